@@ -1,0 +1,50 @@
+import { SingleBar, Presets } from "cli-progress";
+import { documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
+import type { FormatOption } from "../../ingest/document.js";
+import { appendAll } from "../../store/appendAll.js";
+import { openStepstore } from "../../stepstore.js";
+import { dbPath } from "../db.js";
+import { EXIT } from "../errors.js";
+import { writeOut } from "../output.js";
+
+export interface IngestOptions {
+  db?: string;
+  format: FormatOption;
+  json?: boolean;
+}
+
+export function describeRejection(r: { origin: string; path: string | null; reason: string }): string {
+  return `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`;
+}
+
+export async function ingestCommand(paths: string[], options: IngestOptions): Promise<number> {
+  const store = openStepstore(dbPath(options.db));
+  const bar = process.stderr.isTTY ? new SingleBar({ format: "ingest {bar} {value} records | {appended} appended", hideCursor: true }, Presets.shades_classic) : null;
+  bar?.start(0, 0, { appended: 0 });
+  try {
+    const records = (async function* () {
+      for await (const doc of documentsOf(paths, options.format, process.stdin)) yield* keyedRecordsOf(doc);
+    })();
+    const summary = await appendAll(store.append, records, {
+      source: "file",
+      onCommit: (_, totals) => {
+        bar?.setTotal(totals.records);
+        bar?.update(totals.records, { appended: totals.appended });
+      },
+      onRejected: (r) => {
+        bar?.stop();
+        process.stderr.write(`${describeRejection(r)}\n`);
+      },
+    });
+    bar?.stop();
+    await writeOut(
+      options.json
+        ? `${JSON.stringify(summary)}\n`
+        : `${summary.records} records: ${summary.appended} appended, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`,
+    );
+    return summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
+  } finally {
+    bar?.stop();
+    store.close();
+  }
+}

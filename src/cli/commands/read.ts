@@ -1,0 +1,75 @@
+import { listRunSteps } from "../../projections/runSteps/read.js";
+import { eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
+import { openDatabase, openReadOnly } from "../../store/open.js";
+import { runReadOnlyQuery } from "../../store/readOnlyQuery.js";
+import { readCheckpoints, lastPosition } from "../../store/checkpoints.js";
+import { statSync } from "node:fs";
+import { dbPath } from "../db.js";
+import { UsageError } from "../errors.js";
+import { formatRows, writeOut, type Row } from "../output.js";
+
+export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
+  const { sqlite, close } = openDatabase(dbPath(options.db));
+  try {
+    const rows = listRunSteps(sqlite, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" }) ?? [];
+    if (options.format === "table") {
+      const summary = rows.map((s) => ({ id: s.id, created_at: s.created_at, run_id: s.run_id, type: s.type, status: s.status, assistant_id: s.assistant_id }));
+      await writeOut(formatRows(summary, "table", ["id", "created_at", "run_id", "type", "status", "assistant_id"]));
+    } else await writeOut(formatRows(rows, options.format));
+  } finally {
+    close();
+  }
+}
+
+export async function eventsCommand(options: { db?: string; step?: string; run?: string; format: string }) {
+  if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
+  const { sqlite, close } = openDatabase(dbPath(options.db));
+  try {
+    const rows = options.step !== undefined ? eventsOfStep(sqlite, options.step) : eventsOfRun(sqlite, options.run!);
+    const shown = rows.map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }));
+    await writeOut(formatRows(shown, options.format, options.format === "table" ? ["position", "type", "step_id", "run_id", "source", "origin", "received_at"] : undefined));
+  } finally {
+    close();
+  }
+}
+
+export async function rejectionsCommand(options: { db?: string; format: string }) {
+  const { sqlite, close } = openDatabase(dbPath(options.db));
+  try {
+    const rows = listRejections(sqlite);
+    await writeOut(formatRows(rows as unknown as Row[], options.format, options.format === "table" ? ["id", "origin", "path", "reason"] : undefined));
+  } finally {
+    close();
+  }
+}
+
+export async function sqlCommand(query: string, options: { db?: string; format: string }) {
+  const sqlite = openReadOnly(dbPath(options.db));
+  try {
+    const { columns, rows } = runReadOnlyQuery(sqlite, query);
+    await writeOut(formatRows(rows, options.format, columns));
+  } finally {
+    sqlite.close();
+  }
+}
+
+export async function statusCommand(options: { db?: string }) {
+  const { sqlite, close, path } = openDatabase(dbPath(options.db));
+  try {
+    const count = (sql: string) => sqlite.prepare<[], { n: number }>(sql).get()!.n;
+    const byStatus = sqlite.prepare<[], { status: string; n: number }>("SELECT status, count(*) AS n FROM run_steps GROUP BY status ORDER BY status").all();
+    const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
+    const lines = [
+      `database     ${path} (${size} bytes)`,
+      `events       ${count("SELECT count(*) AS n FROM events")}`,
+      `rejections   ${count("SELECT count(*) AS n FROM rejections")}`,
+      `steps        ${count("SELECT count(*) AS n FROM run_steps")}${byStatus.length ? ` (${byStatus.map((s) => `${s.status} ${s.n}`).join(", ")})` : ""}`,
+      `runs         ${count("SELECT count(*) AS n FROM runs")}`,
+      `position     ${lastPosition(sqlite)}`,
+      ...readCheckpoints(sqlite).map((c) => `checkpoint   ${c.name} ${c.position}`),
+    ];
+    await writeOut(`${lines.join("\n")}\n`);
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,92 @@
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { ingestCommand } from "./commands/ingest.js";
+import { rebuildCommand, verifyCommand } from "./commands/projections.js";
+import { eventsCommand, rejectionsCommand, sqlCommand, stepsCommand, statusCommand } from "./commands/read.js";
+import { EXIT, UsageError } from "./errors.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const dbOption = () => new Option("--db <path>", "database file (default $STEPSTORE_DB, else ./data/stepstore.db)");
+const formatOption = (choices: string[], fallback: string) => new Option("--format <format>", "output format").choices(choices).default(fallback);
+
+type Action = (...args: never[]) => Promise<number | void>;
+let exitCode: number = EXIT.ok;
+const run = (action: Action) => async (...args: unknown[]) => {
+  exitCode = (await (action as (...a: unknown[]) => Promise<number | void>)(...args)) ?? EXIT.ok;
+};
+
+export function buildProgram(): Command {
+  const program = new Command("stepstore")
+    .description("The durable, queryable home for OpenAI Assistants API run steps")
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command("ingest")
+    .description("append records from files, folders or stdin (-)")
+    .argument("<paths...>", "files, folders, or - for stdin")
+    .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
+    .option("--json", "print the summary as one JSON object")
+    .addOption(dbOption())
+    .action(run(ingestCommand));
+
+  program
+    .command("steps")
+    .description("run-step rows, ordered by created_at then id")
+    .option("--thread <id>", "only this thread")
+    .option("--run <id>", "only this run")
+    .addOption(new Option("--status <status>", "only this status").choices(["in_progress", "completed", "failed", "cancelled", "expired"]))
+    .addOption(formatOption(["jsonl", "json", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(stepsCommand));
+
+  program
+    .command("events")
+    .description("the log's rows for one step, or for one run and all its steps")
+    .option("--step <id>", "one step")
+    .option("--run <id>", "one run and its steps")
+    .addOption(formatOption(["jsonl", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(eventsCommand));
+
+  program
+    .command("rejections")
+    .description("rejected records with reason, path and origin")
+    .addOption(formatOption(["jsonl", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(rejectionsCommand));
+
+  program
+    .command("sql")
+    .description("run a query on a read-only connection")
+    .argument("<query>", "one SQL statement")
+    .addOption(formatOption(["table", "json", "jsonl", "csv"], "table"))
+    .addOption(dbOption())
+    .action(run(sqlCommand));
+
+  program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
+  program.command("verify").description("fold the log in memory and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
+  program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`stepstore: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`stepstore: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
+process.exitCode = await main(process.argv);

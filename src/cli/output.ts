@@ -1,0 +1,43 @@
+import { stringify } from "csv-stringify/sync";
+
+export type Row = Record<string, unknown>;
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** A plain aligned text table, for people at a terminal. */
+export function formatTable(rows: readonly Row[], columns = rows[0] ? Object.keys(rows[0]) : []): string {
+  const cells = rows.map((row) => columns.map((c) => cell(row[c]).replace(/\s+/g, " ")));
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
+  const line = (values: string[]) =>
+    values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
+}
+
+export function formatCsv(rows: readonly Row[], columns: readonly string[]): string {
+  return stringify(rows.map((row) => columns.map((c) => cell(row[c]))), { header: true, columns: [...columns] });
+}
+
+export function formatJsonl(rows: readonly unknown[]): string {
+  return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
+}
+
+export function formatRows(rows: readonly Row[], format: string, columns?: string[]): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(rows, null, 2)}\n`;
+    case "jsonl":
+      return formatJsonl(rows);
+    case "csv":
+      return formatCsv(rows, columns ?? (rows[0] ? Object.keys(rows[0]) : []));
+    default:
+      return formatTable(rows, columns);
+  }
+}
+
+/** Writes to stdout and resolves once flushed, so a pipe gets everything before exit. */
+export function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}

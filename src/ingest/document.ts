@@ -1,0 +1,73 @@
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { DOCUMENT_IDENTITY_BYTES, documentIdentity } from "../records/eventKey.js";
+
+export type Format = "jsonl" | "json" | "sse";
+export type FormatOption = Format | "auto";
+
+/** A stream of bytes being ingested: a file, stdin or a request body, named for origins. */
+export interface Document {
+  /** The origin prefix: the path as given, `-` for stdin, or the route. */
+  name: string;
+  /** sha256 of the first 64 KiB: known before streaming starts (CONTRACT §3). */
+  identity: string;
+  format: Format;
+  chunks: AsyncIterable<Buffer>;
+}
+
+const EXTENSION_FORMATS: Record<string, Format> = { jsonl: "jsonl", ndjson: "jsonl", json: "json", sse: "sse" };
+
+export function formatFromName(name: string): Format | null {
+  const match = /\.([a-z]+)(?:\.gz)?$/i.exec(name);
+  return (match && EXTENSION_FORMATS[match[1]!.toLowerCase()]) ?? null;
+}
+
+/** Guesses a format from the leading bytes: SSE fields, a JSON array, one JSON value a line, or one document. */
+export function sniffFormat(head: Buffer): Format {
+  const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  if (/^(event|data|id|retry):/.test(text) || text.startsWith(":")) return "sse";
+  if (text.startsWith("[")) return "json";
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
+  try {
+    JSON.parse(firstLine);
+    return "jsonl";
+  } catch {
+    return "json";
+  }
+}
+
+/** Reads the head of a stream (for identity and sniffing), then hands on every byte, head included. */
+export async function openDocument(stream: Readable, name: string, format: FormatOption): Promise<Document> {
+  const source = /\.gz$/i.test(name) ? stream.pipe(createGunzip()) : stream;
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headLength = 0;
+  let done = false;
+  while (headLength < DOCUMENT_IDENTITY_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+    head.push(chunk);
+    headLength += chunk.length;
+  }
+  const headBytes = Buffer.concat(head);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    if (headBytes.length > 0) yield headBytes;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+    }
+  }
+  const resolved = format !== "auto" ? format : (formatFromName(name) ?? sniffFormat(headBytes));
+  return { name, identity: documentIdentity(headBytes), format: resolved, chunks: chunks() };
+}
+
+export function openFileDocument(path: string, format: FormatOption): Promise<Document> {
+  return openDocument(createReadStream(path, { highWaterMark: 1 << 20 }), path, format);
+}

@@ -1,0 +1,40 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import type { RejectedRecord } from "../records/classify.js";
+import { createEventKeyer } from "../records/eventKey.js";
+import type { KeyedRecord } from "../store/append.js";
+import { formatFromName, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
+import { recordsOfDocument } from "./readers.js";
+
+/** A folder's files, recursively, in name order; only the formats stepstore reads. */
+function filesIn(folder: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) files.push(...filesIn(path));
+    else if (entry.isFile() && formatFromName(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+/** Expands the paths given to `ingest` (`-` is stdin, a folder every readable file in it) into documents. */
+export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable): AsyncGenerator<Document> {
+  for (const path of paths) {
+    if (path === "-") {
+      yield await openDocument(stdin, "-", format);
+    } else if (statSync(path).isDirectory()) {
+      for (const file of filesIn(path)) yield await openFileDocument(file, format);
+    } else {
+      yield await openFileDocument(path, format);
+    }
+  }
+}
+
+/** Every record of a document, keyed for the log (CONTRACT §3), or rejected with its reason. */
+export async function* keyedRecordsOf(doc: Document, deliveryId?: string): AsyncGenerator<KeyedRecord | RejectedRecord> {
+  const keyOf = createEventKeyer(doc.identity);
+  for await (const record of recordsOfDocument(doc)) {
+    yield record.ok ? { record, key: keyOf(record, deliveryId) } : record;
+  }
+}

@@ -1,0 +1,74 @@
+import { canonicalJson, compareCodePoints } from "../../records/canonical.js";
+
+type JsonObject = Record<string, unknown>;
+export type RunStepRow = JsonObject & { id: string; run_id: string; type: string; status: string };
+
+/** The RunStep's keys in the API's order; every nullable one is present (null when a snapshot left it out). */
+const RUN_STEP_KEYS = [
+  "id", "object", "created_at", "assistant_id", "thread_id", "run_id", "type", "status", "step_details",
+  "last_error", "expired_at", "cancelled_at", "failed_at", "completed_at", "metadata", "usage",
+] as const;
+
+/** A snapshot as a row: the API's keys in the API's order, a newer server's extra keys after them. */
+export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
+  const row: JsonObject = {};
+  for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
+  for (const [key, value] of Object.entries(snapshot)) if (!(key in row)) row[key] = value;
+  return row as RunStepRow;
+}
+
+/** Status rank (CONTRACT §5 rule 2): a snapshot of higher rank replaces the state whole. */
+export const STEP_STATUS_RANK: Record<string, number> = { in_progress: 0, completed: 1, failed: 1, cancelled: 1, expired: 1 };
+
+export function isTerminalStep(status: string): boolean {
+  return (STEP_STATUS_RANK[status] ?? 0) > 0;
+}
+
+/** The first non-null of completed_at, failed_at, cancelled_at, expired_at. */
+export function terminalTimestamp(step: JsonObject): number | null {
+  for (const key of ["completed_at", "failed_at", "cancelled_at", "expired_at"]) {
+    const value = step[key];
+    if (typeof value === "number") return value;
+  }
+  return null;
+}
+
+/** Ties between equally ranked values go to the larger canonical JSON string. */
+export function compareCanonical(a: unknown, b: unknown): number {
+  return compareCodePoints(canonicalJson(a), canonicalJson(b));
+}
+
+/** Orders two terminal snapshots: larger terminal timestamp (null lowest), then larger canonical JSON. */
+export function compareTerminal(a: JsonObject, b: JsonObject): number {
+  const ta = terminalTimestamp(a);
+  const tb = terminalTimestamp(b);
+  if (ta !== tb) return (ta ?? -Infinity) - (tb ?? -Infinity);
+  return compareCanonical(a, b);
+}
+
+/** Orders two step_details candidates: longer canonical JSON, then the larger string. */
+export function compareDetails(a: unknown, b: unknown): number {
+  const ca = canonicalJson(a);
+  const cb = canonicalJson(b);
+  return ca.length !== cb.length ? ca.length - cb.length : compareCodePoints(ca, cb);
+}
+
+export function emptyStepDetails(type: string): JsonObject {
+  return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
+}
+
+/** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
+export function toolsOf(step: RunStepRow): string[] {
+  const details = step.step_details as JsonObject | null;
+  if (step.type === "message_creation") return ["message_creation"];
+  const calls = Array.isArray(details?.tool_calls) ? (details.tool_calls as unknown[]) : [];
+  const tools = new Set<string>();
+  for (const call of calls) {
+    if (call === null || typeof call !== "object") continue;
+    const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
+    if (type === "function") {
+      if (typeof fn?.name === "string") tools.add(`function:${fn.name}`);
+    } else if (typeof type === "string") tools.add(type);
+  }
+  return [...tools];
+}

@@ -1,0 +1,105 @@
+import type { Database } from "better-sqlite3";
+import type { LogEvent } from "../../store/logEvent.js";
+import {
+  evolveRunExpiry, evolveStep, initialStepState, isRunExpiryEvent, isStepDeltaEvent, isStepSnapshotEvent, renderRunStep,
+  type RunExpiryState, type StepFoldState,
+} from "./evolve.js";
+import { toolsOf, type RunStepRow } from "./runStep.js";
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** The `run_steps` columns of a row: the RunStep itself plus the derived SQL conveniences. */
+export function runStepColumns(row: RunStepRow, position: number) {
+  const usage = row.usage as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
+  const lastError = row.last_error as { code?: unknown } | null;
+  const completedAt = row.completed_at as number | null;
+  const createdAt = row.created_at as number | null;
+  return {
+    id: row.id,
+    object: row.object as string | null,
+    created_at: createdAt,
+    assistant_id: row.assistant_id as string | null,
+    thread_id: row.thread_id as string | null,
+    run_id: row.run_id,
+    type: row.type,
+    status: row.status,
+    step_details: json(row.step_details),
+    last_error: json(row.last_error),
+    expired_at: row.expired_at as number | null,
+    cancelled_at: row.cancelled_at as number | null,
+    failed_at: row.failed_at as number | null,
+    completed_at: completedAt,
+    metadata: json(row.metadata),
+    usage: json(row.usage),
+    last_error_code: typeof lastError?.code === "string" ? lastError.code : null,
+    prompt_tokens: usage?.prompt_tokens ?? null,
+    completion_tokens: usage?.completion_tokens ?? null,
+    total_tokens: usage?.total_tokens ?? null,
+    completion_seconds: row.status === "completed" && completedAt !== null && createdAt !== null ? completedAt - createdAt : null,
+    data: JSON.stringify(row),
+    position,
+  };
+}
+
+export type RunStepColumns = ReturnType<typeof runStepColumns>;
+
+/** The run-step projection's table writers: fold state in, rows out, inside the caller's transaction. */
+export function createRunStepsTable(sqlite: Database) {
+  const loadState = sqlite.prepare<[string], { state: string }>("SELECT state FROM run_step_folds WHERE step_id = ?");
+  const saveState = sqlite.prepare("INSERT OR REPLACE INTO run_step_folds (step_id, run_id, state) VALUES (?, ?, ?)");
+  const stepsOfRun = sqlite.prepare<[string], { step_id: string }>("SELECT step_id FROM run_step_folds WHERE run_id = ?");
+  const loadExpiry = sqlite.prepare<[string], RunExpiryState>(
+    "SELECT run_id AS runId, expires_at AS expiresAt, envelope_created_at AS envelopeCreatedAt, position FROM run_expiries WHERE run_id = ?",
+  );
+  const saveExpiry = sqlite.prepare(
+    "INSERT OR REPLACE INTO run_expiries (run_id, expires_at, envelope_created_at, position) VALUES (@runId, @expiresAt, @envelopeCreatedAt, @position)",
+  );
+  const writeRow = sqlite.prepare(`INSERT OR REPLACE INTO run_steps (id, object, created_at, assistant_id, thread_id, run_id, type, status,
+    step_details, last_error, expired_at, cancelled_at, failed_at, completed_at, metadata, usage, last_error_code, prompt_tokens,
+    completion_tokens, total_tokens, completion_seconds, data, position) VALUES (@id, @object, @created_at, @assistant_id, @thread_id,
+    @run_id, @type, @status, @step_details, @last_error, @expired_at, @cancelled_at, @failed_at, @completed_at, @metadata, @usage,
+    @last_error_code, @prompt_tokens, @completion_tokens, @total_tokens, @completion_seconds, @data, @position)`);
+  const deleteTools = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ?");
+  const insertTool = sqlite.prepare("INSERT OR IGNORE INTO run_step_tools (step_id, tool) VALUES (?, ?)");
+
+  function apply(events: readonly LogEvent[]): void {
+    const eventsByStep = new Map<string, LogEvent[]>();
+    const expiredRuns = new Set<string>();
+    for (const event of events) {
+      if (isRunExpiryEvent(event)) {
+        const runId = event.payload.id as string;
+        const saved = loadExpiry.get(runId) ?? null;
+        saveExpiry.run(evolveRunExpiry(saved, { ...event, runId }));
+        expiredRuns.add(runId);
+      } else if (isStepSnapshotEvent(event) || isStepDeltaEvent(event)) {
+        const stepId = event.payload.id as string;
+        const list = eventsByStep.get(stepId);
+        if (list) list.push(event);
+        else eventsByStep.set(stepId, [event]);
+      }
+    }
+    for (const runId of expiredRuns) {
+      for (const { step_id } of stepsOfRun.all(runId)) if (!eventsByStep.has(step_id)) eventsByStep.set(step_id, []);
+    }
+    for (const [stepId, stepEvents] of eventsByStep) {
+      const saved = loadState.get(stepId);
+      let state: StepFoldState = saved ? (JSON.parse(saved.state) as StepFoldState) : initialStepState(stepId);
+      for (const event of stepEvents) state = evolveStep(state, event);
+      if (stepEvents.length > 0) saveState.run(stepId, state.runId, JSON.stringify(state));
+      const rendered = renderRunStep(state, state.runId ? (loadExpiry.get(state.runId) ?? null) : null);
+      if (rendered) write(rendered.row, rendered.position);
+    }
+  }
+
+  function write(row: RunStepRow, position: number): void {
+    writeRow.run(runStepColumns(row, position));
+    deleteTools.run(row.id);
+    for (const tool of toolsOf(row)) insertTool.run(row.id, tool);
+  }
+
+  function truncate(): void {
+    sqlite.exec("DELETE FROM run_steps; DELETE FROM run_step_tools; DELETE FROM run_step_folds; DELETE FROM run_expiries;");
+  }
+
+  return { name: "run_steps", apply, truncate };
+}

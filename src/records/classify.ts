@@ -1,0 +1,198 @@
+import type { z } from "zod";
+import { jsonPath } from "./jsonPath.js";
+import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
+
+type JsonObject = Record<string, unknown>;
+
+/** A record that passed validation: what the log stores and the folds read. */
+export interface AcceptedRecord {
+  ok: true;
+  /** The event type, or for a bare record its `object`. */
+  type: string;
+  /** The object the record is about: an event's `data`, else the record itself. */
+  payload: JsonObject;
+  /** The whole record as it arrived (envelope included): the base of its content key. */
+  value: unknown;
+  eventId: string | null;
+  envelopeCreatedAt: number | null;
+  stepId: string | null;
+  runId: string | null;
+  threadId: string | null;
+  origin: string;
+  /** What `events.data` keeps: the exact bytes received, or the item re-serialised. */
+  data: string;
+}
+
+export interface RejectedRecord {
+  ok: false;
+  reason: string;
+  path: string | null;
+  origin: string;
+  raw: string;
+}
+
+export type ClassifiedRecord = AcceptedRecord | RejectedRecord;
+
+const THREAD_EXPORT = "assistants-thread-export/v1";
+const EXPORT_MANIFEST = "assistants-export-manifest/v1";
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function originAt(origin: string, path: readonly PropertyKey[]): string {
+  return path.length === 0 ? origin : `${origin}:${jsonPath(path)}`;
+}
+
+/** An event in either form (webhook `{object:"event",type,data}` or SDK `{event,data}`), unwrapped. */
+export function unwrapEvent(value: unknown): { type: string; data: unknown; id: unknown; createdAt: unknown } | null {
+  if (!isObject(value) || !("data" in value)) return null;
+  if (value.object === "event" && "type" in value) return { type: value.type as string, data: value.data, id: value.id, createdAt: value.created_at };
+  if (typeof value.event === "string" && value.object === undefined) return { type: value.event, data: value.data, id: undefined, createdAt: undefined };
+  return null;
+}
+
+function describe(input: unknown): string {
+  if (input === undefined) return "nothing (key missing)";
+  if (input === null) return "null";
+  if (Array.isArray(input)) return "an array";
+  if (typeof input === "object") return "an object";
+  return JSON.stringify(input);
+}
+
+/** The first problem zod found, as a reason and a JSON path. */
+function firstProblem(error: z.ZodError, base: readonly PropertyKey[]): { reason: string; path: string } {
+  const issue = error.issues[0]!;
+  const path = jsonPath([...base, ...issue.path]);
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      return { path, reason: input === undefined ? `missing required key (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(input)}` };
+    case "invalid_value":
+      return {
+        path,
+        reason: issue.values.length === 1
+          ? `expected ${JSON.stringify(issue.values[0])}, got ${describe(input)}`
+          : `expected one of ${issue.values.join("|")}, got ${describe(input)}`,
+      };
+    default:
+      return { path, reason: issue.message };
+  }
+}
+
+function check(schema: z.ZodType, value: unknown, base: readonly PropertyKey[]): { reason: string; path: string } | null {
+  const result = schema.safeParse(value, { reportInput: true });
+  return result.success ? null : firstProblem(result.error, base);
+}
+
+function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepId" | "runId" | "threadId"> {
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  switch (object) {
+    case "thread.run.step":
+      return { stepId: str(payload.id), runId: str(payload.run_id), threadId: str(payload.thread_id) };
+    case "thread.run.step.delta":
+      return { stepId: str(payload.id), runId: null, threadId: null };
+    case "thread.run":
+      return { stepId: null, runId: str(payload.id), threadId: str(payload.thread_id) };
+    case "thread.message":
+      return { stepId: null, runId: str(payload.run_id), threadId: str(payload.thread_id) };
+    case "thread":
+      return { stepId: null, runId: null, threadId: str(payload.id) };
+    default:
+      return { stepId: null, runId: null, threadId: null };
+  }
+}
+
+function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
+  const reject = (reason: string, path: string | null): RejectedRecord => ({ ok: false, reason, path, origin, raw: data });
+  if (!isObject(value)) return reject(`expected a JSON object, got ${describe(value)}`, "$");
+
+  const event = unwrapEvent(value);
+  if (event) {
+    const typeKey = value.object === "event" ? "type" : "event";
+    if (typeof event.type !== "string") return reject(`expected an event type string, got ${describe(event.type)}`, `$.${typeKey}`);
+    const schema = schemaForEvent(event.type);
+    if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
+    if (event.id !== undefined && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
+    if (event.createdAt !== undefined && event.createdAt !== null && !Number.isInteger(event.createdAt)) {
+      return reject(`expected integer, got ${describe(event.createdAt)}`, "$.created_at");
+    }
+    const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
+    if (expectedObject && isObject(event.data) && event.data.object !== expectedObject) {
+      return reject(`a ${event.type} event carries a ${JSON.stringify(expectedObject)}, got ${describe(event.data.object)}`, "$.data.object");
+    }
+    const problem = check(schema, event.data, ["data"]);
+    if (problem) return reject(problem.reason, problem.path);
+    const payload = event.data as JsonObject;
+    return {
+      ok: true, type: event.type, payload, value, data, origin,
+      eventId: (event.id as string | undefined) ?? null,
+      envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
+      ...idsOf(expectedObject ?? "", payload),
+    };
+  }
+
+  const object = value.object;
+  const schema = typeof object === "string" ? SCHEMA_BY_OBJECT[object] : undefined;
+  if (!schema) {
+    return reject(
+      object === undefined ? "not a record: no `object`, and not an event" : `unknown record kind ${describe(object)}`,
+      object === undefined ? "$" : "$.object",
+    );
+  }
+  const problem = check(schema, value, []);
+  if (problem) return reject(problem.reason, problem.path);
+  return { ok: true, type: object as string, payload: value, value, data, origin, eventId: null, envelopeCreatedAt: null, ...idsOf(object as string, value) };
+}
+
+/**
+ * Turns one JSON value into the records it holds: itself, the items of a list page or array,
+ * or the parts of a thread export. An export manifest holds none.
+ * `raw` is the exact text the value came from, kept for the value itself.
+ */
+export function* recordsOf(
+  value: unknown, raw: string, origin: string, path: readonly PropertyKey[] = [], rejectionRaw = raw,
+): Generator<ClassifiedRecord> {
+  const at = originAt(origin, path);
+  const text = path.length === 0 ? raw : JSON.stringify(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* recordsOf(value[i], "", origin, [...path, i]);
+    return;
+  }
+  if (isObject(value) && value.object === "list" && Array.isArray(value.data)) {
+    for (let i = 0; i < value.data.length; i++) yield* recordsOf(value.data[i], "", origin, [...path, "data", i]);
+    return;
+  }
+  if (isObject(value) && value.export_schema === EXPORT_MANIFEST) return;
+  if (isObject(value) && value.export_schema === THREAD_EXPORT) {
+    yield* threadExportRecords(value, origin, path);
+    return;
+  }
+  const classified = classifyOne(value, text, at);
+  yield classified.ok || path.length > 0 ? classified : { ...classified, raw: rejectionRaw };
+}
+
+/** A document whose bytes are not JSON: kept verbatim, with the parser's complaint. */
+export function invalidJson(error: unknown, raw: string, origin: string): RejectedRecord {
+  const message = (error as Error).message.replace(/ in JSON at position (\d+)/, (_, at: string) => ` at column ${Number(at) + 1}`);
+  return { ok: false, reason: `invalid JSON: ${message}`, path: null, origin, raw };
+}
+
+function* threadExportRecords(archive: JsonObject, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {
+  const part = (value: unknown, ...sub: PropertyKey[]) => classifyOne(value, JSON.stringify(value ?? null), originAt(origin, [...path, ...sub]));
+  yield part(archive.thread, "thread");
+  const messages = Array.isArray(archive.messages) ? archive.messages : [];
+  for (let i = 0; i < messages.length; i++) yield part(messages[i], "messages", i);
+  const runs = Array.isArray(archive.runs) ? archive.runs : [];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i];
+    if (!isObject(run)) {
+      yield part(run, "runs", i);
+      continue;
+    }
+    const { steps, ...snapshot } = run;
+    yield part(snapshot, "runs", i);
+    const list = Array.isArray(steps) ? steps : [];
+    for (let j = 0; j < list.length; j++) yield part(list[j], "runs", i, "steps", j);
+  }
+}

@@ -1,0 +1,30 @@
+import { canonicalJson, sha256Hex } from "./canonical.js";
+import type { AcceptedRecord } from "./classify.js";
+
+/** How many leading bytes name a document (CONTRACT §3): known before streaming starts. */
+export const DOCUMENT_IDENTITY_BYTES = 64 * 1024;
+
+export function documentIdentity(firstBytes: Buffer): string {
+  return sha256Hex(firstBytes.subarray(0, DOCUMENT_IDENTITY_BYTES));
+}
+
+export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string;
+
+/**
+ * The idempotency key of each record of one document (CONTRACT §3): the event's id (or the
+ * webhook delivery id), else for a delta its place in the document's stream, else its content.
+ */
+export function createEventKeyer(documentId: string): EventKeyer {
+  const deltaOrdinals = new Map<string, number>();
+  return (record, deliveryId) => {
+    if (record.eventId !== null) return record.eventId;
+    if (deliveryId !== undefined) return deliveryId;
+    const canonical = canonicalJson(record.value);
+    if (record.type === "thread.run.step.delta" && record.stepId !== null) {
+      const ordinal = deltaOrdinals.get(record.stepId) ?? 0;
+      deltaOrdinals.set(record.stepId, ordinal + 1);
+      return `delta:${sha256Hex(JSON.stringify([documentId, record.stepId, ordinal, canonical]))}`;
+    }
+    return `sha256:${sha256Hex(canonical)}`;
+  };
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+
+/** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
+
+const int = z.number().int();
+const nullableInt = int.nullable().optional();
+const json = z.json();
+
+export const STEP_STATUSES = ["in_progress", "cancelled", "failed", "completed", "expired"] as const;
+export const STEP_TYPES = ["message_creation", "tool_calls"] as const;
+export const RUN_STATUSES = [
+  "queued", "in_progress", "requires_action", "cancelling", "cancelled",
+  "failed", "completed", "incomplete", "expired",
+] as const;
+
+const functionCall = z.looseObject({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.looseObject({
+    name: z.string(),
+    arguments: z.string(),
+    output: z.string().nullable().optional(),
+  }),
+});
+
+const codeInterpreterOutput = z.union([
+  z.looseObject({ type: z.literal("logs"), logs: z.string() }),
+  z.looseObject({ type: z.literal("image"), image: z.looseObject({ file_id: z.string() }) }),
+]);
+
+const codeInterpreterCall = z.looseObject({
+  id: z.string(),
+  type: z.literal("code_interpreter"),
+  code_interpreter: z.looseObject({ input: z.string(), outputs: z.array(codeInterpreterOutput) }),
+});
+
+const fileSearchCall = z.looseObject({
+  id: z.string(),
+  type: z.literal("file_search"),
+  file_search: z.looseObject({
+    ranking_options: z
+      .looseObject({ ranker: z.enum(["auto", "default_2024_08_21"]), score_threshold: z.number() })
+      .optional(),
+    results: z
+      .array(
+        z.looseObject({
+          file_id: z.string(),
+          file_name: z.string(),
+          score: z.number(),
+          content: z.array(z.looseObject({ type: z.literal("text"), text: z.string() })).optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+/** The three OpenAI tool types are checked in full; another vendor's (Azure's bing_grounding, openapi, …) needs only id and type and is kept whole. */
+const knownToolCalls: Record<string, z.ZodType> = {
+  function: functionCall,
+  code_interpreter: codeInterpreterCall,
+  file_search: fileSearchCall,
+};
+const otherToolCall = z.looseObject({ id: z.string(), type: z.string() });
+
+const toolCall = z.unknown().superRefine((value, ctx) => {
+  const type = (value as { type?: unknown } | null)?.type;
+  const schema = (typeof type === "string" && knownToolCalls[type]) || otherToolCall;
+  const result = schema.safeParse(value);
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as never);
+});
+
+const stepDetails = z.discriminatedUnion("type", [
+  z.looseObject({
+    type: z.literal("message_creation"),
+    message_creation: z.looseObject({ message_id: z.string() }),
+  }),
+  z.looseObject({ type: z.literal("tool_calls"), tool_calls: z.array(toolCall) }),
+]);
+
+const usage = z.looseObject({ prompt_tokens: int, completion_tokens: int, total_tokens: int });
+
+export const runStepSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal("thread.run.step"),
+  created_at: int,
+  assistant_id: z.string(),
+  thread_id: z.string(),
+  run_id: z.string(),
+  type: z.enum(STEP_TYPES),
+  status: z.enum(STEP_STATUSES),
+  step_details: stepDetails,
+  last_error: z.looseObject({ code: z.string(), message: z.string() }).nullable().optional(),
+  expired_at: nullableInt,
+  cancelled_at: nullableInt,
+  failed_at: nullableInt,
+  completed_at: nullableInt,
+  metadata: z.record(z.string(), json).nullable().optional(),
+  usage: usage.nullable().optional(),
+});
+
+const MAX_DELTA_INDEX = 1023;
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Finds what makes a delta unsafe to accumulate: a prototype-polluting key or an index past the cap. */
+function unsafeDeltaPart(value: unknown, path: (string | number)[]): { path: (string | number)[]; message: string } | null {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = unsafeDeltaPart(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value === null || typeof value !== "object") return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return { path: [...path, key], message: `forbidden key "${key}" in a delta` };
+    const item = (value as Record<string, unknown>)[key];
+    if (key === "index" && (typeof item !== "number" || !Number.isInteger(item) || item < 0 || item > MAX_DELTA_INDEX)) {
+      return { path: [...path, key], message: `index must be an integer from 0 to ${MAX_DELTA_INDEX}, got ${JSON.stringify(item)}` };
+    }
+    const found = unsafeDeltaPart(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
+export const stepDeltaSchema = z
+  .looseObject({
+    id: z.string(),
+    object: z.literal("thread.run.step.delta"),
+    delta: z.looseObject({
+      step_details: z
+        .looseObject({
+          type: z.enum(STEP_TYPES).optional(),
+          tool_calls: z.array(z.looseObject({ index: int.optional(), type: z.string().optional() })).optional(),
+        })
+        .optional(),
+    }),
+  })
+  .superRefine((value, ctx) => {
+    const found = unsafeDeltaPart(value.delta, ["delta"]);
+    if (found) ctx.addIssue({ code: "custom", path: found.path, message: found.message });
+  });
+
+export const runSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal("thread.run"),
+  created_at: int,
+  thread_id: z.string(),
+  assistant_id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  started_at: nullableInt,
+  expires_at: nullableInt,
+  cancelled_at: nullableInt,
+  failed_at: nullableInt,
+  completed_at: nullableInt,
+  model: z.string().optional(),
+});
+
+export const messageSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message"), thread_id: z.string() });
+export const messageDeltaSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message.delta"), delta: z.looseObject({}) });
+export const threadSchema = z.looseObject({ id: z.string(), object: z.literal("thread") });
+export const assistantSchema = z.looseObject({ id: z.string(), object: z.literal("assistant") });
+export const errorSchema = z.looseObject({ message: z.string().optional(), code: z.string().nullable().optional() });
+
+export type RunStep = z.infer<typeof runStepSchema>;
+export type StepDelta = z.infer<typeof stepDeltaSchema>;
+export type Run = z.infer<typeof runSchema>;

@@ -1,0 +1,44 @@
+import type { Database } from "better-sqlite3";
+
+export interface EventRow {
+  position: number;
+  event_key: string;
+  type: string;
+  step_id: string | null;
+  run_id: string | null;
+  thread_id: string | null;
+  source: string;
+  origin: string;
+  received_at: string;
+  data: string;
+}
+
+/** The log's rows for one step (its deltas included), in position order. */
+export function eventsOfStep(sqlite: Database, stepId: string): EventRow[] {
+  return sqlite.prepare<[string], EventRow>("SELECT * FROM events WHERE step_id = ? ORDER BY position").all(stepId);
+}
+
+/** The log's rows for one run and all its steps (deltas carry no run id: they are found through their step). */
+export function eventsOfRun(sqlite: Database, runId: string): EventRow[] {
+  return sqlite
+    .prepare<[string, string], EventRow>(
+      `SELECT * FROM events WHERE run_id = ?
+       OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL)
+       ORDER BY position`,
+    )
+    .all(runId, runId);
+}
+
+export interface RejectionRow {
+  id: number;
+  received_at: string;
+  source: string;
+  origin: string;
+  reason: string;
+  path: string | null;
+  raw: string;
+}
+
+export function listRejections(sqlite: Database): RejectionRow[] {
+  return sqlite.prepare<[], RejectionRow>("SELECT * FROM rejections ORDER BY id").all();
+}

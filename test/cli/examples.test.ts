@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EXAMPLES, stepstore, tempDb } from "../helpers/cli.js";
+
+const cases = [
+  ["stream-order-lookup.sse", "stream-order-lookup"],
+  ["stream-cut-off.sse", "stream-cut-off"],
+  ["relayed-events.jsonl", "relayed-events"],
+  ["list-run-steps-page.json", "stream-order-lookup"],
+  ["export", "stream-order-lookup"],
+] as const;
+
+describe("the shared examples", () => {
+  it.each(cases)("%s projects to exactly its expected rows", async (input, expected) => {
+    const db = tempDb();
+    const ingest = await stepstore(["ingest", "--db", db, join(EXAMPLES, input)]);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toMatch(/^\d+ records: \d+ appended, \d+ duplicates, 0 rejected\n$/);
+    const steps = await stepstore(["steps", "--db", db, "--format", "jsonl"]);
+    expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected", `${expected}.steps.jsonl`), "utf8"));
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("ingesting every example twice appends nothing the second time", async () => {
+    const db = tempDb();
+    const inputs = cases.map(([input]) => join(EXAMPLES, input));
+    const first = await stepstore(["ingest", "--db", db, "--json", ...inputs]);
+    const second = await stepstore(["ingest", "--db", db, "--json", ...inputs]);
+    const a = JSON.parse(first.stdout);
+    const b = JSON.parse(second.stdout);
+    expect(a.records).toBe(a.appended + a.duplicates + a.rejected);
+    expect(b).toEqual({ records: a.records, appended: 0, duplicates: a.records, rejected: 0 });
+  });
+
+  it("the relayed events' redelivery is counted as a duplicate", async () => {
+    const db = tempDb();
+    const result = await stepstore(["ingest", "--db", db, "--json", join(EXAMPLES, "relayed-events.jsonl")]);
+    expect(JSON.parse(result.stdout)).toEqual({ records: 6, appended: 5, duplicates: 1, rejected: 0 });
+  });
+
+  it("reads a transcript from stdin when the path is -", async () => {
+    const db = tempDb();
+    const input = readFileSync(join(EXAMPLES, "stream-cut-off.sse"), "utf8");
+    const result = await stepstore(["ingest", "--db", db, "-"], { input });
+    expect(result.code).toBe(0);
+    const steps = await stepstore(["steps", "--db", db]);
+    expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
+  });
+});
