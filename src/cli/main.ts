@@ -66,6 +66,45 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action(run(sqlCommand));
 
+  program
+    .command("poll")
+    .description("list runs and their steps with the openai SDK and append every snapshot")
+    .option("--thread <ids...>", "thread ids: poll every run of each")
+    .option("--thread-file <file>", "thread ids one a line (# comments); repeatable", (v: string, p: string[] = []) => [...p, v])
+    .option("--run <ids...>", "runs as THREAD_ID/RUN_ID")
+    .option("--open", "every run the store knows that is not finished")
+    .option("--follow", "repeat every --interval seconds until the watched runs finish")
+    .option("--interval <seconds>", "seconds between rounds with --follow", "5")
+    .option("--include-content", "ask for file_search results' content")
+    .option("--base-url <url>", "API base URL (default $OPENAI_BASE_URL, else the SDK's)")
+    .option("--query <name=value>", "extra query parameter on every request, e.g. api-version=…; repeatable", (v: string, p: string[]) => [...p, v], [])
+    .option("--header <name=value>", "extra header on every request, e.g. api-key=…; repeatable", (v: string, p: string[]) => [...p, v], [])
+    .option("--max-retries <n>", "SDK retries for 408/409/429/5xx and connection errors (Retry-After honoured)", "5")
+    .option("--concurrency <n>", "listings in flight at once", "4")
+    .option("--json", "print the summary as one JSON object")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/poll.js")).pollCommand(options)));
+
+  program
+    .command("serve")
+    .description("the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out")
+    .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", "8787")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/serve.js")).serveCommand(options)));
+
+  program
+    .command("report")
+    .description("failure rates, completion times and tokens by one dimension (CONTRACT §7)")
+    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "type", "tool", "error"]).default("assistant"))
+    .option("--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at")
+    .option("--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at")
+    .option("--assistant <id>", "only this assistant's steps")
+    .addOption(formatOption(["json", "csv", "md", "html"], "json"))
+    .option("--out <file>", "write to FILE instead of stdout")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/report.js")).reportCommand(options)));
+
   program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
   program.command("verify").description("fold the log in memory and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
   program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
@@ -78,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? EXIT.ok : EXIT.usage;
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`stepstore: ${error.message}\n`);

@@ -82,7 +82,7 @@ function* sseRecord(event: SseEvent, name: string): Generator<ClassifiedRecord> 
   try {
     data = JSON.parse(event.data);
   } catch (error) {
-    yield invalidJson(error, transcript, origin);
+    yield invalidJson(error, transcript, origin, event.data);
     return;
   }
   const value = event.event === undefined ? data : { event: event.event, data };

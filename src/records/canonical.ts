@@ -1,24 +1,45 @@
 import { createHash } from "node:crypto";
 
-/** JSON with object keys sorted and no whitespace: the identity of a value, whatever its key order. */
-export function canonicalJson(value: unknown): string {
+function appendCanonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + appendCanonical(value[i] ?? null);
+    return `${out}]`;
+  }
   const keys = Object.keys(value).sort();
-  const parts: string[] = [];
+  let out = "{";
+  let first = true;
   for (const key of keys) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${appendCanonical(item)}`;
+    first = false;
   }
-  return `{${parts.join(",")}}`;
+  return `${out}}`;
+}
+
+/** JSON with object keys sorted and no whitespace: the identity of a value, whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  return appendCanonical(value);
 }
 
 export function sha256Hex(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
+
 /** Orders strings by code point, as SQLite's ORDER BY sorts text (JS `<` compares UTF-16 units). */
 export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === length) return a.length - b.length;
+  const ua = a.charCodeAt(i);
+  const ub = b.charCodeAt(i);
+  // UTF-16 unit order is code point order unless a surrogate meets a unit above it (or a lone one is involved).
+  if (!isSurrogate(ua) && !isSurrogate(ub)) return ua - ub;
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { jsonPath } from "./jsonPath.js";
 import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
+import { describe, reasonOf } from "./reason.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -52,32 +53,10 @@ export function unwrapEvent(value: unknown): { type: string; data: unknown; id: 
   return null;
 }
 
-function describe(input: unknown): string {
-  if (input === undefined) return "nothing (key missing)";
-  if (input === null) return "null";
-  if (Array.isArray(input)) return "an array";
-  if (typeof input === "object") return "an object";
-  return JSON.stringify(input);
-}
-
 /** The first problem zod found, as a reason and a JSON path. */
 function firstProblem(error: z.ZodError, base: readonly PropertyKey[]): { reason: string; path: string } {
   const issue = error.issues[0]!;
-  const path = jsonPath([...base, ...issue.path]);
-  const input = (issue as { input?: unknown }).input;
-  switch (issue.code) {
-    case "invalid_type":
-      return { path, reason: input === undefined ? `missing required key (expected ${issue.expected})` : `expected ${issue.expected}, got ${describe(input)}` };
-    case "invalid_value":
-      return {
-        path,
-        reason: issue.values.length === 1
-          ? `expected ${JSON.stringify(issue.values[0])}, got ${describe(input)}`
-          : `expected one of ${issue.values.join("|")}, got ${describe(input)}`,
-      };
-    default:
-      return { path, reason: issue.message };
-  }
+  return { path: jsonPath([...base, ...issue.path]), reason: reasonOf(issue) };
 }
 
 function check(schema: z.ZodType, value: unknown, base: readonly PropertyKey[]): { reason: string; path: string } | null {
@@ -119,7 +98,7 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     }
     const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
     if (expectedObject && isObject(event.data) && event.data.object !== expectedObject) {
-      return reject(`a ${event.type} event carries a ${JSON.stringify(expectedObject)}, got ${describe(event.data.object)}`, "$.data.object");
+      return reject(`expected ${JSON.stringify(expectedObject)} (the data of a ${event.type} event), got ${describe(event.data.object)}`, "$.data.object");
     }
     const problem = check(schema, event.data, ["data"]);
     if (problem) return reject(problem.reason, problem.path);
@@ -130,6 +109,13 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
       envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
       ...idsOf(expectedObject ?? "", payload),
     };
+  }
+
+  if (value.object === "event" || (value.object === undefined && typeof value.event === "string")) {
+    // An event envelope without its `data` (unwrapEvent needs one).
+    const typeKey = value.object === "event" ? "type" : "event";
+    if (!(typeKey in value)) return reject("missing required key (expected an event type string)", `$.${typeKey}`);
+    return reject("missing required key (expected object)", "$.data");
   }
 
   const object = value.object;
@@ -172,10 +158,28 @@ export function* recordsOf(
   yield classified.ok || path.length > 0 ? classified : { ...classified, raw: rejectionRaw };
 }
 
-/** A document whose bytes are not JSON: kept verbatim, with the parser's complaint. */
-export function invalidJson(error: unknown, raw: string, origin: string): RejectedRecord {
-  const message = (error as Error).message.replace(/ in JSON at position (\d+)/, (_, at: string) => ` at column ${Number(at) + 1}`);
-  return { ok: false, reason: `invalid JSON: ${message}`, path: null, origin, raw };
+/** Where a parse error stands in the text: `at column C` on one line, else `at line L, column C`. */
+function placeIn(text: string, position: number): string {
+  const lineStart = text.lastIndexOf("\n", position - 1) + 1;
+  const column = position - lineStart + 1;
+  if (lineStart === 0) return `at column ${column}`;
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < lineStart; i = text.indexOf("\n", i + 1)) line++;
+  return `at line ${line}, column ${column}`;
+}
+
+/**
+ * A document whose bytes are not JSON: kept verbatim (`raw`), with the parser's complaint and where
+ * in the parsed text (`parsed`, the raw bytes unless, as for SSE, they are the data field) it arose.
+ */
+export function invalidJson(error: unknown, raw: string, origin: string, parsed = raw): RejectedRecord {
+  // V8 sometimes echoes the text (`Unexpected token ',', "[1,,2]" is not valid JSON`): the raw is kept anyway.
+  const message = (error as Error).message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, "");
+  const at = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
+  const position = at ? Number(at[1]) : /end of JSON input/.test(message) ? parsed.length : null;
+  const complaint = at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message;
+  const reason = `invalid JSON: ${complaint}${position === null ? "" : ` ${placeIn(parsed, position)}`}`;
+  return { ok: false, reason, path: null, origin, raw };
 }
 
 function* threadExportRecords(archive: JsonObject, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reasonOf } from "./reason.js";
 
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
@@ -23,7 +24,7 @@ const functionCall = z.looseObject({
   }),
 });
 
-const codeInterpreterOutput = z.union([
+const codeInterpreterOutput = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("logs"), logs: z.string() }),
   z.looseObject({ type: z.literal("image"), image: z.looseObject({ file_id: z.string() }) }),
 ]);
@@ -65,8 +66,9 @@ const otherToolCall = z.looseObject({ id: z.string(), type: z.string() });
 const toolCall = z.unknown().superRefine((value, ctx) => {
   const type = (value as { type?: unknown } | null)?.type;
   const schema = (typeof type === "string" && knownToolCalls[type]) || otherToolCall;
-  const result = schema.safeParse(value);
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue(issue as never);
+  const result = schema.safeParse(value, { reportInput: true });
+  // Worded here: re-added as they are, the issues would lose their input (a missing key would read as the whole call).
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: reasonOf(issue) });
 });
 
 const stepDetails = z.discriminatedUnion("type", [

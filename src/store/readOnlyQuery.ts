@@ -3,9 +3,18 @@ import type { Database } from "better-sqlite3";
 export class ReadOnlyViolation extends Error {}
 
 const CONNECTION_CHANGING = /^\s*(ATTACH|DETACH|VACUUM|REINDEX|ANALYZE)\b/i;
+const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH … SELECT, EXPLAIN, a PRAGMA that reads)";
 
 function withoutLeadingComments(sql: string): string {
   return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, "");
+}
+
+/** What the statement is, for the error: its keyword, or a whole short PRAGMA (`PRAGMA user_version = 7`). */
+function statementName(query: string): string {
+  const text = withoutLeadingComments(query).trim().replace(/\s+/g, " ");
+  const keyword = (/^\w+/.exec(text)?.[0] ?? text).toUpperCase();
+  if (keyword !== "PRAGMA") return keyword;
+  return text.length <= 60 ? text.replace(/^pragma/i, "PRAGMA") : `${text.slice(0, 59).replace(/^pragma/i, "PRAGMA")}…`;
 }
 
 /**
@@ -14,20 +23,19 @@ function withoutLeadingComments(sql: string): string {
  */
 export function runReadOnlyQuery(sqlite: Database, query: string): { columns: string[]; rows: Record<string, unknown>[] } {
   if (CONNECTION_CHANGING.test(withoutLeadingComments(query))) {
-    throw new ReadOnlyViolation(`refused: ${withoutLeadingComments(query).trim().split(/\s+/)[0]!.toUpperCase()} is not allowed; stepstore sql is read-only`);
+    throw new ReadOnlyViolation(`refused: ${statementName(query)} is not allowed; ${READ_ONLY}`);
   }
   let statement;
   try {
     statement = sqlite.prepare(query);
   } catch (error) {
     const message = (error as Error).message;
-    if (/readonly|read-only/i.test(message)) throw new ReadOnlyViolation(`refused: ${message}; stepstore sql is read-only`);
+    if (/readonly|read-only/i.test(message)) throw new ReadOnlyViolation(`refused: ${message}; ${READ_ONLY}`);
+    if (/more than one statement/i.test(message)) throw new ReadOnlyViolation(`refused: more than one statement; ${READ_ONLY}`);
     throw error;
   }
-  if (!statement.readonly || !statement.reader) {
-    if (!statement.readonly) throw new ReadOnlyViolation("refused: this statement writes; stepstore sql is read-only");
-    throw new ReadOnlyViolation("refused: this statement returns no rows; stepstore sql runs queries only");
-  }
+  if (!statement.readonly) throw new ReadOnlyViolation(`refused: ${statementName(query)} writes; ${READ_ONLY}`);
+  if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
   const columns = statement.columns().map((c) => c.name);
   return { columns, rows: statement.all() as Record<string, unknown>[] };
 }

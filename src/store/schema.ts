@@ -1,4 +1,6 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, sqliteView, text } from "drizzle-orm/sqlite-core";
+import { VIEW_NAMES, viewSelect } from "../analytics/metrics.js";
 
 /** The log (CONTRACT §4): every accepted record, once, in arrival order. */
 export const events = sqliteTable(
@@ -63,6 +65,9 @@ export const runSteps = sqliteTable(
     index("run_steps_status").on(t.status),
     index("run_steps_assistant").on(t.assistantId),
     index("run_steps_position").on(t.position),
+    // Covers every column the analytics views read, so a report scans this index instead of the wide rows.
+    index("run_steps_stats").on(t.assistantId, t.createdAt, t.type, t.status, t.completionSeconds, t.lastErrorCode,
+      t.promptTokens, t.completionTokens, t.totalTokens, t.id),
   ],
 );
 
@@ -112,3 +117,25 @@ export const runExpiries = sqliteTable("run_expiries", {
   envelopeCreatedAt: integer("envelope_created_at"),
   position: integer("position").notNull(),
 });
+
+/** Analytics views (CONTRACT §6–§7): one per dimension, their SELECT written once in src/analytics/metrics.ts. */
+const metricColumns = () => ({
+  steps: integer("steps"),
+  completed: integer("completed"),
+  failed: integer("failed"),
+  cancelled: integer("cancelled"),
+  expired: integer("expired"),
+  inProgress: integer("in_progress"),
+  failureRate: real("failure_rate"),
+  avgCompletionSeconds: real("avg_completion_seconds"),
+  p50CompletionSeconds: integer("p50_completion_seconds"),
+  p95CompletionSeconds: integer("p95_completion_seconds"),
+  promptTokens: integer("prompt_tokens"),
+  completionTokens: integer("completion_tokens"),
+  totalTokens: integer("total_tokens"),
+});
+export const statsByAssistant = sqliteView(VIEW_NAMES.assistant, { assistantId: text("assistant_id"), ...metricColumns() }).as(sql.raw(viewSelect("assistant")));
+export const statsByDay = sqliteView(VIEW_NAMES.day, { day: text("day"), ...metricColumns() }).as(sql.raw(viewSelect("day")));
+export const statsByType = sqliteView(VIEW_NAMES.type, { type: text("type"), ...metricColumns() }).as(sql.raw(viewSelect("type")));
+export const statsByTool = sqliteView(VIEW_NAMES.tool, { tool: text("tool"), ...metricColumns() }).as(sql.raw(viewSelect("tool")));
+export const statsByError = sqliteView(VIEW_NAMES.error, { errorCode: text("error_code"), ...metricColumns() }).as(sql.raw(viewSelect("error")));

@@ -1,7 +1,8 @@
 import { SingleBar, Presets } from "cli-progress";
+import { keyedFileRecords } from "../../ingest/parallel.js";
 import { documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
-import { appendAll } from "../../store/appendAll.js";
+import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
@@ -19,14 +20,18 @@ export function describeRejection(r: { origin: string; path: string | null; reas
 
 export async function ingestCommand(paths: string[], options: IngestOptions): Promise<number> {
   const store = openStepstore(dbPath(options.db));
-  const bar = process.stderr.isTTY ? new SingleBar({ format: "ingest {bar} {value} records | {appended} appended", hideCursor: true }, Presets.shades_classic) : null;
+  const bar = process.stderr.isTTY ? new SingleBar({ format: "ingest | {value} records | {appended} appended", hideCursor: true }, Presets.shades_classic) : null;
   bar?.start(0, 0, { appended: 0 });
   try {
-    const records = (async function* () {
-      for await (const doc of documentsOf(paths, options.format, process.stdin)) yield* keyedRecordsOf(doc);
-    })();
+    // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.
+    const records = paths.includes("-")
+      ? (async function* () {
+        for await (const doc of documentsOf(paths, options.format, process.stdin)) yield* keyedRecordsOf(doc);
+      })()
+      : keyedFileRecords(paths, options.format);
     const summary = await appendAll(store.append, records, {
       source: "file",
+      batchSize: FILE_BATCH_SIZE,
       onCommit: (_, totals) => {
         bar?.setTotal(totals.records);
         bar?.update(totals.records, { appended: totals.appended });

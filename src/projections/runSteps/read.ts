@@ -45,3 +45,44 @@ export function getRunStep(sqlite: Database, ids: { threadId: string; runId: str
     .get(ids.stepId, ids.runId, ids.threadId);
   return row ? (JSON.parse(row.data) as RunStepRow) : null;
 }
+
+export interface StepPage {
+  data: RunStepRow[];
+  /** Whether more rows lie beyond the page in the direction it was read. */
+  hasMore: boolean;
+}
+
+/** One page of `limit` rows (OpenAI's list paging): reads one row more to know whether more follow. `null` as listRunSteps. */
+export function pageRunSteps(sqlite: Database, query: StepQuery & { limit: number }): StepPage | null {
+  const rows = listRunSteps(sqlite, { ...query, limit: query.limit + 1 });
+  if (rows === null) return null;
+  const hasMore = rows.length > query.limit;
+  // Read backwards from `before`, the extra row is the farthest one: the first after restoring the order.
+  const backwards = query.before !== undefined && query.after === undefined;
+  const data = !hasMore ? rows : backwards ? rows.slice(1) : rows.slice(0, query.limit);
+  return { data, hasMore };
+}
+
+/** The `include[]` value that asks for file_search result content (the API leaves it out otherwise). */
+export const FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content";
+
+/** A row as the API serves it when `include[]` does not ask for file_search content: each result without `content`. */
+export function withoutFileSearchContent(step: RunStepRow): RunStepRow {
+  const details = step.step_details as { tool_calls?: unknown } | null;
+  if (!details || !Array.isArray(details.tool_calls)) return step;
+  let changed = false;
+  const toolCalls = details.tool_calls.map((call: unknown) => {
+    if (call === null || typeof call !== "object") return call;
+    const { type, file_search: fileSearch } = call as { type?: unknown; file_search?: { results?: unknown } };
+    if (type !== "file_search" || !fileSearch || !Array.isArray(fileSearch.results)) return call;
+    if (!fileSearch.results.some((r: unknown) => r !== null && typeof r === "object" && "content" in r)) return call;
+    changed = true;
+    const results = fileSearch.results.map((r: unknown) => {
+      if (r === null || typeof r !== "object" || !("content" in r)) return r;
+      const { content: _content, ...rest } = r as Record<string, unknown>;
+      return rest;
+    });
+    return { ...call, file_search: { ...fileSearch, results } };
+  });
+  return changed ? { ...step, step_details: { ...details, tool_calls: toolCalls } } : step;
+}

@@ -33,9 +33,24 @@ export function terminalTimestamp(step: JsonObject): number | null {
   return null;
 }
 
+/**
+ * The canonical JSON of a snapshot or details object, computed once per object: the fold compares
+ * the same winner with every newcomer, and folded values are never mutated.
+ */
+const canonicalCache = new WeakMap<object, string>();
+function canonicalOf(value: unknown): string {
+  if (value === null || typeof value !== "object") return canonicalJson(value);
+  let canonical = canonicalCache.get(value);
+  if (canonical === undefined) canonicalCache.set(value, (canonical = canonicalJson(value)));
+  return canonical;
+}
+
 /** Ties between equally ranked values go to the larger canonical JSON string. */
 export function compareCanonical(a: unknown, b: unknown): number {
-  return compareCodePoints(canonicalJson(a), canonicalJson(b));
+  // Snapshots of one step or run are mostly equal (`created` and `in_progress` carry the same object),
+  // and equal JSON text means equal canonical JSON: no need to build and keep the sorted forms then.
+  if (a === b || JSON.stringify(a) === JSON.stringify(b)) return 0;
+  return compareCodePoints(canonicalOf(a), canonicalOf(b));
 }
 
 /** Orders two terminal snapshots: larger terminal timestamp (null lowest), then larger canonical JSON. */
@@ -48,8 +63,8 @@ export function compareTerminal(a: JsonObject, b: JsonObject): number {
 
 /** Orders two step_details candidates: longer canonical JSON, then the larger string. */
 export function compareDetails(a: unknown, b: unknown): number {
-  const ca = canonicalJson(a);
-  const cb = canonicalJson(b);
+  const ca = canonicalOf(a);
+  const cb = canonicalOf(b);
   return ca.length !== cb.length ? ca.length - cb.length : compareCodePoints(ca, cb);
 }
 

@@ -43,11 +43,24 @@ export function runStepColumns(row: RunStepRow, position: number) {
 
 export type RunStepColumns = ReturnType<typeof runStepColumns>;
 
-/** The run-step projection's table writers: fold state in, rows out, inside the caller's transaction. */
+/**
+ * The run-step projection's table writers: fold state in, rows out, inside the caller's transaction.
+ * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
+ * whole, and nothing but a larger terminal snapshot changes it), so `run_step_folds` keeps only
+ * the steps still in progress (or known by deltas alone), and a terminal step's state is read back
+ * from its `run_steps` row: most steps start and finish within one batch and write one row, not two.
+ */
 export function createRunStepsTable(sqlite: Database) {
   const loadState = sqlite.prepare<[string], { state: string }>("SELECT state FROM run_step_folds WHERE step_id = ?");
+  const loadTerminal = sqlite.prepare<[string], { run_id: string; data: string; position: number }>(
+    "SELECT run_id, data, position FROM run_steps WHERE id = ?",
+  );
   const saveState = sqlite.prepare("INSERT OR REPLACE INTO run_step_folds (step_id, run_id, state) VALUES (?, ?, ?)");
-  const stepsOfRun = sqlite.prepare<[string], { step_id: string }>("SELECT step_id FROM run_step_folds WHERE run_id = ?");
+  const deleteState = sqlite.prepare("DELETE FROM run_step_folds WHERE step_id = ?");
+  // The steps a run's expiry concerns: every step with a snapshot naming the run (deltas carry no run id).
+  const stepsOfRun = sqlite.prepare<[string], { step_id: string }>(
+    "SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL",
+  );
   const loadExpiry = sqlite.prepare<[string], RunExpiryState>(
     "SELECT run_id AS runId, expires_at AS expiresAt, envelope_created_at AS envelopeCreatedAt, position FROM run_expiries WHERE run_id = ?",
   );
@@ -61,6 +74,17 @@ export function createRunStepsTable(sqlite: Database) {
     @last_error_code, @prompt_tokens, @completion_tokens, @total_tokens, @completion_seconds, @data, @position)`);
   const deleteTools = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ?");
   const insertTool = sqlite.prepare("INSERT OR IGNORE INTO run_step_tools (step_id, tool) VALUES (?, ?)");
+
+  /** The step's fold state, and whether it is stored in `run_step_folds`. */
+  function load(stepId: string): { state: StepFoldState; folded: boolean } {
+    const saved = loadState.get(stepId);
+    if (saved) return { state: JSON.parse(saved.state) as StepFoldState, folded: true };
+    const row = loadTerminal.get(stepId);
+    if (!row) return { state: initialStepState(stepId), folded: false };
+    // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
+    const state: StepFoldState = { ...initialStepState(stepId), runId: row.run_id, terminal: JSON.parse(row.data) as RunStepRow, position: row.position };
+    return { state, folded: false };
+  }
 
   function apply(events: readonly LogEvent[]): void {
     const eventsByStep = new Map<string, LogEvent[]>();
@@ -82,10 +106,13 @@ export function createRunStepsTable(sqlite: Database) {
       for (const { step_id } of stepsOfRun.all(runId)) if (!eventsByStep.has(step_id)) eventsByStep.set(step_id, []);
     }
     for (const [stepId, stepEvents] of eventsByStep) {
-      const saved = loadState.get(stepId);
-      let state: StepFoldState = saved ? (JSON.parse(saved.state) as StepFoldState) : initialStepState(stepId);
+      const { state: saved, folded } = load(stepId);
+      let state = saved;
       for (const event of stepEvents) state = evolveStep(state, event);
-      if (stepEvents.length > 0) saveState.run(stepId, state.runId, JSON.stringify(state));
+      if (stepEvents.length > 0) {
+        if (!state.terminal) saveState.run(stepId, state.runId, JSON.stringify(state));
+        else if (folded) deleteState.run(stepId);
+      }
       const rendered = renderRunStep(state, state.runId ? (loadExpiry.get(state.runId) ?? null) : null);
       if (rendered) write(rendered.row, rendered.position);
     }

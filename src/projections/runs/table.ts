@@ -29,14 +29,22 @@ export function createRunsTable(sqlite: Database) {
     expires_at, completed_at, failed_at, cancelled_at, data) VALUES (@id, @thread_id, @assistant_id, @status, @model, @created_at,
     @started_at, @expires_at, @completed_at, @failed_at, @cancelled_at, @data)`);
 
+  /** Each run of the batch is read once and written once, whatever number of its events the batch holds. */
   function apply(events: readonly LogEvent[]): void {
+    const touched = new Map<string, { stored: JsonObject | null; current: JsonObject | null }>();
     for (const event of events) {
       if (!isRunSnapshotEvent(event)) continue;
-      const saved = load.get(event.payload.id as string);
-      const current = saved ? (JSON.parse(saved.data) as JsonObject) : null;
-      const next = evolveRun(current, event);
-      if (next !== current && next !== null) save.run(runColumns(next));
+      const id = event.payload.id as string;
+      let run = touched.get(id);
+      if (!run) {
+        const saved = load.get(id);
+        const stored = saved ? (JSON.parse(saved.data) as JsonObject) : null;
+        run = { stored, current: stored };
+        touched.set(id, run);
+      }
+      run.current = evolveRun(run.current, event);
     }
+    for (const { stored, current } of touched.values()) if (current !== stored && current !== null) save.run(runColumns(current));
   }
 
   function truncate(): void {

@@ -1,0 +1,34 @@
+import type { Database } from "better-sqlite3";
+import { buildReport, buildSummary, type Report, type ReportParams } from "../report.js";
+import { renderCsv } from "./csv.js";
+import { renderMarkdown } from "./markdown.js";
+
+export const CONTENT_TYPES = {
+  json: "application/json; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+  html: "text/html; charset=utf-8",
+} as const;
+
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** The report of `params` in its format: what `stepstore report` prints and `/v1/stats`, `/report` answer. */
+export async function renderReport(sqlite: Database, params: ReportParams): Promise<{ contentType: string; body: string; report: Report }> {
+  const report = buildReport(sqlite, params.dimension, params.filters);
+  const contentType = CONTENT_TYPES[params.format];
+  switch (params.format) {
+    case "json":
+      return { contentType, body: renderJson(report), report };
+    case "csv":
+      return { contentType, body: renderCsv(report), report };
+    case "md":
+      return { contentType, body: renderMarkdown(report), report };
+    case "html": {
+      // vega and vega-lite load only when a chart is drawn: the other formats start fast.
+      const { renderHtml } = await import("./html.js");
+      return { contentType, body: await renderHtml(report, buildSummary(sqlite, params.filters)), report };
+    }
+  }
+}

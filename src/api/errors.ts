@@ -1,0 +1,21 @@
+import type { FastifyReply } from "fastify";
+
+/** OpenAI's error shape: what the SDK parses into `APIError`s (`NotFoundError`, `AuthenticationError`, …). */
+export interface ApiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export function errorBody(status: number, message: string, details: { param?: string | null; code?: string | null } = {}): ApiErrorBody {
+  return {
+    error: {
+      message,
+      type: status >= 500 ? "server_error" : "invalid_request_error",
+      param: details.param ?? null,
+      code: details.code ?? null,
+    },
+  };
+}
+
+export function sendError(reply: FastifyReply, status: number, message: string, details?: { param?: string | null; code?: string | null }) {
+  return reply.code(status).send(errorBody(status, message, details));
+}

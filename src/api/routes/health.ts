@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from "fastify";
+import { lastPosition } from "../../store/checkpoints.js";
+import type { Stepstore } from "../../stepstore.js";
+
+export interface HealthRoutesOptions {
+  store: Stepstore;
+}
+
+/** `GET /healthz`: the service answers and reads its database; `position` is the log's last. */
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { store }) => {
+  app.get("/healthz", async () => ({ status: "ok", position: lastPosition(store.sqlite) }));
+};

@@ -1,0 +1,70 @@
+import type { FastifyPluginAsync } from "fastify";
+import { Readable } from "node:stream";
+import { openDocument, type Format } from "../../ingest/document.js";
+import { keyedRecordsOf } from "../../ingest/sources.js";
+import { appendAll, type IngestSummary } from "../../store/appendAll.js";
+import type { Stepstore } from "../../stepstore.js";
+import { sendError } from "../errors.js";
+
+export interface IngestRoutesOptions {
+  store: Stepstore;
+  maxIngestBody: number;
+}
+
+const FORMAT_BY_MEDIA_TYPE: Record<string, Format> = {
+  "application/x-ndjson": "jsonl",
+  "application/ndjson": "jsonl",
+  "application/jsonl": "jsonl",
+  "application/x-jsonlines": "jsonl",
+  "application/json": "json",
+  "text/event-stream": "sse",
+};
+
+class BodyTooLarge extends Error {}
+
+/** Hands on a body's chunks until `limit` bytes have passed, then fails; the request itself is left open for the answer. */
+function limitBytes(body: Readable, limit: number): Readable {
+  return Readable.from((async function* () {
+    let received = 0;
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > limit) throw new BodyTooLarge();
+      yield chunk;
+    }
+  })(), { objectMode: false });
+}
+
+/** `POST /v1/ingest`: a body read as a file would be (NDJSON, JSON or SSE by Content-Type), streamed into the log. */
+export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app, options) => {
+  // The body is not parsed here: the route streams it through the same readers as `ingest`.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+
+  app.post<{ Body: Readable | undefined }>("/v1/ingest", async (request, reply) => {
+    const mediaType = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const format = FORMAT_BY_MEDIA_TYPE[mediaType];
+    if (!format) {
+      return sendError(reply, 415, `Content-Type must be one of ${Object.keys(FORMAT_BY_MEDIA_TYPE).join(", ")}, got ${JSON.stringify(mediaType)}`, { param: "content-type" });
+    }
+    const encoding = request.headers["content-encoding"];
+    if (encoding !== undefined && encoding !== "identity") {
+      return sendError(reply, 415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`);
+    }
+    const tooLarge = `body over STEPSTORE_MAX_INGEST_BODY (${options.maxIngestBody} bytes)`;
+    if (Number(request.headers["content-length"]) > options.maxIngestBody) return sendError(reply, 413, tooLarge);
+
+    const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
+    try {
+      const body = request.body ?? Readable.from([]);
+      const doc = await openDocument(limitBytes(body, options.maxIngestBody), `POST /v1/ingest ${request.id}`, format);
+      return await appendAll(options.store.append, keyedRecordsOf(doc), {
+        source: "http",
+        onCommit: (_, sofar) => Object.assign(totals, sofar),
+      });
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      // Streamed: the batches read before the limit have committed (sending them again appends nothing).
+      return sendError(reply, 413, `${tooLarge}; ${totals.records} records before the limit were committed`);
+    }
+  });
+};

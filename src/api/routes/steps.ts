@@ -1,0 +1,103 @@
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/read.js";
+import type { RunStepRow } from "../../projections/runSteps/runStep.js";
+import { eventsOfStep } from "../../store/readEvents.js";
+import type { Stepstore } from "../../stepstore.js";
+import { sendError } from "../errors.js";
+
+export interface StepRoutesOptions {
+  store: Stepstore;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+interface RunParams {
+  thread_id: string;
+  run_id: string;
+}
+interface StepParams extends RunParams {
+  step_id: string;
+}
+
+const INCLUDES = new Set([FILE_SEARCH_CONTENT]);
+
+class BadRequest extends Error {
+  constructor(message: string, readonly param: string) {
+    super(message);
+  }
+}
+
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new BadRequest(`'${name}' may be given once`, name);
+  return value === "" ? undefined : value;
+}
+
+/** `include[]` as the SDK sends it (`include[]=a&include[]=b`), or plain `include`. */
+function includesOf(query: Query): Set<string> {
+  const values = [query["include[]"] ?? [], query.include ?? []].flat();
+  for (const value of values) {
+    if (!INCLUDES.has(value)) throw new BadRequest(`Invalid value for 'include': ${JSON.stringify(value)}; supported: ${[...INCLUDES].join(", ")}`, "include");
+  }
+  return new Set(values);
+}
+
+function presented(step: RunStepRow, includes: Set<string>): RunStepRow {
+  return includes.has(FILE_SEARCH_CONTENT) ? step : withoutFileSearchContent(step);
+}
+
+function listQuery(query: Query) {
+  const limitText = single(query, "limit") ?? "20";
+  const limit = /^\d+$/.test(limitText) ? Number(limitText) : NaN;
+  if (!(limit >= 1 && limit <= 100)) throw new BadRequest(`Invalid 'limit': expected an integer from 1 to 100, got ${JSON.stringify(limitText)}`, "limit");
+  const order = single(query, "order") ?? "desc";
+  if (order !== "asc" && order !== "desc") throw new BadRequest(`Invalid 'order': expected 'asc' or 'desc', got ${JSON.stringify(order)}`, "order");
+  return { limit, order, after: single(query, "after"), before: single(query, "before") } as const;
+}
+
+function badRequest(reply: FastifyReply, error: unknown) {
+  if (error instanceof BadRequest) return sendError(reply, 400, error.message, { param: error.param });
+  throw error;
+}
+
+const notFound = (reply: FastifyReply, stepId: string) => sendError(reply, 404, `No run step found with id '${stepId}'.`);
+
+/** OpenAI's list and retrieve run-step routes, and a step's log rows (an extension). */
+export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { store }) => {
+  app.get<{ Params: RunParams; Querystring: Query }>("/v1/threads/:thread_id/runs/:run_id/steps", async (request, reply) => {
+    let query;
+    let includes;
+    try {
+      query = listQuery(request.query);
+      includes = includesOf(request.query);
+    } catch (error) {
+      return badRequest(reply, error);
+    }
+    const page = pageRunSteps(store.sqlite, { threadId: request.params.thread_id, runId: request.params.run_id, ...query });
+    if (page === null) {
+      const cursors = (["after", "before"] as const).filter((name) => query[name] !== undefined);
+      const named = cursors.map((name) => `'${name}' (${query[name]})`).join(" or ");
+      return sendError(reply, 400, `No run step found for the cursor in ${named}.`, { param: cursors.length === 1 ? cursors[0] : null });
+    }
+    const data = page.data.map((step) => presented(step, includes));
+    return { object: "list", data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: page.hasMore };
+  });
+
+  app.get<{ Params: StepParams; Querystring: Query }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id", async (request, reply) => {
+    let includes;
+    try {
+      includes = includesOf(request.query);
+    } catch (error) {
+      return badRequest(reply, error);
+    }
+    const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
+    const step = getRunStep(store.sqlite, { threadId, runId, stepId });
+    return step ? presented(step, includes) : notFound(reply, stepId);
+  });
+
+  app.get<{ Params: StepParams }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
+    const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
+    if (!getRunStep(store.sqlite, { threadId, runId, stepId })) return notFound(reply, stepId);
+    const data = eventsOfStep(store.sqlite, stepId).map((row) => ({ ...row, data: JSON.parse(row.data) as unknown }));
+    return { object: "list", data };
+  });
+};

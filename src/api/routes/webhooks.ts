@@ -1,0 +1,72 @@
+import type { FastifyPluginAsync } from "fastify";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { invalidJson, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
+import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
+import type { GroupCommit } from "../../store/groupCommit.js";
+import { sendError } from "../errors.js";
+
+export interface WebhookRoutesOptions {
+  /** The Standard Webhooks secret (`whsec_…`); without one the route answers 503. */
+  secret: string | undefined;
+  maxBody: number;
+  commit: GroupCommit;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The one record a webhook body holds: it must be a single event in webhook form. */
+function recordOfBody(raw: string, origin: string): ClassifiedRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return invalidJson(error, raw, origin);
+  }
+  const isEvent = value !== null && typeof value === "object" && !Array.isArray(value) && (value as { object?: unknown }).object === "event";
+  if (!isEvent) return { ok: false, reason: 'a webhook body must be one event: {"object":"event","type":…,"data":…}', path: "$", origin, raw };
+  const [record] = recordsOf(value, raw, origin);
+  return record!;
+}
+
+/** `POST /webhooks`: Standard Webhooks signed events, appended through the group commit. */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
+  const verifier = options.secret !== undefined ? new Webhook(options.secret) : null;
+
+  // The signature covers the exact bytes: read the body raw, whatever its Content-Type, up to the limit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: options.maxBody }, (_request, body, done) => done(null, body));
+
+  app.post<{ Body: Buffer | undefined }>("/webhooks", {
+    bodyLimit: options.maxBody,
+    onRequest: async (_request, reply) => {
+      if (!verifier) return sendError(reply, 503, "webhooks are not configured: set STEPSTORE_WEBHOOK_SECRET");
+    },
+  }, async (request, reply) => {
+    const body = request.body ?? Buffer.alloc(0);
+    const text = body.toString("utf8");
+    const webhookId = header(request.headers["webhook-id"]);
+    try {
+      verifier!.verify(text, {
+        "webhook-id": webhookId ?? "",
+        "webhook-timestamp": header(request.headers["webhook-timestamp"]) ?? "",
+        "webhook-signature": header(request.headers["webhook-signature"]) ?? "",
+      }, { jsonParse: false });
+    } catch (error) {
+      const reason = error instanceof WebhookVerificationError ? error.message : "unreadable signature";
+      return sendError(reply, 401, `webhook signature rejected: ${reason}`, { code: "invalid_signature" });
+    }
+
+    const origin = `POST /webhooks ${webhookId}`;
+    const record = recordOfBody(text, origin);
+    if (!record.ok) {
+      await options.commit.submit({ accepted: [], rejected: [record] });
+      return reply.code(422).send({ error: { message: (record as RejectedRecord).reason, path: record.path } });
+    }
+    const key = createEventKeyer(documentIdentity(body))(record, webhookId);
+    const result = await options.commit.submit({ accepted: [{ record, key }], rejected: [] });
+    const [stored] = result.results;
+    return { status: stored!.status, position: stored!.position };
+  });
+};

@@ -1,0 +1,102 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { openStepstore, type Stepstore } from "../stepstore.js";
+import { createGroupCommit } from "../store/groupCommit.js";
+import { errorBody, sendError } from "./errors.js";
+import { healthRoutes } from "./routes/health.js";
+import { ingestRoutes } from "./routes/ingest.js";
+import { stepRoutes } from "./routes/steps.js";
+import { statsRoutes } from "./routes/stats.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The open store every route reads and appends through. */
+    stepstore: Stepstore;
+  }
+}
+
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+export const DEFAULT_MAX_INGEST_BODY = 256 * 1024 * 1024;
+
+export interface ServerOptions {
+  dbPath: string;
+  /** When set, every `/v1/` route requires `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Standard Webhooks secret (`whsec_…`); without it `POST /webhooks` answers 503. */
+  webhookSecret?: string;
+  maxBody: number;
+  maxIngestBody: number;
+  /** A pino logger (see ./logger.ts); none by default. */
+  logger?: FastifyBaseLogger;
+}
+
+/** One log line a request, once it is answered, instead of fastify's two; never a header or a body. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...line, err: error }, "request failed");
+    else reply.log.info(line, "request");
+  }
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/** A bearer check in constant time (digests of equal length, whatever the header holds). */
+function bearerCheck(apiKey: string) {
+  const expected = digest(`Bearer ${apiKey}`);
+  return (request: FastifyRequest) => {
+    const given = request.headers.authorization;
+    return typeof given === "string" && timingSafeEqual(digest(given), expected);
+  };
+}
+
+const isV1 = (url: string) => url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
+
+/** The HTTP service of CONTRACT §9 on one open store; closing it drains the pending commits and closes the database. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    genReqId: () => randomUUID(),
+    bodyLimit: options.maxBody,
+    logController: new OneLinePerRequest(),
+  }) as unknown as FastifyInstance;
+  const store = openStepstore(options.dbPath);
+  const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
+  app.decorate("stepstore", store);
+  app.addHook("onClose", async () => {
+    await webhookCommit.flush();
+    store.close();
+  });
+
+  if (options.apiKey !== undefined) {
+    const authorized = bearerCheck(options.apiKey);
+    app.addHook("onRequest", async (request, reply) => {
+      // Judged by the route matched (the router decodes `/%761/…` to `/v1/…`) as well as by the URL sent.
+      if (!(isV1(request.routeOptions.url ?? "") || isV1(request.url)) || authorized(request)) return;
+      reply.header("www-authenticate", 'Bearer realm="stepstore"');
+      const message = request.headers.authorization === undefined
+        ? "Missing bearer authentication: send 'Authorization: Bearer <STEPSTORE_API_KEY>'."
+        : "Incorrect API key provided.";
+      return sendError(reply, 401, message, { code: "invalid_api_key" });
+    });
+  }
+
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    const message = status >= 500
+      ? "The server had an error while processing the request."
+      : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
+    return reply.code(status).send(errorBody(status, message, { code: status === 413 ? "request_too_large" : null }));
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`));
+
+  app.register(healthRoutes, { store });
+  app.register(webhookRoutes, { secret: options.webhookSecret, maxBody: options.maxBody, commit: webhookCommit });
+  app.register(ingestRoutes, { store, maxIngestBody: options.maxIngestBody });
+  app.register(stepRoutes, { store });
+  app.register(statsRoutes, { store });
+  return app;
+}

@@ -1,0 +1,39 @@
+import { writeFileSync } from "node:fs";
+import { parseReportParams, ReportParamError } from "../../analytics/report.js";
+import { renderReport } from "../../analytics/render/index.js";
+import { openReadOnly } from "../../store/open.js";
+import { dbPath } from "../db.js";
+import { UsageError } from "../errors.js";
+import { writeOut } from "../output.js";
+
+export interface ReportOptions {
+  by?: string;
+  from?: string;
+  to?: string;
+  assistant?: string;
+  format?: string;
+  out?: string;
+  db?: string;
+}
+
+/** `stepstore report`: the §7 metrics by one dimension, as JSON, CSV, Markdown or a self-contained HTML page. */
+export async function reportCommand(options: ReportOptions): Promise<void> {
+  let params;
+  try {
+    params = parseReportParams(options);
+  } catch (error) {
+    if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
+    throw error;
+  }
+  const sqlite = openReadOnly(dbPath(options.db));
+  sqlite.pragma("temp_store = MEMORY");
+  sqlite.pragma("cache_size = -65536");
+  let body: string;
+  try {
+    body = (await renderReport(sqlite, params)).body;
+  } finally {
+    sqlite.close();
+  }
+  if (options.out !== undefined) writeFileSync(options.out, body);
+  else await writeOut(body);
+}

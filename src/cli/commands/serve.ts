@@ -1,0 +1,65 @@
+import { Webhook } from "standardwebhooks";
+import { createLogger } from "../../api/logger.js";
+import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer } from "../../api/server.js";
+import { dbPath } from "../db.js";
+import { EXIT, UsageError } from "../errors.js";
+
+export interface ServeOptions {
+  db?: string;
+  host: string;
+  port: string;
+}
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+function byteLimit(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${name} must be a positive number of bytes, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function webhookSecret(): string | undefined {
+  const secret = process.env.STEPSTORE_WEBHOOK_SECRET || undefined;
+  if (secret === undefined) return undefined;
+  try {
+    new Webhook(secret);
+  } catch {
+    throw new UsageError("STEPSTORE_WEBHOOK_SECRET is not a Standard Webhooks secret: expected whsec_ followed by base64");
+  }
+  return secret;
+}
+
+/** `stepstore serve`: runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, closes the database. */
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  const port = /^\d+$/.test(options.port) ? Number(options.port) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a port number (0-65535), got ${JSON.stringify(options.port)}`);
+  const apiKey = process.env.STEPSTORE_API_KEY || undefined;
+  if (apiKey === undefined && !isLoopback(options.host)) {
+    throw new UsageError(
+      `refusing to serve on ${options.host} without STEPSTORE_API_KEY: anyone who can reach it could read every step. ` +
+      "Set STEPSTORE_API_KEY, or listen on a loopback address (--host 127.0.0.1).",
+    );
+  }
+  const maxBody = byteLimit("STEPSTORE_MAX_BODY", DEFAULT_MAX_BODY);
+  const maxIngestBody = byteLimit("STEPSTORE_MAX_INGEST_BODY", DEFAULT_MAX_INGEST_BODY);
+  const secret = webhookSecret();
+
+  const logger = createLogger();
+  const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, logger });
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  await app.listen({ host: options.host, port });
+  logger.info({ db: app.stepstore.path, webhooksEnabled: secret !== undefined, bearerRequired: apiKey !== undefined }, "stepstore serve ready");
+  if (secret === undefined) logger.warn("STEPSTORE_WEBHOOK_SECRET is not set: POST /webhooks answers 503");
+  logger.flush();
+
+  const signal = await stopped;
+  logger.info({ signal }, "shutting down: no new connections, finishing requests in flight");
+  await app.close();
+  logger.info("stopped: database closed");
+  logger.flush();
+  return EXIT.ok;
+}

@@ -1,0 +1,46 @@
+import { Readable } from "node:stream";
+import { parentPort, workerData } from "node:worker_threads";
+import type { FormatOption } from "./document.js";
+import { CHUNK_RECORDS, MAX_CHUNKS_AHEAD, toWire, type WorkerMessage } from "./parallel.js";
+import { documentsOf, keyedRecordsOf } from "./sources.js";
+
+/**
+ * The reading half of a file ingest, on its own thread: decodes, splits, parses, validates and
+ * keys the files' records, and hands them on in chunks, at most MAX_CHUNKS_AHEAD ahead of the
+ * thread that appends them (so memory stays flat however large the files).
+ */
+const { paths, format } = workerData as { paths: string[]; format: FormatOption };
+const port = parentPort!;
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+let credits = MAX_CHUNKS_AHEAD;
+let wake: (() => void) | null = null;
+port.on("message", () => {
+  credits++;
+  wake?.();
+  wake = null;
+});
+
+async function send(chunk: WorkerMessage & { kind: "records" }): Promise<void> {
+  while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+  credits--;
+  post(chunk);
+}
+
+try {
+  let items: (WorkerMessage & { kind: "records" })["items"] = [];
+  for await (const doc of documentsOf(paths, format, Readable.from([]))) {
+    for await (const item of keyedRecordsOf(doc)) {
+      items.push("key" in item ? toWire(item) : item);
+      if (items.length >= CHUNK_RECORDS) {
+        await send({ kind: "records", items });
+        items = [];
+      }
+    }
+  }
+  if (items.length > 0) await send({ kind: "records", items });
+  post({ kind: "done" });
+} catch (error) {
+  post({ kind: "error", message: (error as Error).message });
+}
+port.unref();

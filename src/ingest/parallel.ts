@@ -1,0 +1,73 @@
+import { Worker } from "node:worker_threads";
+import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
+import type { KeyedRecord } from "../store/append.js";
+import { logEventFromRow } from "../store/logEvent.js";
+import type { FormatOption } from "./document.js";
+
+export const CHUNK_RECORDS = 1000;
+export const MAX_CHUNKS_AHEAD = 4;
+
+/** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects). */
+export interface WireRecord {
+  ok: true;
+  key: string;
+  type: string;
+  eventId: string | null;
+  envelopeCreatedAt: number | null;
+  stepId: string | null;
+  runId: string | null;
+  threadId: string | null;
+  origin: string;
+  data: string;
+}
+
+export type WorkerMessage =
+  | { kind: "records"; items: (WireRecord | RejectedRecord)[] }
+  | { kind: "done" }
+  | { kind: "error"; message: string }
+  | { kind: "exited"; code: number };
+
+export function toWire({ record, key }: KeyedRecord): WireRecord {
+  const { type, eventId, envelopeCreatedAt, stepId, runId, threadId, origin, data } = record;
+  return { ok: true, key, type, eventId, envelopeCreatedAt, stepId, runId, threadId, origin, data };
+}
+
+/** The record again, its payload parsed from its text exactly as the log's readers (rebuild, verify) do. */
+function fromWire(wire: WireRecord): KeyedRecord {
+  const { key, ...rest } = wire;
+  const { payload } = logEventFromRow({ position: 0, type: wire.type, data: wire.data });
+  const record: AcceptedRecord = { ...rest, payload, value: payload };
+  return { record, key };
+}
+
+/**
+ * Every record of the files at `paths` (folders expanded), keyed, read on a worker thread while
+ * this one appends: parsing and validating overlap the appends' commits. Same records, same order,
+ * same keys as `documentsOf` + `keyedRecordsOf` (stdin stays with those).
+ */
+export async function* keyedFileRecords(paths: readonly string[], format: FormatOption): AsyncGenerator<KeyedRecord | RejectedRecord> {
+  const worker = new Worker(new URL("./keyWorker.js", import.meta.url), { workerData: { paths: [...paths], format } });
+  const queue: WorkerMessage[] = [];
+  let wake: (() => void) | null = null;
+  const push = (message: WorkerMessage) => {
+    queue.push(message);
+    wake?.();
+    wake = null;
+  };
+  worker.on("message", push);
+  worker.on("error", (error) => push({ kind: "error", message: error.message }));
+  worker.on("exit", (code) => push({ kind: "exited", code }));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const message = queue.shift()!;
+      if (message.kind === "done") return;
+      if (message.kind === "error") throw new Error(message.message);
+      if (message.kind === "exited") throw new Error(`the reading thread stopped before the end (exit ${message.code})`);
+      worker.postMessage("more");
+      for (const item of message.items) yield item.ok ? fromWire(item) : item;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}

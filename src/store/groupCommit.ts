@@ -1,0 +1,85 @@
+import type { Append, AppendBatch, AppendResult, Source } from "./append.js";
+
+export interface GroupCommitOptions {
+  source: Source;
+  /** Records at which a group is committed at once instead of waiting for the tick to end. */
+  maxRecords?: number;
+}
+
+export interface GroupCommit {
+  /** Resolves once the batch has committed, with its own share of the shared transaction's result. */
+  submit(batch: Omit<AppendBatch, "source">): Promise<AppendResult>;
+  /** Commits whatever is waiting; resolves when nothing is. */
+  flush(): Promise<void>;
+}
+
+interface Waiting {
+  batch: Omit<AppendBatch, "source">;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+export const DEFAULT_GROUP_RECORDS = 1000;
+
+/** One batch's share of a shared append: its results, and the counts and last position they give. */
+function shareOf(result: AppendResult, from: number, count: number, rejected: number): AppendResult {
+  const results = result.results.slice(from, from + count);
+  const appended = results.filter((r) => r.status === "appended");
+  return {
+    appended: appended.length,
+    duplicates: results.length - appended.length,
+    rejected,
+    results,
+    lastPosition: appended.length > 0 ? appended[appended.length - 1]!.position : 0,
+  };
+}
+
+/**
+ * Group commit: the batches submitted during one turn of the event loop are appended together in
+ * one transaction (one fsync), and each submitter is answered only after that commit.
+ */
+export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
+  const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
+  let waiting: Waiting[] = [];
+  let waitingRecords = 0;
+  let scheduled: NodeJS.Immediate | null = null;
+
+  const commit = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    const group = waiting;
+    waiting = [];
+    waitingRecords = 0;
+    if (group.length === 0) return;
+    let result: AppendResult;
+    try {
+      result = append({
+        source: options.source,
+        accepted: group.flatMap((w) => w.batch.accepted),
+        rejected: group.flatMap((w) => w.batch.rejected),
+      });
+    } catch (error) {
+      for (const w of group) w.reject(error);
+      return;
+    }
+    let offset = 0;
+    for (const w of group) {
+      w.resolve(shareOf(result, offset, w.batch.accepted.length, w.batch.rejected.length));
+      offset += w.batch.accepted.length;
+    }
+  };
+
+  return {
+    submit(batch) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        waiting.push({ batch, resolve, reject });
+        waitingRecords += batch.accepted.length + batch.rejected.length;
+        if (waitingRecords >= maxRecords) commit();
+        else scheduled ??= setImmediate(commit);
+      });
+    },
+    async flush() {
+      commit();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { snapshotSteps, storeOf, truthRows } from "./truth.js";
+import { generateWorld } from "../world/world.js";
+
+const HEADER = "key,steps,completed,failed,cancelled,expired,in_progress,failure_rate,avg_completion_seconds,p50_completion_seconds,p95_completion_seconds,prompt_tokens,completion_tokens,total_tokens";
+
+let db: string;
+const snapshots = snapshotSteps(120, 11);
+
+beforeAll(async () => {
+  db = await storeOf(generateWorld(5, { runs: 2 }), snapshots);
+});
+
+describe("stepstore report --format csv", () => {
+  it("given a store, when reported as CSV, then the header is exactly §8's and each row holds the report's values", async () => {
+    const [csv, json] = await Promise.all([
+      stepstore(["report", "--db", db, "--by", "tool", "--format", "csv"]),
+      stepstore(["report", "--db", db, "--by", "tool", "--format", "json"]),
+    ]);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout.split("\n")[0]).toBe(HEADER);
+    // These keys hold no comma or quote, so a plain split reads the CSV.
+    const [header, ...lines] = csv.stdout.trimEnd().split("\n");
+    const rows = lines.map((line) => Object.fromEntries(line.split(",").map((value, i) => [header!.split(",")[i]!, value])));
+    const expected = (JSON.parse(json.stdout) as { rows: Record<string, unknown>[] }).rows;
+    expect(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === "" ? null : k === "key" ? v : Number(v)])))).toEqual(expected);
+  });
+
+  it("given an empty store, when reported as CSV, then it is the header line alone", async () => {
+    const result = await stepstore(["report", "--db", tempDb(), "--format", "csv"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${HEADER}\n`);
+  });
+});
+
+describe("stepstore report --format md", () => {
+  it("given a store, when reported as Markdown, then it is a table: a header row, a delimiter row, one row per key", async () => {
+    const result = await stepstore(["report", "--db", db, "--by", "assistant", "--format", "md"]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    const expected = truthRows(snapshots, "assistant").length + 1; // the world's one assistant too
+    expect(lines[0]).toBe(`| assistant_id | ${HEADER.split(",").slice(1).join(" | ")} |`);
+    expect(lines[1]).toMatch(/^\| --- (\| ---: ){13}\|$/);
+    expect(lines.length - 2).toBe(expected);
+    for (const line of lines) expect(line.split(/(?<!\\)\|/).length).toBe(16);
+  });
+
+  it("given an empty store, when reported as Markdown, then the table has its header and no rows", async () => {
+    const result = await stepstore(["report", "--db", tempDb(), "--by", "error", "--format", "md"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect(result.stdout).toMatch(/^\| error_code \| steps \|/);
+  });
+});
+
+describe("stepstore report: outputs and usage", () => {
+  it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {
+    const out = join(tempDir(), "report.json");
+    const result = await stepstore(["report", "--db", db, "--by", "day", "--out", out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("");
+    const report = JSON.parse(readFileSync(out, "utf8")) as { dimension: string; rows: unknown[] };
+    expect(report.dimension).toBe("day");
+    expect(report.rows).toEqual(truthRows([...generateWorld(5, { runs: 2 }).steps, ...snapshots], "day"));
+  });
+
+  it("given an empty store, when reported with defaults, then it is the assistant report with no rows", async () => {
+    const result = await stepstore(["report", "--db", tempDb()]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ dimension: "assistant", filters: { from: null, to: null, assistant: null }, rows: [] });
+  });
+
+  it.each([
+    [["--by", "week"], /assistant, day, type, tool, error/],
+    [["--format", "xml"], /json, csv, md, html/],
+    [["--from", "2025-02-30"], /YYYY-MM-DD/],
+    [["--to", "yesterday"], /YYYY-MM-DD/],
+    [["--from", "2025-03-02", "--to", "2025-03-01"], /from ≤ to/],
+  ])("given %j, when reported, then it is a usage error (exit 2) naming what is allowed", async (args, message) => {
+    const result = await stepstore(["report", "--db", tempDb(), ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+});

@@ -1,0 +1,99 @@
+import Database from "better-sqlite3";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { metricsQuery, VIEW_NAMES } from "../../src/analytics/metrics.js";
+import { ROOT, stepstore, type CliResult } from "../helpers/cli.js";
+import { generateWorld, type World } from "../world/world.js";
+import type { RunStep } from "../../src/records/schemas.js";
+import { DIMENSIONS, KEY_COLUMN, snapshotSteps, storeOf, truthRows, utcDay, type Filter } from "./truth.js";
+
+let world: World;
+let truth: RunStep[];
+let db: string;
+let filters: [string, Filter][];
+
+beforeAll(async () => {
+  world = generateWorld(20261125, { runs: 60 });
+  const snapshots = snapshotSteps(400);
+  truth = [...world.steps, ...snapshots];
+  db = await storeOf(world, snapshots);
+  const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
+  const middle = days[Math.floor(days.length / 2)]!;
+  filters = [
+    ["no filter", {}],
+    ["--from and --to", { from: days[2]!, to: days.at(-3)! }],
+    ["--assistant", { assistant: world.assistants[0]! }],
+    ["--from, --to and --assistant", { from: middle, to: days.at(-2)!, assistant: "asst_Émile" }],
+  ];
+});
+
+const filterArgs = (filter: Filter) => Object.entries(filter).flatMap(([name, value]) => [`--${name}`, value as string]);
+
+describe("the generated world covers what the metrics distinguish", () => {
+  it("given the world, then it has every status, both types, several tools, error codes, days and assistants", () => {
+    const statuses = new Set(truth.map((s) => s.status));
+    expect([...statuses].sort()).toEqual(["cancelled", "completed", "expired", "failed", "in_progress"]);
+    expect(new Set(truth.map((s) => s.type)).size).toBe(2);
+    expect(truthRows(truth, "tool").length).toBeGreaterThanOrEqual(4);
+    expect(truthRows(truth, "error").length).toBeGreaterThanOrEqual(2);
+    expect(truthRows(truth, "day").length).toBeGreaterThanOrEqual(8);
+    expect(truthRows(truth, "assistant").length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("the stats_by_* views (CONTRACT §6, §7)", () => {
+  it("given a store of the world, when each view is read, then every row equals the metrics computed from the ground truth", () => {
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      for (const dimension of DIMENSIONS) {
+        const rows = sqlite.prepare(`SELECT * FROM ${VIEW_NAMES[dimension]}`).all() as Record<string, unknown>[];
+        const expected = truthRows(truth, dimension).map(({ key, ...metrics }) => ({ [KEY_COLUMN[dimension]]: key, ...metrics }));
+        expect(rows, dimension).toEqual(expected);
+        // Exactly the §7 columns, in order, after the key column.
+        expect(rows[0] && Object.keys(rows[0]), dimension).toEqual(Object.keys(expected[0]!));
+      }
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it("given the migrations, then the views are created from exactly the SELECT src/analytics/metrics.ts writes", () => {
+    const folder = join(ROOT, "migrations");
+    const sql = readdirSync(folder).filter((f) => f.endsWith(".sql")).map((f) => readFileSync(join(folder, f), "utf8")).join("\n");
+    for (const dimension of DIMENSIONS) {
+      const statements = sql.split("--> statement-breakpoint").map((s) => s.trim().replace(/;$/, ""));
+      const created = statements.filter((s) => s.startsWith(`CREATE VIEW \`${VIEW_NAMES[dimension]}\``));
+      expect(created.at(-1), dimension).toBe(`CREATE VIEW \`${VIEW_NAMES[dimension]}\` AS ${metricsQuery(dimension).sql}`);
+    }
+  });
+});
+
+describe("stepstore report --format json (CONTRACT §8)", () => {
+  it("given a store of the world, when reported by every dimension with and without --from/--to/--assistant, then every row equals the ground truth", async () => {
+    const cases = DIMENSIONS.flatMap((dimension) => filters.map(([label, filter]) => ({ dimension, label, filter })));
+    const results: CliResult[] = [];
+    for (let i = 0; i < cases.length; i += 3) {
+      const batch = cases.slice(i, i + 3);
+      results.push(...(await Promise.all(
+        batch.map(({ dimension, filter }) => stepstore(["report", "--db", db, "--by", dimension, "--format", "json", ...filterArgs(filter)])),
+      )));
+    }
+    cases.forEach(({ dimension, label, filter }, i) => {
+      const result = results[i]!;
+      expect(result.code, `${dimension} ${label}: ${result.stderr}`).toBe(0);
+      const report = JSON.parse(result.stdout) as { dimension: string; filters: unknown; rows: unknown[] };
+      expect(report.dimension).toBe(dimension);
+      expect(report.filters).toEqual({ from: filter.from ?? null, to: filter.to ?? null, assistant: filter.assistant ?? null });
+      expect(report.rows, `${dimension} ${label}`).toEqual(truthRows(truth, dimension, filter));
+    });
+    // The filters do select.
+    for (const [label, filter] of filters.slice(1)) expect(truthRows(truth, "day", filter).length, label).toBeLessThan(truthRows(truth, "day").length);
+  });
+
+  it("given a filter that keeps no step, when reported, then the rows are empty and it still succeeds", async () => {
+    const result = await stepstore(["report", "--db", db, "--by", "tool", "--assistant", "asst_nobody"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ dimension: "tool", filters: { from: null, to: null, assistant: "asst_nobody" }, rows: [] });
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { recordsOf, type AcceptedRecord } from "../../src/records/classify.js";
+import { openStepstore } from "../../src/stepstore.js";
+import type { AppendBatch, AppendResult } from "../../src/store/append.js";
+import { createGroupCommit } from "../../src/store/groupCommit.js";
+import { eventsOfStep } from "../../src/store/readEvents.js";
+import { tempDb } from "../helpers/cli.js";
+
+function stepEvent(id: string, stepId: string): AcceptedRecord {
+  const value = {
+    id, object: "event", type: "thread.run.step.created", created_at: 1755180000,
+    data: {
+      id: stepId, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
+      type: "message_creation", status: "in_progress", step_details: { type: "message_creation", message_creation: { message_id: "msg_1" } },
+      last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: null, metadata: null, usage: null,
+    },
+  };
+  const [record] = recordsOf(value, JSON.stringify(value), `test ${id}`);
+  return record as AcceptedRecord;
+}
+
+/** A store whose appends are counted. */
+function countedStore() {
+  const store = openStepstore(tempDb());
+  const calls: AppendBatch[] = [];
+  const append = (batch: AppendBatch): AppendResult => {
+    calls.push(batch);
+    return store.append(batch);
+  };
+  return { store, calls, append };
+}
+
+describe("group commit", () => {
+  it("batches submitted in the same turn share one append transaction, each answered with its own share", async () => {
+    const { store, calls, append } = countedStore();
+    const commit = createGroupCommit(append, { source: "webhook" });
+    const answers = await Promise.all([
+      commit.submit({ accepted: [{ record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] }),
+      commit.submit({ accepted: [], rejected: [{ ok: false, reason: "bad", path: "$", origin: "test", raw: "{}" }] }),
+      commit.submit({ accepted: [{ record: stepEvent("evt_2", "step_2"), key: "evt_2" }, { record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] }),
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.source).toBe("webhook");
+    const [first, rejected, third] = answers;
+    expect(first).toEqual({ appended: 1, duplicates: 0, rejected: 0, results: [{ status: "appended", position: 1 }], lastPosition: 1 });
+    expect(rejected).toEqual({ appended: 0, duplicates: 0, rejected: 1, results: [], lastPosition: 0 });
+    expect(third).toEqual({
+      appended: 1, duplicates: 1, rejected: 0,
+      results: [{ status: "appended", position: 2 }, { status: "duplicate", position: 1 }],
+      lastPosition: 2,
+    });
+    expect(eventsOfStep(store.sqlite, "step_2").map((e) => e.position)).toEqual([2]);
+    store.close();
+  });
+
+  it("a group that reaches its record limit commits at once, without waiting for the turn to end", async () => {
+    const { store, calls, append } = countedStore();
+    const commit = createGroupCommit(append, { source: "webhook", maxRecords: 2 });
+    const pending = [1, 2, 3].map((i) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] }));
+    expect(calls).toHaveLength(1);
+    await Promise.all(pending);
+    expect(calls.map((c) => c.accepted.length)).toEqual([2, 1]);
+    store.close();
+  });
+
+  it("nothing is answered before its commit, and a failed commit fails every batch of its group but not the next group", async () => {
+    const { store, append } = countedStore();
+    let failNext = true;
+    const commit = createGroupCommit((batch) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("disk full");
+      }
+      return append(batch);
+    }, { source: "webhook" });
+    const doomed = [1, 2].map((i) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] }));
+    await expect(Promise.all(doomed)).rejects.toThrow("disk full");
+    await expect(doomed[1]).rejects.toThrow("disk full");
+    expect(eventsOfStep(store.sqlite, "step_1")).toEqual([]);
+    const next = await commit.submit({ accepted: [{ record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] });
+    expect(next.results).toEqual([{ status: "appended", position: 1 }]);
+    store.close();
+  });
+});

@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastPosition } from "../../src/store/checkpoints.js";
+import { listRejections } from "../../src/store/readEvents.js";
+import { EXAMPLES } from "../helpers/cli.js";
+import { openaiClient, postIngest, startServer, type RunningServer } from "./harness.js";
+
+type Json = Record<string, unknown>;
+const example = (name: string) => readFileSync(join(EXAMPLES, name), "utf8");
+const expectedRows = (name: string) => example(`expected/${name}.steps.jsonl`).trim().split("\n").map((l) => JSON.parse(l) as Json);
+
+async function stepsOfRun(server: RunningServer, expected: Json[]) {
+  const page = await openaiClient(server).beta.threads.runs.steps.list(expected[0]!.run_id as string, { thread_id: expected[0]!.thread_id as string, order: "asc", limit: 100 });
+  return page.data;
+}
+
+describe("POST /v1/ingest", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it("an NDJSON body is ingested as a file would be, and answers the ingest --json summary after commit", async () => {
+    const answer = await postIngest(server, example("relayed-events.jsonl"), "application/x-ndjson");
+    expect(answer).toEqual({ status: 200, body: { records: 6, appended: 5, duplicates: 1, rejected: 0 } });
+    expect(await stepsOfRun(server, expectedRows("relayed-events"))).toEqual(expectedRows("relayed-events"));
+  });
+
+  it("an SSE transcript (text/event-stream) and a JSON list page project to the same rows", async () => {
+    const sse = await postIngest(server, example("stream-order-lookup.sse"), "text/event-stream");
+    expect(sse.status).toBe(200);
+    expect(sse.body).toMatchObject({ rejected: 0 });
+    expect(sse.body.records).toBe((sse.body.appended as number) + (sse.body.duplicates as number));
+    const expected = expectedRows("stream-order-lookup");
+    expect(await stepsOfRun(server, expected)).toEqual(expected);
+
+    const page = await postIngest(server, example("list-run-steps-page.json"), "application/json; charset=utf-8");
+    expect(page).toMatchObject({ status: 200, body: { records: 2, rejected: 0 } });
+    expect(await stepsOfRun(server, expected)).toEqual(expected);
+  });
+
+  it("the same body sent again appends nothing", async () => {
+    const answer = await postIngest(server, example("relayed-events.jsonl"), "application/x-ndjson");
+    expect(answer.body).toEqual({ records: 6, appended: 0, duplicates: 6, rejected: 0 });
+  });
+
+  it("bad records are counted, kept in rejections with source http and the line, and the good ones land", async () => {
+    const good = example("relayed-events.jsonl").split("\n")[0]!.replace("evt_01HZX2K7", "evt_ingest_good");
+    const body = [good, '{"object":"thread.run.step","id":', '{"object":"event","type":"thread.run.step.renamed","data":{}}'].join("\n");
+    const answer = await postIngest(server, body, "application/x-ndjson", { "x-test": "mixed" });
+    expect(answer).toEqual({ status: 200, body: { records: 3, appended: 1, duplicates: 0, rejected: 2 } });
+    const kept = listRejections(server.app.stepstore.sqlite).filter((r) => r.source === "http");
+    expect(kept.map((r) => r.origin.replace(/ [0-9a-f-]{36}:/, " <request>:"))).toEqual(["POST /v1/ingest <request>:2", "POST /v1/ingest <request>:3"]);
+    expect(kept[1]).toMatchObject({ path: "$.type", raw: '{"object":"event","type":"thread.run.step.renamed","data":{}}' });
+  });
+
+  it("a body of another Content-Type gets 415 naming the ones accepted", async () => {
+    const answer = await postIngest(server, "hello", "text/plain");
+    expect(answer.status).toBe(415);
+    expect((answer.body.error as Json).message).toMatch(/application\/x-ndjson, .*application\/json, text\/event-stream/);
+  });
+});
+
+describe("POST /v1/ingest over STEPSTORE_MAX_INGEST_BODY", () => {
+  it("gets 413 from its Content-Length, and from its bytes when sent chunked", async () => {
+    const server = await startServer({ maxIngestBody: 1000 });
+    try {
+      const body = example("relayed-events.jsonl");
+      expect(body.length).toBeGreaterThan(1000);
+      const declared = await postIngest(server, body);
+      expect(declared.status).toBe(413);
+      expect((declared.body.error as Json).message).toMatch(/^body over STEPSTORE_MAX_INGEST_BODY \(1000 bytes\)/);
+      expect(lastPosition(server.app.stepstore.sqlite)).toBe(0);
+
+      const chunked = await fetch(`${server.url}/v1/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/x-ndjson" },
+        body: new Blob([body]).stream(),
+        duplex: "half",
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
+      expect(((await chunked.json()) as { error: Json }).error.message).toMatch(/records before the limit were committed/);
+      // The connection is still good for the next request.
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,127 @@
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FILE_SEARCH_CONTENT } from "../../src/projections/runSteps/read.js";
+import { openaiClient, postIngest, startServer, type RunningServer } from "./harness.js";
+
+type Json = Record<string, unknown>;
+const THREAD = "thread_R";
+const RUN = "run_R";
+
+const fileSearchStep = (id: string, createdAt: number): Json => ({
+  id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_R", thread_id: THREAD, run_id: RUN,
+  type: "tool_calls", status: "completed",
+  step_details: {
+    type: "tool_calls",
+    tool_calls: [{
+      id: `call_${id}`, type: "file_search",
+      file_search: {
+        ranking_options: { ranker: "default_2024_08_21", score_threshold: 0 },
+        results: [{ file_id: "file_1", file_name: "policy.pdf", score: 0.9, content: [{ type: "text", text: "Refunds within 30 days." }] }],
+      },
+    }],
+  },
+  last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 2, metadata: {},
+  usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+});
+const withoutContent = (step: Json): Json => JSON.parse(JSON.stringify(step).replace(/,"content":\[\{"type":"text","text":"Refunds within 30 days\."\}\]/g, ""));
+
+describe("the run-step read routes", () => {
+  let server: RunningServer;
+  let client: OpenAI;
+  // Seven steps; two share a created_at, so ids break the tie.
+  const steps = [100, 101, 102, 102, 103, 104, 105].map((t, i) => fileSearchStep(`step_${String.fromCharCode(97 + i)}`, 1755180000 + t));
+  beforeAll(async () => {
+    server = await startServer();
+    client = openaiClient(server);
+    const answer = await postIngest(server, steps.map((s) => JSON.stringify(s)).join("\n"));
+    expect(answer.body).toMatchObject({ appended: 7, rejected: 0 });
+  });
+  afterAll(() => server.close());
+
+  it("lists newest first by default, 20 a page, with OpenAI's list envelope", async () => {
+    const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps`);
+    const page = (await response.json()) as Json;
+    const ids = [...steps].reverse().map((s) => s.id);
+    expect(page).toEqual({ object: "list", data: [...steps].reverse().map(withoutContent), first_id: ids[0], last_id: ids[6], has_more: false });
+  });
+
+  it("pages forward with after and has_more, and backward with before", async () => {
+    const asc = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", limit: 3 });
+    expect(asc.data.map((s) => s.id)).toEqual(["step_a", "step_b", "step_c"]);
+    expect(asc.has_more).toBe(true);
+    const next = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", limit: 3, after: "step_c" });
+    expect(next.data.map((s) => s.id)).toEqual(["step_d", "step_e", "step_f"]);
+    const last = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", limit: 3, after: "step_f" });
+    expect([last.data.map((s) => s.id), last.has_more]).toEqual([["step_g"], false]);
+    const before = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", limit: 2, before: "step_e" });
+    expect([before.data.map((s) => s.id), before.has_more]).toEqual([["step_c", "step_d"], true]);
+    const descBefore = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "desc", limit: 2, before: "step_c" });
+    expect([descBefore.data.map((s) => s.id), descBefore.has_more]).toEqual([["step_e", "step_d"], true]);
+  });
+
+  it("file_search results carry content only when include[] asks for it", async () => {
+    const plain = await client.beta.threads.runs.steps.retrieve("step_a", { thread_id: THREAD, run_id: RUN });
+    expect(plain).toEqual(withoutContent(steps[0]!));
+    const full = await client.beta.threads.runs.steps.retrieve("step_a", { thread_id: THREAD, run_id: RUN, include: [FILE_SEARCH_CONTENT] });
+    expect(full).toEqual(steps[0]);
+    const listed = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", include: [FILE_SEARCH_CONTENT] });
+    expect(listed.data).toEqual(steps);
+  });
+
+  it("a missing step is a 404 in OpenAI's error shape, which the SDK raises as NotFoundError", async () => {
+    await expect(client.beta.threads.runs.steps.retrieve("step_missing", { thread_id: THREAD, run_id: RUN })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.beta.threads.runs.steps.retrieve("step_a", { thread_id: THREAD, run_id: "run_other" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_missing`);
+    expect([response.status, await response.json()]).toEqual([
+      404, { error: { message: "No run step found with id 'step_missing'.", type: "invalid_request_error", param: null, code: null } },
+    ]);
+  });
+
+  it("bad limit, order, include or cursor is a 400 naming the parameter", async () => {
+    for (const [query, param] of [["limit=0", "limit"], ["limit=101", "limit"], ["limit=ten", "limit"], ["order=up", "order"], ["include[]=everything", "include"], ["after=step_nope", "after"]]) {
+      const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps?${query}`);
+      expect([query, response.status, ((await response.json()) as { error: Json }).error.param]).toEqual([query, 400, param]);
+    }
+    await expect(client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, limit: 0 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
+  it("a step's events are its log rows in position order", async () => {
+    const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_b/events`);
+    const body = (await response.json()) as { object: string; data: Json[] };
+    expect(body.object).toBe("list");
+    expect(body.data).toEqual([expect.objectContaining({ type: "thread.run.step", step_id: "step_b", run_id: RUN, thread_id: THREAD, source: "http", data: steps[1] })]);
+    expect((await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_missing/events`)).status).toBe(404);
+  });
+
+  it("an unknown route is a JSON 404", async () => {
+    const response = await fetch(`${server.url}/v1/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: Json }).error).toMatchObject({ type: "invalid_request_error" });
+  });
+});
+
+describe("STEPSTORE_API_KEY", () => {
+  it("makes every /v1/ route require the bearer key: 401 without or with a wrong one, 200 with it", async () => {
+    const server = await startServer({ apiKey: "sk-stepstore-test" });
+    try {
+      await expect(openaiClient(server, "sk-wrong").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+      const page = await openaiClient(server, "sk-stepstore-test").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" });
+      expect(page.data).toEqual([]);
+      const guarded = [
+        ["/v1/threads/t/runs/r/steps", {}],
+        ["/%761/threads/t/runs/r/steps", {}],
+        ["/v1/ingest", { method: "POST", body: "{}", headers: { "content-type": "application/json" } }],
+      ] as const;
+      for (const [path, init] of guarded) {
+        const response = await fetch(`${server.url}${path}`, init);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", code: "invalid_api_key" } });
+      }
+      // Outside /v1/: health is open, webhooks are guarded by their signature.
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${server.url}/webhooks`, { method: "POST", body: "{}" })).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import http from "node:http";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/store/open.js";
+import { stepstore, tempDb } from "../helpers/cli.js";
+import { newSecret, signedHeaders, spawnServe } from "./harness.js";
+
+const stepEvent = (i: number) => JSON.stringify({
+  id: `evt_sigterm_${i}`, object: "event", type: "thread.run.step.created", created_at: 1755180000,
+  data: {
+    id: `step_S${i}`, object: "thread.run.step", created_at: 1755180000 + i, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
+    type: "message_creation", status: "in_progress", step_details: { type: "message_creation", message_creation: { message_id: `msg_${i}` } },
+    last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: null, metadata: { marker: "BODY-MARKER" }, usage: null,
+  },
+});
+
+/** A POST over a keep-alive agent: its status, or null when the connection failed before an answer. */
+function post(agent: http.Agent, port: number, path: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number | null; body: string }>((resolve) => {
+    const request = http.request({ host: "127.0.0.1", port, path, method: "POST", headers, agent }, (response) => {
+      let text = "";
+      response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      response.on("end", () => resolve({ status: response.statusCode ?? null, body: text }));
+      response.on("error", () => resolve({ status: null, body: text }));
+    });
+    request.on("error", () => resolve({ status: null, body: "" }));
+    request.end(body);
+  });
+}
+
+describe("stepstore serve", () => {
+  it("refuses a non-loopback --host without STEPSTORE_API_KEY, with a clear message", async () => {
+    const result = await stepstore(["serve", "--host", "0.0.0.0", "--port", "0", "--db", tempDb()], { env: { STEPSTORE_API_KEY: "" } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/refusing to serve on 0\.0\.0\.0 without STEPSTORE_API_KEY/);
+  });
+
+  it("on SIGTERM with requests in flight, every request either got 200 and is in the log or got no 2xx, and it exits 0", async () => {
+    const db = tempDb();
+    const secret = newSecret();
+    const serve = await spawnServe(["--db", db], { STEPSTORE_WEBHOOK_SECRET: secret });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    const total = 400;
+    let answered = 0;
+    let signalled = false;
+    const outcomes = await Promise.all(Array.from({ length: total }, async (_, i) => {
+      const body = stepEvent(i);
+      const outcome = await post(agent, serve.port, "/webhooks", signedHeaders(secret, body, { id: `msg_sigterm_${i}` }), body);
+      if (++answered === 40 && !signalled) {
+        signalled = true;
+        serve.child.kill("SIGTERM");
+      }
+      return { i, ...outcome };
+    }));
+    agent.destroy();
+    const exit = await serve.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(serve.stderr()).toMatch(/"msg":"stopped: database closed"/);
+
+    const ok = outcomes.filter((o) => o.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(40);
+    expect(outcomes.every((o) => o.status === null || o.status === 200 || o.status >= 500)).toBe(true);
+    const { sqlite, close } = openDatabase(db);
+    try {
+      const keyAt = sqlite.prepare<[number], { event_key: string }>("SELECT event_key FROM events WHERE position = ?");
+      for (const o of ok) {
+        const { position } = JSON.parse(o.body) as { position: number };
+        expect(keyAt.get(position)?.event_key).toBe(`evt_sigterm_${o.i}`);
+      }
+    } finally {
+      close();
+    }
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("logs JSON lines on stderr with no secret, bearer, signature or body in them", async () => {
+    const secret = newSecret();
+    const apiKey = "sk-never-in-logs-0123456789";
+    const serve = await spawnServe(["--db", tempDb()], { STEPSTORE_WEBHOOK_SECRET: secret, STEPSTORE_API_KEY: apiKey });
+    const body = stepEvent(1);
+    const headers = signedHeaders(secret, body);
+    expect((await fetch(`${serve.url}/webhooks`, { method: "POST", headers, body })).status).toBe(200);
+    expect((await fetch(`${serve.url}/v1/threads/thread_1/runs/run_1/steps`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+    expect((await fetch(`${serve.url}/v1/threads/thread_1/runs/run_1/steps`, { headers: { authorization: "Bearer sk-wrong-guess-987" } })).status).toBe(401);
+    serve.child.kill("SIGTERM");
+    expect((await serve.exited).code).toBe(0);
+
+    const log = serve.stderr();
+    const lines = log.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([["POST", 200], ["GET", 200], ["GET", 401]]);
+    for (const secretText of [secret, secret.slice(6), apiKey, "sk-wrong-guess-987", headers["webhook-signature"]!.slice(3), "BODY-MARKER"]) {
+      expect(log).not.toContain(secretText);
+    }
+  });
+});

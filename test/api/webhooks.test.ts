@@ -1,0 +1,152 @@
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastPosition } from "../../src/store/checkpoints.js";
+import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
+import { newSecret, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
+
+const step = (status: string, id = "step_W1") => ({
+  id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
+  type: "message_creation", status, step_details: { type: "message_creation", message_creation: { message_id: "msg_1" } },
+  last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: status === "completed" ? 1755180004 : null,
+  metadata: {}, usage: null,
+});
+const event = (id: string | undefined, status = "in_progress", stepId = "step_W1") =>
+  JSON.stringify({ ...(id ? { id } : {}), object: "event", type: `thread.run.step.${status === "in_progress" ? "created" : status}`, created_at: 1755180000, data: step(status, stepId) });
+
+describe("POST /webhooks", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+  const sqlite = () => server.app.stepstore.sqlite;
+
+  it("a forged, stale, future-dated, wrong-secret or unsigned webhook gets 401 and stores nothing", async () => {
+    const body = event("evt_forged");
+    const now = Math.floor(Date.now() / 1000);
+    const before = { position: lastPosition(sqlite()), rejections: listRejections(sqlite()).length };
+    const attempts: [string, RequestInit["headers"]][] = [
+      ["forged", { ...signedHeaders(server.secret, event("evt_other")) }],
+      ["stale", signedHeaders(server.secret, body, { timestamp: now - 360 })],
+      ["future", signedHeaders(server.secret, body, { timestamp: now + 360 })],
+      ["wrong secret", signedHeaders(server.secret, body, { secret: newSecret() })],
+      ["unsigned", { "content-type": "application/json" }],
+      ["garbage signature", { ...signedHeaders(server.secret, body), "webhook-signature": "v1,AAAA" }],
+    ];
+    for (const [what, headers] of attempts) {
+      const response = await fetch(`${server.url}/webhooks`, { method: "POST", headers, body });
+      const answer = (await response.json()) as { error: { message: string; type: string } };
+      expect({ what, status: response.status }).toEqual({ what, status: 401 });
+      expect(answer.error.message).toMatch(/^webhook signature rejected: /);
+    }
+    expect({ position: lastPosition(sqlite()), rejections: listRejections(sqlite()).length }).toEqual(before);
+  });
+
+  it("a webhook signed within the 5-minute tolerance, either way, is accepted", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect((await postWebhook(server, event("evt_early"), { timestamp: now - 290 })).status).toBe(200);
+    expect((await postWebhook(server, event("evt_late"), { timestamp: now + 290 })).status).toBe(200);
+  });
+
+  it("a 2 MiB body gets 413 and stores nothing", async () => {
+    const before = lastPosition(sqlite());
+    const body = JSON.stringify({ id: "evt_big", object: "event", type: "error", data: { message: "x".repeat(2 * 1024 * 1024) } });
+    const declared = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(server.secret, body), body });
+    expect(declared.status).toBe(413);
+    expect(((await declared.json()) as { error: { message: string } }).error.message).toBe("body over STEPSTORE_MAX_BODY (1048576 bytes)");
+    const chunked = await fetch(`${server.url}/webhooks`, {
+      method: "POST",
+      headers: signedHeaders(server.secret, body),
+      body: new Blob([body]).stream(),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(lastPosition(sqlite())).toBe(before);
+  });
+
+  it("an oversized body is refused from its Content-Length, before the body is sent", async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, "127.0.0.1", () => {
+        // Announce 2 MiB, send 10 bytes, and wait: the answer must come without the rest.
+        socket.write(`POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"id":"ev`);
+      });
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk.toString();
+        if (received.includes("\r\n\r\n")) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+  });
+
+  it("a signed invalid record gets 422 with the reason and JSON path, and is kept in rejections", async () => {
+    const invalid = event("evt_invalid", "completed").replace('"status":"completed"', '"status":"done"');
+    const answer = await postWebhook(server, invalid, { id: "msg_invalid_1" });
+    expect(answer.status).toBe(422);
+    expect(answer.body).toEqual({ error: { message: expect.stringContaining('expected one of'), path: "$.data.status" } });
+    const broken = await postWebhook(server, '{"id":"evt_broken",', { id: "msg_invalid_2" });
+    expect(broken).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/^invalid JSON: /), path: null } } });
+    const bare = await postWebhook(server, JSON.stringify(step("in_progress")), { id: "msg_invalid_3" });
+    expect(bare).toMatchObject({ status: 422, body: { error: { path: "$" } } });
+
+    const kept = listRejections(sqlite()).filter((r) => r.origin.startsWith("POST /webhooks msg_invalid_"));
+    expect(kept.map((r) => ({ source: r.source, origin: r.origin, path: r.path, raw: r.raw }))).toEqual([
+      { source: "webhook", origin: "POST /webhooks msg_invalid_1", path: "$.data.status", raw: invalid },
+      { source: "webhook", origin: "POST /webhooks msg_invalid_2", path: null, raw: '{"id":"evt_broken",' },
+      { source: "webhook", origin: "POST /webhooks msg_invalid_3", path: "$", raw: JSON.stringify(step("in_progress")) },
+    ]);
+  });
+
+  it("a redelivery answers duplicate with the position of the event already in the log", async () => {
+    const body = event("evt_redelivered", "in_progress", "step_R1");
+    const first = await postWebhook(server, body, { id: "msg_r1" });
+    const again = await postWebhook(server, body, { id: "msg_r1_retry" });
+    expect(first).toEqual({ status: 200, body: { status: "appended", position: expect.any(Number) } });
+    expect(again).toEqual({ status: 200, body: { status: "duplicate", position: first.body.position } });
+  });
+
+  it("a body without an id is keyed by its webhook-id: the same delivery is a duplicate, another delivery is appended", async () => {
+    const body = event(undefined, "in_progress", "step_K1");
+    const first = await postWebhook(server, body, { id: "msg_k1" });
+    const retry = await postWebhook(server, body, { id: "msg_k1" });
+    const other = await postWebhook(server, body, { id: "msg_k2" });
+    expect([first.body.status, retry.body.status, other.body.status]).toEqual(["appended", "duplicate", "appended"]);
+    expect(retry.body.position).toBe(first.body.position);
+    const rows = eventsOfStep(sqlite(), "step_K1");
+    expect(rows.map((r) => [r.event_key, r.source, r.origin, r.data])).toEqual([
+      ["msg_k1", "webhook", "POST /webhooks msg_k1", body],
+      ["msg_k2", "webhook", "POST /webhooks msg_k2", body],
+    ]);
+  });
+
+  it("many webhooks in flight at once are each answered after commit with their own position", async () => {
+    const bodies = Array.from({ length: 64 }, (_, i) => event(`evt_burst_${i}`, "in_progress", `step_B${i}`));
+    const answers = await Promise.all(bodies.map((body) => postWebhook(server, body)));
+    expect(answers.every((a) => a.status === 200 && a.body.status === "appended")).toBe(true);
+    const positions = answers.map((a) => a.body.position as number);
+    expect(new Set(positions).size).toBe(64);
+    bodies.forEach((body, i) => {
+      const [row] = eventsOfStep(sqlite(), `step_B${i}`);
+      expect(row).toMatchObject({ position: positions[i], event_key: `evt_burst_${i}`, data: body });
+    });
+  });
+});
+
+describe("POST /webhooks without STEPSTORE_WEBHOOK_SECRET", () => {
+  it("answers 503 and stores nothing", async () => {
+    const server = await startServer({ webhookSecret: undefined });
+    try {
+      const body = event("evt_unconfigured");
+      const response = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(newSecret(), body), body });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/STEPSTORE_WEBHOOK_SECRET/);
+      expect(lastPosition(server.app.stepstore.sqlite)).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});

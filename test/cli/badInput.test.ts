@@ -1,0 +1,178 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stepstore, tempDir } from "../helpers/cli.js";
+
+const STEP_ID = "step_Bad1nput0k";
+const step = {
+  id: STEP_ID, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_Q8fKx2LmZp0Rt4Vb",
+  thread_id: "thread_Wq3nE8rT5yUi0oPa", run_id: "run_Ex41pQ7zLm2Kd9Ya", type: "tool_calls", status: "in_progress",
+  step_details: { type: "tool_calls", tool_calls: [] }, last_error: null, expired_at: null, cancelled_at: null,
+  failed_at: null, completed_at: null, metadata: { tenant: "acme" }, usage: null,
+};
+const event = (id: string, type: string, data: unknown) => JSON.stringify({ id, object: "event", type, created_at: 1755180001, data });
+const delta = (toolCall: string) =>
+  `{"id":"evt_d","object":"event","type":"thread.run.step.delta","data":{"id":"${STEP_ID}","object":"thread.run.step.delta","delta":{"step_details":{"type":"tool_calls","tool_calls":[${toolCall}]}}}}`;
+const { run_id: _runId, ...withoutRunId } = step;
+
+interface Case {
+  what: string;
+  line: string;
+  path: string | null;
+  reason: RegExp;
+}
+
+const VALID = [
+  event("evt_valid_created", "thread.run.step.created", step),
+  event("evt_valid_delta", "thread.run.step.delta", {
+    id: STEP_ID, object: "thread.run.step.delta",
+    delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "lookup", arguments: "{}", output: null } }] } },
+  }),
+  JSON.stringify({ ...step, status: "completed", completed_at: 1755180009, step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup", arguments: "{}", output: "ok" } }] } }),
+];
+
+const BAD: Case[] = [
+  { what: "broken JSON", line: '{"id":"evt_b1","object":"event","type":"thread.run.step.created","data":{"id":', path: null, reason: /^invalid JSON: .+ at column \d+$/ },
+  { what: "a wrong type", line: event("evt_b2", "thread.run.step.created", { ...step, created_at: "yesterday" }), path: "$.data.created_at", reason: /^expected (number|integer), got "yesterday"$/ },
+  { what: "an unknown status", line: event("evt_b3", "thread.run.step.in_progress", { ...step, status: "done" }), path: "$.data.status", reason: /^expected one of in_progress\|cancelled\|failed\|completed\|expired, got "done"$/ },
+  { what: "an unknown event type", line: event("evt_b4", "thread.run.step.exploded", step), path: "$.type", reason: /^unknown event type "thread\.run\.step\.exploded"$/ },
+  { what: "a missing field", line: event("evt_b5", "thread.run.step.created", withoutRunId), path: "$.data.run_id", reason: /^missing required key \(expected string\)$/ },
+  { what: "a __proto__ key in a delta", line: delta('{"index":0,"type":"function","function":{"__proto__":{"polluted":true},"arguments":"x"}}'), path: "$.data.delta.step_details.tool_calls[0].function.__proto__", reason: /forbidden key "__proto__"/ },
+  { what: "a constructor key in a delta", line: delta('{"index":0,"type":"function","constructor":{"prototype":{"polluted":true}}}'), path: "$.data.delta.step_details.tool_calls[0].constructor", reason: /forbidden key "constructor"/ },
+  { what: "an index above 1023 in a delta", line: delta('{"index":1024,"type":"function","function":{"arguments":"y"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /index must be an integer from 0 to 1023, got 1024/ },
+  { what: "data of the wrong kind for its event type", line: event("evt_b9", "thread.run.step.completed", { id: "run_1", object: "thread.run", status: "completed" }), path: "$.data.object", reason: /^expected "thread\.run\.step" .*got "thread\.run"$/ },
+  { what: "a non-object", line: "42", path: "$", reason: /^expected a JSON object, got 42$/ },
+  { what: "an event without data", line: '{"id":"evt_b11","object":"event","type":"thread.run.step.created"}', path: "$.data", reason: /^missing required key/ },
+  { what: "a tool call missing its function name", line: event("evt_b12", "thread.run.step.completed", { ...step, status: "completed", step_details: { type: "tool_calls", tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] } }), path: "$.data.step_details.tool_calls[0].function.name", reason: /^missing required key \(expected string\)$/ },
+  { what: "an unknown step_details type", line: JSON.stringify({ ...step, step_details: { type: "thinking" } }), path: "$.step_details.type", reason: /^expected one of message_creation\|tool_calls, got "thinking"$/ },
+];
+
+/** The valid records first and last, the bad ones between, a blank line and a redelivery among them. */
+function mixedLines(): { lines: string[]; badAt: Map<number, Case> } {
+  const lines = [VALID[0]!, ""];
+  const badAt = new Map<number, Case>();
+  for (const bad of BAD) {
+    lines.push(bad.line);
+    badAt.set(lines.length, bad);
+  }
+  lines.push(VALID[1]!, VALID[0]!, VALID[2]!);
+  return { lines, badAt };
+}
+
+interface Rejection {
+  origin: string;
+  path: string | null;
+  reason: string;
+  raw: string;
+  source: string;
+}
+
+async function rejectionsOf(db: string): Promise<Rejection[]> {
+  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
+  expect(result.code).toBe(0);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
+}
+
+describe("bad input: the valid records land, every bad one is kept with why and where", () => {
+  it("a JSONL file mixing valid and malformed records lands every valid one, keeps each bad line verbatim with reason, JSON path and file:line, prints those locations and exits 3", async () => {
+    const dir = tempDir();
+    const file = join(dir, "mixed.jsonl");
+    const db = join(dir, "store.db");
+    const { lines, badAt } = mixedLines();
+    writeFileSync(file, `${lines.join("\n")}\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    const summary = JSON.parse(ingest.stdout) as { records: number; appended: number; duplicates: number; rejected: number };
+    expect(summary).toEqual({ records: VALID.length + 1 + BAD.length, appended: VALID.length, duplicates: 1, rejected: BAD.length });
+    expect(summary.records).toBe(summary.appended + summary.duplicates + summary.rejected);
+
+    const printed = ingest.stderr.trim().split("\n");
+    const rejections = await rejectionsOf(db);
+    expect(rejections).toHaveLength(BAD.length);
+    [...badAt].forEach(([lineNumber, bad], i) => {
+      const rejection = rejections[i]!;
+      expect(rejection.origin, bad.what).toBe(`${file}:${lineNumber}`);
+      expect(rejection.path, bad.what).toBe(bad.path);
+      expect(rejection.reason, bad.what).toMatch(bad.reason);
+      expect(rejection.raw, bad.what).toBe(bad.line);
+      expect(rejection.source).toBe("file");
+      expect(printed[i], bad.what).toBe(`${file}:${lineNumber}: ${bad.path ? `${bad.path}: ` : ""}${rejection.reason}`);
+    });
+    expect(printed).toHaveLength(BAD.length);
+
+    const steps = await stepstore(["steps", "--db", db]);
+    const rows = steps.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: STEP_ID, status: "completed", metadata: { tenant: "acme" } });
+    const events = await stepstore(["events", "--db", db, "--step", STEP_ID]);
+    expect(events.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { origin: string }).origin)).toEqual(
+      [1, lines.length - 2, lines.length].map((n) => `${file}:${n}`),
+    );
+
+    // Again: the valid records are duplicates, the bad ones rejected (and kept) again.
+    const again = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(again.code).toBe(3);
+    expect(JSON.parse(again.stdout)).toEqual({ records: summary.records, appended: 0, duplicates: VALID.length + 1, rejected: BAD.length });
+  });
+
+  it("a .json array mixing valid and malformed items names each bad item file.json:$[i]", async () => {
+    const dir = tempDir();
+    const file = join(dir, "mixed.json");
+    const db = join(dir, "store.db");
+    // Every case that is JSON at all, as items of one array, between the valid ones.
+    const parseable = BAD.filter((b) => b.what !== "broken JSON");
+    const items = [VALID[0]!, ...parseable.map((b) => b.line), VALID[1]!, VALID[2]!];
+    writeFileSync(file, `[\n${items.join(",\n")}\n]\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    const summary = JSON.parse(ingest.stdout) as { records: number; appended: number; duplicates: number; rejected: number };
+    expect(summary).toEqual({ records: items.length, appended: VALID.length, duplicates: 0, rejected: parseable.length });
+
+    const rejections = await rejectionsOf(db);
+    const printed = ingest.stderr.trim().split("\n");
+    parseable.forEach((bad, i) => {
+      const rejection = rejections[i]!;
+      // The non-object's path is the item itself; every other path is inside the item.
+      expect(rejection.origin, bad.what).toBe(`${file}:$[${i + 1}]`);
+      expect(rejection.path, bad.what).toBe(bad.path);
+      expect(rejection.reason, bad.what).toMatch(bad.reason);
+      expect(JSON.parse(rejection.raw), bad.what).toEqual(JSON.parse(bad.line));
+      expect(printed[i]).toBe(`${file}:$[${i + 1}]: ${bad.path}: ${rejection.reason}`);
+    });
+  });
+
+  it("an SSE transcript with bad events lands the good ones and keeps each bad event's fields with its line", async () => {
+    const dir = tempDir();
+    const file = join(dir, "stream.sse");
+    const db = join(dir, "store.db");
+    const good = JSON.stringify({ ...step, id: "step_Sse0k" });
+    const transcript = [
+      "event: thread.run.step.created", `data: ${good}`, "",
+      "event: thread.run.step.completed", `data: ${JSON.stringify({ ...step, id: "step_Sse0k", status: "finished" })}`, "",
+      "event: thread.run.step.delta", `data: {"id":"step_Sse0k","object":"thread.run.step.delta","delta":{`, "",
+      "event: thread.run.teleported", `data: {"id":"run_1","object":"thread.run"}`, "",
+      "event: done", "data: [DONE]", "",
+    ];
+    writeFileSync(file, transcript.join("\n"));
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 4, appended: 1, duplicates: 0, rejected: 3 });
+
+    const rejections = await rejectionsOf(db);
+    expect(rejections.map((r) => [r.origin, r.path])).toEqual([
+      [`${file}:4`, "$.data.status"],
+      [`${file}:7`, null],
+      [`${file}:10`, "$.event"],
+    ]);
+    expect(rejections[0]!.reason).toBe('expected one of in_progress|cancelled|failed|completed|expired, got "finished"');
+    expect(rejections[1]!.reason).toMatch(/^invalid JSON: /);
+    expect(rejections[2]!.reason).toBe('unknown event type "thread.run.teleported"');
+    expect(rejections[0]!.raw).toBe(transcript.slice(3, 5).join("\n"));
+    expect(ingest.stderr.trim().split("\n")).toEqual(rejections.map((r) => `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`));
+    const steps = await stepstore(["steps", "--db", db]);
+    expect(JSON.parse(steps.stdout)).toMatchObject({ id: "step_Sse0k", status: "in_progress" });
+  });
+});

@@ -1,0 +1,140 @@
+import Database from "better-sqlite3";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stepstore, tempDir } from "../helpers/cli.js";
+
+/** Metadata values a careless tool would splice into SQL. */
+const HOSTILE = {
+  note: "'; DROP TABLE run_steps; --",
+  bobby: "Robert'); DELETE FROM events WHERE ('1'='1",
+  quoted: 'say "hi", then; leave',
+  multiline: "line one\nline two\r\n\ttabbed",
+  unicode: "Grüße 👋 ünïcödé",
+  pragma: "PRAGMA user_version = 7; ATTACH DATABASE '/tmp/evil.db' AS evil",
+};
+
+const step = (id: string, createdAt: number, metadata: Record<string, string> | null) => ({
+  id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Q8fKx2LmZp0Rt4Vb", thread_id: "thread_Wq3nE8rT5yUi0oPa",
+  run_id: "run_Ex41pQ7zLm2Kd9Ya", type: "message_creation", status: "completed",
+  step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } }, last_error: null,
+  expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 3, metadata,
+  usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+});
+
+let dir: string;
+let db: string;
+let counts: string;
+
+// `--` ends the options, so a query may begin with `-- a comment`.
+const sql = (query: string, format?: string) => stepstore(["sql", "--db", db, ...(format ? ["--format", format] : []), "--", query]);
+const COUNTS = "SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM run_steps) AS steps, (SELECT count(*) FROM rejections) AS rejections, (SELECT count(*) FROM sqlite_schema) AS schema_objects";
+
+beforeAll(async () => {
+  dir = tempDir();
+  db = join(dir, "store.db");
+  const file = join(dir, "steps.jsonl");
+  writeFileSync(file, [step("step_Sq1Hostile", 1755180000, HOSTILE), step("step_Sq2Plain", 1755180100, { tenant: "acme" })].map((s) => JSON.stringify(s)).join("\n") + "\n");
+  const ingest = await stepstore(["ingest", "--db", db, file]);
+  expect(ingest.code).toBe(0);
+  counts = (await sql(COUNTS, "json")).stdout;
+  expect(JSON.parse(counts)).toEqual([expect.objectContaining({ events: 2, steps: 2, rejections: 0 })]);
+});
+
+describe("stepstore sql runs on a read-only connection", () => {
+  const writes = [
+    "DROP TABLE run_steps",
+    "UPDATE run_steps SET status = 'failed'",
+    "DELETE FROM events",
+    "INSERT INTO rejections (received_at, source, origin, reason, raw) VALUES ('now', 'file', 'x', 'y', 'z')",
+    "CREATE TABLE notes (text TEXT)",
+    "CREATE TEMP TABLE scratch (a)",
+    "CREATE INDEX evil ON events (type)",
+    "ATTACH DATABASE 'ATTACHED' AS other",
+    "DETACH DATABASE main",
+    "VACUUM INTO 'COPY'",
+    "VACUUM",
+    "REINDEX",
+    "PRAGMA user_version = 7",
+    "PRAGMA journal_mode = DELETE",
+    "pragma JOURNAL_MODE=delete",
+    "PRAGMA wal_checkpoint(TRUNCATE)",
+    "WITH doomed AS (SELECT position FROM events) DELETE FROM events WHERE position IN doomed",
+    "-- a comment first\n/* and another */ DROP TABLE events",
+    "SELECT 1; DROP TABLE events",
+    "BEGIN IMMEDIATE",
+  ];
+
+  it.each(writes)("refuses %j with a clear error, a non-zero exit and nothing on stdout", async (statement) => {
+    const query = statement.replace("'ATTACHED'", `'${join(dir, "attached.db")}'`).replace("'COPY'", `'${join(dir, "copy.db")}'`);
+    const result = await sql(query);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^stepstore: refused: .*stepstore sql is read-only/);
+  });
+
+  // Runs after the refusals above (a file's tests run in order).
+  it("after every refused write the database is unchanged: counts, schema, user_version, journal mode, no files made", async () => {
+    expect((await sql(COUNTS, "json")).stdout).toBe(counts);
+    expect(JSON.parse((await sql("PRAGMA user_version", "json")).stdout)).toEqual([{ user_version: 0 }]);
+    const sqlite = new Database(db, { readonly: true }); // `PRAGMA journal_mode` itself counts as a write for stepstore sql
+    expect(sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    sqlite.close();
+    expect(existsSync(join(dir, "attached.db"))).toBe(false);
+    expect(existsSync(join(dir, "copy.db"))).toBe(false);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("metadata holding SQL text is stored and returned intact by steps, events and sql", async () => {
+    const steps = (await stepstore(["steps", "--db", db])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; metadata: unknown });
+    expect(steps.find((s) => s.id === "step_Sq1Hostile")!.metadata).toEqual(HOSTILE);
+    const events = await stepstore(["events", "--db", db, "--step", "step_Sq1Hostile"]);
+    expect((JSON.parse(events.stdout) as { data: { metadata: unknown } }).data.metadata).toEqual(HOSTILE);
+    const viaSql = await sql("SELECT metadata, json_extract(metadata, '$.note') AS note FROM run_steps WHERE id = 'step_Sq1Hostile'", "json");
+    const [row] = JSON.parse(viaSql.stdout) as { metadata: string; note: string }[];
+    expect(JSON.parse(row!.metadata)).toEqual(HOSTILE);
+    expect(row!.note).toBe(HOSTILE.note);
+    const filtered = await sql(`SELECT id FROM run_steps WHERE json_extract(metadata, '$.bobby') = '${HOSTILE.bobby.replace(/'/g, "''")}'`, "jsonl");
+    expect(filtered.stdout).toBe('{"id":"step_Sq1Hostile"}\n');
+  });
+
+  describe("output formats", () => {
+    const query = "SELECT id, status, total_tokens, json_extract(metadata, '$.quoted') AS quoted FROM run_steps ORDER BY id";
+    const rows = [
+      { id: "step_Sq1Hostile", status: "completed", total_tokens: 12, quoted: HOSTILE.quoted },
+      { id: "step_Sq2Plain", status: "completed", total_tokens: 12, quoted: null },
+    ];
+
+    it("json is one array of objects", async () => {
+      const result = await sql(query, "json");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(rows);
+    });
+
+    it("jsonl is one object a line", async () => {
+      const result = await sql(query, "jsonl");
+      expect(result.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual(rows);
+    });
+
+    it("csv is a header, then one quoted line a row", async () => {
+      const result = await sql(query, "csv");
+      expect(result.stdout).toBe(`id,status,total_tokens,quoted\nstep_Sq1Hostile,completed,12,"say ""hi"", then; leave"\nstep_Sq2Plain,completed,12,\n`);
+    });
+
+    it("table (the default) has the column names, a rule and one line a row", async () => {
+      const result = await sql(query);
+      const lines = result.stdout.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^id\s+status\s+total_tokens\s+quoted$/);
+      expect(lines[1]).toMatch(/^-+\s+-+\s+-+\s+-+$/);
+      expect(lines.slice(2).map((l) => l.split(/\s{2,}/)[0])).toEqual(["step_Sq1Hostile", "step_Sq2Plain"]);
+    });
+
+    it("a query with no rows prints its columns (csv header, table) or nothing (json [], jsonl)", async () => {
+      const none = "SELECT id, status FROM run_steps WHERE 0";
+      expect((await sql(none, "csv")).stdout).toBe("id,status\n");
+      expect(JSON.parse((await sql(none, "json")).stdout)).toEqual([]);
+      expect((await sql(none, "jsonl")).stdout).toBe("");
+      expect((await sql(none, "table")).stdout.split("\n")[0]).toMatch(/^id\s+status$/);
+    });
+  });
+});

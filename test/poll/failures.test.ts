@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeAssistants, type FakeAssistants } from "../helpers/fakeAssistants.js";
+import { stepstore, tempDb } from "../helpers/cli.js";
+import { finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
+import { poll, stepRows } from "./support.js";
+
+const servers: FakeAssistants[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+describe("poll when the server fails", () => {
+  it("names a run whose steps endpoint keeps answering 500 and exits 1; everything else lands", async () => {
+    const { runs, truth } = generateRuns(11, { threads: 2, runsPerThread: 3, maxSteps: 3 });
+    const broken = runs[1]!.states[0]!.run;
+    const server = await startFakeAssistants({ runs: finished(runs), brokenRuns: [broken.id as string], serverErrorEvery: 13 });
+    servers.push(server);
+    const threads = [...new Set(runs.map((r) => r.states[0]!.run.thread_id as string))];
+    const db = tempDb();
+
+    const result = await poll(server, db, ["--thread", ...threads, "--max-retries", "3"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`run ${broken.thread_id as string}/${broken.id as string} failed: 500`);
+    expect(result.stdout).toMatch(/^\d+ records: \d+ appended, 0 duplicates, 0 rejected\n$/);
+    // The SDK retried it (1 + --max-retries attempts), then gave up on that run alone.
+    expect(server.stepListings(broken.id as string)).toHaveLength(4);
+    expect(await stepRows(db)).toEqual(inStepsOrder(truth.filter((s) => s.run_id !== broken.id).map(withoutContent)));
+    const runCount = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT count(*) AS n FROM runs"]);
+    expect(JSON.parse(runCount.stdout)).toEqual({ n: runs.length });
+
+    const json = await poll(server, db, ["--thread", ...threads, "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).failed).toEqual([{ thread_id: broken.thread_id, run_id: broken.id, message: expect.stringMatching(/^500 /) }]);
+  });
+
+  it("waits as a 429's Retry-After says before trying again", async () => {
+    const { runs, truth } = generateRuns(13, { threads: 1, runsPerThread: 1, maxSteps: 3 });
+    const server = await startFakeAssistants({ runs: finished(runs), rateLimitEvery: 2, rateLimitRetryAfter: "1" });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", runs[0]!.states[0]!.run.thread_id as string]);
+    expect(result.code).toBe(0);
+    const limited = server.requests.flatMap((r, i) => (r.status === 429 ? [i] : []));
+    expect(limited.length).toBeGreaterThan(0);
+    for (const i of limited) expect(server.requests[i + 1]!.at - server.requests[i]!.at).toBeGreaterThanOrEqual(950);
+    expect(await stepRows(db)).toEqual(inStepsOrder(truth.map(withoutContent)));
+  });
+
+  it("stops with exit 1 and a clear message when the server refuses the API key", async () => {
+    const { runs } = generateRuns(12, { threads: 1, runsPerThread: 1, maxSteps: 1 });
+    const server = await startFakeAssistants({ runs, apiKey: "sk-right" });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--thread", runs[0]!.states[0]!.run.thread_id as string], { OPENAI_API_KEY: "sk-wrong" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("refused the credentials: 401");
+    expect(server.requests).toHaveLength(1);
+  });
+});

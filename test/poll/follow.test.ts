@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeAssistants, type FakeAssistants } from "../helpers/fakeAssistants.js";
+import { BIN, ROOT, stepstore, tempDb } from "../helpers/cli.js";
+import { generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
+import { poll, stepRows } from "./support.js";
+
+const servers: FakeAssistants[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+describe("poll --follow", () => {
+  it("against a server whose runs finish over time, ends by itself once they are finished, with every step at its final state", async () => {
+    const { runs, truth } = generateRuns(7, { threads: 2, runsPerThread: 2, maxSteps: 4 });
+    const server = await startFakeAssistants({ runs, maxPageSize: 3, rateLimitEvery: 9 });
+    servers.push(server);
+    const threads = [...new Set(runs.map((r) => r.states[0]!.run.thread_id as string))];
+    const states = Math.max(...runs.map((r) => r.states.length));
+    const db = tempDb();
+
+    const result = await poll(server, db, ["--thread", ...threads, "--follow", "--interval", "0.05", "--json"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    // Round one sees each run queued; each later round one state further; the last sees them all finished.
+    expect(summary.rounds).toBe(states);
+    expect(summary.interrupted).toBe(false);
+    expect(await stepRows(db)).toEqual(inStepsOrder(truth.map(withoutContent)));
+    const runRows = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT status FROM runs WHERE status IN ('queued', 'in_progress')"]);
+    expect(runRows.stdout).toBe("");
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("follows named runs (--run) until they finish", async () => {
+    const { runs, truth } = generateRuns(8, { threads: 1, runsPerThread: 2, maxSteps: 3 });
+    const server = await startFakeAssistants({ runs });
+    servers.push(server);
+    const db = tempDb();
+    const refs = runs.map((r) => `${r.states[0]!.run.thread_id as string}/${r.states[0]!.run.id as string}`);
+    const result = await poll(server, db, ["--run", ...refs, "--follow", "--interval", "0.05", "--include-content"]);
+    expect(result.code).toBe(0);
+    expect(await stepRows(db)).toEqual(inStepsOrder(truth));
+  });
+
+  it("Ctrl-C (SIGINT) stops a follow that would never end, after its current commit, keeping what was polled", async () => {
+    const [endless] = generateRuns(9, { threads: 1, runsPerThread: 1, maxSteps: 2 }).runs;
+    const running = endless!.states[1]!; // one step in progress, for ever
+    const server = await startFakeAssistants({ runs: [{ states: [running] }] });
+    servers.push(server);
+    const db = tempDb();
+    const child = spawn(process.execPath, [BIN, "poll", "--db", db, "--json", "--follow", "--interval", "0.05", "--run", `${running.run.thread_id as string}/${running.run.id as string}`], {
+      cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-test" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (server.stepListings(running.run.id as string).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ interrupted: true, failed: [] });
+    expect(summary.rounds).toBeGreaterThanOrEqual(3);
+    expect(stderr).toContain("interrupted");
+    expect(await stepRows(db)).toEqual(inStepsOrder(running.steps.map(withoutContent)));
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeAssistants, type FakeAssistants, type Json } from "../helpers/fakeAssistants.js";
+import { stepstore, tempDb } from "../helpers/cli.js";
+import { originOfUrl } from "../../src/ingest/poll.js";
+import { exampleExport, finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
+import { poll, stepRows } from "./support.js";
+
+const servers: FakeAssistants[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+/** The example run, its file_search results carrying the text chunks OpenAI returns on request. */
+function exampleWithContent() {
+  const { run, steps } = exampleExport();
+  const withContent = JSON.parse(JSON.stringify(steps), (key, value) =>
+    key === "results" ? (value as Json[]).map((r) => ({ ...r, content: [{ type: "text", text: `from ${r.file_name as string}` }] })) : value) as Json[];
+  return { run, steps, withContent };
+}
+
+describe("poll options", () => {
+  it("--include-content asks for file_search result content; without it the results come without", async () => {
+    const { run, steps, withContent } = exampleWithContent();
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps: withContent }] }] });
+    servers.push(server);
+    const plain = tempDb();
+    await poll(server, plain, ["--thread", run.thread_id as string]);
+    expect(await stepRows(plain)).toEqual(steps);
+    const full = tempDb();
+    await poll(server, full, ["--thread", run.thread_id as string, "--include-content"]);
+    expect(await stepRows(full)).toEqual(withContent);
+    expect(server.requests.at(-1)!.query.getAll("include[]")).toEqual(["step_details.tool_calls[*].file_search.results[*].content"]);
+  });
+
+  it("reaches an Azure-style server with --base-url, --query api-version=… and --header api-key=… and no OPENAI_API_KEY", async () => {
+    const { run, steps } = exampleWithContent();
+    const server = await startFakeAssistants({
+      runs: [{ states: [{ run, steps }] }], prefix: "/openai", apiKey: null,
+      requireHeaders: { "api-key": "az-secret" }, requireQuery: { "api-version": "2024-05-01-preview" },
+    });
+    servers.push(server);
+    const db = tempDb();
+    const result = await stepstore(
+      ["poll", "--db", db, "--base-url", server.baseUrl, "--query", "api-version=2024-05-01-preview", "--header", "api-key: az-secret", "--thread", run.thread_id as string],
+      { env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "" } },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(await stepRows(db)).toEqual(steps);
+  });
+
+  it("keeps at most --concurrency listings in flight, and lands the same rows as one at a time", async () => {
+    const { runs, truth } = generateRuns(21, { threads: 2, runsPerThread: 5, maxSteps: 2 });
+    const threads = [...new Set(runs.map((r) => r.states[0]!.run.thread_id as string))];
+    const rows: unknown[] = [];
+    for (const concurrency of [1, 3]) {
+      const server = await startFakeAssistants({ runs: finished(runs), delayMs: 30 });
+      servers.push(server);
+      const db = tempDb();
+      const result = await poll(server, db, ["--thread", ...threads, "--concurrency", String(concurrency)]);
+      expect(result.code).toBe(0);
+      expect(server.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
+      if (concurrency > 1) expect(server.stats.maxInFlight).toBeGreaterThan(1);
+      rows.push(await stepRows(db));
+    }
+    expect(rows[0]).toEqual(inStepsOrder(truth.map(withoutContent)));
+    expect(rows[1]).toEqual(rows[0]);
+  });
+
+  it("keeps credentials in a URL's query out of the origin", () => {
+    expect(originOfUrl("https://x.example/openai/threads/t/runs?api-version=2024-05-01-preview&api-key=s3cret&limit=100"))
+      .toBe("https://x.example/openai/threads/t/runs?api-version=2024-05-01-preview&api-key=REDACTED&limit=100");
+    expect(originOfUrl("http://127.0.0.1:1/v1/threads/t/runs?limit=100")).toBe("http://127.0.0.1:1/v1/threads/t/runs?limit=100");
+  });
+
+  it("a missing target, a --run without its thread, a bad --interval or --query is a usage error (exit 2) that says so", async () => {
+    const cases: Array<[string[], string]> = [
+      [[], "poll needs --thread"],
+      [["--run", "run_without_thread"], "--run expects THREAD_ID/RUN_ID"],
+      [["--thread", "t", "--interval", "soon"], "--interval expects a number"],
+      [["--thread", "t", "--query", "novalue"], "--query expects NAME=VALUE"],
+    ];
+    const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
+    const results = await Promise.all(cases.map(([args]) => stepstore(["poll", "--db", tempDb(), ...args], { env })));
+    results.forEach((result, i) => {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(cases[i]![1]);
+    });
+  });
+
+  it("without OPENAI_API_KEY or a credentials header, says what it needs (exit 2)", async () => {
+    const result = await stepstore(["poll", "--db", tempDb(), "--thread", "t"], { env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("OPENAI_API_KEY");
+  });
+});

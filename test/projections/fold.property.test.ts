@@ -1,0 +1,245 @@
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rebuildProjections } from "../../src/projections/rebuild.js";
+import { verifyProjections } from "../../src/projections/verify.js";
+import { recordsOf } from "../../src/records/classify.js";
+import { createEventKeyer, documentIdentity } from "../../src/records/eventKey.js";
+import type { KeyedRecord, Source } from "../../src/store/append.js";
+import { appendAll } from "../../src/store/appendAll.js";
+import { openStepstore, type Stepstore } from "../../src/stepstore.js";
+import { worldArbitrary, type World } from "../world/world.js";
+
+const RUNS = 200;
+const dir = mkdtempSync(join(tmpdir(), "stepstore-fold-"));
+let opened = 0;
+// A freshly migrated database to copy for each run: opening a copy skips re-running the migrations.
+const template = join(dir, "template.db");
+beforeAll(() => openStepstore(template).close());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One document as it reaches stepstore: a webhook body, a polled list page, a polled run. */
+interface Delivery {
+  value: unknown;
+  source: Source;
+  /** For a delta: its step, whose deltas must stay in order. */
+  deltaOf: string | null;
+}
+
+/** Everything the world sends: its events (webhooks), each polled run's steps (a list page) and each run's snapshot (a poll). */
+function deliveriesOf(world: World): Delivery[] {
+  const deliveries: Delivery[] = world.events.map((event) => ({
+    value: event,
+    source: "webhook",
+    deltaOf: event.type === "thread.run.step.delta" ? ((event.data as { id: string }).id) : null,
+  }));
+  for (const steps of world.polledSteps.values()) deliveries.push({ value: { object: "list", data: steps, has_more: false }, source: "poll", deltaOf: null });
+  for (const run of world.runs) deliveries.push({ value: run, source: "poll", deltaOf: null });
+  return deliveries;
+}
+
+/** The records of one delivery, keyed as ingest keys them (CONTRACT §3). */
+function keyedRecords(delivery: Delivery, index: number): KeyedRecord[] {
+  const raw = JSON.stringify(delivery.value);
+  const keyOf = createEventKeyer(documentIdentity(Buffer.from(raw)));
+  return [...recordsOf(delivery.value, raw, `delivery-${index}.json`)].map((record) => {
+    if (!record.ok) throw new Error(`the world made an invalid record: ${record.reason} at ${record.path}`);
+    return { record, key: keyOf(record) };
+  });
+}
+
+/** A fresh store on a real SQLite file, removed afterwards. */
+async function withStore<T>(use: (store: Stepstore) => T | Promise<T>): Promise<T> {
+  const path = join(dir, `world-${opened++}.db`);
+  copyFileSync(template, path);
+  const store = openStepstore(path);
+  // Durability is not under test here, and an fsync per batch would take most of the time.
+  store.sqlite.pragma("synchronous = OFF");
+  try {
+    return await use(store);
+  } finally {
+    store.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(path + suffix, { force: true });
+  }
+}
+
+/** Appends the deliveries in order, in batches of the given sizes (cycled); counts what the log took. */
+function ingest(store: Stepstore, deliveries: Delivery[], batchSizes: number[]) {
+  const totals = { appended: 0, duplicates: 0, keys: new Set<string>() };
+  let next = 0;
+  for (let b = 0; next < deliveries.length; b++) {
+    const size = Math.max(1, batchSizes[b % batchSizes.length]!);
+    const batch = deliveries.slice(next, next + size);
+    for (const source of new Set(batch.map((d) => d.source))) {
+      const accepted = batch.flatMap((d, i) => (d.source === source ? keyedRecords(d, next + i) : []));
+      for (const { key } of accepted) totals.keys.add(key);
+      const result = store.append({ source, accepted, rejected: [] });
+      totals.appended += result.appended;
+      totals.duplicates += result.duplicates;
+    }
+    next += size;
+  }
+  return totals;
+}
+
+function rowsOf(store: Stepstore): string[] {
+  return store.sqlite.prepare<[], { data: string }>("SELECT data FROM run_steps ORDER BY created_at, id").all().map((r) => r.data);
+}
+
+function tablesOf(store: Stepstore) {
+  return {
+    runSteps: store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all(),
+    tools: store.sqlite.prepare("SELECT * FROM run_step_tools ORDER BY step_id, tool").all(),
+    runs: store.sqlite.prepare("SELECT * FROM runs ORDER BY id").all(),
+  };
+}
+
+const truthOf = (world: World) => world.steps.map((step) => JSON.stringify(step));
+
+/** Each row's `position`, read off the log: the largest among the step's own events and its run's expiry records. */
+function expectedPositions(store: Stepstore): Map<string, number> {
+  const log = store.sqlite.prepare<[], { position: number; type: string; step_id: string | null; run_id: string | null; data: string }>(
+    "SELECT position, type, step_id, run_id, data FROM events ORDER BY position",
+  ).all();
+  const byStep = new Map<string, number>();
+  const expiryOfRun = new Map<string, number>();
+  const runOfStep = new Map<string, string>();
+  for (const row of log) {
+    if (row.step_id !== null) byStep.set(row.step_id, row.position);
+    if (row.step_id !== null && row.run_id !== null) runOfStep.set(row.step_id, row.run_id);
+    const bareExpired = row.type === "thread.run" && (JSON.parse(row.data) as { status?: string }).status === "expired";
+    if (row.run_id !== null && (row.type === "thread.run.expired" || bareExpired)) expiryOfRun.set(row.run_id, row.position);
+  }
+  const positions = new Map<string, number>();
+  for (const [step, position] of byStep) positions.set(step, Math.max(position, expiryOfRun.get(runOfStep.get(step) ?? "") ?? 0));
+  return positions;
+}
+
+/**
+ * A world delivered in any order, some deliveries twice, some run events lost: a permutation that keeps
+ * each step's deltas in their relative order (a stream is ordered), redeliveries after their original.
+ */
+const shuffledWorld = worldArbitrary({ maxRuns: 4 }).chain((world) => {
+  const count = deliveriesOf(world).length;
+  const indexes = [...Array(count).keys()];
+  return fc.record({
+    world: fc.constant(world),
+    order: fc.shuffledSubarray(indexes, { minLength: count, maxLength: count }),
+    redeliveries: fc.array(fc.tuple(fc.nat(count - 1), fc.nat()), { maxLength: 10 }),
+    lost: fc.array(fc.nat(count - 1), { maxLength: 10 }),
+    batchSizes: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 12 }),
+  });
+});
+
+/**
+ * The deliveries in the scenario's order. Run, thread and message events it names as lost never arrive: no step
+ * row depends on them (a run's expiry is also in its polled snapshot).
+ */
+function shuffled({ world, order, redeliveries, lost }: { world: World; order: number[]; redeliveries: [number, number][]; lost: number[] }): Delivery[] {
+  const deliveries = deliveriesOf(world);
+  const dropped = new Set(lost.filter((i) => {
+    const value = deliveries[i]!.value as { object?: string; type?: string };
+    return value.object === "event" && !value.type!.startsWith("thread.run.step.");
+  }));
+  const sequence = order.filter((i) => !dropped.has(i)).map((i) => deliveries[i]!);
+  // Put each step's deltas back in stream order, in the slots the shuffle gave them.
+  const slotsByStep = new Map<string, number[]>();
+  sequence.forEach((d, slot) => {
+    if (d.deltaOf !== null) slotsByStep.set(d.deltaOf, [...(slotsByStep.get(d.deltaOf) ?? []), slot]);
+  });
+  for (const [step, slots] of slotsByStep) {
+    const inStreamOrder = deliveries.filter((d) => d.deltaOf === step);
+    slots.forEach((slot, i) => (sequence[slot] = inStreamOrder[i]!));
+  }
+  for (const [which, offset] of redeliveries) {
+    if (dropped.has(which)) continue;
+    const at = sequence.indexOf(deliveries[which]!);
+    sequence.splice(at + 1 + (offset % (sequence.length - at)), 0, deliveries[which]!);
+  }
+  return sequence;
+}
+
+describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
+  it("ingesting a world's events and polled snapshots gives exactly the world's run-step rows", async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArbitrary({ maxRuns: 4 }), fc.integer({ min: 1, max: 40 }), (world, batchSize) =>
+        withStore(async (store) => {
+          async function* records() {
+            let index = 0;
+            for (const delivery of deliveriesOf(world)) yield* keyedRecords(delivery, index++);
+          }
+          const summary = await appendAll(store.append, records(), { source: "webhook", batchSize });
+          expect(summary.rejected).toBe(0);
+          expect(rowsOf(store)).toEqual(truthOf(world));
+        }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("any order of the records and any redelivery give the same rows", async () => {
+    await fc.assert(
+      fc.asyncProperty(shuffledWorld, (scenario) =>
+        withStore((store) => {
+          const totals = ingest(store, shuffled(scenario), scenario.batchSizes);
+          expect(rowsOf(store)).toEqual(truthOf(scenario.world));
+          expect(totals.appended).toBe(totals.keys.size);
+        }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("rebuilding from the log gives exactly the incrementally maintained tables, and verify finds no difference", async () => {
+    await fc.assert(
+      fc.asyncProperty(shuffledWorld, (scenario) =>
+        withStore((store) => {
+          ingest(store, shuffled(scenario), scenario.batchSizes);
+          expect(verifyProjections(store.sqlite).differences).toEqual([]);
+          const incremental = tablesOf(store);
+          rebuildProjections(store.sqlite, store.projections);
+          expect(tablesOf(store)).toEqual(incremental);
+          expect(verifyProjections(store.sqlite).differences).toEqual([]);
+          expect(rowsOf(store)).toEqual(truthOf(scenario.world));
+          const positions = expectedPositions(store);
+          for (const row of incremental.runSteps as { id: string; position: number }[]) expect(row.position).toBe(positions.get(row.id));
+        }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("a world streamed without event ids (the SDK's form) gives the same rows, and streaming it again appends nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArbitrary({ maxRuns: 4 }), fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 5 }), (world, batchSizes) =>
+        withStore((store) => {
+          const transcript = world.events.map((event) => ({ event: event.type, data: event.data }));
+          const identity = documentIdentity(Buffer.from(JSON.stringify(transcript)));
+          const deliver = () => {
+            const keyOf = createEventKeyer(identity);
+            const keyed = transcript.flatMap((value, line) =>
+              [...recordsOf(value, JSON.stringify(value), `transcript.sse:${line + 1}`)].map((record) => {
+                if (!record.ok) throw new Error(`the world made an invalid record: ${record.reason}`);
+                return { record, key: keyOf(record) };
+              }));
+            let appended = 0;
+            for (let next = 0, b = 0; next < keyed.length; next += batchSizes[b++ % batchSizes.length]!) {
+              appended += store.append({ source: "file", accepted: keyed.slice(next, next + batchSizes[b % batchSizes.length]!), rejected: [] }).appended;
+            }
+            return { appended, distinct: new Set(keyed.map((k) => k.key)).size };
+          };
+          const first = deliver();
+          expect(first.appended).toBe(first.distinct);
+          const polls = deliveriesOf(world).filter((d) => d.source === "poll");
+          ingest(store, polls, [polls.length]);
+          expect(rowsOf(store)).toEqual(truthOf(world));
+          expect(deliver().appended).toBe(0);
+          expect(rowsOf(store)).toEqual(truthOf(world));
+        }),
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
