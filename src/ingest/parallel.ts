@@ -8,18 +8,7 @@ export const CHUNK_RECORDS = 1000;
 export const MAX_CHUNKS_AHEAD = 4;
 
 /** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects). */
-export interface WireRecord {
-  ok: true;
-  key: string;
-  type: string;
-  eventId: string | null;
-  envelopeCreatedAt: number | null;
-  stepId: string | null;
-  runId: string | null;
-  threadId: string | null;
-  origin: string;
-  data: string;
-}
+export type WireRecord = Omit<AcceptedRecord, "payload" | "value"> & { key: string };
 
 export type WorkerMessage =
   | { kind: "records"; items: (WireRecord | RejectedRecord)[] }
@@ -34,10 +23,12 @@ export function toWire({ record, key }: KeyedRecord): WireRecord {
 
 /** The record again, its payload parsed from its text exactly as the log's readers (rebuild, verify) do. */
 function fromWire(wire: WireRecord): KeyedRecord {
-  const { key, ...rest } = wire;
   const { payload } = logEventFromRow({ position: 0, type: wire.type, data: wire.data });
-  const record: AcceptedRecord = { ...rest, payload, value: payload };
-  return { record, key };
+  const record: AcceptedRecord = {
+    ok: true, type: wire.type, payload, value: payload, eventId: wire.eventId, envelopeCreatedAt: wire.envelopeCreatedAt,
+    stepId: wire.stepId, runId: wire.runId, threadId: wire.threadId, origin: wire.origin, data: wire.data,
+  };
+  return { record, key: wire.key };
 }
 
 /**

@@ -22,16 +22,30 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `bin/stepstore` as a user would. */
-export function stepstore(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+export interface CliOptions {
+  input?: string;
+  env?: Record<string, string>;
+}
+
+/** Starts the real `bin/stepstore` without waiting: the child (to signal it) and its outcome. */
+export function spawnStepstore(args: string[], options: CliOptions = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
+  let stdout = "";
+  let stderr = "";
+  // Decoded as one stream: a character may straddle two pipe chunks.
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (c: string) => (stdout += c));
+  child.stderr.on("data", (c: string) => (stderr += c));
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
   });
+  child.stdin.end(options.input ?? "");
+  return { child, done };
+}
+
+/** Runs the real `bin/stepstore` as a user would. */
+export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return spawnStepstore(args, options).done;
 }

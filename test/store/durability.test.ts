@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, stepstore, tempDir } from "../helpers/cli.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, spawnStepstore, stepstore, tempDir } from "../helpers/cli.js";
 import { generateWorld } from "../world/world.js";
 
 interface Summary {
@@ -44,23 +44,8 @@ async function ingest(db: string, ...files: string[]): Promise<Summary> {
   return summary;
 }
 
-/** Runs the real bin, decoding its output as one UTF-8 stream (a character may straddle two pipe chunks). */
-function runBin(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: string) => (stdout += c));
-  child.stderr.on("data", (c: string) => (stderr += c));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
-
 async function stepsOf(db: string): Promise<string> {
-  const result = await runBin(["steps", "--db", db]).done;
+  const result = await stepstore(["steps", "--db", db]);
   expect(result.code).toBe(0);
   return result.stdout;
 }
@@ -72,7 +57,7 @@ async function expectVerified(db: string): Promise<void> {
 }
 
 /** Starts `stepstore ingest` without waiting for it. */
-const startIngest = (db: string, file: string) => runBin(["ingest", "--json", "--db", db, file]);
+const startIngest = (db: string, file: string) => spawnStepstore(["ingest", "--json", "--db", db, file]);
 
 /** The log's last position as another process sees it (0 while the database is not there yet). */
 function committedPosition(db: string): number {
@@ -115,6 +100,9 @@ beforeAll(async () => {
   expect(summary.appended).toBeGreaterThan(10_000);
   clean = { db, summary, steps: await stepsOf(db), keys: logOf(db).keys };
 }, 300_000);
+
+// The files and databases here are large: leave nothing behind.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("durability: a crash loses nothing committed, a rerun completes the ingest", () => {
   it("an ingest killed with SIGKILL mid-file leaves a consistent store, and the same ingest again completes it with no duplicate events", async () => {

@@ -75,15 +75,15 @@ export function createRunStepsTable(sqlite: Database) {
   const deleteTools = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ?");
   const insertTool = sqlite.prepare("INSERT OR IGNORE INTO run_step_tools (step_id, tool) VALUES (?, ?)");
 
-  /** The step's fold state, and whether it is stored in `run_step_folds`. */
-  function load(stepId: string): { state: StepFoldState; folded: boolean } {
+  /** The step's fold state, whether it is stored in `run_step_folds`, and whether the step is new to the tables. */
+  function load(stepId: string): { state: StepFoldState; folded: boolean; fresh: boolean } {
     const saved = loadState.get(stepId);
-    if (saved) return { state: JSON.parse(saved.state) as StepFoldState, folded: true };
+    if (saved) return { state: JSON.parse(saved.state) as StepFoldState, folded: true, fresh: false };
     const row = loadTerminal.get(stepId);
-    if (!row) return { state: initialStepState(stepId), folded: false };
+    if (!row) return { state: initialStepState(stepId), folded: false, fresh: true };
     // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
     const state: StepFoldState = { ...initialStepState(stepId), runId: row.run_id, terminal: JSON.parse(row.data) as RunStepRow, position: row.position };
-    return { state, folded: false };
+    return { state, folded: false, fresh: false };
   }
 
   function apply(events: readonly LogEvent[]): void {
@@ -106,7 +106,7 @@ export function createRunStepsTable(sqlite: Database) {
       for (const { step_id } of stepsOfRun.all(runId)) if (!eventsByStep.has(step_id)) eventsByStep.set(step_id, []);
     }
     for (const [stepId, stepEvents] of eventsByStep) {
-      const { state: saved, folded } = load(stepId);
+      const { state: saved, folded, fresh } = load(stepId);
       let state = saved;
       for (const event of stepEvents) state = evolveStep(state, event);
       if (stepEvents.length > 0) {
@@ -114,13 +114,13 @@ export function createRunStepsTable(sqlite: Database) {
         else if (folded) deleteState.run(stepId);
       }
       const rendered = renderRunStep(state, state.runId ? (loadExpiry.get(state.runId) ?? null) : null);
-      if (rendered) write(rendered.row, rendered.position);
+      if (rendered) write(rendered.row, rendered.position, fresh);
     }
   }
 
-  function write(row: RunStepRow, position: number): void {
+  function write(row: RunStepRow, position: number, fresh = false): void {
     writeRow.run(runStepColumns(row, position));
-    deleteTools.run(row.id);
+    if (!fresh) deleteTools.run(row.id); // a step new to the tables has no tools to forget
     for (const tool of toolsOf(row)) insertTool.run(row.id, tool);
   }
 
