@@ -4,6 +4,7 @@ import {
   evolveRunExpiry, evolveStep, initialStepState, isRunExpiryEvent, isStepDeltaEvent, isStepSnapshotEvent, renderRunStep,
   type RunExpiryState, type StepFoldState,
 } from "./evolve.js";
+import { upsertSql } from "../upsert.js";
 import { toolsOf, type RunStepRow } from "./runStep.js";
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
@@ -43,6 +44,8 @@ export function runStepColumns(row: RunStepRow, position: number) {
 
 export type RunStepColumns = ReturnType<typeof runStepColumns>;
 
+const RUN_STEP_COLUMNS = Object.keys(runStepColumns({ id: "", run_id: "", type: "", status: "" }, 0));
+
 /**
  * The run-step projection's table writers: fold state in, rows out, inside the caller's transaction.
  * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
@@ -55,7 +58,9 @@ export function createRunStepsTable(sqlite: Database) {
   const loadTerminal = sqlite.prepare<[string], { run_id: string; data: string; position: number }>(
     "SELECT run_id, data, position FROM run_steps WHERE id = ?",
   );
-  const saveState = sqlite.prepare("INSERT OR REPLACE INTO run_step_folds (step_id, run_id, state) VALUES (?, ?, ?)");
+  const saveState = sqlite.prepare(
+    "INSERT INTO run_step_folds (step_id, run_id, state) VALUES (?, ?, ?) ON CONFLICT(step_id) DO UPDATE SET run_id = excluded.run_id, state = excluded.state",
+  );
   const deleteState = sqlite.prepare("DELETE FROM run_step_folds WHERE step_id = ?");
   // The steps a run's expiry concerns: every step with a snapshot naming the run (deltas carry no run id).
   const stepsOfRun = sqlite.prepare<[string], { step_id: string }>(
@@ -67,11 +72,7 @@ export function createRunStepsTable(sqlite: Database) {
   const saveExpiry = sqlite.prepare(
     "INSERT OR REPLACE INTO run_expiries (run_id, expires_at, envelope_created_at, position) VALUES (@runId, @expiresAt, @envelopeCreatedAt, @position)",
   );
-  const writeRow = sqlite.prepare(`INSERT OR REPLACE INTO run_steps (id, object, created_at, assistant_id, thread_id, run_id, type, status,
-    step_details, last_error, expired_at, cancelled_at, failed_at, completed_at, metadata, usage, last_error_code, prompt_tokens,
-    completion_tokens, total_tokens, completion_seconds, data, position) VALUES (@id, @object, @created_at, @assistant_id, @thread_id,
-    @run_id, @type, @status, @step_details, @last_error, @expired_at, @cancelled_at, @failed_at, @completed_at, @metadata, @usage,
-    @last_error_code, @prompt_tokens, @completion_tokens, @total_tokens, @completion_seconds, @data, @position)`);
+  const writeRow = sqlite.prepare(upsertSql("run_steps", RUN_STEP_COLUMNS));
   const deleteTools = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ?");
   const insertTool = sqlite.prepare("INSERT OR IGNORE INTO run_step_tools (step_id, tool) VALUES (?, ?)");
 

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { LogEvent } from "../../store/logEvent.js";
+import { upsertSql } from "../upsert.js";
 import { evolveRun, isRunSnapshotEvent } from "./evolve.js";
 
 type JsonObject = Record<string, unknown>;
@@ -25,9 +26,7 @@ export function runColumns(run: JsonObject) {
 
 export function createRunsTable(sqlite: Database) {
   const load = sqlite.prepare<[string], { data: string }>("SELECT data FROM runs WHERE id = ?");
-  const save = sqlite.prepare(`INSERT OR REPLACE INTO runs (id, thread_id, assistant_id, status, model, created_at, started_at,
-    expires_at, completed_at, failed_at, cancelled_at, data) VALUES (@id, @thread_id, @assistant_id, @status, @model, @created_at,
-    @started_at, @expires_at, @completed_at, @failed_at, @cancelled_at, @data)`);
+  const save = sqlite.prepare(upsertSql("runs", Object.keys(runColumns({ id: "" }))));
 
   /** Each run of the batch is read once and written once, whatever number of its events the batch holds. */
   function apply(events: readonly LogEvent[]): void {
