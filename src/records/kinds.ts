@@ -29,8 +29,6 @@ export const DATA_OBJECT_BY_EVENT: ReadonlyMap<string, string | null> = new Map<
   ["error", null],
 ]);
 
-export const EVENT_TYPES = [...DATA_OBJECT_BY_EVENT.keys()];
-
 export function schemaForEvent(eventType: string): z.ZodType | undefined {
   const object = DATA_OBJECT_BY_EVENT.get(eventType);
   if (object === undefined) return undefined;

@@ -165,5 +165,4 @@ export const assistantSchema = z.looseObject({ id: z.string(), object: z.literal
 export const errorSchema = z.looseObject({ message: z.string().optional(), code: z.string().nullable().optional() });
 
 export type RunStep = z.infer<typeof runStepSchema>;
-export type StepDelta = z.infer<typeof stepDeltaSchema>;
 export type Run = z.infer<typeof runSchema>;
