@@ -3,6 +3,10 @@
  * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
  * and `report` runs it with the filters bound as parameters.
  */
+import { STEP_STATUS_RANK } from "../projections/runSteps/runStep.js";
+
+/** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
+const TERMINAL_STEP_STATUSES = Object.keys(STEP_STATUS_RANK).filter((status) => STEP_STATUS_RANK[status]! > 0);
 
 export const DIMENSIONS = ["assistant", "day", "type", "tool", "error"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -139,7 +143,7 @@ function groupedMetrics(source: { key: string; join: string; where: string[] }, 
   const percentiles = Object.entries(PERCENTILES)
     .map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`)
     .join(", ");
-  const finished = "status IN ('completed', 'failed', 'cancelled', 'expired')";
+  const finished = `status IN (${TERMINAL_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const sql = `WITH tagged AS ${source.join ? "MATERIALIZED" : "NOT MATERIALIZED"} (
   SELECT ${source.key} AS k, s.status AS status, s.completion_seconds AS seconds,
     s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens, s.total_tokens AS total_tokens

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { ingestCommand } from "./commands/ingest.js";
 import { rebuildCommand, verifyCommand } from "./commands/projections.js";
 import { eventsCommand, rejectionsCommand, sqlCommand, stepsCommand, statusCommand } from "./commands/read.js";
+import { STEP_STATUSES } from "../records/schemas.js";
 import { EXIT, UsageError } from "./errors.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -37,7 +38,7 @@ export function buildProgram(): Command {
     .description("run-step rows, ordered by created_at then id")
     .option("--thread <id>", "only this thread")
     .option("--run <id>", "only this run")
-    .addOption(new Option("--status <status>", "only this status").choices(["in_progress", "completed", "failed", "cancelled", "expired"]))
+    .addOption(new Option("--status <status>", "only this status").choices(STEP_STATUSES))
     .addOption(formatOption(["jsonl", "json", "table"], "jsonl"))
     .addOption(dbOption())
     .action(run(stepsCommand));

@@ -14,6 +14,11 @@ const DIMENSION_LABELS: Record<Dimension, string> = {
 const NONE = "(none)";
 const WIDTH = 560;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+/** Mean, p50 and p95 completion seconds as one long series, named for the legend. */
+const COMPLETION_STATISTICS = [
+  { fold: ["avg_completion_seconds", "p50_completion_seconds", "p95_completion_seconds"], as: ["statistic", "seconds"] },
+  { calculate: "{avg_completion_seconds: 'mean', p50_completion_seconds: 'p50', p95_completion_seconds: 'p95'}[datum.statistic]", as: "statistic" },
+];
 const STATUS_COLORS = { completed: "#2f9e44", failed: "#e03131", cancelled: "#868e96", expired: "#f08c00", in_progress: "#1c7ed6" };
 
 const escapeHtml = (text: string) =>
@@ -76,10 +81,7 @@ function specsByKey(rows: ChartRow[], dimension: Dimension): TopLevelSpec[] {
       height: { step: 10 },
       title: { text: `Completion time by ${label}`, subtitle: "completed steps: completed_at − created_at; mean, median (p50) and p95 by nearest rank" },
       data: { values: rows },
-      transform: [
-        { fold: ["avg_completion_seconds", "p50_completion_seconds", "p95_completion_seconds"], as: ["statistic", "seconds"] },
-        { calculate: "{avg_completion_seconds: 'mean', p50_completion_seconds: 'p50', p95_completion_seconds: 'p95'}[datum.statistic]", as: "statistic" },
-      ],
+      transform: COMPLETION_STATISTICS,
       mark: "bar",
       encoding: {
         y: keyAxis,
@@ -160,10 +162,7 @@ function specsOverTime(rows: ChartRow[]): TopLevelSpec[] {
       height: 220,
       title: { text: "Completion time over time", subtitle: "completed steps created that day: mean, median (p50) and p95, in seconds" },
       data: { values: rows },
-      transform: [
-        { fold: ["avg_completion_seconds", "p50_completion_seconds", "p95_completion_seconds"], as: ["statistic", "seconds"] },
-        { calculate: "{avg_completion_seconds: 'mean', p50_completion_seconds: 'p50', p95_completion_seconds: 'p95'}[datum.statistic]", as: "statistic" },
-      ],
+      transform: COMPLETION_STATISTICS,
       mark: line,
       encoding: {
         x,
