@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { storeCheckpoint } from "../store/checkpoints.js";
+import { checkpointWriter } from "../store/checkpoints.js";
 import { readBatches } from "../store/readBatch.js";
 import type { Projection } from "./index.js";
 
@@ -9,15 +9,16 @@ const REBUILD_BATCH = 5000;
 export function rebuildProjections(sqlite: Database, projections: readonly Projection[], onProgress?: (folded: number) => void) {
   const started = performance.now();
   let folded = 0;
+  const storeCheckpoint = checkpointWriter(sqlite);
   sqlite.transaction(() => {
     for (const projection of projections) {
       projection.truncate();
-      storeCheckpoint(sqlite, projection.name, 0);
+      storeCheckpoint(projection.name, 0);
     }
     for (const batch of readBatches(sqlite, REBUILD_BATCH)) {
       for (const projection of projections) projection.apply(batch);
       const last = batch[batch.length - 1]!.position;
-      for (const projection of projections) storeCheckpoint(sqlite, projection.name, last);
+      for (const projection of projections) storeCheckpoint(projection.name, last);
       folded += batch.length;
       onProgress?.(folded);
     }

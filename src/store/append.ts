@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
-import { storeCheckpoint } from "./checkpoints.js";
+import { checkpointWriter } from "./checkpoints.js";
 import type { LogEvent } from "./logEvent.js";
 
 export type Source = "file" | "webhook" | "http" | "poll";
@@ -43,8 +43,9 @@ export function createAppender(sqlite: Database, projections: ProjectionRunner) 
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING`);
   const positionOf = sqlite.prepare<[string], { position: number }>("SELECT position FROM events WHERE event_key = ?");
   const insertRejection = sqlite.prepare("INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)");
+  const storeCheckpoint = checkpointWriter(sqlite);
   const checkpoint = (position: number) => {
-    for (const name of projections.names) storeCheckpoint(sqlite, name, position);
+    for (const name of projections.names) storeCheckpoint(name, position);
   };
 
   const appendInTransaction = sqlite.transaction((batch: AppendBatch): AppendResult => {

@@ -1,9 +1,9 @@
 import type { Database } from "better-sqlite3";
 
-export function storeCheckpoint(sqlite: Database, name: string, position: number): void {
-  sqlite
-    .prepare("INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position")
-    .run(name, position);
+/** Records how far each projection has folded; prepared once for a connection's many appends. */
+export function checkpointWriter(sqlite: Database): (name: string, position: number) => void {
+  const upsert = sqlite.prepare("INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position");
+  return (name, position) => void upsert.run(name, position);
 }
 
 export function readCheckpoints(sqlite: Database): { name: string; position: number }[] {

@@ -2,6 +2,8 @@ import type { Append, AppendBatch, AppendResult, Source } from "./append.js";
 
 export interface GroupCommitOptions {
   source: Source;
+  /** How long a group waits for more batches once the service is loaded (default LOADED_GROUP_WAIT_MS). */
+  loadedWaitMs?: number;
   /** Records at which a group is committed at once instead of waiting for the tick to end. */
   maxRecords?: number;
 }
@@ -21,6 +23,13 @@ interface Waiting {
 
 export const DEFAULT_GROUP_RECORDS = 1000;
 
+/**
+ * Under load a group waits this long for more batches: a commit's cost is mostly its own (the WAL
+ * frames of the index pages it touches, the fsync), and the batches of one group share it. Measured
+ * at 16 connections against committing at the end of each turn: 1 ms +8% webhooks/s, 3 ms -7%.
+ */
+export const LOADED_GROUP_WAIT_MS = 1;
+
 /** One batch's share of a shared append: its results, and the counts and last position they give. */
 function shareOf(result: AppendResult, from: number, count: number, rejected: number): AppendResult {
   const results = result.results.slice(from, from + count);
@@ -35,22 +44,36 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
 }
 
 /**
- * Group commit: the batches submitted during one turn of the event loop are appended together in
- * one transaction (one fsync), and each submitter is answered only after that commit.
+ * Group commit: the batches submitted during one turn of the event loop (under load, during the
+ * loaded wait) are appended together in one transaction (one fsync), and each submitter is answered
+ * only after that commit.
  */
 export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
   const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
+  const loadedWaitMs = options.loadedWaitMs ?? LOADED_GROUP_WAIT_MS;
   let waiting: Waiting[] = [];
   let waitingRecords = 0;
-  let scheduled: NodeJS.Immediate | null = null;
+  let scheduled: { cancel(): void } | null = null;
+  let lastGroupBatches = 0;
+
+  /** An idle service commits at the end of this turn; a loaded one (the last group was shared) gives the group a moment to grow. */
+  const schedule = () => {
+    if (lastGroupBatches > 1) {
+      const timer = setTimeout(commit, loadedWaitMs);
+      return { cancel: () => clearTimeout(timer) };
+    }
+    const immediate = setImmediate(commit);
+    return { cancel: () => clearImmediate(immediate) };
+  };
 
   const commit = () => {
-    if (scheduled) clearImmediate(scheduled);
+    scheduled?.cancel();
     scheduled = null;
     const group = waiting;
     waiting = [];
     waitingRecords = 0;
     if (group.length === 0) return;
+    lastGroupBatches = group.length;
     let result: AppendResult;
     try {
       result = append({
@@ -75,7 +98,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
         waiting.push({ batch, resolve, reject });
         waitingRecords += batch.accepted.length + batch.rejected.length;
         if (waitingRecords >= maxRecords) commit();
-        else scheduled ??= setImmediate(commit);
+        else scheduled ??= schedule();
       });
     },
     async flush() {

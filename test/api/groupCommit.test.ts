@@ -81,4 +81,27 @@ describe("group commit", () => {
     expect(next.results).toEqual([{ status: "appended", position: 1 }]);
     store.close();
   });
+
+  it("under load (the last group was shared) a batch submitted a turn later still joins the next group; an idle service commits at once", async () => {
+    const { store, calls, append } = countedStore();
+    const commit = createGroupCommit(append, { source: "webhook", loadedWaitMs: 200 });
+    const submit = (i: number) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] });
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+    // Idle: a lone batch is committed at the end of its turn.
+    await submit(1);
+    expect(calls.map((c) => c.accepted.length)).toEqual([1]);
+    // Two in one turn: a shared group, so the service now counts as loaded.
+    await Promise.all([submit(2), submit(3)]);
+    expect(calls.map((c) => c.accepted.length)).toEqual([1, 2]);
+    // Loaded: the next group waits for batches from later turns.
+    const first = submit(4);
+    await nextTurn();
+    await nextTurn();
+    const second = submit(5);
+    await Promise.all([first, second]);
+    expect(calls.map((c) => c.accepted.length)).toEqual([1, 2, 2]);
+    store.close();
+  });
 });
+

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
-import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import { WebhookVerificationError } from "standardwebhooks";
+import { NativeHmacWebhook } from "../signature.js";
 import { invalidJson, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
 import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
@@ -32,7 +33,7 @@ function recordOfBody(raw: string, origin: string): ClassifiedRecord {
 
 /** `POST /webhooks`: Standard Webhooks signed events, appended through the group commit. */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
-  const verifier = options.secret !== undefined ? new Webhook(options.secret) : null;
+  const verifier = options.secret !== undefined ? new NativeHmacWebhook(options.secret) : null;
 
   // The signature covers the exact bytes: read the body raw, whatever its Content-Type, up to the limit.
   app.removeAllContentTypeParsers();

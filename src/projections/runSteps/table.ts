@@ -73,8 +73,9 @@ export function createRunStepsTable(sqlite: Database) {
     "INSERT OR REPLACE INTO run_expiries (run_id, expires_at, envelope_created_at, position) VALUES (@runId, @expiresAt, @envelopeCreatedAt, @position)",
   );
   const writeRow = sqlite.prepare(upsertSql("run_steps", RUN_STEP_COLUMNS));
-  const deleteTools = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ?");
-  const insertTool = sqlite.prepare("INSERT OR IGNORE INTO run_step_tools (step_id, tool) VALUES (?, ?)");
+  const toolsStored = sqlite.prepare<[string], string>("SELECT tool FROM run_step_tools WHERE step_id = ?").pluck();
+  const deleteTool = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?");
+  const insertTool = sqlite.prepare("INSERT INTO run_step_tools (step_id, tool) VALUES (?, ?)");
 
   /** The step's fold state, whether it is stored in `run_step_folds`, and whether the step is new to the tables. */
   function load(stepId: string): { state: StepFoldState; folded: boolean; fresh: boolean } {
@@ -121,8 +122,12 @@ export function createRunStepsTable(sqlite: Database) {
 
   function write(row: RunStepRow, position: number, fresh = false): void {
     writeRow.run(runStepColumns(row, position));
-    if (!fresh) deleteTools.run(row.id); // a step new to the tables has no tools to forget
-    for (const tool of toolsOf(row)) insertTool.run(row.id, tool);
+    // Only the tools that changed are written: most events leave a step's tools as they were,
+    // and a write that changes nothing still costs its index page in the commit.
+    const tools = toolsOf(row);
+    const stored = fresh ? [] : toolsStored.all(row.id); // a step new to the tables has none
+    for (const tool of stored) if (!tools.includes(tool)) deleteTool.run(row.id, tool);
+    for (const tool of tools) if (!stored.includes(tool)) insertTool.run(row.id, tool);
   }
 
   function truncate(): void {
