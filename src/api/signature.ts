@@ -1,13 +1,13 @@
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 
+const SECRET_PREFIX = "whsec_";
+
 /**
  * The `standardwebhooks` package's verifier (its header checks, 5-minute tolerance both ways, every
  * `v1` signature tried, constant-time comparison) with its HMAC-SHA256 computed by node:crypto: the
- * package's own pure-JavaScript HMAC costs about 25 µs a request, as much as the rest of its parsing.
+ * package's own pure-JavaScript HMAC cost about 25 µs a request, node:crypto's about 3.
  */
-const SECRET_PREFIX = "whsec_";
-
 export class NativeHmacWebhook extends Webhook {
   readonly #key: Buffer;
 
