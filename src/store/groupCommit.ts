@@ -21,7 +21,7 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-export const DEFAULT_GROUP_RECORDS = 1000;
+const DEFAULT_GROUP_RECORDS = 1000;
 
 /**
  * Under load a group waits this long for more batches: a commit's cost is mostly its own (the WAL
@@ -29,7 +29,7 @@ export const DEFAULT_GROUP_RECORDS = 1000;
  * at 16 connections against committing at the end of each turn: 1 ms +8% webhooks/s; 2–3 ms leave
  * the loop idle and lose 7–17% against 1 ms.
  */
-export const LOADED_GROUP_WAIT_MS = 1;
+const LOADED_GROUP_WAIT_MS = 1;
 
 /** One batch's share of a shared append: its results, and the counts and last position they give. */
 function shareOf(result: AppendResult, from: number, count: number, rejected: number): AppendResult {
