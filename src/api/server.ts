@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { openStepstore, type Stepstore } from "../stepstore.js";
 import { createGroupCommit } from "../store/groupCommit.js";
+import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { errorBody, sendError } from "./errors.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -62,7 +63,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: options.maxBody,
     logController: new OneLinePerRequest(),
   }) as unknown as FastifyInstance;
-  const store = openStepstore(options.dbPath);
+  const store = openStepstore(options.dbPath, { cacheKiB: SERVICE_CACHE_KIB });
   const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
   app.decorate("stepstore", store);
   app.addHook("onClose", async () => {

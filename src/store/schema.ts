@@ -63,9 +63,9 @@ export const runSteps = sqliteTable(
     index("run_steps_run_order").on(t.threadId, t.runId, t.createdAt, t.id),
     index("run_steps_order").on(t.createdAt, t.id),
     index("run_steps_status").on(t.status),
-    index("run_steps_assistant").on(t.assistantId),
     index("run_steps_position").on(t.position),
-    // Covers every column the analytics views read, so a report scans this index instead of the wide rows.
+    // Covers every column the analytics views read, so a report scans this index instead of the wide
+    // rows; led by assistant_id, it also serves lookups by assistant.
     index("run_steps_stats").on(t.assistantId, t.createdAt, t.type, t.status, t.completionSeconds, t.lastErrorCode,
       t.promptTokens, t.completionTokens, t.totalTokens, t.id),
   ],
@@ -107,7 +107,6 @@ export const checkpoints = sqliteTable("checkpoints", {
 export const runStepFolds = sqliteTable(
   "run_step_folds",
   { stepId: text("step_id").primaryKey(), runId: text("run_id"), state: text("state").notNull() },
-  (t) => [index("run_step_folds_run").on(t.runId)],
 );
 
 /** Internal: what is known of each expired run (CONTRACT §5 rule 4). */

@@ -60,9 +60,11 @@ describe("the stats_by_* views (CONTRACT §6, §7)", () => {
 
   it("given the migrations, then the views are created from exactly the SELECT src/analytics/metrics.ts writes", () => {
     const folder = join(ROOT, "migrations");
-    const sql = readdirSync(folder).filter((f) => f.endsWith(".sql")).map((f) => readFileSync(join(folder, f), "utf8")).join("\n");
+    // Each migration file's statements, in order (a file's last statement has no breakpoint after it).
+    const statements = readdirSync(folder).filter((f) => f.endsWith(".sql")).sort()
+      .flatMap((f) => readFileSync(join(folder, f), "utf8").split("--> statement-breakpoint"))
+      .map((s) => s.trim().replace(/;$/, ""));
     for (const dimension of DIMENSIONS) {
-      const statements = sql.split("--> statement-breakpoint").map((s) => s.trim().replace(/;$/, ""));
       const created = statements.filter((s) => s.startsWith(`CREATE VIEW \`${VIEW_NAMES[dimension]}\``));
       expect(created.at(-1), dimension).toBe(`CREATE VIEW \`${VIEW_NAMES[dimension]}\` AS ${metricsQuery(dimension).sql}`);
     }
