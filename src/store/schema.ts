@@ -106,7 +106,7 @@ export const checkpoints = sqliteTable("checkpoints", {
 /** Internal: each step's fold state, so an append folds only its new events. */
 export const runStepFolds = sqliteTable(
   "run_step_folds",
-  { stepId: text("step_id").primaryKey(), runId: text("run_id"), state: text("state").notNull() },
+  { stepId: text("step_id").primaryKey(), state: text("state").notNull() },
 );
 
 /** Internal: what is known of each expired run (CONTRACT §5 rule 4). */

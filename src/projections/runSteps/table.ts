@@ -59,7 +59,7 @@ export function createRunStepsTable(sqlite: Database) {
     "SELECT run_id, data, position FROM run_steps WHERE id = ?",
   );
   const saveState = sqlite.prepare(
-    "INSERT INTO run_step_folds (step_id, run_id, state) VALUES (?, ?, ?) ON CONFLICT(step_id) DO UPDATE SET run_id = excluded.run_id, state = excluded.state",
+    "INSERT INTO run_step_folds (step_id, state) VALUES (?, ?) ON CONFLICT(step_id) DO UPDATE SET state = excluded.state",
   );
   const deleteState = sqlite.prepare("DELETE FROM run_step_folds WHERE step_id = ?");
   // The steps a run's expiry concerns: every step with a snapshot naming the run (deltas carry no run id).
@@ -112,7 +112,7 @@ export function createRunStepsTable(sqlite: Database) {
       let state = saved;
       for (const event of stepEvents) state = evolveStep(state, event);
       if (stepEvents.length > 0) {
-        if (!state.terminal) saveState.run(stepId, state.runId, JSON.stringify(state));
+        if (!state.terminal) saveState.run(stepId, JSON.stringify(state));
         else if (folded) deleteState.run(stepId);
       }
       const rendered = renderRunStep(state, state.runId ? (loadExpiry.get(state.runId) ?? null) : null);

@@ -1,0 +1,1 @@
+ALTER TABLE `run_step_folds` DROP COLUMN `run_id`;

@@ -1,0 +1,75 @@
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { afterAll, describe, expect, it } from "vitest";
+import { createProjections } from "../../src/projections/index.js";
+import { verifyProjections } from "../../src/projections/verify.js";
+import { recordsOf } from "../../src/records/classify.js";
+import { createAppender, type KeyedRecord } from "../../src/store/append.js";
+import { openStepstore } from "../../src/stepstore.js";
+import { generateWorld } from "../world/world.js";
+
+const MIGRATIONS = resolve(import.meta.dirname, "../../migrations");
+const dir = mkdtempSync(join(tmpdir(), "stepstore-upgrade-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A database as the first release left it: only its migrations applied, in drizzle's journal. */
+function firstReleaseDatabase(path: string, migrationCount: number): Database.Database {
+  const sqlite = new Database(path);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.exec(`CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
+  for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS }).slice(0, migrationCount)) {
+    for (const statement of migration.sql) if (statement.trim() !== "") sqlite.exec(statement);
+    sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`).run(migration.hash, migration.folderMillis);
+  }
+  return sqlite;
+}
+
+function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
+  return events.map((event) => {
+    const raw = JSON.stringify(event);
+    const [record] = [...recordsOf(event, raw, "upgrade.jsonl")];
+    if (!record?.ok) throw new Error("the world made an invalid record");
+    return { record, key: event.id as string };
+  });
+}
+
+describe("opening a database an earlier release wrote", () => {
+  it("given steps still in progress in a first-release database, when this version opens it and the rest of their events arrive, then the rows are a fresh store's", () => {
+    const world = generateWorld(7, { runs: 12 });
+    // Cut twice, so that steps are in progress both when the old release stops and when the comparison is made.
+    const third = Math.floor(world.events.length / 3);
+    const [before, after] = [world.events.slice(0, third), world.events.slice(third, 2 * third)];
+
+    const oldPath = join(dir, "first-release.db");
+    const old = firstReleaseDatabase(oldPath, 2);
+    const projections = createProjections(old);
+    createAppender(old, { names: projections.map((p) => p.name), apply: (events) => projections.forEach((p) => p.apply(events)) })({
+      source: "file", accepted: keyed(before), rejected: [],
+    });
+    const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
+    old.close();
+    expect(inProgress, "the old release leaves steps in progress").toBeGreaterThan(0);
+
+    const upgraded = openStepstore(oldPath);
+    upgraded.append({ source: "file", accepted: keyed(after), rejected: [] });
+    const fresh = openStepstore(join(dir, "fresh.db"));
+    fresh.append({ source: "file", accepted: keyed([...before, ...after]), rejected: [] });
+    try {
+      const rows = (store: typeof fresh) => store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all();
+      expect(rows(upgraded)).toEqual(rows(fresh));
+      expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
+      expect(verifyProjections(upgraded.sqlite).differences).toEqual([]);
+      const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);
+      expect(indexes).not.toContain("run_steps_assistant");
+      expect(indexes).toContain("run_steps_stats");
+      const foldColumns = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('run_step_folds')").all().map((r) => r.name);
+      expect(foldColumns).toEqual(["step_id", "state"]);
+    } finally {
+      upgraded.close();
+      fresh.close();
+    }
+  });
+});
