@@ -193,7 +193,8 @@ try {
   // Each stepstore round against the bare round just before it: the machine's speed drifts between rounds.
   const paired = ourRounds.map((r, i) => r.ok / r.seconds / (bareRounds[i].ok / bareRounds[i].seconds)).sort((a, b) => a - b);
   const median = (paired[(paired.length - 1) >> 1] + paired[paired.length >> 1]) / 2;
-  console.log(`webhooks ratio (stepstore / bare): ${(ours.rate / bareResult.rate).toFixed(3)} (target >= 0.3, aim 0.5); paired rounds ${paired.map((r) => r.toFixed(3)).join(", ")}, median ${median.toFixed(3)}`);
+  const ratio = ours.rate / bareResult.rate;
+  console.log(`webhooks ratio (stepstore / bare): ${ratio.toFixed(3)} (target >= 0.3, aim 0.5) ${ratio >= 0.3 ? "ok" : "BELOW TARGET"}; paired rounds ${paired.map((r) => r.toFixed(3)).join(", ")}, median ${median.toFixed(3)}`);
   console.log(`webhooks machine load average at the end: ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ")} on ${(await import("node:os")).availableParallelism()} cores`);
   if (cursor >= bodies.length) console.log("webhooks note: ran out of distinct events; later requests were duplicates");
   if (code !== 0) console.log(`webhooks note: serve exited ${code} on SIGTERM`);
