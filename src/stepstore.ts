@@ -1,18 +1,24 @@
+import type { Database } from "better-sqlite3";
 import { createProjections } from "./projections/index.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
 
-/** A database with the log and every projection wired: what commands and the service open. */
-export function openStepstore(path: string, options: OpenOptions = {}) {
-  const database = openDatabase(path, options);
-  const projections = createProjections(database.sqlite);
-  const append = createAppender(database.sqlite, {
+/** The log's appender with every projection wired to it, on a connection already open. */
+export function wireProjections(sqlite: Database) {
+  const projections = createProjections(sqlite);
+  const append = createAppender(sqlite, {
     names: projections.map((p) => p.name),
     apply: (events) => {
       for (const projection of projections) projection.apply(events);
     },
   });
-  return { ...database, projections, append };
+  return { projections, append };
+}
+
+/** A database with the log and every projection wired: what commands and the service open. */
+export function openStepstore(path: string, options: OpenOptions = {}) {
+  const database = openDatabase(path, options);
+  return { ...database, ...wireProjections(database.sqlite) };
 }
 
 export type Stepstore = ReturnType<typeof openStepstore>;

@@ -4,18 +4,18 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { afterAll, describe, expect, it } from "vitest";
-import { createProjections } from "../../src/projections/index.js";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
-import { createAppender, type KeyedRecord } from "../../src/store/append.js";
-import { openStepstore } from "../../src/stepstore.js";
+import { createEventKeyer } from "../../src/records/eventKey.js";
+import type { KeyedRecord } from "../../src/store/append.js";
+import { openStepstore, wireProjections } from "../../src/stepstore.js";
 import { generateWorld } from "../world/world.js";
 
 const MIGRATIONS = resolve(import.meta.dirname, "../../migrations");
 const dir = mkdtempSync(join(tmpdir(), "stepstore-upgrade-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A database as the first release left it: only its migrations applied, in drizzle's journal. */
+/** A database with the first release's schema: only its migrations applied, in drizzle's journal. */
 function firstReleaseDatabase(path: string, migrationCount: number): Database.Database {
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
@@ -28,11 +28,12 @@ function firstReleaseDatabase(path: string, migrationCount: number): Database.Da
 }
 
 function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
+  const keyOf = createEventKeyer("upgrade.jsonl");
   return events.map((event) => {
     const raw = JSON.stringify(event);
     const [record] = [...recordsOf(event, raw, "upgrade.jsonl")];
     if (!record?.ok) throw new Error("the world made an invalid record");
-    return { record, key: event.id as string };
+    return { record, key: keyOf(record) };
   });
 }
 
@@ -45,10 +46,8 @@ describe("opening a database an earlier release wrote", () => {
 
     const oldPath = join(dir, "first-release.db");
     const old = firstReleaseDatabase(oldPath, 2);
-    const projections = createProjections(old);
-    createAppender(old, { names: projections.map((p) => p.name), apply: (events) => projections.forEach((p) => p.apply(events)) })({
-      source: "file", accepted: keyed(before), rejected: [],
-    });
+    // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
+    wireProjections(old).append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
     old.close();
     expect(inProgress, "the old release leaves steps in progress").toBeGreaterThan(0);
