@@ -65,8 +65,9 @@ export function utcDayStart(date: string): number | null {
   const match = DATE.exec(date);
   if (!match) return null;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const ms = Date.UTC(year, month - 1, day);
-  const back = new Date(ms);
+  const back = new Date(0);
+  back.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0–99 as 1900–1999
+  const ms = back.getTime();
   if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return null;
   return ms / 1000;
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import type { Readable } from "node:stream";
 import { DOCUMENT_IDENTITY_BYTES, documentIdentity } from "../records/eventKey.js";
 
 export type Format = "jsonl" | "json" | "sse";
@@ -39,8 +39,7 @@ export function sniffFormat(head: Buffer): Format {
 
 /** Reads the head of a stream (for identity and sniffing), then hands on every byte, head included. */
 export async function openDocument(stream: Readable, name: string, format: FormatOption): Promise<Document> {
-  const source = /\.gz$/i.test(name) ? stream.pipe(createGunzip()) : stream;
-  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let headLength = 0;
   let done = false;
@@ -68,6 +67,34 @@ export async function openDocument(stream: Readable, name: string, format: Forma
   return { name, identity: documentIdentity(headBytes), format: resolved, chunks: chunks() };
 }
 
-export function openFileDocument(path: string, format: FormatOption): Promise<Document> {
-  return openDocument(createReadStream(path, { highWaterMark: 1 << 20 }), path, format);
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
+/** The stream's bytes, decompressed when they are gzip (by their magic number, whatever the name: stdin has none). */
+export async function gunzipped(stream: Readable): Promise<Readable> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let headLength = 0;
+  let done = false;
+  while (headLength < GZIP_MAGIC.length && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else {
+      const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+      head.push(chunk);
+      headLength += chunk.length;
+    }
+  }
+  const headBytes = Buffer.concat(head);
+  async function* bytes(): AsyncGenerator<Buffer> {
+    if (headBytes.length > 0) yield headBytes;
+    for (let next = done ? null : await iterator.next(); next && !next.done; next = await iterator.next()) {
+      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+    }
+  }
+  const all = Readable.from(bytes(), { objectMode: false });
+  return headBytes.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? all.pipe(createGunzip()) : all;
+}
+
+export async function openFileDocument(path: string, format: FormatOption): Promise<Document> {
+  return openDocument(await gunzipped(createReadStream(path, { highWaterMark: 1 << 20 })), path, format);
 }

@@ -1,3 +1,4 @@
+import { StringDecoder } from "node:string_decoder";
 import { createParser } from "eventsource-parser";
 import { invalidJson, recordsOf, type ClassifiedRecord } from "../records/classify.js";
 import type { Document } from "./document.js";
@@ -20,73 +21,174 @@ async function* jsonlRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
   }
 }
 
-/** One JSON value (an array meaning many records), read whole: origins name the item's JSON path. */
+/**
+ * One JSON value, an array meaning many records. A top-level array is streamed item by item, so
+ * memory does not grow with it (origins `name:$[i]`, a broken item rejected on its own while the
+ * others land); any other value (one record, a list page, a thread export) is read whole.
+ */
 async function* jsonRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
-  const parts: Buffer[] = [];
-  for await (const chunk of doc.chunks) parts.push(chunk);
-  const raw = Buffer.concat(parts).toString("utf8").replace(/^\uFEFF/, "");
-  if (raw.trim() === "") return;
+  const texts = textsOf(doc.chunks);
+  let head = "";
+  // Read up to the first character (not with `for await … break`, which would close `texts`).
+  while (head.trimStart() === "") {
+    const next = await texts.next();
+    if (next.done) return; // an empty document holds no record
+    head += next.value;
+  }
+  if (head.trimStart().startsWith("[")) {
+    yield* arrayItemRecords(prepended(head, texts), doc.name);
+    return;
+  }
+  for await (const text of texts) head += text;
+  let value: unknown;
+  try {
+    value = JSON.parse(head);
+  } catch (error) {
+    yield invalidJson(error, head, doc.name);
+    return;
+  }
+  yield* recordsOf(value, head, doc.name);
+}
+
+/** A document's text, chunk by chunk, without its byte-order mark. */
+async function* textsOf(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  let first = true;
+  for await (const chunk of chunks) {
+    const text = decoder.write(chunk);
+    yield first ? text.replace(/^\uFEFF/, "") : text;
+    first = false;
+  }
+  const rest = decoder.end();
+  if (rest !== "") yield rest;
+}
+
+async function* prepended(head: string, rest: AsyncIterable<string>): AsyncGenerator<string> {
+  yield head;
+  yield* rest;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const isOpener = (char: number) => char === 0x5b || char === 0x7b; // [ {
+const isCloser = (char: number) => char === 0x5d || char === 0x7d; // ] }
+
+/** One item of a top-level array: its records (origin `name:$[i]`), or its text rejected as it stands. */
+function* itemRecords(text: string, index: number, name: string): Generator<ClassifiedRecord> {
+  const raw = text.trim();
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    yield invalidJson(error, raw, doc.name);
+    yield invalidJson(error, raw, `${name}:$[${index}]`);
     return;
   }
-  yield* recordsOf(value, raw, doc.name);
+  yield* recordsOf(value, "", name, [index]);
+}
+
+/** The records of a top-level array's items, split at the commas outside strings and nested values. */
+async function* arrayItemRecords(texts: AsyncIterable<string>, name: string): AsyncGenerator<ClassifiedRecord> {
+  let opened = false;
+  let closed = false;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let item: string[] = [];
+  let index = 0;
+  let trailing = "";
+  for await (const text of texts) {
+    if (closed) {
+      trailing += text;
+      continue;
+    }
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const char = text.charCodeAt(i);
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (char === BACKSLASH) escaped = true;
+        else if (char === QUOTE) inString = false;
+      } else if (char === QUOTE) inString = true;
+      else if (isOpener(char)) {
+        if (opened) depth++;
+        else [opened, start] = [true, i + 1];
+      } else if (isCloser(char) && depth > 0) depth--;
+      else if (char === COMMA ? depth === 0 : isCloser(char)) {
+        item.push(text.slice(start, i));
+        const whole = item.join("");
+        item = [];
+        start = i + 1;
+        // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
+        if (char === COMMA || whole.trim() !== "") yield* itemRecords(whole, index++, name);
+        if (char !== COMMA) {
+          closed = true;
+          trailing = text.slice(i + 1);
+          break;
+        }
+      }
+    }
+    if (!closed) item.push(text.slice(start));
+  }
+  // A document cut short: its last item is read like any other (rejected if incomplete).
+  const unclosed = item.join("");
+  if (unclosed.trim() !== "") yield* itemRecords(unclosed, index, name);
+  if (trailing.trim() !== "") {
+    yield { ok: false, reason: "invalid JSON: unexpected text after the array's closing ]", path: null, origin: name, raw: trailing.trim() };
+  }
 }
 
 interface SseEvent {
   event: string | undefined;
   data: string;
+  /** The line of the event's first field, comments included. */
   line: number;
+  /** The event's lines as they stand in the transcript, for a rejection. */
+  raw: string;
 }
+
+/** `event: done` / `data: [DONE]` closes one stream; a transcript may hold several streams after one another. */
+const isStreamEnd = (event: SseEvent) => event.event === "done" || event.data === "[DONE]";
 
 /**
  * An SSE transcript: each event is the record `{"event": name, "data": …}`, or the bare data where
- * the name is missing; `done` / `[DONE]` ends the stream. Origin `name:line` of the event's first field.
+ * the name is missing. Origin `name:line` of the event's first line. A `done` event is no record,
+ * and the events after it (a later stream logged to the same file, such as the one that submitting
+ * tool outputs opens) are read on.
  */
 async function* sseRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
   const ready: SseEvent[] = [];
-  let startLine = 0;
-  let currentLine = 0;
+  let block: string[] = [];
+  let blockLine = 0;
   const parser = createParser({
-    onEvent: (event) => {
-      ready.push({ event: event.event, data: event.data, line: startLine });
-      startLine = 0;
-    },
+    onEvent: (event) => ready.push({ event: event.event, data: event.data, line: blockLine, raw: block.join("\n") }),
   });
-  let ended = false;
-  for await (const { line, number } of linesOf(doc.chunks)) {
-    currentLine = number;
-    if (line !== "" && startLine === 0) startLine = currentLine;
-    parser.feed(`${number === 1 ? line.replace(/^\uFEFF/, "") : line}\n`);
-    while (ready.length > 0) {
-      const event = ready.shift()!;
-      if (event.event === "done" || event.data === "[DONE]") {
-        ended = true;
-        break;
-      }
-      yield* sseRecord(event, doc.name);
+  for await (const numbered of linesOf(doc.chunks)) {
+    const line = numbered.number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
+    if (line !== "") {
+      if (block.length === 0) blockLine = numbered.number;
+      block.push(line);
     }
-    if (ended) return;
+    parser.feed(`${line}\n`);
+    // A blank line ends the block, whether it held an event or only comments and `retry:`.
+    if (line === "") block = [];
+    for (const event of ready.splice(0)) if (!isStreamEnd(event)) yield* sseRecord(event, doc.name);
   }
   parser.feed("\n");
-  for (const event of ready) if (event.event !== "done" && event.data !== "[DONE]") yield* sseRecord(event, doc.name);
+  for (const event of ready.splice(0)) if (!isStreamEnd(event)) yield* sseRecord(event, doc.name);
 }
 
 function* sseRecord(event: SseEvent, name: string): Generator<ClassifiedRecord> {
   const origin = `${name}:${event.line}`;
-  const transcript = `${event.event !== undefined ? `event: ${event.event}\n` : ""}data: ${event.data}`;
   let data: unknown;
   try {
     data = JSON.parse(event.data);
   } catch (error) {
-    yield invalidJson(error, transcript, origin, event.data);
+    yield invalidJson(error, event.raw, origin, event.data);
     return;
   }
   const value = event.event === undefined ? data : { event: event.event, data };
-  yield* recordsOf(value, event.data, origin, [], transcript);
+  yield* recordsOf(value, event.data, origin, [], event.raw);
 }
 
 export function recordsOfDocument(doc: Document): AsyncGenerator<ClassifiedRecord> {

@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
-import { formatFromName, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
+import { formatFromName, gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
 /** A folder's files, recursively, in name order; only the formats stepstore reads. */
@@ -22,7 +22,7 @@ function filesIn(folder: string): string[] {
 export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable): AsyncGenerator<Document> {
   for (const path of paths) {
     if (path === "-") {
-      yield await openDocument(stdin, "-", format);
+      yield await openDocument(await gunzipped(stdin), "-", format);
     } else if (statSync(path).isDirectory()) {
       for (const file of filesIn(path)) yield await openFileDocument(file, format);
     } else {

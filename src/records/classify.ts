@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { jsonPath } from "./jsonPath.js";
+import { syntaxErrorOffset } from "./jsonSyntax.js";
 import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
 import { describe, reasonOf } from "./reason.js";
 
@@ -173,10 +174,13 @@ function placeIn(text: string, position: number): string {
  * in the parsed text (`parsed`, the raw bytes unless, as for SSE, they are the data field) it arose.
  */
 export function invalidJson(error: unknown, raw: string, origin: string, parsed = raw): RejectedRecord {
-  // V8 sometimes echoes the text (`Unexpected token ',', "[1,,2]" is not valid JSON`): the raw is kept anyway.
-  const message = (error as Error).message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, "");
+  // V8 sometimes echoes the text (`Unexpected token ',', "[1,,2]" is not valid JSON`, long ones
+  // cut with `...`): the raw is kept anyway. It quotes the token it names; the reason does not.
+  const message = (error as Error).message
+    .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, "")
+    .replace(/^Unexpected token '(.+)'$/s, "Unexpected token $1");
   const at = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
-  const position = at ? Number(at[1]) : /end of JSON input/.test(message) ? parsed.length : null;
+  const position = at ? Number(at[1]) : syntaxErrorOffset(parsed);
   const complaint = at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message;
   const reason = `invalid JSON: ${complaint}${position === null ? "" : ` ${placeIn(parsed, position)}`}`;
   return { ok: false, reason, path: null, origin, raw };

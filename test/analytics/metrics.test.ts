@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { metricsQuery, VIEW_NAMES } from "../../src/analytics/metrics.js";
+import { metricsQuery, utcDayStart, VIEW_NAMES } from "../../src/analytics/metrics.js";
 import { ROOT, stepstore, type CliResult } from "../helpers/cli.js";
 import { generateWorld, type World } from "../world/world.js";
 import type { RunStep } from "../../src/records/schemas.js";
@@ -97,5 +97,18 @@ describe("stepstore report --format json (CONTRACT §8)", () => {
     const result = await stepstore(["report", "--db", db, "--by", "tool", "--assistant", "asst_nobody"]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ dimension: "tool", filters: { from: null, to: null, assistant: "asst_nobody" }, rows: [] });
+  });
+});
+
+describe("--from/--to dates (CONTRACT §8: inclusive UTC dates)", () => {
+  it.each([
+    ["2025-08-14", Date.parse("2025-08-14T00:00:00Z") / 1000],
+    ["2024-02-29", Date.parse("2024-02-29T00:00:00Z") / 1000],
+    ["0050-01-01", Date.parse("0050-01-01T00:00:00Z") / 1000],
+    ["2025-02-29", null],
+    ["2025-13-01", null],
+    ["2025-8-14", null],
+  ])("given %s, then the day starts at %s", (date, seconds) => {
+    expect(utcDayStart(date)).toBe(seconds);
   });
 });

@@ -143,36 +143,50 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     });
   });
 
-  it("an SSE transcript with bad events lands the good ones and keeps each bad event's fields with its line", async () => {
+  it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
     const dir = tempDir();
     const file = join(dir, "stream.sse");
     const db = join(dir, "store.db");
     const good = JSON.stringify({ ...step, id: "step_Sse0k" });
+    const finished = JSON.stringify({ ...step, id: "step_Sse0k", status: "finished" });
     const transcript = [
+      ": keep-alive", "",
+      "retry: 3000", "",
       "event: thread.run.step.created", `data: ${good}`, "",
-      "event: thread.run.step.completed", `data: ${JSON.stringify({ ...step, id: "step_Sse0k", status: "finished" })}`, "",
+      "id: 7", "event: thread.run.step.completed", `data:${finished.slice(0, finished.indexOf('"object"'))}`, `data:${finished.slice(finished.indexOf('"object"'))}`, "",
       "event: thread.run.step.delta", `data: {"id":"step_Sse0k","object":"thread.run.step.delta","delta":{`, "",
-      "event: thread.run.teleported", `data: {"id":"run_1","object":"thread.run"}`, "",
+      "event: done", "data: [DONE]", "",
+      // A second stream logged to the same file (submitting tool outputs opens one).
+      ": keep-alive", "event: thread.run.teleported", `data: {"id":"run_1","object":"thread.run"}`, "",
+      "event: thread.run.step.created", `data: ${JSON.stringify({ ...step, id: "step_Sse0k2" })}`, "",
       "event: done", "data: [DONE]", "",
     ];
     writeFileSync(file, transcript.join("\n"));
 
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
     expect(ingest.code).toBe(3);
-    expect(JSON.parse(ingest.stdout)).toEqual({ records: 4, appended: 1, duplicates: 0, rejected: 3 });
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 5, appended: 2, duplicates: 0, rejected: 3 });
 
     const rejections = await rejectionsOf(db);
     expect(rejections.map((r) => [r.origin, r.path])).toEqual([
-      [`${file}:4`, "$.data.status"],
-      [`${file}:7`, null],
-      [`${file}:10`, "$.event"],
+      [`${file}:8`, "$.data.status"],
+      [`${file}:13`, null],
+      [`${file}:19`, "$.event"],
     ]);
     expect(rejections[0]!.reason).toBe('expected one of in_progress|cancelled|failed|completed|expired, got "finished"');
-    expect(rejections[1]!.reason).toMatch(/^invalid JSON: /);
+    expect(rejections[1]!.reason).toBe("invalid JSON: Expected property name or '}' at column 62");
     expect(rejections[2]!.reason).toBe('unknown event type "thread.run.teleported"');
-    expect(rejections[0]!.raw).toBe(transcript.slice(3, 5).join("\n"));
+    expect(rejections.map((r) => r.raw)).toEqual([transcript.slice(7, 11), transcript.slice(12, 14), transcript.slice(18, 21)].map((lines) => lines.join("\n")));
     expect(ingest.stderr.trim().split("\n")).toEqual(rejections.map((r) => `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`));
+    const origins = await stepstore(["sql", "--db", db, "--format", "json", "SELECT step_id, origin FROM events ORDER BY position"]);
+    expect(JSON.parse(origins.stdout)).toEqual([
+      { step_id: "step_Sse0k", origin: `${file}:5` },
+      { step_id: "step_Sse0k2", origin: `${file}:23` },
+    ]);
     const steps = await stepstore(["steps", "--db", db]);
-    expect(JSON.parse(steps.stdout)).toMatchObject({ id: "step_Sse0k", status: "in_progress" });
+    expect(steps.stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; status: string })).toMatchObject([
+      { id: "step_Sse0k", status: "in_progress" },
+      { id: "step_Sse0k2", status: "in_progress" },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { EXAMPLES, stepstore, tempDb } from "../helpers/cli.js";
 
@@ -47,5 +48,24 @@ describe("the shared examples", () => {
     expect(result.code).toBe(0);
     const steps = await stepstore(["steps", "--db", db]);
     expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
+  });
+
+  it("reads gzip by its bytes: from stdin, and from a file whatever its name", async () => {
+    const db = tempDb();
+    const transcript = readFileSync(join(EXAMPLES, "stream-cut-off.sse"));
+    const fromStdin = await stepstore(["ingest", "--db", db, "--json", "-"], { input: gzipSync(transcript) });
+    expect(fromStdin.code).toBe(0);
+    const steps = await stepstore(["steps", "--db", db]);
+    expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
+
+    const file = join(dirname(db), "relayed.jsonl.backup");
+    writeFileSync(file, gzipSync(readFileSync(join(EXAMPLES, "relayed-events.jsonl"))));
+    const fromFile = await stepstore(["ingest", "--db", db, "--json", "--format", "jsonl", file]);
+    expect(JSON.parse(fromFile.stdout)).toEqual({ records: 6, appended: 5, duplicates: 1, rejected: 0 });
+    // The same stream gzipped is the same document: its records are duplicates.
+    const plain = join(dirname(db), "cut-off.sse");
+    copyFileSync(join(EXAMPLES, "stream-cut-off.sse"), plain);
+    const again = JSON.parse((await stepstore(["ingest", "--db", db, "--json", plain])).stdout);
+    expect(again.appended).toBe(0);
   });
 });
