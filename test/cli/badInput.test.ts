@@ -143,6 +143,26 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     });
   });
 
+  it("a .json array is read item by item: a broken item is rejected alone, the items after it land, text after ] is kept", async () => {
+    const dir = tempDir();
+    const file = join(dir, "broken-item.json");
+    const db = join(dir, "store.db");
+    const broken = '{"id":"evt_b1","object":"event","type":"thread.run.step.created","data":{"id": }}';
+    writeFileSync(file, `[\n${VALID[0]},\n${broken},,\n${VALID[1]},\n  ${VALID[2]},\n] trailing`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 6, appended: 3, duplicates: 0, rejected: 3 });
+    const rejections = await rejectionsOf(db);
+    expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
+      [`${file}:$[1]`, "invalid JSON: Unexpected token } at column 80", broken],
+      [`${file}:$[2]`, "invalid JSON: Unexpected end of JSON input at column 1", ""],
+      [file, "invalid JSON: unexpected text after the array's closing ]", "trailing"],
+    ]);
+    const origins = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT origin FROM events ORDER BY position"]);
+    expect(origins.stdout).toBe([0, 3, 4].map((i) => `${JSON.stringify({ origin: `${file}:$[${i}]` })}\n`).join(""));
+  });
+
   it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
     const dir = tempDir();
     const file = join(dir, "stream.sse");
