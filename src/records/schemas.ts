@@ -125,23 +125,31 @@ function unsafeDeltaPart(value: unknown, path: (string | number)[]): { path: (st
   return null;
 }
 
+const stepDeltaShape = z.looseObject({
+  id: z.string(),
+  object: z.literal("thread.run.step.delta"),
+  delta: z.looseObject({
+    step_details: z
+      .looseObject({
+        type: z.enum(STEP_TYPES).optional(),
+        tool_calls: z.array(z.looseObject({ index: int.optional(), type: z.string().optional() })).optional(),
+      })
+      .optional(),
+  }),
+});
+
+/**
+ * A delta is checked for unsafe parts as parsed from JSON, before zod copies it: the copy would
+ * turn a `__proto__` key into the object's prototype, and the check would no longer see it.
+ */
 export const stepDeltaSchema = z
-  .looseObject({
-    id: z.string(),
-    object: z.literal("thread.run.step.delta"),
-    delta: z.looseObject({
-      step_details: z
-        .looseObject({
-          type: z.enum(STEP_TYPES).optional(),
-          tool_calls: z.array(z.looseObject({ index: int.optional(), type: z.string().optional() })).optional(),
-        })
-        .optional(),
-    }),
-  })
+  .unknown()
   .superRefine((value, ctx) => {
-    const found = unsafeDeltaPart(value.delta, ["delta"]);
+    const delta = value !== null && typeof value === "object" ? (value as { delta?: unknown }).delta : undefined;
+    const found = unsafeDeltaPart(delta, ["delta"]);
     if (found) ctx.addIssue({ code: "custom", path: found.path, message: found.message });
-  });
+  })
+  .pipe(stepDeltaShape);
 
 export const runSchema = z.looseObject({
   id: z.string(),

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { logEventFromRow, type LogEvent } from "./logEvent.js";
 
 export interface EventRow {
   position: number;
@@ -41,4 +42,12 @@ export interface RejectionRow {
 
 export function listRejections(sqlite: Database): RejectionRow[] {
   return sqlite.prepare<[], RejectionRow>("SELECT * FROM rejections ORDER BY id").all();
+}
+
+/** Reads one step's own events (its deltas included) up to a position, as the folds see them. */
+export function createStepEventsReader(sqlite: Database): (stepId: string, upTo: number) => LogEvent[] {
+  const statement = sqlite.prepare<[string, number], { position: number; type: string; data: string }>(
+    "SELECT position, type, data FROM events WHERE step_id = ? AND position <= ? ORDER BY position",
+  );
+  return (stepId, upTo) => statement.all(stepId, upTo).map(logEventFromRow);
 }

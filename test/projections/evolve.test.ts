@@ -112,6 +112,37 @@ describe("status rank (rule 2)", () => {
   });
 });
 
+describe("ties compare the snapshots as received (canonical JSON of the record, §3)", () => {
+  // Sorted keys put "metadata" before "object": a snapshot that leaves metadata out has the larger canonical JSON.
+  const { metadata: _metadata, ...withoutMetadataKey } = snapshot({ status: "completed", completed_at: 1_755_180_020, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+  const leavesOut = stepEvent("thread.run.step.completed", withoutMetadataKey);
+  const sendsNull = completed({ metadata: null, usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 } });
+
+  it("on a terminal tie, a snapshot that leaves a key out is not one that sends null", () => {
+    for (const order of permutations([leavesOut, sendsNull])) expect(rowAfter(order)).toEqual({ ...leavesOut.payload, metadata: null });
+  });
+
+  it("in progress, the other keys come from the larger snapshot as received", () => {
+    const { metadata: _m, ...bare } = snapshot();
+    const withMetadata = created();
+    const without = stepEvent("thread.run.step.in_progress", { ...bare, status: "in_progress" });
+    for (const order of permutations([withMetadata, without])) expect(rowAfter(order)?.metadata).toBeNull();
+  });
+
+  it("equal canonical JSON in another key order renders the same bytes whichever arrives first", () => {
+    const calls = [functionCall("{}", "ok")];
+    const streamed = completed({ step_details: { type: "tool_calls", tool_calls: calls } });
+    const polled = completed({ step_details: { tool_calls: calls, type: "tool_calls" } });
+    const rendered = permutations([streamed, polled]).map((order) => JSON.stringify(rowAfter(order)));
+    expect(rendered[0]).toBe(rendered[1]);
+  });
+
+  it("a newer server's keys named like Object's own methods ride along", () => {
+    const row = rowAfter([stepEvent("thread.run.step", snapshot({ constructor: "x", toString: 1, valueOf: null }))]);
+    expect(row).toMatchObject({ constructor: "x", toString: 1, valueOf: null });
+  });
+});
+
 describe("an in-progress step (rule 3)", () => {
   it("a delta that arrives before its step's created event still builds the step's details", () => {
     const row = rowAfter([argsStream[0]!, argsStream[1]!, created(), argsStream[2]!]);
@@ -271,6 +302,11 @@ describe("accumulating one delta", () => {
     expect(calls[0]).toEqual({ index: 0, id: "a", function: { arguments: "{}" } });
     expect(calls[1]).toEqual({ index: 1, id: "b", type: "file_search" });
     expect(calls[3]).toEqual({ index: 3, id: "d" });
+  });
+
+  it("an empty array of objects merges nothing: what was built stays", () => {
+    const built = { code_interpreter: { input: "print(1)", outputs: [{ index: 0, type: "logs", logs: "1" }] } };
+    expect(accumulateDelta(built, { code_interpreter: { outputs: [] } })).toEqual(built);
   });
 
   it("leaves its inputs untouched", () => {

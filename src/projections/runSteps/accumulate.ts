@@ -4,8 +4,9 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** An array of objects, the empty one included: it merges nothing (a delta's `"outputs": []` keeps what was built). */
 function isArrayOfObjects(value: unknown): value is JsonObject[] {
-  return Array.isArray(value) && value.length > 0 && value.every(isObject);
+  return Array.isArray(value) && value.every(isObject);
 }
 
 function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {

@@ -10,9 +10,9 @@ type JsonObject = Record<string, unknown>;
 export interface StepFoldState {
   stepId: string;
   runId: string | null;
-  /** The winning terminal snapshot, if any. */
+  /** The winning terminal snapshot as received, if any. */
   terminal: RunStepRow | null;
-  /** The in-progress snapshot with the larger canonical JSON. */
+  /** The in-progress snapshot with the larger canonical JSON, as received. */
   inProgress: RunStepRow | null;
   /** The longest step_details among in-progress snapshots. */
   inProgressDetails: JsonObject | null;
@@ -73,7 +73,8 @@ export function evolveStep(state: StepFoldState, event: LogEvent): StepFoldState
     return { ...state, position, deltaDetails: accumulateDelta(deltaBase(state.deltaDetails, delta), delta ?? {}) };
   }
   if (!isStepSnapshotEvent(event)) return { ...state, position };
-  const snapshot = normalizeRunStep(event.payload);
+  // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
+  const snapshot = event.payload as RunStepRow;
   const runId = state.runId ?? snapshot.run_id;
   if (isTerminalStep(snapshot.status)) {
     return { ...state, runId, position, terminal: max(state.terminal, snapshot, compareTerminal) };
@@ -83,7 +84,7 @@ export function evolveStep(state: StepFoldState, event: LogEvent): StepFoldState
     runId,
     position,
     inProgress: max(state.inProgress, snapshot, compareCanonical),
-    inProgressDetails: max(state.inProgressDetails, snapshot.step_details as JsonObject, compareDetails),
+    inProgressDetails: max(state.inProgressDetails, (snapshot.step_details ?? null) as JsonObject, compareDetails),
   };
 }
 
@@ -100,14 +101,14 @@ export function evolveRunExpiry(state: RunExpiryState | null, event: LogEvent & 
 /** The step's row, or null while no snapshot of it is known (deltas alone wait). */
 export function renderRunStep(state: StepFoldState, expiry: RunExpiryState | null): { row: RunStepRow; position: number } | null {
   const position = Math.max(state.position, expiry?.position ?? 0);
-  if (state.terminal) return { row: state.terminal, position };
+  if (state.terminal) return { row: normalizeRunStep(state.terminal), position };
   if (!state.inProgress) return null;
   let details = state.inProgressDetails;
   if (state.deltaDetails) {
     const built = withoutIndexes(accumulateDelta(emptyStepDetails(state.inProgress.type), state.deltaDetails));
     details = max(details, built, compareDetails);
   }
-  const row: RunStepRow = { ...state.inProgress, step_details: details };
+  const row: RunStepRow = { ...normalizeRunStep(state.inProgress), step_details: details };
   if (expiry) {
     row.status = "expired";
     row.expired_at = expiry.expiresAt ?? expiry.envelopeCreatedAt ?? null;

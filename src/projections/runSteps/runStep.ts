@@ -13,7 +13,7 @@ const RUN_STEP_KEYS = [
 export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
   const row: JsonObject = {};
   for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
-  for (const [key, value] of Object.entries(snapshot)) if (!(key in row)) row[key] = value;
+  for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) row[key] = value;
   return row as RunStepRow;
 }
 
@@ -45,12 +45,19 @@ function canonicalOf(value: unknown): string {
   return canonical;
 }
 
-/** Ties between equally ranked values go to the larger canonical JSON string. */
+/**
+ * Ties between equally ranked values go to the larger canonical JSON string (of the value as
+ * received: a key it leaves out is not a `null`). Equal canonical JSON in another key order goes
+ * to the larger text, so that the row is the same bytes whichever arrived first.
+ */
 export function compareCanonical(a: unknown, b: unknown): number {
+  if (a === b) return 0;
   // Snapshots of one step or run are mostly equal (`created` and `in_progress` carry the same object),
   // and equal JSON text means equal canonical JSON: no need to build and keep the sorted forms then.
-  if (a === b || JSON.stringify(a) === JSON.stringify(b)) return 0;
-  return compareCodePoints(canonicalOf(a), canonicalOf(b));
+  const textA = JSON.stringify(a);
+  const textB = JSON.stringify(b);
+  if (textA === textB) return 0;
+  return compareCodePoints(canonicalOf(a), canonicalOf(b)) || compareCodePoints(textA, textB);
 }
 
 /** Orders two terminal snapshots: larger terminal timestamp (null lowest), then larger canonical JSON. */

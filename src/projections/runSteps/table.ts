@@ -5,7 +5,8 @@ import {
   type RunExpiryState, type StepFoldState,
 } from "./evolve.js";
 import { upsertSql } from "../upsert.js";
-import { toolsOf, type RunStepRow } from "./runStep.js";
+import { isTerminalStep, terminalTimestamp, toolsOf, type RunStepRow } from "./runStep.js";
+import { createStepEventsReader } from "../../store/readEvents.js";
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -73,6 +74,7 @@ export function createRunStepsTable(sqlite: Database) {
     "INSERT OR REPLACE INTO run_expiries (run_id, expires_at, envelope_created_at, position) VALUES (@runId, @expiresAt, @envelopeCreatedAt, @position)",
   );
   const writeRow = sqlite.prepare(upsertSql("run_steps", RUN_STEP_COLUMNS));
+  const stepEventsUpTo = createStepEventsReader(sqlite);
   const toolsStored = sqlite.prepare<[string], string>("SELECT tool FROM run_step_tools WHERE step_id = ?").pluck();
   const deleteTool = sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?");
   const insertTool = sqlite.prepare("INSERT INTO run_step_tools (step_id, tool) VALUES (?, ?)");
@@ -86,6 +88,18 @@ export function createRunStepsTable(sqlite: Database) {
     // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
     const state: StepFoldState = { ...initialStepState(stepId), runId: row.run_id, terminal: JSON.parse(row.data) as RunStepRow, position: row.position };
     return { state, folded: false, fresh: false };
+  }
+
+  /**
+   * A terminal step's row is its winning snapshot with the keys it left out filled in, which is
+   * enough to weigh a newcomer by its terminal timestamp but not on a tie (canonical JSON compares
+   * the snapshots as received): then the step is folded again from the log, up to this batch.
+   */
+  function evolveFromRow(state: StepFoldState, stepEvents: readonly LogEvent[], upTo: number): StepFoldState {
+    const tie = (event: LogEvent) =>
+      isStepSnapshotEvent(event) && isTerminalStep(event.payload.status as string) && terminalTimestamp(event.payload) === terminalTimestamp(state.terminal!);
+    if (stepEvents.some(tie)) return stepEventsUpTo(state.stepId, upTo).reduce(evolveStep, initialStepState(state.stepId));
+    return stepEvents.reduce(evolveStep, state);
   }
 
   function apply(events: readonly LogEvent[]): void {
@@ -107,10 +121,10 @@ export function createRunStepsTable(sqlite: Database) {
     for (const runId of expiredRuns) {
       for (const { step_id } of stepsOfRun.all(runId)) if (!eventsByStep.has(step_id)) eventsByStep.set(step_id, []);
     }
+    const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
     for (const [stepId, stepEvents] of eventsByStep) {
       const { state: saved, folded, fresh } = load(stepId);
-      let state = saved;
-      for (const event of stepEvents) state = evolveStep(state, event);
+      const state = saved.terminal && !folded ? evolveFromRow(saved, stepEvents, upTo) : stepEvents.reduce(evolveStep, saved);
       if (stepEvents.length > 0) {
         if (!state.terminal) saveState.run(stepId, JSON.stringify(state));
         else if (folded) deleteState.run(stepId);
