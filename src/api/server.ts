@@ -49,7 +49,8 @@ function bearerCheck(apiKey: string) {
   const expected = digest(`Bearer ${apiKey}`);
   return (request: FastifyRequest) => {
     const given = request.headers.authorization;
-    return typeof given === "string" && timingSafeEqual(digest(given), expected);
+    // The scheme is case-insensitive (RFC 9110 §11.1); the key is not.
+    return typeof given === "string" && timingSafeEqual(digest(given.replace(/^bearer /i, "Bearer ")), expected);
   };
 }
 
@@ -62,6 +63,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     genReqId: () => randomUUID(),
     bodyLimit: options.maxBody,
     logController: new OneLinePerRequest(),
+    // A URL the router cannot decode is answered in the same error shape as every other error.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 400, error.message),
   }) as unknown as FastifyInstance;
   const store = openStepstore(options.dbPath, { cacheKiB: SERVICE_CACHE_KIB });
   const webhookCommit = createGroupCommit(store.append, { source: "webhook" });

@@ -14,6 +14,15 @@ export interface EventRow {
   data: string;
 }
 
+/**
+ * A log row as JSON text with its `data` spliced in as stored, not parsed and re-serialised (which
+ * would round integers past 2^53). Stored data is JSON; a line break in it can only be whitespace
+ * between tokens, and is dropped so that a row stays one line.
+ */
+export function eventRowJson({ data, ...row }: EventRow): string {
+  return `${JSON.stringify(row).slice(0, -1)},"data":${data.replace(/[\r\n]+/g, "")}}`;
+}
+
 /** The log's rows for one step (its deltas included), in position order. */
 export function eventsOfStep(sqlite: Database, stepId: string): EventRow[] {
   return sqlite.prepare<[string], EventRow>("SELECT * FROM events WHERE step_id = ? ORDER BY position").all(stepId);

@@ -93,6 +93,19 @@ describe("the run-step read routes", () => {
     expect((await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_missing/events`)).status).toBe(404);
   });
 
+  it("a step's events carry each record's data as received: an integer past 2^53 and a 1.50 unchanged", async () => {
+    const line = JSON.stringify(fileSearchStep("step_big", 1755180200)).replace(/\}$/, ',"trace_id":12345678901234567890,"weight":1.50}');
+    expect((await postIngest(server, line)).body).toMatchObject({ appended: 1 });
+    const text = await (await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_big/events`)).text();
+    expect(text).toContain(`"data":${line}}]}`);
+  });
+
+  it("a URL that cannot be decoded is a 400 in OpenAI's error shape", async () => {
+    const response = await fetch(`${server.url}/v1/threads/%ZZ/runs/${RUN}/steps`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: null, code: null } });
+  });
+
   it("an unknown route is a JSON 404", async () => {
     const response = await fetch(`${server.url}/v1/nothing-here`);
     expect(response.status).toBe(404);
@@ -107,6 +120,10 @@ describe("STEPSTORE_API_KEY", () => {
       await expect(openaiClient(server, "sk-wrong").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
       const page = await openaiClient(server, "sk-stepstore-test").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" });
       expect(page.data).toEqual([]);
+      // The scheme is case-insensitive, the key is not.
+      const steps = `${server.url}/v1/threads/t/runs/r/steps`;
+      expect((await fetch(steps, { headers: { authorization: "bearer sk-stepstore-test" } })).status).toBe(200);
+      expect((await fetch(steps, { headers: { authorization: "Bearer SK-STEPSTORE-TEST" } })).status).toBe(401);
       const guarded = [
         ["/v1/threads/t/runs/r/steps", {}],
         ["/%761/threads/t/runs/r/steps", {}],

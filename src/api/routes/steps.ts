@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/read.js";
 import type { RunStepRow } from "../../projections/runSteps/runStep.js";
-import { eventsOfStep } from "../../store/readEvents.js";
+import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Stepstore } from "../../stepstore.js";
 import { sendError } from "../errors.js";
 
@@ -97,7 +97,8 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
   app.get<{ Params: StepParams }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
     const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
     if (!getRunStep(store.sqlite, { threadId, runId, stepId })) return notFound(reply, stepId);
-    const data = eventsOfStep(store.sqlite, stepId).map((row) => ({ ...row, data: JSON.parse(row.data) as unknown }));
-    return { object: "list", data };
+    // Each row's data as stored, not re-serialised: the log keeps the bytes received.
+    const rows = eventsOfStep(store.sqlite, stepId).map(eventRowJson);
+    return reply.type("application/json").send(`{"object":"list","data":[${rows.join(",")}]}`);
   });
 };

@@ -1,5 +1,5 @@
 import { listRunSteps } from "../../projections/runSteps/read.js";
-import { eventsOfRun, eventsOfStep, listRejections, type EventRow } from "../../store/readEvents.js";
+import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
 import { openDatabase, openReadOnly } from "../../store/open.js";
 import { runReadOnlyQuery } from "../../store/readOnlyQuery.js";
 import { readCheckpoints, lastPosition } from "../../store/checkpoints.js";
@@ -27,19 +27,10 @@ export async function eventsCommand(options: { db?: string; step?: string; run?:
   try {
     const rows = options.step !== undefined ? eventsOfStep(sqlite, options.step) : eventsOfRun(sqlite, options.run!);
     if (options.format === "table") await writeOut(formatTable(rows as unknown as Row[], ["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
-    else await writeOut(rows.map(eventLine).join(""));
+    else await writeOut(rows.map((row) => `${eventRowJson(row)}\n`).join(""));
   } finally {
     close();
   }
-}
-
-/**
- * A log row as a JSON line with its `data` spliced in as stored, not parsed and re-serialised
- * (which would round integers past 2^53). Stored data is JSON; a line break in it can only be
- * whitespace between tokens, and is dropped to keep one row a line.
- */
-function eventLine({ data, ...row }: EventRow): string {
-  return `${JSON.stringify(row).slice(0, -1)},"data":${data.replace(/[\r\n]+/g, "")}}\n`;
 }
 
 export async function rejectionsCommand(options: { db?: string; format: string }) {
