@@ -166,11 +166,25 @@ export const runSchema = z.looseObject({
   model: z.string().optional(),
 });
 
-export const messageSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message"), thread_id: z.string() });
+export const messageSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal("thread.message"),
+  created_at: int,
+  thread_id: z.string(),
+  role: z.enum(["user", "assistant"]),
+  status: z.enum(["in_progress", "incomplete", "completed"]),
+  content: z.array(z.looseObject({ type: z.string() })),
+});
 export const messageDeltaSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message.delta"), delta: z.looseObject({}) });
-export const threadSchema = z.looseObject({ id: z.string(), object: z.literal("thread") });
-export const assistantSchema = z.looseObject({ id: z.string(), object: z.literal("assistant") });
-export const errorSchema = z.looseObject({ message: z.string().optional(), code: z.string().nullable().optional() });
+export const threadSchema = z.looseObject({ id: z.string(), object: z.literal("thread"), created_at: int });
+export const assistantSchema = z.looseObject({ id: z.string(), object: z.literal("assistant"), created_at: int, model: z.string() });
+/** The stream's `error` event: the SDK's ErrorObject (`code`, `param` and `type` may be null or left out). */
+export const errorSchema = z.looseObject({
+  message: z.string(),
+  code: z.string().nullable().optional(),
+  param: z.string().nullable().optional(),
+  type: z.string().nullable().optional(),
+});
 
 export type RunStep = z.infer<typeof runStepSchema>;
 export type Run = z.infer<typeof runSchema>;

@@ -45,6 +45,8 @@ const BAD: Case[] = [
   { what: "a non-object", line: "42", path: "$", reason: /^expected a JSON object, got 42$/ },
   { what: "an event without data", line: '{"id":"evt_b11","object":"event","type":"thread.run.step.created"}', path: "$.data", reason: /^missing required key/ },
   { what: "a tool call missing its function name", line: event("evt_b12", "thread.run.step.completed", { ...step, status: "completed", step_details: { type: "tool_calls", tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] } }), path: "$.data.step_details.tool_calls[0].function.name", reason: /^missing required key \(expected string\)$/ },
+  { what: "a message with an unknown role", line: event("evt_b13", "thread.message.created", { id: "msg_1", object: "thread.message", created_at: 1755180000, thread_id: "thread_1", role: "robot", status: "completed", content: [] }), path: "$.data.role", reason: /^expected one of user\|assistant, got "robot"$/ },
+  { what: "an error event without its message", line: JSON.stringify({ event: "error", data: { code: "server_error" } }), path: "$.data.message", reason: /^missing required key \(expected string\)$/ },
   { what: "an unknown step_details type", line: JSON.stringify({ ...step, step_details: { type: "thinking" } }), path: "$.step_details.type", reason: /^expected one of message_creation\|tool_calls, got "thinking"$/ },
 ];
 
