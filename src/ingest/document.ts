@@ -23,17 +23,33 @@ export function formatFromName(name: string): Format | null {
   return (match && EXTENSION_FORMATS[match[1]!.toLowerCase()]) ?? null;
 }
 
-/** Guesses a format from the leading bytes: SSE fields, a JSON array, one JSON value a line, or one document. */
+const SNIFFED_LINES = 20;
+
+function isJsonObjectLine(line: string): boolean {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Guesses a format from the leading bytes: SSE fields, a JSON array, one JSON value a line, or one
+ * document. An unindented object line among the first lines means JSONL even when the first line is
+ * broken (a pretty-printed document has none), so that one bad line does not sink the others.
+ */
 export function sniffFormat(head: Buffer): Format {
   const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
   if (/^(event|data|id|retry):/.test(text) || text.startsWith(":")) return "sse";
   if (text.startsWith("[")) return "json";
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? "";
+  const lines = text.split(/\r?\n/, SNIFFED_LINES + 1).slice(0, SNIFFED_LINES);
   try {
-    JSON.parse(firstLine);
+    JSON.parse(lines[0] ?? "");
     return "jsonl";
   } catch {
-    return "json";
+    // Unindented: a pretty-printed document's inner lines are indented.
+    return lines.slice(1).some((line) => line.startsWith("{") && isJsonObjectLine(line)) ? "jsonl" : "json";
   }
 }
 

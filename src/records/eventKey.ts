@@ -17,7 +17,8 @@ export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string
 export function createEventKeyer(documentId: string): EventKeyer {
   const deltaOrdinals = new Map<string, number>();
   return (record, deliveryId) => {
-    if (record.eventId !== null) return record.eventId;
+    // An empty id names nothing: two such events are not one.
+    if (record.eventId !== null && record.eventId !== "") return record.eventId;
     if (deliveryId !== undefined) return deliveryId;
     const canonical = canonicalJson(record.value);
     if (record.type === "thread.run.step.delta" && record.stepId !== null) {
