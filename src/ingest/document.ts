@@ -53,62 +53,44 @@ export function sniffFormat(head: Buffer): Format {
   }
 }
 
-/** Reads the head of a stream (for identity and sniffing), then hands on every byte, head included. */
-export async function openDocument(stream: Readable, name: string, format: FormatOption): Promise<Document> {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let headLength = 0;
+type ByteStream = AsyncIterable<Buffer | string>;
+
+/** Reads the first `bytes` of a stream (all of it if shorter), then hands on every byte, head included. */
+async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; all: AsyncGenerator<Buffer> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const asBuffer = (chunk: Buffer | string) => (typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  const parts: Buffer[] = [];
+  let length = 0;
   let done = false;
-  while (headLength < DOCUMENT_IDENTITY_BYTES) {
+  while (length < bytes && !done) {
     const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-    head.push(chunk);
-    headLength += chunk.length;
-  }
-  const headBytes = Buffer.concat(head);
-  async function* chunks(): AsyncGenerator<Buffer> {
-    if (headBytes.length > 0) yield headBytes;
-    if (done) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
+    if (next.done) done = true;
+    else {
+      parts.push(asBuffer(next.value));
+      length += parts[parts.length - 1]!.length;
     }
   }
-  const resolved = format !== "auto" ? format : (formatFromName(name) ?? sniffFormat(headBytes));
-  return { name, identity: documentIdentity(headBytes), format: resolved, chunks: chunks() };
+  const head = Buffer.concat(parts);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (let next = done ? null : await iterator.next(); next && !next.done; next = await iterator.next()) yield asBuffer(next.value);
+  }
+  return { head, all: all() };
+}
+
+/** Reads the head of a stream (for identity and sniffing), then hands on every byte, head included. */
+export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
+  const { head, all } = await peek(stream, DOCUMENT_IDENTITY_BYTES);
+  const resolved = format !== "auto" ? format : (formatFromName(name) ?? sniffFormat(head));
+  return { name, identity: documentIdentity(head), format: resolved, chunks: all };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** The stream's bytes, decompressed when they are gzip (by their magic number, whatever the name: stdin has none). */
-export async function gunzipped(stream: Readable): Promise<Readable> {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const head: Buffer[] = [];
-  let headLength = 0;
-  let done = false;
-  while (headLength < GZIP_MAGIC.length && !done) {
-    const next = await iterator.next();
-    if (next.done) done = true;
-    else {
-      const chunk = typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-      head.push(chunk);
-      headLength += chunk.length;
-    }
-  }
-  const headBytes = Buffer.concat(head);
-  async function* bytes(): AsyncGenerator<Buffer> {
-    if (headBytes.length > 0) yield headBytes;
-    for (let next = done ? null : await iterator.next(); next && !next.done; next = await iterator.next()) {
-      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-    }
-  }
-  const all = Readable.from(bytes(), { objectMode: false });
-  return headBytes.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? all.pipe(createGunzip()) : all;
+export async function gunzipped(stream: ByteStream): Promise<ByteStream> {
+  const { head, all } = await peek(stream, GZIP_MAGIC.length);
+  return head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? Readable.from(all).pipe(createGunzip()) : all;
 }
 
 export async function openFileDocument(path: string, format: FormatOption): Promise<Document> {
