@@ -3,7 +3,7 @@ import {
 } from "openai";
 import { setMaxListeners } from "node:events";
 import type { RunRef } from "../projections/runs/read.js";
-import { recordsOf, type RejectedRecord } from "../records/classify.js";
+import { invalidJson, recordsOf, type RejectedRecord } from "../records/classify.js";
 import { sha256Hex } from "../records/canonical.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
@@ -93,14 +93,23 @@ export function originOfUrl(url: string): string {
  * The records of one polled response (a list page, or one run): each keyed as CONTRACT §3 says,
  * so a snapshot that has not changed since the last poll gets the key it already has.
  */
-export function recordsOfResponse(body: unknown, url: string): PolledRecord[] {
+export function recordsOfResponse(body: unknown, url: string, text = JSON.stringify(body)): PolledRecord[] {
   const origin = originOfUrl(url);
   const keyOf = createEventKeyer(sha256Hex(origin));
   const records: PolledRecord[] = [];
-  // A list page's items are re-serialised one by one (CONTRACT §4); only a lone object is kept as its own text.
+  // A list page's items are re-serialised one by one (CONTRACT §4); a lone object is kept as the body's text.
   const isList = typeof body === "object" && body !== null && (body as { object?: unknown }).object === "list";
-  for (const record of recordsOf(body, isList ? "" : JSON.stringify(body), origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
+  for (const record of recordsOf(body, isList ? "" : text, origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
   return records;
+}
+
+/** The records of a response read as text: kept as its bytes, or rejected with them when it is not JSON. */
+export function recordsOfBodyText(text: string, url: string): PolledRecord[] {
+  try {
+    return recordsOfResponse(JSON.parse(text) as unknown, url, text);
+  } catch (error) {
+    return [invalidJson(error, text, originOfUrl(url))];
+  }
 }
 
 /** The SDK keeps a page's response and body to itself; the request URL and the page as served are our origin and record. */
@@ -162,10 +171,14 @@ function abortable(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** The SDK's message with its status, and what caused it (`Connection error. (fetch failed: connect ECONNREFUSED …)`). */
 function describeError(error: unknown): string {
   const status = (error as { status?: unknown }).status;
   const message = (error as Error).message ?? String(error);
-  return typeof status === "number" && !message.startsWith(String(status)) ? `${status} ${message}` : message;
+  const causes: string[] = [];
+  for (let cause = (error as { cause?: unknown }).cause; cause instanceof Error; cause = cause.cause) causes.push(cause.message);
+  const described = typeof status === "number" && !message.startsWith(String(status)) ? `${status} ${message}` : message;
+  return causes.length > 0 ? `${described} (${causes.join(": ")})` : described;
 }
 
 /**
@@ -260,16 +273,18 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, sink: PollS
     }
   };
 
-  const retrieveRun = async (ref: RunRef): Promise<boolean> => {
+  /** The run's own snapshot, kept as the body's bytes; a 404 is left for the steps' listing to confirm. */
+  const retrieveRun = async (ref: RunRef): Promise<"retrieved" | "not_found" | "failed"> => {
     try {
-      const { data, response } = await withSignal((requestSignal) =>
-        client.beta.threads.runs.retrieve(ref.runId, { thread_id: ref.threadId }, { signal: requestSignal }).withResponse());
-      await stage(recordsOfResponse(data, response.url));
-      return true;
+      const response = await withSignal((requestSignal) =>
+        client.beta.threads.runs.retrieve(ref.runId, { thread_id: ref.threadId }, { signal: requestSignal }).asResponse());
+      await stage(recordsOfBodyText(await response.text(), response.url));
+      return "retrieved";
     } catch (error) {
       const message = settle(error);
-      problem({ kind: error instanceof NotFoundError ? "not_found" : "failed", ...ref, message });
-      return false;
+      if (error instanceof NotFoundError) return "not_found";
+      problem({ kind: "failed", ...ref, message });
+      return "failed";
     }
   };
 
@@ -297,7 +312,9 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, sink: PollS
     const key = refKey(ref);
     if (polled.has(key) || dropped.has(key)) return;
     polled.set(key, ref);
-    const ok = (!retrieve || (await retrieveRun(ref))) && (await listSteps(ref));
+    // A server may serve a run's steps and not the run itself (stepstore's own read API does): a 404
+    // for the run still lists its steps, and only their 404 says the run is not there.
+    const ok = (!retrieve || (await retrieveRun(ref)) !== "failed") && (await listSteps(ref));
     if (!ok) dropped.add(key);
     if (!everPolled.has(key)) (everPolled.add(key), (report.runs += 1));
     progress = { ...progress, runsDone: progress.runsDone + 1 };

@@ -31,6 +31,8 @@ export interface FakeAssistantsOptions {
   /** Headers and query parameters every request must carry (an Azure-style `api-key`, `api-version`). */
   requireHeaders?: Record<string, string>;
   requireQuery?: Record<string, string>;
+  /** Indents every JSON answer (a server that pretty-prints): what a byte-exact copy must keep. */
+  indent?: number;
 }
 
 export interface ServedRequest {
@@ -169,7 +171,7 @@ export async function startFakeAssistants(options: FakeAssistantsOptions) {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const [status, body, headers] = handle(req, url);
     requests.push({ method: req.method ?? "", path: url.pathname, query: url.searchParams, status, at });
-    const text = JSON.stringify(body);
+    const text = JSON.stringify(body, null, options.indent);
     inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     setTimeout(() => {

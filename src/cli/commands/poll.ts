@@ -163,6 +163,11 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
       runs: report.runs, steps: report.steps, rounds: report.rounds,
       failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
     });
+    // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
+    if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
+      process.stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
+      return EXIT.failure;
+    }
     return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } catch (error) {
     if (error instanceof PollRefused) {

@@ -1,0 +1,69 @@
+import { createServer, type AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeAssistants, type FakeAssistants } from "../helpers/fakeAssistants.js";
+import { stepstore, tempDb } from "../helpers/cli.js";
+import { postIngest, startServer } from "../api/harness.js";
+import { exampleExport } from "./fixtures.js";
+import { poll, stepRows } from "./support.js";
+
+const servers: FakeAssistants[] = [];
+
+/** A port nothing listens on: one the system just handed out and took back. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+describe("poll against the servers teams still have", () => {
+  it("given a server that serves a run's steps but not the run itself (stepstore's own read API), --run still polls the steps", async () => {
+    const { run, steps } = exampleExport();
+    const upstream = await startServer();
+    try {
+      expect((await postIngest(upstream, steps.map((s) => JSON.stringify(s)).join("\n"))).body).toMatchObject({ appended: steps.length });
+      const db = tempDb();
+      const result = await stepstore(["poll", "--db", db, "--json", "--run", `${run.thread_id}/${run.id}`], {
+        env: { OPENAI_BASE_URL: `${upstream.url}/v1`, OPENAI_API_KEY: "sk-test" },
+      });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ appended: steps.length, runs: 1, steps: steps.length, failed: [], not_found: [] });
+      expect((await stepRows(db)).map((r) => r.id).sort()).toEqual(steps.map((s) => s.id).sort());
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("given a pretty-printing server, the retrieved run is kept as the body's bytes", async () => {
+    const { run, steps } = exampleExport();
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }], indent: 2 });
+    servers.push(server);
+    const db = tempDb();
+    expect((await poll(server, db, ["--run", `${run.thread_id}/${run.id}`])).code).toBe(0);
+    const stored = await stepstore(["sql", "--db", db, "--format", "json", "SELECT data FROM events WHERE type = 'thread.run'"]);
+    expect(JSON.parse(stored.stdout)).toEqual([{ data: JSON.stringify(run, null, 2) }]);
+  });
+
+  it("given ids the server does not know at all, the poll fails: exit 1, each named, and why", async () => {
+    const server = await startFakeAssistants({ runs: [] });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--thread", "thread_gone", "--run", "thread_other/run_gone"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("thread thread_gone: not found");
+    expect(result.stderr).toContain("run thread_other/run_gone: not found");
+    expect(result.stderr).toContain("nothing was polled: every thread and run asked for answered 404");
+  });
+
+  it("given no server listening, the failure names the connection's cause", async () => {
+    const port = await closedPort();
+    const result = await stepstore(["poll", "--db", tempDb(), "--run", "thread_1/run_1", "--max-retries", "0"], {
+      env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: "sk-test" },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`run thread_1/run_1 failed: Connection error. (fetch failed: connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+});
