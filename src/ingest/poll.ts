@@ -123,14 +123,24 @@ interface Paged<P> {
   getNextPage(): Promise<P>;
 }
 
-/** A listing's pages, each next one already requested while the caller commits the current one. */
+/**
+ * A listing's pages, each next one already requested while the caller commits the current one.
+ * The SDK pages on from the last item's `id`: a page that says `has_more` but ends with an item
+ * without one cannot be followed, and is a failure of the listing rather than its silent end.
+ */
 async function* pagesAhead<P extends Paged<P>>(first: P): AsyncGenerator<P> {
   let page = first;
   for (;;) {
     const next = page.hasNextPage() ? page.getNextPage() : null;
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
     yield page;
-    if (!next) return;
+    if (!next) {
+      const { url, body } = served(page);
+      if ((body as { has_more?: unknown }).has_more === true) {
+        throw new OpenAIError(`${originOfUrl(url)} says has_more but gives no id to page on after (its last item has none): the listing stops there`);
+      }
+      return;
+    }
     page = await next;
   }
 }

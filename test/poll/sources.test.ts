@@ -66,4 +66,14 @@ describe("poll against the servers teams still have", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`run thread_1/run_1 failed: Connection error. (fetch failed: connect ECONNREFUSED 127.0.0.1:${port})`);
   });
+
+  it("given a page that says has_more but ends with an item without an id, the run is reported failed, not silently cut short", async () => {
+    const { run, steps } = exampleExport();
+    const { id: _id, ...withoutId } = { ...steps[0]!, created_at: (steps[0]!.created_at as number) - 10 };
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps: [withoutId, ...steps] }] }], maxPageSize: 1 });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed: .*steps\?.* says has_more but gives no id to page on after \(its last item has none\)/);
+  });
 });
