@@ -166,6 +166,17 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect(origins.stdout).toBe([0, 3, 4].map((i) => `${JSON.stringify({ origin: `${file}:$[${i}]` })}\n`).join(""));
   });
 
+  it("a path that does not exist fails the command before anything is read: exit 1, the path named, nothing ingested", async () => {
+    const dir = tempDir();
+    const file = join(dir, "good.jsonl");
+    const db = join(dir, "store.db");
+    writeFileSync(file, `${VALID[0]}\n`);
+    const result = await stepstore(["ingest", "--db", db, file, join(dir, "typo.jsonl")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`stepstore: no such file or folder: ${join(dir, "typo.jsonl")} (nothing was ingested)\n`);
+    expect(JSON.parse((await stepstore(["sql", "--db", db, "--format", "json", "SELECT count(*) AS n FROM events"])).stdout)).toEqual([{ n: 0 }]);
+  });
+
   it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
     const dir = tempDir();
     const file = join(dir, "stream.sse");

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { startFakeAssistants, type FakeAssistants } from "../helpers/fakeAssistants.js";
+import { startFakeAssistants, type FakeAssistants, type Json } from "../helpers/fakeAssistants.js";
 import { stepstore, tempDb } from "../helpers/cli.js";
 import { postIngest, startServer } from "../api/harness.js";
 import { exampleExport } from "./fixtures.js";
@@ -69,7 +69,8 @@ describe("poll against the servers teams still have", () => {
 
   it("given a page that says has_more but ends with an item without an id, the run is reported failed, not silently cut short", async () => {
     const { run, steps } = exampleExport();
-    const { id: _id, ...withoutId } = { ...steps[0]!, created_at: (steps[0]!.created_at as number) - 10 };
+    const first: Json = { ...steps[0]!, created_at: (steps[0]!.created_at as number) - 10 };
+    const { id: _id, ...withoutId } = first;
     const server = await startFakeAssistants({ runs: [{ states: [{ run, steps: [withoutId, ...steps] }] }], maxPageSize: 1 });
     servers.push(server);
     const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`]);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { SingleBar, Presets } from "cli-progress";
 import { keyedFileRecords } from "../../ingest/parallel.js";
 import { documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
@@ -19,6 +20,9 @@ export function describeRejection(r: { origin: string; path: string | null; reas
 }
 
 export async function ingestCommand(paths: string[], options: IngestOptions): Promise<number> {
+  // Every path is checked before anything is read: a mistyped one fails the command, not half of it.
+  const missing = paths.filter((path) => path !== "-" && !existsSync(path));
+  if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
   const store = openStepstore(dbPath(options.db));
   const bar = process.stderr.isTTY ? new SingleBar({ format: "ingest | {value} records | {appended} appended", hideCursor: true }, Presets.shades_classic) : null;
   bar?.start(0, 0, { appended: 0 });
