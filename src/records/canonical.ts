@@ -43,3 +43,16 @@ export function compareCodePoints(a: string, b: string): number {
   if (!isSurrogate(ua) && !isSurrogate(ub)) return ua - ub;
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
+
+/** A string's length in code points, as text is measured where it is ordered by code point (JS `length` counts UTF-16 units). */
+export function codePointLength(text: string): number {
+  let length = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) (length--, i++);
+    }
+  }
+  return length;
+}

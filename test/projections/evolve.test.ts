@@ -168,6 +168,12 @@ describe("an in-progress step (rule 3)", () => {
     expect(row?.step_details).toEqual({ type: "tool_calls", tool_calls: [functionCall('{"q":"refund policy"}')] });
   });
 
+  it("the longest details are measured in code points: an emoji is one, as the contract orders text by code point", () => {
+    const emoji = created({ step_details: { type: "tool_calls", tool_calls: [functionCall("😀a")] } });
+    const plain = stepEvent("thread.run.step.in_progress", snapshot({ step_details: { type: "tool_calls", tool_calls: [functionCall("abc")] } }));
+    for (const order of permutations([emoji, plain])) expect(rowAfter(order)?.step_details).toEqual(plain.payload.step_details);
+  });
+
   it("the row's other keys come from the in-progress snapshot with the larger canonical JSON", () => {
     const plain = created({ metadata: { tenant: "acme" } });
     const larger = created({ metadata: { tenant: "zeta" } });

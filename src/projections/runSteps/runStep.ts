@@ -1,4 +1,4 @@
-import { canonicalJson, compareCodePoints } from "../../records/canonical.js";
+import { canonicalJson, codePointLength, compareCodePoints } from "../../records/canonical.js";
 
 type JsonObject = Record<string, unknown>;
 export type RunStepRow = JsonObject & { id: string; run_id: string; type: string; status: string };
@@ -68,11 +68,13 @@ export function compareTerminal(a: JsonObject, b: JsonObject): number {
   return compareCanonical(a, b);
 }
 
-/** Orders two step_details candidates: longer canonical JSON, then the larger string. */
+/** Orders two step_details candidates: longer canonical JSON (in code points), then the larger string. */
 export function compareDetails(a: unknown, b: unknown): number {
   const ca = canonicalOf(a);
   const cb = canonicalOf(b);
-  return ca.length !== cb.length ? ca.length - cb.length : compareCodePoints(ca, cb);
+  const la = codePointLength(ca);
+  const lb = codePointLength(cb);
+  return la !== lb ? la - lb : compareCodePoints(ca, cb);
 }
 
 export function emptyStepDetails(type: string): JsonObject {
