@@ -30,6 +30,23 @@ describe("poll --follow", () => {
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 
+  it("keeps an invalid snapshot met again every round once, and names it once", async () => {
+    const { runs } = generateRuns(10, { threads: 1, runsPerThread: 1, maxSteps: 2 });
+    const run = runs[0]!;
+    const broken = { ...run.states.find((state) => state.steps.length > 0)!.steps[0]!, id: "step_Br0ken", status: "done", created_at: 1 };
+    const server = await startFakeAssistants({ runs: [{ states: run.states.map((state) => ({ ...state, steps: [broken, ...state.steps] })) }] });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--run", `${run.states[0]!.run.thread_id as string}/${run.states[0]!.run.id as string}`, "--follow", "--interval", "0.05", "--json"]);
+    expect(result.code).toBe(3);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.rounds).toBeGreaterThan(1);
+    expect(summary.rejected).toBe(1);
+    expect(result.stderr.match(/status: expected one of/g)).toHaveLength(1);
+    const rejections = await stepstore(["sql", "--db", db, "--format", "json", "SELECT count(*) AS n FROM rejections"]);
+    expect(JSON.parse(rejections.stdout)).toEqual([{ n: 1 }]);
+  });
+
   it("follows named runs (--run) until they finish", async () => {
     const { runs, truth } = generateRuns(8, { threads: 1, runsPerThread: 2, maxSteps: 3 });
     const server = await startFakeAssistants({ runs });

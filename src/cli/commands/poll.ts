@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
 import { PollRefused, pollRuns, type PolledRecord, type PollProblem, type RunRef } from "../../ingest/poll.js";
 import { openRuns } from "../../projections/runs/read.js";
+import { sha256Hex } from "../../records/canonical.js";
+import type { RejectedRecord } from "../../records/classify.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
 import { openStepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
@@ -125,12 +127,22 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     const targets = { threads: [...threadSet], runs: [...named.values()] };
     let stepsSeen = 0;
     let barStarted = false;
+    // Under --follow an invalid snapshot that has not changed is met again every round: it is kept
+    // (and named) once a poll, not once a round.
+    const rejectionsSeen = new Set<string>();
+    const firstRejection = (r: RejectedRecord) => {
+      const identity = sha256Hex(`${r.reason}\n${r.raw}`);
+      if (rejectionsSeen.has(identity)) return false;
+      rejectionsSeen.add(identity);
+      return true;
+    };
     const report = await pollRuns(
       client,
       targets,
       {
         commit: async (records: PolledRecord[]) => {
-          const summary = await appendAll(store.append, (async function* () { yield* records; })(), {
+          const fresh = records.filter((r) => !("ok" in r) || firstRejection(r));
+          const summary = await appendAll(store.append, (async function* () { yield* fresh; })(), {
             source: "poll",
             onRejected: (r) => process.stderr.write(`${bar ? "\n" : ""}${describeRejection(r)}\n`),
           });
