@@ -1,6 +1,7 @@
 import { StringDecoder } from "node:string_decoder";
 import { createParser } from "eventsource-parser";
 import { invalidJson, recordsOf, type ClassifiedRecord } from "../records/classify.js";
+import { jsonPath } from "../records/jsonPath.js";
 import type { Document } from "./document.js";
 import { linesOf } from "./lines.js";
 
@@ -9,16 +10,23 @@ async function* jsonlRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
   for await (const { line, number } of linesOf(doc.chunks)) {
     const raw = number === 1 ? line.replace(/^\uFEFF/, "") : line;
     if (raw.trim() === "") continue;
-    const origin = `${doc.name}:${number}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      yield invalidJson(error, raw, origin);
-      continue;
-    }
-    yield* recordsOf(value, raw, origin);
+    yield* recordsOfJson(raw, `${doc.name}:${number}`);
   }
+}
+
+/**
+ * The records of one JSON text (a line, a document, an item of a streamed array at `path`), or
+ * the text rejected as it stands when it is not JSON.
+ */
+function* recordsOfJson(raw: string, origin: string, path: readonly PropertyKey[] = []): Generator<ClassifiedRecord> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    yield invalidJson(error, raw, path.length === 0 ? origin : `${origin}:${jsonPath(path)}`);
+    return;
+  }
+  yield* recordsOf(value, raw, origin, path);
 }
 
 /**
@@ -40,14 +48,7 @@ async function* jsonRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
     return;
   }
   for await (const text of texts) head += text;
-  let value: unknown;
-  try {
-    value = JSON.parse(head);
-  } catch (error) {
-    yield invalidJson(error, head, doc.name);
-    return;
-  }
-  yield* recordsOf(value, head, doc.name);
+  yield* recordsOfJson(head, doc.name);
 }
 
 /** A document's text, chunk by chunk, without its byte-order mark. */
@@ -73,19 +74,6 @@ const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const isOpener = (char: number) => char === 0x5b || char === 0x7b; // [ {
 const isCloser = (char: number) => char === 0x5d || char === 0x7d; // ] }
-
-/** One item of a top-level array: its records (origin `name:$[i]`), or its text rejected as it stands. */
-function* itemRecords(text: string, index: number, name: string): Generator<ClassifiedRecord> {
-  const raw = text.trim();
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    yield invalidJson(error, raw, `${name}:$[${index}]`);
-    return;
-  }
-  yield* recordsOf(value, "", name, [index]);
-}
 
 /** The records of a top-level array's items, split at the commas outside strings and nested values. */
 async function* arrayItemRecords(texts: AsyncIterable<string>, name: string): AsyncGenerator<ClassifiedRecord> {
@@ -120,7 +108,7 @@ async function* arrayItemRecords(texts: AsyncIterable<string>, name: string): As
         item = [];
         start = i + 1;
         // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
-        if (char === COMMA || whole.trim() !== "") yield* itemRecords(whole, index++, name);
+        if (char === COMMA || whole.trim() !== "") yield* recordsOfJson(whole.trim(), name, [index++]);
         if (char !== COMMA) {
           closed = true;
           trailing = text.slice(i + 1);
@@ -132,7 +120,7 @@ async function* arrayItemRecords(texts: AsyncIterable<string>, name: string): As
   }
   // A document cut short: its last item is read like any other (rejected if incomplete).
   const unclosed = item.join("");
-  if (unclosed.trim() !== "") yield* itemRecords(unclosed, index, name);
+  if (unclosed.trim() !== "") yield* recordsOfJson(unclosed.trim(), name, [index]);
   if (trailing.trim() !== "") {
     yield { ok: false, reason: "invalid JSON: unexpected text after the array's closing ]", path: null, origin: name, raw: trailing.trim() };
   }

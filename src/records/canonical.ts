@@ -46,13 +46,5 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** A string's length in code points, as text is measured where it is ordered by code point (JS `length` counts UTF-16 units). */
 export function codePointLength(text: string): number {
-  let length = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) (length--, i++);
-    }
-  }
-  return length;
+  return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 }
