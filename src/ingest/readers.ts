@@ -18,15 +18,15 @@ async function* jsonlRecords(doc: Document): AsyncGenerator<ClassifiedRecord> {
  * The records of one JSON text (a line, a document, an item of a streamed array at `path`), or
  * the text rejected as it stands when it is not JSON.
  */
-function* recordsOfJson(raw: string, origin: string, path: readonly PropertyKey[] = []): Generator<ClassifiedRecord> {
+function recordsOfJson(raw: string, origin: string, path: readonly PropertyKey[] = []): Iterable<ClassifiedRecord> {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    yield invalidJson(error, raw, path.length === 0 ? origin : `${origin}:${jsonPath(path)}`);
-    return;
+    return [invalidJson(error, raw, path.length === 0 ? origin : `${origin}:${jsonPath(path)}`)];
   }
-  yield* recordsOf(value, raw, origin, path);
+  // Not a generator of its own: it runs once a line, and one more generator a line measured ~3% slower ingest.
+  return recordsOf(value, raw, origin, path);
 }
 
 /**
