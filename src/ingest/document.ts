@@ -93,6 +93,15 @@ export async function gunzipped(stream: ByteStream): Promise<ByteStream> {
   return head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? Readable.from(all).pipe(createGunzip()) : all;
 }
 
-export async function openFileDocument(path: string, format: FormatOption): Promise<Document> {
-  return openDocument(await gunzipped(createReadStream(path, { highWaterMark: 1 << 20 })), path, format);
+/** Hands on a stream's chunks, telling `onRead` each one's size (progress counts the bytes on disk, before gunzip). */
+async function* counted(stream: AsyncIterable<Buffer>, onRead: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    onRead(chunk.length);
+    yield chunk;
+  }
+}
+
+export async function openFileDocument(path: string, format: FormatOption, onRead?: (bytes: number) => void): Promise<Document> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  return openDocument(await gunzipped(onRead ? counted(file, onRead) : file), path, format);
 }

@@ -29,16 +29,17 @@ async function send(chunk: WorkerMessage & { kind: "records" }): Promise<void> {
 
 try {
   let items: (WorkerMessage & { kind: "records" })["items"] = [];
-  for await (const doc of documentsOf(paths, format, Readable.from([]))) {
+  let bytesRead = 0;
+  for await (const doc of documentsOf(paths, format, Readable.from([]), (bytes) => (bytesRead += bytes))) {
     for await (const item of keyedRecordsOf(doc)) {
       items.push("key" in item ? toWire(item) : item);
       if (items.length >= CHUNK_RECORDS) {
-        await send({ kind: "records", items });
+        await send({ kind: "records", items, bytesRead });
         items = [];
       }
     }
   }
-  if (items.length > 0) await send({ kind: "records", items });
+  if (items.length > 0) await send({ kind: "records", items, bytesRead });
   post({ kind: "done" });
 } catch (error) {
   post({ kind: "error", message: (error as Error).message });

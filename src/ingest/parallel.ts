@@ -11,7 +11,8 @@ export const MAX_CHUNKS_AHEAD = 4;
 export type WireRecord = Omit<AcceptedRecord, "payload" | "value"> & { key: string };
 
 export type WorkerMessage =
-  | { kind: "records"; items: (WireRecord | RejectedRecord)[] }
+  /** `bytesRead`: of the files, so far, for progress. */
+  | { kind: "records"; items: (WireRecord | RejectedRecord)[]; bytesRead: number }
   | { kind: "done" }
   | { kind: "error"; message: string }
   | { kind: "exited"; code: number };
@@ -36,7 +37,7 @@ function fromWire(wire: WireRecord): KeyedRecord {
  * this one appends: parsing and validating overlap the appends' commits. Same records, same order,
  * same keys as `documentsOf` + `keyedRecordsOf` (stdin stays with those).
  */
-export async function* keyedFileRecords(paths: readonly string[], format: FormatOption): AsyncGenerator<KeyedRecord | RejectedRecord> {
+export async function* keyedFileRecords(paths: readonly string[], format: FormatOption, onRead?: (bytesRead: number) => void): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const worker = new Worker(new URL("./keyWorker.js", import.meta.url), { workerData: { paths: [...paths], format } });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;
@@ -56,6 +57,7 @@ export async function* keyedFileRecords(paths: readonly string[], format: Format
       if (message.kind === "error") throw new Error(message.message);
       if (message.kind === "exited") throw new Error(`the reading thread stopped before the end (exit ${message.code})`);
       worker.postMessage("more");
+      onRead?.(message.bytesRead);
       for (const item of message.items) yield item.ok ? fromWire(item) : item;
     }
   } finally {

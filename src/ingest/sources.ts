@@ -18,15 +18,22 @@ function filesIn(folder: string): string[] {
   return files;
 }
 
+/** How many bytes `paths` hold (folders as `documentsOf` expands them), or null when stdin is among them. */
+export function bytesToRead(paths: readonly string[]): number | null {
+  if (paths.includes("-")) return null;
+  const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesIn(path) : [path]));
+  return files.reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
 /** Expands the paths given to `ingest` (`-` is stdin, a folder every readable file in it) into documents. */
-export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable): AsyncGenerator<Document> {
+export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, onRead?: (bytes: number) => void): AsyncGenerator<Document> {
   for (const path of paths) {
     if (path === "-") {
       yield await openDocument(await gunzipped(stdin), "-", format);
     } else if (statSync(path).isDirectory()) {
-      for (const file of filesIn(path)) yield await openFileDocument(file, format);
+      for (const file of filesIn(path)) yield await openFileDocument(file, format, onRead);
     } else {
-      yield await openFileDocument(path, format);
+      yield await openFileDocument(path, format, onRead);
     }
   }
 }

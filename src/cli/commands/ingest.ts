@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
-import { SingleBar, Presets } from "cli-progress";
 import { keyedFileRecords } from "../../ingest/parallel.js";
-import { documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
+import { bytesToRead, documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
+import { ingestProgress } from "../progress.js";
 
 export interface IngestOptions {
   db?: string;
@@ -24,28 +24,21 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
   if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
   const store = openStepstore(dbPath(options.db));
-  const bar = process.stderr.isTTY ? new SingleBar({ format: "ingest | {value} records | {appended} appended", hideCursor: true }, Presets.shades_classic) : null;
-  bar?.start(0, 0, { appended: 0 });
+  const progress = ingestProgress(bytesToRead(paths), process.stderr.isTTY === true && !options.json);
   try {
     // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.
     const records = paths.includes("-")
       ? (async function* () {
         for await (const doc of documentsOf(paths, options.format, process.stdin)) yield* keyedRecordsOf(doc);
       })()
-      : keyedFileRecords(paths, options.format);
+      : keyedFileRecords(paths, options.format, (bytes) => progress.read(bytes));
     const summary = await appendAll(store.append, records, {
       source: "file",
       batchSize: FILE_BATCH_SIZE,
-      onCommit: (_, totals) => {
-        bar?.setTotal(totals.records);
-        bar?.update(totals.records, { appended: totals.appended });
-      },
-      onRejected: (r) => {
-        bar?.stop();
-        process.stderr.write(`${describeRejection(r)}\n`);
-      },
+      onCommit: (_, totals) => progress.committed(totals.records),
+      onRejected: (r) => progress.note(describeRejection(r)),
     });
-    bar?.stop();
+    progress.stop();
     await writeOut(
       options.json
         ? `${JSON.stringify(summary)}\n`
@@ -53,7 +46,7 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
     );
     return summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } finally {
-    bar?.stop();
+    progress.stop();
     store.close();
   }
 }
