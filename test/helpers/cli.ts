@@ -24,12 +24,20 @@ export interface CliResult {
 
 export interface CliOptions {
   input?: string | Buffer;
-  env?: Record<string, string>;
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Run as this user and group (the parent must be root). */
+  user?: { uid: number; gid: number };
 }
 
 /** Starts the real `bin/stepstore` without waiting: the child (to signal it) and its outcome. */
 export function spawnStepstore(args: string[], options: CliOptions = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    ...options.user,
+  });
   let stdout = "";
   let stderr = "";
   // Decoded as one stream: a character may straddle two pipe chunks.
