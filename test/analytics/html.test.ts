@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { emptyStore, stepstore, tempDir } from "../helpers/cli.js";
 import { generateWorld } from "../world/world.js";
 import { snapshotSteps, storeOf } from "./truth.js";
 
@@ -110,7 +110,7 @@ describe("stepstore report --format html, opened in headless Chromium", () => {
   });
 
   it("given an empty store, when reported as HTML, then the page says nothing matched and renders without errors", async () => {
-    const file = await htmlReport(["--db", tempDb()], "empty.html");
+    const file = await htmlReport(["--db", await emptyStore()], "empty.html");
     const page = await open(file);
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([pathToFileURL(file).href]);

@@ -57,3 +57,11 @@ export function spawnStepstore(args: string[], options: CliOptions = {}) {
 export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return spawnStepstore(args, options).done;
 }
+
+/** A store with nothing in it, made as a user makes one: read commands never create a store (CONTRACT §8 v1.1). */
+export async function emptyStore(): Promise<string> {
+  const db = tempDb();
+  const made = await stepstore(["rebuild", "--db", db]);
+  if (made.code !== 0) throw new Error(`rebuild could not make an empty store: ${made.stderr}`);
+  return db;
+}
