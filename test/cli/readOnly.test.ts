@@ -101,6 +101,15 @@ describe("a read command on a store in a folder nobody may write", () => {
     expect(sha(join(locked, "store.db"))).toBe(before);
   });
 
+  it("a write command there fails naming the store, and changes nothing", async () => {
+    const db = join(locked, "store.db");
+    const before = sha(db);
+    const result = await stepstore(["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl")], { user: OTHER_USER });
+    expect(result.stderr).toContain(db);
+    expect(result.code).toBe(1);
+    expect(sha(db)).toBe(before);
+  });
+
   it("reads in a writable folder change no byte of the database, and leave at most an empty -wal beside it", async () => {
     const db = join(writable, "store.db");
     const before = sha(db);
