@@ -157,14 +157,14 @@ function canWrite(folder: string): boolean {
  * -shm index a WAL database needs. SQLite's answer is `file:…?immutable=1`, but better-sqlite3 is
  * built with SQLITE_USE_URI=0 and opens without SQLITE_OPEN_URI, so it takes that for a file name;
  * `locking_mode = EXCLUSIVE` (no -shm) needs a write lock a read-only descriptor cannot take.
+ * Like immutable=1, it is a snapshot: rows a writer commits while the command runs are not seen.
  */
 function privateCopy(path: string): { path: string; remove(): void } {
   const folder = mkdtempSync(join(tmpdir(), "stepstore-read-"));
   const remove = () => rmSync(folder, { recursive: true, force: true });
   const copy = join(folder, basename(path));
   try {
-    for (const suffix of ["", "-wal"]) {
-      if (suffix !== "" && !existsSync(path + suffix)) continue;
+    for (const suffix of existsSync(`${path}-wal`) ? ["", "-wal"] : [""]) {
       copyFileSync(path + suffix, copy + suffix);
       chmodSync(copy + suffix, 0o600);
     }
