@@ -1,8 +1,9 @@
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema.js";
 
@@ -56,6 +57,18 @@ function withOpenRetry<T>(what: () => T): T {
 
 const MIGRATIONS_TABLE = "__drizzle_migrations";
 
+const hasTable = (sqlite: Database.Database, name: string) =>
+  sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
+const newestOf = (migrations: { folderMillis: number }[]) => Math.max(0, ...migrations.map((m) => m.folderMillis));
+
+/** The newest migration recorded in the file (0: none). */
+function appliedMigration(sqlite: Database.Database): number {
+  if (!hasTable(sqlite, MIGRATIONS_TABLE)) return 0;
+  const last = sqlite.prepare<[], { created_at: number | string | null }>(`SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`).get();
+  return Number(last?.created_at ?? 0);
+}
+
 /**
  * Applies the drizzle-kit migrations not yet applied, as drizzle's own migrator does and in its
  * journal table, but race-free: drizzle's reads the last applied migration before its (deferred)
@@ -64,11 +77,8 @@ const MIGRATIONS_TABLE = "__drizzle_migrations";
  */
 function applyMigrations(sqlite: Database.Database): void {
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
-  const latest = Math.max(0, ...migrations.map((m) => m.folderMillis));
-  const journal = () =>
-    sqlite.prepare<[], { created_at: number | string | null }>(`SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`);
-  const hasJournal = () => sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(MIGRATIONS_TABLE) !== undefined;
-  const applied = () => (hasJournal() ? Number(journal().get()?.created_at ?? 0) : 0);
+  const latest = newestOf(migrations);
+  const applied = () => appliedMigration(sqlite);
   if (applied() >= latest) return; // the usual open: nothing to do, no write lock taken
   sqlite
     .transaction(() => {
@@ -84,11 +94,26 @@ function applyMigrations(sqlite: Database.Database): void {
     .immediate();
 }
 
-/** Opens (creating if needed) a stepstore database: WAL, a busy timeout, migrations applied. */
+/** A problem with the store file itself; the message names the file. */
+export class StoreError extends Error {}
+
+/** SQLite's own messages ("unable to open database file", "file is not a database") do not say which file. */
+function naming(path: string, error: unknown): Error {
+  if (error instanceof StoreError) return error;
+  const message = String((error as Error).message ?? error);
+  return new StoreError(message.includes(path) ? message : `${path}: ${message}`);
+}
+
+/** Opens (creating if needed) a stepstore database: WAL, a busy timeout, migrations applied. For the commands that write. */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
   const absolute = resolve(path);
-  mkdirSync(dirname(absolute), { recursive: true });
-  const sqlite = new Database(absolute);
+  let sqlite: Database.Database;
+  try {
+    mkdirSync(dirname(absolute), { recursive: true });
+    sqlite = new Database(absolute);
+  } catch (error) {
+    throw naming(absolute, error);
+  }
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     withOpenRetry(() => sqlite.pragma("journal_mode = WAL"));
@@ -103,15 +128,91 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     return { path: absolute, sqlite, db, close: () => sqlite.close() };
   } catch (error) {
     sqlite.close();
+    throw naming(absolute, error);
+  }
+}
+
+/** Bytes 18 and 19 of the header are 2 in a WAL database, which SQLite reads through a -shm index beside it. */
+function isWal(path: string): boolean {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, "r");
+  try {
+    return readSync(fd, header, 0, 20, 0) === 20 && header.toString("latin1", 0, 16) === "SQLite format 3\0" && header[19] === 2;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function canWrite(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A private copy of the file (and its -wal, if any) for SQLite to read where it cannot create the
+ * -shm index a WAL database needs. SQLite's answer is `file:…?immutable=1`, but better-sqlite3 is
+ * built with SQLITE_USE_URI=0 and opens without SQLITE_OPEN_URI, so it takes that for a file name;
+ * `locking_mode = EXCLUSIVE` (no -shm) needs a write lock a read-only descriptor cannot take.
+ * Like immutable=1, it is a snapshot: rows a writer commits while the command runs are not seen.
+ */
+function privateCopy(path: string): { path: string; remove(): void } {
+  const folder = mkdtempSync(join(tmpdir(), "stepstore-read-"));
+  const remove = () => rmSync(folder, { recursive: true, force: true });
+  const copy = join(folder, basename(path));
+  try {
+    for (const suffix of existsSync(`${path}-wal`) ? ["", "-wal"] : [""]) {
+      copyFileSync(path + suffix, copy + suffix);
+      chmodSync(copy + suffix, 0o600);
+    }
+    return { path: copy, remove };
+  } catch (error) {
+    remove();
     throw error;
   }
 }
 
-/** A second connection that cannot write: for users' SQL. The database is opened (and migrated) first. */
-export function openReadOnly(path: string): Database.Database {
-  openDatabase(path).close();
-  const sqlite = new Database(resolve(path), { readonly: true, fileMustExist: true });
-  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  sqlite.pragma("query_only = ON");
-  return sqlite;
+/** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
+function checkSchema(sqlite: Database.Database, path: string): void {
+  if (!hasTable(sqlite, "events")) throw new StoreError(`${path} is not a stepstore database (it has no events table)`);
+  if (appliedMigration(sqlite) < newestOf(readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }))) {
+    throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
+  }
+}
+
+/**
+ * Opens an existing stepstore database for the commands that only read: never creates it or its
+ * folder, never migrates, and cannot write (read-only and query_only). On read-only media or in a
+ * folder this user cannot write, a WAL database is read from a private copy (see privateCopy).
+ */
+export function openForReading(path: string): OpenedDatabase {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new StoreError(`no stepstore database at ${absolute} (stepstore ingest, poll, rebuild or serve creates one)`);
+  let sqlite: Database.Database;
+  let copy: ReturnType<typeof privateCopy> | undefined;
+  try {
+    if (isWal(absolute) && !canWrite(dirname(absolute))) copy = privateCopy(absolute);
+    sqlite = new Database(copy?.path ?? absolute, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    copy?.remove();
+    throw naming(absolute, error);
+  }
+  const close = () => {
+    sqlite.close();
+    copy?.remove();
+  };
+  try {
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.pragma("query_only = ON");
+    sqlite.pragma(`cache_size = -${BATCH_CACHE_KIB}`);
+    sqlite.pragma("temp_store = MEMORY");
+    checkSchema(sqlite, absolute);
+    return { path: absolute, sqlite, db: drizzle({ client: sqlite, schema }), close };
+  } catch (error) {
+    close();
+    throw naming(absolute, error);
+  }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { emptyStore, stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { snapshotSteps, storeOf, truthRows } from "./truth.js";
 import { generateWorld } from "../world/world.js";
 
@@ -30,7 +30,7 @@ describe("stepstore report --format csv", () => {
   });
 
   it("given an empty store, when reported as CSV, then it is the header line alone", async () => {
-    const result = await stepstore(["report", "--db", tempDb(), "--format", "csv"]);
+    const result = await stepstore(["report", "--db", await emptyStore(), "--format", "csv"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${HEADER}\n`);
   });
@@ -49,7 +49,7 @@ describe("stepstore report --format md", () => {
   });
 
   it("given an empty store, when reported as Markdown, then the table has its header and no rows", async () => {
-    const result = await stepstore(["report", "--db", tempDb(), "--by", "error", "--format", "md"]);
+    const result = await stepstore(["report", "--db", await emptyStore(), "--by", "error", "--format", "md"]);
     expect(result.code).toBe(0);
     expect(result.stdout.trimEnd().split("\n")).toHaveLength(2);
     expect(result.stdout).toMatch(/^\| error_code \| steps \|/);
@@ -68,7 +68,7 @@ describe("stepstore report: outputs and usage", () => {
   });
 
   it("given an empty store, when reported with defaults, then it is the assistant report with no rows", async () => {
-    const result = await stepstore(["report", "--db", tempDb()]);
+    const result = await stepstore(["report", "--db", await emptyStore()]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ dimension: "assistant", filters: { from: null, to: null, assistant: null }, rows: [] });
   });

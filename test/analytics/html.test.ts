@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser.js";
-import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { emptyStore, stepstore, tempDir } from "../helpers/cli.js";
 import { generateWorld } from "../world/world.js";
 import { snapshotSteps, storeOf } from "./truth.js";
-
 
 let browser: Browser;
 let db: string;
@@ -109,7 +108,7 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
   });
 
   it("given an empty store, when reported as HTML, then the page says nothing matched and renders without errors", async () => {
-    const file = await htmlReport(["--db", tempDb()], "empty.html");
+    const file = await htmlReport(["--db", await emptyStore()], "empty.html");
     const page = await open(file);
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([pathToFileURL(file).href]);

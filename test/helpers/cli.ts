@@ -24,12 +24,20 @@ export interface CliResult {
 
 export interface CliOptions {
   input?: string | Buffer;
-  env?: Record<string, string>;
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Run as this user and group (the parent must be root). */
+  user?: { uid: number; gid: number };
 }
 
 /** Starts the real `bin/stepstore` without waiting: the child (to signal it) and its outcome. */
 export function spawnStepstore(args: string[], options: CliOptions = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    ...options.user,
+  });
   let stdout = "";
   let stderr = "";
   // Decoded as one stream: a character may straddle two pipe chunks.
@@ -48,4 +56,12 @@ export function spawnStepstore(args: string[], options: CliOptions = {}) {
 /** Runs the real `bin/stepstore` as a user would. */
 export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return spawnStepstore(args, options).done;
+}
+
+/** A store with nothing in it, made as a user makes one: read commands never create a store (CONTRACT §8 v1.1). */
+export async function emptyStore(): Promise<string> {
+  const db = tempDb();
+  const made = await stepstore(["rebuild", "--db", db]);
+  if (made.code !== 0) throw new Error(`rebuild could not make an empty store: ${made.stderr}`);
+  return db;
 }

@@ -1,8 +1,7 @@
-import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { readMigrationFiles } from "drizzle-orm/migrator";
+import { join } from "node:path";
+import { earlierReleaseDatabase } from "../helpers/oldStore.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
@@ -11,21 +10,8 @@ import type { KeyedRecord } from "../../src/store/append.js";
 import { openStepstore, wireProjections } from "../../src/stepstore.js";
 import { generateWorld } from "../world/world.js";
 
-const MIGRATIONS = resolve(import.meta.dirname, "../../migrations");
 const dir = mkdtempSync(join(tmpdir(), "stepstore-upgrade-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A database with the first release's schema: only its migrations applied, in drizzle's journal. */
-function firstReleaseDatabase(path: string, migrationCount: number): Database.Database {
-  const sqlite = new Database(path);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.exec(`CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
-  for (const migration of readMigrationFiles({ migrationsFolder: MIGRATIONS }).slice(0, migrationCount)) {
-    for (const statement of migration.sql) if (statement.trim() !== "") sqlite.exec(statement);
-    sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)`).run(migration.hash, migration.folderMillis);
-  }
-  return sqlite;
-}
 
 function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
   const keyOf = createEventKeyer("upgrade.jsonl");
@@ -45,7 +31,7 @@ describe("opening a database an earlier release wrote", () => {
     const [before, after] = [world.events.slice(0, third), world.events.slice(third, 2 * third)];
 
     const oldPath = join(dir, "first-release.db");
-    const old = firstReleaseDatabase(oldPath, 2);
+    const old = earlierReleaseDatabase(oldPath, 2);
     // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
     wireProjections(old).append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;

@@ -2,6 +2,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { rebuildProjections } from "../../projections/rebuild.js";
 import { verifyProjections } from "../../projections/verify.js";
 import { lastPosition } from "../../store/checkpoints.js";
+import { openForReading } from "../../store/open.js";
 import { openStepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
@@ -23,7 +24,7 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
 }
 
 export async function verifyCommand(options: { db?: string }): Promise<number> {
-  const store = openStepstore(dbPath(options.db));
+  const store = openForReading(dbPath(options.db));
   try {
     const { events, differences } = verifyProjections(store.sqlite);
     if (differences.length === 0) {

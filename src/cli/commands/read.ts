@@ -1,6 +1,6 @@
 import { listRunSteps } from "../../projections/runSteps/read.js";
 import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
-import { openDatabase, openReadOnly } from "../../store/open.js";
+import { openForReading } from "../../store/open.js";
 import { runReadOnlyQuery } from "../../store/readOnlyQuery.js";
 import { readCheckpoints, lastPosition } from "../../store/checkpoints.js";
 import { statSync } from "node:fs";
@@ -9,7 +9,7 @@ import { UsageError } from "../errors.js";
 import { formatRows, formatTable, writeOut, type Row } from "../output.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
-  const { sqlite, close } = openDatabase(dbPath(options.db));
+  const { sqlite, close } = openForReading(dbPath(options.db));
   try {
     const rows = listRunSteps(sqlite, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" }) ?? [];
     if (options.format === "table") {
@@ -23,7 +23,7 @@ export async function stepsCommand(options: { db?: string; thread?: string; run?
 
 export async function eventsCommand(options: { db?: string; step?: string; run?: string; format: string }) {
   if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
-  const { sqlite, close } = openDatabase(dbPath(options.db));
+  const { sqlite, close } = openForReading(dbPath(options.db));
   try {
     const rows = options.step !== undefined ? eventsOfStep(sqlite, options.step) : eventsOfRun(sqlite, options.run!);
     if (options.format === "table") await writeOut(formatTable(rows as unknown as Row[], ["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
@@ -34,7 +34,7 @@ export async function eventsCommand(options: { db?: string; step?: string; run?:
 }
 
 export async function rejectionsCommand(options: { db?: string; format: string }) {
-  const { sqlite, close } = openDatabase(dbPath(options.db));
+  const { sqlite, close } = openForReading(dbPath(options.db));
   try {
     const rows = listRejections(sqlite);
     await writeOut(formatRows(rows as unknown as Row[], options.format, options.format === "table" ? ["id", "origin", "path", "reason"] : undefined));
@@ -44,17 +44,17 @@ export async function rejectionsCommand(options: { db?: string; format: string }
 }
 
 export async function sqlCommand(query: string, options: { db?: string; format: string }) {
-  const sqlite = openReadOnly(dbPath(options.db));
+  const { sqlite, close } = openForReading(dbPath(options.db));
   try {
     const { columns, rows } = runReadOnlyQuery(sqlite, query);
     await writeOut(formatRows(rows, options.format, columns));
   } finally {
-    sqlite.close();
+    close();
   }
 }
 
 export async function statusCommand(options: { db?: string }) {
-  const { sqlite, close, path } = openDatabase(dbPath(options.db));
+  const { sqlite, close, path } = openForReading(dbPath(options.db));
   try {
     const count = (sql: string) => sqlite.prepare<[], { n: number }>(sql).get()!.n;
     const byStatus = sqlite.prepare<[], { status: string; n: number }>("SELECT status, count(*) AS n FROM run_steps GROUP BY status ORDER BY status").all();

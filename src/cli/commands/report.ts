@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
-import { openReadOnly } from "../../store/open.js";
+import { openForReading } from "../../store/open.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -25,14 +25,12 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
     throw error;
   }
-  const sqlite = openReadOnly(dbPath(options.db));
-  sqlite.pragma("temp_store = MEMORY");
-  sqlite.pragma("cache_size = -65536");
+  const { sqlite, close } = openForReading(dbPath(options.db));
   let body: string;
   try {
     body = (await renderReport(sqlite, params)).body;
   } finally {
-    sqlite.close();
+    close();
   }
   if (options.out !== undefined) writeFileSync(options.out, body);
   else await writeOut(body);
