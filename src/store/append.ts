@@ -43,9 +43,9 @@ export function tally(results: AppendedRecord[], rejected: number): AppendResult
   return { appended: counts.appended, duplicates: counts.duplicate, rejected: rejected + counts.conflict, results, lastPosition };
 }
 
-/** Equal bytes, else equal canonical JSON: a redelivery re-serialised with other key order or whitespace is the same content. */
+/** Equal canonical JSON: a redelivery re-serialised with other key order or whitespace is the same content. */
 function sameContent(stored: string, received: string): boolean {
-  return stored === received || canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(received));
+  return canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(received));
 }
 
 export function conflictReason(key: string, storedOrigin: string): string {
@@ -67,7 +67,11 @@ export function createAppender(sqlite: Database, projections: ProjectionRunner) 
   const insertEvent = sqlite.prepare(`INSERT INTO events (event_key, type, step_id, run_id, thread_id, source, origin, received_at, data)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING`);
   const positionOf = sqlite.prepare<[string], { position: number }>("SELECT position FROM events WHERE event_key = ?");
-  const storedUnder = sqlite.prepare<[string], { position: number; origin: string; data: string }>("SELECT position, origin, data FROM events WHERE event_key = ?");
+  // Equal bytes are told inside SQLite: the stored text reaches JS only when it differs.
+  const storedUnder = sqlite.prepare<[string, string], { position: number; origin: string; same: number }>(
+    "SELECT position, origin, data = ? AS same FROM events WHERE event_key = ?",
+  );
+  const dataOf = sqlite.prepare<[number], { data: string }>("SELECT data FROM events WHERE position = ?");
   const insertRejection = sqlite.prepare("INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)");
   const storeCheckpoint = checkpointWriter(sqlite);
   const checkpoint = (position: number) => {
@@ -78,8 +82,9 @@ export function createAppender(sqlite: Database, projections: ProjectionRunner) 
   const existing = (record: AcceptedRecord, key: string): AppendedRecord => {
     // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
     if (keyedByContent(record, key)) return { status: "duplicate", position: positionOf.get(key)!.position };
-    const stored = storedUnder.get(key)!;
-    if (sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
+    const stored = storedUnder.get(record.data, key)!;
+    const same = stored.same === 1 || sameContent(dataOf.get(stored.position)!.data, record.data);
+    if (same) return { status: "duplicate", position: stored.position };
     const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
     return { status: "conflict", position: stored.position, rejection };
   };
