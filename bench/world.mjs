@@ -30,10 +30,13 @@ export function* worldLines(seed, runs) {
   const sentence = (n) => Array.from({ length: n }, () => pick(WORDS)).join(" ");
   const assistants = Array.from({ length: 25 }, () => id("asst"));
   let clock = 1_735_689_600;
+  // Event ids carry the seed: files of other seeds never reuse an id for other content (a conflict,
+  // CONTRACT §3), and a file of the same seed holds the same events under the same ids.
+  const eventPrefix = `evt_${(seed >>> 0).toString(36)}_`;
   let eventNo = 0;
   const recent = [];
   const event = (type, createdAt, data) => {
-    const line = JSON.stringify({ id: `evt_${(++eventNo).toString(36).padStart(10, "0")}`, object: "event", type, created_at: createdAt, data });
+    const line = JSON.stringify({ id: `${eventPrefix}${(++eventNo).toString(36).padStart(10, "0")}`, object: "event", type, created_at: createdAt, data });
     recent.push(line);
     if (recent.length > 50) recent.shift();
     return line;

@@ -8,6 +8,17 @@ export function documentIdentity(firstBytes: Buffer): string {
   return sha256Hex(firstBytes.subarray(0, DOCUMENT_IDENTITY_BYTES));
 }
 
+const DELTA_KEY = "delta:";
+const CONTENT_KEY = "sha256:";
+
+/**
+ * Whether a record's key was made from its content (rules 2 and 3) rather than an id: such a key
+ * names its content, so a record already under it holds the same content and cannot conflict.
+ */
+export function keyedByContent(record: AcceptedRecord, key: string): boolean {
+  return key !== record.eventId && (key.startsWith(CONTENT_KEY) || key.startsWith(DELTA_KEY));
+}
+
 export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string;
 
 /**
@@ -24,8 +35,8 @@ export function createEventKeyer(documentId: string): EventKeyer {
     if (record.type === "thread.run.step.delta" && record.stepId !== null) {
       const ordinal = deltaOrdinals.get(record.stepId) ?? 0;
       deltaOrdinals.set(record.stepId, ordinal + 1);
-      return `delta:${sha256Hex(JSON.stringify([documentId, record.stepId, ordinal, canonical]))}`;
+      return `${DELTA_KEY}${sha256Hex(JSON.stringify([documentId, record.stepId, ordinal, canonical]))}`;
     }
-    return `sha256:${sha256Hex(canonical)}`;
+    return `${CONTENT_KEY}${sha256Hex(canonical)}`;
   };
 }

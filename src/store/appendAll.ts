@@ -42,6 +42,7 @@ export async function appendAll(
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected;
     for (const r of rejected) options.onRejected?.(r);
+    for (const r of result.results) if (r.status === "conflict") options.onRejected?.(r.rejection);
     accepted = [];
     rejected = [];
     options.onCommit?.(result, totals);

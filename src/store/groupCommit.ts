@@ -1,4 +1,4 @@
-import type { Append, AppendBatch, AppendResult, Source } from "./append.js";
+import { tally, type Append, type AppendBatch, type AppendResult, type Source } from "./append.js";
 
 export interface GroupCommitOptions {
   source: Source;
@@ -31,17 +31,9 @@ const DEFAULT_GROUP_RECORDS = 1000;
  */
 const LOADED_GROUP_WAIT_MS = 1;
 
-/** One batch's share of a shared append: its results, and the counts and last position they give. */
+/** One batch's share of a shared append: its results, and the counts (its conflicts among its rejections) and last position they give. */
 function shareOf(result: AppendResult, from: number, count: number, rejected: number): AppendResult {
-  const results = result.results.slice(from, from + count);
-  const appended = results.filter((r) => r.status === "appended");
-  return {
-    appended: appended.length,
-    duplicates: results.length - appended.length,
-    rejected,
-    results,
-    lastPosition: appended.length > 0 ? appended[appended.length - 1]!.position : 0,
-  };
+  return tally(result.results.slice(from, from + count), rejected);
 }
 
 /**

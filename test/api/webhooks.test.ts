@@ -123,6 +123,32 @@ describe("POST /webhooks", () => {
     ]);
   });
 
+  it("an event id sent again with another body gets 409, is kept in rejections and leaves the first row as it was", async () => {
+    const body = event("evt_reused", "in_progress", "step_C1");
+    const first = await postWebhook(server, body, { id: "msg_c1" });
+    const other = event("evt_reused", "in_progress", "step_C2");
+    const conflict = await postWebhook(server, other, { id: "msg_c2" });
+    const reason = "conflict: event key evt_reused already holds different content (appended from POST /webhooks msg_c1)";
+    expect(first.status).toBe(200);
+    expect(conflict).toEqual({ status: 409, body: { error: { message: reason, type: "invalid_request_error", param: null, code: "conflict" } } });
+    expect(listRejections(sqlite()).filter((r) => r.origin === "POST /webhooks msg_c2").map(({ source, reason, path, raw }) => ({ source, reason, path, raw })))
+      .toEqual([{ source: "webhook", reason, path: null, raw: other }]);
+    expect(eventsOfStep(sqlite(), "step_C1").map((r) => [r.position, r.event_key, r.data])).toEqual([[first.body.position, "evt_reused", body]]);
+    expect(eventsOfStep(sqlite(), "step_C2")).toEqual([]);
+
+    // The same event re-serialised (other key order, whitespace) is the same content: a duplicate.
+    const relayed = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(body) as object).reverse()), null, 2);
+    expect(await postWebhook(server, relayed, { id: "msg_c3" })).toEqual({ status: 200, body: { status: "duplicate", position: first.body.position } });
+  });
+
+  it("two deliveries of one id with different bodies in flight at once: one is appended, the other answered 409", async () => {
+    const bodies = [event("evt_race", "in_progress", "step_D1"), event("evt_race", "in_progress", "step_D2")];
+    const answers = await Promise.all([...bodies.map((body) => postWebhook(server, body)), postWebhook(server, event("evt_race_other", "in_progress", "step_D3"))]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 409]);
+    expect(answers[2]!.body).toMatchObject({ status: "appended" });
+    expect(eventsOfStep(sqlite(), "step_D1").length + eventsOfStep(sqlite(), "step_D2").length).toBe(1);
+  });
+
   it("many webhooks in flight at once are each answered after commit with their own position", async () => {
     const bodies = Array.from({ length: 64 }, (_, i) => event(`evt_burst_${i}`, "in_progress", `step_B${i}`));
     const answers = await Promise.all(bodies.map((body) => postWebhook(server, body)));

@@ -67,7 +67,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
     const key = createEventKeyer(documentIdentity(body))(record, webhookId);
     const result = await options.commit.submit({ accepted: [{ record, key }], rejected: [] });
-    const [stored] = result.results;
-    return { status: stored!.status, position: stored!.position };
+    const stored = result.results[0]!;
+    if (stored.status === "conflict") return sendError(reply, 409, stored.rejection.reason, { code: "conflict" });
+    return { status: stored.status, position: stored.position };
   });
 };
