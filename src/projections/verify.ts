@@ -21,6 +21,7 @@ export function verifyProjections(sqlite: Database, limit = 20, onProgress?: (do
   return sqlite.transaction(() => {
     const events = sqlite.prepare<[], number>("SELECT count(*) FROM events").pluck().get()!;
     let done = 0;
+    onProgress?.(0, events);
     const onEvent = () => {
       if (++done % PROGRESS_EVERY === 0) onProgress?.(Math.min(done, events), events);
     };
@@ -43,11 +44,19 @@ export function verifyProjections(sqlite: Database, limit = 20, onProgress?: (do
   })();
 }
 
+export interface VerifyProgress {
+  /** The file is being checked: no count to show yet. */
+  checking(): void;
+  /** Events of the log folded and compared so far, of all. */
+  update(done: number, total: number): void;
+}
+
 export type VerifyReport = { damage: string[] } | { damage: null; events: number; differences: string[] };
 
 /** `verify`: the file first (a damaged one is not compared), then the tables against the fold of the log. */
-export function verifyStore(sqlite: Database, onProgress?: (done: number, total: number) => void): VerifyReport {
+export function verifyStore(sqlite: Database, progress?: VerifyProgress): VerifyReport {
+  progress?.checking();
   const damage = integrityProblems(sqlite);
   if (damage.length > 0) return { damage };
-  return { damage: null, ...verifyProjections(sqlite, 20, onProgress) };
+  return { damage: null, ...verifyProjections(sqlite, 20, progress?.update) };
 }

@@ -12,6 +12,7 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
   const bar = progressBar("rebuild", "events");
   try {
     const total = lastPosition(store.sqlite);
+    bar.update(0, total);
     const result = rebuildProjections(store.sqlite, store.projections, (folded) => bar.update(folded, total));
     bar.stop();
     await writeOut(`${result.events} events folded in ${result.seconds.toFixed(2)} s\n`);
@@ -26,7 +27,7 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
   const store = openStepstore(dbPath(options.db));
   const bar = progressBar("verify", "events");
   try {
-    const report = verifyStore(store.sqlite, (done, total) => bar.update(done, total));
+    const report = verifyStore(store.sqlite, { checking: () => bar.note("verify: checking the file (PRAGMA integrity_check)"), update: bar.update });
     bar.stop();
     if (report.damage) {
       process.stderr.write(`verify: ${store.path} is damaged (PRAGMA integrity_check):\n${report.damage.map((line) => `  ${line}\n`).join("")}`);
