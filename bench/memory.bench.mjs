@@ -1,5 +1,5 @@
 // Peak RSS of `verify` and `rebuild` on a 1x and a 4x log: both must stay flat as the log grows.
-// Standalone: `npm run build && node bench/memory.bench.mjs`. BENCH_RECORDS (default 100000: the 1x world),
+// Standalone: `npm run build && node bench/memory.bench.mjs`. BENCH_RECORDS (default 50000: the 1x world),
 // BENCH_BIN (default bin/stepstore: another build to compare with), BENCH_KEEP=1 keeps the files.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import { writeWorld } from "./world.mjs";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const BIN = process.env.BENCH_BIN ?? join(ROOT, "bin/stepstore");
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
 const TARGET = 1.3;
 const work = mkdtempSync(join(tmpdir(), "stepstore-memory-bench-"));
 
