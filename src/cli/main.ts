@@ -107,7 +107,7 @@ export function buildProgram(): Command {
     .action(run(async (options: never) => (await import("./commands/report.js")).reportCommand(options)));
 
   program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
-  program.command("verify").description("fold the log in memory and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
+  program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
   program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
   return program;
 }

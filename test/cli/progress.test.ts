@@ -13,7 +13,7 @@ async function onTerminal(command: string): Promise<string> {
   const { stdout } = await run("script", ["-qfec", command, "/dev/null"], { env: { ...process.env, COLUMNS: "200" }, maxBuffer: 64 << 20 })
     .catch((error: { code?: number; stdout?: string }) => (error.code === 3 ? { stdout: error.stdout ?? "" } : Promise.reject(error)));
   // eslint-disable-next-line no-control-regex
-  return stdout.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "\n").replace(/\r/g, "\n");
+  return stdout.replace(/\x1b\[[0-9;?]*[a-zA-Z]|\x1b[78]/g, "\n").replace(/\r/g, "\n");
 }
 
 function bigFile(): string {
@@ -53,5 +53,19 @@ describe("stepstore ingest progress", () => {
     const piped = await stepstore(["ingest", "--db", tempDb(), file]);
     expect(piped.stderr).toBe("");
     expect(piped.stdout).toMatch(/^\d+ records: \d+ appended, \d+ duplicates, 0 rejected\n$/);
+  });
+});
+
+describe("progress of rebuild and verify (CONTRACT §8)", () => {
+  it("on a terminal they show events done of all, the rate and the ETA; off one, nothing but their result", async () => {
+    const db = tempDb();
+    expect((await stepstore(["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl")])).code).toBe(0);
+    for (const command of ["rebuild", "verify"]) {
+      const shown = await onTerminal(`${process.execPath} ${BIN} ${command} --db ${db}`);
+      expect(shown).toMatch(new RegExp(`${command} .*\\b(\\d+)/\\1 events \\| \\d+ events/s \\| ETA \\d+s`));
+      const piped = await stepstore([command, "--db", db]);
+      expect(piped.stderr).toBe("");
+      expect(piped.code).toBe(0);
+    }
   });
 });

@@ -1,32 +1,40 @@
-import { SingleBar, Presets } from "cli-progress";
 import { rebuildProjections } from "../../projections/rebuild.js";
-import { verifyProjections } from "../../projections/verify.js";
+import { verifyStore } from "../../projections/verify.js";
 import { lastPosition } from "../../store/checkpoints.js";
 import { openForReading } from "../../store/open.js";
 import { openStepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
+import { progressBar } from "../progress.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
   const store = openStepstore(dbPath(options.db));
-  const bar = process.stderr.isTTY ? new SingleBar({ format: "rebuild {bar} {value}/{total} events" }, Presets.shades_classic) : null;
+  const bar = progressBar("rebuild", "events");
   try {
-    bar?.start(lastPosition(store.sqlite), 0);
-    const result = rebuildProjections(store.sqlite, store.projections, (folded) => bar?.update(folded));
-    bar?.stop();
+    const total = lastPosition(store.sqlite);
+    bar.update(0, total);
+    const result = rebuildProjections(store.sqlite, store.projections, (folded) => bar.update(folded, total));
+    bar.stop();
     await writeOut(`${result.events} events folded in ${result.seconds.toFixed(2)} s\n`);
     return EXIT.ok;
   } finally {
-    bar?.stop();
+    bar.stop();
     store.close();
   }
 }
 
 export async function verifyCommand(options: { db?: string }): Promise<number> {
   const store = openForReading(dbPath(options.db));
+  const bar = progressBar("verify", "events");
   try {
-    const { events, differences } = verifyProjections(store.sqlite);
+    const report = verifyStore(store.sqlite, { checking: () => bar.note("verify: checking the file (PRAGMA integrity_check)"), update: bar.update });
+    bar.stop();
+    if (report.damage) {
+      process.stderr.write(`verify: ${store.path} is damaged (PRAGMA integrity_check):\n${report.damage.map((line) => `  ${line}\n`).join("")}`);
+      return EXIT.failure;
+    }
+    const { events, differences } = report;
     if (differences.length === 0) {
       await writeOut(`ok: ${events} events fold to exactly the stored tables\n`);
       return EXIT.ok;
@@ -35,6 +43,7 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
     process.stderr.write(`verify: the tables differ from the fold of ${events} events (first ${differences.length} differences above)\n`);
     return EXIT.failure;
   } finally {
+    bar.stop();
     store.close();
   }
 }

@@ -1,0 +1,76 @@
+import type { Database } from "better-sqlite3";
+import { compareCodePoints } from "../../records/canonical.js";
+import { logEventFromRow } from "../../store/logEvent.js";
+import { evolveRun } from "../runs/evolve.js";
+import { runColumns } from "../runs/table.js";
+import {
+  evolveRunExpiry, evolveStep, initialStepState, isRunExpiryEvent, isStepDeltaEvent, isStepSnapshotEvent, renderRunStep,
+  type RunExpiryState, type StepFoldState,
+} from "../runSteps/evolve.js";
+import { toolsOf } from "../runSteps/runStep.js";
+import { runStepColumns, type RunStepColumns } from "../runSteps/table.js";
+
+type EventRow = { position: number; type: string; data: string; id: string };
+
+/**
+ * The log's rows grouped by one id, read in (id, position) order through the index named: one group
+ * at a time in memory. INDEXED BY, as the planner may otherwise sort the whole log in a temp b-tree.
+ */
+function* groupsOf(sqlite: Database, sql: string, onEvent: () => void): Generator<{ id: string; rows: EventRow[] }> {
+  let group: { id: string; rows: EventRow[] } | null = null;
+  for (const row of sqlite.prepare<[], EventRow>(sql).iterate()) {
+    onEvent();
+    if (group && group.id !== row.id) yield group;
+    if (!group || group.id !== row.id) group = { id: row.id, rows: [] };
+    group.rows.push(row);
+  }
+  if (group) yield group;
+}
+
+/** What the log knows of one run's expiry (CONTRACT §5 rule 4), read from that run's own events by index. */
+function runExpiryReader(sqlite: Database): (runId: string) => RunExpiryState | null {
+  const runEvents = sqlite.prepare<[string], { position: number; type: string; data: string }>(
+    "SELECT position, type, data FROM events INDEXED BY events_run_position WHERE run_id = ? AND step_id IS NULL ORDER BY position",
+  );
+  return (runId) => {
+    let expiry: RunExpiryState | null = null;
+    for (const row of runEvents.all(runId)) {
+      const event = logEventFromRow(row);
+      if (isRunExpiryEvent(event)) expiry = evolveRunExpiry(expiry, { ...event, runId });
+    }
+    return expiry;
+  };
+}
+
+export interface FoldedStep {
+  columns: RunStepColumns;
+  /** The step's `run_step_tools`, in the table's order. */
+  tools: string[];
+}
+
+/** Each step's row as the log folds it, in id order (as SQLite orders text), one step in memory at a time. */
+export function* foldedSteps(sqlite: Database, onEvent: () => void): Generator<FoldedStep> {
+  const expiryOf = runExpiryReader(sqlite);
+  const sql = `SELECT position, type, data, step_id AS id FROM events INDEXED BY events_step_position
+    WHERE step_id IS NOT NULL ORDER BY step_id, position`;
+  for (const { id, rows } of groupsOf(sqlite, sql, onEvent)) {
+    let state: StepFoldState = initialStepState(id);
+    for (const row of rows) {
+      const event = logEventFromRow(row);
+      if (isStepSnapshotEvent(event) || isStepDeltaEvent(event)) state = evolveStep(state, event);
+    }
+    const rendered = renderRunStep(state, state.runId ? expiryOf(state.runId) : null);
+    if (!rendered) continue;
+    yield { columns: runStepColumns(rendered.row, rendered.position), tools: toolsOf(rendered.row).sort(compareCodePoints) };
+  }
+}
+
+/** Each run's row as the log folds it, in id order, one run in memory at a time. */
+export function* foldedRuns(sqlite: Database, onEvent: () => void): Generator<ReturnType<typeof runColumns>> {
+  const sql = `SELECT position, type, data, run_id AS id FROM events INDEXED BY events_run_position
+    WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY run_id, position`;
+  for (const { rows } of groupsOf(sqlite, sql, onEvent)) {
+    const run = rows.reduce((current: Record<string, unknown> | null, row) => evolveRun(current, logEventFromRow(row)), null);
+    if (run) yield runColumns(run);
+  }
+}

@@ -1,0 +1,141 @@
+import Database from "better-sqlite3";
+import { openSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { stepstore, tempDb } from "../helpers/cli.js";
+import { generateWorld, type World } from "../world/world.js";
+
+/** Everything a world sends, as one JSONL file: its webhook events, each polled run's list page, each run's snapshot. */
+function worldJsonl(world: World): string {
+  const values: unknown[] = [...world.events];
+  for (const steps of world.polledSteps.values()) values.push({ object: "list", data: steps, has_more: false });
+  values.push(...world.runs);
+  return values.map((v) => `${JSON.stringify(v)}\n`).join("");
+}
+
+/**
+ * Steps whose ids sort differently by UTF-16 unit and by byte: SQLite orders text by byte, so a
+ * comparison of the two sides in JavaScript's own string order would see rows missing and extra.
+ */
+const ODD_IDS = ["step_\u{1F600}", "step_\uFFFD", "step_\u00E9", "step_Z"];
+
+function oddlyNamedSteps(world: World): string {
+  const base = world.steps.find((s) => s.status === "completed")!;
+  return ODD_IDS.map((id) => `${JSON.stringify({ ...base, id })}\n`).join("");
+}
+
+/** A store ingested from a generated world by the real CLI: 40 runs, every outcome, deltas, polled runs. */
+async function worldStore(seed: number): Promise<{ db: string; world: World }> {
+  const world = generateWorld(seed, { runs: 40 });
+  const db = tempDb();
+  const file = join(dirname(db), "world.jsonl");
+  writeFileSync(file, worldJsonl(world) + oddlyNamedSteps(world));
+  const ingest = await stepstore(["ingest", "--db", db, file]);
+  expect(ingest.code, ingest.stderr).toBe(0);
+  return { db, world };
+}
+
+function withSqlite<T>(db: string, use: (sqlite: Database.Database) => T): T {
+  const sqlite = new Database(db);
+  try {
+    return use(sqlite);
+  } finally {
+    sqlite.close();
+  }
+}
+
+describe("stepstore verify (CONTRACT §8 v1.1)", () => {
+  let store: { db: string; world: World };
+  beforeAll(async () => {
+    store = await worldStore(7);
+  });
+
+  it("given an untouched store with expired runs' steps and streamed deltas, verify says ok and exits 0", async () => {
+    const { world } = store;
+    expect(world.steps.some((s) => s.status === "expired" && s.expired_at !== null)).toBe(true);
+    expect(world.events.some((e) => e.type === "thread.run.step.delta")).toBe(true);
+    const result = await stepstore(["verify", "--db", store.db]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^ok: \d+ events fold to exactly the stored tables\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  it("given rows changed by hand, verify lists each difference the way it reads, in id order, and exits 1", async () => {
+    const { db } = await worldStore(11);
+    const changed = withSqlite(db, (sqlite) => {
+      const ids = sqlite.prepare<[], string>("SELECT id FROM run_steps WHERE status = 'completed' ORDER BY id LIMIT 3").pluck().all();
+      const run = sqlite.prepare<[], { id: string; model: string }>("SELECT id, model FROM runs ORDER BY id LIMIT 1").get()!;
+      const tool = sqlite.prepare<[], { step_id: string; tool: string }>("SELECT step_id, tool FROM run_step_tools WHERE tool LIKE 'function:%' LIMIT 1").get()!;
+      sqlite.prepare("UPDATE run_steps SET status = 'failed' WHERE id = ?").run(ids[0]);
+      sqlite.prepare("DELETE FROM run_steps WHERE id IN (?, ?)").run(ids[1], "step_\uFFFD");
+      sqlite.prepare("INSERT INTO run_steps (id, run_id, type, status) VALUES ('step_zz_by_hand', 'run_x', 'tool_calls', 'completed')").run();
+      sqlite.prepare("UPDATE runs SET model = 'gpt-by-hand' WHERE id = ?").run(run.id);
+      sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?").run(tool.step_id, tool.tool);
+      return { ids, run, tool };
+    });
+    const result = await stepstore(["verify", "--db", db]);
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      `run_steps ${changed.ids[0]}: status is "failed", the log gives "completed"`,
+      `run_steps ${changed.ids[1]}: missing from the table`,
+      "run_steps step_zz_by_hand: in the table, but the log gives no such row",
+      // After step_zz_by_hand and before step_😀, in byte order as SQLite sorts (UTF-16 order puts 😀 first).
+      "run_steps step_\uFFFD: missing from the table",
+      `runs ${changed.run.id}: model is "gpt-by-hand", the log gives ${JSON.stringify(changed.run.model)}`,
+      `run_step_tools ${JSON.stringify([changed.tool.step_id, changed.tool.tool])}: missing from the table`,
+    ]);
+    expect(result.stderr).toMatch(/the tables differ from the fold of \d+ events \(first 6 differences above\)/);
+    expect(result.code).toBe(1);
+  });
+
+  it("given more differences than it reports, verify lists the first 20", async () => {
+    const { db } = await worldStore(13);
+    withSqlite(db, (sqlite) => sqlite.exec("UPDATE run_steps SET usage = '{}'; DELETE FROM runs;"));
+    const result = await stepstore(["verify", "--db", db]);
+    const lines = result.stdout.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(20);
+    expect(lines.every((l) => /^run_steps \S+: usage is "\{\}", the log gives /.test(l))).toBe(true);
+    expect(result.code).toBe(1);
+  });
+
+  // Zeros leave the page readable, and integrity_check lists rows missing from the index; letters make it throw "malformed".
+  it.each([["zeros", 0x00], ["letters", 0x41]])("given an index page damaged by %s, verify exits 1 naming the database and the damage", async (_, fill) => {
+    const { db } = await worldStore(17);
+    const page = withSqlite(db, (sqlite) => {
+      sqlite.pragma("wal_checkpoint(TRUNCATE)");
+      const size = sqlite.pragma("page_size", { simple: true }) as number;
+      const root = sqlite.prepare<[], number>("SELECT rootpage FROM sqlite_schema WHERE name = 'run_steps_status'").pluck().get()!;
+      return { size, root };
+    });
+    // 64 bytes at the end of the page: the cell content area, where the index keys are.
+    const fd = openSync(db, "r+");
+    writeSync(fd, Buffer.alloc(64, fill), 0, 64, page.root * page.size - 64);
+    closeSync(fd);
+    const damage = withSqlite(db, (sqlite) => {
+      try {
+        return sqlite.prepare<[], string>("PRAGMA integrity_check").pluck().all()[0]!;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    expect(damage).not.toBe("ok");
+
+    const result = await stepstore(["verify", "--db", db]);
+    expect(result.stderr).toContain(db);
+    expect(result.stderr).toContain(damage);
+    expect(result.stdout).not.toMatch(/^ok/);
+    expect(result.code).toBe(1);
+  });
+
+  it("agrees with rebuild on a generated world: ok before, rebuild changes no row, ok after", async () => {
+    const { db, world } = await worldStore(23);
+    const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+    const before = tables();
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+    expect((await stepstore(["rebuild", "--db", db])).code).toBe(0);
+    expect(tables()).toEqual(before);
+    const after = await stepstore(["verify", "--db", db]);
+    expect(after.stdout).toMatch(/^ok/);
+    const rows = withSqlite(db, (sqlite) => sqlite.prepare<string[], string>("SELECT data FROM run_steps WHERE id NOT IN (?, ?, ?, ?)").pluck().all(...ODD_IDS));
+    expect(rows.sort()).toEqual(world.steps.map((s) => JSON.stringify(s)).sort());
+  });
+});
