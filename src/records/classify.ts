@@ -120,7 +120,7 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
   }
 
   const object = value.object;
-  const schema = typeof object === "string" ? SCHEMA_BY_OBJECT[object] : undefined;
+  const schema = typeof object === "string" ? SCHEMA_BY_OBJECT.get(object) : undefined;
   if (!schema) {
     return reject(
       object === undefined ? "not a record: no `object`, and not an event" : `unknown record kind ${describe(object)}`,

@@ -3,16 +3,16 @@ import {
   assistantSchema, errorSchema, messageDeltaSchema, messageSchema, runSchema, runStepSchema, stepDeltaSchema, threadSchema,
 } from "./schemas.js";
 
-/** The `object` of every record kind that can stand alone, with its schema. */
-export const SCHEMA_BY_OBJECT: Record<string, z.ZodType> = {
-  "thread.run.step": runStepSchema,
-  "thread.run.step.delta": stepDeltaSchema,
-  "thread.run": runSchema,
-  "thread.message": messageSchema,
-  "thread.message.delta": messageDeltaSchema,
-  thread: threadSchema,
-  assistant: assistantSchema,
-};
+/** The `object` of every record kind that can stand alone, with its schema. A Map: an `object` of "constructor" finds nothing. */
+export const SCHEMA_BY_OBJECT: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
+  ["thread.run.step", runStepSchema],
+  ["thread.run.step.delta", stepDeltaSchema],
+  ["thread.run", runSchema],
+  ["thread.message", messageSchema],
+  ["thread.message.delta", messageDeltaSchema],
+  ["thread", threadSchema],
+  ["assistant", assistantSchema],
+]);
 
 const RUN_EVENTS = ["created", "queued", "in_progress", "requires_action", "completed", "incomplete", "failed", "cancelling", "cancelled", "expired"];
 const STEP_EVENTS = ["created", "in_progress", "completed", "failed", "cancelled", "expired"];
@@ -32,5 +32,5 @@ export const DATA_OBJECT_BY_EVENT: ReadonlyMap<string, string | null> = new Map<
 export function schemaForEvent(eventType: string): z.ZodType | undefined {
   const object = DATA_OBJECT_BY_EVENT.get(eventType);
   if (object === undefined) return undefined;
-  return object === null ? errorSchema : SCHEMA_BY_OBJECT[object];
+  return object === null ? errorSchema : SCHEMA_BY_OBJECT.get(object);
 }

@@ -34,6 +34,10 @@ export function reasonOf(issue: z.core.$ZodIssue): string {
       }
       return issue.message;
     }
+    case "too_big":
+      return `expected ${issue.inclusive === false ? "less than" : "at most"} ${String(issue.maximum)}, got ${describe(input)}`;
+    case "too_small":
+      return `expected ${issue.inclusive === false ? "more than" : "at least"} ${String(issue.minimum)}, got ${describe(input)}`;
     default:
       return issue.message;
   }

@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { reasonOf } from "./reason.js";
+import { byType, deepPartial } from "./partial.js";
 
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
 const int = z.number().int();
 const nullableInt = int.nullable().optional();
-const json = z.json();
 
 export const STEP_STATUSES = ["in_progress", "cancelled", "failed", "completed", "expired"] as const;
 export const STEP_TYPES = ["message_creation", "tool_calls"] as const;
@@ -24,10 +23,12 @@ const functionCall = z.looseObject({
   }),
 });
 
-const codeInterpreterOutput = z.discriminatedUnion("type", [
-  z.looseObject({ type: z.literal("logs"), logs: z.string() }),
-  z.looseObject({ type: z.literal("image"), image: z.looseObject({ file_id: z.string() }) }),
-]);
+const codeInterpreterOutput = byType({
+  options: {
+    logs: z.looseObject({ type: z.literal("logs"), logs: z.string() }),
+    image: z.looseObject({ type: z.literal("image"), image: z.looseObject({ file_id: z.string() }) }),
+  },
+});
 
 const codeInterpreterCall = z.looseObject({
   id: z.string(),
@@ -35,19 +36,21 @@ const codeInterpreterCall = z.looseObject({
   code_interpreter: z.looseObject({ input: z.string(), outputs: z.array(codeInterpreterOutput) }),
 });
 
+/** The API's ranges: "a floating point number between 0 and 1". */
+const unitInterval = z.number().min(0).max(1);
+
 const fileSearchCall = z.looseObject({
   id: z.string(),
   type: z.literal("file_search"),
   file_search: z.looseObject({
-    ranking_options: z
-      .looseObject({ ranker: z.enum(["auto", "default_2024_08_21"]), score_threshold: z.number() })
-      .optional(),
+    // Any ranker: newer servers add values (CONTRACT §1).
+    ranking_options: z.looseObject({ ranker: z.string(), score_threshold: unitInterval }).optional(),
     results: z
       .array(
         z.looseObject({
           file_id: z.string(),
           file_name: z.string(),
-          score: z.number(),
+          score: unitInterval,
           content: z.array(z.looseObject({ type: z.literal("text"), text: z.string() })).optional(),
         }),
       )
@@ -55,29 +58,21 @@ const fileSearchCall = z.looseObject({
   }),
 });
 
-/** The three OpenAI tool types are checked in full; another vendor's (Azure's bing_grounding, openapi, …) needs only id and type and is kept whole. */
-const knownToolCalls: Record<string, z.ZodType> = {
-  function: functionCall,
-  code_interpreter: codeInterpreterCall,
-  file_search: fileSearchCall,
-};
-const otherToolCall = z.looseObject({ id: z.string(), type: z.string() });
-
-const toolCall = z.unknown().superRefine((value, ctx) => {
-  const type = (value as { type?: unknown } | null)?.type;
-  const schema = (typeof type === "string" && knownToolCalls[type]) || otherToolCall;
-  const result = schema.safeParse(value, { reportInput: true });
-  // Worded here: re-added as they are, the issues would lose their input (a missing key would read as the whole call).
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: reasonOf(issue) });
+/** The three OpenAI tool types are checked in full; another vendor's (Azure's bing_grounding, openapi, …) needs only id and type (in a delta: index and type) and is kept whole. */
+const toolCall = byType({
+  options: { function: functionCall, code_interpreter: codeInterpreterCall, file_search: fileSearchCall },
+  other: z.looseObject({ id: z.string(), type: z.string() }),
+  inDelta: { other: z.looseObject({ index: int, type: z.string() }) },
 });
 
-const stepDetails = z.discriminatedUnion("type", [
-  z.looseObject({
-    type: z.literal("message_creation"),
-    message_creation: z.looseObject({ message_id: z.string() }),
-  }),
-  z.looseObject({ type: z.literal("tool_calls"), tool_calls: z.array(toolCall) }),
-]);
+const stepDetails = byType({
+  options: {
+    message_creation: z.looseObject({ type: z.literal("message_creation"), message_creation: z.looseObject({ message_id: z.string() }) }),
+    tool_calls: z.looseObject({ type: z.literal("tool_calls"), tool_calls: z.array(toolCall) }),
+  },
+  // A delta may leave the type out: it accumulates onto details of the step's own type (CONTRACT §5).
+  inDelta: { typeOptional: true },
+});
 
 const usage = z.looseObject({ prompt_tokens: int, completion_tokens: int, total_tokens: int });
 
@@ -96,7 +91,7 @@ export const runStepSchema = z.looseObject({
   cancelled_at: nullableInt,
   failed_at: nullableInt,
   completed_at: nullableInt,
-  metadata: z.record(z.string(), json).nullable().optional(),
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
   usage: usage.nullable().optional(),
 });
 
@@ -125,17 +120,11 @@ function unsafeDeltaPart(value: unknown, path: (string | number)[]): { path: (st
   return null;
 }
 
+/** A delta's step_details: each field it carries checked as the snapshot checks it (CONTRACT §1 v1.1). */
 const stepDeltaShape = z.looseObject({
   id: z.string(),
   object: z.literal("thread.run.step.delta"),
-  delta: z.looseObject({
-    step_details: z
-      .looseObject({
-        type: z.enum(STEP_TYPES).optional(),
-        tool_calls: z.array(z.looseObject({ index: int.optional(), type: z.string().optional() })).optional(),
-      })
-      .optional(),
-  }),
+  delta: z.looseObject({ step_details: deepPartial(stepDetails).optional() }),
 });
 
 /**

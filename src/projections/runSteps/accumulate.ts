@@ -14,7 +14,7 @@ function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
   entries.forEach((entry, position) => {
     const slot = typeof entry.index === "number" ? entry.index : position;
     const current = merged[slot];
-    merged[slot] = isObject(current) ? accumulateDelta(current, entry) : entry;
+    merged[slot] = accumulateDelta(isObject(current) ? current : {}, entry);
   });
   return merged;
 }
@@ -23,16 +23,18 @@ function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
  * Applies one delta onto a target (CONTRACT §5 rule 3), returning a new object and leaving both
  * inputs untouched: absent or null keys are set, `index` and `type` overwritten, strings
  * concatenated, objects merged recursively, arrays of objects merged into the slot each `index`
- * names; anything else replaces.
+ * names (an absent key built onto `{}` or `[]`); anything else replaces.
  */
 export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObject {
   const result: JsonObject = { ...target };
   for (const [key, value] of Object.entries(delta)) {
     const current = result[key];
-    if (current === undefined || current === null || key === "index" || key === "type") result[key] = value;
+    // An absent key is built onto an empty one, so that arrays deep in a first chunk land in the slots their `index` names.
+    const absent = current === undefined || current === null;
+    if (isObject(value) && (absent || isObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
+    else if (isArrayOfObjects(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
+    else if (absent || key === "index" || key === "type") result[key] = value;
     else if (typeof current === "string" && typeof value === "string") result[key] = current + value;
-    else if (isObject(current) && isObject(value)) result[key] = accumulateDelta(current, value);
-    else if (Array.isArray(current) && isArrayOfObjects(value)) result[key] = mergeIndexed(current, value);
     else result[key] = value;
   }
   return result;

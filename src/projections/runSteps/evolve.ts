@@ -16,7 +16,7 @@ export interface StepFoldState {
   inProgress: RunStepRow | null;
   /** The longest step_details among in-progress snapshots. */
   inProgressDetails: JsonObject | null;
-  /** Every delta so far, accumulated in log order onto `{}` (with `tool_calls: []` once tool calls come: see deltaBase). */
+  /** Every delta so far, accumulated in log order onto `{}` (its first tool calls placed by their `index`, as onto `[]`). */
   deltaDetails: JsonObject | null;
   /** The largest position among the step's own events. */
   position: number;
@@ -53,24 +53,12 @@ function max<T>(current: T | null, candidate: T, compare: (a: T, b: T) => number
   return current === null || compare(candidate, current) > 0 ? candidate : current;
 }
 
-/**
- * What the next delta accumulates onto. Deltas may come before the step's type is known, so they
- * accumulate onto `{}`; but the first tool calls must land in the slots their `index` names, as
- * they do on an empty `{"type":"tool_calls","tool_calls":[]}` (set as-is, a first delta for slot 1
- * would sit in slot 0 and a later slot-0 delta would merge into it).
- */
-function deltaBase(current: JsonObject | null, delta: JsonObject | undefined): JsonObject {
-  const base = current ?? {};
-  const seed = Array.isArray(delta?.tool_calls) && (base.tool_calls === undefined || base.tool_calls === null);
-  return seed ? { ...base, tool_calls: [] } : base;
-}
-
 /** Folds one of the step's events into its state. Pure: the inputs are left as they were. */
 export function evolveStep(state: StepFoldState, event: LogEvent): StepFoldState {
   const position = Math.max(state.position, event.position);
   if (isStepDeltaEvent(event)) {
     const delta = (event.payload.delta as JsonObject | undefined)?.step_details as JsonObject | undefined;
-    return { ...state, position, deltaDetails: accumulateDelta(deltaBase(state.deltaDetails, delta), delta ?? {}) };
+    return { ...state, position, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, delta ?? {}) };
   }
   if (!isStepSnapshotEvent(event)) return { ...state, position };
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
@@ -108,7 +96,7 @@ export function renderRunStep(state: StepFoldState, expiry: RunExpiryState | nul
     const built = withoutIndexes(accumulateDelta(emptyStepDetails(state.inProgress.type), state.deltaDetails));
     details = max(details, built, compareDetails);
   }
-  const row: RunStepRow = { ...normalizeRunStep(state.inProgress), step_details: details };
+  const row = normalizeRunStep({ ...state.inProgress, step_details: details });
   if (expiry) {
     row.status = "expired";
     row.expired_at = expiry.expiresAt ?? expiry.envelopeCreatedAt ?? null;

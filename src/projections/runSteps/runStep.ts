@@ -1,4 +1,5 @@
 import { canonicalJson, codePointLength, compareCodePoints } from "../../records/canonical.js";
+import { completeStepDetails } from "./complete.js";
 
 type JsonObject = Record<string, unknown>;
 export type RunStepRow = JsonObject & { id: string; run_id: string; type: string; status: string };
@@ -9,10 +10,14 @@ const RUN_STEP_KEYS = [
   "last_error", "expired_at", "cancelled_at", "failed_at", "completed_at", "metadata", "usage",
 ] as const;
 
-/** A snapshot as a row: the API's keys in the API's order, a newer server's extra keys after them. */
+/**
+ * A snapshot as a row: the API's keys in the API's order, a newer server's extra keys after them,
+ * and every key RunStepObject requires present (step_details filled too).
+ */
 export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
   const row: JsonObject = {};
   for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
+  row.step_details = completeStepDetails(row.step_details);
   for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) row[key] = value;
   return row as RunStepRow;
 }
@@ -91,7 +96,8 @@ export function toolsOf(step: RunStepRow): string[] {
     if (call === null || typeof call !== "object") continue;
     const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
     if (type === "function") {
-      if (typeof fn?.name === "string") tools.add(`function:${fn.name}`);
+      // A name that never arrived is rendered "": there is no function:<name> to give.
+      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${fn.name}`);
     } else if (typeof type === "string") tools.add(type);
   }
   return [...tools];

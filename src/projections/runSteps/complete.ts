@@ -1,0 +1,59 @@
+type JsonObject = Record<string, unknown>;
+
+/**
+ * The keys RunStepObject requires inside `step_details`, with what a row shows when neither the winning
+ * snapshot nor the deltas supplied one (CONTRACT §1 v1.1): nullable ones `null`, strings `""`, arrays
+ * `[]`. A nested object is itself filled. Only keys the official schema requires are here; a tool-call
+ * type beyond the three gets only the `id` every tool call has, and is otherwise kept whole.
+ */
+interface Template { [key: string]: null | "" | [] | Template }
+
+const DETAILS = new Map<unknown, Template>([
+  ["message_creation", { message_creation: { message_id: "" } }],
+  ["tool_calls", { tool_calls: [] }],
+]);
+const TOOL_CALLS = new Map<unknown, Template>([
+  ["function", { id: "", function: { name: "", arguments: "", output: null } }],
+  ["code_interpreter", { id: "", code_interpreter: { input: "", outputs: [] } }],
+  ["file_search", { id: "", file_search: {} }],
+]);
+const ANY_TOOL_CALL: Template = { id: "" };
+const OUTPUTS = new Map<unknown, Template>([
+  ["logs", { logs: "" }],
+  ["image", { image: { file_id: "" } }],
+]);
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The object with each missing key of the template added, in the template's order after the keys it has. */
+function filled(value: JsonObject, template: Template): JsonObject {
+  const out: JsonObject = { ...value };
+  for (const [key, fallback] of Object.entries(template)) {
+    const current = out[key];
+    const nested = isObject(fallback) ? fallback : null;
+    if (current === undefined) out[key] = nested ? filled({}, nested) : Array.isArray(fallback) ? [] : fallback;
+    else if (nested && isObject(current)) out[key] = filled(current, nested);
+  }
+  return out;
+}
+
+function completeToolCall(call: unknown): unknown {
+  // A slot a stream skipped stays null, as the log says (README).
+  if (!isObject(call)) return call;
+  const done = filled(call, TOOL_CALLS.get(call.type) ?? ANY_TOOL_CALL);
+  const inner = done.code_interpreter;
+  if (call.type === "code_interpreter" && isObject(inner) && Array.isArray(inner.outputs)) {
+    done.code_interpreter = { ...inner, outputs: inner.outputs.map((o) => (isObject(o) ? filled(o, OUTPUTS.get(o.type) ?? {}) : o)) };
+  }
+  return done;
+}
+
+/** A row's step_details with every key RunStepObject requires present. */
+export function completeStepDetails(details: unknown): unknown {
+  if (!isObject(details)) return details;
+  const done = filled(details, DETAILS.get(details.type) ?? {});
+  if (Array.isArray(done.tool_calls)) done.tool_calls = done.tool_calls.map(completeToolCall);
+  return done;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
+import { toolsOf } from "../../src/projections/runSteps/runStep.js";
+import type { LogEvent } from "../../src/store/logEvent.js";
+
+type Json = Record<string, unknown>;
+const STEP = "step_R3nder";
+const snapshot: Json = {
+  id: STEP, object: "thread.run.step", created_at: 1_755_180_000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
+  type: "tool_calls", status: "in_progress", step_details: { type: "tool_calls", tool_calls: [] },
+};
+const delta = (call: Json): Json => ({ id: STEP, object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [call] } } });
+
+function rowAfter(payloads: Json[]): Json {
+  const state = payloads.reduce((s, payload, i) => evolveStep(s, { position: i + 1, type: payload.object as string, payload, envelopeCreatedAt: null } as LogEvent), initialStepState(STEP));
+  return renderRunStep(state, null)!.row;
+}
+
+describe("rendering fills what RunStepObject requires (CONTRACT §1 v1.1)", () => {
+  it("a code_interpreter output streamed for slot 1 before slot 0 stays in slot 1", () => {
+    const row = rowAfter([
+      snapshot,
+      delta({ index: 0, id: "call_ci", type: "code_interpreter", code_interpreter: { outputs: [{ index: 1, type: "logs", logs: "two" }] } }),
+      delta({ index: 0, type: "code_interpreter", code_interpreter: { outputs: [{ index: 0, type: "image", image: { file_id: "file_1" } }] } }),
+    ]);
+    expect((row.step_details as Json).tool_calls).toEqual([
+      { id: "call_ci", type: "code_interpreter", code_interpreter: { outputs: [{ type: "image", image: { file_id: "file_1" } }, { type: "logs", logs: "two" }], input: "" } },
+    ]);
+  });
+
+  it("a function call whose name never arrived shows \"name\": \"\" and gives no run_step_tools row", () => {
+    const row = rowAfter([snapshot, delta({ index: 0, id: "call_f", type: "function", function: { arguments: "{}" } })]);
+    expect((row.step_details as { tool_calls: Json[] }).tool_calls[0]!.function).toEqual({ arguments: "{}", name: "", output: null });
+    expect(toolsOf(row as Parameters<typeof toolsOf>[0])).toEqual([]);
+  });
+
+  it("a vendor tool call is kept whole, gaining only the id every tool call has", () => {
+    const row = rowAfter([snapshot, delta({ index: 0, type: "bing_grounding", bing_grounding: { requesturl: "q" } })]);
+    expect((row.step_details as Json).tool_calls).toEqual([{ type: "bing_grounding", bing_grounding: { requesturl: "q" }, id: "" }]);
+  });
+});
