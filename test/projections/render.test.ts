@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
 import { toolsOf } from "../../src/projections/runSteps/runStep.js";
 import type { LogEvent } from "../../src/store/logEvent.js";
+import { validateStrict } from "./openapiRunStep.js";
 
 type Json = Record<string, unknown>;
 const STEP = "step_R3nder";
@@ -37,5 +38,16 @@ describe("rendering fills what RunStepObject requires (CONTRACT §1 v1.1)", () =
   it("a vendor tool call is kept whole, gaining only the id every tool call has", () => {
     const row = rowAfter([snapshot, delta({ index: 0, type: "bing_grounding", bing_grounding: { requesturl: "q" } })]);
     expect((row.step_details as Json).tool_calls).toEqual([{ type: "bing_grounding", bing_grounding: { requesturl: "q" }, id: "" }]);
+  });
+
+  it("a slot a stream skipped (its first chunk lost) is left out, so the row still validates against RunStepObject", () => {
+    const row = rowAfter([
+      snapshot,
+      delta({ index: 0, id: "call_a", type: "function", function: { name: "a", arguments: "{}" } }),
+      delta({ index: 2, id: "call_c", type: "code_interpreter", code_interpreter: { input: "1+1", outputs: [{ index: 1, type: "logs", logs: "2" }] } }),
+    ]);
+    expect((row.step_details as { tool_calls: Json[] }).tool_calls.map((call) => call.id)).toEqual(["call_a", "call_c"]);
+    expect((row.step_details as { tool_calls: { code_interpreter?: Json }[] }).tool_calls[1]!.code_interpreter!.outputs).toEqual([{ type: "logs", logs: "2" }]);
+    expect(validateStrict(row)).toEqual([]);
   });
 });

@@ -97,7 +97,7 @@ export function stepRecords(extensions: boolean): fc.Arbitrary<{ snapshots: Json
   });
   const tools = fc.array(slotArb(extensions), { maxLength: 3 }).chain((slots) => {
     const details = (n: number) => fc.tuple(...slots.slice(0, n).map((s, i) => toolCallSnapshot(s, i, extensions))).map((calls) => ({ type: "tool_calls", tool_calls: calls }));
-    // Every slot and output slot streams at least once (a stream that skips a slot leaves null there: README), then more pieces.
+    // Every slot and output slot streams at least once (a skipped slot is left out of the row: render.test.ts), then more pieces.
     const covering = slots.flatMap((s, i) => [toolCallChunk(s, i, extensions), ...s.outputs.map((_, j) => toolCallChunk(s, i, extensions, j))]);
     const more = slots.length === 0 ? fc.constant([]) : fc.array(fc.nat().chain((n) => toolCallChunk(slots[n % slots.length]!, n % slots.length, extensions)), { maxLength: 4 });
     const chunks = fc.tuple(fc.tuple(...covering), more).map(([a, b]) => [...a, ...b]);

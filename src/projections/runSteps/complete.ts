@@ -39,13 +39,11 @@ function filled(value: JsonObject, template: Template): JsonObject {
   return out;
 }
 
-function completeToolCall(call: unknown): unknown {
-  // A slot a stream skipped stays null, as the log says (README).
-  if (!isObject(call)) return call;
+function completeToolCall(call: JsonObject): JsonObject {
   const done = filled(call, TOOL_CALLS.get(call.type) ?? ANY_TOOL_CALL);
   const inner = done.code_interpreter;
   if (call.type === "code_interpreter" && isObject(inner) && Array.isArray(inner.outputs)) {
-    done.code_interpreter = { ...inner, outputs: inner.outputs.map((o) => (isObject(o) ? filled(o, OUTPUTS.get(o.type) ?? {}) : o)) };
+    done.code_interpreter = { ...inner, outputs: inner.outputs.filter(isObject).map((o) => filled(o, OUTPUTS.get(o.type) ?? {})) };
   }
   return done;
 }
@@ -54,6 +52,7 @@ function completeToolCall(call: unknown): unknown {
 export function completeStepDetails(details: unknown): unknown {
   if (!isObject(details)) return details;
   const done = filled(details, DETAILS.get(details.type) ?? {});
-  if (Array.isArray(done.tool_calls)) done.tool_calls = done.tool_calls.map(completeToolCall);
+  // A slot a stream skipped (its first chunk lost) holds nothing a RunStep can show: it is left out.
+  if (Array.isArray(done.tool_calls)) done.tool_calls = done.tool_calls.filter(isObject).map(completeToolCall);
   return done;
 }
