@@ -100,3 +100,15 @@ describe("a record's numbers in rejection reasons", () => {
     expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([{ reason, path: "$.created_at" }]);
   });
 });
+describe("a top-level __proto__ key of a snapshot", () => {
+  it("is kept in the row like any extra key, and verify agrees", async () => {
+    const db = tempDb();
+    expect((await ingest(db, write("proto.jsonl", [snapshot(`,"__proto__":{"polluted":true}`, "step_P")]))).summary.appended).toBe(1);
+    const steps = await stepstore(["steps", "--db", db, "--format", "jsonl"]);
+    const row = JSON.parse(steps.stdout) as Record<string, unknown>;
+    expect(Object.hasOwn(row, "__proto__")).toBe(true);
+    expect(row["__proto__"]).toEqual({ polluted: true });
+    const verify = await stepstore(["verify", "--db", db]);
+    expect(verify.code).toBe(0);
+  });
+});
