@@ -86,6 +86,27 @@ describe("numbers are read as written, not as doubles", () => {
   });
 });
 
+describe("numbers in an SSE transcript", () => {
+  it("named events whose data differ only in a digit a double drops are two records, each keeping its digits", async () => {
+    const db = tempDb();
+    const sse = (n: string) => `event: thread.run.step.completed\ndata: ${snapshot(`,"x":${n}`)}\n\n`;
+    const file = join(tempDir(), "stream.sse");
+    writeFileSync(file, sse("9007199254740993") + sse("9007199254740992") + sse("9007199254740993.0"));
+    expect((await ingest(db, file)).summary).toEqual({ records: 3, appended: 2, duplicates: 1, rejected: 0 });
+    expect(rows<{ data: string }>(db, "SELECT data FROM events ORDER BY position").map((r) => r.data.slice(-21))).toEqual([
+      `"x":9007199254740993}`, `"x":9007199254740992}`,
+    ]);
+  });
+
+  it("a number out of range in a named event's data is named as written", async () => {
+    const db = tempDb();
+    const file = join(tempDir(), "bad.sse");
+    writeFileSync(file, `event: thread.run.step.completed\ndata: ${snapshot("").replace('"created_at":1755180000', '"created_at":1e400')}\n\n`);
+    await ingest(db, file);
+    expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([{ reason: "expected number, got 1e400 (beyond a double's range)", path: "$.data.created_at" }]);
+  });
+});
+
 describe("a record's numbers in rejection reasons", () => {
   it.each([
     ["1e400", "expected number, got 1e400 (beyond a double's range)"],
@@ -98,6 +119,16 @@ describe("a record's numbers in rejection reasons", () => {
     const result = await ingest(db, file);
     expect(result.code).toBe(3);
     expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([{ reason, path: "$.created_at" }]);
+  });
+
+  it("an event envelope's created_at beyond a double, or beyond 2^53-1, is rejected naming the value written", async () => {
+    const db = tempDb();
+    const envelope = (n: string) => event("evt_T", "").replace('"created_at":1755180004', `"created_at":${n}`);
+    await ingest(db, write("envelope.jsonl", [envelope("1e400"), envelope("9007199254740993")]));
+    expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([
+      { reason: "expected integer, got 1e400 (beyond a double's range)", path: "$.created_at" },
+      { reason: "expected integer, got 9007199254740993 (beyond 2^53-1, the largest integer a double holds exactly)", path: "$.created_at" },
+    ]);
   });
 });
 describe("a top-level __proto__ key of a snapshot", () => {
