@@ -7,8 +7,8 @@ import type { FormatOption } from "./document.js";
 export const CHUNK_RECORDS = 1000;
 export const MAX_CHUNKS_AHEAD = 4;
 
-/** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects). */
-export type WireRecord = Omit<AcceptedRecord, "payload" | "value"> & { key: string };
+/** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects), and already keyed (no `source`). */
+export type WireRecord = Omit<AcceptedRecord, "payload" | "value" | "source"> & { key: string };
 
 export type WorkerMessage =
   /** `bytesRead`: of the files, so far, for progress. */
@@ -27,7 +27,7 @@ function fromWire(wire: WireRecord): KeyedRecord {
   const { payload } = logEventFromRow({ position: 0, type: wire.type, data: wire.data });
   const record: AcceptedRecord = {
     ok: true, type: wire.type, payload, value: payload, eventId: wire.eventId, envelopeCreatedAt: wire.envelopeCreatedAt,
-    stepId: wire.stepId, runId: wire.runId, threadId: wire.threadId, origin: wire.origin, data: wire.data,
+    stepId: wire.stepId, runId: wire.runId, threadId: wire.threadId, origin: wire.origin, data: wire.data, source: wire.data,
   };
   return { record, key: wire.key };
 }

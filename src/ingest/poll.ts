@@ -97,9 +97,8 @@ export function recordsOfResponse(body: unknown, url: string, text = JSON.string
   const origin = originOfUrl(url);
   const keyOf = createEventKeyer(sha256Hex(origin));
   const records: PolledRecord[] = [];
-  // A list page's items are re-serialised one by one (CONTRACT §4); a lone object is kept as the body's text.
-  const isList = typeof body === "object" && body !== null && (body as { object?: unknown }).object === "list";
-  for (const record of recordsOf(body, isList ? "" : text, origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
+  // A list page's items are re-serialised one by one from its text (CONTRACT §4); a lone object is kept as the body's text.
+  for (const record of recordsOf(body, text, origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
   return records;
 }
 

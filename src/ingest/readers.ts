@@ -175,8 +175,10 @@ function* sseRecord(event: SseEvent, name: string): Generator<ClassifiedRecord> 
     yield invalidJson(error, event.raw, origin, event.data);
     return;
   }
-  const value = event.event === undefined ? data : { event: event.event, data };
-  yield* recordsOf(value, event.data, origin, [], event.raw);
+  if (event.event === undefined) return yield* recordsOf(data, event.data, origin, [], event.raw);
+  // The record is the event around its data field (its content key and reasons read that text); the log keeps the field.
+  const envelope = `{"event":${JSON.stringify(event.event)},"data":${event.data}}`;
+  for (const record of recordsOf({ event: event.event, data }, envelope, origin, [], event.raw)) yield record.ok ? { ...record, data: event.data } : record;
 }
 
 export function recordsOfDocument(doc: Document): AsyncGenerator<ClassifiedRecord> {

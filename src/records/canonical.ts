@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { canonicalNode, parseLossless } from "./lossless.js";
+import { numbersExact } from "./numbers.js";
 
 function appendCanonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
@@ -22,6 +24,17 @@ function appendCanonical(value: unknown): string {
 /** JSON with object keys sorted and no whitespace: the identity of a value, whatever its key order. */
 export function canonicalJson(value: unknown): string {
   return appendCanonical(value);
+}
+
+/**
+ * The canonical JSON of a record's text, its numbers by their exact value as written (CONTRACT §3):
+ * `9007199254740993` and `…992`, `1e400` and `null` are different content. When a double holds
+ * every number exactly (nearly always), the parsed value says the same and its walk is faster;
+ * `value`, when given, is JSON.parse(text) or the same value.
+ */
+export function canonicalOfText(text: string, value?: unknown): string {
+  if (!numbersExact(text)) return canonicalNode(parseLossless(text));
+  return canonicalJson(value === undefined ? JSON.parse(text) : value);
 }
 
 export function sha256Hex(text: string | Buffer): string {

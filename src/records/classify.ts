@@ -2,6 +2,8 @@ import type { z } from "zod";
 import { jsonPath } from "./jsonPath.js";
 import { syntaxErrorOffset } from "./jsonSyntax.js";
 import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
+import { partTexts, tokenAt } from "./lossless.js";
+import { describeNumberToken } from "./numbers.js";
 import { describe, reasonOf } from "./reason.js";
 
 type JsonObject = Record<string, unknown>;
@@ -21,8 +23,13 @@ export interface AcceptedRecord {
   runId: string | null;
   threadId: string | null;
   origin: string;
-  /** What `events.data` keeps: the exact bytes received, or the item re-serialised. */
+  /** What `events.data` keeps: the exact bytes received, or the item re-serialised with its numbers as written. */
   data: string;
+  /**
+   * The whole record's JSON text, numbers as written: the base of its content key (`value` has
+   * them as doubles). `data`, except for a named SSE event, whose `data` is its data field alone.
+   */
+  source: string;
 }
 
 export interface RejectedRecord {
@@ -54,15 +61,24 @@ export function unwrapEvent(value: unknown): { type: string; data: unknown; id: 
   return null;
 }
 
-/** The first problem zod found, as a reason and a JSON path. */
-function firstProblem(error: z.ZodError, base: readonly PropertyKey[]): { reason: string; path: string } {
+/** The first problem zod found, as a reason and a JSON path; a number named as `text` (the record's) writes it. */
+function firstProblem(error: z.ZodError, base: readonly PropertyKey[], text: string): { reason: string; path: string } {
   const issue = error.issues[0]!;
-  return { path: jsonPath([...base, ...issue.path]), reason: reasonOf(issue) };
+  const path = [...base, ...issue.path];
+  const written = typeof (issue as { input?: unknown }).input === "number" ? tokenAt(text, path) : null;
+  return { path: jsonPath(path), reason: reasonOf(issue, written ?? undefined) };
 }
 
-function check(schema: z.ZodType, value: unknown, base: readonly PropertyKey[]): { reason: string; path: string } | null {
+function check(schema: z.ZodType, value: unknown, base: readonly PropertyKey[], text: string): { reason: string; path: string } | null {
   const result = schema.safeParse(value, { reportInput: true });
-  return result.success ? null : firstProblem(result.error, base);
+  return result.success ? null : firstProblem(result.error, base, text);
+}
+
+/** An envelope's `created_at`, when set, is an integer a double holds exactly (a Unix time is far below 2^53). */
+function badEnvelopeTime(createdAt: unknown, text: string): string | null {
+  if (createdAt === undefined || createdAt === null || Number.isSafeInteger(createdAt)) return null;
+  const written = typeof createdAt === "number" ? tokenAt(text, ["created_at"]) : null;
+  return `expected integer, got ${written === null ? describe(createdAt) : describeNumberToken(written)}`;
 }
 
 function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepId" | "runId" | "threadId"> {
@@ -94,18 +110,17 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     const schema = schemaForEvent(event.type);
     if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
     if (event.id !== undefined && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
-    if (event.createdAt !== undefined && event.createdAt !== null && !Number.isInteger(event.createdAt)) {
-      return reject(`expected integer, got ${describe(event.createdAt)}`, "$.created_at");
-    }
+    const badTime = badEnvelopeTime(event.createdAt, data);
+    if (badTime) return reject(badTime, "$.created_at");
     const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
     if (expectedObject && isObject(event.data) && event.data.object !== expectedObject) {
       return reject(`expected ${JSON.stringify(expectedObject)} (the data of a ${event.type} event), got ${describe(event.data.object)}`, "$.data.object");
     }
-    const problem = check(schema, event.data, ["data"]);
+    const problem = check(schema, event.data, ["data"], data);
     if (problem) return reject(problem.reason, problem.path);
     const payload = event.data as JsonObject;
     return {
-      ok: true, type: event.type, payload, value, data, origin,
+      ok: true, type: event.type, payload, value, data, source: data, origin,
       eventId: (event.id as string | undefined) ?? null,
       envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
       ...idsOf(expectedObject ?? "", payload),
@@ -127,34 +142,37 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
       object === undefined ? "$" : "$.object",
     );
   }
-  const problem = check(schema, value, []);
+  const problem = check(schema, value, [], data);
   if (problem) return reject(problem.reason, problem.path);
-  return { ok: true, type: object as string, payload: value, value, data, origin, eventId: null, envelopeCreatedAt: null, ...idsOf(object as string, value) };
+  return { ok: true, type: object as string, payload: value, value, data, source: data, origin, eventId: null, envelopeCreatedAt: null, ...idsOf(object as string, value) };
 }
 
 /**
  * Turns one JSON value into the records it holds: itself, the items of a list page or array,
  * or the parts of a thread export. An export manifest holds none.
- * `raw` is the exact text the value came from, kept for the value itself.
+ * `raw` is the exact text the value came from: kept for the value itself at the top (`path` empty),
+ * re-serialised, numbers as written, for an item (`path` is where the value stands in its document).
  */
 export function* recordsOf(
   value: unknown, raw: string, origin: string, path: readonly PropertyKey[] = [], rejectionRaw = raw,
 ): Generator<ClassifiedRecord> {
   const at = originAt(origin, path);
-  const text = path.length === 0 ? raw : JSON.stringify(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) yield* recordsOf(value[i], "", origin, [...path, i]);
+    const itemText = partTexts(value, raw);
+    for (let i = 0; i < value.length; i++) yield* recordsOf(value[i], itemText([i]), origin, [...path, i]);
     return;
   }
   if (isObject(value) && value.object === "list" && Array.isArray(value.data)) {
-    for (let i = 0; i < value.data.length; i++) yield* recordsOf(value.data[i], "", origin, [...path, "data", i]);
+    const itemText = partTexts(value, raw);
+    for (let i = 0; i < value.data.length; i++) yield* recordsOf(value.data[i], itemText(["data", i]), origin, [...path, "data", i]);
     return;
   }
   if (isObject(value) && value.export_schema === EXPORT_MANIFEST) return;
   if (isObject(value) && value.export_schema === THREAD_EXPORT) {
-    yield* threadExportRecords(value, origin, path);
+    yield* threadExportRecords(value, raw, origin, path);
     return;
   }
+  const text = path.length === 0 ? raw : partTexts(value, raw)([]);
   const classified = classifyOne(value, text, at);
   yield classified.ok || path.length > 0 ? classified : { ...classified, raw: rejectionRaw };
 }
@@ -186,8 +204,9 @@ export function invalidJson(error: unknown, raw: string, origin: string, parsed 
   return { ok: false, reason, path: null, origin, raw };
 }
 
-function* threadExportRecords(archive: JsonObject, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {
-  const part = (value: unknown, ...sub: PropertyKey[]) => classifyOne(value, JSON.stringify(value ?? null), originAt(origin, [...path, ...sub]));
+function* threadExportRecords(archive: JsonObject, raw: string, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {
+  const textOf = partTexts(archive, raw);
+  const part = (value: unknown, ...sub: PropertyKey[]) => classifyOne(value, textOf(sub), originAt(origin, [...path, ...sub]));
   yield part(archive.thread, "thread");
   const messages = Array.isArray(archive.messages) ? archive.messages : [];
   for (let i = 0; i < messages.length; i++) yield part(messages[i], "messages", i);
@@ -199,7 +218,7 @@ function* threadExportRecords(archive: JsonObject, origin: string, path: readonl
       continue;
     }
     const { steps, ...snapshot } = run;
-    yield part(snapshot, "runs", i);
+    yield classifyOne(snapshot, textOf(["runs", i], "steps"), originAt(origin, [...path, "runs", i]));
     const list = Array.isArray(steps) ? steps : [];
     for (let j = 0; j < list.length; j++) yield part(list[j], "runs", i, "steps", j);
   }

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from "./canonical.js";
+import { canonicalOfText, sha256Hex } from "./canonical.js";
 import type { AcceptedRecord } from "./classify.js";
 
 /** How many leading bytes name a document (CONTRACT §3): known before streaming starts. */
@@ -31,7 +31,7 @@ export function createEventKeyer(documentId: string): EventKeyer {
     // An empty id names nothing: two such events are not one.
     if (record.eventId !== null && record.eventId !== "") return record.eventId;
     if (deliveryId !== undefined) return deliveryId;
-    const canonical = canonicalJson(record.value);
+    const canonical = canonicalOfText(record.source, record.value);
     if (record.type === "thread.run.step.delta" && record.stepId !== null) {
       const ordinal = deltaOrdinals.get(record.stepId) ?? 0;
       deltaOrdinals.set(record.stepId, ordinal + 1);

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { describeNumberToken } from "./numbers.js";
 
 /** A JSON value as a rejection reason names it: short, and exact for scalars. */
 export function describe(input: unknown): string {
@@ -12,18 +13,25 @@ export function describe(input: unknown): string {
 /** zod's type names as a JSON user knows them. */
 const TYPE_NAMES: Record<string, string> = { int: "integer", record: "object" };
 
-/** One zod issue as a rejection reason: `expected one of a|b, got "c"`, `missing required key (expected string)`. */
-export function reasonOf(issue: z.core.$ZodIssue): string {
+/**
+ * One zod issue as a rejection reason: `expected one of a|b, got "c"`, `missing required key (expected string)`.
+ * `written` is the number at the issue's path as the record spells it: the double (Infinity for
+ * 1e400, …992 for …993) would misname it.
+ */
+export function reasonOf(issue: z.core.$ZodIssue, written?: string): string {
   const input = (issue as { input?: unknown }).input;
+  const got = written === undefined ? describe(input) : describeNumberToken(written);
   switch (issue.code) {
     case "invalid_type": {
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return input === undefined ? `missing required key (expected ${expected})` : `expected ${expected}, got ${describe(input)}`;
+      return input === undefined ? `missing required key (expected ${expected})` : `expected ${expected}, got ${got}`;
     }
     case "invalid_value":
-      return issue.values.length === 1
-        ? `expected ${JSON.stringify(issue.values[0])}, got ${describe(input)}`
-        : `expected one of ${issue.values.join("|")}, got ${describe(input)}`;
+      return issue.values.length === 1 ? `expected ${JSON.stringify(issue.values[0])}, got ${got}` : `expected one of ${issue.values.join("|")}, got ${got}`;
+    case "too_big":
+    case "too_small":
+      // zod's integers stop at 2^53-1: past it a double cannot tell neighbours apart, so no timestamp or count lives there.
+      return issue.origin === "int" && written !== undefined ? `expected integer, got ${got}` : issue.message;
     case "invalid_union": {
       // A discriminated union that found no branch: name the discriminator's allowed values.
       const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };

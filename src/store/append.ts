@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { canonicalJson } from "../records/canonical.js";
+import { canonicalOfText } from "../records/canonical.js";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
 import { checkpointWriter } from "./checkpoints.js";
@@ -43,9 +43,12 @@ export function tally(results: AppendedRecord[], rejected: number): AppendResult
   return { appended: counts.appended, duplicates: counts.duplicate, rejected: rejected + counts.conflict, results, lastPosition };
 }
 
-/** Equal canonical JSON: a redelivery re-serialised with other key order or whitespace is the same content. */
+/**
+ * Equal canonical JSON with numbers as written (equal bytes were settled in SQL): a redelivery
+ * re-serialised with other key order or whitespace is the same content; `…993` where `…992` is stored is not.
+ */
 function sameContent(stored: string, received: string): boolean {
-  return canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(received));
+  return canonicalOfText(stored) === canonicalOfText(received);
 }
 
 export function conflictReason(key: string, storedOrigin: string): string {

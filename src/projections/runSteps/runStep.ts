@@ -18,7 +18,8 @@ export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
   const row: JsonObject = {};
   for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
   row.step_details = completeStepDetails(row.step_details);
-  for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) row[key] = value;
+  // Defined, not assigned: `row["__proto__"] = v` would set the row's prototype and drop the key.
+  for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
   return row as RunStepRow;
 }
 
