@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
-import { invalidJson, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
+import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
 import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
 import { sendError } from "../errors.js";
@@ -19,12 +19,9 @@ function header(value: string | string[] | undefined): string | undefined {
 
 /** The one record a webhook body holds: it must be a single event in webhook form. */
 function recordOfBody(raw: string, origin: string): ClassifiedRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    return invalidJson(error, raw, origin);
-  }
+  const parsed = parseRecordText(raw, raw, origin);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   const isEvent = value !== null && typeof value === "object" && !Array.isArray(value) && (value as { object?: unknown }).object === "event";
   if (!isEvent) return { ok: false, reason: 'a webhook body must be one event: {"object":"event","type":…,"data":…}', path: "$", origin, raw };
   const [record] = recordsOf(value, raw, origin);
