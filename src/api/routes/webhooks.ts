@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
 import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
@@ -28,6 +28,11 @@ function recordOfBody(raw: string, origin: string): ClassifiedRecord {
   return record!;
 }
 
+function rejectSignature(reply: FastifyReply, error: unknown) {
+  const reason = error instanceof WebhookVerificationError ? error.message : "unreadable signature";
+  return sendError(reply, 401, `webhook signature rejected: ${reason}`, { code: "invalid_signature" });
+}
+
 /** `POST /webhooks`: Standard Webhooks signed events, appended through the group commit. */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
   const verifier = options.secret !== undefined ? new NativeHmacWebhook(options.secret) : null;
@@ -38,8 +43,15 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.post<{ Body: Buffer | undefined }>("/webhooks", {
     bodyLimit: options.maxBody,
-    onRequest: async (_request, reply) => {
+    onRequest: async (request, reply) => {
       if (!verifier) return sendError(reply, 503, "webhooks are not configured: set STEPSTORE_WEBHOOK_SECRET");
+      // Before the body is read: an unsigned or stale request is not worth waiting for.
+      try {
+        const { headers } = request;
+        verifier.checkHeaders(header(headers["webhook-id"]), header(headers["webhook-timestamp"]), header(headers["webhook-signature"]));
+      } catch (error) {
+        return rejectSignature(reply, error);
+      }
     },
   }, async (request, reply) => {
     const body = request.body ?? Buffer.alloc(0);
@@ -52,8 +64,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         "webhook-signature": header(request.headers["webhook-signature"]) ?? "",
       }, { jsonParse: false });
     } catch (error) {
-      const reason = error instanceof WebhookVerificationError ? error.message : "unreadable signature";
-      return sendError(reply, 401, `webhook signature rejected: ${reason}`, { code: "invalid_signature" });
+      return rejectSignature(reply, error);
     }
 
     const origin = `POST /webhooks ${webhookId}`;
