@@ -9,6 +9,7 @@ import { ingestRoutes } from "./routes/ingest.js";
 import { stepRoutes } from "./routes/steps.js";
 import { statsRoutes } from "./routes/stats.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { bodyTimeoutFor, limitBodyTime, serverWithTimeouts } from "./timeouts.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -28,6 +29,8 @@ export interface ServerOptions {
   webhookSecret?: string;
   maxBody: number;
   maxIngestBody: number;
+  /** How long a request body may take, in ms (STEPSTORE_BODY_TIMEOUT); by default by the route's limit (see bodyTimeoutFor). */
+  bodyTimeoutMs?: number;
   /** A pino logger (see ./logger.ts); none by default. */
   logger?: FastifyBaseLogger;
 }
@@ -55,12 +58,15 @@ function bearerCheck(apiKey: string) {
 }
 
 const isV1 = (url: string) => url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
+/** What the API key guards: the API, and the report that shows the same figures. */
+const isGuarded = (url: string) => isV1(url) || url === "/report" || url.startsWith("/report?");
 
 /** The HTTP service of CONTRACT §9 on one open store; closing it drains the pending commits and closes the database. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     genReqId: () => randomUUID(),
+    serverFactory: serverWithTimeouts,
     bodyLimit: options.maxBody,
     logController: new OneLinePerRequest(),
     // A URL the router cannot decode is answered in the same error shape as every other error.
@@ -78,7 +84,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const authorized = bearerCheck(options.apiKey);
     app.addHook("onRequest", async (request, reply) => {
       // Judged by the route matched (the router decodes `/%761/…` to `/v1/…`) as well as by the URL sent.
-      if (!(isV1(request.routeOptions.url ?? "") || isV1(request.url)) || authorized(request)) return;
+      if (!(isGuarded(request.routeOptions.url ?? "") || isGuarded(request.url)) || authorized(request)) return;
       reply.header("www-authenticate", 'Bearer realm="stepstore"');
       const message = request.headers.authorization === undefined
         ? "Missing bearer authentication: send 'Authorization: Bearer <STEPSTORE_API_KEY>'."
@@ -86,6 +92,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return sendError(reply, 401, message, { code: "invalid_api_key" });
     });
   }
+
+  limitBodyTime(app, (request) => options.bodyTimeoutMs
+    ?? bodyTimeoutFor(request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody));
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;

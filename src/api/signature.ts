@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { Webhook } from "standardwebhooks";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 
 const SECRET_PREFIX = "whsec_";
 
@@ -21,5 +21,14 @@ export class NativeHmacWebhook extends Webhook {
     const seconds = Math.floor(timestamp.getTime() / 1000);
     const text = typeof payload === "string" ? payload : payload.toString();
     return `v1,${createHmac("sha256", this.#key).update(`${msgId}.${seconds}.${text}`).digest("base64")}`;
+  }
+
+  /**
+   * The checks that need no body, run before it is read: the three headers present, the timestamp
+   * within the package's tolerance (its own private check, so the window is the same as verify's).
+   */
+  checkHeaders(id: string | undefined, timestamp: string | undefined, signature: string | undefined): void {
+    if (!id || !timestamp || !signature) throw new WebhookVerificationError("Missing required headers");
+    (this as unknown as { verifyTimestamp(header: string): Date }).verifyTimestamp(timestamp);
   }
 }

@@ -64,6 +64,8 @@ export function buildProgram(): Command {
     .description("run a query on a read-only connection")
     .argument("<query>", "one SQL statement")
     .addOption(formatOption(["table", "json", "jsonl", "csv"], "table"))
+    .option("--timeout <seconds>", "stop the query after this long (exit 1)", "30")
+    .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000")
     .addOption(dbOption())
     .action(run(sqlCommand));
 

@@ -1,20 +1,68 @@
-import { StringDecoder } from "node:string_decoder";
+import { OversizedRecord } from "./limits.js";
 
-/** Splits a byte stream into lines (without their `\n` or `\r\n`), numbered from 1. */
-export async function* linesOf(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ line: string; number: number }> {
-  const decoder = new StringDecoder("utf8");
-  let pending = "";
+/** A line (without its `\n` or `\r\n`), numbered from 1, or one over the byte limit, kept as a prefix. */
+export type Line = { line: string; number: number; oversized?: undefined } | { line?: undefined; number: number; oversized: OversizedRecord };
+
+const NEWLINE = 0x0a;
+const withoutCr = (line: string) => (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+
+/**
+ * Splits a byte stream into lines in time linear in its bytes, whatever the chunk size: each chunk is
+ * scanned once for `\n`, and a line's start waits as Buffers until its end arrives (never re-decoded
+ * or rescanned). A line over `maxBytes` is not held: its first bytes are kept, the rest counted and
+ * dropped as they stream past, so memory stays within the limit and a chunk. Splitting at `\n` bytes
+ * is safe for UTF-8: no multi-byte character contains one.
+ */
+export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinity): AsyncGenerator<Line> {
+  let parts: Buffer[] = [];
+  let pending = 0;
+  let oversized: OversizedRecord | null = null;
   let number = 0;
-  for await (const chunk of chunks) {
-    const text = pending + decoder.write(chunk);
-    let start = 0;
-    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-      number++;
-      yield { line: text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), number };
-      start = end + 1;
+
+  /** Adds bytes to the line being read, switching it to oversized once it passes the limit. */
+  const carry = (part: Buffer) => {
+    if (oversized === null && pending + part.length > maxBytes) {
+      oversized = new OversizedRecord();
+      for (const earlier of parts) oversized.add(earlier);
+      [parts, pending] = [[], 0];
     }
-    pending = text.slice(start);
+    if (oversized) oversized.add(part);
+    else if (part.length > 0) {
+      parts.push(part);
+      pending += part.length;
+    }
+  };
+  /** The line being read, ended. */
+  const finish = (): Line => {
+    number++;
+    const done: Line = oversized ? { number, oversized } : { line: withoutCr(Buffer.concat(parts, pending).toString("utf8")), number };
+    [parts, pending, oversized] = [[], 0, null];
+    return done;
+  };
+
+  for await (const chunk of chunks) {
+    const first = chunk.indexOf(NEWLINE);
+    if (first === -1) {
+      carry(chunk);
+      continue;
+    }
+    carry(chunk.subarray(0, first));
+    yield finish();
+    // The lines wholly inside this chunk: decoded at once and split as text (the fast path).
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last > first) {
+      const text = chunk.toString("utf8", first + 1, last);
+      for (let start = 0, end = 0; end !== -1; start = end + 1) {
+        end = text.indexOf("\n", start);
+        const line = end === -1 ? text.slice(start) : text.slice(start, end);
+        // UTF-16 units never outnumber UTF-8 bytes: only a long line needs its bytes counted.
+        if (line.length * 3 > maxBytes && Buffer.byteLength(line) > maxBytes) {
+          carry(Buffer.from(line));
+          yield finish();
+        } else yield { line: withoutCr(line), number: ++number };
+      }
+    }
+    carry(chunk.subarray(last + 1));
   }
-  pending += decoder.end();
-  if (pending.length > 0) yield { line: pending.endsWith("\r") ? pending.slice(0, -1) : pending, number: number + 1 };
+  if (pending > 0 || oversized) yield finish();
 }

@@ -7,13 +7,23 @@ import type { KeyedRecord } from "../store/append.js";
 import { formatFromName, gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
-/** A folder's files, recursively, in name order; only the formats stepstore reads. */
+const skip = (path: string, why: string) => process.stderr.write(`skipped ${path}: ${why}\n`);
+
+/**
+ * A folder's files, recursively, in name order, each one stepstore can read; anything else is named
+ * on stderr. A link to a file is followed; a link to a folder is not (it could loop).
+ */
 function filesIn(folder: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(folder, entry.name);
+    const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
     if (entry.isDirectory()) files.push(...filesIn(path));
-    else if (entry.isFile() && formatFromName(entry.name)) files.push(path);
+    else if (!target) skip(path, "a broken link");
+    else if (target.isDirectory()) skip(path, "a link to a folder (not followed)");
+    else if (!target.isFile()) skip(path, "not a file");
+    else if (!formatFromName(entry.name)) skip(path, "not .jsonl, .ndjson, .json or .sse (optionally .gz)");
+    else files.push(path);
   }
   return files;
 }

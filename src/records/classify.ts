@@ -4,6 +4,7 @@ import { syntaxErrorOffset } from "./jsonSyntax.js";
 import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
 import { partTexts, tokenAt } from "./lossless.js";
 import { describeNumberToken } from "./numbers.js";
+import { MAX_NESTING, nestingTooDeepAt } from "./nesting.js";
 import { describe, reasonOf } from "./reason.js";
 
 type JsonObject = Record<string, unknown>;
@@ -202,6 +203,21 @@ export function invalidJson(error: unknown, raw: string, origin: string, parsed 
   const complaint = at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message;
   const reason = `invalid JSON: ${complaint}${position === null ? "" : ` ${placeIn(parsed, position)}`}`;
   return { ok: false, reason, path: null, origin, raw };
+}
+
+/**
+ * The one place a record's text becomes a value: its nesting is checked first (so nothing recursive,
+ * validation or keying, ever meets a value nested past MAX_NESTING), then JSON.parse. `parsed` is the
+ * text to read (an SSE data field), `raw` what a rejection keeps (the whole SSE event).
+ */
+export function parseRecordText(parsed: string, raw: string, origin: string): { ok: true; value: unknown } | RejectedRecord {
+  const deep = nestingTooDeepAt(parsed);
+  if (deep !== null) return { ok: false, reason: `nesting deeper than ${MAX_NESTING} levels ${placeIn(parsed, deep)}`, path: null, origin, raw };
+  try {
+    return { ok: true, value: JSON.parse(parsed) };
+  } catch (error) {
+    return invalidJson(error, raw, origin, parsed);
+  }
 }
 
 function* threadExportRecords(archive: JsonObject, raw: string, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {

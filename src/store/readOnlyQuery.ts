@@ -21,7 +21,14 @@ function statementName(query: string): string {
  * Runs a user's query on a read-only connection. Anything that could change the database or the
  * connection (writes, writing pragmas, ATTACH, VACUUM INTO) is refused before it runs.
  */
-export function runReadOnlyQuery(sqlite: Database, query: string): { columns: string[]; rows: Record<string, unknown>[] } {
+export interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  /** True when the query had more than `maxRows` rows: the rest were not read. */
+  cut: boolean;
+}
+
+export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infinity): QueryResult {
   if (CONNECTION_CHANGING.test(withoutLeadingComments(query))) {
     throw new ReadOnlyViolation(`refused: ${statementName(query)} is not allowed; ${READ_ONLY}`);
   }
@@ -37,5 +44,10 @@ export function runReadOnlyQuery(sqlite: Database, query: string): { columns: st
   if (!statement.readonly) throw new ReadOnlyViolation(`refused: ${statementName(query)} writes; ${READ_ONLY}`);
   if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
   const columns = statement.columns().map((c) => c.name);
-  return { columns, rows: statement.all() as Record<string, unknown>[] };
+  const rows: Record<string, unknown>[] = [];
+  for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+    if (rows.length === maxRows) return { columns, rows, cut: true }; // leaving the loop ends the statement
+    rows.push(row);
+  }
+  return { columns, rows, cut: false };
 }

@@ -4,8 +4,12 @@ import type { Report } from "../report.js";
 
 export const CSV_COLUMNS = ["key", ...METRIC_COLUMNS] as const;
 
+/** OWASP's CSV-injection defence: a text cell a spreadsheet would read as a formula is prefixed with `'`. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const inert = (value: string | number) => (typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : value);
+
 /** CONTRACT §8: a header line `key,steps,completed,…` then one line per row; a NULL is an empty field. */
 export function renderCsv(report: Report): string {
-  const records = report.rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? ""));
+  const records = report.rows.map((row) => CSV_COLUMNS.map((column) => inert(row[column] ?? "")));
   return stringify(records, { header: true, columns: [...CSV_COLUMNS], record_delimiter: "unix" });
 }

@@ -3,10 +3,16 @@ import type { Report } from "../report.js";
 
 const NUMERIC = new Set<string>(METRIC_COLUMNS);
 
-/** A cell of a GitHub-flavoured Markdown table: pipes escaped, line breaks flattened, NULL shown as empty. */
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+
+/**
+ * A cell of a GitHub-flavoured Markdown table: pipes escaped, HTML made text (a viewer would render a
+ * tag a step's data carried), line breaks flattened, NULL shown as empty.
+ */
 function cell(value: string | number | null): string {
   if (value === null) return "";
-  return String(value).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return String(value).replace(/[&<>]/g, (char) => HTML_ENTITIES[char]!)
+    .replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 /** The report as a Markdown table (key column named as the view names it), numbers right-aligned. */

@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
-import { invalidJson, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
+import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
 import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
 import { sendError } from "../errors.js";
@@ -19,16 +19,18 @@ function header(value: string | string[] | undefined): string | undefined {
 
 /** The one record a webhook body holds: it must be a single event in webhook form. */
 function recordOfBody(raw: string, origin: string): ClassifiedRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    return invalidJson(error, raw, origin);
-  }
+  const parsed = parseRecordText(raw, raw, origin);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   const isEvent = value !== null && typeof value === "object" && !Array.isArray(value) && (value as { object?: unknown }).object === "event";
   if (!isEvent) return { ok: false, reason: 'a webhook body must be one event: {"object":"event","type":…,"data":…}', path: "$", origin, raw };
   const [record] = recordsOf(value, raw, origin);
   return record!;
+}
+
+function rejectSignature(reply: FastifyReply, error: unknown) {
+  const reason = error instanceof WebhookVerificationError ? error.message : "unreadable signature";
+  return sendError(reply, 401, `webhook signature rejected: ${reason}`, { code: "invalid_signature" });
 }
 
 /** `POST /webhooks`: Standard Webhooks signed events, appended through the group commit. */
@@ -41,8 +43,15 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.post<{ Body: Buffer | undefined }>("/webhooks", {
     bodyLimit: options.maxBody,
-    onRequest: async (_request, reply) => {
+    onRequest: async (request, reply) => {
       if (!verifier) return sendError(reply, 503, "webhooks are not configured: set STEPSTORE_WEBHOOK_SECRET");
+      // Before the body is read: an unsigned or stale request is not worth waiting for.
+      try {
+        const { headers } = request;
+        verifier.checkHeaders(header(headers["webhook-id"]), header(headers["webhook-timestamp"]), header(headers["webhook-signature"]));
+      } catch (error) {
+        return rejectSignature(reply, error);
+      }
     },
   }, async (request, reply) => {
     const body = request.body ?? Buffer.alloc(0);
@@ -55,8 +64,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         "webhook-signature": header(request.headers["webhook-signature"]) ?? "",
       }, { jsonParse: false });
     } catch (error) {
-      const reason = error instanceof WebhookVerificationError ? error.message : "unreadable signature";
-      return sendError(reply, 401, `webhook signature rejected: ${reason}`, { code: "invalid_signature" });
+      return rejectSignature(reply, error);
     }
 
     const origin = `POST /webhooks ${webhookId}`;

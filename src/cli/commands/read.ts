@@ -1,7 +1,7 @@
 import { listRunSteps } from "../../projections/runSteps/read.js";
 import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
 import { openForReading } from "../../store/open.js";
-import { runReadOnlyQuery } from "../../store/readOnlyQuery.js";
+import { runQueryWithTimeout } from "../../store/sqlProcess.js";
 import { readCheckpoints, lastPosition } from "../../store/checkpoints.js";
 import { statSync } from "node:fs";
 import { dbPath } from "../db.js";
@@ -43,14 +43,20 @@ export async function rejectionsCommand(options: { db?: string; format: string }
   }
 }
 
-export async function sqlCommand(query: string, options: { db?: string; format: string }) {
-  const { sqlite, close } = openForReading(dbPath(options.db));
-  try {
-    const { columns, rows } = runReadOnlyQuery(sqlite, query);
-    await writeOut(formatRows(rows, options.format, columns));
-  } finally {
-    close();
-  }
+const positive = (text: string, option: string) => {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) throw new UsageError(`${option} must be a positive number, got ${JSON.stringify(text)}`);
+  return Number(text);
+};
+
+/** `sql`: one read-only query, in a process of its own stopped after `--timeout` seconds, at most `--max-rows` rows printed. */
+export async function sqlCommand(query: string, options: { db?: string; format: string; timeout: string; maxRows: string }) {
+  const timeoutMs = positive(options.timeout, "--timeout") * 1000;
+  const maxRows = Math.floor(positive(options.maxRows, "--max-rows"));
+  const path = dbPath(options.db);
+  openForReading(path).close(); // a missing or foreign database is named here, as by every read command
+  const { columns, rows, cut } = await runQueryWithTimeout(path, query, { timeoutMs, maxRows });
+  await writeOut(formatRows(rows, options.format, columns));
+  if (cut) process.stderr.write(`rows cut at ${maxRows} (--max-rows ${maxRows}): the query returns more; raise --max-rows or add a LIMIT\n`);
 }
 
 export async function statusCommand(options: { db?: string }) {

@@ -12,12 +12,13 @@ export interface ServeOptions {
 
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-function byteLimit(name: string, fallback: number): number {
+function positiveEnv(name: string, unit: string): number | undefined {
   const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${name} must be a positive number of bytes, got ${JSON.stringify(text)}`);
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${name} must be a positive number of ${unit}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
+const byteLimit = (name: string, fallback: number) => positiveEnv(name, "bytes") ?? fallback;
 
 function webhookSecret(): string | undefined {
   const secret = process.env.STEPSTORE_WEBHOOK_SECRET || undefined;
@@ -43,10 +44,11 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   }
   const maxBody = byteLimit("STEPSTORE_MAX_BODY", DEFAULT_MAX_BODY);
   const maxIngestBody = byteLimit("STEPSTORE_MAX_INGEST_BODY", DEFAULT_MAX_INGEST_BODY);
+  const bodyTimeoutMs = positiveEnv("STEPSTORE_BODY_TIMEOUT", "milliseconds");
   const secret = webhookSecret();
 
   const logger = createLogger();
-  const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, logger });
+  const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger });
   const stopped = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));

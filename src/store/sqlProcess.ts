@@ -1,0 +1,51 @@
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { openForReading } from "./open.js";
+import { ReadOnlyViolation, runReadOnlyQuery, type QueryResult } from "./readOnlyQuery.js";
+
+export class QueryTimeout extends Error {}
+
+type Answer = { ok: true; result: QueryResult } | { ok: false; readOnly: boolean; message: string };
+
+/**
+ * Runs a user's query in a child process killed after `timeoutMs`. better-sqlite3 has no statement
+ * timeout, no progress handler and no interrupt, and a worker thread busy in SQLite cannot be stopped
+ * (nor can the process exit while it runs): a process can always be killed, its memory with it.
+ */
+export function runQueryWithTimeout(path: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
+  const child = fork(fileURLToPath(import.meta.url), [], { serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  return new Promise<QueryResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new QueryTimeout(`query stopped after ${options.timeoutMs / 1000} s (--timeout ${options.timeoutMs / 1000}); raise --timeout for a longer query`));
+    }, options.timeoutMs);
+    child.once("message", (answer: Answer) => {
+      clearTimeout(timer);
+      if (answer.ok) resolve(answer.result);
+      else reject(answer.readOnly ? new ReadOnlyViolation(answer.message) : new Error(answer.message));
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the query process stopped (${signal ?? `exit ${code}`}) before answering`));
+    });
+    child.send({ path, query, maxRows: options.maxRows });
+  });
+}
+
+// The child: one query, one answer, then it exits.
+if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.once("message", ({ path, query, maxRows }: { path: string; query: string; maxRows: number }) => {
+    let answer: Answer;
+    try {
+      const store = openForReading(path);
+      try {
+        answer = { ok: true, result: runReadOnlyQuery(store.sqlite, query, maxRows) };
+      } finally {
+        store.close();
+      }
+    } catch (error) {
+      answer = { ok: false, readOnly: error instanceof ReadOnlyViolation, message: (error as Error).message };
+    }
+    process.send!(answer, () => process.disconnect());
+  });
+}

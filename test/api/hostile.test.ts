@@ -1,0 +1,72 @@
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listRejections } from "../../src/store/readEvents.js";
+import { deepEvent, stepLine } from "../helpers/hostile.js";
+import { postIngest, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
+
+/** A client that sends a request's headers and the first bytes of its body, then stalls. */
+function slowBody(server: RunningServer, headers: Record<string, string>): { socket: Socket; answer: Promise<string> } {
+  const socket = connect(server.port, "127.0.0.1");
+  const head = Object.entries({ host: "127.0.0.1", "content-length": "100000", ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  socket.write(`POST /webhooks HTTP/1.1\r\n${head}\r\n{"id":`);
+  let received = "";
+  socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+  socket.on("error", () => {});
+  return { socket, answer: new Promise((resolve) => socket.on("close", () => resolve(received))) };
+}
+
+describe("hostile HTTP input", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ bodyTimeoutMs: 1000 });
+  });
+  afterAll(() => server.close());
+
+  it("a webhook nested 5,000 levels deep is answered 422 with why (never 5xx) and kept; the next one lands", async () => {
+    const deep = await postWebhook(server, deepEvent("evt_wh_deep", 5000));
+    expect(deep.status).toBe(422);
+    expect(deep.body).toEqual({ error: { message: expect.stringMatching(/^nesting deeper than 64 levels at column \d+$/), path: null } });
+    const next = await postWebhook(server, deepEvent("evt_wh_ok", 3));
+    expect(next).toMatchObject({ status: 200, body: { status: "appended" } });
+    expect(listRejections(server.app.stepstore.sqlite).map((r) => r.reason)).toContainEqual(expect.stringMatching(/^nesting deeper than 64/));
+  });
+
+  it("POST /v1/ingest with a deeply nested line between valid ones stores the valid ones and rejects that one", async () => {
+    const body = `${stepLine("step_HttpBefore")}\n${deepEvent("evt_http_deep", 5000)}\n${stepLine("step_HttpAfter")}\n`;
+    expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
+    const rejection = listRejections(server.app.stepstore.sqlite).find((r) => r.origin.endsWith(":2"));
+    expect(rejection?.reason).toMatch(/^nesting deeper than 64 levels at column \d+$/);
+  });
+
+  it("an unsigned webhook is answered 401 before its body is sent", async () => {
+    const { socket, answer } = slowBody(server, { "content-type": "application/json" });
+    const first = await new Promise<string>((resolve) => socket.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    expect(first).toMatch(/^HTTP\/1\.1 401 /);
+    expect(first).toContain("webhook signature rejected: Missing required headers");
+    socket.destroy();
+    await answer;
+  });
+
+  it("a signed webhook whose body stalls is cut off after the body timeout, and /healthz answers while 50 of them hang", async () => {
+    const slow = Array.from({ length: 50 }, () => slowBody(server, signedHeaders(server.secret, "{}")));
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const answers = await Promise.all(slow.map((s) => s.answer));
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+});
+
+describe("API key on the report routes", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ apiKey: "sk-test-report" });
+  });
+  afterAll(() => server.close());
+
+  it("/report and /v1/stats answer 401 without the key, 200 with it", async () => {
+    for (const path of ["/report", "/v1/stats/assistant"]) {
+      expect((await fetch(`${server.url}${path}`)).status, path).toBe(401);
+      expect((await fetch(`${server.url}${path}`, { headers: { authorization: "Bearer sk-test-report" } })).status, path).toBe(200);
+    }
+  });
+});

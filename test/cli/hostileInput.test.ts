@@ -1,0 +1,121 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { stepstore, tempDir } from "../helpers/cli.js";
+import { deepEvent, stepLine } from "../helpers/hostile.js";
+
+interface Rejection { origin: string; reason: string; raw: string }
+
+async function rejectionsOf(db: string): Promise<Rejection[]> {
+  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
+}
+
+async function stepIds(db: string): Promise<string[]> {
+  const result = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
+}
+
+const MIB = 1024 * 1024;
+
+describe("hostile input: one bad record is rejected, the others land", () => {
+  it("a 10 KB line nested 5,000 levels deep between valid lines is rejected with where and why; the records around it are stored", async () => {
+    const dir = tempDir();
+    const file = join(dir, "deep.jsonl");
+    const db = join(dir, "store.db");
+    writeFileSync(file, `${stepLine("step_Before")}\n${deepEvent("evt_deep", 5000)}\n${stepLine("step_After")}\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 2, duplicates: 0, rejected: 1 });
+    expect(ingest.stderr).toMatch(new RegExp(`${file}:2: nesting deeper than 64 levels at column \\d+`));
+    expect(await stepIds(db)).toEqual(["step_After", "step_Before"]);
+  });
+
+  it("the nesting limit holds for an item of a .json array and for SSE data too", async () => {
+    const dir = tempDir();
+    const db = join(dir, "store.db");
+    const json = join(dir, "deep.json");
+    writeFileSync(json, `[${stepLine("step_Json1")},${deepEvent("evt_deep1", 3000)},${stepLine("step_Json2")}]`);
+    const sse = join(dir, "deep.sse");
+    writeFileSync(sse, `event: thread.run.step.created\ndata: ${stepLine("step_Sse1")}\n\nevent: thread.run.step.created\ndata: ${deepEvent("evt_deep2", 3000)}\n\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", json, sse]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ appended: 3, rejected: 2 });
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason.replace(/\d+$/, "N")])).toEqual([
+      [`${json}:$[1]`, "nesting deeper than 64 levels at column N"],
+      [`${sse}:4`, "nesting deeper than 64 levels at column N"],
+    ]);
+  });
+
+  it("a 3 MiB line over STEPSTORE_MAX_RECORD (1 MiB) is one rejection with a truncated raw; its neighbours are stored", async () => {
+    const dir = tempDir();
+    const file = join(dir, "big.jsonl");
+    const db = join(dir, "store.db");
+    const big = stepLine("step_Big", { metadata: { blob: "x".repeat(3 * MIB) } });
+    writeFileSync(file, `${stepLine("step_Before")}\n${big}\n${stepLine("step_After")}\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file], { env: { STEPSTORE_MAX_RECORD: String(MIB) } });
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 2, duplicates: 0, rejected: 1 });
+    const [rejection, ...others] = await rejectionsOf(db);
+    expect(others).toEqual([]);
+    expect(rejection).toMatchObject({ origin: `${file}:2`, reason: `record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)` });
+    expect(rejection!.raw.startsWith(big.slice(0, 1024))).toBe(true);
+    expect(rejection!.raw).toMatch(new RegExp(`… \\[truncated: ${Buffer.byteLength(big) - 1024} bytes\\]$`));
+    expect(await stepIds(db)).toEqual(["step_After", "step_Before"]);
+  });
+
+  it("a gzip of a long line without a newline is one rejection, and the ingest ends normally", async () => {
+    const dir = tempDir();
+    const file = join(dir, "bomb.jsonl.gz");
+    const db = join(dir, "store.db");
+    writeFileSync(file, gzipSync(Buffer.alloc(64 * MIB, "a")));
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file], { env: { STEPSTORE_MAX_RECORD: String(MIB) } });
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 1, appended: 0, duplicates: 0, rejected: 1 });
+    expect(ingest.stderr).toContain(`${file}:1: record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`);
+  });
+
+  it("an oversized .json document and an oversized SSE event are rejected whole, the next document still read", async () => {
+    const dir = tempDir();
+    const db = join(dir, "store.db");
+    const doc = join(dir, "big.json");
+    writeFileSync(doc, stepLine("step_BigDoc", { metadata: { blob: "y".repeat(2 * MIB) } }));
+    const sse = join(dir, "big.sse");
+    writeFileSync(sse, `event: thread.run.step.created\ndata: ${stepLine("step_BigSse", { metadata: { blob: "z".repeat(2 * MIB) } })}\n\ndata: ${stepLine("step_SmallSse")}\n\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", doc, sse], { env: { STEPSTORE_MAX_RECORD: String(MIB) } });
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ appended: 1, rejected: 2 });
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([
+      [doc, `record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`],
+      [`${sse}:1`, `record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`],
+    ]);
+    expect(await stepIds(db)).toEqual(["step_SmallSse"]);
+  });
+});
+
+describe("folder ingest and symbolic links", () => {
+  it("follows a link to a file, skips a link to a folder and names it on stderr", async () => {
+    const dir = tempDir();
+    const db = join(dir, "store.db");
+    const folder = join(dir, "in");
+    const elsewhere = join(dir, "elsewhere");
+    mkdirSync(folder);
+    mkdirSync(elsewhere);
+    writeFileSync(join(folder, "a.jsonl"), `${stepLine("step_Plain")}\n`);
+    writeFileSync(join(elsewhere, "linked.jsonl"), `${stepLine("step_Linked")}\n`);
+    symlinkSync(join(elsewhere, "linked.jsonl"), join(folder, "b.jsonl"));
+    symlinkSync(elsewhere, join(folder, "loop"));
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", folder]);
+    expect(ingest.code).toBe(0);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ records: 2, appended: 2 });
+    expect(ingest.stderr).toContain(`skipped ${join(folder, "loop")}: a link to a folder`);
+    expect(await stepIds(db)).toEqual(["step_Linked", "step_Plain"]);
+  });
+});
