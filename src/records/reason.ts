@@ -28,10 +28,6 @@ export function reasonOf(issue: z.core.$ZodIssue, written?: string): string {
     }
     case "invalid_value":
       return issue.values.length === 1 ? `expected ${JSON.stringify(issue.values[0])}, got ${got}` : `expected one of ${issue.values.join("|")}, got ${got}`;
-    case "too_big":
-    case "too_small":
-      // zod's integers stop at 2^53-1: past it a double cannot tell neighbours apart, so no timestamp or count lives there.
-      return issue.origin === "int" && written !== undefined ? `expected integer, got ${got}` : issue.message;
     case "invalid_union": {
       // A discriminated union that found no branch: name the discriminator's allowed values.
       const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
@@ -43,9 +39,12 @@ export function reasonOf(issue: z.core.$ZodIssue, written?: string): string {
       return issue.message;
     }
     case "too_big":
-      return `expected ${issue.inclusive === false ? "less than" : "at most"} ${String(issue.maximum)}, got ${describe(input)}`;
-    case "too_small":
-      return `expected ${issue.inclusive === false ? "more than" : "at least"} ${String(issue.minimum)}, got ${describe(input)}`;
+    case "too_small": {
+      // zod's integers stop at 2^53-1: past it a double cannot tell neighbours apart, so no timestamp or count lives there.
+      if (issue.origin === "int" && written !== undefined) return `expected integer, got ${got}`;
+      const [bound, word] = issue.code === "too_big" ? [issue.maximum, issue.inclusive === false ? "less than" : "at most"] : [issue.minimum, issue.inclusive === false ? "more than" : "at least"];
+      return `expected ${word} ${String(bound)}, got ${got}`;
+    }
     default:
       return issue.message;
   }

@@ -1,4 +1,4 @@
-/** Records for the hostile-input tests: valid steps, and a record whose metadata nests `depth` levels. */
+/** Records for the hostile-input tests: valid steps, and a record whose extra key nests `depth` levels. */
 export const stepLine = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({
   id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_Q8fKx2LmZp0Rt4Vb",
   thread_id: "thread_Wq3nE8rT5yUi0oPa", run_id: "run_Ex41pQ7zLm2Kd9Ya", type: "tool_calls", status: "in_progress",
@@ -6,7 +6,10 @@ export const stepLine = (id: string, extra: Record<string, unknown> = {}) => JSO
   failed_at: null, completed_at: null, metadata: { tenant: "acme" }, usage: null, ...extra,
 });
 
-/** A step event whose `metadata.deep` is `depth` arrays nested in one another: ~2 bytes a level. */
+/**
+ * A step event whose extra key `x_deep` (a newer server's, kept whole) is `depth` arrays nested in one
+ * another: ~2 bytes a level. Not in `metadata`: its values must be strings, so only the depth is on trial.
+ */
 export const deepEvent = (id: string, depth: number) =>
   `{"id":"${id}","object":"event","type":"thread.run.step.created","created_at":1755180001,"data":${
-    stepLine("step_Deep", { metadata: "@" }).replace('"@"', `{"deep":${"[".repeat(depth)}${"]".repeat(depth)}}`)}}`;
+    stepLine("step_Deep", { x_deep: "@" }).replace('"@"', `{"deep":${"[".repeat(depth)}${"]".repeat(depth)}}`)}}`;
