@@ -1,9 +1,12 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { ingestCommand } from "./commands/ingest.js";
 import { rebuildCommand, verifyCommand } from "./commands/projections.js";
 import { eventsCommand, rejectionsCommand, sqlCommand, stepsCommand, statusCommand } from "./commands/read.js";
 import { STEP_STATUSES } from "../records/schemas.js";
+import { naming } from "../store/open.js";
+import { dbPath } from "./db.js";
 import { EXIT, UsageError } from "./errors.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -14,7 +17,14 @@ const formatOption = (choices: string[], fallback: string) => new Option("--form
 type Action = (...args: never[]) => Promise<number | void>;
 let exitCode: number = EXIT.ok;
 const run = (action: Action) => async (...args: unknown[]) => {
-  exitCode = (await (action as (...a: unknown[]) => Promise<number | void>)(...args)) ?? EXIT.ok;
+  try {
+    exitCode = (await (action as (...a: unknown[]) => Promise<number | void>)(...args)) ?? EXIT.ok;
+  } catch (error) {
+    // SQLite's errors after opening ("database disk image is malformed") say no file either: every error about the store names it.
+    const code = (error as { code?: unknown }).code;
+    const options = args.at(-2) as { db?: string } | undefined;
+    throw typeof code === "string" && code.startsWith("SQLITE_") ? naming(resolve(dbPath(options?.db)), error) : error;
+  }
 };
 
 export function buildProgram(): Command {

@@ -98,7 +98,7 @@ function applyMigrations(sqlite: Database.Database): void {
 export class StoreError extends Error {}
 
 /** SQLite's own messages ("unable to open database file", "file is not a database") do not say which file. */
-function naming(path: string, error: unknown): Error {
+export function naming(path: string, error: unknown): Error {
   if (error instanceof StoreError) return error;
   const message = String((error as Error).message ?? error);
   return new StoreError(message.includes(path) ? message : `${path}: ${message}`);

@@ -126,6 +126,22 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
     expect(result.code).toBe(1);
   });
 
+  it("given a table page damaged past reading, a read command exits 1 naming the database (SQLite's message names no file)", async () => {
+    const { db } = await worldStore(19);
+    const page = withSqlite(db, (sqlite) => {
+      sqlite.pragma("wal_checkpoint(TRUNCATE)");
+      const size = sqlite.pragma("page_size", { simple: true }) as number;
+      const root = sqlite.prepare<[], number>("SELECT rootpage FROM sqlite_schema WHERE name = 'run_steps'").pluck().get()!;
+      return { size, root };
+    });
+    const fd = openSync(db, "r+");
+    writeSync(fd, Buffer.alloc(page.size, 0x41), 0, page.size, (page.root - 1) * page.size);
+    closeSync(fd);
+    const result = await stepstore(["steps", "--db", db]);
+    expect(result.stderr).toMatch(new RegExp(`^stepstore: ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*malformed`));
+    expect(result.code).toBe(1);
+  });
+
   it("agrees with rebuild on a generated world: ok before, rebuild changes no row, ok after", async () => {
     const { db, world } = await worldStore(23);
     const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
