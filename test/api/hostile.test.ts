@@ -57,6 +57,28 @@ describe("hostile HTTP input", () => {
     expect(rejection!.origin).toMatch(/^POST \/v1\/ingest .+:2$/);
   });
 
+  it("built-in names: a tool call of type constructor/__proto__/toString/hasOwnProperty/valueOf is 200 and kept whole; as an event type it is 422; never 5xx", async () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    for (const [i, name] of names.entries()) {
+      const step = stepLine(`step_WhTool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name }] } });
+      const tool = await postWebhook(server, `{"id":"evt_wh_tool_${i}","object":"event","type":"thread.run.step.created","data":${step}}`);
+      expect({ name, status: tool.status }).toEqual({ name, status: 200 });
+      const typed = await postWebhook(server, `{"id":"evt_wh_type_${i}","object":"event","type":"${name}","data":${stepLine("step_WhNamed")}}`);
+      expect({ name, ...typed }).toEqual({ name, status: 422, body: { error: { message: `unknown event type "${name}"`, path: "$.type" } } });
+    }
+  });
+
+  it("POST /v1/ingest counts built-in names among valid lines: tool types stored, event types and kinds rejected", async () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    const lines = names.flatMap((name, i) => [
+      stepLine(`step_HttpTool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name }] } }),
+      `{"id":"evt_http_${name}","object":"event","type":"${name}","data":${stepLine("step_HttpNamed")}}`,
+      `{"id":"x","object":"${name}"}`,
+    ]);
+    const body = [stepLine("step_HttpNamesBefore"), ...lines, stepLine("step_HttpNamesAfter")].join("\n");
+    expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 17, appended: 7, duplicates: 0, rejected: 10 } });
+  });
+
   it("an unsigned webhook is answered 401 before its body is sent", async () => {
     const { socket, answer } = slowBody(server, { "content-type": "application/json" });
     const first = await new Promise<string>((resolve) => socket.once("data", (chunk: Buffer) => resolve(chunk.toString())));
