@@ -16,11 +16,14 @@ export class NativeHmacWebhook extends Webhook {
     this.#key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, "base64");
   }
 
-  /** The package's `sign`, byte for byte: `v1,` + base64(HMAC(key, `${id}.${seconds}.${payload}`)). */
+  /**
+   * The package's `sign`, byte for byte: `v1,` + base64(HMAC(key, `${id}.${seconds}.${payload}`)); a
+   * Buffer is signed as its bytes, as the spec says (the package decodes it first, so a body that is
+   * not UTF-8 could never match the sender's signature).
+   */
   override sign(msgId: string, timestamp: Date, payload: string | Buffer): string {
     const seconds = Math.floor(timestamp.getTime() / 1000);
-    const text = typeof payload === "string" ? payload : payload.toString();
-    return `v1,${createHmac("sha256", this.#key).update(`${msgId}.${seconds}.${text}`).digest("base64")}`;
+    return `v1,${createHmac("sha256", this.#key).update(`${msgId}.${seconds}.`).update(payload).digest("base64")}`;
   }
 
   /**

@@ -56,30 +56,30 @@ export class OversizedRecord {
   }
 }
 
-/** Text gathered in parts up to a byte limit; past it, only an OversizedRecord's prefix and count. */
-export class BoundedText {
-  #parts: string[] = [];
+/** Bytes gathered in parts up to a limit; past it, only an OversizedRecord's prefix and count. */
+export class BoundedBytes {
+  #parts: Buffer[] = [];
   #bytes = 0;
   #over: OversizedRecord | null = null;
 
   constructor(readonly maxBytes: number) {}
 
-  push(text: string): void {
-    if (this.#over) return this.#over.add(text);
-    this.#bytes += Buffer.byteLength(text);
+  push(part: Buffer): void {
+    if (this.#over) return this.#over.add(part);
+    this.#bytes += part.length;
     if (this.#bytes <= this.maxBytes) {
-      this.#parts.push(text);
+      this.#parts.push(part);
       return;
     }
     this.#over = new OversizedRecord();
-    for (const part of this.#parts) this.#over.add(part);
-    this.#over.add(text);
+    for (const earlier of this.#parts) this.#over.add(earlier);
+    this.#over.add(part);
     this.#parts = [];
   }
 
   /** What was gathered (then starts afresh). */
-  take(): string | OversizedRecord {
-    const taken = this.#over ?? this.#parts.join("");
+  take(): Buffer | OversizedRecord {
+    const taken = this.#over ?? (this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#bytes));
     [this.#parts, this.#bytes, this.#over] = [[], 0, null];
     return taken;
   }

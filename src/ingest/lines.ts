@@ -1,10 +1,19 @@
+import { isUtf8 } from "node:buffer";
+import { invalidUtf8At } from "../records/utf8.js";
 import { OversizedRecord } from "./limits.js";
 
-/** A line (without its `\n` or `\r\n`), numbered from 1, or one over the byte limit, kept as a prefix. */
-export type Line = { line: string; number: number; oversized?: undefined } | { line?: undefined; number: number; oversized: OversizedRecord };
+/**
+ * A line (without its `\n` or `\r\n`), numbered from 1; or one over the byte limit, kept as a prefix;
+ * or one that is not UTF-8, kept as its bytes with the offset of the first fault.
+ */
+export type Line =
+  | { line: string; number: number; oversized?: undefined; invalid?: undefined }
+  | { line?: undefined; number: number; oversized: OversizedRecord; invalid?: undefined }
+  | { line?: undefined; number: number; oversized?: undefined; invalid: Buffer; at: number };
 
 const NEWLINE = 0x0a;
-const withoutCr = (line: string) => (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+const CR = 0x0d;
+const withoutCr = (line: string) => (line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line);
 
 /**
  * Splits a byte stream into lines in time linear in its bytes, whatever the chunk size: each chunk is
@@ -35,7 +44,7 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
   /** The line being read, ended. */
   const finish = (): Line => {
     number++;
-    const done: Line = oversized ? { number, oversized } : { line: withoutCr(Buffer.concat(parts, pending).toString("utf8")), number };
+    const done: Line = oversized ? { number, oversized } : textOf(Buffer.concat(parts, pending), number);
     [parts, pending, oversized] = [[], 0, null];
     return done;
   };
@@ -48,9 +57,16 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
     }
     carry(chunk.subarray(0, first));
     yield finish();
-    // The lines wholly inside this chunk: decoded at once and split as text (the fast path).
+    // The lines wholly inside this chunk: decoded at once and split as text (the fast path), unless
+    // they are not all UTF-8: then each is ended as bytes, so only the faulty ones are rejected.
     const last = chunk.lastIndexOf(NEWLINE);
-    if (last > first) {
+    if (last > first && !isUtf8(chunk.subarray(first + 1, last))) {
+      for (let start = first + 1, end = first; end < last; start = end + 1) {
+        end = chunk.indexOf(NEWLINE, start);
+        carry(chunk.subarray(start, end));
+        yield finish();
+      }
+    } else if (last > first) {
       const text = chunk.toString("utf8", first + 1, last);
       for (let start = 0, end = 0; end !== -1; start = end + 1) {
         end = text.indexOf("\n", start);
@@ -65,4 +81,11 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
     carry(chunk.subarray(last + 1));
   }
   if (pending > 0 || oversized) yield finish();
+}
+
+/** A line's bytes as text, or kept as bytes when they are not UTF-8 (its `\r` dropped either way). */
+function textOf(bytes: Buffer, number: number): Line {
+  const line = bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
+  const at = invalidUtf8At(line);
+  return at === null ? { line: line.toString("utf8"), number } : { invalid: line, at, number };
 }

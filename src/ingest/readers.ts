@@ -1,9 +1,9 @@
-import { StringDecoder } from "node:string_decoder";
 import { createParser } from "eventsource-parser";
 import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
 import { jsonPath } from "../records/jsonPath.js";
+import { invalidUtf8, recordText } from "../records/utf8.js";
 import type { Document } from "./document.js";
-import { BoundedText, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
+import { BoundedBytes, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
 import { linesOf } from "./lines.js";
 
 const oversized = (record: OversizedRecord, maxBytes: number, origin: string): RejectedRecord =>
@@ -11,12 +11,17 @@ const oversized = (record: OversizedRecord, maxBytes: number, origin: string): R
 
 /** One record a line; blank lines skipped; origin `name:line`. */
 async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
-  for await (const { line, number, oversized: over } of linesOf(doc.chunks, maxBytes)) {
-    if (over) {
-      yield oversized(over, maxBytes, `${doc.name}:${number}`);
+  for await (const numbered of linesOf(doc.chunks, maxBytes)) {
+    const { number } = numbered;
+    if (numbered.oversized) {
+      yield oversized(numbered.oversized, maxBytes, `${doc.name}:${number}`);
       continue;
     }
-    const raw = number === 1 ? line.replace(/^\uFEFF/, "") : line;
+    if (numbered.invalid) {
+      yield invalidUtf8(numbered.invalid, numbered.at, `${doc.name}:${number}`);
+      continue;
+    }
+    const raw = number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
     if (raw.trim() === "") continue;
     yield* recordsOfJson(raw, `${doc.name}:${number}`);
   }
@@ -32,73 +37,85 @@ function recordsOfJson(raw: string, origin: string, path: readonly PropertyKey[]
   return parsed.ok ? recordsOf(parsed.value, raw, origin, path) : [parsed];
 }
 
+/** The records of a record's bytes (a document, an item of a streamed array at `path`): rejected if they are not UTF-8. */
+function recordsOfBytes(bytes: Buffer, origin: string, path: readonly PropertyKey[] = []): Iterable<ClassifiedRecord> {
+  const text = recordText(bytes, path.length === 0 ? origin : `${origin}:${jsonPath(path)}`);
+  return typeof text === "string" ? recordsOfJson(text, origin, path) : [text];
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+/** Bytes without the JSON whitespace around them. */
+function trimmed(bytes: Buffer): Buffer {
+  let [start, end] = [0, bytes.length];
+  while (start < end && isSpace(bytes[start]!)) start++;
+  while (end > start && isSpace(bytes[end - 1]!)) end--;
+  return bytes.subarray(start, end);
+}
+
 /**
  * One JSON value, an array meaning many records. A top-level array is streamed item by item, so
  * memory does not grow with it (origins `name:$[i]`, a broken item rejected on its own while the
- * others land); any other value (one record, a list page, a thread export) is read whole.
+ * others land); any other value (one record, a list page, a thread export) is read whole. Read as
+ * bytes: each record is decoded on its own, so one that is not UTF-8 is rejected alone.
  */
 async function* jsonRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
-  const texts = textsOf(doc.chunks);
-  let head = "";
-  // Read up to the first character (not with `for await … break`, which would close `texts`).
-  while (head.trimStart() === "") {
-    const next = await texts.next();
+  const chunks = doc.chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let first = -1;
+  // Up to the first byte that is not whitespace (not with `for await … break`, which would close `chunks`).
+  while (first === -1) {
+    const next = await chunks.next();
     if (next.done) return; // an empty document holds no record
-    head += next.value;
+    const chunk = head.length === 0 && next.value.subarray(0, BOM.length).equals(BOM) ? next.value.subarray(BOM.length) : next.value;
+    head.push(chunk);
+    first = chunk.findIndex((byte) => !isSpace(byte));
   }
-  if (head.trimStart().startsWith("[")) {
-    yield* arrayItemRecords(prepended(head, texts), doc.name, maxBytes);
+  const all = prepended(head, chunks);
+  if (head[head.length - 1]![first] === OPEN_BRACKET) {
+    yield* arrayItemRecords(all, doc.name, maxBytes);
     return;
   }
-  const whole = new BoundedText(maxBytes);
-  whole.push(head);
-  for await (const text of texts) whole.push(text);
-  const text = whole.take();
-  yield* typeof text === "string" ? recordsOfJson(text, doc.name) : [oversized(text, maxBytes, doc.name)];
+  const whole = new BoundedBytes(maxBytes);
+  for await (const chunk of all) whole.push(chunk);
+  const bytes = whole.take();
+  yield* bytes instanceof OversizedRecord ? [oversized(bytes, maxBytes, doc.name)] : recordsOfBytes(bytes, doc.name);
 }
 
-/** A document's text, chunk by chunk, without its byte-order mark. */
-async function* textsOf(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new StringDecoder("utf8");
-  let first = true;
-  for await (const chunk of chunks) {
-    const text = decoder.write(chunk);
-    yield first ? text.replace(/^\uFEFF/, "") : text;
-    first = false;
-  }
-  const rest = decoder.end();
-  if (rest !== "") yield rest;
-}
-
-async function* prepended(head: string, rest: AsyncIterable<string>): AsyncGenerator<string> {
-  yield head;
-  yield* rest;
+async function* prepended(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
-const isOpener = (char: number) => char === 0x5b || char === 0x7b; // [ {
+const OPEN_BRACKET = 0x5b;
+const isOpener = (char: number) => char === OPEN_BRACKET || char === 0x7b; // [ {
 const isCloser = (char: number) => char === 0x5d || char === 0x7d; // ] }
 
-/** The records of a top-level array's items, split at the commas outside strings and nested values. */
-async function* arrayItemRecords(texts: AsyncIterable<string>, name: string, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+/**
+ * The records of a top-level array's items, split at the commas outside strings and nested values.
+ * Scanned as bytes: every byte it looks for is ASCII, which no multi-byte UTF-8 character contains.
+ */
+async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, name: string, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
   let opened = false;
   let closed = false;
   let depth = 0;
   let inString = false;
   let escaped = false;
-  const item = new BoundedText(maxBytes);
+  const item = new BoundedBytes(maxBytes);
   let index = 0;
-  let trailing = "";
-  for await (const text of texts) {
+  const trailing = new BoundedBytes(maxBytes);
+  for await (const chunk of chunks) {
     if (closed) {
-      trailing += text;
+      trailing.push(chunk);
       continue;
     }
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const char = text.charCodeAt(i);
+    for (let i = 0; i < chunk.length; i++) {
+      const char = chunk[i]!;
       if (inString) {
         if (escaped) escaped = false;
         else if (char === BACKSLASH) escaped = true;
@@ -109,27 +126,30 @@ async function* arrayItemRecords(texts: AsyncIterable<string>, name: string, max
         else [opened, start] = [true, i + 1];
       } else if (isCloser(char) && depth > 0) depth--;
       else if (char === COMMA ? depth === 0 : isCloser(char)) {
-        item.push(text.slice(start, i));
+        item.push(chunk.subarray(start, i));
         const whole = item.take();
         start = i + 1;
         // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
-        if (typeof whole !== "string") yield oversized(whole, maxBytes, `${name}:${jsonPath([index++])}`);
-        else if (char === COMMA || whole.trim() !== "") yield* recordsOfJson(whole.trim(), name, [index++]);
+        if (whole instanceof OversizedRecord) yield oversized(whole, maxBytes, `${name}:${jsonPath([index++])}`);
+        else if (char === COMMA || trimmed(whole).length > 0) yield* recordsOfBytes(trimmed(whole), name, [index++]);
         if (char !== COMMA) {
           closed = true;
-          trailing = text.slice(i + 1);
+          trailing.push(chunk.subarray(i + 1));
           break;
         }
       }
     }
-    if (!closed) item.push(text.slice(start));
+    if (!closed) item.push(chunk.subarray(start));
   }
   // A document cut short: its last item is read like any other (rejected if incomplete).
   const unclosed = item.take();
-  if (typeof unclosed !== "string") yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index])}`);
-  else if (unclosed.trim() !== "") yield* recordsOfJson(unclosed.trim(), name, [index]);
-  if (trailing.trim() !== "") {
-    yield { ok: false, reason: "invalid JSON: unexpected text after the array's closing ]", path: null, origin: name, raw: trailing.trim() };
+  if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index])}`);
+  else if (trimmed(unclosed).length > 0) yield* recordsOfBytes(trimmed(unclosed), name, [index]);
+  const after = trailing.take();
+  if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
+  else if (trimmed(after).length > 0) {
+    const text = recordText(trimmed(after), name);
+    yield typeof text !== "string" ? text : { ok: false, reason: "invalid JSON: unexpected text after the array's closing ]", path: null, origin: name, raw: text };
   }
 }
 
@@ -143,6 +163,8 @@ interface SseEvent {
 }
 
 /** `event: done` / `data: [DONE]` closes one stream; a transcript may hold several streams after one another. */
+const NEWLINE = Buffer.from("\n");
+
 const isStreamEnd = (event: SseEvent) => event.event === "done" || event.data === "[DONE]";
 
 /**
@@ -158,33 +180,44 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
   let blockBytes = 0;
   // An event past the limit: its lines are no longer kept nor parsed, only counted, until it ends.
   let over: OversizedRecord | null = null;
+  // An event with a line that is not UTF-8: no longer parsed, its lines kept as bytes (each with its `\n`) for the rejection.
+  let binary: { parts: Buffer[]; at: number } | null = null;
   const parser = createParser({
     onEvent: (event) => ready.push({ event: event.event, data: event.data, line: blockLine, raw: block.join("\n") }),
   });
   const endBlock = (): RejectedRecord | null => {
-    const rejection = over && oversized(over, maxBytes, `${doc.name}:${blockLine}`);
-    if (over) parser.reset(); // drops the lines it was fed before the event went over
+    const origin = `${doc.name}:${blockLine}`;
+    const rejection = over ? oversized(over, maxBytes, origin) : binary && invalidUtf8(Buffer.concat(binary.parts).subarray(0, -1), binary.at, origin);
+    if (rejection) parser.reset(); // drops the lines it was fed before the event went bad
     else parser.feed("\n");
-    [block, blockLine, blockBytes, over] = [[], 0, 0, null];
+    [block, blockLine, blockBytes, over, binary] = [[], 0, 0, null, null];
     return rejection;
   };
   for await (const numbered of linesOf(doc.chunks, maxBytes)) {
-    const line = numbered.oversized ? null : numbered.number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
+    const line = numbered.line === undefined ? null : numbered.number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
     // A blank line ends the block, whether it held an event or only comments and `retry:`.
     if (line === "") {
       const rejection = endBlock();
       if (rejection) yield rejection;
     } else {
       if (blockLine === 0) blockLine = numbered.number;
-      if (!over && (line === null || (blockBytes += Buffer.byteLength(line) + 1) > maxBytes)) {
+      const bytes = line !== null ? Buffer.byteLength(line) : numbered.invalid ? numbered.invalid.length : Infinity;
+      if (!over && (blockBytes += bytes + 1) > maxBytes) {
         over = new OversizedRecord();
-        for (const earlier of block) over.add(`${earlier}\n`);
+        for (const earlier of binary?.parts ?? block.map((kept) => `${kept}\n`)) over.add(earlier);
       }
-      if (!over) {
+      const withNewline = () => (line !== null ? Buffer.from(`${line}\n`) : Buffer.concat([numbered.invalid!, NEWLINE]));
+      if (over) {
+        if (numbered.oversized) over.absorb(numbered.oversized);
+        else over.add(withNewline());
+      } else if (binary) binary.parts.push(withNewline());
+      else if (numbered.invalid) {
+        const before = Buffer.from(block.map((kept) => `${kept}\n`).join(""));
+        binary = { parts: [before, withNewline()], at: before.length + numbered.at };
+      } else {
         block.push(line!);
         parser.feed(`${line}\n`);
-      } else if (numbered.oversized) over.absorb(numbered.oversized);
-      else over.add(`${line}\n`);
+      }
     }
     for (const event of ready.splice(0)) if (!isStreamEnd(event)) yield* sseRecord(event, doc.name);
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { Webhook } from "standardwebhooks";
@@ -42,15 +42,23 @@ export interface Delivery {
 
 let deliveries = 0;
 
+/** The spec's signature over raw bytes (the package signs a string, so it cannot sign bytes that are not UTF-8). */
+function signBytes(secret: string, id: string, timestamp: number, body: Buffer): string {
+  const hmac = createHmac("sha256", Buffer.from(secret.replace(/^whsec_/, ""), "base64")).update(`${id}.${timestamp}.`).update(body);
+  return `v1,${hmac.digest("base64")}`;
+}
+
 /** Signs a body as a Standard Webhooks sender does: `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
-export function signedHeaders(secret: string, body: string, delivery: Delivery = {}): Record<string, string> {
+export function signedHeaders(secret: string, body: string | Buffer, delivery: Delivery = {}): Record<string, string> {
   const id = delivery.id ?? `msg_${process.pid}_${++deliveries}`;
   const timestamp = delivery.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = new Webhook(delivery.secret ?? secret).sign(id, new Date(timestamp * 1000), body);
+  const signature = typeof body === "string"
+    ? new Webhook(delivery.secret ?? secret).sign(id, new Date(timestamp * 1000), body)
+    : signBytes(delivery.secret ?? secret, id, timestamp, body);
   return { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signature };
 }
 
-export async function postWebhook(server: { url: string; secret: string }, body: string, delivery: Delivery = {}) {
+export async function postWebhook(server: { url: string; secret: string }, body: string | Buffer, delivery: Delivery = {}) {
   const response = await fetch(`${server.url}/webhooks`, {
     method: "POST",
     headers: { ...signedHeaders(server.secret, body, delivery), ...delivery.headers },
@@ -59,7 +67,7 @@ export async function postWebhook(server: { url: string; secret: string }, body:
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-export async function postIngest(server: { url: string }, body: string, contentType = "application/x-ndjson", headers: Record<string, string> = {}) {
+export async function postIngest(server: { url: string }, body: string | Buffer, contentType = "application/x-ndjson", headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}/v1/ingest`, { method: "POST", headers: { "content-type": contentType, ...headers }, body });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

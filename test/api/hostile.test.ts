@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRejections } from "../../src/store/readEvents.js";
-import { deepEvent, stepLine } from "../helpers/hostile.js";
+import { deepEvent, eventLine, stepLine, withBytes } from "../helpers/hostile.js";
 import { postIngest, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
 
 /** A client that sends a request's headers and the first bytes of its body, then stalls. */
@@ -26,7 +26,7 @@ describe("hostile HTTP input", () => {
     const deep = await postWebhook(server, deepEvent("evt_wh_deep", 5000));
     expect(deep.status).toBe(422);
     expect(deep.body).toEqual({ error: { message: expect.stringMatching(/^nesting deeper than 64 levels at column \d+$/), path: null } });
-    const next = await postWebhook(server, deepEvent("evt_wh_ok", 3));
+    const next = await postWebhook(server, eventLine("evt_wh_ok"));
     expect(next).toMatchObject({ status: 200, body: { status: "appended" } });
     expect(listRejections(server.app.stepstore.sqlite).map((r) => r.reason)).toContainEqual(expect.stringMatching(/^nesting deeper than 64/));
   });
@@ -36,6 +36,47 @@ describe("hostile HTTP input", () => {
     expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
     const rejection = listRejections(server.app.stepstore.sqlite).find((r) => r.origin.endsWith(":2"));
     expect(rejection?.reason).toMatch(/^nesting deeper than 64 levels at column \d+$/);
+  });
+
+  it("a webhook that is not UTF-8, signed over its bytes, is answered 422 with the byte offset and kept as base64; the next one lands", async () => {
+    const body = withBytes(eventLine("evt_wh_latin1"), "step_Event", Buffer.from([0x73, 0xe9])); // Latin-1 "sé"
+    const answer = await postWebhook(server, body, { id: "msg_latin1" });
+    const reason = `invalid UTF-8 at byte ${body.indexOf(0xe9)} of the record (raw is base64)`;
+    expect(answer).toEqual({ status: 422, body: { error: { message: reason, path: null } } });
+    const kept = listRejections(server.app.stepstore.sqlite).find((r) => r.origin === "POST /webhooks msg_latin1");
+    expect(kept).toMatchObject({ source: "webhook", reason, raw: `base64:${body.toString("base64")}` });
+    expect((await postWebhook(server, eventLine("evt_wh_after", "step_After"))).status).toBe(200);
+  });
+
+  it("POST /v1/ingest with a line that is not UTF-8 between valid ones stores the valid ones and rejects that one with its bytes", async () => {
+    const bad = withBytes(stepLine("step_HttpLatin1"), "acme", Buffer.from([0x61, 0xe9]));
+    const body = Buffer.concat([Buffer.from(`${stepLine("step_Utf8Before")}\n`), bad, Buffer.from(`\n${stepLine("step_Utf8After")}\n`)]);
+    expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
+    const rejection = listRejections(server.app.stepstore.sqlite).find((r) => r.raw === `base64:${bad.toString("base64")}`);
+    expect(rejection).toMatchObject({ source: "http", reason: `invalid UTF-8 at byte ${bad.indexOf(0xe9)} of the record (raw is base64)` });
+    expect(rejection!.origin).toMatch(/^POST \/v1\/ingest .+:2$/);
+  });
+
+  it("built-in names: a tool call of type constructor/__proto__/toString/hasOwnProperty/valueOf is 200 and kept whole; as an event type it is 422; never 5xx", async () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    for (const [i, name] of names.entries()) {
+      const step = stepLine(`step_WhTool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name }] } });
+      const tool = await postWebhook(server, `{"id":"evt_wh_tool_${i}","object":"event","type":"thread.run.step.created","data":${step}}`);
+      expect({ name, status: tool.status }).toEqual({ name, status: 200 });
+      const typed = await postWebhook(server, `{"id":"evt_wh_type_${i}","object":"event","type":"${name}","data":${stepLine("step_WhNamed")}}`);
+      expect({ name, ...typed }).toEqual({ name, status: 422, body: { error: { message: `unknown event type "${name}"`, path: "$.type" } } });
+    }
+  });
+
+  it("POST /v1/ingest counts built-in names among valid lines: tool types stored, event types and kinds rejected", async () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+    const lines = names.flatMap((name, i) => [
+      stepLine(`step_HttpTool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name }] } }),
+      `{"id":"evt_http_${name}","object":"event","type":"${name}","data":${stepLine("step_HttpNamed")}}`,
+      `{"id":"x","object":"${name}"}`,
+    ]);
+    const body = [stepLine("step_HttpNamesBefore"), ...lines, stepLine("step_HttpNamesAfter")].join("\n");
+    expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 17, appended: 7, duplicates: 0, rejected: 10 } });
   });
 
   it("an unsigned webhook is answered 401 before its body is sent", async () => {

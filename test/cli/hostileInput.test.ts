@@ -99,6 +99,29 @@ describe("hostile input: one bad record is rejected, the others land", () => {
   });
 });
 
+describe("built-in names (constructor, __proto__, toString, hasOwnProperty, valueOf) among valid records", () => {
+  const NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+
+  it("as a tool call type: kept whole as another vendor's type; as an event type: rejected by name; the records around them stored", async () => {
+    const dir = tempDir();
+    const file = join(dir, "names.jsonl");
+    const db = join(dir, "store.db");
+    const toolSteps = NAMES.map((name, i) => stepLine(`step_Tool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name, [name]: { q: i } }] } }));
+    const events = NAMES.map((name) => `{"id":"evt_${name}","object":"event","type":"${name}","data":${stepLine("step_Named")}}`);
+    writeFileSync(file, [stepLine("step_Before"), ...toolSteps, ...events, stepLine("step_After")].join("\n") + "\n");
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 12, appended: 7, duplicates: 0, rejected: 5 });
+    expect((await rejectionsOf(db)).map((r) => r.reason)).toEqual(NAMES.map((name) => `unknown event type "${name}"`));
+    expect(await stepIds(db)).toEqual(["step_After", "step_Before", ...NAMES.map((_, i) => `step_Tool${i}`)]);
+    const rows = (await stepstore(["steps", "--db", db])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; step_details: unknown });
+    for (const [i, name] of NAMES.entries()) {
+      expect(rows.find((row) => row.id === `step_Tool${i}`)!.step_details).toEqual({ type: "tool_calls", tool_calls: [{ id: "call_1", type: name, [name]: { q: i } }] });
+    }
+  });
+});
+
 describe("folder ingest and symbolic links", () => {
   it("follows a link to a file, skips a link to a folder and names it on stderr", async () => {
     const dir = tempDir();

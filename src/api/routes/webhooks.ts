@@ -3,6 +3,7 @@ import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
 import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
 import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
+import { recordText } from "../../records/utf8.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
 import { sendError } from "../errors.js";
 
@@ -17,8 +18,10 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The one record a webhook body holds: it must be a single event in webhook form. */
-function recordOfBody(raw: string, origin: string): ClassifiedRecord {
+/** The one record a webhook body holds: it must be a single event in webhook form, in UTF-8. */
+function recordOfBody(body: Buffer, origin: string): ClassifiedRecord {
+  const raw = recordText(body, origin);
+  if (typeof raw !== "string") return raw;
   const parsed = parseRecordText(raw, raw, origin);
   if (!parsed.ok) return parsed;
   const value = parsed.value;
@@ -55,10 +58,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     },
   }, async (request, reply) => {
     const body = request.body ?? Buffer.alloc(0);
-    const text = body.toString("utf8");
     const webhookId = header(request.headers["webhook-id"]);
     try {
-      verifier!.verify(text, {
+      // The bytes are signed, not their decoding (a body that is not UTF-8 is still verified, then rejected).
+      verifier!.verify(body, {
         "webhook-id": webhookId ?? "",
         "webhook-timestamp": header(request.headers["webhook-timestamp"]) ?? "",
         "webhook-signature": header(request.headers["webhook-signature"]) ?? "",
@@ -68,7 +71,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
 
     const origin = `POST /webhooks ${webhookId}`;
-    const record = recordOfBody(text, origin);
+    const record = recordOfBody(body, origin);
     if (!record.ok) {
       await options.commit.submit({ accepted: [], rejected: [record] });
       return reply.code(422).send({ error: { message: (record as RejectedRecord).reason, path: record.path } });
