@@ -38,9 +38,10 @@ export function limitBodyTime(app: FastifyInstance, timeoutOf: (request: Fastify
       socket.end(`${REQUEST_TIMEOUT}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
     }, timeoutOf(request));
     timer.unref();
+    // On the request, not the socket: a keep-alive socket carries many requests, and a listener a request would pile up on it.
     const clear = () => clearTimeout(timer);
     raw.once("end", clear);
-    socket.once("close", clear);
+    raw.once("close", clear);
     done();
   });
 }
