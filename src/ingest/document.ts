@@ -16,11 +16,12 @@ export interface Document {
   chunks: AsyncIterable<Buffer>;
 }
 
-const EXTENSION_FORMATS: Record<string, Format> = { jsonl: "jsonl", ndjson: "jsonl", json: "json", sse: "sse" };
+// A Map: a file named `x.constructor` must find nothing, not Object.prototype's.
+const EXTENSION_FORMATS = new Map<string, Format>([["jsonl", "jsonl"], ["ndjson", "jsonl"], ["json", "json"], ["sse", "sse"]]);
 
 export function formatFromName(name: string): Format | null {
   const match = /\.([a-z]+)(?:\.gz)?$/i.exec(name);
-  return (match && EXTENSION_FORMATS[match[1]!.toLowerCase()]) ?? null;
+  return (match && EXTENSION_FORMATS.get(match[1]!.toLowerCase())) ?? null;
 }
 
 const SNIFFED_LINES = 20;

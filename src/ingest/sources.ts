@@ -7,18 +7,19 @@ import type { KeyedRecord } from "../store/append.js";
 import { formatFromName, gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
-const skip = (path: string, why: string) => process.stderr.write(`skipped ${path}: ${why}\n`);
+type OnSkip = (path: string, why: string) => void;
+const nameSkipped: OnSkip = (path, why) => process.stderr.write(`skipped ${path}: ${why}\n`);
 
 /**
  * A folder's files, recursively, in name order, each one stepstore can read; anything else is named
  * on stderr. A link to a file is followed; a link to a folder is not (it could loop).
  */
-function filesIn(folder: string): string[] {
+function filesIn(folder: string, skip: OnSkip = nameSkipped): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(folder, entry.name);
     const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
-    if (entry.isDirectory()) files.push(...filesIn(path));
+    if (entry.isDirectory()) files.push(...filesIn(path, skip));
     else if (!target) skip(path, "a broken link");
     else if (target.isDirectory()) skip(path, "a link to a folder (not followed)");
     else if (!target.isFile()) skip(path, "not a file");
@@ -31,7 +32,8 @@ function filesIn(folder: string): string[] {
 /** How many bytes `paths` hold (folders as `documentsOf` expands them), or null when stdin is among them. */
 export function bytesToRead(paths: readonly string[]): number | null {
   if (paths.includes("-")) return null;
-  const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesIn(path) : [path]));
+  // Silent: the reading itself names what it skips, once.
+  const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesIn(path, () => {}) : [path]));
   return files.reduce((sum, file) => sum + statSync(file).size, 0);
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { byType, deepPartial } from "./partial.js";
+import { describe } from "./reason.js";
 
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
@@ -76,6 +77,21 @@ const stepDetails = byType({
 
 const usage = z.looseObject({ prompt_tokens: int, completion_tokens: int, total_tokens: int });
 
+/**
+ * `metadata`: string values only. zod's record skips a `__proto__` key (JSON.parse makes it an own
+ * key), so every own key is checked here too.
+ */
+const stringMap = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item !== "string") ctx.addIssue({ code: "custom", path: [key], message: `expected string, got ${describe(item)}` });
+    }
+  })
+  .pipe(z.record(z.string(), z.string()));
+
 export const runStepSchema = z.looseObject({
   id: z.string(),
   object: z.literal("thread.run.step"),
@@ -91,7 +107,7 @@ export const runStepSchema = z.looseObject({
   cancelled_at: nullableInt,
   failed_at: nullableInt,
   completed_at: nullableInt,
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
+  metadata: stringMap.nullable().optional(),
   usage: usage.nullable().optional(),
 });
 
@@ -134,8 +150,8 @@ const stepDeltaShape = z.looseObject({
 export const stepDeltaSchema = z
   .unknown()
   .superRefine((value, ctx) => {
-    const delta = value !== null && typeof value === "object" ? (value as { delta?: unknown }).delta : undefined;
-    const found = unsafeDeltaPart(delta, ["delta"]);
+    // The whole record, not only its `delta`: a top-level `__proto__` is as unsafe there.
+    const found = unsafeDeltaPart(value, []);
     if (found) ctx.addIssue({ code: "custom", path: found.path, message: found.message });
   })
   .pipe(stepDeltaShape);

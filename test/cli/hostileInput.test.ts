@@ -138,7 +138,18 @@ describe("folder ingest and symbolic links", () => {
     const ingest = await stepstore(["ingest", "--db", db, "--json", folder]);
     expect(ingest.code).toBe(0);
     expect(JSON.parse(ingest.stdout)).toMatchObject({ records: 2, appended: 2 });
-    expect(ingest.stderr).toContain(`skipped ${join(folder, "loop")}: a link to a folder`);
+    // Named once, though the progress total and the reading both walk the folder.
+    expect(ingest.stderr).toBe(`skipped ${join(folder, "loop")}: a link to a folder (not followed)\n`);
     expect(await stepIds(db)).toEqual(["step_Linked", "step_Plain"]);
+  });
+
+  it("reads a file whose extension is a built-in name (x.constructor) by sniffing, never a crash", async () => {
+    const dir = tempDir();
+    const file = join(dir, "steps.constructor");
+    writeFileSync(file, `${stepLine("step_Sniffed")}\n`);
+    const ingest = await stepstore(["ingest", "--db", join(dir, "store.db"), file]);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.code).toBe(0);
+    expect(await stepIds(join(dir, "store.db"))).toEqual(["step_Sniffed"]);
   });
 });

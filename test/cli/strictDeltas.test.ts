@@ -40,6 +40,12 @@ describe("a delta's fields have the types and ranges a snapshot gives them (CONT
     ["a tool call of another type without index", delta({ type: "bing_grounding" }), "$.delta.step_details.tool_calls[0].index"],
   ];
 
+  it("a delta with a top-level __proto__ key is rejected like one inside its delta", async () => {
+    const result = await ingest([JSON.parse(`{"__proto__":{"a":1},"id":"${STEP_ID}","object":"thread.run.step.delta","delta":{}}`) as unknown]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('in.jsonl:1: $.__proto__: forbidden key "__proto__" in a delta');
+  });
+
   it.each(BAD)("a delta with %s is rejected: ingest exits 3 and names the path", async (_what, record, path) => {
     const result = await ingest([record]);
     expect(result.code).toBe(3);
@@ -50,6 +56,8 @@ describe("a delta's fields have the types and ranges a snapshot gives them (CONT
     ["a score of 1.5", { status: "completed", step_details: { type: "tool_calls", tool_calls: [fileSearch({ results: [{ file_id: "f", file_name: "a.md", score: 1.5 }] })] } }, "$.step_details.tool_calls[0].file_search.results[0].score", /expected at most 1, got 1.5/],
     ["a score_threshold of 2", { step_details: { type: "tool_calls", tool_calls: [fileSearch({ ranking_options: { ranker: "auto", score_threshold: 2 } })] } }, "$.step_details.tool_calls[0].file_search.ranking_options.score_threshold", /expected at most 1, got 2/],
     ["a metadata value that is not a string", { metadata: { a: 1 } }, "$.metadata.a", /expected string, got 1/],
+    // An own `__proto__` key, as JSON.parse makes it: zod's record alone would skip it.
+    ["a metadata __proto__ value that is not a string", { metadata: JSON.parse('{"__proto__":5,"ok":"x"}') as unknown }, "$.metadata.__proto__", /expected string, got 5/],
   ])("a snapshot with %s is rejected with its path", async (_what, changes, path, reason) => {
     const result = await ingest([step("in_progress", [], changes)]);
     expect(result.code).toBe(3);
