@@ -93,8 +93,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   }
 
-  limitBodyTime(app, (request) => options.bodyTimeoutMs
-    ?? bodyTimeoutFor(request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody));
+  // By the bytes the request says it sends, when it says (a slow client that declares 100 kB gets the floor, not 512 s).
+  limitBodyTime(app, (request) => {
+    const limit = request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody;
+    const declared = Number(request.headers["content-length"]);
+    return options.bodyTimeoutMs ?? bodyTimeoutFor(Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit);
+  });
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;

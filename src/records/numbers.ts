@@ -80,6 +80,7 @@ export function numbersExact(text: string): boolean {
 export function describeNumberToken(token: string): string {
   const value = Number(token);
   if (!Number.isFinite(value)) return `${token} (beyond a double's range)`;
-  if (!/[.eE]/.test(token) && !Number.isSafeInteger(value)) return `${token} (beyond 2^53-1, the largest integer a double holds exactly)`;
+  // Integer-valued however written (1e20, 9007199254740992.0): past 2^53-1 a double holds it only roughly.
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return `${token} (beyond 2^53-1, the largest integer a double holds exactly)`;
   return token;
 }

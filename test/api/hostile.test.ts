@@ -1,14 +1,15 @@
 import { connect, type Socket } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRejections } from "../../src/store/readEvents.js";
 import { deepEvent, eventLine, stepLine, withBytes } from "../helpers/hostile.js";
 import { postIngest, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
 
 /** A client that sends a request's headers and the first bytes of its body, then stalls. */
-function slowBody(server: RunningServer, headers: Record<string, string>): { socket: Socket; answer: Promise<string> } {
+function slowBody(server: RunningServer, headers: Record<string, string>, route = "/webhooks"): { socket: Socket; answer: Promise<string> } {
   const socket = connect(server.port, "127.0.0.1");
   const head = Object.entries({ host: "127.0.0.1", "content-length": "100000", ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-  socket.write(`POST /webhooks HTTP/1.1\r\n${head}\r\n{"id":`);
+  socket.write(`POST ${route} HTTP/1.1\r\n${head}\r\n{"id":`);
   let received = "";
   socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
   socket.on("error", () => {});
@@ -94,6 +95,30 @@ describe("hostile HTTP input", () => {
     expect(health.status).toBe(200);
     const answers = await Promise.all(slow.map((s) => s.answer));
     for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+});
+
+describe("/v1/ingest with the default body timeout", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it("a stalled body that declares 100 kB is cut off at the 10 s floor, not after the 512 s its route's 256 MiB limit would allow", async () => {
+    const started = Date.now();
+    const { answer } = slowBody(server, { "content-type": "application/x-ndjson" }, "/v1/ingest");
+    expect(await answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
+
+  it("a gzipped body is read as a file would be (gzip known by its first bytes)", async () => {
+    const body = gzipSync(`${stepLine("step_Gzipped1")}\n${stepLine("step_Gzipped2")}\n`);
+    expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 2, appended: 2, duplicates: 0, rejected: 0 } });
+  });
+
+  it("a Content-Type named like a built-in (constructor) is 415, never a crash", async () => {
+    expect((await postIngest(server, stepLine("step_Ctor"), "constructor")).status).toBe(415);
   });
 });
 
