@@ -2,7 +2,7 @@
  * The official RunStepObject (test/fixtures/openapi-run-step.json, extracted from openai/openai-openapi)
  * as two validators: `strict`, the spec with no key beyond the ones it names; `extended`, the spec with
  * exactly the §1 extensions (extra keys, tool-call types beyond the three, any last_error.code / ranker).
- * ajv is a transitive dependency today: it should become a pinned devDependency.
+ * ajv is a pinned devDependency (package.json).
  */
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
