@@ -69,6 +69,8 @@ const documentArb = fc.record({
   bom: fc.boolean(),
 }).map(({ makers, crlf, bom }) => {
   const lines = makers.map((make, i) => make(`step_Fz${i}`));
+  // A BOM that opens the document is the document's own, skipped as allowed: that line is then valid.
+  if (!bom && lines[0]!.bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))) lines[0] = { ...lines[0]!, expect: "stored" };
   const bytes = Buffer.concat([
     Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []),
     ...lines.flatMap((line, i) => [line.bytes, Buffer.from(crlf[i] ? "\r\n" : "\n")]),
