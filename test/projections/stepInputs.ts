@@ -20,8 +20,14 @@ const unit = fc.integer({ min: 0, max: 100 }).map((n) => n / 100);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/** Keys a delta may not carry anywhere (CONTRACT §5 rule 3): a valid input never holds them. */
+const FORBIDDEN_IN_DELTAS = ["__proto__", "constructor", "prototype"];
+const holdsForbiddenKey = (value: unknown): boolean =>
+  value !== null && typeof value === "object" && Object.entries(value).some(([key, item]) => FORBIDDEN_IN_DELTAS.includes(key) || holdsForbiddenKey(item));
+
 function extra(extensions: boolean): fc.Arbitrary<Json> {
-  return extensions ? fc.oneof(fc.constant({}), fc.record({ x_newer: fc.jsonValue({ maxDepth: 1 }) })) : fc.constant({});
+  const newer = fc.jsonValue({ maxDepth: 1 }).filter((value) => !holdsForbiddenKey(value));
+  return extensions ? fc.oneof(fc.constant({}), fc.record({ x_newer: newer })) : fc.constant({});
 }
 
 const slotArb = (extensions: boolean): fc.Arbitrary<Slot> =>
