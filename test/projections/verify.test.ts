@@ -97,19 +97,25 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
     expect(result.code).toBe(1);
   });
 
-  // Zeros leave the page readable, and integrity_check lists rows missing from the index; letters make it throw "malformed".
-  it.each([["zeros", 0x00], ["letters", 0x41]])("given an index page damaged by %s, verify exits 1 naming the database and the damage", async (_, fill) => {
-    const { db } = await worldStore(17);
+  /** Overwrites part of a table's or index's root page in the file (the WAL checkpointed into it first). */
+  function overwriteRootPage(db: string, name: string, fill: number, part: (pageSize: number) => { at: number; length: number }) {
     const page = withSqlite(db, (sqlite) => {
       sqlite.pragma("wal_checkpoint(TRUNCATE)");
       const size = sqlite.pragma("page_size", { simple: true }) as number;
-      const root = sqlite.prepare<[], number>("SELECT rootpage FROM sqlite_schema WHERE name = 'run_steps_status'").pluck().get()!;
+      const root = sqlite.prepare<[string], number>("SELECT rootpage FROM sqlite_schema WHERE name = ?").pluck().get(name)!;
       return { size, root };
     });
-    // 64 bytes at the end of the page: the cell content area, where the index keys are.
+    const { at, length } = part(page.size);
     const fd = openSync(db, "r+");
-    writeSync(fd, Buffer.alloc(64, fill), 0, 64, page.root * page.size - 64);
+    writeSync(fd, Buffer.alloc(length, fill), 0, length, (page.root - 1) * page.size + at);
     closeSync(fd);
+  }
+
+  // Zeros leave the page readable, and integrity_check lists rows missing from the index; letters make it throw "malformed".
+  it.each([["zeros", 0x00], ["letters", 0x41]])("given an index page damaged by %s, verify exits 1 naming the database and the damage", async (_, fill) => {
+    const { db } = await worldStore(17);
+    // 64 bytes at the end of the page: the cell content area, where the index keys are.
+    overwriteRootPage(db, "run_steps_status", fill, (size) => ({ at: size - 64, length: 64 }));
     const damage = withSqlite(db, (sqlite) => {
       try {
         return sqlite.prepare<[], string>("PRAGMA integrity_check").pluck().all()[0]!;
@@ -128,15 +134,7 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
 
   it("given a table page damaged past reading, a read command exits 1 naming the database (SQLite's message names no file)", async () => {
     const { db } = await worldStore(19);
-    const page = withSqlite(db, (sqlite) => {
-      sqlite.pragma("wal_checkpoint(TRUNCATE)");
-      const size = sqlite.pragma("page_size", { simple: true }) as number;
-      const root = sqlite.prepare<[], number>("SELECT rootpage FROM sqlite_schema WHERE name = 'run_steps'").pluck().get()!;
-      return { size, root };
-    });
-    const fd = openSync(db, "r+");
-    writeSync(fd, Buffer.alloc(page.size, 0x41), 0, page.size, (page.root - 1) * page.size);
-    closeSync(fd);
+    overwriteRootPage(db, "run_steps", 0x41, (size) => ({ at: 0, length: size }));
     const result = await stepstore(["steps", "--db", db]);
     expect(result.stderr).toMatch(new RegExp(`^stepstore: ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*malformed`));
     expect(result.code).toBe(1);
