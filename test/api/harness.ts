@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll } from "vitest";
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer, type ServerOptions } from "../../src/api/server.js";
 import { BIN, ROOT, tempDb } from "../helpers/cli.js";
 
@@ -15,6 +16,16 @@ export interface RunningServer {
   secret: string;
   app: ReturnType<typeof buildServer>;
   close(): Promise<void>;
+}
+
+/** One server for the enclosing suite: started before its tests, closed after; its fields are filled once started. */
+export function serverForSuite(options: Partial<ServerOptions> = {}): RunningServer {
+  const server = {} as RunningServer;
+  beforeAll(async () => {
+    Object.assign(server, await startServer(options));
+  });
+  afterAll(() => server.close());
+  return server;
 }
 
 /** The real service in this process on 127.0.0.1, a free port, a fresh database. */

@@ -1,9 +1,9 @@
 import { connect, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { listRejections } from "../../src/store/readEvents.js";
 import { deepEvent, eventLine, stepLine, withBytes } from "../helpers/hostile.js";
-import { postIngest, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
+import { postIngest, postWebhook, signedHeaders, type RunningServer, serverForSuite } from "./harness.js";
 
 /** A client that sends a request's headers and the first bytes of its body, then stalls. */
 function slowBody(server: RunningServer, headers: Record<string, string>, route = "/webhooks"): { socket: Socket; answer: Promise<string> } {
@@ -17,11 +17,7 @@ function slowBody(server: RunningServer, headers: Record<string, string>, route 
 }
 
 describe("hostile HTTP input", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ bodyTimeoutMs: 1000 });
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite({ bodyTimeoutMs: 1000 });
 
   it("a webhook nested 5,000 levels deep is answered 422 with why (never 5xx) and kept; the next one lands", async () => {
     const deep = await postWebhook(server, deepEvent("evt_wh_deep", 5000));
@@ -99,11 +95,7 @@ describe("hostile HTTP input", () => {
 });
 
 describe("/v1/ingest with the default body timeout", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite();
 
   it("a stalled body that declares 100 kB is cut off at the 10 s floor, not after the 512 s its route's 256 MiB limit would allow", async () => {
     const started = Date.now();
@@ -123,11 +115,7 @@ describe("/v1/ingest with the default body timeout", () => {
 });
 
 describe("API key on the report routes", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({ apiKey: "sk-test-report" });
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite({ apiKey: "sk-test-report" });
 
   it("/report and /v1/stats answer 401 without the key, 200 with it", async () => {
     for (const path of ["/report", "/v1/stats/assistant"]) {

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
 import { listRejections } from "../../src/store/readEvents.js";
 import { EXAMPLES } from "../helpers/cli.js";
-import { openaiClient, postIngest, startServer, type RunningServer } from "./harness.js";
+import { openaiClient, postIngest, startServer, type RunningServer, serverForSuite } from "./harness.js";
 
 type Json = Record<string, unknown>;
 const example = (name: string) => readFileSync(join(EXAMPLES, name), "utf8");
@@ -16,11 +16,7 @@ async function stepsOfRun(server: RunningServer, expected: Json[]) {
 }
 
 describe("POST /v1/ingest", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite();
 
   it("an NDJSON body is ingested as a file would be, and answers the ingest --json summary after commit", async () => {
     const answer = await postIngest(server, example("relayed-events.jsonl"), "application/x-ndjson");

@@ -1,8 +1,8 @@
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
 import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
-import { newSecret, postWebhook, signedHeaders, startServer, type RunningServer } from "./harness.js";
+import { newSecret, postWebhook, signedHeaders, startServer, serverForSuite } from "./harness.js";
 
 const step = (status: string, id = "step_W1") => ({
   id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
@@ -14,11 +14,7 @@ const event = (id: string | undefined, status = "in_progress", stepId = "step_W1
   JSON.stringify({ ...(id ? { id } : {}), object: "event", type: `thread.run.step.${status === "in_progress" ? "created" : status}`, created_at: 1755180000, data: step(status, stepId) });
 
 describe("POST /webhooks", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite();
   const sqlite = () => server.app.stepstore.sqlite;
 
   it("a forged, stale, future-dated, wrong-secret or unsigned webhook gets 401 and stores nothing", async () => {

@@ -12,7 +12,7 @@ import { documentsOf, keyedRecordsOf } from "../../src/ingest/sources.js";
 import { openStepstore } from "../../src/stepstore.js";
 import { appendAll } from "../../src/store/appendAll.js";
 import { listRejections } from "../../src/store/readEvents.js";
-import { postIngest, postWebhook, startServer, type RunningServer } from "../api/harness.js";
+import { postIngest, postWebhook, serverForSuite } from "../api/harness.js";
 import { tempDir } from "../helpers/cli.js";
 import { deepEvent, eventLine, stepLine, withBytes } from "../helpers/hostile.js";
 
@@ -127,11 +127,7 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
 });
 
 describe("hostile documents over HTTP (fuzzed)", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite();
 
   it("POST /webhooks (one line a signed request) and POST /v1/ingest (the whole document) never answer 5xx", async () => {
     let run = 0;

@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
-import { postIngest, startServer, type RunningServer } from "../api/harness.js";
+import { postIngest, serverForSuite } from "../api/harness.js";
 
 const step = (id: string, status: "in_progress" | "completed") => ({
   id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
@@ -130,11 +130,7 @@ describe("event keys reused with other content (conflicts)", () => {
 });
 
 describe("POST /v1/ingest with reused event ids", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(() => server.close());
+  const server = serverForSuite();
 
   it("counts a conflict as rejected and keeps it, a redelivery as a duplicate", async () => {
     const answer = await postIngest(server, jsonl([...first, ...second]));
