@@ -6,8 +6,7 @@ import { partTexts, tokenAt } from "./lossless.js";
 import { describeNumberToken } from "./numbers.js";
 import { MAX_NESTING, nestingTooDeepAt } from "./nesting.js";
 import { describe, reasonOf } from "./reason.js";
-
-type JsonObject = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from "./json.js";
 
 /** A record that passed validation: what the log stores and the folds read. */
 export interface AcceptedRecord {
@@ -46,17 +45,13 @@ export type ClassifiedRecord = AcceptedRecord | RejectedRecord;
 const THREAD_EXPORT = "assistants-thread-export/v1";
 const EXPORT_MANIFEST = "assistants-export-manifest/v1";
 
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 function originAt(origin: string, path: readonly PropertyKey[]): string {
   return path.length === 0 ? origin : `${origin}:${jsonPath(path)}`;
 }
 
 /** An event in either form (webhook `{object:"event",type,data}` or SDK `{event,data}`), unwrapped. */
 export function unwrapEvent(value: unknown): { type: string; data: unknown; id: unknown; createdAt: unknown } | null {
-  if (!isObject(value) || !("data" in value)) return null;
+  if (!isJsonObject(value) || !("data" in value)) return null;
   if (value.object === "event" && "type" in value) return { type: value.type as string, data: value.data, id: value.id, createdAt: value.created_at };
   if (typeof value.event === "string" && value.object === undefined) return { type: value.event, data: value.data, id: undefined, createdAt: undefined };
   return null;
@@ -102,7 +97,7 @@ function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepI
 
 function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
   const reject = (reason: string, path: string | null): RejectedRecord => ({ ok: false, reason, path, origin, raw: data });
-  if (!isObject(value)) return reject(`expected a JSON object, got ${describe(value)}`, "$");
+  if (!isJsonObject(value)) return reject(`expected a JSON object, got ${describe(value)}`, "$");
 
   const event = unwrapEvent(value);
   if (event) {
@@ -114,7 +109,7 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     const badTime = badEnvelopeTime(event.createdAt, data);
     if (badTime) return reject(badTime, "$.created_at");
     const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
-    if (expectedObject && isObject(event.data) && event.data.object !== expectedObject) {
+    if (expectedObject && isJsonObject(event.data) && event.data.object !== expectedObject) {
       return reject(`expected ${JSON.stringify(expectedObject)} (the data of a ${event.type} event), got ${describe(event.data.object)}`, "$.data.object");
     }
     const problem = check(schema, event.data, ["data"], data);
@@ -163,13 +158,13 @@ export function* recordsOf(
     for (let i = 0; i < value.length; i++) yield* recordsOf(value[i], itemText([i]), origin, [...path, i]);
     return;
   }
-  if (isObject(value) && value.object === "list" && Array.isArray(value.data)) {
+  if (isJsonObject(value) && value.object === "list" && Array.isArray(value.data)) {
     const itemText = partTexts(value, raw);
     for (let i = 0; i < value.data.length; i++) yield* recordsOf(value.data[i], itemText(["data", i]), origin, [...path, "data", i]);
     return;
   }
-  if (isObject(value) && value.export_schema === EXPORT_MANIFEST) return;
-  if (isObject(value) && value.export_schema === THREAD_EXPORT) {
+  if (isJsonObject(value) && value.export_schema === EXPORT_MANIFEST) return;
+  if (isJsonObject(value) && value.export_schema === THREAD_EXPORT) {
     yield* threadExportRecords(value, raw, origin, path);
     return;
   }
@@ -229,7 +224,7 @@ function* threadExportRecords(archive: JsonObject, raw: string, origin: string, 
   const runs = Array.isArray(archive.runs) ? archive.runs : [];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i];
-    if (!isObject(run)) {
+    if (!isJsonObject(run)) {
       yield part(run, "runs", i);
       continue;
     }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describe, reasonOf } from "./reason.js";
+import { isJsonObject } from "./json.js";
 
 /**
  * Two helpers that let the delta schema be derived from the snapshot schema, so that each field's
@@ -20,10 +21,6 @@ interface Dispatch {
 
 const dispatches = new WeakMap<z.ZodType, Dispatch>();
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 type DispatchInput = Omit<Dispatch, "options"> & { options: Record<string, z.ZodType> | ReadonlyMap<string, z.ZodType> };
 
 /** An object checked by the schema its `type` names. */
@@ -32,7 +29,7 @@ export function byType(input: DispatchInput): z.ZodType {
   const dispatch: Dispatch = { ...input, options };
   const names = [...dispatch.options.keys()].join("|");
   const schema = z.unknown().superRefine((value, ctx) => {
-    if (!isObject(value)) return void ctx.addIssue({ code: "custom", path: [], message: `expected object, got ${describe(value)}` });
+    if (!isJsonObject(value)) return void ctx.addIssue({ code: "custom", path: [], message: `expected object, got ${describe(value)}` });
     const type = value.type;
     const chosen = (typeof type === "string" ? dispatch.options.get(type) : undefined) ?? (type === undefined ? dispatch.untyped : undefined) ?? dispatch.other;
     if (!chosen) {

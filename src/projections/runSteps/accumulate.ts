@@ -1,12 +1,8 @@
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+import { isJsonObject, type JsonObject } from "../../records/json.js";
 
 /** An array of objects, the empty one included: it merges nothing (a delta's `"outputs": []` keeps what was built). */
 function isArrayOfObjects(value: unknown): value is JsonObject[] {
-  return Array.isArray(value) && value.every(isObject);
+  return Array.isArray(value) && value.every(isJsonObject);
 }
 
 function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
@@ -14,7 +10,7 @@ function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
   entries.forEach((entry, position) => {
     const slot = typeof entry.index === "number" ? entry.index : position;
     const current = merged[slot];
-    merged[slot] = accumulateDelta(isObject(current) ? current : {}, entry);
+    merged[slot] = accumulateDelta(isJsonObject(current) ? current : {}, entry);
   });
   return merged;
 }
@@ -31,7 +27,7 @@ export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObje
     const current = result[key];
     // An absent key is built onto an empty one, so that arrays deep in a first chunk land in the slots their `index` names.
     const absent = current === undefined || current === null;
-    if (isObject(value) && (absent || isObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
+    if (isJsonObject(value) && (absent || isJsonObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
     else if (isArrayOfObjects(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
     else if (absent || key === "index" || key === "type") result[key] = value;
     else if (typeof current === "string" && typeof value === "string") result[key] = current + value;
@@ -41,7 +37,7 @@ export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObje
 }
 
 function withoutIndex(value: unknown): unknown {
-  if (!isObject(value)) return value ?? null;
+  if (!isJsonObject(value)) return value ?? null;
   const { index: _index, ...rest } = value;
   return rest;
 }
@@ -51,9 +47,9 @@ export function withoutIndexes(details: JsonObject): JsonObject {
   if (!Array.isArray(details.tool_calls)) return details;
   const toolCalls = details.tool_calls.map((call) => {
     const stripped = withoutIndex(call);
-    if (!isObject(stripped)) return stripped;
+    if (!isJsonObject(stripped)) return stripped;
     const inner = stripped.code_interpreter;
-    if (isObject(inner) && Array.isArray(inner.outputs)) {
+    if (isJsonObject(inner) && Array.isArray(inner.outputs)) {
       return { ...stripped, code_interpreter: { ...inner, outputs: inner.outputs.map(withoutIndex) } };
     }
     return stripped;

@@ -1,4 +1,4 @@
-type JsonObject = Record<string, unknown>;
+import { isJsonObject, type JsonObject } from "../../records/json.js";
 
 /**
  * The keys RunStepObject requires inside `step_details`, with what a row shows when neither the winning
@@ -23,18 +23,14 @@ const OUTPUTS = new Map<unknown, Template>([
   ["image", { image: { file_id: "" } }],
 ]);
 
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 /** The object with each missing key of the template added, in the template's order after the keys it has. */
 function filled(value: JsonObject, template: Template): JsonObject {
   const out: JsonObject = { ...value };
   for (const [key, fallback] of Object.entries(template)) {
     const current = out[key];
-    const nested = isObject(fallback) ? fallback : null;
+    const nested = isJsonObject(fallback) ? fallback : null;
     if (current === undefined) out[key] = nested ? filled({}, nested) : Array.isArray(fallback) ? [] : fallback;
-    else if (nested && isObject(current)) out[key] = filled(current, nested);
+    else if (nested && isJsonObject(current)) out[key] = filled(current, nested);
   }
   return out;
 }
@@ -42,17 +38,17 @@ function filled(value: JsonObject, template: Template): JsonObject {
 function completeToolCall(call: JsonObject): JsonObject {
   const done = filled(call, TOOL_CALLS.get(call.type) ?? ANY_TOOL_CALL);
   const inner = done.code_interpreter;
-  if (call.type === "code_interpreter" && isObject(inner) && Array.isArray(inner.outputs)) {
-    done.code_interpreter = { ...inner, outputs: inner.outputs.filter(isObject).map((o) => filled(o, OUTPUTS.get(o.type) ?? {})) };
+  if (call.type === "code_interpreter" && isJsonObject(inner) && Array.isArray(inner.outputs)) {
+    done.code_interpreter = { ...inner, outputs: inner.outputs.filter(isJsonObject).map((o) => filled(o, OUTPUTS.get(o.type) ?? {})) };
   }
   return done;
 }
 
 /** A row's step_details with every key RunStepObject requires present. */
 export function completeStepDetails(details: unknown): unknown {
-  if (!isObject(details)) return details;
+  if (!isJsonObject(details)) return details;
   const done = filled(details, DETAILS.get(details.type) ?? {});
   // A slot a stream skipped (its first chunk lost) holds nothing a RunStep can show: it is left out.
-  if (Array.isArray(done.tool_calls)) done.tool_calls = done.tool_calls.filter(isObject).map(completeToolCall);
+  if (Array.isArray(done.tool_calls)) done.tool_calls = done.tool_calls.filter(isJsonObject).map(completeToolCall);
   return done;
 }
