@@ -1,0 +1,63 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { costOf, DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath } from "../../src/analytics/prices.js";
+import { tempDir } from "../helpers/cli.js";
+
+function priceFile(content: unknown): string {
+  const path = join(tempDir(), "prices.json");
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+const table = (models: Record<string, [number, number]>) =>
+  loadPriceTable(priceFile({ as_of: "2026-01-01", models: Object.fromEntries(Object.entries(models).map(([k, [i, o]]) => [k, { input_per_million: i, output_per_million: o }])) }));
+
+describe("the price table (CONTRACT §7 cost_usd)", () => {
+  it("ships a dated default that prices the Assistants API's models", () => {
+    const shipped = loadPriceTable(DEFAULT_PRICES_PATH);
+    expect(shipped.asOf).toBe("2026-08-26");
+    for (const model of ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o1", "o3-mini", "gpt-4-turbo", "gpt-3.5-turbo"]) {
+      expect(priceOf(shipped, model), model).not.toBeNull();
+    }
+    // A dated snapshot is priced by its family; an exact key wins over the family.
+    expect(priceOf(shipped, "gpt-4o-2024-08-06")).toEqual(priceOf(shipped, "gpt-4o"));
+    expect(priceOf(shipped, "gpt-4o-2024-05-13")).not.toEqual(priceOf(shipped, "gpt-4o"));
+    expect(priceOf(shipped, "gpt-4-0125-preview")).toEqual(priceOf(shipped, "gpt-4-turbo"));
+  });
+
+  it("matches the exact key, else the longest key K with the model starting K-", () => {
+    const prices = table({ "gpt-4o": [2.5, 10], "gpt-4o-mini": [0.15, 0.6], gpt: [1, 1] });
+    expect(costOf(prices, "gpt-4o", 1_000_000, 1_000_000)).toBeCloseTo(12.5, 12);
+    expect(costOf(prices, "gpt-4o-mini-2024-07-18", 2_000_000, 0)).toBeCloseTo(0.3, 12);
+    expect(costOf(prices, "gpt-4o-2024-08-06", 0, 100)).toBeCloseTo(0.001, 12);
+    expect(costOf(prices, "gpt-5", 1_000_000, 0)).toBeCloseTo(1, 12);
+    // "gpt-4omni" does not start with "gpt-4o-": it is not a gpt-4o.
+    expect(costOf(prices, "gpt4", 10, 10)).toBeNull();
+    expect(priceOf(prices, "gpt-4omni")).toEqual(priceOf(prices, "gpt"));
+    expect(costOf(prices, null, 10, 10)).toBeNull();
+    expect(costOf(prices, "claude-3", 10, 10)).toBeNull();
+  });
+
+  it("names the file and the key of a bad entry", () => {
+    const bad = priceFile({ as_of: "2026-01-01", models: { "gpt-4o": { input_per_million: "2.5", output_per_million: 10 } } });
+    expect(() => loadPriceTable(bad)).toThrow(new PriceTableError(`${bad}: $.models["gpt-4o"].input_per_million: expected number, got "2.5"`));
+    const negative = priceFile({ as_of: "2026-01-01", models: { o1: { input_per_million: -1, output_per_million: 1 } } });
+    expect(() => loadPriceTable(negative)).toThrow(`${negative}: $.models.o1.input_per_million:`);
+    const undated = priceFile({ as_of: "2026-02-30", models: {} });
+    expect(() => loadPriceTable(undated)).toThrow(`${undated}: $.as_of:`);
+    const missing = priceFile({ models: {} });
+    expect(() => loadPriceTable(missing)).toThrow(`${missing}: $.as_of: missing required key`);
+    const proto = priceFile('{"as_of":"2026-01-01","models":{"__proto__":{"input_per_million":1,"output_per_million":1}}}');
+    expect(() => loadPriceTable(proto)).toThrow(`${proto}: $.models.__proto__: not a model name`);
+    const broken = priceFile("{");
+    expect(() => loadPriceTable(broken)).toThrow(`${broken}: not JSON`);
+    expect(() => loadPriceTable("/no/such/prices.json")).toThrow("/no/such/prices.json: cannot read the price table (ENOENT)");
+  });
+
+  it("takes --prices, else STEPSTORE_PRICES, else the shipped table", () => {
+    expect(pricesPath("a.json", { STEPSTORE_PRICES: "b.json" })).toBe("a.json");
+    expect(pricesPath(undefined, { STEPSTORE_PRICES: "b.json" })).toBe("b.json");
+    expect(pricesPath(undefined, {})).toBe(DEFAULT_PRICES_PATH);
+  });
+});
