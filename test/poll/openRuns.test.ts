@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { recordsOfResponse } from "../../src/ingest/poll.js";
+import { recordsOfResponse } from "../../src/ingest/poll/index.js";
 import { openRuns } from "../../src/projections/runs/read.js";
 import { appendAll } from "../../src/store/appendAll.js";
 import { openStepstore } from "../../src/stepstore.js";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeAssistants, type FakeAssistants, type Json } from "../helpers/fakeAssistants.js";
 import { stepstore, tempDb } from "../helpers/cli.js";
-import { originOfUrl } from "../../src/ingest/poll.js";
+import { originOfUrl } from "../../src/ingest/poll/index.js";
 import { exampleExport, finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
 import { poll, stepRows } from "./support.js";
 

@@ -1,12 +1,10 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { PollRefused, pollRuns, type PolledRecord, type PollProblem, type RunRef } from "../../ingest/poll.js";
+import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/read.js";
-import { sha256Hex } from "../../records/canonical.js";
-import type { RejectedRecord } from "../../records/classify.js";
-import { appendAll, type IngestSummary } from "../../store/appendAll.js";
-import { openStepstore } from "../../stepstore.js";
+import type { IngestSummary } from "../../store/appendAll.js";
+import { openStepstore, type Stepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -90,108 +88,128 @@ function describeProblem(p: PollProblem): string {
   return p.kind === "not_found" ? `${what}: not found (${p.message})` : `${what} failed: ${p.message}`;
 }
 
-export async function pollCommand(options: PollCommandOptions): Promise<number> {
-  const threads = [...(options.thread ?? []), ...(options.threadFile ?? []).flatMap(threadIdsOfFile)];
-  const runs = (options.run ?? []).map(runRef);
-  if (threads.length === 0 && runs.length === 0 && !options.open) {
-    throw new UsageError("poll needs --thread ID..., --thread-file FILE, --run THREAD_ID/RUN_ID... or --open");
-  }
-  const intervalMs = nonNegativeNumber(options.interval, "--interval") * 1000;
-  const concurrency = nonNegativeNumber(options.concurrency, "--concurrency", { integer: true });
-  if (concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency expects 1 to 64, got ${options.concurrency}`);
-  const client = clientOf(options);
+/** A run named by --run or --open is polled alone, unless its thread is listed anyway: once a round either way. */
+function targetsOf(threads: readonly string[], runs: readonly RunRef[]) {
+  const threadSet = new Set(threads);
+  const named = new Map<string, RunRef>();
+  for (const ref of runs) if (!threadSet.has(ref.threadId)) named.set(`${ref.threadId}/${ref.runId}`, ref);
+  return { threads: [...threadSet], runs: [...named.values()] };
+}
 
-  const store = openStepstore(dbPath(options.db));
-  const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
-  /** The summary line of `ingest`, or with --json its object and what the poll adds. */
-  const printSummary = (extra: Record<string, unknown>) =>
-    writeOut(options.json
-      ? `${JSON.stringify({ ...totals, ...extra })}\n`
-      : `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected\n`);
+/** The progress bar on a terminal's stderr; started at the first progress, so a poll that fails at once draws none. */
+function progressBar() {
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: "poll {bar} {value}/{total} runs | {steps} steps | {appended} appended", hideCursor: true }, Presets.shades_classic)
     : null;
+  let started = false;
+  let steps = 0;
+  let appended = 0;
+  return {
+    /** A line written under the bar starts on a line of its own. */
+    linePrefix: bar ? "\n" : "",
+    committed(totals: IngestSummary) {
+      appended = totals.appended;
+      if (started) bar?.update({ appended, steps });
+    },
+    progressed(p: { runsDone: number; runsKnown: number; steps: number }) {
+      steps = p.steps;
+      if (bar && !started) (bar.start(p.runsKnown, 0, { steps: 0, appended: 0 }), (started = true));
+      bar?.setTotal(p.runsKnown);
+      bar?.update(p.runsDone, { steps, appended });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** The summary line of `ingest`, or with --json its object and what the poll adds. */
+function printSummary(totals: IngestSummary, json: boolean | undefined, extra: Record<string, unknown>) {
+  return writeOut(json
+    ? `${JSON.stringify({ ...totals, ...extra })}\n`
+    : `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected\n`);
+}
+
+/** Problems on stderr, the summary on stdout, and the exit code they make. */
+async function reportOutcome(report: PollReport, totals: IngestSummary, json: boolean | undefined): Promise<number> {
+  for (const p of report.problems) process.stderr.write(`stepstore: ${describeProblem(p)}\n`);
+  if (report.interrupted) process.stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
+  const failed = report.problems.filter((p) => p.kind === "failed");
+  const notFound = report.problems.filter((p) => p.kind === "not_found");
+  const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
+  await printSummary(totals, json, {
+    runs: report.runs, steps: report.steps, rounds: report.rounds,
+    failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
+  });
+  // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
+  if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
+    process.stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
+    return EXIT.failure;
+  }
+  return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
+}
+
+/** The first SIGINT aborts the poll (what was fetched is committed); a second one exits at once. */
+function abortOnSigint() {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  return { signal: controller.signal, release: () => process.off("SIGINT", onSigint) };
+}
+
+interface PollRequest {
+  client: OpenAI;
+  threads: string[];
+  runs: RunRef[];
+  settings: Pick<PollOptions, "intervalMs" | "concurrency">;
+}
+
+/** Polls into the store, printing as it goes; a refusal of the credentials is reported, not thrown. */
+async function pollInto(store: Stepstore, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
+  const bar = progressBar();
+  const sink = createRecordSink(store.append, {
+    onRejected: (r) => process.stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
+    onCommit: (totals) => bar.committed(totals),
+  });
+  const sigint = abortOnSigint();
   try {
-    // A named run of a named thread comes with its thread's listing; each run is polled once a round.
-    const threadSet = new Set(threads);
-    const named = new Map<string, RunRef>();
-    for (const ref of [...runs, ...(options.open ? openRuns(store.sqlite) : [])]) {
-      if (!threadSet.has(ref.threadId)) named.set(`${ref.threadId}/${ref.runId}`, ref);
-    }
-    const targets = { threads: [...threadSet], runs: [...named.values()] };
-    let stepsSeen = 0;
-    let barStarted = false;
-    // Under --follow an invalid snapshot that has not changed is met again every round: it is kept
-    // (and named) once a poll, not once a round.
-    const rejectionsSeen = new Set<string>();
-    const firstRejection = (r: RejectedRecord) => {
-      const identity = sha256Hex(`${r.reason}\n${r.raw}`);
-      if (rejectionsSeen.has(identity)) return false;
-      rejectionsSeen.add(identity);
-      return true;
-    };
-    const report = await pollRuns(
-      client,
-      targets,
-      {
-        commit: async (records: PolledRecord[]) => {
-          const fresh = records.filter((r) => !("ok" in r) || firstRejection(r));
-          const summary = await appendAll(store.append, (async function* () { yield* fresh; })(), {
-            source: "poll",
-            onRejected: (r) => process.stderr.write(`${bar ? "\n" : ""}${describeRejection(r)}\n`),
-          });
-          totals.records += summary.records;
-          totals.appended += summary.appended;
-          totals.duplicates += summary.duplicates;
-          totals.rejected += summary.rejected;
-          if (barStarted) bar?.update({ appended: totals.appended, steps: stepsSeen });
-        },
-        unfinished: (candidates) => {
-          const open = new Set(openRuns(store.sqlite).map((r) => `${r.threadId}/${r.runId}`));
-          return candidates.filter((r) => open.has(`${r.threadId}/${r.runId}`));
-        },
-        onProgress: (p) => {
-          stepsSeen = p.steps;
-          if (bar && !barStarted) (bar.start(p.runsKnown, 0, { steps: 0, appended: 0 }), (barStarted = true));
-          bar?.setTotal(p.runsKnown);
-          bar?.update(p.runsDone, { steps: p.steps, appended: totals.appended });
-        },
-      },
-      { includeContent: options.includeContent, follow: options.follow, intervalMs, concurrency, signal: controller.signal },
-    );
-    bar?.stop();
-    for (const p of report.problems) process.stderr.write(`stepstore: ${describeProblem(p)}\n`);
-    if (report.interrupted) process.stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
-    const failed = report.problems.filter((p) => p.kind === "failed");
-    const notFound = report.problems.filter((p) => p.kind === "not_found");
-    const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
-    await printSummary({
-      runs: report.runs, steps: report.steps, rounds: report.rounds,
-      failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
+    const targets = targetsOf(threads, [...runs, ...(options.open ? openRuns(store.sqlite) : [])]);
+    const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sqlite), onProgress: bar.progressed }, {
+      ...settings, includeContent: options.includeContent, follow: options.follow, signal: sigint.signal,
     });
-    // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
-    if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
-      process.stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
-      return EXIT.failure;
-    }
-    return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
+    bar.stop();
+    return await reportOutcome(report, sink.totals(), options.json);
   } catch (error) {
-    if (error instanceof PollRefused) {
-      bar?.stop();
-      process.stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
-      await printSummary({ refused: error.message });
-      return EXIT.failure;
-    }
-    throw error;
+    if (!(error instanceof PollRefused)) throw error;
+    bar.stop();
+    process.stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
+    await printSummary(sink.totals(), options.json, { refused: error.message });
+    return EXIT.failure;
   } finally {
-    process.off("SIGINT", onSigint);
-    bar?.stop();
+    sigint.release();
+    bar.stop();
+  }
+}
+
+function concurrencyOf(options: PollCommandOptions): number {
+  const concurrency = nonNegativeNumber(options.concurrency, "--concurrency", { integer: true });
+  if (concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency expects 1 to 64, got ${options.concurrency}`);
+  return concurrency;
+}
+
+export async function pollCommand(options: PollCommandOptions): Promise<number> {
+  const threads = [...(options.thread ?? []), ...(options.threadFile ?? []).flatMap(threadIdsOfFile)];
+  const runs = (options.run ?? []).map(runRef);
+  if (threads.length === 0 && runs.length === 0 && !options.open) {
+    throw new UsageError("poll needs --thread ID..., --thread-file FILE, --run THREAD_ID/RUN_ID... or --open");
+  }
+  const settings = { intervalMs: nonNegativeNumber(options.interval, "--interval") * 1000, concurrency: concurrencyOf(options) };
+  const client = clientOf(options);
+  const store = openStepstore(dbPath(options.db));
+  try {
+    return await pollInto(store, options, { client, threads, runs, settings });
+  } finally {
     store.close();
   }
 }

@@ -1,0 +1,42 @@
+import { invalidJson, recordsOf, type RejectedRecord } from "../../records/classify.js";
+import { sha256Hex } from "../../records/canonical.js";
+import { createEventKeyer } from "../../records/eventKey.js";
+import type { KeyedRecord } from "../../store/append.js";
+
+export type PolledRecord = KeyedRecord | RejectedRecord;
+
+/** Query parameters whose values are credentials: kept out of `events.origin`. */
+const SECRET_PARAM = /key|token|secret|sig|password/i;
+
+/** The origin of a polled record: the request URL, with any credential in its query masked. */
+export function originOfUrl(url: string): string {
+  if (!url.includes("?")) return url;
+  const parsed = new URL(url);
+  let masked = false;
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(name)) (parsed.searchParams.set(name, "REDACTED"), (masked = true));
+  }
+  return masked ? parsed.toString() : url;
+}
+
+/**
+ * The records of one polled response (a list page, or one run): each keyed as CONTRACT §3 says,
+ * so a snapshot that has not changed since the last poll gets the key it already has.
+ */
+export function recordsOfResponse(body: unknown, url: string, text = JSON.stringify(body)): PolledRecord[] {
+  const origin = originOfUrl(url);
+  const keyOf = createEventKeyer(sha256Hex(origin));
+  const records: PolledRecord[] = [];
+  // A list page's items are re-serialised one by one from its text (CONTRACT §4); a lone object is kept as the body's text.
+  for (const record of recordsOf(body, text, origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
+  return records;
+}
+
+/** The records of a response read as text: kept as its bytes, or rejected with them when it is not JSON. */
+export function recordsOfBodyText(text: string, url: string): PolledRecord[] {
+  try {
+    return recordsOfResponse(JSON.parse(text) as unknown, url, text);
+  } catch (error) {
+    return [invalidJson(error, text, originOfUrl(url))];
+  }
+}

@@ -1,0 +1,70 @@
+import { settleAll } from "./errors.js";
+import type { Listings } from "./listings.js";
+import type { Progress } from "./progress.js";
+import { refKey, type PollTargets, type RunRef } from "./types.js";
+
+export interface RoundParts {
+  listings: Listings;
+  progress: Progress;
+  /** Commits everything staged. */
+  flush: () => Promise<void>;
+  /** Of these runs, the ones the store holds unfinished now. */
+  unfinished: (runs: readonly RunRef[]) => RunRef[];
+}
+
+export interface RoundResult {
+  /** The runs polled this round and not dropped. */
+  polled: RunRef[];
+  /** The threads whose runs were listed. */
+  watchedThreads: string[];
+}
+
+/**
+ * One round of a poll: every target's runs and steps, a run polled once a round. A run seen in an
+ * earlier round is polled again only while the store holds it unfinished; a run that failed is dropped.
+ */
+export function createRounds({ listings, progress, flush, unfinished }: RoundParts) {
+  const everPolled = new Set<string>();
+  const dropped = new Set<string>();
+
+  const pollRun = async (ref: RunRef, polled: Map<string, RunRef>, retrieve: boolean) => {
+    const key = refKey(ref);
+    if (polled.has(key) || dropped.has(key)) return;
+    polled.set(key, ref);
+    // A server may serve a run's steps and not the run itself (stepstore's own read API does): a 404
+    // for the run still lists its steps, and only their 404 says the run is not there.
+    const ok = (!retrieve || (await listings.retrieveRun(ref)) !== "failed") && (await listings.listSteps(ref));
+    if (!ok) dropped.add(key);
+    everPolled.add(key);
+    progress.runDone();
+  };
+
+  const pollThread = async (threadId: string, polled: Map<string, RunRef>, watchedThreads: string[]) => {
+    const listed = await listings.listRuns(threadId);
+    if (listed === null) return;
+    watchedThreads.push(threadId);
+    const seen = listed.filter((ref) => everPolled.has(refKey(ref)));
+    if (seen.length > 0) await flush();
+    const open = new Set(seen.length > 0 ? unfinished(seen).map(refKey) : []);
+    const due = listed.filter((ref) => !everPolled.has(refKey(ref)) || open.has(refKey(ref)));
+    progress.runsFound(due.length);
+    await settleAll(due.map((ref) => pollRun(ref, polled, false)));
+  };
+
+  return {
+    async poll(round: number, targets: PollTargets): Promise<RoundResult> {
+      progress.roundStarted(round, targets.runs.length);
+      const polled = new Map<string, RunRef>();
+      const watchedThreads: string[] = [];
+      await settleAll([
+        ...targets.threads.map((threadId) => pollThread(threadId, polled, watchedThreads)),
+        ...targets.runs.map((ref) => pollRun(ref, polled, true)),
+      ]);
+      return { polled: [...polled.values()].filter((ref) => !dropped.has(refKey(ref))), watchedThreads };
+    },
+    /** Distinct runs whose steps were listed, over every round. */
+    runsPolled: () => everPolled.size,
+  };
+}
+
+export type Rounds = ReturnType<typeof createRounds>;

@@ -1,0 +1,36 @@
+/** A run as the API addresses it: the same shape as the store's `openRuns` rows. */
+export interface RunRef {
+  threadId: string;
+  runId: string;
+}
+
+export const refKey = (ref: RunRef) => `${ref.threadId}/${ref.runId}`;
+
+export interface PollTargets {
+  threads: readonly string[];
+  runs: readonly RunRef[];
+}
+
+export interface PollProblem {
+  kind: "not_found" | "failed";
+  threadId: string;
+  runId: string | null;
+  message: string;
+}
+
+export interface PollProgress {
+  round: number;
+  runsDone: number;
+  runsKnown: number;
+  steps: number;
+}
+
+export interface PollReport {
+  rounds: number;
+  /** Distinct runs whose steps were listed. */
+  runs: number;
+  /** Step snapshots received. */
+  steps: number;
+  problems: PollProblem[];
+  interrupted: boolean;
+}
