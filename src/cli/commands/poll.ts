@@ -11,6 +11,7 @@ import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
 import { describeRejection } from "./ingest.js";
+import { cliIo } from "../io.js";
 
 export interface PollCommandOptions {
   db?: string;
@@ -108,7 +109,7 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     writeOut(options.json
       ? `${JSON.stringify({ ...totals, ...extra })}\n`
       : `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected\n`);
-  const bar = process.stderr.isTTY
+  const bar = cliIo().stderr.isTTY
     ? new SingleBar({ format: "poll {bar} {value}/{total} runs | {steps} steps | {appended} appended", hideCursor: true }, Presets.shades_classic)
     : null;
   const controller = new AbortController();
@@ -144,7 +145,7 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
           const fresh = records.filter((r) => !("ok" in r) || firstRejection(r));
           const summary = await appendAll(store.append, (async function* () { yield* fresh; })(), {
             source: "poll",
-            onRejected: (r) => process.stderr.write(`${bar ? "\n" : ""}${describeRejection(r)}\n`),
+            onRejected: (r) => cliIo().stderr.write(`${bar ? "\n" : ""}${describeRejection(r)}\n`),
           });
           totals.records += summary.records;
           totals.appended += summary.appended;
@@ -166,8 +167,8 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
       { includeContent: options.includeContent, follow: options.follow, intervalMs, concurrency, signal: controller.signal },
     );
     bar?.stop();
-    for (const p of report.problems) process.stderr.write(`stepstore: ${describeProblem(p)}\n`);
-    if (report.interrupted) process.stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
+    for (const p of report.problems) cliIo().stderr.write(`stepstore: ${describeProblem(p)}\n`);
+    if (report.interrupted) cliIo().stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
     const failed = report.problems.filter((p) => p.kind === "failed");
     const notFound = report.problems.filter((p) => p.kind === "not_found");
     const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
@@ -177,14 +178,14 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     });
     // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
     if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
-      process.stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
+      cliIo().stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
       return EXIT.failure;
     }
     return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } catch (error) {
     if (error instanceof PollRefused) {
       bar?.stop();
-      process.stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
+      cliIo().stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
       await printSummary({ refused: error.message });
       return EXIT.failure;
     }
