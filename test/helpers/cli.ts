@@ -88,10 +88,11 @@ function setEnv(values: Record<string, string | undefined>): void {
 /**
  * `stepstore ARGS…` as a user would run it, in-process (fast: no Node start-up): same exit code,
  * same stdout and stderr. A child process runs the real binary when the test is about the process:
- * another user, another working directory, `sql` (it forks its own child), `serve`, or `subprocess`.
+ * another user, another working directory, `serve` (it runs until signalled), or `subprocess`.
+ * (`sql` runs in-process too: its query's own child is forked either way.)
  */
 export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const needsProcess = options.subprocess || options.user || options.cwd || args[0] === "sql" || args[0] === "serve";
+  const needsProcess = options.subprocess || options.user || options.cwd || args[0] === "serve";
   return needsProcess ? spawnStepstore(args, options).done : runInProcess(args, options);
 }
 
