@@ -57,7 +57,7 @@ export function spawnStepstore(args: string[], options: CliOptions = {}) {
 
 // The built CLI, as the binary runs it (its reading thread is a file of dist/ too); typed by its source.
 const RUN_JS = join(ROOT, "dist/cli/run.js");
-const runCli = async (...args: Parameters<typeof import("../../src/cli/run.js").runCli>) =>
+export const runCli = async (...args: Parameters<typeof import("../../src/cli/run.js").runCli>) =>
   ((await import(RUN_JS)) as typeof import("../../src/cli/run.js")).runCli(...args);
 
 // In-process runs take turns: each sets its variables in this process's environment, which they all share.
@@ -88,11 +88,11 @@ function setEnv(values: Record<string, string | undefined>): void {
 /**
  * `stepstore ARGS…` as a user would run it, in-process (fast: no Node start-up): same exit code,
  * same stdout and stderr. A child process runs the real binary when the test is about the process:
- * another user, another working directory, `serve` (it runs until signalled), or `subprocess`.
+ * another user, a working directory other than this process's, `serve` (it runs until signalled), or `subprocess`.
  * (`sql` runs in-process too: its query's own child is forked either way.)
  */
 export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const needsProcess = options.subprocess || options.user || options.cwd || args[0] === "serve";
+  const needsProcess = options.subprocess || options.user || (options.cwd ?? ROOT) !== process.cwd() || args[0] === "serve";
   return needsProcess ? spawnStepstore(args, options).done : runInProcess(args, options);
 }
 
