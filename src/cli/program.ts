@@ -27,8 +27,8 @@ const formatOption = (choices: string[], fallback: string) => new Option("--form
 
 type Action = (...args: never[]) => Promise<number | void>;
 
-/** The program and, once parsed, its action's exit code: built afresh for every run, so no run sees another's. */
-export function buildProgram(): { program: Command; exitCode: () => number } {
+/** Wraps a command's action, keeping its exit code for one program alone (each run builds its own). */
+function actionRunner() {
   let exitCode: number = EXIT.ok;
   const run = (action: Action) => async (...args: unknown[]) => {
     try {
@@ -40,6 +40,12 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
       throw typeof code === "string" && code.startsWith("SQLITE_") ? naming(resolve(dbPath(options?.db)), error) : error;
     }
   };
+  return { run, exitCode: () => exitCode };
+}
+
+/** The program and, once parsed, its action's exit code: built afresh for every run, so no run sees another's. */
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  const { run, exitCode } = actionRunner();
   const program = new Command("stepstore")
     .description("The durable, queryable home for OpenAI Assistants API run steps")
     .version(version)
@@ -134,6 +140,6 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
   program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
   program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
-  return { program, exitCode: () => exitCode };
+  return { program, exitCode };
 }
 
