@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { cliIo } from "./io.js";
 
 export type Row = Record<string, unknown>;
 
@@ -39,5 +40,5 @@ export function formatRows(rows: readonly Row[], format: string, columns?: strin
 
 /** Writes to stdout and resolves once flushed, so a pipe gets everything before exit. */
 export function writeOut(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => cliIo().stdout.write(text, (error) => (error ? reject(error) : resolve())));
 }

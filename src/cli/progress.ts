@@ -1,4 +1,5 @@
 import { MultiBar, Presets, SingleBar } from "cli-progress";
+import { cliIo } from "./io.js";
 
 export interface Progress {
   /** A line saying what is under way before any count is known; the bar, once started, draws over it. */
@@ -12,14 +13,14 @@ export interface Progress {
  * work it follows holds the event loop (better-sqlite3 is synchronous), so it redraws from update().
  */
 export function progressBar(label: string, unit: string): Progress {
-  if (!process.stderr.isTTY) return { note() {}, update() {}, stop() {} };
+  if (!cliIo().stderr.isTTY) return { note() {}, update() {}, stop() {} };
   const bar = new SingleBar(
     { format: `${label} {bar} {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
     Presets.shades_classic,
   );
   let first: { done: number; at: number } | null = null;
   return {
-    note: (text) => void process.stderr.write(`\r${text}`),
+    note: (text) => void cliIo().stderr.write(`\r${text}`),
     update(done, total) {
       // The rate counts from the first update: what came before it (opening, checking the file) is no event.
       if (!first) {
@@ -49,7 +50,7 @@ export interface IngestProgress {
   stop(): void;
 }
 
-const QUIET: IngestProgress = { read() {}, committed() {}, note: (line) => process.stderr.write(`${line}\n`), stop() {} };
+const QUIET: IngestProgress = { read() {}, committed() {}, note: (line) => cliIo().stderr.write(`${line}\n`), stop() {} };
 
 /**
  * `ingest`'s progress on stderr, on a TTY only: bytes read of the total with percentage, records/s
@@ -88,7 +89,7 @@ export function ingestProgress(totalBytes: number | null, enabled: boolean): Ing
       redraw();
     },
     note(line) {
-      if (stopped) return void process.stderr.write(`${line}\n`);
+      if (stopped) return void cliIo().stderr.write(`${line}\n`);
       bars.log(`${line}\n`);
       redraw(true);
     },

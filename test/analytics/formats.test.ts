@@ -59,7 +59,8 @@ describe("stepstore report --format md", () => {
 describe("stepstore report: outputs and usage", () => {
   it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {
     const out = join(tempDir(), "report.json");
-    const result = await stepstore(["report", "--db", db, "--by", "day", "--out", out]);
+    // The real binary, end to end: the report lands in the file.
+    const result = await stepstore(["report", "--db", db, "--by", "day", "--out", out], { subprocess: true });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe("");
     const report = JSON.parse(readFileSync(out, "utf8")) as { dimension: string; rows: unknown[] };

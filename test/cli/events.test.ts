@@ -14,7 +14,8 @@ describe("stepstore events (CONTRACT §8): the log's rows", () => {
     writeFileSync(json, pretty);
     expect((await stepstore(["ingest", "--db", db, file, json])).code).toBe(0);
 
-    const events = await stepstore(["events", "--db", db, "--run", "run_1"]);
+    // Through the real binary's stdout: the bytes a reader of the pipe gets.
+    const events = await stepstore(["events", "--db", db, "--run", "run_1"], { subprocess: true });
     const printed = events.stdout.split("\n").filter(Boolean);
     expect(printed).toHaveLength(2);
     expect(printed[0]).toMatch(/,"data":\{"id":"step_Big1nt",.*"trace_id":12345678901234567890,"weight":1\.0\}\}$/);

@@ -41,12 +41,13 @@ describe("the shared examples", () => {
     expect(JSON.parse(result.stdout)).toEqual({ records: 6, appended: 5, duplicates: 1, rejected: 0 });
   });
 
+  // The real binary, end to end: a transcript through a pipe into ingest, the rows out of steps.
   it("reads a transcript from stdin when the path is -", async () => {
     const db = tempDb();
     const input = readFileSync(join(EXAMPLES, "stream-cut-off.sse"), "utf8");
-    const result = await stepstore(["ingest", "--db", db, "-"], { input });
+    const result = await stepstore(["ingest", "--db", db, "-"], { input, subprocess: true });
     expect(result.code).toBe(0);
-    const steps = await stepstore(["steps", "--db", db]);
+    const steps = await stepstore(["steps", "--db", db], { subprocess: true });
     expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
   });
 

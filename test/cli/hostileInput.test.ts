@@ -135,7 +135,8 @@ describe("folder ingest and symbolic links", () => {
     symlinkSync(join(elsewhere, "linked.jsonl"), join(folder, "b.jsonl"));
     symlinkSync(elsewhere, join(folder, "loop"));
 
-    const ingest = await stepstore(["ingest", "--db", db, "--json", folder]);
+    // A child process: the reading thread names what it skips on the process's stderr, which an in-process run does not capture.
+    const ingest = await stepstore(["ingest", "--db", db, "--json", folder], { subprocess: true });
     expect(ingest.code).toBe(0);
     expect(JSON.parse(ingest.stdout)).toMatchObject({ records: 2, appended: 2 });
     // Named once, though the progress total and the reading both walk the folder.

@@ -143,7 +143,8 @@ describe("sql limits", () => {
   const FOREVER = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c";
 
   it("a query running past --timeout is stopped: exit 1 and a message naming the limit", async () => {
-    const result = await stepstore(["sql", "--db", db, "--timeout", "1", "--", FOREVER]);
+    // The real binary, end to end: its query's process is killed, the command's exits 1.
+    const result = await stepstore(["sql", "--db", db, "--timeout", "1", "--", FOREVER], { subprocess: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/query stopped after 1 s \(--timeout 1\)/);
     expect(result.stdout).toBe("");
@@ -151,7 +152,7 @@ describe("sql limits", () => {
 
   it("--max-rows cuts the rows printed and says so on stderr, with how to raise it", async () => {
     const many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c";
-    const result = await stepstore(["sql", "--db", db, "--max-rows", "10", "--format", "jsonl", "--", many]);
+    const result = await stepstore(["sql", "--db", db, "--max-rows", "10", "--format", "jsonl", "--", many], { subprocess: true });
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { x: number })).toEqual(Array.from({ length: 10 }, (_, i) => ({ x: i + 1 })));
     expect(result.stderr).toMatch(/rows cut at 10 \(--max-rows 10\): the query returns more; raise --max-rows or add a LIMIT/);

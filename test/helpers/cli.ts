@@ -27,8 +27,10 @@ export interface CliOptions {
   /** Added to this process's environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** Run as this user and group (the parent must be root). */
+  /** Run as this user and group (the parent must be root): a child process. */
   user?: { uid: number; gid: number };
+  /** Run the real binary in a child process even where in-process would do (what is tested is the process itself). */
+  subprocess?: boolean;
 }
 
 /** Starts the real `bin/stepstore` without waiting: the child (to signal it) and its outcome. */
@@ -53,9 +55,45 @@ export function spawnStepstore(args: string[], options: CliOptions = {}) {
   return { child, done };
 }
 
-/** Runs the real `bin/stepstore` as a user would. */
+// The built CLI, as the binary runs it (its reading thread is a file of dist/ too); typed by its source.
+const RUN_JS = join(ROOT, "dist/cli/run.js");
+export const runCli = async (...args: Parameters<typeof import("../../src/cli/run.js").runCli>) =>
+  ((await import(RUN_JS)) as typeof import("../../src/cli/run.js")).runCli(...args);
+
+// In-process runs take turns: each sets its variables in this process's environment, which they all share.
+let turn: Promise<unknown> = Promise.resolve();
+
+/** `stepstore ARGS…` inside this process, with `env` set only while it runs. */
+function runInProcess(args: string[], { input, env = {} }: CliOptions): Promise<CliResult> {
+  const run = turn.then(async () => {
+    const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    setEnv(env);
+    try {
+      return { signal: null, ...(await runCli(args, input)) };
+    } finally {
+      setEnv(before);
+    }
+  });
+  turn = run.catch(() => {});
+  return run;
+}
+
+function setEnv(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
+
+/**
+ * `stepstore ARGS…` as a user would run it, in-process (fast: no Node start-up): same exit code,
+ * same stdout and stderr. A child process runs the real binary when the test is about the process:
+ * another user, a working directory other than this process's, `serve` (it runs until signalled), or `subprocess`.
+ * (`sql` runs in-process too: its query's own child is forked either way.)
+ */
 export function stepstore(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return spawnStepstore(args, options).done;
+  const needsProcess = options.subprocess || options.user || (options.cwd ?? ROOT) !== process.cwd() || args[0] === "serve";
+  return needsProcess ? spawnStepstore(args, options).done : runInProcess(args, options);
 }
 
 /** A store with nothing in it, made as a user makes one: read commands never create a store (CONTRACT §8 v1.1). */

@@ -8,6 +8,7 @@ import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
 import { ingestProgress } from "../progress.js";
+import { cliIo } from "../io.js";
 
 export interface IngestOptions {
   db?: string;
@@ -24,12 +25,12 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
   if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
   const store = openStepstore(dbPath(options.db));
-  const progress = ingestProgress(bytesToRead(paths), process.stderr.isTTY === true && !options.json);
+  const progress = ingestProgress(bytesToRead(paths), cliIo().stderr.isTTY === true && !options.json);
   try {
     // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.
     const records = paths.includes("-")
       ? (async function* () {
-        for await (const doc of documentsOf(paths, options.format, process.stdin)) yield* keyedRecordsOf(doc);
+        for await (const doc of documentsOf(paths, options.format, cliIo().stdin)) yield* keyedRecordsOf(doc);
       })()
       : keyedFileRecords(paths, options.format, (bytes) => progress.read(bytes));
     const summary = await appendAll(store.append, records, {

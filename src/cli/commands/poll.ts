@@ -8,6 +8,7 @@ import { openStepstore, type Stepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
+import { cliIo } from "../io.js";
 import { describeRejection } from "./ingest.js";
 
 export interface PollCommandOptions {
@@ -98,7 +99,7 @@ function targetsOf(threads: readonly string[], runs: readonly RunRef[]) {
 
 /** The progress bar on a terminal's stderr; started at the first progress, so a poll that fails at once draws none. */
 function progressBar() {
-  const bar = process.stderr.isTTY
+  const bar = cliIo().stderr.isTTY
     ? new SingleBar({ format: "poll {bar} {value}/{total} runs | {steps} steps | {appended} appended", hideCursor: true }, Presets.shades_classic)
     : null;
   let started = false;
@@ -130,8 +131,8 @@ function printSummary(totals: IngestSummary, json: boolean | undefined, extra: R
 
 /** Problems on stderr, the summary on stdout, and the exit code they make. */
 async function reportOutcome(report: PollReport, totals: IngestSummary, json: boolean | undefined): Promise<number> {
-  for (const p of report.problems) process.stderr.write(`stepstore: ${describeProblem(p)}\n`);
-  if (report.interrupted) process.stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
+  for (const p of report.problems) cliIo().stderr.write(`stepstore: ${describeProblem(p)}\n`);
+  if (report.interrupted) cliIo().stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
   const failed = report.problems.filter((p) => p.kind === "failed");
   const notFound = report.problems.filter((p) => p.kind === "not_found");
   const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
@@ -141,7 +142,7 @@ async function reportOutcome(report: PollReport, totals: IngestSummary, json: bo
   });
   // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
   if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
-    process.stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
+    cliIo().stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
     return EXIT.failure;
   }
   return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
@@ -169,7 +170,7 @@ interface PollRequest {
 async function pollInto(store: Stepstore, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
   const bar = progressBar();
   const sink = createRecordSink(store.append, {
-    onRejected: (r) => process.stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
+    onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
     onCommit: (totals) => bar.committed(totals),
   });
   const sigint = abortOnSigint();
@@ -183,7 +184,7 @@ async function pollInto(store: Stepstore, options: PollCommandOptions, { client,
   } catch (error) {
     if (!(error instanceof PollRefused)) throw error;
     bar.stop();
-    process.stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
+    cliIo().stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
     await printSummary(sink.totals(), options.json, { refused: error.message });
     return EXIT.failure;
   } finally {

@@ -7,6 +7,7 @@ import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
 import { progressBar } from "../progress.js";
+import { cliIo } from "../io.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
   const store = openStepstore(dbPath(options.db));
@@ -31,7 +32,7 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
     const report = verifyStore(store.sqlite, { checking: () => bar.note("verify: checking the file (PRAGMA integrity_check)"), update: bar.update });
     bar.stop();
     if (report.damage) {
-      process.stderr.write(`verify: ${store.path} is damaged (PRAGMA integrity_check):\n${report.damage.map((line) => `  ${line}\n`).join("")}`);
+      cliIo().stderr.write(`verify: ${store.path} is damaged (PRAGMA integrity_check):\n${report.damage.map((line) => `  ${line}\n`).join("")}`);
       return EXIT.failure;
     }
     const { events, differences } = report;
@@ -40,7 +41,7 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
       return EXIT.ok;
     }
     await writeOut(`${differences.join("\n")}\n`);
-    process.stderr.write(`verify: the tables differ from the fold of ${events} events (first ${differences.length} differences above)\n`);
+    cliIo().stderr.write(`verify: the tables differ from the fold of ${events} events (first ${differences.length} differences above)\n`);
     return EXIT.failure;
   } finally {
     bar.stop();

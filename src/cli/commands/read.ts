@@ -7,6 +7,7 @@ import { statSync } from "node:fs";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { formatRows, formatTable, writeOut, type Row } from "../output.js";
+import { cliIo } from "../io.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
   const { sqlite, close } = openForReading(dbPath(options.db));
@@ -56,7 +57,7 @@ export async function sqlCommand(query: string, options: { db?: string; format: 
   openForReading(path).close(); // a missing or foreign database is named here, as by every read command
   const { columns, rows, cut } = await runQueryWithTimeout(path, query, { timeoutMs, maxRows });
   await writeOut(formatRows(rows, options.format, columns));
-  if (cut) process.stderr.write(`rows cut at ${maxRows} (--max-rows ${maxRows}): the query returns more; raise --max-rows or add a LIMIT\n`);
+  if (cut) cliIo().stderr.write(`rows cut at ${maxRows} (--max-rows ${maxRows}): the query returns more; raise --max-rows or add a LIMIT\n`);
 }
 
 export async function statusCommand(options: { db?: string }) {

@@ -1,0 +1,24 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Readable, Writable } from "node:stream";
+
+/** Where one CLI run reads and writes: the process's streams, or (in-process runs) its own. */
+export interface CliIo {
+  stdin: Readable;
+  /** `isTTY`/`columns` as a terminal stream has them; a captured stream has neither, like a pipe. */
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+}
+
+// One context per run, so runs in flight at once in one process each keep their own output.
+const context = new AsyncLocalStorage<CliIo>();
+
+const processIo = (): CliIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+/** The streams of the run in progress; outside any run, the process's (read lazily: touching stdin opens it). */
+export function cliIo(): CliIo {
+  return context.getStore() ?? processIo();
+}
+
+export function withCliIo<T>(io: CliIo, work: () => Promise<T>): Promise<T> {
+  return context.run(io, work);
+}

@@ -1,0 +1,145 @@
+import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ingestCommand } from "./commands/ingest.js";
+import { rebuildCommand, verifyCommand } from "./commands/projections.js";
+import { eventsCommand, rejectionsCommand, sqlCommand, stepsCommand, statusCommand } from "./commands/read.js";
+import { STEP_STATUSES } from "../records/schemas.js";
+import { naming } from "../store/open.js";
+import { dbPath } from "./db.js";
+import { EXIT } from "./errors.js";
+import { cliIo, type CliIo } from "./io.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+// Commander's own default width, for the run's streams: a terminal's columns, else none (it then wraps at 80; its type omits undefined).
+const helpWidth = (stream: CliIo["stdout"]) => (stream.isTTY ? stream.columns : undefined) as number;
+// Commander writes help and usage errors to the run's streams.
+const commanderOutput = {
+  writeOut: (text: string) => void cliIo().stdout.write(text),
+  writeErr: (text: string) => void cliIo().stderr.write(text),
+  getOutHelpWidth: () => helpWidth(cliIo().stdout),
+  getErrHelpWidth: () => helpWidth(cliIo().stderr),
+};
+
+const dbOption = () => new Option("--db <path>", "database file (default $STEPSTORE_DB, else ./data/stepstore.db)");
+const formatOption = (choices: string[], fallback: string) => new Option("--format <format>", "output format").choices(choices).default(fallback);
+
+type Action = (...args: never[]) => Promise<number | void>;
+
+/** Wraps a command's action, keeping its exit code for one program alone (each run builds its own). */
+function actionRunner() {
+  let exitCode: number = EXIT.ok;
+  const run = (action: Action) => async (...args: unknown[]) => {
+    try {
+      exitCode = (await (action as (...a: unknown[]) => Promise<number | void>)(...args)) ?? EXIT.ok;
+    } catch (error) {
+      // SQLite's errors after opening ("database disk image is malformed") say no file either: every error about the store names it.
+      const code = (error as { code?: unknown }).code;
+      const options = args.at(-2) as { db?: string } | undefined;
+      throw typeof code === "string" && code.startsWith("SQLITE_") ? naming(resolve(dbPath(options?.db)), error) : error;
+    }
+  };
+  return { run, exitCode: () => exitCode };
+}
+
+/** The program and, once parsed, its action's exit code: built afresh for every run, so no run sees another's. */
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  const { run, exitCode } = actionRunner();
+  const program = new Command("stepstore")
+    .description("The durable, queryable home for OpenAI Assistants API run steps")
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput(commanderOutput);
+
+  program
+    .command("ingest")
+    .description("append records from files, folders or stdin (-)")
+    .argument("<paths...>", "files, folders, or - for stdin")
+    .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
+    .option("--json", "print the summary as one JSON object")
+    .addOption(dbOption())
+    .action(run(ingestCommand));
+
+  program
+    .command("steps")
+    .description("run-step rows, ordered by created_at then id")
+    .option("--thread <id>", "only this thread")
+    .option("--run <id>", "only this run")
+    .addOption(new Option("--status <status>", "only this status").choices(STEP_STATUSES))
+    .addOption(formatOption(["jsonl", "json", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(stepsCommand));
+
+  program
+    .command("events")
+    .description("the log's rows for one step, or for one run and all its steps")
+    .option("--step <id>", "one step")
+    .option("--run <id>", "one run and its steps")
+    .addOption(formatOption(["jsonl", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(eventsCommand));
+
+  program
+    .command("rejections")
+    .description("rejected records with reason, path and origin")
+    .addOption(formatOption(["jsonl", "table"], "jsonl"))
+    .addOption(dbOption())
+    .action(run(rejectionsCommand));
+
+  program
+    .command("sql")
+    .description("run a query on a read-only connection")
+    .argument("<query>", "one SQL statement")
+    .addOption(formatOption(["table", "json", "jsonl", "csv"], "table"))
+    .option("--timeout <seconds>", "stop the query after this long (exit 1)", "30")
+    .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000")
+    .addOption(dbOption())
+    .action(run(sqlCommand));
+
+  program
+    .command("poll")
+    .description("list runs and their steps with the openai SDK and append every snapshot")
+    .option("--thread <ids...>", "thread ids: poll every run of each")
+    .option("--thread-file <file>", "thread ids one a line (# comments); repeatable", (v: string, p: string[] = []) => [...p, v])
+    .option("--run <ids...>", "runs as THREAD_ID/RUN_ID")
+    .option("--open", "every run the store knows that is not finished")
+    .option("--follow", "repeat every --interval seconds until the watched runs finish")
+    .option("--interval <seconds>", "seconds between rounds with --follow", "5")
+    .option("--include-content", "ask for file_search results' content")
+    .option("--base-url <url>", "API base URL (default $OPENAI_BASE_URL, else the SDK's)")
+    .option("--query <name=value>", "extra query parameter on every request, e.g. api-version=…; repeatable", (v: string, p: string[]) => [...p, v], [])
+    .option("--header <name=value>", "extra header on every request, e.g. api-key=…; repeatable", (v: string, p: string[]) => [...p, v], [])
+    .option("--max-retries <n>", "SDK retries for 408/409/429/5xx and connection errors (Retry-After honoured)", "5")
+    .option("--concurrency <n>", "listings in flight at once", "4")
+    .option("--json", "print the summary as one JSON object")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/poll.js")).pollCommand(options)));
+
+  program
+    .command("serve")
+    .description("the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out")
+    .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", "8787")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/serve.js")).serveCommand(options)));
+
+  program
+    .command("report")
+    .description("failure rates, completion times and tokens by one dimension (CONTRACT §7)")
+    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "type", "tool", "error"]).default("assistant"))
+    .option("--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at")
+    .option("--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at")
+    .option("--assistant <id>", "only this assistant's steps")
+    .addOption(formatOption(["json", "csv", "md", "html"], "json"))
+    .option("--out <file>", "write to FILE instead of stdout")
+    .addOption(dbOption())
+    .action(run(async (options: never) => (await import("./commands/report.js")).reportCommand(options)));
+
+  program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
+  program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
+  program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
+  return { program, exitCode };
+}
+
