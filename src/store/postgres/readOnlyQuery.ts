@@ -42,8 +42,8 @@ function readRows(cursor: Cursor, limit: number): Promise<{ rows: Record<string,
  * The `sql` command on PostgreSQL: one statement in a READ ONLY transaction with a statement timeout, its
  * rows read through a cursor so that no more than `maxRows` (plus one, to know there were more) leave the
  * server; the columns in the statement's order. One statement only: the extended protocol pg-cursor speaks
- * refuses several. The connection is closed afterwards, not pooled: a query may change session settings
- * (set_config), and the next user of a pooled connection would inherit them.
+ * refuses several. The transaction is never committed, and the connection is closed afterwards, not
+ * pooled: what a query leaves on its session (a session advisory lock) would pass to the next user.
  */
 export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
   const keyword = firstKeyword(query);
