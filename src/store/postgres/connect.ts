@@ -67,8 +67,10 @@ export function unreachableError(url: string, error: unknown): StoreUnreachable 
   }
   if (code === "28P01" || code === "28000") return new StoreUnreachable(`${shown}: ${message}; check the user and password in the URL (a password is given as postgres://user:password@host/db)`);
   if (code === "57P03") return new StoreUnreachable(`${shown}: ${message}; the server is starting or shutting down, try again`);
-  const timedOut = /timeout/i.test(message ?? "");
-  if ((code !== undefined && CONNECTION_CODES.has(code)) || timedOut || /Connection terminated/i.test(message ?? "")) {
+  // pg's own connection failures carry no SQLSTATE ("timeout expired", "Connection terminated unexpectedly"); a
+  // statement's do (a statement timeout is 57014 and keeps its message).
+  const dropped = code === undefined && /timeout expired|Connection terminated/i.test(message ?? "");
+  if ((code !== undefined && CONNECTION_CODES.has(code)) || dropped) {
     return new StoreUnreachable(`${shown}: cannot connect (${message}); is the PostgreSQL server running and accepting connections at that host and port, and does the database exist (createdb ${createdbArguments(url)})?`);
   }
   return null;
@@ -86,6 +88,8 @@ function createdbArguments(url: string): string {
 export interface PoolOptions {
   /** Connections at most (default POOL_SIZE). */
   max?: number;
+  /** For the commands that only read: every transaction of every connection is READ ONLY, so the server refuses a write. */
+  readOnly?: boolean;
 }
 
 /**
@@ -100,6 +104,7 @@ export async function openPool(url: string, options: PoolOptions = {}): Promise<
     application_name: "stepstore",
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types: NUMBER_TYPES,
+    ...(options.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
   });
   // An idle connection the server drops (a restart) only leaves the pool; the next statement reconnects
   // or fails itself. Without a listener, pg's 'error' event would end the process.

@@ -96,4 +96,24 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     await transaction;
     expect(await db.get("SELECT count(*) AS n FROM items WHERE key = ?", ["uncommitted"])).toEqual({ n: 1 });
   });
+
+  it("opened read-only, refuses every write, in a transaction or not", async () => {
+    const reader = await openPostgresDatabase(url(), { readOnly: true });
+    try {
+      expect(await reader.get("SELECT count(*) AS n FROM items WHERE key = ?", ["a"])).toEqual({ n: 1 });
+      await expect(reader.run("INSERT INTO items (key) VALUES (?)", ["ro"])).rejects.toThrow(/read-only transaction/);
+      await expect(reader.transaction((tx) => tx.run("DELETE FROM items"))).rejects.toThrow(/read-only transaction/);
+      expect(await db.get("SELECT count(*) AS n FROM items WHERE key = ?", ["a"])).toEqual({ n: 1 });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("keeps a failed statement's own message (a statement timeout is not a lost connection)", async () => {
+    const timedOut = db.transaction(async (tx) => {
+      await tx.run("SET LOCAL statement_timeout = 50");
+      await tx.get("SELECT pg_sleep(1)");
+    });
+    await expect(timedOut).rejects.toThrow(/^canceling statement due to statement timeout$/);
+  });
 });
