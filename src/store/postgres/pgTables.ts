@@ -15,7 +15,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { getTableConfig, getViewConfig, SQLiteColumn, type SQLiteTable, type SQLiteView } from "drizzle-orm/sqlite-core";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the derived tables' column types are only known at run time
+/** A derived table: its column types are known at run time only. */
 export type DerivedPgTable = PgTableWithColumns<any>;
 
 /**
@@ -44,8 +44,9 @@ function derivePgTable(sqliteTable: SQLiteTable): DerivedPgTable {
   if (config.foreignKeys.length > 0 || config.checks.length > 0 || config.uniqueConstraints.length > 0) {
     throw new Error(`${config.name}: foreign keys, checks and table-level unique constraints are not derived for PostgreSQL yet`);
   }
-  const keyOf = new Map(Object.entries(getTableColumns(sqliteTable)).map(([key, column]) => [column.name, key]));
-  const columns = Object.fromEntries(Object.entries(getTableColumns(sqliteTable)).map(([key, column]) => [key, pgColumn(column, config.name)]));
+  const sqliteColumns = Object.entries(getTableColumns(sqliteTable));
+  const keyOf = new Map(sqliteColumns.map(([key, column]) => [column.name, key]));
+  const columns = Object.fromEntries(sqliteColumns.map(([key, column]) => [key, pgColumn(column, config.name)]));
   return pgTable(config.name, columns, (pgColumns) => {
     const named = (list: unknown[], what: string) =>
       list.map((column) => {
@@ -74,7 +75,6 @@ export function derivePgTables<K extends string>(sqliteTables: Record<K, SQLiteT
   return Object.fromEntries(entries.map(([key, table]) => [key, derivePgTable(table)])) as Record<K, DerivedPgTable>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as for the tables
 export type DerivedPgView = PgViewWithSelection<string, false, any>;
 
 /** A view's columns from its SQLite declaration; its SELECT is the dialect's own (`definition`). */
