@@ -47,22 +47,26 @@ function derivePgTable(sqliteTable: SQLiteTable): DerivedPgTable {
   const sqliteColumns = Object.entries(getTableColumns(sqliteTable));
   const keyOf = new Map(sqliteColumns.map(([key, column]) => [column.name, key]));
   const columns = Object.fromEntries(sqliteColumns.map(([key, column]) => [key, pgColumn(column, config.name)]));
+  // checked here, not in pgTable's callback, which drizzle calls only when it reads the table's config
+  const keysOf = (list: unknown[], what: string) =>
+    list.map((column) => {
+      if (!is(column, SQLiteColumn)) throw new Error(`${what}: only plain columns are derived for PostgreSQL`);
+      return keyOf.get(column.name)!;
+    });
+  const indexes = config.indexes.map(({ config: ix }) => {
+    if (ix.where) throw new Error(`${ix.name}: a partial index is not derived for PostgreSQL`);
+    return { name: ix.name, unique: ix.unique, keys: keysOf(ix.columns, ix.name) };
+  });
+  const primaryKeys = config.primaryKeys.map((key) => keysOf(key.columns, `${config.name} primary key`));
   return pgTable(config.name, columns, (pgColumns) => {
-    const named = (list: unknown[], what: string) =>
-      list.map((column) => {
-        if (!is(column, SQLiteColumn)) throw new Error(`${what}: only plain columns are derived for PostgreSQL`);
-        return pgColumns[keyOf.get(column.name)!]!;
-      });
-    const indexes = config.indexes.map(({ config: ix }) => {
-      if (ix.where) throw new Error(`${ix.name}: a partial index is not derived for PostgreSQL`);
-      const [first, ...rest] = named(ix.columns, ix.name);
-      return (ix.unique ? uniqueIndex(ix.name) : index(ix.name)).on(first!, ...rest);
-    });
-    const keys = config.primaryKeys.map((key) => {
-      const [first, ...rest] = named(key.columns, `${config.name} primary key`);
-      return primaryKey({ columns: [first!, ...rest] });
-    });
-    return [...indexes, ...keys];
+    const pick = (keys: string[]) => {
+      const [first, ...rest] = keys.map((key) => pgColumns[key]!);
+      return [first!, ...rest] as const;
+    };
+    return [
+      ...indexes.map((ix) => (ix.unique ? uniqueIndex(ix.name) : index(ix.name)).on(...pick(ix.keys))),
+      ...primaryKeys.map((keys) => primaryKey({ columns: [...pick(keys)] })),
+    ];
   });
 }
 
