@@ -1,0 +1,20 @@
+import type { SqlPort } from "../sqlPort.js";
+
+/** The advisory lock key of the log's appends (any bigint no other lock of this database uses: "Step" + 1). */
+export const APPEND_LOCK_KEY = 0x5374_6570_0001;
+
+/**
+ * Taken first in every append transaction, held until it commits or rolls back: appends, and with them
+ * the projection updates of their steps, run one at a time across every process on the database.
+ *
+ * Why: a `bigserial` is not commit-ordered. Two transactions draw positions 7 and 8; if 8 commits first,
+ * a reader of "events after 6" sees 8, moves its mark to 8, and never sees 7. Under this lock a
+ * transaction draws its positions only after the previous holder committed (PostgreSQL makes a commit
+ * visible before it releases the transaction's locks), so positions become visible in order and
+ * "after P" never skips a late commit. It also gives every projection update of a step every earlier
+ * committed event of that step. The cost, one writer at a time, is what SQLite has anyway; a
+ * transaction that rolls back leaves a gap in the positions, never a reordering.
+ */
+export async function lockLogForAppend(tx: SqlPort): Promise<void> {
+  await tx.get(`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
+}

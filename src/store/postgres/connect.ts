@@ -1,0 +1,119 @@
+import pg from "pg";
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/** True for a `postgres://` or `postgresql://` URL: the store is then PostgreSQL, not a SQLite file. */
+export function isPostgresUrl(db: string): boolean {
+  return POSTGRES_URL.test(db);
+}
+
+/** A URL as an error may show it: the password left out. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1@");
+  }
+}
+
+/**
+ * Connections per process. Appends are serialized across every process by one advisory lock
+ * (appendLock.ts), so one connection writes at a time and a second waits for it; the rest serve the
+ * reads of `serve` that run beside them. Eight per process lets a dozen processes (servers, ingest
+ * jobs, analysts) share PostgreSQL's default `max_connections` of 100.
+ */
+export const POOL_SIZE = 8;
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** int8 as a JS number: positions and counts stay below 2^53; past it, an error rather than a rounded number. */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`integer ${text} is past 2^53-1 and cannot be read exactly as a number`);
+  return value;
+}
+
+/**
+ * This pool's own parsers (pg's global ones stay untouched): int8 (count(*), bigint columns) and
+ * numeric (sum over bigint) come back as numbers, as SQLite returns them, instead of strings.
+ */
+const NUMBER_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) => {
+    if (format !== "binary" && oid === INT8_OID) return parseInt8;
+    if (format !== "binary" && oid === NUMERIC_OID) return Number;
+    return pg.types.getTypeParser(oid, format as "text");
+  }) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** An error that names the database (URL without password) and says what to do about it. */
+export class StoreUnreachable extends Error {}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET", "ENETUNREACH"]);
+
+/**
+ * The error for a connection that failed, naming the database and what to check; null when `error`
+ * is not about reaching the database (a failed statement keeps its own message). `url` is a valid URL.
+ */
+export function unreachableError(url: string, error: unknown): StoreUnreachable | null {
+  const shown = withoutPassword(url);
+  const { code, message } = error as { code?: string; message?: string };
+  const database = decodeURIComponent(new URL(url).pathname.slice(1)) || "postgres";
+  if (code === "3D000") {
+    return new StoreUnreachable(`${shown}: database "${database}" does not exist; create it (createdb ${createdbArguments(url)}) or give --db an existing database`);
+  }
+  if (code === "28P01" || code === "28000") return new StoreUnreachable(`${shown}: ${message}; check the user and password in the URL (a password is given as postgres://user:password@host/db)`);
+  if (code === "57P03") return new StoreUnreachable(`${shown}: ${message}; the server is starting or shutting down, try again`);
+  // pg's own connection failures carry no SQLSTATE ("timeout expired", "Connection terminated unexpectedly"); a
+  // statement's do (a statement timeout is 57014 and keeps its message).
+  const dropped = code === undefined && /timeout expired|Connection terminated/i.test(message ?? "");
+  if ((code !== undefined && CONNECTION_CODES.has(code)) || dropped) {
+    return new StoreUnreachable(`${shown}: cannot connect (${message}); is the PostgreSQL server running and accepting connections at that host and port, and does the database exist (createdb ${createdbArguments(url)})?`);
+  }
+  return null;
+}
+
+/** `createdb`'s arguments for the URL's database (password left out: createdb asks for it). */
+function createdbArguments(url: string): string {
+  const parsed = new URL(url);
+  const parts = [`-h ${parsed.hostname || "localhost"}`, `-p ${parsed.port || "5432"}`];
+  if (parsed.username) parts.push(`-U ${decodeURIComponent(parsed.username)}`);
+  parts.push(decodeURIComponent(parsed.pathname.slice(1)) || "postgres");
+  return parts.join(" ");
+}
+
+export interface PoolOptions {
+  /** Connections at most (default POOL_SIZE). */
+  max?: number;
+  /** For the commands that only read: every transaction of every connection is READ ONLY, so the server refuses a write. */
+  readOnly?: boolean;
+}
+
+/**
+ * A pool for `url`, checked by one round trip so that an unreachable or missing database fails here,
+ * named, and not at the first statement. The URL must be `postgres://` or `postgresql://`.
+ */
+export async function openPool(url: string, options: PoolOptions = {}): Promise<pg.Pool> {
+  if (!isPostgresUrl(url) || !URL.canParse(url)) throw new Error(`${withoutPassword(url)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? POOL_SIZE,
+    application_name: "stepstore",
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    types: NUMBER_TYPES,
+    ...(options.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
+  });
+  // An idle connection the server drops (a restart) only leaves the pool; the next statement reconnects
+  // or fails itself. Without a listener, pg's 'error' event would end the process.
+  pool.on("error", () => {});
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end();
+    throw unreachableError(url, error) ?? error;
+  }
+  return pool;
+}

@@ -1,0 +1,82 @@
+import type pg from "pg";
+import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
+import { openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
+import { numberPlaceholders } from "./placeholders.js";
+
+/** The PostgreSQL store's connection: the port over a pool, plus what status and the `sql` command need. */
+export interface PostgresDatabase extends SqlDatabase {
+  readonly dialect: "postgres";
+  /** The URL without its password, for messages. */
+  readonly shownUrl: string;
+  readonly pool: pg.Pool;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** The port over a pool (each statement on any free connection) or over one client (a transaction's). */
+function portOver(url: string, target: Queryable): SqlPort {
+  const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = []) => {
+    try {
+      return await target.query<T>(numberPlaceholders(sql), params as SqlValue[]);
+    } catch (error) {
+      throw unreachableError(url, error) ?? error;
+    }
+  };
+  return {
+    dialect: "postgres",
+    all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
+    get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+  };
+}
+
+/**
+ * Runs `fn` in one transaction on one pooled client: BEGIN, then COMMIT, or ROLLBACK when `fn` throws.
+ * A client whose connection broke (COMMIT or ROLLBACK failed) is destroyed, not returned to the pool.
+ */
+async function inTransaction<T>(url: string, pool: pg.Pool, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw unreachableError(url, error) ?? error;
+  }
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await fn(portOver(url, client));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    try {
+      await client.query("ROLLBACK");
+    } catch (rollbackFailed) {
+      broken = rollbackFailed as Error;
+    }
+    throw unreachableError(url, error) ?? error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Opens the PostgreSQL store's connection (the database must exist; migrating is migrate.ts's). Write
+ * transactions are serialized per handle, as on SQLite: a second waits for the first instead of holding
+ * a second connection blocked on the append lock.
+ */
+export async function openPostgresDatabase(url: string, options: PoolOptions = {}): Promise<PostgresDatabase> {
+  const pool = await openPool(url, options);
+  let lastTransaction: Promise<unknown> = Promise.resolve();
+  return {
+    ...portOver(url, pool),
+    dialect: "postgres",
+    shownUrl: withoutPassword(url),
+    pool,
+    transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> {
+      const run = lastTransaction.then(() => inTransaction(url, pool, fn));
+      lastTransaction = run.catch(() => undefined);
+      return run;
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,77 @@
+import type pg from "pg";
+import Cursor from "pg-cursor";
+import { ReadOnlyViolation, type QueryResult } from "../readOnlyQuery.js";
+import { QueryTimeout } from "../sqlProcess.js";
+import { unreachableError } from "./connect.js";
+
+const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH … SELECT, VALUES, TABLE, EXPLAIN, SHOW)";
+
+/** The statements that only read. COPY is left out: `COPY … TO` a file or a program writes outside the database. */
+const QUERY_KEYWORDS = new Set(["SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "SHOW"]);
+
+const READ_BATCH_ROWS = 1_000;
+
+/** The statement's first keyword, past leading comments and parentheses (`(SELECT 1) UNION …`). */
+function firstKeyword(query: string): string {
+  const text = query.replace(/^(\s|\(|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  return (/^\w+/.exec(text)?.[0] ?? text.slice(0, 20)).toUpperCase();
+}
+
+/** PostgreSQL's refusals, in the words the SQLite `sql` command uses for them. */
+function refusal(error: unknown, timeoutMs: number): Error | null {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === "25006") return new ReadOnlyViolation(`refused: ${message}; ${READ_ONLY}`);
+  if (code === "42601" && /multiple commands/.test(message ?? "")) return new ReadOnlyViolation(`refused: more than one statement; ${READ_ONLY}`);
+  if (code === "57014") {
+    return new QueryTimeout(`query stopped after ${timeoutMs / 1000} s (--timeout ${timeoutMs / 1000}); raise --timeout for a longer query`);
+  }
+  return null;
+}
+
+/** Reads up to `limit` rows from the cursor, with the statement's column names (known even when there are no rows). */
+function readRows(cursor: Cursor, limit: number): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(limit, (error, rows, result) => {
+      if (error) reject(error);
+      else resolve({ rows, columns: result.fields.map((field) => field.name) });
+    });
+  });
+}
+
+/**
+ * The `sql` command on PostgreSQL: one statement in a READ ONLY transaction with a statement timeout, its
+ * rows read through a cursor so that no more than `maxRows` (plus one, to know there were more) leave the
+ * server; the columns in the statement's order. One statement only: the extended protocol pg-cursor speaks
+ * refuses several. The transaction is never committed, and the connection is closed afterwards, not
+ * pooled: what a query leaves on its session (a session advisory lock) would pass to the next user.
+ */
+export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
+  const keyword = firstKeyword(query);
+  if (!QUERY_KEYWORDS.has(keyword)) throw new ReadOnlyViolation(`refused: ${keyword || "an empty statement"} is not allowed; ${READ_ONLY}`);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw unreachableError(url, error) ?? error;
+  }
+  try {
+    await client.query("BEGIN");
+    await client.query("SET TRANSACTION READ ONLY");
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(options.timeoutMs))}`);
+    const cursor = client.query(new Cursor(query));
+    const rows: Record<string, unknown>[] = [];
+    let columns: string[] = [];
+    for (;;) {
+      const wanted = Math.min(READ_BATCH_ROWS, options.maxRows - rows.length + 1);
+      const batch = await readRows(cursor, wanted);
+      columns = batch.columns;
+      rows.push(...batch.rows);
+      if (rows.length > options.maxRows) return { columns, rows: rows.slice(0, options.maxRows), cut: true };
+      if (batch.rows.length < wanted) return { columns, rows, cut: false };
+    }
+  } catch (error) {
+    throw refusal(error, options.timeoutMs) ?? unreachableError(url, error) ?? error;
+  } finally {
+    client.release(true);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The PostgreSQL schema, for drizzle-kit (drizzle.pg.config.ts) and the store: every table derived from
+ * its SQLite declaration (pgTables.ts), the analytics views with their PostgreSQL SELECT. drizzle-kit
+ * finds tables and views by this module's named exports.
+ */
+import { sql } from "drizzle-orm";
+import { postgresViewSelect } from "../../analytics/postgresMetrics.js";
+import * as sqlite from "../schema.js";
+import { derivePgTables, derivePgView } from "./pgTables.js";
+
+export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries } = derivePgTables({
+  events: sqlite.events,
+  rejections: sqlite.rejections,
+  runSteps: sqlite.runSteps,
+  runStepTools: sqlite.runStepTools,
+  runs: sqlite.runs,
+  checkpoints: sqlite.checkpoints,
+  runStepFolds: sqlite.runStepFolds,
+  runExpiries: sqlite.runExpiries,
+});
+
+export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));
+export const statsByDay = derivePgView(sqlite.statsByDay, sql.raw(postgresViewSelect("day")));
+export const statsByType = derivePgView(sqlite.statsByType, sql.raw(postgresViewSelect("type")));
+export const statsByTool = derivePgView(sqlite.statsByTool, sql.raw(postgresViewSelect("tool")));
+export const statsByError = derivePgView(sqlite.statsByError, sql.raw(postgresViewSelect("error")));

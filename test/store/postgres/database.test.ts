@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
+import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
+
+describePostgres("the PostgreSQL SqlDatabase", () => {
+  const url = useFreshDatabase();
+  let db: PostgresDatabase;
+
+  beforeAll(async () => {
+    db = await openPostgresDatabase(url());
+    await db.run("CREATE TABLE items (id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, n bigint, ratio double precision, data text)");
+  });
+  afterAll(() => db?.close());
+
+  it("binds ? parameters, and returns what RETURNING names", async () => {
+    const row = await db.get<{ id: number; key: string; n: number }>("INSERT INTO items (key, n) VALUES (?, ?) RETURNING id, key, n", ["a", 7]);
+    expect(row).toEqual({ id: 1, key: "a", n: 7 });
+    expect(await db.all("SELECT key, 'it''s ?' AS text FROM items WHERE n = ?", [7])).toEqual([{ key: "a", text: "it's ?" }]);
+  });
+
+  it("counts the rows a statement changed, and an ON CONFLICT DO NOTHING that changed none", async () => {
+    expect(await db.run("INSERT INTO items (key, n) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", ["b", 1])).toEqual({ changes: 1 });
+    expect(await db.run("INSERT INTO items (key, n) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", ["b", 2])).toEqual({ changes: 0 });
+    expect(await db.get("SELECT n FROM items WHERE key = ?", ["b"])).toEqual({ n: 1 });
+  });
+
+  it("updates on conflict with excluded values", async () => {
+    await db.run("INSERT INTO items (key, n) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = excluded.n", ["b", 5]);
+    expect(await db.get("SELECT n FROM items WHERE key = ?", ["b"])).toEqual({ n: 5 });
+  });
+
+  it("reads integers as numbers: bigint columns, count(*), sums; reals as numbers; NULL as null", async () => {
+    await db.run("INSERT INTO items (key, n, ratio) VALUES (?, ?, ?)", ["big", 2 ** 53 - 1, 0.1]);
+    const row = await db.get("SELECT n, ratio, (SELECT count(*) FROM items) AS count, (SELECT sum(n) FROM items WHERE key <> 'big') AS total, NULL::bigint AS nothing FROM items WHERE key = ?", ["big"]);
+    expect(row).toEqual({ n: 2 ** 53 - 1, ratio: 0.1, count: 3, total: 12, nothing: null });
+    expect(await db.get("SELECT ?::bigint AS n", [12n])).toEqual({ n: 12 });
+  });
+
+  it("refuses to round an integer past 2^53-1", async () => {
+    await expect(db.get("SELECT 9007199254740993::bigint AS n")).rejects.toThrow(/past 2\^53-1/);
+  });
+
+  it("keeps JSON text byte for byte", async () => {
+    const data = '{"b":1,  "a":[1.0,2e3],"s":"\\u00e9\\n"}';
+    await db.run("INSERT INTO items (key, data) VALUES (?, ?)", ["json", data]);
+    expect(await db.get("SELECT data FROM items WHERE key = ?", ["json"])).toEqual({ data });
+  });
+
+  it("commits a transaction's statements together", async () => {
+    const result = await db.transaction(async (tx) => {
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["t1"]);
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["t2"]);
+      return (await tx.get<{ n: number }>("SELECT count(*) AS n FROM items WHERE key LIKE 't%'"))!.n;
+    });
+    expect(result).toBe(2);
+    expect(await db.all("SELECT key FROM items WHERE key LIKE 't%' ORDER BY key")).toEqual([{ key: "t1" }, { key: "t2" }]);
+  });
+
+  it("rolls a transaction back when its function throws, and the error comes through", async () => {
+    const failed = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["r1"]);
+      throw new Error("stop here");
+    });
+    await expect(failed).rejects.toThrow("stop here");
+    const violated = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["r2"]);
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["r2"]);
+    });
+    await expect(violated).rejects.toThrow(/duplicate key/);
+    expect(await db.all("SELECT key FROM items WHERE key LIKE 'r%'")).toEqual([]);
+  });
+
+  it("runs one write transaction at a time per handle", async () => {
+    const order: string[] = [];
+    const slow = db.transaction(async (tx) => {
+      order.push("first begins");
+      await tx.get("SELECT pg_sleep(0.2)");
+      order.push("first ends");
+    });
+    const quick = db.transaction(async () => {
+      order.push("second begins");
+    });
+    await Promise.all([slow, quick]);
+    expect(order).toEqual(["first begins", "first ends", "second begins"]);
+  });
+
+  it("serves statements beside a transaction from other pooled connections", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transaction = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO items (key) VALUES (?)", ["uncommitted"]);
+      await held;
+    });
+    expect(await db.get("SELECT count(*) AS n FROM items WHERE key = ?", ["uncommitted"])).toEqual({ n: 0 });
+    release();
+    await transaction;
+    expect(await db.get("SELECT count(*) AS n FROM items WHERE key = ?", ["uncommitted"])).toEqual({ n: 1 });
+  });
+
+  it("opened read-only, refuses every write, in a transaction or not", async () => {
+    const reader = await openPostgresDatabase(url(), { readOnly: true });
+    try {
+      expect(await reader.get("SELECT count(*) AS n FROM items WHERE key = ?", ["a"])).toEqual({ n: 1 });
+      await expect(reader.run("INSERT INTO items (key) VALUES (?)", ["ro"])).rejects.toThrow(/read-only transaction/);
+      await expect(reader.transaction((tx) => tx.run("DELETE FROM items"))).rejects.toThrow(/read-only transaction/);
+      expect(await db.get("SELECT count(*) AS n FROM items WHERE key = ?", ["a"])).toEqual({ n: 1 });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it("keeps a failed statement's own message (a statement timeout is not a lost connection)", async () => {
+    const timedOut = db.transaction(async (tx) => {
+      await tx.run("SET LOCAL statement_timeout = 50");
+      await tx.get("SELECT pg_sleep(1)");
+    });
+    await expect(timedOut).rejects.toThrow(/^canceling statement due to statement timeout$/);
+  });
+});

@@ -1,0 +1,107 @@
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { is } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { execFile } from "node:child_process";
+import { cpSync, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import * as sqliteSchema from "../../../src/store/schema.js";
+import { openPool } from "../../../src/store/postgres/connect.js";
+import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
+import { checkPostgresSchema, migratePostgres, PG_MIGRATIONS_FOLDER } from "../../../src/store/postgres/migrate.js";
+import { ROOT, tempDir } from "../../helpers/cli.js";
+import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
+
+const MIGRATIONS = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER });
+
+describe("the PostgreSQL migrations", () => {
+  it("are up to date with the schema: drizzle-kit generate, given the derived tables and the views, finds nothing to add", async () => {
+    const out = tempDir("stepstore-pg-migrations-");
+    cpSync(PG_MIGRATIONS_FOLDER, out, { recursive: true });
+    const drizzleKit = join(ROOT, "node_modules/.bin/drizzle-kit");
+    // drizzle-kit takes --out relative to the working directory
+    const args = ["generate", "--dialect", "postgresql", "--schema", "./src/store/postgres/schema.ts", "--out", relative(ROOT, out)];
+    const { stdout } = await promisify(execFile)(drizzleKit, args, { cwd: ROOT });
+    expect(stdout).toContain("No schema changes, nothing to migrate");
+    expect(readdirSync(out).sort()).toEqual(readdirSync(PG_MIGRATIONS_FOLDER).sort());
+  });
+});
+
+describePostgres("migrating a PostgreSQL store", () => {
+  it("applies every migration exactly once when several processes open a fresh database at once", async () => {
+    const database = await freshDatabase();
+    const pools = await Promise.all(Array.from({ length: 6 }, () => openPool(database.url, { max: 2 })));
+    try {
+      const applied = await Promise.all(pools.map((pool) => migratePostgres(pool, database.url)));
+      expect(applied.reduce((sum, n) => sum + n, 0)).toBe(MIGRATIONS.length);
+      expect(applied.filter((n) => n > 0)).toHaveLength(1);
+      const journal = await pools[0]!.query(`SELECT hash, created_at FROM drizzle.__drizzle_migrations ORDER BY id`);
+      expect(journal.rows).toEqual(MIGRATIONS.map((m) => ({ hash: m.hash, created_at: m.folderMillis })));
+      expect(await migratePostgres(pools[1]!, database.url)).toBe(0);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await database.drop();
+    }
+  });
+
+  it("makes every table of the SQLite schema, column for column", async () => {
+    const database = await freshDatabase();
+    const db = await openPostgresDatabase(database.url);
+    try {
+      await migratePostgres(db.pool, database.url);
+      const columns = await db.all<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE')
+         ORDER BY table_name, ordinal_position`,
+      );
+      const pgType = { SQLiteInteger: "bigint", SQLiteText: "text", SQLiteReal: "double precision" } as Record<string, string>;
+      const expected = (Object.values(sqliteSchema) as unknown[])
+        .filter((table): table is SQLiteTable => is(table, SQLiteTable))
+        .flatMap((table) => {
+          const config = getTableConfig(table);
+          return config.columns.map((column) => ({
+            table_name: config.name,
+            column_name: column.name,
+            data_type: pgType[column.columnType],
+            is_nullable: column.notNull || column.primary ? "NO" : "YES",
+          }));
+        })
+        .sort((a, b) => (a.table_name < b.table_name ? -1 : a.table_name > b.table_name ? 1 : 0));
+      expect(columns).toEqual(expected);
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+
+  it("numbers the log's positions on insert, as SQLite's INTEGER PRIMARY KEY does", async () => {
+    const database = await freshDatabase();
+    const db = await openPostgresDatabase(database.url);
+    try {
+      await migratePostgres(db.pool, database.url);
+      const insert = "INSERT INTO events (event_key, type, source, origin, received_at, data) VALUES (?, 'thread.run.step.created', 'test', 'test', '2026-01-01T00:00:00Z', '{}') ON CONFLICT (event_key) DO NOTHING RETURNING position";
+      expect(await db.get(insert, ["k1"])).toEqual({ position: 1 });
+      expect(await db.get(insert, ["k2"])).toEqual({ position: 2 });
+      expect(await db.get(insert, ["k1"])).toBeUndefined();
+    } finally {
+      await db.close();
+      await database.drop();
+    }
+  });
+
+  it("lets the read commands refuse a database that is not a stepstore one, and accept it once migrated", async () => {
+    const database = await freshDatabase();
+    const pool = await openPool(database.url);
+    try {
+      await expect(checkPostgresSchema(pool, database.url)).rejects.toThrow(`${database.url} is not a stepstore database (it has no events table)`);
+      await migratePostgres(pool, database.url);
+      await expect(checkPostgresSchema(pool, database.url)).resolves.toBeUndefined();
+      await pool.query("DELETE FROM drizzle.__drizzle_migrations WHERE id = (SELECT max(id) FROM drizzle.__drizzle_migrations)");
+      await expect(checkPostgresSchema(pool, database.url)).rejects.toThrow("was made by an older stepstore");
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
+  });
+});

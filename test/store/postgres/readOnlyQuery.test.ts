@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ReadOnlyViolation } from "../../../src/store/readOnlyQuery.js";
+import { QueryTimeout } from "../../../src/store/sqlProcess.js";
+import { APPEND_LOCK_KEY } from "../../../src/store/postgres/appendLock.js";
+import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
+import { runPostgresReadOnlyQuery } from "../../../src/store/postgres/readOnlyQuery.js";
+import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
+
+describePostgres("the sql command's query on PostgreSQL", () => {
+  const url = useFreshDatabase();
+  let db: PostgresDatabase;
+  const query = (sql: string, options: { timeoutMs?: number; maxRows?: number } = {}) =>
+    runPostgresReadOnlyQuery(db.pool, url(), sql, { timeoutMs: options.timeoutMs ?? 10_000, maxRows: options.maxRows ?? 1_000 });
+
+  beforeAll(async () => {
+    db = await openPostgresDatabase(url());
+    await db.run("CREATE TABLE t (id bigint PRIMARY KEY, name text)");
+    await db.run("INSERT INTO t SELECT n, 'row ' || n FROM generate_series(1, 2500) n");
+    await db.run("CREATE SEQUENCE s");
+  });
+  afterAll(() => db?.close());
+
+  it("answers the columns in the statement's order and the rows, integers as numbers", async () => {
+    expect(await query("SELECT name, id, id * 2 AS twice FROM t WHERE id <= 2 ORDER BY id")).toEqual({
+      columns: ["name", "id", "twice"],
+      rows: [{ name: "row 1", id: 1, twice: 2 }, { name: "row 2", id: 2, twice: 4 }],
+      cut: false,
+    });
+  });
+
+  it("names the columns of a query with no rows", async () => {
+    expect(await query("SELECT id, name FROM t WHERE false")).toEqual({ columns: ["id", "name"], rows: [], cut: false });
+  });
+
+  it("reads every row across cursor batches, and says when it cut them at maxRows", async () => {
+    expect((await query("SELECT id FROM t", { maxRows: 2500 })).rows).toHaveLength(2500);
+    expect(await query("SELECT id FROM t", { maxRows: 2500 })).toMatchObject({ cut: false });
+    const cut = await query("SELECT id FROM t ORDER BY id", { maxRows: 1200 });
+    expect(cut.cut).toBe(true);
+    expect(cut.rows.map((row) => row.id)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+  });
+
+  it("takes WITH, VALUES, TABLE, EXPLAIN and SHOW, after comments", async () => {
+    for (const sql of ["-- why\n/* how */ WITH x AS (SELECT 1 AS a) SELECT a FROM x", "VALUES (1)", "TABLE t", "EXPLAIN SELECT * FROM t", "SHOW statement_timeout", "(SELECT 1) UNION SELECT 2"]) {
+      expect((await query(sql)).rows.length, sql).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    ["INSERT INTO t VALUES (0, 'x')", /refused: INSERT is not allowed; stepstore sql is read-only/],
+    ["COPY t TO '/tmp/stepstore-copy'", /refused: COPY is not allowed/],
+    ["SET statement_timeout = 0", /refused: SET is not allowed/],
+    ["WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone", /refused: cannot execute \w+ in a read-only transaction/],
+    ["SELECT nextval('s')", /refused: cannot execute nextval\(\) in a read-only transaction/],
+    ["SELECT 1; DELETE FROM t", /refused: more than one statement/],
+  ])("refuses %s, and nothing changes", async (sql, message) => {
+    const error = await query(sql).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ReadOnlyViolation);
+    expect((error as Error).message).toMatch(message);
+    expect(await db.get("SELECT count(*) AS n FROM t")).toEqual({ n: 2500 });
+  });
+
+  it("stops a query at the timeout", async () => {
+    const started = Date.now();
+    const error = await query("SELECT pg_sleep(5)", { timeoutMs: 300 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(QueryTimeout);
+    expect((error as Error).message).toBe("query stopped after 0.3 s (--timeout 0.3); raise --timeout for a longer query");
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("does not hand what a query left on its connection (a session advisory lock) to the next user of the pool", async () => {
+    await query(`SELECT pg_advisory_lock(${APPEND_LOCK_KEY})`);
+    const taken = await Promise.all(Array.from({ length: 8 }, () => db.transaction((tx) => tx.get<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_KEY}) AS got`))));
+    expect(taken.every((row) => row!.got)).toBe(true);
+  });
+});
