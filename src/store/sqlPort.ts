@@ -1,0 +1,22 @@
+/** A value a statement binds: SQL text, numbers (integers and reals), or NULL. */
+export type SqlValue = string | number | bigint | null;
+
+/**
+ * What projections, analytics and reads run their SQL through, on either store. Statements are
+ * written once in portable SQL: `?` placeholders (the PostgreSQL port numbers them), `INSERT … ON
+ * CONFLICT … DO NOTHING / DO UPDATE SET x = excluded.x`, `RETURNING`, no dialect functions (those
+ * live behind the store, e.g. the analytics views per dialect).
+ */
+export interface SqlPort {
+  readonly dialect: "sqlite" | "postgres";
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+/** A connection that can also open a write transaction: everything inside `fn` commits together or not at all. */
+export interface SqlDatabase extends SqlPort {
+  /** Serialized: one write transaction at a time per store handle (SQLite: BEGIN IMMEDIATE; PostgreSQL: a pooled client, BEGIN … COMMIT). */
+  transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
