@@ -2,13 +2,13 @@ import {
   APIUserAbortError, AuthenticationError, NotFoundError, OpenAIError, PermissionDeniedError, type OpenAI,
 } from "openai";
 import { setMaxListeners } from "node:events";
-import type { RunRef } from "../projections/runs/read.js";
+import type { RunRef } from "../projections/runs/queries.js";
 import { invalidJson, recordsOf, type RejectedRecord } from "../records/classify.js";
 import { sha256Hex } from "../records/canonical.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
 
-export type { RunRef } from "../projections/runs/read.js";
+export type { RunRef } from "../projections/runs/queries.js";
 export type PolledRecord = KeyedRecord | RejectedRecord;
 
 /** What `include[]` asks for with `--include-content` (file_search results' text). */
@@ -55,7 +55,7 @@ export interface PollSink {
   /** Appends records (a page or several) in one transaction, resolving once committed. */
   commit(records: PolledRecord[]): Promise<void>;
   /** Of these runs, the ones the store holds unfinished now. */
-  unfinished(runs: readonly RunRef[]): RunRef[];
+  unfinished(runs: readonly RunRef[]): Promise<RunRef[]>;
   onProgress?(progress: PollProgress): void;
   onProblem?(problem: PollProblem): void;
 }
@@ -346,7 +346,7 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, sink: PollS
         // A run seen in an earlier round is polled again only while the store holds it unfinished.
         const seen = listed.filter((ref) => everPolled.has(refKey(ref)));
         if (seen.length > 0) await flush();
-        const open = new Set(seen.length > 0 ? sink.unfinished(seen).map(refKey) : []);
+        const open = new Set(seen.length > 0 ? (await sink.unfinished(seen)).map(refKey) : []);
         const due = listed.filter((ref) => !everPolled.has(refKey(ref)) || open.has(refKey(ref)));
         progress = { ...progress, runsKnown: progress.runsKnown + due.length };
         sink.onProgress?.(progress);
@@ -356,7 +356,7 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, sink: PollS
 
       if (!options.follow) break;
       await flush();
-      const stillOpen = sink.unfinished([...polled.values()].filter((ref) => !dropped.has(refKey(ref))));
+      const stillOpen = await sink.unfinished([...polled.values()].filter((ref) => !dropped.has(refKey(ref))));
       if (stillOpen.length === 0) break;
       const openThreads = new Set(stillOpen.map((ref) => ref.threadId));
       threads = watchedThreads.filter((t) => openThreads.has(t));

@@ -2,7 +2,7 @@ import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
 import { PollRefused, pollRuns, type PolledRecord, type PollProblem, type RunRef } from "../../ingest/poll.js";
-import { openRuns } from "../../projections/runs/read.js";
+import { openRuns } from "../../projections/runs/queries.js";
 import { sha256Hex } from "../../records/canonical.js";
 import type { RejectedRecord } from "../../records/classify.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
@@ -121,7 +121,7 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     // A named run of a named thread comes with its thread's listing; each run is polled once a round.
     const threadSet = new Set(threads);
     const named = new Map<string, RunRef>();
-    for (const ref of [...runs, ...(options.open ? openRuns(store.sqlite) : [])]) {
+    for (const ref of [...runs, ...(options.open ? await openRuns(store.sql) : [])]) {
       if (!threadSet.has(ref.threadId)) named.set(`${ref.threadId}/${ref.runId}`, ref);
     }
     const targets = { threads: [...threadSet], runs: [...named.values()] };
@@ -152,8 +152,8 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
           totals.rejected += summary.rejected;
           if (barStarted) bar?.update({ appended: totals.appended, steps: stepsSeen });
         },
-        unfinished: (candidates) => {
-          const open = new Set(openRuns(store.sqlite).map((r) => `${r.threadId}/${r.runId}`));
+        unfinished: async (candidates) => {
+          const open = new Set((await openRuns(store.sql)).map((r) => `${r.threadId}/${r.runId}`));
           return candidates.filter((r) => open.has(`${r.threadId}/${r.runId}`));
         },
         onProgress: (p) => {
