@@ -135,6 +135,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
   }
 }
 
+/** A store in memory, migrations applied: for projection specs, which need no file and no durability. */
+export function openInMemory(): OpenedDatabase {
+  const sqlite = new Database(":memory:");
+  applyMigrations(sqlite);
+  return { path: ":memory:", sqlite, close: () => sqlite.close() };
+}
+
 /** Bytes 18 and 19 of the header are 2 in a WAL database, which SQLite reads through a -shm index beside it. */
 function isWal(path: string): boolean {
   const header = Buffer.alloc(20);
