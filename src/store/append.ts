@@ -3,7 +3,7 @@ import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoint } from "./checkpoints.js";
-import type { SqlDatabase, SqlPort } from "./sqlPort.js";
+import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
 import { insertNewOf } from "./sqlText.js";
 import { events } from "./tables.js";
 
@@ -63,9 +63,19 @@ export interface ProjectionRunner {
   apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
 }
 
-const INSERT_EVENT = insertNewOf(
-  events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key", "position",
-);
+const INSERT_EVENT = insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key");
+const INSERT_EVENT_RETURNING = `${INSERT_EVENT} RETURNING position`;
+
+/**
+ * The new event's position, or none when its key is in the log already. SQLite's RETURNING buffers
+ * its rows in a temporary table, which doubled the cost of this, the hottest insert: there the
+ * position is asked for after the insert, on the same connection inside the same transaction.
+ */
+async function insertEvent(tx: SqlPort, values: SqlValue[]): Promise<number | undefined> {
+  if (tx.dialect !== "sqlite") return (await tx.get<{ position: number }>(INSERT_EVENT_RETURNING, values))?.position;
+  if ((await tx.run(INSERT_EVENT, values)).changes === 0) return undefined;
+  return (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position;
+}
 const POSITION_OF = "SELECT position FROM events WHERE event_key = ?";
 // Equal bytes are told inside the database: the stored text reaches JS only when it differs.
 const STORED_UNDER = "SELECT position, origin, CASE WHEN data = ? THEN 1 ELSE 0 END AS same FROM events WHERE event_key = ?";
@@ -96,9 +106,8 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const results: AppendedRecord[] = [];
     for (const { record, key } of batch.accepted) {
       const values = [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data];
-      const inserted = await tx.get<{ position: number }>(INSERT_EVENT, values);
-      if (inserted) {
-        const { position } = inserted;
+      const position = await insertEvent(tx, values);
+      if (position !== undefined) {
         fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
         results.push({ status: "appended", position });
       } else {

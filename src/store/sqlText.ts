@@ -30,15 +30,12 @@ export function bySqlNames<T extends SQLiteTable>(table: T, row: T["$inferInsert
   return named;
 }
 
-/**
- * `INSERT … ON CONFLICT DO NOTHING RETURNING` of the columns named (a generated key left out): the
- * row's new value of `returning`, or no row when the conflict target already held one.
- */
-export function insertNewOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[], conflict: string, returning: string) {
+/** `INSERT … ON CONFLICT DO NOTHING` of the columns named (a generated key left out): the conflict target's row, if any, stays. */
+export function insertNewOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[], conflict: string) {
   const byKey = new Map(columnsOf(table).map((c) => [c.key, c.name]));
   const names = keys.map((k) => byKey.get(k)!);
   return `INSERT INTO ${getTableName(table)} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})
-    ON CONFLICT(${conflict}) DO NOTHING RETURNING ${returning}`;
+    ON CONFLICT(${conflict}) DO NOTHING`;
 }
 
 /** `DELETE FROM` each table: a projection's truncate. */
