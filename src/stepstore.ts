@@ -1,24 +1,29 @@
 import type { Database } from "better-sqlite3";
-import { createProjections } from "./projections/index.js";
+import { PROJECTIONS } from "./projections/index.js";
+import { rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
+import type { SqlDatabase } from "./store/sqlPort.js";
+import { sqliteDatabase } from "./store/sqlite/sqlDatabase.js";
+import type { Store } from "./store/store.js";
 
-/** The log's appender with every projection wired to it, on a connection already open. */
-export function wireProjections(sqlite: Database) {
-  const projections = createProjections(sqlite);
-  const append = createAppender(sqlite, {
-    names: projections.map((p) => p.name),
-    apply: (events) => {
-      for (const projection of projections) projection.apply(events);
+/** The log's appender with every projection wired to it, on a database already open. */
+export function wireProjections(sql: SqlDatabase) {
+  const append = createAppender(sql, {
+    names: PROJECTIONS.map((p) => p.name),
+    apply: async (tx, events) => {
+      for (const projection of PROJECTIONS) await projection.apply(tx, events);
     },
   });
-  return { projections, append };
+  const rebuild = (onProgress?: (folded: number) => void) => rebuildProjections(sql, PROJECTIONS, onProgress);
+  return { append, rebuild };
 }
 
-/** A database with the log and every projection wired: what commands and the service open. */
-export function openStepstore(path: string, options: OpenOptions = {}) {
+/** A SQLite file with the log and every projection wired: what commands and the service open. `sqlite` stays for what only SQLite does (verify's file check, `sql`). */
+export function openStepstore(path: string, options: OpenOptions = {}): Store & { sqlite: Database } {
   const database = openDatabase(path, options);
-  return { ...database, ...wireProjections(database.sqlite) };
+  const sql = sqliteDatabase(database.sqlite);
+  return { path: database.path, sqlite: database.sqlite, sql, ...wireProjections(sql), close: () => sql.close() };
 }
 
 export type Stepstore = ReturnType<typeof openStepstore>;

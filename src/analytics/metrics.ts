@@ -3,7 +3,7 @@
  * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
  * and `report` runs it with the filters bound as parameters.
  */
-import { STEP_STATUS_RANK } from "../projections/runSteps/runStep.js";
+import { STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 const TERMINAL_STEP_STATUSES = Object.keys(STEP_STATUS_RANK).filter((status) => STEP_STATUS_RANK[status]! > 0);

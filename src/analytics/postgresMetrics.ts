@@ -3,7 +3,7 @@
  * PostgreSQL's own terms (ordered-set aggregates, FILTER), one pass over the steps. The `stats_by_*`
  * views of the PostgreSQL store are this SELECT with no filter.
  */
-import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/runStep.js";
+import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 import { filterConditions, KEY_COLUMNS, PERCENTILES, type Dimension, type MetricsQuery, type StepFilter } from "./metrics.js";
 
 const FINISHED = `status IN (${Object.keys(STEP_STATUS_RANK).filter(isTerminalStep).map((status) => `'${status}'`).join(", ")})`;

@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { SqlPort } from "../store/sqlPort.js";
 import {
   createdRangeQuery, DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, metricsQuery, overallQuery, utcDayStart,
   type Dimension, type Metrics,
@@ -84,29 +84,26 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
 type KeyedRow = Record<string, string | number | null>;
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key. */
-export function buildReport(sqlite: Database, dimension: Dimension, filters: ReportFilters): Report {
+export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters): Promise<Report> {
   const query = metricsQuery(dimension, filters);
   const keyColumn = KEY_COLUMNS[dimension];
-  const rows = sqlite
-    .prepare<(string | number)[], KeyedRow>(query.sql)
-    .all(...query.params)
-    .map((row) => {
-      const out: KeyedRow = { key: row[keyColumn] ?? null };
-      for (const column of METRIC_COLUMNS) out[column] = row[column] ?? null;
-      return out as unknown as ReportRow;
-    });
+  const rows = (await port.all<KeyedRow>(query.sql, query.params)).map((row) => {
+    const out: KeyedRow = { key: row[keyColumn] ?? null };
+    for (const column of METRIC_COLUMNS) out[column] = row[column] ?? null;
+    return out as unknown as ReportRow;
+  });
   return { dimension, filters, rows };
 }
 
 const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString().slice(0, 10));
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
-export function buildSummary(sqlite: Database, filters: ReportFilters): ReportSummary {
+export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
   const overall = overallQuery(filters);
-  const row = sqlite.prepare<(string | number)[], KeyedRow>(overall.sql).get(...overall.params);
+  const row = await port.get<KeyedRow>(overall.sql, overall.params);
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, (row?.[column] as number | null | undefined) ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = createdRangeQuery(filters);
-  const { first, last } = sqlite.prepare<(string | number)[], { first: number | null; last: number | null }>(range.sql).get(...range.params)!;
+  const { first, last } = (await port.get<{ first: number | null; last: number | null }>(range.sql, range.params))!;
   return { ...metrics, firstDay: utcDay(first), lastDay: utcDay(last) };
 }
 

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import type { KeyedRecord } from "../store/append.js";
-import { logEventFromRow } from "../store/logEvent.js";
+import { payloadOfData } from "../records/events.js";
 import type { FormatOption } from "./document.js";
 
 export const CHUNK_RECORDS = 1000;
@@ -24,7 +24,7 @@ export function toWire({ record, key }: KeyedRecord): WireRecord {
 
 /** The record again, its payload parsed from its text exactly as the log's readers (rebuild, verify) do. */
 function fromWire(wire: WireRecord): KeyedRecord {
-  const { payload } = logEventFromRow({ position: 0, type: wire.type, data: wire.data });
+  const { payload } = payloadOfData(wire.data);
   const record: AcceptedRecord = {
     ok: true, type: wire.type, payload, value: payload, eventId: wire.eventId, envelopeCreatedAt: wire.envelopeCreatedAt,
     stepId: wire.stepId, runId: wire.runId, threadId: wire.threadId, origin: wire.origin, data: wire.data, source: wire.data,

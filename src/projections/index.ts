@@ -1,15 +1,6 @@
-import type { Database } from "better-sqlite3";
-import type { LogEvent } from "../store/logEvent.js";
-import { createRunStepsTable } from "./runSteps/table.js";
-import { createRunsTable } from "./runs/table.js";
+import type { Projection } from "./projection.js";
+import { runStepsProjection } from "./runSteps/writer.js";
+import { runsProjection } from "./runs/writer.js";
 
-export interface Projection {
-  name: string;
-  apply(events: readonly LogEvent[]): void;
-  truncate(): void;
-}
-
-/** Every projection the store keeps current, in the order they are applied. */
-export function createProjections(sqlite: Database): Projection[] {
-  return [createRunStepsTable(sqlite), createRunsTable(sqlite)];
-}
+/** Every projection the store keeps current, in the order they are applied. A new read model is a folder beside these, listed here. */
+export const PROJECTIONS: readonly Projection[] = [runStepsProjection, runsProjection];

@@ -1,27 +1,26 @@
-import type { Database } from "better-sqlite3";
-import { checkpointWriter } from "../store/checkpoints.js";
-import { readBatches } from "../store/readBatch.js";
-import type { Projection } from "./index.js";
+import { storeCheckpoint } from "../store/checkpoints.js";
+import { readBatches } from "../store/readEvents.js";
+import type { SqlDatabase } from "../store/sqlPort.js";
+import type { Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
 
-/** Truncates every projection and refolds the whole log, in one transaction: readers see old rows or new. */
-export function rebuildProjections(sqlite: Database, projections: readonly Projection[], onProgress?: (folded: number) => void) {
+/** Truncates every projection and refolds the whole log a page at a time, in one transaction: readers see old rows or new. */
+export async function rebuildProjections(db: SqlDatabase, projections: readonly Projection[], onProgress?: (folded: number) => void) {
   const started = performance.now();
   let folded = 0;
-  const storeCheckpoint = checkpointWriter(sqlite);
-  sqlite.transaction(() => {
+  await db.transaction(async (tx) => {
     for (const projection of projections) {
-      projection.truncate();
-      storeCheckpoint(projection.name, 0);
+      await projection.truncate(tx);
+      await storeCheckpoint(tx, projection.name, 0);
     }
-    for (const batch of readBatches(sqlite, REBUILD_BATCH)) {
-      for (const projection of projections) projection.apply(batch);
+    for await (const batch of readBatches(tx, REBUILD_BATCH)) {
+      for (const projection of projections) await projection.apply(tx, batch);
       const last = batch[batch.length - 1]!.position;
-      for (const projection of projections) storeCheckpoint(projection.name, last);
+      for (const projection of projections) await storeCheckpoint(tx, projection.name, last);
       folded += batch.length;
       onProgress?.(folded);
     }
-  }).immediate();
+  });
   return { events: folded, seconds: (performance.now() - started) / 1000 };
 }

@@ -1,9 +1,11 @@
-import type { Database } from "better-sqlite3";
 import { canonicalOfText } from "../records/canonical.js";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
-import { checkpointWriter } from "./checkpoints.js";
-import type { LogEvent } from "./logEvent.js";
+import { decodeEvent, type LogEvent } from "../records/events.js";
+import { storeCheckpoint } from "./checkpoints.js";
+import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
+import { insertNewOf } from "./sqlText.js";
+import { events } from "./tables.js";
 
 export type Source = "file" | "webhook" | "http" | "poll";
 
@@ -58,67 +60,71 @@ export function conflictReason(key: string, storedOrigin: string): string {
 /** What the log hands each batch's new events to, inside the batch's transaction. */
 export interface ProjectionRunner {
   names: readonly string[];
-  apply(events: readonly LogEvent[]): void;
+  apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
+}
+
+const INSERT_EVENT = insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key");
+const INSERT_EVENT_RETURNING = `${INSERT_EVENT} RETURNING position`;
+
+/**
+ * The new event's position, or none when its key is in the log already. SQLite's RETURNING buffers
+ * its rows in a temporary table, which doubled the cost of this, the hottest insert: there the
+ * position is asked for after the insert, on the same connection inside the same transaction.
+ */
+async function insertEvent(tx: SqlPort, values: SqlValue[]): Promise<number | undefined> {
+  if (tx.dialect !== "sqlite") return (await tx.get<{ position: number }>(INSERT_EVENT_RETURNING, values))?.position;
+  if ((await tx.run(INSERT_EVENT, values)).changes === 0) return undefined;
+  return (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position;
+}
+const POSITION_OF = "SELECT position FROM events WHERE event_key = ?";
+// Equal bytes are told inside the database: the stored text reaches JS only when it differs.
+const STORED_UNDER = "SELECT position, origin, CASE WHEN data = ? THEN 1 ELSE 0 END AS same FROM events WHERE event_key = ?";
+const DATA_OF = "SELECT data FROM events WHERE position = ?";
+const INSERT_REJECTION = "INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)";
+
+/** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
+async function existing(tx: SqlPort, record: AcceptedRecord, key: string): Promise<AppendedRecord> {
+  // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
+  if (keyedByContent(record, key)) return { status: "duplicate", position: (await tx.get<{ position: number }>(POSITION_OF, [key]))!.position };
+  const stored = (await tx.get<{ position: number; origin: string; same: number }>(STORED_UNDER, [record.data, key]))!;
+  const same = stored.same === 1 || sameContent((await tx.get<{ data: string }>(DATA_OF, [stored.position]))!.data, record.data);
+  if (same) return { status: "duplicate", position: stored.position };
+  const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
+  return { status: "conflict", position: stored.position, rejection };
 }
 
 /**
- * Appends batches to the log: one `BEGIN IMMEDIATE` transaction per batch holding its events,
- * its rejections, the projections' updates and their checkpoints; a key already in the log is a
- * duplicate and changes nothing, unless an id names other content there: a conflict, kept as a rejection.
+ * Appends batches to the log: one write transaction per batch holding its events, its rejections,
+ * the projections' updates and their checkpoints; a key already in the log is a duplicate and
+ * changes nothing, unless an id names other content there: a conflict, kept as a rejection.
  */
-export function createAppender(sqlite: Database, projections: ProjectionRunner) {
-  const insertEvent = sqlite.prepare(`INSERT INTO events (event_key, type, step_id, run_id, thread_id, source, origin, received_at, data)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING`);
-  const positionOf = sqlite.prepare<[string], { position: number }>("SELECT position FROM events WHERE event_key = ?");
-  // Equal bytes are told inside SQLite: the stored text reaches JS only when it differs.
-  const storedUnder = sqlite.prepare<[string, string], { position: number; origin: string; same: number }>(
-    "SELECT position, origin, data = ? AS same FROM events WHERE event_key = ?",
-  );
-  const dataOf = sqlite.prepare<[number], { data: string }>("SELECT data FROM events WHERE position = ?");
-  const insertRejection = sqlite.prepare("INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)");
-  const storeCheckpoint = checkpointWriter(sqlite);
-  const checkpoint = (position: number) => {
-    for (const name of projections.names) storeCheckpoint(name, position);
-  };
-
-  /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
-  const existing = (record: AcceptedRecord, key: string): AppendedRecord => {
-    // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
-    if (keyedByContent(record, key)) return { status: "duplicate", position: positionOf.get(key)!.position };
-    const stored = storedUnder.get(record.data, key)!;
-    const same = stored.same === 1 || sameContent(dataOf.get(stored.position)!.data, record.data);
-    if (same) return { status: "duplicate", position: stored.position };
-    const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
-    return { status: "conflict", position: stored.position, rejection };
-  };
-
-  const appendInTransaction = sqlite.transaction((batch: AppendBatch): AppendResult => {
+export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
+  const appendIn = async (tx: SqlPort, batch: AppendBatch): Promise<AppendResult> => {
     const receivedAt = new Date().toISOString();
-    const reject = (r: RejectedRecord) => insertRejection.run(receivedAt, batch.source, r.origin, r.reason, r.path, r.raw);
+    const reject = (r: RejectedRecord) => tx.run(INSERT_REJECTION, [receivedAt, batch.source, r.origin, r.reason, r.path, r.raw]);
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     for (const { record, key } of batch.accepted) {
-      const info = insertEvent.run(key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data);
-      if (info.changes === 1) {
-        const position = Number(info.lastInsertRowid);
-        fresh.push({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt });
+      const values = [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data];
+      const position = await insertEvent(tx, values);
+      if (position !== undefined) {
+        fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
         results.push({ status: "appended", position });
       } else {
-        const result = existing(record, key);
-        if (result.status === "conflict") reject(result.rejection);
+        const result = await existing(tx, record, key);
+        if (result.status === "conflict") await reject(result.rejection);
         results.push(result);
       }
     }
-    for (const r of batch.rejected) reject(r);
+    for (const r of batch.rejected) await reject(r);
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
-      projections.apply(fresh);
-      checkpoint(tallied.lastPosition);
+      await projections.apply(tx, fresh);
+      for (const name of projections.names) await storeCheckpoint(tx, name, tallied.lastPosition);
     }
     return tallied;
-  });
-
-  return (batch: AppendBatch): AppendResult => appendInTransaction.immediate(batch);
+  };
+  return (batch: AppendBatch): Promise<AppendResult> => db.transaction((tx) => appendIn(tx, batch));
 }
 
 export type Append = ReturnType<typeof createAppender>;

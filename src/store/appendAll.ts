@@ -34,9 +34,9 @@ export async function appendAll(
   const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
   let accepted: KeyedRecord[] = [];
   let rejected: RejectedRecord[] = [];
-  const flush = () => {
+  const flush = async () => {
     if (accepted.length === 0 && rejected.length === 0) return;
-    const result = append({ source: options.source, accepted, rejected });
+    const result = await append({ source: options.source, accepted, rejected });
     totals.records += accepted.length + rejected.length;
     totals.appended += result.appended;
     totals.duplicates += result.duplicates;
@@ -50,8 +50,8 @@ export async function appendAll(
   for await (const item of records) {
     if ("key" in item) accepted.push(item);
     else rejected.push(item);
-    if (accepted.length + rejected.length >= batchSize) flush();
+    if (accepted.length + rejected.length >= batchSize) await flush();
   }
-  flush();
+  await flush();
   return totals;
 }

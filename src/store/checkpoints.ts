@@ -1,15 +1,24 @@
-import type { Database } from "better-sqlite3";
+import { upsertOf } from "./sqlText.js";
+import type { SqlPort } from "./sqlPort.js";
+import { checkpoints } from "./tables.js";
 
-/** Records how far each projection has folded; prepared once for a connection's many appends. */
-export function checkpointWriter(sqlite: Database): (name: string, position: number) => void {
-  const upsert = sqlite.prepare("INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position");
-  return (name, position) => void upsert.run(name, position);
+const saveCheckpoint = upsertOf(checkpoints);
+
+/** Records how far a projection has folded, inside the transaction that folded it. */
+export async function storeCheckpoint(tx: SqlPort, name: string, position: number): Promise<void> {
+  await tx.run(saveCheckpoint.sql, saveCheckpoint.values({ name, position }));
 }
 
-export function readCheckpoints(sqlite: Database): { name: string; position: number }[] {
-  return sqlite.prepare<[], { name: string; position: number }>("SELECT name, position FROM checkpoints ORDER BY name").all();
+export function readCheckpoints(port: SqlPort): Promise<{ name: string; position: number }[]> {
+  return port.all("SELECT name, position FROM checkpoints ORDER BY name");
 }
 
-export function lastPosition(sqlite: Database): number {
-  return sqlite.prepare<[], { p: number | null }>("SELECT max(position) AS p FROM events").get()?.p ?? 0;
+export async function lastPosition(port: SqlPort): Promise<number> {
+  return (await port.get<{ p: number | null }>("SELECT max(position) AS p FROM events"))?.p ?? 0;
+}
+
+/** How many events and rejections the log holds (`status`). */
+export async function logCounts(port: SqlPort): Promise<{ events: number; rejections: number }> {
+  const count = async (table: string) => (await port.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
+  return { events: await count("events"), rejections: await count("rejections") };
 }

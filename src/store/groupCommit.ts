@@ -59,7 +59,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     return { cancel: () => clearImmediate(immediate) };
   };
 
-  const commit = () => {
+  const commit = async () => {
     scheduled?.cancel();
     scheduled = null;
     const group = waiting;
@@ -69,7 +69,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     lastGroupBatches = group.length;
     let result: AppendResult;
     try {
-      result = append({
+      result = await append({
         source: options.source,
         accepted: group.flatMap((w) => w.batch.accepted),
         rejected: group.flatMap((w) => w.batch.rejected),
@@ -90,12 +90,10 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.push({ batch, resolve, reject });
         waitingRecords += batch.accepted.length + batch.rejected.length;
-        if (waitingRecords >= maxRecords) commit();
+        if (waitingRecords >= maxRecords) void commit();
         else scheduled ??= schedule();
       });
     },
-    async flush() {
-      commit();
-    },
+    flush: () => commit(),
   };
 }

@@ -1,11 +1,11 @@
 import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as schema from "./schema.js";
+import type { SqlPort } from "./sqlPort.js";
+import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
 
 export const DEFAULT_DB_PATH = "./data/stepstore.db";
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -32,8 +32,12 @@ export interface OpenOptions {
 export interface OpenedDatabase {
   path: string;
   sqlite: Database.Database;
-  db: BetterSQLite3Database<typeof schema>;
   close(): void;
+}
+
+/** A database opened for reading, with the port the projections' and the log's queries read through. */
+export interface ReadingDatabase extends OpenedDatabase {
+  sql: SqlPort;
 }
 
 function sleep(ms: number): void {
@@ -124,12 +128,18 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     sqlite.pragma(`cache_size = -${options.cacheKiB ?? BATCH_CACHE_KIB}`);
     sqlite.pragma("temp_store = MEMORY");
     applyMigrations(sqlite);
-    const db = drizzle({ client: sqlite, schema });
-    return { path: absolute, sqlite, db, close: () => sqlite.close() };
+    return { path: absolute, sqlite, close: () => sqlite.close() };
   } catch (error) {
     sqlite.close();
     throw naming(absolute, error);
   }
+}
+
+/** A store in memory, migrations applied: for projection specs, which need no file and no durability. */
+export function openInMemory(): OpenedDatabase {
+  const sqlite = new Database(":memory:");
+  applyMigrations(sqlite);
+  return { path: ":memory:", sqlite, close: () => sqlite.close() };
 }
 
 /** Bytes 18 and 19 of the header are 2 in a WAL database, which SQLite reads through a -shm index beside it. */
@@ -188,7 +198,7 @@ function checkSchema(sqlite: Database.Database, path: string): void {
  * folder, never migrates, and cannot write (read-only and query_only). On read-only media or in a
  * folder this user cannot write, a WAL database is read from a private copy (see privateCopy).
  */
-export function openForReading(path: string): OpenedDatabase {
+export function openForReading(path: string): ReadingDatabase {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new StoreError(`no stepstore database at ${absolute} (stepstore ingest, poll, rebuild or serve creates one)`);
   let sqlite: Database.Database;
@@ -210,7 +220,7 @@ export function openForReading(path: string): OpenedDatabase {
     sqlite.pragma(`cache_size = -${BATCH_CACHE_KIB}`);
     sqlite.pragma("temp_store = MEMORY");
     checkSchema(sqlite, absolute);
-    return { path: absolute, sqlite, db: drizzle({ client: sqlite, schema }), close };
+    return { path: absolute, sqlite, sql: sqliteDatabase(sqlite), close };
   } catch (error) {
     close();
     throw naming(absolute, error);

@@ -1,6 +1,7 @@
-import type { Database } from "better-sqlite3";
-import { logEventFromRow, type LogEvent } from "./logEvent.js";
+import { eventFromRow, type LogEvent } from "../records/events.js";
+import type { SqlPort } from "./sqlPort.js";
 
+/** A log row as `SELECT *` reads it (SQL's column names): what `events` prints. */
 export interface EventRow {
   position: number;
   event_key: string;
@@ -24,39 +25,51 @@ export function eventRowJson({ data, ...row }: EventRow): string {
 }
 
 /** The log's rows for one step (its deltas included), in position order. */
-export function eventsOfStep(sqlite: Database, stepId: string): EventRow[] {
-  return sqlite.prepare<[string], EventRow>("SELECT * FROM events WHERE step_id = ? ORDER BY position").all(stepId);
+export function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]> {
+  return port.all<EventRow>(`SELECT * FROM events WHERE step_id = ? ORDER BY position`, [stepId]);
 }
 
 /** The log's rows for one run and all its steps (deltas carry no run id: they are found through their step). */
-export function eventsOfRun(sqlite: Database, runId: string): EventRow[] {
-  return sqlite
-    .prepare<[string, string], EventRow>(
-      `SELECT * FROM events WHERE run_id = ?
-       OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL)
-       ORDER BY position`,
-    )
-    .all(runId, runId);
-}
-
-export interface RejectionRow {
-  id: number;
-  received_at: string;
-  source: string;
-  origin: string;
-  reason: string;
-  path: string | null;
-  raw: string;
-}
-
-export function listRejections(sqlite: Database): RejectionRow[] {
-  return sqlite.prepare<[], RejectionRow>("SELECT * FROM rejections ORDER BY id").all();
-}
-
-/** Reads one step's own events (its deltas included) up to a position, as the folds see them. */
-export function createStepEventsReader(sqlite: Database): (stepId: string, upTo: number) => LogEvent[] {
-  const statement = sqlite.prepare<[string, number], { position: number; type: string; data: string }>(
-    "SELECT position, type, data FROM events WHERE step_id = ? AND position <= ? ORDER BY position",
+export function eventsOfRun(port: SqlPort, runId: string): Promise<EventRow[]> {
+  return port.all<EventRow>(
+    `SELECT * FROM events WHERE run_id = ?
+     OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL)
+     ORDER BY position`,
+    [runId, runId],
   );
-  return (stepId, upTo) => statement.all(stepId, upTo).map(logEventFromRow);
+}
+
+export type RejectionRow = { id: number; received_at: string; source: string; origin: string; reason: string; path: string | null; raw: string };
+
+export function listRejections(port: SqlPort): Promise<RejectionRow[]> {
+  return port.all<RejectionRow>("SELECT * FROM rejections ORDER BY id");
+}
+
+/** One step's own events (its deltas included) up to a position, as the folds see them. */
+export async function stepEventsUpTo(port: SqlPort, stepId: string, upTo: number): Promise<LogEvent[]> {
+  const rows = await port.all<{ position: number; type: string; data: string }>(
+    "SELECT position, type, data FROM events WHERE step_id = ? AND position <= ? ORDER BY position",
+    [stepId, upTo],
+  );
+  return rows.map(eventFromRow);
+}
+
+/** Every step with a snapshot naming the run (deltas carry no run id). */
+export async function stepsOfRun(port: SqlPort, runId: string): Promise<string[]> {
+  const rows = await port.all<{ step_id: string }>("SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL", [runId]);
+  return rows.map((r) => r.step_id);
+}
+
+/** Reads the log in position order, `batchSize` events at a time, from after `after`: one page in memory at a time. */
+export async function* readBatches(port: SqlPort, batchSize: number, after = 0): AsyncGenerator<LogEvent[]> {
+  let from = after;
+  for (;;) {
+    const rows = await port.all<{ position: number; type: string; data: string }>(
+      "SELECT position, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?",
+      [from, batchSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map(eventFromRow);
+    from = rows[rows.length - 1]!.position;
+  }
 }

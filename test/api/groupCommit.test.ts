@@ -23,7 +23,7 @@ function stepEvent(id: string, stepId: string): AcceptedRecord {
 function countedStore() {
   const store = openStepstore(tempDb());
   const calls: AppendBatch[] = [];
-  const append = (batch: AppendBatch): AppendResult => {
+  const append = (batch: AppendBatch): Promise<AppendResult> => {
     calls.push(batch);
     return store.append(batch);
   };
@@ -49,7 +49,7 @@ describe("group commit", () => {
       results: [{ status: "appended", position: 2 }, { status: "duplicate", position: 1 }],
       lastPosition: 2,
     });
-    expect(eventsOfStep(store.sqlite, "step_2").map((e) => e.position)).toEqual([2]);
+    expect((await eventsOfStep(store.sql, "step_2")).map((e) => e.position)).toEqual([2]);
     store.close();
   });
 
@@ -76,7 +76,7 @@ describe("group commit", () => {
     const doomed = [1, 2].map((i) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] }));
     await expect(Promise.all(doomed)).rejects.toThrow("disk full");
     await expect(doomed[1]).rejects.toThrow("disk full");
-    expect(eventsOfStep(store.sqlite, "step_1")).toEqual([]);
+    expect((await eventsOfStep(store.sql, "step_1"))).toEqual([]);
     const next = await commit.submit({ accepted: [{ record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] });
     expect(next.results).toEqual([{ status: "appended", position: 1 }]);
     store.close();

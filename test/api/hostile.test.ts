@@ -25,13 +25,13 @@ describe("hostile HTTP input", () => {
     expect(deep.body).toEqual({ error: { message: expect.stringMatching(/^nesting deeper than 64 levels at column \d+$/), path: null } });
     const next = await postWebhook(server, eventLine("evt_wh_ok"));
     expect(next).toMatchObject({ status: 200, body: { status: "appended" } });
-    expect(listRejections(server.app.stepstore.sqlite).map((r) => r.reason)).toContainEqual(expect.stringMatching(/^nesting deeper than 64/));
+    expect((await listRejections(server.app.stepstore.sql)).map((r) => r.reason)).toContainEqual(expect.stringMatching(/^nesting deeper than 64/));
   });
 
   it("POST /v1/ingest with a deeply nested line between valid ones stores the valid ones and rejects that one", async () => {
     const body = `${stepLine("step_HttpBefore")}\n${deepEvent("evt_http_deep", 5000)}\n${stepLine("step_HttpAfter")}\n`;
     expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
-    const rejection = listRejections(server.app.stepstore.sqlite).find((r) => r.origin.endsWith(":2"));
+    const rejection = (await listRejections(server.app.stepstore.sql)).find((r) => r.origin.endsWith(":2"));
     expect(rejection?.reason).toMatch(/^nesting deeper than 64 levels at column \d+$/);
   });
 
@@ -40,7 +40,7 @@ describe("hostile HTTP input", () => {
     const answer = await postWebhook(server, body, { id: "msg_latin1" });
     const reason = `invalid UTF-8 at byte ${body.indexOf(0xe9)} of the record (raw is base64)`;
     expect(answer).toEqual({ status: 422, body: { error: { message: reason, path: null } } });
-    const kept = listRejections(server.app.stepstore.sqlite).find((r) => r.origin === "POST /webhooks msg_latin1");
+    const kept = (await listRejections(server.app.stepstore.sql)).find((r) => r.origin === "POST /webhooks msg_latin1");
     expect(kept).toMatchObject({ source: "webhook", reason, raw: `base64:${body.toString("base64")}` });
     expect((await postWebhook(server, eventLine("evt_wh_after", "step_After"))).status).toBe(200);
   });
@@ -49,7 +49,7 @@ describe("hostile HTTP input", () => {
     const bad = withBytes(stepLine("step_HttpLatin1"), "acme", Buffer.from([0x61, 0xe9]));
     const body = Buffer.concat([Buffer.from(`${stepLine("step_Utf8Before")}\n`), bad, Buffer.from(`\n${stepLine("step_Utf8After")}\n`)]);
     expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
-    const rejection = listRejections(server.app.stepstore.sqlite).find((r) => r.raw === `base64:${bad.toString("base64")}`);
+    const rejection = (await listRejections(server.app.stepstore.sql)).find((r) => r.raw === `base64:${bad.toString("base64")}`);
     expect(rejection).toMatchObject({ source: "http", reason: `invalid UTF-8 at byte ${bad.indexOf(0xe9)} of the record (raw is base64)` });
     expect(rejection!.origin).toMatch(/^POST \/v1\/ingest .+:2$/);
   });

@@ -47,7 +47,7 @@ describe("POST /v1/ingest", () => {
     const body = [good, '{"object":"thread.run.step","id":', '{"object":"event","type":"thread.run.step.renamed","data":{}}'].join("\n");
     const answer = await postIngest(server, body, "application/x-ndjson", { "x-test": "mixed" });
     expect(answer).toEqual({ status: 200, body: { records: 3, appended: 1, duplicates: 0, rejected: 2 } });
-    const kept = listRejections(server.app.stepstore.sqlite).filter((r) => r.source === "http");
+    const kept = (await listRejections(server.app.stepstore.sql)).filter((r) => r.source === "http");
     expect(kept.map((r) => r.origin.replace(/ [0-9a-f-]{36}:/, " <request>:"))).toEqual(["POST /v1/ingest <request>:2", "POST /v1/ingest <request>:3"]);
     expect(kept[1]).toMatchObject({ path: "$.type", raw: '{"object":"event","type":"thread.run.step.renamed","data":{}}' });
   });
@@ -68,7 +68,7 @@ describe("POST /v1/ingest over STEPSTORE_MAX_INGEST_BODY", () => {
       const declared = await postIngest(server, body);
       expect(declared.status).toBe(413);
       expect((declared.body.error as Json).message).toMatch(/^body over STEPSTORE_MAX_INGEST_BODY \(1000 bytes\)/);
-      expect(lastPosition(server.app.stepstore.sqlite)).toBe(0);
+      expect((await lastPosition(server.app.stepstore.sql))).toBe(0);
 
       const chunked = await fetch(`${server.url}/v1/ingest`, {
         method: "POST",

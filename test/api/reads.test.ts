@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FILE_SEARCH_CONTENT } from "../../src/projections/runSteps/read.js";
+import { FILE_SEARCH_CONTENT } from "../../src/projections/runSteps/queries.js";
 import { openaiClient, postIngest, startServer, type RunningServer } from "./harness.js";
 
 type Json = Record<string, unknown>;

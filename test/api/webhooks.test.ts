@@ -15,12 +15,12 @@ const event = (id: string | undefined, status = "in_progress", stepId = "step_W1
 
 describe("POST /webhooks", () => {
   const server = serverForSuite();
-  const sqlite = () => server.app.stepstore.sqlite;
+  const sql = () => server.app.stepstore.sql;
 
   it("a forged, stale, future-dated, wrong-secret or unsigned webhook gets 401 and stores nothing", async () => {
     const body = event("evt_forged");
     const now = Math.floor(Date.now() / 1000);
-    const before = { position: lastPosition(sqlite()), rejections: listRejections(sqlite()).length };
+    const before = { position: (await lastPosition(sql())), rejections: (await listRejections(sql())).length };
     const attempts: [string, RequestInit["headers"]][] = [
       ["forged", { ...signedHeaders(server.secret, event("evt_other")) }],
       ["stale", signedHeaders(server.secret, body, { timestamp: now - 360 })],
@@ -35,7 +35,7 @@ describe("POST /webhooks", () => {
       expect({ what, status: response.status }).toEqual({ what, status: 401 });
       expect(answer.error.message).toMatch(/^webhook signature rejected: /);
     }
-    expect({ position: lastPosition(sqlite()), rejections: listRejections(sqlite()).length }).toEqual(before);
+    expect({ position: (await lastPosition(sql())), rejections: (await listRejections(sql())).length }).toEqual(before);
   });
 
   it("a webhook signed within the 5-minute tolerance, either way, is accepted", async () => {
@@ -45,7 +45,7 @@ describe("POST /webhooks", () => {
   });
 
   it("a 2 MiB body gets 413 and stores nothing", async () => {
-    const before = lastPosition(sqlite());
+    const before = (await lastPosition(sql()));
     const body = JSON.stringify({ id: "evt_big", object: "event", type: "error", data: { message: "x".repeat(2 * 1024 * 1024) } });
     const declared = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(server.secret, body), body });
     expect(declared.status).toBe(413);
@@ -57,7 +57,7 @@ describe("POST /webhooks", () => {
       duplex: "half",
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect(lastPosition(sqlite())).toBe(before);
+    expect((await lastPosition(sql()))).toBe(before);
   });
 
   it("an oversized body is refused from its Content-Length, before the body is sent", async () => {
@@ -91,7 +91,7 @@ describe("POST /webhooks", () => {
     const bare = await postWebhook(server, JSON.stringify(step("in_progress")), { id: "msg_invalid_3" });
     expect(bare).toMatchObject({ status: 422, body: { error: { path: "$" } } });
 
-    const kept = listRejections(sqlite()).filter((r) => r.origin.startsWith("POST /webhooks msg_invalid_"));
+    const kept = (await listRejections(sql())).filter((r) => r.origin.startsWith("POST /webhooks msg_invalid_"));
     expect(kept.map((r) => ({ source: r.source, origin: r.origin, path: r.path, raw: r.raw }))).toEqual([
       { source: "webhook", origin: "POST /webhooks msg_invalid_1", path: "$.data.status", raw: invalid },
       { source: "webhook", origin: "POST /webhooks msg_invalid_2", path: null, raw: '{"id":"evt_broken",' },
@@ -114,7 +114,7 @@ describe("POST /webhooks", () => {
     const other = await postWebhook(server, body, { id: "msg_k2" });
     expect([first.body.status, retry.body.status, other.body.status]).toEqual(["appended", "duplicate", "appended"]);
     expect(retry.body.position).toBe(first.body.position);
-    const rows = eventsOfStep(sqlite(), "step_K1");
+    const rows = (await eventsOfStep(sql(), "step_K1"));
     expect(rows.map((r) => [r.event_key, r.source, r.origin, r.data])).toEqual([
       ["msg_k1", "webhook", "POST /webhooks msg_k1", body],
       ["msg_k2", "webhook", "POST /webhooks msg_k2", body],
@@ -129,10 +129,10 @@ describe("POST /webhooks", () => {
     const reason = "conflict: event key evt_reused already holds different content (appended from POST /webhooks msg_c1)";
     expect(first.status).toBe(200);
     expect(conflict).toEqual({ status: 409, body: { error: { message: reason, type: "invalid_request_error", param: null, code: "conflict" } } });
-    expect(listRejections(sqlite()).filter((r) => r.origin === "POST /webhooks msg_c2").map(({ source, reason, path, raw }) => ({ source, reason, path, raw })))
+    expect((await listRejections(sql())).filter((r) => r.origin === "POST /webhooks msg_c2").map(({ source, reason, path, raw }) => ({ source, reason, path, raw })))
       .toEqual([{ source: "webhook", reason, path: null, raw: other }]);
-    expect(eventsOfStep(sqlite(), "step_C1").map((r) => [r.position, r.event_key, r.data])).toEqual([[first.body.position, "evt_reused", body]]);
-    expect(eventsOfStep(sqlite(), "step_C2")).toEqual([]);
+    expect((await eventsOfStep(sql(), "step_C1")).map((r) => [r.position, r.event_key, r.data])).toEqual([[first.body.position, "evt_reused", body]]);
+    expect((await eventsOfStep(sql(), "step_C2"))).toEqual([]);
 
     // The same event re-serialised (other key order, whitespace) is the same content: a duplicate.
     const relayed = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(body) as object).reverse()), null, 2);
@@ -144,7 +144,7 @@ describe("POST /webhooks", () => {
     const answers = await Promise.all([...bodies.map((body) => postWebhook(server, body)), postWebhook(server, event("evt_race_other", "in_progress", "step_D3"))]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 409]);
     expect(answers[2]!.body).toMatchObject({ status: "appended" });
-    expect(eventsOfStep(sqlite(), "step_D1").length + eventsOfStep(sqlite(), "step_D2").length).toBe(1);
+    expect((await eventsOfStep(sql(), "step_D1")).length + (await eventsOfStep(sql(), "step_D2")).length).toBe(1);
   });
 
   it("many webhooks in flight at once are each answered after commit with their own position", async () => {
@@ -153,10 +153,10 @@ describe("POST /webhooks", () => {
     expect(answers.every((a) => a.status === 200 && a.body.status === "appended")).toBe(true);
     const positions = answers.map((a) => a.body.position as number);
     expect(new Set(positions).size).toBe(64);
-    bodies.forEach((body, i) => {
-      const [row] = eventsOfStep(sqlite(), `step_B${i}`);
+    for (const [i, body] of bodies.entries()) {
+      const [row] = await eventsOfStep(sql(), `step_B${i}`);
       expect(row).toMatchObject({ position: positions[i], event_key: `evt_burst_${i}`, data: body });
-    });
+    }
   });
 });
 
@@ -168,7 +168,7 @@ describe("POST /webhooks without STEPSTORE_WEBHOOK_SECRET", () => {
       const response = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(newSecret(), body), body });
       expect(response.status).toBe(503);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/STEPSTORE_WEBHOOK_SECRET/);
-      expect(lastPosition(server.app.stepstore.sqlite)).toBe(0);
+      expect((await lastPosition(server.app.stepstore.sql))).toBe(0);
     } finally {
       await server.close();
     }

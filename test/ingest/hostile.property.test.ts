@@ -106,7 +106,7 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
         expect(summary.records).toBe(lines.length);
         expect(summary.appended + summary.duplicates + summary.rejected).toBe(summary.records);
 
-        const rejections = listRejections(store.sqlite);
+        const rejections = (await listRejections(store.sql));
         expect(rejections.length).toBe(summary.rejected);
         const rejectedAt = new Map(rejections.map((r) => [r.origin, r.reason]));
         const logged = stepsInLog(store.sqlite);

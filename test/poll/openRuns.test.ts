@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordsOfResponse } from "../../src/ingest/poll/index.js";
-import { openRuns } from "../../src/projections/runs/read.js";
+import { openRuns } from "../../src/projections/runs/queries.js";
 import { appendAll } from "../../src/store/appendAll.js";
 import { openStepstore } from "../../src/stepstore.js";
 import type { Json } from "../helpers/fakeAssistants.js";
@@ -24,31 +24,31 @@ const ref = { threadId: run.thread_id as string, runId: run.id as string };
 describe("openRuns: the runs poll --open polls", () => {
   it.each(["queued", "in_progress", "requires_action", "cancelling"])("a run whose winning snapshot is %s is open", async (status) => {
     const store = await storeOf([at(status)]);
-    expect(openRuns(store.sqlite)).toEqual([ref]);
+    expect(await openRuns(store.sql)).toEqual([ref]);
     store.close();
   });
 
   it.each(["completed", "failed", "cancelled", "incomplete"])("a %s run whose steps are all finished is not open", async (status) => {
     const store = await storeOf([at("in_progress"), at(status), ...steps]);
-    expect(openRuns(store.sqlite)).toEqual([]);
+    expect(await openRuns(store.sql)).toEqual([]);
     store.close();
   });
 
   it("a completed run with a step still in progress (a stream cut short) is open", async () => {
     const store = await storeOf([at("completed"), stepAt("in_progress")]);
-    expect(openRuns(store.sqlite)).toEqual([ref]);
+    expect(await openRuns(store.sql)).toEqual([ref]);
     store.close();
   });
 
   it("a run known only by an in-progress step is open", async () => {
     const store = await storeOf([stepAt("in_progress")]);
-    expect(openRuns(store.sqlite)).toEqual([ref]);
+    expect(await openRuns(store.sql)).toEqual([ref]);
     store.close();
   });
 
   it("an expired run is not open: its unfinished steps expired with it (rule 4)", async () => {
     const store = await storeOf([at("expired", { expires_at: 1755094200 }), stepAt("in_progress")]);
-    expect(openRuns(store.sqlite)).toEqual([]);
+    expect(await openRuns(store.sql)).toEqual([]);
     store.close();
   });
 });

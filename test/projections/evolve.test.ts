@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { accumulateDelta } from "../../src/projections/runSteps/accumulate.js";
 import { canonicalJson } from "../../src/records/canonical.js";
-import {
-  evolveRunExpiry, evolveStep, initialStepState, renderRunStep, type RunExpiryState,
-} from "../../src/projections/runSteps/evolve.js";
-import type { LogEvent } from "../../src/store/logEvent.js";
+import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
+import { evolveRunExpiry, type RunExpiryState } from "../../src/projections/runSteps/runExpiry.js";
+import { decodeEvent, type RunEvent, type StepEvent } from "../../src/records/events.js";
 
 type Json = Record<string, unknown>;
 
@@ -28,8 +27,8 @@ function functionCall(args: string, output: string | null = null): Json {
 
 /** The log's events for one step, positions in the order given. */
 let position = 0;
-function stepEvent(type: string, payload: Json): LogEvent {
-  return { position: ++position, type, payload, envelopeCreatedAt: null };
+function stepEvent(type: string, payload: Json): StepEvent {
+  return decodeEvent({ position: ++position, type, payload, envelopeCreatedAt: null }) as StepEvent;
 }
 const created = (changes: Json = {}) => stepEvent("thread.run.step.created", snapshot(changes));
 const completed = (changes: Json = {}) => stepEvent("thread.run.step.completed", snapshot({ status: "completed", completed_at: 1_755_180_020, usage: USAGE, ...changes }));
@@ -37,13 +36,13 @@ const failed = (changes: Json = {}) =>
   stepEvent("thread.run.step.failed", snapshot({ status: "failed", failed_at: 1_755_180_015, last_error: { code: "server_error", message: "Sorry." }, ...changes }));
 const delta = (stepDetails: Json) => stepEvent("thread.run.step.delta", { id: STEP, object: "thread.run.step.delta", delta: { step_details: stepDetails } });
 const toolCallDelta = (...toolCalls: Json[]) => delta({ type: "tool_calls", tool_calls: toolCalls });
-const runExpired = (expiresAt: number | null, envelopeCreatedAt: number | null = null): LogEvent & { runId: string } => ({
-  position: ++position, type: "thread.run.expired", runId: RUN, envelopeCreatedAt,
+const runExpired = (expiresAt: number | null, envelopeCreatedAt: number | null = null): RunEvent => decodeEvent({
+  position: ++position, type: "thread.run.expired", envelopeCreatedAt,
   payload: { id: RUN, object: "thread.run", created_at: 1_755_179_980, thread_id: "thread_Wq3nE8rT5yUi0oPa", assistant_id: "asst_Q8fKx2LmZp0Rt4Vb", status: "expired", expires_at: expiresAt },
-});
+}) as RunEvent;
 
 /** Given these events of the step (and of its run), the row the fold renders. */
-function rowAfter(events: LogEvent[], runEvents: (LogEvent & { runId: string })[] = []): Json | null {
+function rowAfter(events: StepEvent[], runEvents: RunEvent[] = []): Json | null {
   const state = events.reduce(evolveStep, initialStepState(STEP));
   const expiry = runEvents.reduce<RunExpiryState | null>(evolveRunExpiry, null);
   return renderRunStep(state, expiry)?.row ?? null;

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rebuildProjections } from "../../src/projections/rebuild.js";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer, documentIdentity } from "../../src/records/eventKey.js";
@@ -66,7 +65,7 @@ async function withStore<T>(use: (store: Stepstore) => T | Promise<T>): Promise<
 }
 
 /** Appends the deliveries in order, in batches of the given sizes (cycled); counts what the log took. */
-function ingest(store: Stepstore, deliveries: Delivery[], batchSizes: number[]) {
+async function ingest(store: Stepstore, deliveries: Delivery[], batchSizes: number[]) {
   const totals = { appended: 0, duplicates: 0, keys: new Set<string>() };
   let next = 0;
   for (let b = 0; next < deliveries.length; b++) {
@@ -75,7 +74,7 @@ function ingest(store: Stepstore, deliveries: Delivery[], batchSizes: number[]) 
     for (const source of new Set(batch.map((d) => d.source))) {
       const accepted = batch.flatMap((d, i) => (d.source === source ? keyedRecords(d, next + i) : []));
       for (const { key } of accepted) totals.keys.add(key);
-      const result = store.append({ source, accepted, rejected: [] });
+      const result = await store.append({ source, accepted, rejected: [] });
       totals.appended += result.appended;
       totals.duplicates += result.duplicates;
     }
@@ -182,8 +181,8 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
   it("any order of the records and any redelivery give the same rows", async () => {
     await fc.assert(
       fc.asyncProperty(shuffledWorld, (scenario) =>
-        withStore((store) => {
-          const totals = ingest(store, shuffled(scenario), scenario.batchSizes);
+        withStore(async (store) => {
+          const totals = await ingest(store, shuffled(scenario), scenario.batchSizes);
           expect(rowsOf(store)).toEqual(truthOf(scenario.world));
           expect(totals.appended).toBe(totals.keys.size);
         }),
@@ -195,11 +194,11 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
   it("rebuilding from the log gives exactly the incrementally maintained tables, and verify finds no difference", async () => {
     await fc.assert(
       fc.asyncProperty(shuffledWorld, (scenario) =>
-        withStore((store) => {
-          ingest(store, shuffled(scenario), scenario.batchSizes);
+        withStore(async (store) => {
+          await ingest(store, shuffled(scenario), scenario.batchSizes);
           expect(verifyProjections(store.sqlite).differences).toEqual([]);
           const incremental = tablesOf(store);
-          rebuildProjections(store.sqlite, store.projections);
+          await store.rebuild();
           expect(tablesOf(store)).toEqual(incremental);
           expect(verifyProjections(store.sqlite).differences).toEqual([]);
           expect(rowsOf(store)).toEqual(truthOf(scenario.world));
@@ -214,10 +213,10 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
   it("a world streamed without event ids (the SDK's form) gives the same rows, and streaming it again appends nothing", async () => {
     await fc.assert(
       fc.asyncProperty(worldArbitrary({ maxRuns: 4 }), fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 5 }), (world, batchSizes) =>
-        withStore((store) => {
+        withStore(async (store) => {
           const transcript = world.events.map((event) => ({ event: event.type, data: event.data }));
           const identity = documentIdentity(Buffer.from(JSON.stringify(transcript)));
-          const deliver = () => {
+          const deliver = async () => {
             const keyOf = createEventKeyer(identity);
             const keyed = transcript.flatMap((value, line) =>
               [...recordsOf(value, JSON.stringify(value), `transcript.sse:${line + 1}`)].map((record) => {
@@ -226,16 +225,16 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
               }));
             let appended = 0;
             for (let next = 0, b = 0; next < keyed.length; next += batchSizes[b++ % batchSizes.length]!) {
-              appended += store.append({ source: "file", accepted: keyed.slice(next, next + batchSizes[b % batchSizes.length]!), rejected: [] }).appended;
+              appended += (await store.append({ source: "file", accepted: keyed.slice(next, next + batchSizes[b % batchSizes.length]!), rejected: [] })).appended;
             }
             return { appended, distinct: new Set(keyed.map((k) => k.key)).size };
           };
-          const first = deliver();
+          const first = await deliver();
           expect(first.appended).toBe(first.distinct);
           const polls = deliveriesOf(world).filter((d) => d.source === "poll");
-          ingest(store, polls, [polls.length]);
+          await ingest(store, polls, [polls.length]);
           expect(rowsOf(store)).toEqual(truthOf(world));
-          expect(deliver().appended).toBe(0);
+          expect((await deliver()).appended).toBe(0);
           expect(rowsOf(store)).toEqual(truthOf(world));
         }),
       ),

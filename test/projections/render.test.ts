@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
-import { toolsOf } from "../../src/projections/runSteps/runStep.js";
-import type { LogEvent } from "../../src/store/logEvent.js";
+import { toolsOf } from "../../src/projections/runSteps/row.js";
+import { decodeEvent, type StepEvent } from "../../src/records/events.js";
 import { validateStrict } from "./openapiRunStep.js";
 
 type Json = Record<string, unknown>;
@@ -13,7 +13,7 @@ const snapshot: Json = {
 const delta = (call: Json): Json => ({ id: STEP, object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [call] } } });
 
 function rowAfter(payloads: Json[]): Json {
-  const state = payloads.reduce((s, payload, i) => evolveStep(s, { position: i + 1, type: payload.object as string, payload, envelopeCreatedAt: null } as LogEvent), initialStepState(STEP));
+  const state = payloads.reduce((s, payload, i) => evolveStep(s, decodeEvent({ position: i + 1, type: payload.object as string, payload, envelopeCreatedAt: null }) as StepEvent), initialStepState(STEP));
   return renderRunStep(state, null)!.row;
 }
 

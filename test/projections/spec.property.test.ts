@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evolveStep, initialStepState, renderRunStep, type RunExpiryState } from "../../src/projections/runSteps/evolve.js";
+import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
+import type { RunExpiryState } from "../../src/projections/runSteps/runExpiry.js";
+import { decodeEvent, type StepEvent } from "../../src/records/events.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { jsonPath } from "../../src/records/jsonPath.js";
 import { generateWorld } from "../world/world.js";
@@ -20,7 +22,7 @@ function rowOf(records: Json[], expired: boolean): Json | null {
   const state = records.reduce((s, record) => {
     const classified = classify(record);
     if (!classified.ok) throw new Error(`a valid input was rejected: ${classified.path}: ${classified.reason}`);
-    return evolveStep(s, { position: ++position, type: classified.type, payload: classified.payload, envelopeCreatedAt: null });
+    return evolveStep(s, decodeEvent({ position: ++position, type: classified.type, payload: classified.payload, envelopeCreatedAt: null }) as StepEvent);
   }, initialStepState(STEP_ID));
   const expiry: RunExpiryState | null = expired ? { runId: RUN_ID, expiresAt: 1_755_000_600, envelopeCreatedAt: null, position: ++position } : null;
   return renderRunStep(state, expiry)?.row ?? null;

@@ -8,6 +8,7 @@ import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import type { KeyedRecord } from "../../src/store/append.js";
 import { openStepstore, wireProjections } from "../../src/stepstore.js";
+import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 import { generateWorld } from "../world/world.js";
 
 const dir = mkdtempSync(join(tmpdir(), "stepstore-upgrade-"));
@@ -24,7 +25,7 @@ function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
 }
 
 describe("opening a database an earlier release wrote", () => {
-  it("given steps still in progress in a first-release database, when this version opens it and the rest of their events arrive, then the rows are a fresh store's", () => {
+  it("given steps still in progress in a first-release database, when this version opens it and the rest of their events arrive, then the rows are a fresh store's", async () => {
     const world = generateWorld(7, { runs: 12 });
     // Cut twice, so that steps are in progress both when the old release stops and when the comparison is made.
     const third = Math.floor(world.events.length / 3);
@@ -33,15 +34,15 @@ describe("opening a database an earlier release wrote", () => {
     const oldPath = join(dir, "first-release.db");
     const old = earlierReleaseDatabase(oldPath, 2);
     // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
-    wireProjections(old).append({ source: "file", accepted: keyed(before), rejected: [] });
+    await wireProjections(sqliteDatabase(old)).append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
     old.close();
     expect(inProgress, "the old release leaves steps in progress").toBeGreaterThan(0);
 
     const upgraded = openStepstore(oldPath);
-    upgraded.append({ source: "file", accepted: keyed(after), rejected: [] });
+    await upgraded.append({ source: "file", accepted: keyed(after), rejected: [] });
     const fresh = openStepstore(join(dir, "fresh.db"));
-    fresh.append({ source: "file", accepted: keyed([...before, ...after]), rejected: [] });
+    await fresh.append({ source: "file", accepted: keyed([...before, ...after]), rejected: [] });
     try {
       const rows = (store: typeof fresh) => store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all();
       expect(rows(upgraded)).toEqual(rows(fresh));

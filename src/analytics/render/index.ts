@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { SqlPort } from "../../store/sqlPort.js";
 import { buildReport, buildSummary, type Report, type ReportParams } from "../report.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
@@ -15,8 +15,8 @@ export function renderJson(report: Report): string {
 }
 
 /** The report of `params` in its format: what `stepstore report` prints and `/v1/stats`, `/report` answer. */
-export async function renderReport(sqlite: Database, params: ReportParams): Promise<{ contentType: string; body: string; report: Report }> {
-  const report = buildReport(sqlite, params.dimension, params.filters);
+export async function renderReport(port: SqlPort, params: ReportParams): Promise<{ contentType: string; body: string; report: Report }> {
+  const report = await buildReport(port, params.dimension, params.filters);
   const contentType = CONTENT_TYPES[params.format];
   switch (params.format) {
     case "json":
@@ -28,7 +28,7 @@ export async function renderReport(sqlite: Database, params: ReportParams): Prom
     case "html": {
       // vega and vega-lite load only when a chart is drawn: the other formats start fast.
       const { renderHtml } = await import("./html.js");
-      return { contentType, body: await renderHtml(report, buildSummary(sqlite, params.filters)), report };
+      return { contentType, body: await renderHtml(report, await buildSummary(port, params.filters)), report };
     }
   }
 }

@@ -8,5 +8,5 @@ export interface HealthRoutesOptions {
 
 /** `GET /healthz`: the service answers and reads its database; `position` is the log's last. */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { store }) => {
-  app.get("/healthz", async () => ({ status: "ok", position: lastPosition(store.sqlite) }));
+  app.get("/healthz", async () => ({ status: "ok", position: await lastPosition(store.sql) }));
 };

@@ -32,7 +32,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
   app.get<{ Params: { dimension: string }; Querystring: Query }>("/v1/stats/:dimension", async (request, reply) => {
     try {
       const params = parseReportParams(reportInput(request.query, request.params.dimension, PARAMS));
-      const { contentType, body } = await renderReport(store.sqlite, params);
+      const { contentType, body } = await renderReport(store.sql, params);
       return reply.type(contentType).send(body);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param === "by" ? "dimension" : error.param });
@@ -44,7 +44,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
     try {
       const { by } = reportInput(request.query, undefined, ["by"]);
       const params = parseReportParams({ ...reportInput(request.query, by, ["from", "to", "assistant"]), format: "html" });
-      const { contentType, body } = await renderReport(store.sqlite, params);
+      const { contentType, body } = await renderReport(store.sql, params);
       return reply.type(contentType).send(body);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param });

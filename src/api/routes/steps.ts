@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/read.js";
-import type { RunStepRow } from "../../projections/runSteps/runStep.js";
+import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
+import type { RunStepRow } from "../../projections/runSteps/row.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Stepstore } from "../../stepstore.js";
 import { sendError } from "../errors.js";
@@ -72,7 +72,7 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
     } catch (error) {
       return badRequest(reply, error);
     }
-    const page = pageRunSteps(store.sqlite, { threadId: request.params.thread_id, runId: request.params.run_id, ...query });
+    const page = await pageRunSteps(store.sql, { threadId: request.params.thread_id, runId: request.params.run_id, ...query });
     if (page === null) {
       const cursors = (["after", "before"] as const).filter((name) => query[name] !== undefined);
       const named = cursors.map((name) => `'${name}' (${query[name]})`).join(" or ");
@@ -90,15 +90,15 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
       return badRequest(reply, error);
     }
     const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-    const step = getRunStep(store.sqlite, { threadId, runId, stepId });
+    const step = await getRunStep(store.sql, { threadId, runId, stepId });
     return step ? presented(step, includes) : notFound(reply, stepId);
   });
 
   app.get<{ Params: StepParams }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
     const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-    if (!getRunStep(store.sqlite, { threadId, runId, stepId })) return notFound(reply, stepId);
+    if (!(await getRunStep(store.sql, { threadId, runId, stepId }))) return notFound(reply, stepId);
     // Each row's data as stored, not re-serialised: the log keeps the bytes received.
-    const rows = eventsOfStep(store.sqlite, stepId).map(eventRowJson);
+    const rows = (await eventsOfStep(store.sql, stepId)).map(eventRowJson);
     return reply.type("application/json").send(`{"object":"list","data":[${rows.join(",")}]}`);
   });
 };

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
-import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../../records/classify.js";
-import { createEventKeyer, documentIdentity } from "../../records/eventKey.js";
-import { recordText } from "../../records/utf8.js";
+import { webhookRecord } from "../../records/webhookBody.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
 import { sendError } from "../errors.js";
 
@@ -16,19 +14,6 @@ export interface WebhookRoutesOptions {
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The one record a webhook body holds: it must be a single event in webhook form, in UTF-8. */
-function recordOfBody(body: Buffer, origin: string): ClassifiedRecord {
-  const raw = recordText(body, origin);
-  if (typeof raw !== "string") return raw;
-  const parsed = parseRecordText(raw, raw, origin);
-  if (!parsed.ok) return parsed;
-  const value = parsed.value;
-  const isEvent = value !== null && typeof value === "object" && !Array.isArray(value) && (value as { object?: unknown }).object === "event";
-  if (!isEvent) return { ok: false, reason: 'a webhook body must be one event: {"object":"event","type":…,"data":…}', path: "$", origin, raw };
-  const [record] = recordsOf(value, raw, origin);
-  return record!;
 }
 
 function rejectSignature(reply: FastifyReply, error: unknown) {
@@ -71,13 +56,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     }
 
     const origin = `POST /webhooks ${webhookId}`;
-    const record = recordOfBody(body, origin);
-    if (!record.ok) {
-      await options.commit.submit({ accepted: [], rejected: [record] });
-      return reply.code(422).send({ error: { message: (record as RejectedRecord).reason, path: record.path } });
+    const keyed = webhookRecord(body, origin, webhookId);
+    if ("ok" in keyed) {
+      await options.commit.submit({ accepted: [], rejected: [keyed] });
+      return reply.code(422).send({ error: { message: keyed.reason, path: keyed.path } });
     }
-    const key = createEventKeyer(documentIdentity(body))(record, webhookId);
-    const result = await options.commit.submit({ accepted: [{ record, key }], rejected: [] });
+    const result = await options.commit.submit({ accepted: [keyed], rejected: [] });
     const stored = result.results[0]!;
     if (stored.status === "conflict") return sendError(reply, 409, stored.rejection.reason, { code: "conflict" });
     return { status: stored.status, position: stored.position };

@@ -2,7 +2,7 @@ import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
 import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type RunRef } from "../../ingest/poll/index.js";
-import { openRuns } from "../../projections/runs/read.js";
+import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import { openStepstore, type Stepstore } from "../../stepstore.js";
 import { dbPath } from "../db.js";
@@ -175,8 +175,8 @@ async function pollInto(store: Stepstore, options: PollCommandOptions, { client,
   });
   const sigint = abortOnSigint();
   try {
-    const targets = targetsOf(threads, [...runs, ...(options.open ? openRuns(store.sqlite) : [])]);
-    const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sqlite), onProgress: bar.progressed }, {
+    const targets = targetsOf(threads, [...runs, ...(options.open ? await openRuns(store.sql) : [])]);
+    const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sql), onProgress: bar.progressed }, {
       ...settings, includeContent: options.includeContent, follow: options.follow, signal: sigint.signal,
     });
     bar.stop();

@@ -1,4 +1,3 @@
-import { rebuildProjections } from "../../projections/rebuild.js";
 import { verifyStore } from "../../projections/verify.js";
 import { lastPosition } from "../../store/checkpoints.js";
 import { openForReading } from "../../store/open.js";
@@ -13,15 +12,15 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
   const store = openStepstore(dbPath(options.db));
   const bar = progressBar("rebuild", "events");
   try {
-    const total = lastPosition(store.sqlite);
+    const total = await lastPosition(store.sql);
     bar.update(0, total);
-    const result = rebuildProjections(store.sqlite, store.projections, (folded) => bar.update(folded, total));
+    const result = await store.rebuild((folded) => bar.update(folded, total));
     bar.stop();
     await writeOut(`${result.events} events folded in ${result.seconds.toFixed(2)} s\n`);
     return EXIT.ok;
   } finally {
     bar.stop();
-    store.close();
+    await store.close();
   }
 }
 

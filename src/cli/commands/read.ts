@@ -1,8 +1,9 @@
-import { listRunSteps } from "../../projections/runSteps/read.js";
+import { countRuns } from "../../projections/runs/queries.js";
+import { countSteps, listRunSteps } from "../../projections/runSteps/queries.js";
 import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
 import { openForReading } from "../../store/open.js";
 import { runQueryWithTimeout } from "../../store/sqlProcess.js";
-import { readCheckpoints, lastPosition } from "../../store/checkpoints.js";
+import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
 import { statSync } from "node:fs";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
@@ -10,9 +11,9 @@ import { formatRows, formatTable, writeOut, type Row } from "../output.js";
 import { cliIo } from "../io.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
-  const { sqlite, close } = openForReading(dbPath(options.db));
+  const { sql, close } = openForReading(dbPath(options.db));
   try {
-    const rows = listRunSteps(sqlite, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" }) ?? [];
+    const rows = (await listRunSteps(sql, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" })) ?? [];
     if (options.format === "table") {
       const summary = rows.map((s) => ({ id: s.id, created_at: s.created_at, run_id: s.run_id, type: s.type, status: s.status, assistant_id: s.assistant_id }));
       await writeOut(formatRows(summary, "table", ["id", "created_at", "run_id", "type", "status", "assistant_id"]));
@@ -24,9 +25,9 @@ export async function stepsCommand(options: { db?: string; thread?: string; run?
 
 export async function eventsCommand(options: { db?: string; step?: string; run?: string; format: string }) {
   if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
-  const { sqlite, close } = openForReading(dbPath(options.db));
+  const { sql, close } = openForReading(dbPath(options.db));
   try {
-    const rows = options.step !== undefined ? eventsOfStep(sqlite, options.step) : eventsOfRun(sqlite, options.run!);
+    const rows = options.step !== undefined ? await eventsOfStep(sql, options.step) : await eventsOfRun(sql, options.run!);
     if (options.format === "table") await writeOut(formatTable(rows as unknown as Row[], ["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
     else await writeOut(rows.map((row) => `${eventRowJson(row)}\n`).join(""));
   } finally {
@@ -35,9 +36,9 @@ export async function eventsCommand(options: { db?: string; step?: string; run?:
 }
 
 export async function rejectionsCommand(options: { db?: string; format: string }) {
-  const { sqlite, close } = openForReading(dbPath(options.db));
+  const { sql, close } = openForReading(dbPath(options.db));
   try {
-    const rows = listRejections(sqlite);
+    const rows = await listRejections(sql);
     await writeOut(formatRows(rows as unknown as Row[], options.format, options.format === "table" ? ["id", "origin", "path", "reason"] : undefined));
   } finally {
     close();
@@ -61,19 +62,19 @@ export async function sqlCommand(query: string, options: { db?: string; format: 
 }
 
 export async function statusCommand(options: { db?: string }) {
-  const { sqlite, close, path } = openForReading(dbPath(options.db));
+  const { sql, close, path } = openForReading(dbPath(options.db));
   try {
-    const count = (sql: string) => sqlite.prepare<[], { n: number }>(sql).get()!.n;
-    const byStatus = sqlite.prepare<[], { status: string; n: number }>("SELECT status, count(*) AS n FROM run_steps GROUP BY status ORDER BY status").all();
+    const log = await logCounts(sql);
+    const { steps, byStatus } = await countSteps(sql);
     const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
     const lines = [
       `database     ${path} (${size} bytes)`,
-      `events       ${count("SELECT count(*) AS n FROM events")}`,
-      `rejections   ${count("SELECT count(*) AS n FROM rejections")}`,
-      `steps        ${count("SELECT count(*) AS n FROM run_steps")}${byStatus.length ? ` (${byStatus.map((s) => `${s.status} ${s.n}`).join(", ")})` : ""}`,
-      `runs         ${count("SELECT count(*) AS n FROM runs")}`,
-      `position     ${lastPosition(sqlite)}`,
-      ...readCheckpoints(sqlite).map((c) => `checkpoint   ${c.name} ${c.position}`),
+      `events       ${log.events}`,
+      `rejections   ${log.rejections}`,
+      `steps        ${steps}${byStatus.length ? ` (${byStatus.map((s) => `${s.status} ${s.n}`).join(", ")})` : ""}`,
+      `runs         ${await countRuns(sql)}`,
+      `position     ${await lastPosition(sql)}`,
+      ...(await readCheckpoints(sql)).map((c) => `checkpoint   ${c.name} ${c.position}`),
     ];
     await writeOut(`${lines.join("\n")}\n`);
   } finally {

@@ -25,10 +25,10 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
     throw error;
   }
-  const { sqlite, close } = openForReading(dbPath(options.db));
+  const { sql, close } = openForReading(dbPath(options.db));
   let body: string;
   try {
-    body = (await renderReport(sqlite, params)).body;
+    body = (await renderReport(sql, params)).body;
   } finally {
     close();
   }

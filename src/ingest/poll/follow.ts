@@ -23,7 +23,7 @@ export interface PollOptions extends PagerOptions {
 export interface PollDependencies {
   sink: Pick<RecordSink, "stage" | "flush">;
   /** Every run the store holds unfinished now (`openRuns` of the runs projection). */
-  openRuns: () => readonly RunRef[];
+  openRuns: () => Promise<readonly RunRef[]>;
   onProgress?: (progress: PollProgress) => void;
 }
 
@@ -61,7 +61,7 @@ function nextTargets(stillOpen: readonly RunRef[], watchedThreads: readonly stri
 interface FollowParts {
   rounds: Rounds;
   flush: () => Promise<void>;
-  unfinished: (runs: readonly RunRef[]) => RunRef[];
+  unfinished: (runs: readonly RunRef[]) => Promise<RunRef[]>;
   signal: AbortSignal;
   /** Counts the rounds begun, interrupted or not. */
   counted: { rounds: number };
@@ -75,7 +75,7 @@ async function followRounds(first: PollTargets, { rounds, flush, unfinished, sig
     const { polled, watchedThreads } = await rounds.poll(round, targets);
     if (!options.follow) return;
     await flush();
-    const stillOpen = unfinished(polled);
+    const stillOpen = await unfinished(polled);
     if (stillOpen.length === 0) return;
     targets = nextTargets(stillOpen, watchedThreads);
     await abortable(options.intervalMs ?? 5000, signal);
@@ -93,8 +93,8 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, { sink, ope
   const halt = haltOn(options.signal);
   const progress = createProgress(onProgress);
   const problems: PollProblem[] = [];
-  const unfinished = (runs: readonly RunRef[]) => {
-    const open = new Set(openRuns().map(refKey));
+  const unfinished = async (runs: readonly RunRef[]) => {
+    const open = new Set((await openRuns()).map(refKey));
     return runs.filter((ref) => open.has(refKey(ref)));
   };
   const limited = createLimiter(Math.max(1, options.concurrency ?? 4), halt.signal);

@@ -9,7 +9,7 @@ export interface RoundParts {
   /** Commits everything staged. */
   flush: () => Promise<void>;
   /** Of these runs, the ones the store holds unfinished now. */
-  unfinished: (runs: readonly RunRef[]) => RunRef[];
+  unfinished: (runs: readonly RunRef[]) => Promise<RunRef[]>;
 }
 
 export interface RoundResult {
@@ -45,7 +45,7 @@ export function createRounds({ listings, progress, flush, unfinished }: RoundPar
     watchedThreads.push(threadId);
     const seen = listed.filter((ref) => everPolled.has(refKey(ref)));
     if (seen.length > 0) await flush();
-    const open = new Set(seen.length > 0 ? unfinished(seen).map(refKey) : []);
+    const open = new Set(seen.length > 0 ? (await unfinished(seen)).map(refKey) : []);
     const due = listed.filter((ref) => !everPolled.has(refKey(ref)) || open.has(refKey(ref)));
     progress.runsFound(due.length);
     await settleAll(due.map((ref) => pollRun(ref, polled, false)));

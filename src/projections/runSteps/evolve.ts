@@ -1,48 +1,25 @@
-import type { LogEvent } from "../../store/logEvent.js";
+import type { StepEvent } from "../../records/events.js";
+import { isJsonObject, type JsonObject } from "../../records/json.js";
+import type { RunStep } from "../../records/schemas.js";
 import { accumulateDelta, withoutIndexes } from "./accumulate.js";
-import {
-  compareCanonical, compareDetails, compareTerminal, emptyStepDetails, isTerminalStep, normalizeRunStep, type RunStepRow,
-} from "./runStep.js";
-
-type JsonObject = Record<string, unknown>;
+import { compareCanonical, compareDetails, compareTerminal, isTerminalStep } from "./compare.js";
+import { emptyStepDetails, normalizeRunStep, type RunStepRow } from "./row.js";
+import type { RunExpiryState } from "./runExpiry.js";
 
 /** All the fold keeps of one step: enough to render its row, whatever arrives next. */
 export interface StepFoldState {
   stepId: string;
   runId: string | null;
   /** The winning terminal snapshot as received, if any. */
-  terminal: RunStepRow | null;
+  terminal: RunStep | null;
   /** The in-progress snapshot with the larger canonical JSON, as received. */
-  inProgress: RunStepRow | null;
+  inProgress: RunStep | null;
   /** The longest step_details among in-progress snapshots. */
   inProgressDetails: JsonObject | null;
   /** Every delta so far, accumulated in log order onto `{}` (its first tool calls placed by their `index`, as onto `[]`). */
   deltaDetails: JsonObject | null;
   /** The largest position among the step's own events. */
   position: number;
-}
-
-/** What is known of an expired run (CONTRACT §5 rule 4). */
-export interface RunExpiryState {
-  runId: string;
-  expiresAt: number | null;
-  envelopeCreatedAt: number | null;
-  position: number;
-}
-
-const STEP_DELTA = "thread.run.step.delta";
-
-export function isStepSnapshotEvent(event: Pick<LogEvent, "type" | "payload">): boolean {
-  return event.type !== STEP_DELTA && event.payload.object === "thread.run.step";
-}
-
-export function isStepDeltaEvent(event: Pick<LogEvent, "type" | "payload">): boolean {
-  return event.payload.object === STEP_DELTA;
-}
-
-/** A run is known expired by a `thread.run.expired` event or any run snapshot saying so. */
-export function isRunExpiryEvent(event: Pick<LogEvent, "type" | "payload">): boolean {
-  return event.payload.object === "thread.run" && (event.type === "thread.run.expired" || event.payload.status === "expired");
 }
 
 export function initialStepState(stepId: string): StepFoldState {
@@ -54,15 +31,14 @@ function max<T>(current: T | null, candidate: T, compare: (a: T, b: T) => number
 }
 
 /** Folds one of the step's events into its state. Pure: the inputs are left as they were. */
-export function evolveStep(state: StepFoldState, event: LogEvent): StepFoldState {
+export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldState {
   const position = Math.max(state.position, event.position);
-  if (isStepDeltaEvent(event)) {
-    const delta = (event.payload.delta as JsonObject | undefined)?.step_details as JsonObject | undefined;
-    return { ...state, position, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, delta ?? {}) };
+  if (event.kind === "stepDelta") {
+    const delta = event.payload.delta.step_details;
+    return { ...state, position, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, isJsonObject(delta) ? delta : {}) };
   }
-  if (!isStepSnapshotEvent(event)) return { ...state, position };
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
-  const snapshot = event.payload as RunStepRow;
+  const snapshot = event.payload;
   const runId = state.runId ?? snapshot.run_id;
   if (isTerminalStep(snapshot.status)) {
     return { ...state, runId, position, terminal: max(state.terminal, snapshot, compareTerminal) };
@@ -72,17 +48,7 @@ export function evolveStep(state: StepFoldState, event: LogEvent): StepFoldState
     runId,
     position,
     inProgress: max(state.inProgress, snapshot, compareCanonical),
-    inProgressDetails: max(state.inProgressDetails, (snapshot.step_details ?? null) as JsonObject, compareDetails),
-  };
-}
-
-export function evolveRunExpiry(state: RunExpiryState | null, event: LogEvent & { runId: string }): RunExpiryState {
-  const larger = (a: number | null, b: unknown) => (typeof b === "number" && (a === null || b > a) ? b : a);
-  return {
-    runId: event.runId,
-    expiresAt: larger(state?.expiresAt ?? null, event.payload.expires_at),
-    envelopeCreatedAt: larger(state?.envelopeCreatedAt ?? null, event.envelopeCreatedAt),
-    position: Math.max(state?.position ?? 0, event.position),
+    inProgressDetails: max(state.inProgressDetails, isJsonObject(snapshot.step_details) ? snapshot.step_details : null, compareDetails),
   };
 }
 

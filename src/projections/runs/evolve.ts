@@ -1,7 +1,6 @@
-import type { LogEvent } from "../../store/logEvent.js";
-import { compareCanonical } from "../runSteps/runStep.js";
-
-type JsonObject = Record<string, unknown>;
+import type { LogEvent } from "../../records/events.js";
+import type { Run } from "../../records/schemas.js";
+import { compareCanonical } from "../runSteps/compare.js";
 
 /** Run status rank (CONTRACT §6): the higher rank wins, ties to the larger canonical JSON. */
 export const RUN_STATUS_RANK: Record<string, number> = {
@@ -11,17 +10,13 @@ export const RUN_STATUS_RANK: Record<string, number> = {
 
 export const TERMINAL_RUN_RANK = 4;
 
-export function isRunSnapshotEvent(event: Pick<LogEvent, "payload">): boolean {
-  return event.payload.object === "thread.run";
-}
-
-function compareRuns(a: JsonObject, b: JsonObject): number {
-  const rank = (RUN_STATUS_RANK[a.status as string] ?? 0) - (RUN_STATUS_RANK[b.status as string] ?? 0);
+function compareRuns(a: Run, b: Run): number {
+  const rank = (RUN_STATUS_RANK[a.status] ?? 0) - (RUN_STATUS_RANK[b.status] ?? 0);
   return rank !== 0 ? rank : compareCanonical(a, b);
 }
 
 /** The run's winning snapshot after one more of its events. Pure. */
-export function evolveRun(current: JsonObject | null, event: LogEvent): JsonObject | null {
-  if (!isRunSnapshotEvent(event)) return current;
+export function evolveRun(current: Run | null, event: LogEvent): Run | null {
+  if (event.kind !== "run") return current;
   return current === null || compareRuns(event.payload, current) > 0 ? event.payload : current;
 }

@@ -1,14 +1,16 @@
 import type { Database } from "better-sqlite3";
 import { compareCodePoints } from "../../records/canonical.js";
-import { logEventFromRow } from "../../store/logEvent.js";
+import { eventFromRow, isRunExpiry } from "../../records/events.js";
+import type { Run } from "../../records/schemas.js";
+import { bySqlNames } from "../../store/sqlText.js";
 import { evolveRun } from "../runs/evolve.js";
-import { runColumns } from "../runs/table.js";
-import {
-  evolveRunExpiry, evolveStep, initialStepState, isRunExpiryEvent, isStepDeltaEvent, isStepSnapshotEvent, renderRunStep,
-  type RunExpiryState, type StepFoldState,
-} from "../runSteps/evolve.js";
-import { toolsOf } from "../runSteps/runStep.js";
-import { runStepColumns, type RunStepColumns } from "../runSteps/table.js";
+import { runs } from "../runs/tables.js";
+import { runValues } from "../runs/writer.js";
+import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "../runSteps/evolve.js";
+import { identities } from "../runSteps/identities.js";
+import { runStepValues, toolsOf } from "../runSteps/row.js";
+import { evolveRunExpiry, type RunExpiryState } from "../runSteps/runExpiry.js";
+import { runSteps } from "../runSteps/tables.js";
 
 type EventRow = { position: number; type: string; data: string; id: string };
 
@@ -35,15 +37,16 @@ function runExpiryReader(sqlite: Database): (runId: string) => RunExpiryState | 
   return (runId) => {
     let expiry: RunExpiryState | null = null;
     for (const row of runEvents.all(runId)) {
-      const event = logEventFromRow(row);
-      if (isRunExpiryEvent(event)) expiry = evolveRunExpiry(expiry, { ...event, runId });
+      const event = eventFromRow(row);
+      if (isRunExpiry(event)) expiry = evolveRunExpiry(expiry, event);
     }
     return expiry;
   };
 }
 
 export interface FoldedStep {
-  columns: RunStepColumns;
+  /** The step's `run_steps` row, keyed by column name as the table reads. */
+  columns: Record<string, unknown> & { id: string };
   /** The step's `run_step_tools`, in the table's order. */
   tools: string[];
 }
@@ -56,21 +59,22 @@ export function* foldedSteps(sqlite: Database, onEvent: () => void): Generator<F
   for (const { id, rows } of groupsOf(sqlite, sql, onEvent)) {
     let state: StepFoldState = initialStepState(id);
     for (const row of rows) {
-      const event = logEventFromRow(row);
-      if (isStepSnapshotEvent(event) || isStepDeltaEvent(event)) state = evolveStep(state, event);
+      const identity = identities(eventFromRow(row));
+      if (identity && "step" in identity) state = evolveStep(state, identity.event);
     }
     const rendered = renderRunStep(state, state.runId ? expiryOf(state.runId) : null);
     if (!rendered) continue;
-    yield { columns: runStepColumns(rendered.row, rendered.position), tools: toolsOf(rendered.row).sort(compareCodePoints) };
+    const columns = { ...bySqlNames(runSteps, runStepValues(rendered.row, rendered.position)), id: rendered.row.id };
+    yield { columns, tools: toolsOf(rendered.row).sort(compareCodePoints) };
   }
 }
 
 /** Each run's row as the log folds it, in id order, one run in memory at a time. */
-export function* foldedRuns(sqlite: Database, onEvent: () => void): Generator<ReturnType<typeof runColumns>> {
+export function* foldedRuns(sqlite: Database, onEvent: () => void): Generator<Record<string, unknown> & { id: string }> {
   const sql = `SELECT position, type, data, run_id AS id FROM events INDEXED BY events_run_position
     WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY run_id, position`;
   for (const { rows } of groupsOf(sqlite, sql, onEvent)) {
-    const run = rows.reduce((current: Record<string, unknown> | null, row) => evolveRun(current, logEventFromRow(row)), null);
-    if (run) yield runColumns(run);
+    const run = rows.reduce((current: Run | null, row) => evolveRun(current, eventFromRow(row)), null);
+    if (run) yield { ...bySqlNames(runs, runValues(run)), id: run.id };
   }
 }

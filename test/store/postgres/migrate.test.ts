@@ -6,7 +6,7 @@ import { cpSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import * as sqliteSchema from "../../../src/store/schema.js";
+import * as sqliteSchema from "../../../src/schema.js";
 import { openPool } from "../../../src/store/postgres/connect.js";
 import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
 import { checkPostgresSchema, migratePostgres, PG_MIGRATIONS_FOLDER } from "../../../src/store/postgres/migrate.js";
@@ -21,7 +21,7 @@ describe("the PostgreSQL migrations", () => {
     cpSync(PG_MIGRATIONS_FOLDER, out, { recursive: true });
     const drizzleKit = join(ROOT, "node_modules/.bin/drizzle-kit");
     // drizzle-kit takes --out relative to the working directory
-    const args = ["generate", "--dialect", "postgresql", "--schema", "./src/store/postgres/schema.ts", "--out", relative(ROOT, out)];
+    const args = ["generate", "--dialect", "postgresql", "--schema", "./src/pgSchema.ts", "--out", relative(ROOT, out)];
     const { stdout } = await promisify(execFile)(drizzleKit, args, { cwd: ROOT });
     expect(stdout).toContain("No schema changes, nothing to migrate");
     expect(readdirSync(out).sort()).toEqual(readdirSync(PG_MIGRATIONS_FOLDER).sort());

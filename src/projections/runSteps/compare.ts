@@ -1,27 +1,6 @@
 import { canonicalJson, codePointLength, compareCodePoints } from "../../records/canonical.js";
-import { completeStepDetails } from "./complete.js";
 
-type JsonObject = Record<string, unknown>;
-export type RunStepRow = JsonObject & { id: string; run_id: string; type: string; status: string };
-
-/** The RunStep's keys in the API's order; every nullable one is present (null when a snapshot left it out). */
-const RUN_STEP_KEYS = [
-  "id", "object", "created_at", "assistant_id", "thread_id", "run_id", "type", "status", "step_details",
-  "last_error", "expired_at", "cancelled_at", "failed_at", "completed_at", "metadata", "usage",
-] as const;
-
-/**
- * A snapshot as a row: the API's keys in the API's order, a newer server's extra keys after them,
- * and every key RunStepObject requires present (step_details filled too).
- */
-export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
-  const row: JsonObject = {};
-  for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
-  row.step_details = completeStepDetails(row.step_details);
-  // Defined, not assigned: `row["__proto__"] = v` would set the row's prototype and drop the key.
-  for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
-  return row as RunStepRow;
-}
+import type { JsonObject } from "../../records/json.js";
 
 /** Status rank (CONTRACT §5 rule 2): a snapshot of higher rank replaces the state whole. */
 export const STEP_STATUS_RANK: Record<string, number> = { in_progress: 0, completed: 1, failed: 1, cancelled: 1, expired: 1 };
@@ -81,25 +60,4 @@ export function compareDetails(a: unknown, b: unknown): number {
   const la = codePointLength(ca);
   const lb = codePointLength(cb);
   return la !== lb ? la - lb : compareCodePoints(ca, cb);
-}
-
-export function emptyStepDetails(type: string): JsonObject {
-  return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
-}
-
-/** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
-export function toolsOf(step: RunStepRow): string[] {
-  const details = step.step_details as JsonObject | null;
-  if (step.type === "message_creation") return ["message_creation"];
-  const calls = Array.isArray(details?.tool_calls) ? (details.tool_calls as unknown[]) : [];
-  const tools = new Set<string>();
-  for (const call of calls) {
-    if (call === null || typeof call !== "object") continue;
-    const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
-    if (type === "function") {
-      // A name that never arrived is rendered "": there is no function:<name> to give.
-      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${fn.name}`);
-    } else if (typeof type === "string") tools.add(type);
-  }
-  return [...tools];
 }

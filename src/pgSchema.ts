@@ -4,9 +4,9 @@
  * finds tables and views by this module's named exports.
  */
 import { sql } from "drizzle-orm";
-import { postgresViewSelect } from "../../analytics/postgresMetrics.js";
-import * as sqlite from "../schema.js";
-import { derivePgTables, derivePgView } from "./pgTables.js";
+import { postgresViewSelect } from "./analytics/postgresMetrics.js";
+import * as sqlite from "./schema.js";
+import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
 export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries } = derivePgTables({
   events: sqlite.events,

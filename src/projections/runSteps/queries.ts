@@ -1,5 +1,5 @@
-import type { Database } from "better-sqlite3";
-import type { RunStepRow } from "./runStep.js";
+import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
+import type { RunStepRow } from "./row.js";
 
 export interface StepQuery {
   threadId?: string;
@@ -13,17 +13,16 @@ export interface StepQuery {
 }
 
 /** Run-step rows ordered by created_at then id, filtered and paged; `null` when a cursor names no step. */
-export function listRunSteps(sqlite: Database, query: StepQuery): RunStepRow[] | null {
+export async function listRunSteps(port: SqlPort, query: StepQuery): Promise<RunStepRow[] | null> {
   const where: string[] = [];
-  const params: unknown[] = [];
+  const params: SqlValue[] = [];
   if (query.threadId !== undefined) (where.push("thread_id = ?"), params.push(query.threadId));
   if (query.runId !== undefined) (where.push("run_id = ?"), params.push(query.runId));
   if (query.status !== undefined) (where.push("status = ?"), params.push(query.status));
   const desc = query.order === "desc";
-  const cursorOf = sqlite.prepare<[string], { created_at: number; id: string }>("SELECT created_at, id FROM run_steps WHERE id = ?");
   for (const [cursor, side] of [[query.after, "after"], [query.before, "before"]] as const) {
     if (cursor === undefined) continue;
-    const at = cursorOf.get(cursor);
+    const at = await port.get<{ created_at: number; id: string }>("SELECT created_at, id FROM run_steps WHERE id = ?", [cursor]);
     if (!at) return null;
     const later = (side === "after") !== desc;
     where.push(`(created_at, id) ${later ? ">" : "<"} (?, ?)`);
@@ -35,14 +34,12 @@ export function listRunSteps(sqlite: Database, query: StepQuery): RunStepRow[] |
   const direction = desc !== reverse ? "DESC" : "ASC";
   sql += ` ORDER BY created_at ${direction}, id ${direction}`;
   if (query.limit !== undefined) (sql += " LIMIT ?", params.push(query.limit));
-  const rows = sqlite.prepare<unknown[], { data: string }>(sql).all(...params).map((r) => JSON.parse(r.data) as RunStepRow);
+  const rows = (await port.all<{ data: string }>(sql, params)).map((r) => JSON.parse(r.data) as RunStepRow);
   return reverse ? rows.reverse() : rows;
 }
 
-export function getRunStep(sqlite: Database, ids: { threadId: string; runId: string; stepId: string }): RunStepRow | null {
-  const row = sqlite
-    .prepare<[string, string, string], { data: string }>("SELECT data FROM run_steps WHERE id = ? AND run_id = ? AND thread_id = ?")
-    .get(ids.stepId, ids.runId, ids.threadId);
+export async function getRunStep(port: SqlPort, ids: { threadId: string; runId: string; stepId: string }): Promise<RunStepRow | null> {
+  const row = await port.get<{ data: string }>("SELECT data FROM run_steps WHERE id = ? AND run_id = ? AND thread_id = ?", [ids.stepId, ids.runId, ids.threadId]);
   return row ? (JSON.parse(row.data) as RunStepRow) : null;
 }
 
@@ -53,14 +50,21 @@ export interface StepPage {
 }
 
 /** One page of `limit` rows (OpenAI's list paging): reads one row more to know whether more follow. `null` as listRunSteps. */
-export function pageRunSteps(sqlite: Database, query: StepQuery & { limit: number }): StepPage | null {
-  const rows = listRunSteps(sqlite, { ...query, limit: query.limit + 1 });
+export async function pageRunSteps(port: SqlPort, query: StepQuery & { limit: number }): Promise<StepPage | null> {
+  const rows = await listRunSteps(port, { ...query, limit: query.limit + 1 });
   if (rows === null) return null;
   const hasMore = rows.length > query.limit;
   // Read backwards from `before`, the extra row is the farthest one: the first after restoring the order.
   const backwards = query.before !== undefined && query.after === undefined;
   const data = !hasMore ? rows : backwards ? rows.slice(1) : rows.slice(0, query.limit);
   return { data, hasMore };
+}
+
+/** How many steps the store holds, and how many in each status (`status`). */
+export async function countSteps(port: SqlPort): Promise<{ steps: number; byStatus: { status: string; n: number }[] }> {
+  const steps = (await port.get<{ n: number }>("SELECT count(*) AS n FROM run_steps"))!.n;
+  const byStatus = await port.all<{ status: string; n: number }>("SELECT status, count(*) AS n FROM run_steps GROUP BY status ORDER BY status");
+  return { steps, byStatus };
 }
 
 /** The `include[]` value that asks for file_search result content (the API leaves it out otherwise). */

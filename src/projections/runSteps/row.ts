@@ -1,0 +1,83 @@
+import type { JsonObject } from "../../records/json.js";
+import { completeStepDetails } from "./complete.js";
+import type { runSteps } from "./tables.js";
+
+/** A `run_steps` row's RunStep: the API's keys in its order, a newer server's extra keys after them. */
+export type RunStepRow = JsonObject & { id: string; run_id: string; type: string; status: string };
+
+/** The RunStep's keys in the API's order; every nullable one is present (null when a snapshot left it out). */
+const RUN_STEP_KEYS = [
+  "id", "object", "created_at", "assistant_id", "thread_id", "run_id", "type", "status", "step_details",
+  "last_error", "expired_at", "cancelled_at", "failed_at", "completed_at", "metadata", "usage",
+] as const;
+
+/**
+ * A snapshot as a row: the API's keys in the API's order, a newer server's extra keys after them,
+ * and every key RunStepObject requires present (step_details filled too).
+ */
+export function normalizeRunStep(snapshot: JsonObject): RunStepRow {
+  const row: JsonObject = {};
+  for (const key of RUN_STEP_KEYS) row[key] = snapshot[key] ?? null;
+  row.step_details = completeStepDetails(row.step_details);
+  // Defined, not assigned: `row["__proto__"] = v` would set the row's prototype and drop the key.
+  for (const [key, value] of Object.entries(snapshot)) if (!Object.hasOwn(row, key)) Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
+  return row as RunStepRow;
+}
+
+export function emptyStepDetails(type: string): JsonObject {
+  return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
+}
+
+/** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
+export function toolsOf(step: RunStepRow): string[] {
+  const details = step.step_details as JsonObject | null;
+  if (step.type === "message_creation") return ["message_creation"];
+  const calls = Array.isArray(details?.tool_calls) ? (details.tool_calls as unknown[]) : [];
+  const tools = new Set<string>();
+  for (const call of calls) {
+    if (call === null || typeof call !== "object") continue;
+    const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
+    if (type === "function") {
+      // A name that never arrived is rendered "": there is no function:<name> to give.
+      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${fn.name}`);
+    } else if (typeof type === "string") tools.add(type);
+  }
+  return [...tools];
+}
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+const numberOrNull = (value: unknown) => (typeof value === "number" ? value : null);
+const stringOrNull = (value: unknown) => (typeof value === "string" ? value : null);
+
+/** The `run_steps` columns of a row: the RunStep itself plus the derived SQL conveniences. */
+export function runStepValues(row: RunStepRow, position: number): typeof runSteps.$inferInsert {
+  const usage = row.usage as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
+  const lastError = row.last_error as { code?: unknown } | null;
+  const completedAt = numberOrNull(row.completed_at);
+  const createdAt = numberOrNull(row.created_at);
+  return {
+    id: row.id,
+    object: stringOrNull(row.object),
+    createdAt,
+    assistantId: stringOrNull(row.assistant_id),
+    threadId: stringOrNull(row.thread_id),
+    runId: row.run_id,
+    type: row.type,
+    status: row.status,
+    stepDetails: json(row.step_details),
+    lastError: json(row.last_error),
+    expiredAt: numberOrNull(row.expired_at),
+    cancelledAt: numberOrNull(row.cancelled_at),
+    failedAt: numberOrNull(row.failed_at),
+    completedAt,
+    metadata: json(row.metadata),
+    usage: json(row.usage),
+    lastErrorCode: typeof lastError?.code === "string" ? lastError.code : null,
+    promptTokens: usage?.prompt_tokens ?? null,
+    completionTokens: usage?.completion_tokens ?? null,
+    totalTokens: usage?.total_tokens ?? null,
+    completionSeconds: row.status === "completed" && completedAt !== null && createdAt !== null ? completedAt - createdAt : null,
+    data: JSON.stringify(row),
+    position,
+  };
+}

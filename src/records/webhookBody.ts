@@ -1,0 +1,22 @@
+import { parseRecordText, recordsOf, type AcceptedRecord, type RejectedRecord } from "./classify.js";
+import { createEventKeyer, documentIdentity } from "./eventKey.js";
+import { isJsonObject } from "./json.js";
+import { recordText } from "./utf8.js";
+
+/**
+ * The one record a webhook body holds, keyed (its event id, else the delivery id): it must be a
+ * single event in webhook form, in UTF-8; anything else is the body rejected whole.
+ */
+export function webhookRecord(body: Buffer, origin: string, deliveryId: string | undefined): { record: AcceptedRecord; key: string } | RejectedRecord {
+  const raw = recordText(body, origin);
+  if (typeof raw !== "string") return raw;
+  const parsed = parseRecordText(raw, raw, origin);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
+  if (!isJsonObject(value) || value.object !== "event") {
+    return { ok: false, reason: 'a webhook body must be one event: {"object":"event","type":…,"data":…}', path: "$", origin, raw };
+  }
+  const [record] = recordsOf(value, raw, origin);
+  if (!record!.ok) return record as RejectedRecord;
+  return { record: record as AcceptedRecord, key: createEventKeyer(documentIdentity(body))(record as AcceptedRecord, deliveryId) };
+}

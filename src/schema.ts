@@ -1,0 +1,8 @@
+/**
+ * Every table and view, each declared once in the folder that owns it: what drizzle-kit generates
+ * migrations from, and what a second dialect's store derives its tables from.
+ */
+export { checkpoints, events, rejections } from "./store/tables.js";
+export { runExpiries, runStepFolds, runSteps, runStepTools } from "./projections/runSteps/tables.js";
+export { runs } from "./projections/runs/tables.js";
+export { statsByAssistant, statsByDay, statsByError, statsByTool, statsByType } from "./analytics/views.js";

@@ -1,0 +1,16 @@
+import type { AppendBatch, AppendResult } from "./append.js";
+import type { SqlDatabase } from "./sqlPort.js";
+
+/**
+ * What the adapters (ingest, api, cli) depend on, whichever database holds the log: appends that
+ * resolve once committed, the SQL port the projections' queries read through, and a rebuild.
+ */
+export interface Store {
+  /** Where the store is: a file's absolute path, or a database URL. */
+  readonly path: string;
+  readonly sql: SqlDatabase;
+  append(batch: AppendBatch): Promise<AppendResult>;
+  /** Truncates every projection and refolds the whole log, in one transaction. */
+  rebuild(onProgress?: (folded: number) => void): Promise<{ events: number; seconds: number }>;
+  close(): Promise<void>;
+}
