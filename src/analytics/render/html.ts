@@ -6,6 +6,8 @@ import type { Report, ReportRow, ReportSummary } from "../report.js";
 const DIMENSION_LABELS: Record<Dimension, string> = {
   assistant: "assistant",
   day: "day (UTC)",
+  hour: "hour (UTC)",
+  model: "model",
   type: "step type",
   tool: "tool",
   error: "error code",
@@ -191,6 +193,7 @@ function specsOverTime(rows: ChartRow[]): TopLevelSpec[] {
 
 const percent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)}%`);
 const integer = (value: number | null) => (value === null ? "—" : value.toLocaleString("en-US"));
+const usd = (value: number | null) => (value === null ? "—" : `$${value.toFixed(value < 1 ? 4 : 2)}`);
 const seconds = (value: number | null) => (value === null ? "—" : `${Number.isInteger(value) ? value : value.toFixed(1)} s`);
 
 function summaryHtml(report: Report, summary: ReportSummary): string {
@@ -208,17 +211,18 @@ function summaryHtml(report: Report, summary: ReportSummary): string {
 }
 
 function filtersText(report: Report): string {
-  const { from, to, assistant } = report.filters;
+  const { from, to, assistant, model } = report.filters;
   const parts = [
     from !== null || to !== null ? `created ${from ?? "…"} to ${to ?? "…"} (UTC, inclusive)` : "all dates",
     assistant !== null ? `assistant ${assistant}` : "all assistants",
+    model !== null ? `model ${model}` : "all models",
   ];
   return escapeHtml(parts.join(" · "));
 }
 
 function tableHtml(report: Report): string {
   const label = DIMENSION_LABELS[report.dimension];
-  const head = [label, "steps", "completed", "failed", "cancelled", "expired", "in progress", "failure rate", "mean s", "p50 s", "p95 s", "prompt tokens", "completion tokens", "total tokens"];
+  const head = [label, "steps", "completed", "failed", "cancelled", "expired", "in progress", "failure rate", "mean s", "p50 s", "p95 s", "prompt tokens", "completion tokens", "total tokens", "cost (USD)"];
   const body = report.rows.map((row) =>
     [
       `<th scope="row">${escapeHtml(row.key ?? NONE)}</th>`,
@@ -226,6 +230,7 @@ function tableHtml(report: Report): string {
       `<td>${percent(row.failure_rate)}</td>`,
       ...[row.avg_completion_seconds, row.p50_completion_seconds, row.p95_completion_seconds].map((v) => `<td>${v === null ? "—" : Number.isInteger(v) ? v : v.toFixed(1)}</td>`),
       ...[row.prompt_tokens, row.completion_tokens, row.total_tokens].map((v) => `<td>${integer(v)}</td>`),
+      `<td>${usd(row.cost_usd)}</td>`,
     ].join(""),
   );
   return `<div class="rows"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table></div>`;
