@@ -66,7 +66,7 @@ const COUNT_AXIS = { format: "d", tickMinStep: 1 } as const;
 const sortedKeys = (label: string, channel: "x") => ({ field: "key", type: "nominal", title: label, sort: { encoding: channel, order: "descending" } }) as const;
 
 export function specsByKey(rows: ChartRow[], dimension: Dimension, label: string): TopLevelSpec[] {
-  const keyAxis = { field: "key", type: "nominal", title: label, sort: null } as const;
+  const keyAxis = (by: string) => ({ field: "key", type: "nominal", title: label, sort: { field: by, order: "descending" } }) as const;
   const bars = (n: number) => ({ width: WIDTH, height: { step: n } });
   return [
     {
@@ -90,7 +90,7 @@ export function specsByKey(rows: ChartRow[], dimension: Dimension, label: string
       transform: COMPLETION_STATISTICS,
       mark: "bar",
       encoding: {
-        y: keyAxis,
+        y: keyAxis("p95_completion_seconds"),
         yOffset: { field: "statistic", sort: ["mean", "p50", "p95"] },
         x: { field: "seconds", type: "quantitative", title: "completion time (seconds)" },
         color: { field: "statistic", type: "nominal", title: "statistic", sort: ["mean", "p50", "p95"], scale: { range: ["#74c0fc", "#1c7ed6", "#0b3d91"] } },
@@ -104,7 +104,7 @@ export function specsByKey(rows: ChartRow[], dimension: Dimension, label: string
       transform: [{ fold: ["prompt_tokens", "completion_tokens"], as: ["kind", "tokens"] }, { calculate: "replace(datum.kind, '_tokens', '')", as: "kind" }],
       mark: "bar",
       encoding: {
-        y: keyAxis,
+        y: keyAxis("total_tokens"),
         x: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: { labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } },
         color: { field: "kind", type: "nominal", title: "tokens", sort: ["prompt", "completion"], scale: { range: ["#9775fa", "#e64980"] } },
       },

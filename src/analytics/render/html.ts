@@ -74,9 +74,9 @@ h2{font-size:17px;margin:28px 0 10px}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:12px;overflow-x:auto}
 .rows{overflow-x:auto}
-table{border-collapse:collapse;background:#fff;font-size:13px;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #dee2e6;padding:4px 8px;text-align:right;white-space:nowrap}
-thead th{background:#f1f3f5}
+table{border-collapse:collapse;background:#fff;font-size:12px;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #dee2e6;padding:3px 6px;text-align:right;white-space:nowrap}
+thead th{background:#f1f3f5;white-space:normal;vertical-align:bottom}
 thead th:first-child{text-align:left}
 tbody th{text-align:left;font-weight:500}
 .empty{background:#fff;border:1px dashed #adb5bd;border-radius:8px;padding:24px;color:#555}
