@@ -21,6 +21,8 @@ export const { events, rejections, runSteps, runStepTools, runs, checkpoints, ru
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));
 export const statsByDay = derivePgView(sqlite.statsByDay, sql.raw(postgresViewSelect("day")));
+export const statsByHour = derivePgView(sqlite.statsByHour, sql.raw(postgresViewSelect("hour")));
+export const statsByModel = derivePgView(sqlite.statsByModel, sql.raw(postgresViewSelect("model")));
 export const statsByType = derivePgView(sqlite.statsByType, sql.raw(postgresViewSelect("type")));
 export const statsByTool = derivePgView(sqlite.statsByTool, sql.raw(postgresViewSelect("tool")));
 export const statsByError = derivePgView(sqlite.statsByError, sql.raw(postgresViewSelect("error")));

@@ -8,13 +8,15 @@ import { STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 const TERMINAL_STEP_STATUSES = Object.keys(STEP_STATUS_RANK).filter((status) => STEP_STATUS_RANK[status]! > 0);
 
-export const DIMENSIONS = ["assistant", "day", "type", "tool", "error"] as const;
+export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The key column each view names (CONTRACT §6). */
 export const KEY_COLUMNS = {
   assistant: "assistant_id",
   day: "day",
+  hour: "hour",
+  model: "model",
   type: "type",
   tool: "tool",
   error: "error_code",
@@ -23,6 +25,8 @@ export const KEY_COLUMNS = {
 export const VIEW_NAMES = {
   assistant: "stats_by_assistant",
   day: "stats_by_day",
+  hour: "stats_by_hour",
+  model: "stats_by_model",
   type: "stats_by_type",
   tool: "stats_by_tool",
   error: "stats_by_error",
@@ -44,6 +48,8 @@ export const METRIC_COLUMNS = [
   "completion_tokens",
   "total_tokens",
 ] as const;
+/** What a report adds after the view's columns (CONTRACT §7): the cost needs a price table. */
+export const COST_COLUMN = "cost_usd";
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
 
@@ -55,7 +61,11 @@ export interface StepFilter {
   from?: string | null;
   to?: string | null;
   assistant?: string | null;
+  model?: string | null;
 }
+
+/** A step's model (CONTRACT §6): its run's `model` from `runs`, `(unknown)` when no run snapshot gave one. Portable SQL. */
+export const STEP_MODEL = "coalesce((SELECT r.model FROM runs r WHERE r.id = s.run_id), '(unknown)')";
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_SECONDS = 86_400;
@@ -72,11 +82,20 @@ export function utcDayStart(date: string): number | null {
   return ms / 1000;
 }
 
+/** How a dimension keys a step: the key expression over `run_steps s`, a join it needs, conditions on the step. */
+export interface KeySource {
+  key: string;
+  join: string;
+  where: string[];
+}
+
 // CROSS JOIN keeps run_steps the outer loop (SQLite does not reorder it): the steps are scanned through the
 // covering index run_steps_stats and each step's tools found by run_step_tools' primary key.
-const KEY_SOURCES: Record<Dimension, { key: string; join: string; where: string[] }> = {
+const KEY_SOURCES: Record<Dimension, KeySource> = {
   assistant: { key: "s.assistant_id", join: "", where: [] },
   day: { key: "strftime('%Y-%m-%d', s.created_at, 'unixepoch')", join: "", where: [] },
+  hour: { key: "strftime('%Y-%m-%dT%H', s.created_at, 'unixepoch')", join: "", where: [] },
+  model: { key: STEP_MODEL, join: "", where: [] },
   type: { key: "s.type", join: "", where: [] },
   tool: { key: "t.tool", join: "CROSS JOIN run_step_tools t ON t.step_id = s.id", where: [] },
   error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
@@ -106,6 +125,10 @@ export function filterConditions(filter: StepFilter): { where: string[]; params:
   if (filter.assistant != null) {
     where.push("s.assistant_id = ?");
     params.push(filter.assistant);
+  }
+  if (filter.model != null) {
+    where.push(`${STEP_MODEL} = ?`);
+    params.push(filter.model);
   }
   return { where, params };
 }
@@ -138,7 +161,7 @@ export function createdRangeQuery(filter: StepFilter = {}): MetricsQuery {
  * scan of the covering index run_steps_stats; with the tools join, it is materialized once (one join, not two).
  * `+status` keeps SQLite off the run_steps_status index (a row lookup per step) in the histogram pass.
  */
-function groupedMetrics(source: { key: string; join: string; where: string[] }, keyColumn: string, filter: StepFilter): MetricsQuery {
+function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter): MetricsQuery {
   const conditions = filterConditions(filter);
   const where = [...source.where, ...conditions.where];
   const percentiles = Object.entries(PERCENTILES)
@@ -173,6 +196,27 @@ SELECT t.k AS ${keyColumn}, t.steps, t.completed, t.failed, t.cancelled, t.expir
 FROM totals t LEFT JOIN percentiles p ON p.k IS t.k
 ORDER BY t.k`;
   return { sql, params: conditions.params };
+}
+
+/**
+ * What `cost_usd` is computed from (CONTRACT §7): the prompt and completion tokens of the steps the filter keeps, summed
+ * by (key, model), so that the price is applied once per model to exact integer sums. Portable over `source`.
+ */
+export function costBasis(source: KeySource, filter: StepFilter): MetricsQuery {
+  const conditions = filterConditions(filter);
+  const where = [...source.where, ...conditions.where];
+  const sql = `SELECT k, model, sum(coalesce(prompt_tokens, 0)) AS prompt_tokens, sum(coalesce(completion_tokens, 0)) AS completion_tokens
+FROM (
+  SELECT ${source.key} AS k, ${STEP_MODEL} AS model, s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens
+  FROM run_steps s${source.join ? ` ${source.join.trim()}` : ""}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
+) tagged
+GROUP BY k, model`;
+  return { sql, params: conditions.params };
+}
+
+/** The tokens of one dimension's groups by model, for their cost. */
+export function costBasisQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
+  return costBasis(KEY_SOURCES[dimension], filter);
 }
 
 /** The view's definition: the unfiltered SELECT (no parameters). */

@@ -4,13 +4,17 @@
  * views of the PostgreSQL store are this SELECT with no filter.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
-import { filterConditions, KEY_COLUMNS, PERCENTILES, type Dimension, type MetricsQuery, type StepFilter } from "./metrics.js";
+import {
+  costBasis, filterConditions, KEY_COLUMNS, PERCENTILES, STEP_MODEL, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
+} from "./metrics.js";
 
 const FINISHED = `status IN (${Object.keys(STEP_STATUS_RANK).filter(isTerminalStep).map((status) => `'${status}'`).join(", ")})`;
 
-const KEY_SOURCES: Record<Dimension, { key: string; join: string; where: string[] }> = {
+const KEY_SOURCES: Record<Dimension, KeySource> = {
   assistant: { key: "s.assistant_id", join: "", where: [] },
   day: { key: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", join: "", where: [] },
+  hour: { key: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')", join: "", where: [] },
+  model: { key: STEP_MODEL, join: "", where: [] },
   type: { key: "s.type", join: "", where: [] },
   tool: { key: "t.tool", join: " JOIN run_step_tools t ON t.step_id = s.id", where: [] },
   error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
@@ -24,7 +28,7 @@ const countWhere = (condition: string) => `sum((${condition})::int)`;
  * avg of integers; PostgreSQL's avg would round through numeric). percentile_disc(p) is the value at rank
  * ceil(p × n), nearest rank; p = 0.5 and 0.95 as doubles never round that product past an integer.
  */
-function groupedMetrics(source: { key: string; join: string; where: string[] }, keyColumn: string, filter: StepFilter): MetricsQuery {
+function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter): MetricsQuery {
   const conditions = filterConditions(filter);
   const where = [...source.where, ...conditions.where];
   const completed = "FILTER (WHERE status = 'completed')";
@@ -61,6 +65,11 @@ export function postgresMetricsQuery(dimension: Dimension, filter: StepFilter = 
 /** The §7 metrics over every step the filter keeps, as one row keyed 'all', as metrics.ts's `overallQuery`. */
 export function postgresOverallQuery(filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics({ key: "'all'::text", join: "", where: [] }, "key", filter);
+}
+
+/** The tokens of one dimension's groups by model, as metrics.ts's `costBasisQuery`. */
+export function postgresCostBasisQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
+  return costBasis(KEY_SOURCES[dimension], filter);
 }
 
 /** The view's definition: the unfiltered SELECT. */

@@ -1,8 +1,10 @@
 import type { SqlPort } from "../store/sqlPort.js";
 import {
-  createdRangeQuery, DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, metricsQuery, overallQuery, utcDayStart,
-  type Dimension, type Metrics,
+  costBasisQuery, createdRangeQuery, DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, metricsQuery, overallQuery, utcDayStart,
+  type Dimension, type Metrics, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
+import { postgresCostBasisQuery, postgresMetricsQuery, postgresOverallQuery } from "./postgresMetrics.js";
+import { costOf, type PriceTable } from "./prices.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -12,9 +14,11 @@ export interface ReportFilters {
   from: string | null;
   to: string | null;
   assistant: string | null;
+  model: string | null;
 }
 
-export type ReportRow = { key: string | null } & Metrics;
+/** A row: the key, the view's §7 columns, then `cost_usd` last (CONTRACT §8). */
+export type ReportRow = { key: string | null } & Metrics & { cost_usd: number | null };
 
 /** CONTRACT §8: `{"dimension","filters","rows":[{key, …§7 columns}]}`. */
 export interface Report {
@@ -45,6 +49,7 @@ export interface ReportParamsInput {
   from?: string | undefined;
   to?: string | undefined;
   assistant?: string | undefined;
+  model?: string | undefined;
   format?: string | undefined;
 }
 
@@ -73,23 +78,51 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
   if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
     throw new ReportParamError(`from (${input.from}) is after to (${input.to}): the range is inclusive, from ≤ to`, "from");
   }
-  if (input.assistant === "") throw new ReportParamError("assistant must not be empty", "assistant");
+  for (const name of ["assistant", "model"] as const) {
+    if (input[name] === "") throw new ReportParamError(`${name} must not be empty`, name);
+  }
   return {
     dimension: by as Dimension,
-    filters: { from: input.from ?? null, to: input.to ?? null, assistant: input.assistant ?? null },
+    filters: { from: input.from ?? null, to: input.to ?? null, assistant: input.assistant ?? null, model: input.model ?? null },
     format: format as ReportFormat,
   };
 }
 
 type KeyedRow = Record<string, string | number | null>;
 
-/** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key. */
-export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters): Promise<Report> {
-  const query = metricsQuery(dimension, filters);
+/** The analytics SELECTs in the store's own dialect (the SQL of each is written once per dialect). */
+const QUERIES: Record<SqlPort["dialect"], {
+  metrics: (dimension: Dimension, filter: StepFilter) => MetricsQuery;
+  overall: (filter: StepFilter) => MetricsQuery;
+  costBasis: (dimension: Dimension, filter: StepFilter) => MetricsQuery;
+}> = {
+  sqlite: { metrics: metricsQuery, overall: overallQuery, costBasis: costBasisQuery },
+  postgres: { metrics: postgresMetricsQuery, overall: postgresOverallQuery, costBasis: postgresCostBasisQuery },
+};
+
+type CostBasisRow = { k: string | null; model: string; prompt_tokens: number | string; completion_tokens: number | string };
+
+/** Each group's `cost_usd` (CONTRACT §7): its tokens summed by model, priced once per model; absent when no model of it is priced. */
+async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Map<string | null, number>> {
+  const query = QUERIES[port.dialect].costBasis(dimension, filters);
+  const costs = new Map<string | null, number>();
+  for (const row of await port.all<CostBasisRow>(query.sql, query.params)) {
+    const cost = costOf(prices, row.model, Number(row.prompt_tokens), Number(row.completion_tokens));
+    if (cost !== null) costs.set(row.k, (costs.get(row.k) ?? 0) + cost);
+  }
+  return costs;
+}
+
+/** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
+export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
+  const query = QUERIES[port.dialect].metrics(dimension, filters);
   const keyColumn = KEY_COLUMNS[dimension];
-  const rows = (await port.all<KeyedRow>(query.sql, query.params)).map((row) => {
-    const out: KeyedRow = { key: row[keyColumn] ?? null };
+  const [metricRows, costs] = await Promise.all([port.all<KeyedRow>(query.sql, query.params), costsByKey(port, dimension, filters, prices)]);
+  const rows = metricRows.map((row) => {
+    const key = (row[keyColumn] ?? null) as string | null;
+    const out: KeyedRow = { key };
     for (const column of METRIC_COLUMNS) out[column] = row[column] ?? null;
+    out.cost_usd = costs.get(key) ?? null;
     return out as unknown as ReportRow;
   });
   return { dimension, filters, rows };
@@ -99,7 +132,7 @@ const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(s
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const overall = overallQuery(filters);
+  const overall = QUERIES[port.dialect].overall(filters);
   const row = await port.get<KeyedRow>(overall.sql, overall.params);
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, (row?.[column] as number | null | undefined) ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = createdRangeQuery(filters);

@@ -20,6 +20,8 @@ const metricColumns = () => ({
 });
 export const statsByAssistant = sqliteView(VIEW_NAMES.assistant, { assistantId: text("assistant_id"), ...metricColumns() }).as(sql.raw(viewSelect("assistant")));
 export const statsByDay = sqliteView(VIEW_NAMES.day, { day: text("day"), ...metricColumns() }).as(sql.raw(viewSelect("day")));
+export const statsByHour = sqliteView(VIEW_NAMES.hour, { hour: text("hour"), ...metricColumns() }).as(sql.raw(viewSelect("hour")));
+export const statsByModel = sqliteView(VIEW_NAMES.model, { model: text("model"), ...metricColumns() }).as(sql.raw(viewSelect("model")));
 export const statsByType = sqliteView(VIEW_NAMES.type, { type: text("type"), ...metricColumns() }).as(sql.raw(viewSelect("type")));
 export const statsByTool = sqliteView(VIEW_NAMES.tool, { tool: text("tool"), ...metricColumns() }).as(sql.raw(viewSelect("tool")));
 export const statsByError = sqliteView(VIEW_NAMES.error, { errorCode: text("error_code"), ...metricColumns() }).as(sql.raw(viewSelect("error")));

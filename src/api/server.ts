@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { loadPriceTable, pricesPath, type PriceTable } from "../analytics/prices.js";
 import { openStepstore, type Stepstore } from "../stepstore.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
@@ -33,6 +34,8 @@ export interface ServerOptions {
   bodyTimeoutMs?: number;
   /** A pino logger (see ./logger.ts); none by default. */
   logger?: FastifyBaseLogger;
+  /** The price table for `cost_usd` (STEPSTORE_PRICES, read at start); by default the one pricesPath names. */
+  prices?: PriceTable;
 }
 
 /** One log line a request, once it is answered, instead of fastify's two; never a header or a body. */
@@ -114,6 +117,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.register(webhookRoutes, { secret: options.webhookSecret, maxBody: options.maxBody, commit: webhookCommit });
   app.register(ingestRoutes, { store, maxIngestBody: options.maxIngestBody });
   app.register(stepRoutes, { store });
-  app.register(statsRoutes, { store });
+  app.register(statsRoutes, { store, prices: options.prices ?? loadPriceTable(pricesPath(undefined)) });
   return app;
 }

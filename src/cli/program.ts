@@ -128,10 +128,12 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   program
     .command("report")
     .description("failure rates, completion times and tokens by one dimension (CONTRACT §7)")
-    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "type", "tool", "error"]).default("assistant"))
+    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "hour", "model", "type", "tool", "error"]).default("assistant"))
     .option("--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at")
     .option("--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at")
     .option("--assistant <id>", "only this assistant's steps")
+    .option("--model <model>", "only the steps of runs of this model ('(unknown)': runs without a snapshot)")
+    .option("--prices <file>", "price table JSON for cost_usd (default $STEPSTORE_PRICES, else the shipped table)")
     .addOption(formatOption(["json", "csv", "md", "html"], "json"))
     .option("--out <file>", "write to FILE instead of stdout")
     .addOption(dbOption())

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emptyStore, stepstore, tempDb, tempDir } from "../helpers/cli.js";
-import { snapshotSteps, storeOf, truthRows } from "./truth.js";
+import { expectRows, snapshotSteps, storeOf, testPricesFile, truthRows } from "./truth.js";
 import { generateWorld } from "../world/world.js";
 
-const HEADER = "key,steps,completed,failed,cancelled,expired,in_progress,failure_rate,avg_completion_seconds,p50_completion_seconds,p95_completion_seconds,prompt_tokens,completion_tokens,total_tokens";
+const HEADER = "key,steps,completed,failed,cancelled,expired,in_progress,failure_rate,avg_completion_seconds,p50_completion_seconds,p95_completion_seconds,prompt_tokens,completion_tokens,total_tokens,cost_usd";
 
 let db: string;
 const snapshots = snapshotSteps(120, 11);
@@ -41,11 +41,11 @@ describe("stepstore report --format md", () => {
     const result = await stepstore(["report", "--db", db, "--by", "assistant", "--format", "md"]);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
-    const expected = truthRows(snapshots, "assistant").length + 1; // the world's one assistant too
+    const expected = truthRows({ steps: snapshots, runs: [] }, "assistant").length + 1; // the world's one assistant too
     expect(lines[0]).toBe(`| assistant_id | ${HEADER.split(",").slice(1).join(" | ")} |`);
-    expect(lines[1]).toMatch(/^\| --- (\| ---: ){13}\|$/);
+    expect(lines[1]).toMatch(/^\| --- (\| ---: ){14}\|$/);
     expect(lines.length - 2).toBe(expected);
-    for (const line of lines) expect(line.split(/(?<!\\)\|/).length).toBe(16);
+    for (const line of lines) expect(line.split(/(?<!\\)\|/).length).toBe(17);
   });
 
   it("given an empty store, when reported as Markdown, then the table has its header and no rows", async () => {
@@ -60,22 +60,24 @@ describe("stepstore report: outputs and usage", () => {
   it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {
     const out = join(tempDir(), "report.json");
     // The real binary, end to end: the report lands in the file.
-    const result = await stepstore(["report", "--db", db, "--by", "day", "--out", out], { subprocess: true });
+    const result = await stepstore(["report", "--db", db, "--by", "day", "--prices", testPricesFile(), "--out", out], { subprocess: true });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe("");
-    const report = JSON.parse(readFileSync(out, "utf8")) as { dimension: string; rows: unknown[] };
+    const report = JSON.parse(readFileSync(out, "utf8")) as { dimension: string; rows: Record<string, unknown>[] };
     expect(report.dimension).toBe("day");
-    expect(report.rows).toEqual(truthRows([...generateWorld(5, { runs: 2 }).steps, ...snapshots], "day"));
+    const world = generateWorld(5, { runs: 2 });
+    expectRows(report.rows, truthRows({ steps: [...world.steps, ...snapshots], runs: world.runs }, "day"), "day");
   });
 
   it("given an empty store, when reported with defaults, then it is the assistant report with no rows", async () => {
     const result = await stepstore(["report", "--db", await emptyStore()]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dimension: "assistant", filters: { from: null, to: null, assistant: null }, rows: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ dimension: "assistant", filters: { from: null, to: null, assistant: null, model: null }, rows: [] });
   });
 
   it.each([
-    [["--by", "week"], /assistant, day, type, tool, error/],
+    [["--by", "week"], /assistant, day, hour, model, type, tool, error/],
+    [["--model", ""], /model must not be empty/],
     [["--format", "xml"], /json, csv, md, html/],
     [["--from", "2025-02-30"], /YYYY-MM-DD/],
     [["--to", "yesterday"], /YYYY-MM-DD/],
@@ -84,6 +86,16 @@ describe("stepstore report: outputs and usage", () => {
     const result = await stepstore(["report", "--db", tempDb(), ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+
+  it("given --prices naming a file with a bad price, when reported, then it is a usage error (exit 2) naming the file and the key", async () => {
+    const prices = join(tempDir(), "prices.json");
+    writeFileSync(prices, JSON.stringify({ as_of: "2026-01-01", models: { "gpt-4o": { input_per_million: "2.5", output_per_million: 10 } } }));
+    const result = await stepstore(["report", "--db", db, "--prices", prices]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(prices);
+    expect(result.stderr).toContain(`$.models["gpt-4o"].input_per_million`);
     expect(result.stdout).toBe("");
   });
 });

@@ -84,8 +84,10 @@ async function htmlReport(args: string[], name: string): Promise<string> {
 
 describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless Chromium${browserMissing ? ` (skipped: ${browserMissing})` : ""}`, () => {
   it.each([
-    ["tool", 4],
+    ["tool", 5],
+    ["model", 5],
     ["day", 4],
+    ["hour", 4],
   ])("given a store, when reported by %s as HTML, then the page renders its charts offline: no errors, no requests, not blank", async (by, charts) => {
     const file = await htmlReport(["--db", db, "--by", by], `${by}.html`);
     const html = readFileSync(file, "utf8");
@@ -100,6 +102,8 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
     expect(page.text).toMatch(/Tokens/i);
     expect(page.text).toMatch(/Date range/i);
     expect(await colourCount(page.screenshot)).toBeGreaterThan(30);
+    if (by === "model") expect(html).toContain("Cost by model");
+    if (by === "hour") expect(html).toContain("Steps per hour by status");
     if (by === "day") {
       for (const title of ["Failure rate over time", "Completion time over time", "Tokens over time", "Steps per day by status", "completion time (seconds)", "day (UTC)"]) {
         expect(html).toContain(title);

@@ -5,19 +5,23 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { metricsQuery, utcDayStart, VIEW_NAMES } from "../../src/analytics/metrics.js";
 import { ROOT, stepstore, type CliResult } from "../helpers/cli.js";
 import { generateWorld, type World } from "../world/world.js";
-import type { RunStep } from "../../src/records/schemas.js";
-import { DIMENSIONS, KEY_COLUMN, snapshotSteps, storeOf, truthRows, utcDay, type Filter } from "./truth.js";
+import {
+  DIMENSIONS, expectRows, KEY_COLUMN, snapshotRuns, snapshotSteps, storeOf, testPricesFile, truthRows, utcDay, type Filter, type Truth,
+} from "./truth.js";
 
 let world: World;
-let truth: RunStep[];
+let truth: Truth;
 let db: string;
+let prices: string;
 let filters: [string, Filter][];
 
 beforeAll(async () => {
   world = generateWorld(20261125, { runs: 60 });
   const snapshots = snapshotSteps(400);
-  truth = [...world.steps, ...snapshots];
-  db = await storeOf(world, snapshots);
+  const runs = snapshotRuns(snapshots);
+  truth = { steps: [...world.steps, ...snapshots], runs: [...world.runs, ...runs] };
+  db = await storeOf(world, snapshots, runs);
+  prices = testPricesFile();
   const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
   const middle = days[Math.floor(days.length / 2)]!;
   filters = [
@@ -25,16 +29,24 @@ beforeAll(async () => {
     ["--from and --to", { from: days[2]!, to: days.at(-3)! }],
     ["--assistant", { assistant: world.assistants[0]! }],
     ["--from, --to and --assistant", { from: middle, to: days.at(-2)!, assistant: "asst_Émile" }],
+    ["--model (a dated snapshot)", { model: "gpt-4o-2024-08-06" }],
+    ["--model (unknown)", { model: "(unknown)" }],
+    ["--from, --to and --model", { from: days[1]!, to: days.at(-2)!, model: "gpt-4o-mini" }],
   ];
 });
 
 const filterArgs = (filter: Filter) => Object.entries(filter).flatMap(([name, value]) => [`--${name}`, value as string]);
 
 describe("the generated world covers what the metrics distinguish", () => {
-  it("given the world, then it has every status, both types, several tools, error codes, days and assistants", () => {
-    const statuses = new Set(truth.map((s) => s.status));
+  it("given the world, then it has every status, both types, several tools, error codes, days, hours, assistants and models", () => {
+    const statuses = new Set(truth.steps.map((s) => s.status));
     expect([...statuses].sort()).toEqual(["cancelled", "completed", "expired", "failed", "in_progress"]);
-    expect(new Set(truth.map((s) => s.type)).size).toBe(2);
+    expect(new Set(truth.steps.map((s) => s.type)).size).toBe(2);
+    expect(truthRows(truth, "hour").length).toBeGreaterThanOrEqual(24);
+    const models = truthRows(truth, "model");
+    // Priced exactly and by family, unpriced (no cost), and unknown (no run snapshot).
+    expect(models.map((row) => row.key)).toEqual(expect.arrayContaining(["(unknown)", "ft:acme-support", "gpt-4o", "gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18"]));
+    expect(models.filter((row) => row.cost_usd === null).map((row) => row.key)).toEqual(["(unknown)", "ft:acme-support"]);
     expect(truthRows(truth, "tool").length).toBeGreaterThanOrEqual(4);
     expect(truthRows(truth, "error").length).toBeGreaterThanOrEqual(2);
     expect(truthRows(truth, "day").length).toBeGreaterThanOrEqual(8);
@@ -48,7 +60,8 @@ describe("the stats_by_* views (CONTRACT §6, §7)", () => {
     try {
       for (const dimension of DIMENSIONS) {
         const rows = sqlite.prepare(`SELECT * FROM ${VIEW_NAMES[dimension]}`).all() as Record<string, unknown>[];
-        const expected = truthRows(truth, dimension).map(({ key, ...metrics }) => ({ [KEY_COLUMN[dimension]]: key, ...metrics }));
+        // The views carry every §7 column but cost_usd.
+        const expected = truthRows(truth, dimension).map(({ key, cost_usd: _cost, ...metrics }) => ({ [KEY_COLUMN[dimension]]: key, ...metrics }));
         expect(rows, dimension).toEqual(expected);
         // Exactly the §7 columns, in order, after the key column.
         expect(rows[0] && Object.keys(rows[0]), dimension).toEqual(Object.keys(expected[0]!));
@@ -72,13 +85,13 @@ describe("the stats_by_* views (CONTRACT §6, §7)", () => {
 });
 
 describe("stepstore report --format json (CONTRACT §8)", () => {
-  it("given a store of the world, when reported by every dimension with and without --from/--to/--assistant, then every row equals the ground truth", async () => {
+  it("given a store of the world, when reported by every dimension with and without --from/--to/--assistant/--model, then every row equals the ground truth", async () => {
     const cases = DIMENSIONS.flatMap((dimension) => filters.map(([label, filter]) => ({ dimension, label, filter })));
     const results: CliResult[] = [];
     for (let i = 0; i < cases.length; i += 3) {
       const batch = cases.slice(i, i + 3);
       results.push(...(await Promise.all(
-        batch.map(({ dimension, filter }) => stepstore(["report", "--db", db, "--by", dimension, "--format", "json", ...filterArgs(filter)])),
+        batch.map(({ dimension, filter }) => stepstore(["report", "--db", db, "--by", dimension, "--prices", prices, "--format", "json", ...filterArgs(filter)])),
       )));
     }
     cases.forEach(({ dimension, label, filter }, i) => {
@@ -86,17 +99,21 @@ describe("stepstore report --format json (CONTRACT §8)", () => {
       expect(result.code, `${dimension} ${label}: ${result.stderr}`).toBe(0);
       const report = JSON.parse(result.stdout) as { dimension: string; filters: unknown; rows: unknown[] };
       expect(report.dimension).toBe(dimension);
-      expect(report.filters).toEqual({ from: filter.from ?? null, to: filter.to ?? null, assistant: filter.assistant ?? null });
-      expect(report.rows, `${dimension} ${label}`).toEqual(truthRows(truth, dimension, filter));
+      expect(report.filters).toEqual({ from: filter.from ?? null, to: filter.to ?? null, assistant: filter.assistant ?? null, model: filter.model ?? null });
+      expectRows(report.rows as Record<string, unknown>[], truthRows(truth, dimension, filter), `${dimension} ${label}`);
     });
     // The filters do select.
-    for (const [label, filter] of filters.slice(1)) expect(truthRows(truth, "day", filter).length, label).toBeLessThan(truthRows(truth, "day").length);
+    const kept = (filter: Filter) => truthRows(truth, "type", filter).reduce((sum, row) => sum + row.steps, 0);
+    for (const [label, filter] of filters.slice(1)) {
+      expect(kept(filter), label).toBeGreaterThan(0);
+      expect(kept(filter), label).toBeLessThan(kept({}));
+    }
   });
 
   it("given a filter that keeps no step, when reported, then the rows are empty and it still succeeds", async () => {
     const result = await stepstore(["report", "--db", db, "--by", "tool", "--assistant", "asst_nobody"]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dimension: "tool", filters: { from: null, to: null, assistant: "asst_nobody" }, rows: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ dimension: "tool", filters: { from: null, to: null, assistant: "asst_nobody", model: null }, rows: [] });
   });
 });
 

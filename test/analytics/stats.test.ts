@@ -1,19 +1,23 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunStep } from "../../src/records/schemas.js";
+import { loadPriceTable } from "../../src/analytics/prices.js";
 import { startServer, type RunningServer } from "../api/harness.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { generateWorld } from "../world/world.js";
-import { DIMENSIONS, snapshotSteps, storeOf, truthRows, utcDay } from "./truth.js";
+import { DIMENSIONS, expectRows, snapshotRuns, snapshotSteps, storeOf, testPricesFile, truthRows, utcDay, type Truth } from "./truth.js";
 
 let server: RunningServer;
-let truth: RunStep[];
+let truth: Truth;
 let days: string[];
 
 beforeAll(async () => {
   const world = generateWorld(17, { runs: 8 });
   const snapshots = snapshotSteps(150, 3);
-  truth = [...world.steps, ...snapshots];
+  const runs = snapshotRuns(snapshots);
+  truth = { steps: [...world.steps, ...snapshots], runs: [...world.runs, ...runs] };
   days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
-  server = await startServer({ dbPath: await storeOf(world, snapshots), apiKey: "sk-stats" });
+  server = await startServer({ dbPath: await storeOf(world, snapshots, runs), apiKey: "sk-stats", prices: loadPriceTable(testPricesFile()) });
 });
 afterAll(async () => {
   await server?.close();
@@ -23,16 +27,19 @@ const get = (path: string, auth = true) => fetch(`${server.url}${path}`, { heade
 
 describe("GET /v1/stats/{dimension} (CONTRACT §9)", () => {
   it("given a store, when each dimension is asked for, with and without filters, then it answers the report JSON equal to the ground truth", async () => {
-    const filters: Record<string, string>[] = [{}, { from: days[2]!, to: days.at(-3)! }, { assistant: "asst_alpha" }, { from: days[1]!, assistant: "asst_Zeta" }];
+    const filters: Record<string, string>[] = [
+      {}, { from: days[2]!, to: days.at(-3)! }, { assistant: "asst_alpha" }, { from: days[1]!, assistant: "asst_Zeta" },
+      { model: "gpt-4o-mini" }, { model: "(unknown)", from: days[1]! },
+    ];
     for (const dimension of DIMENSIONS) {
       for (const filter of filters) {
         const response = await get(`/v1/stats/${dimension}?${new URLSearchParams(filter)}`);
         expect(response.status).toBe(200);
         expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-        const body = (await response.json()) as { dimension: string; filters: unknown; rows: unknown[] };
+        const body = (await response.json()) as { dimension: string; filters: unknown; rows: Record<string, unknown>[] };
         expect(body.dimension).toBe(dimension);
-        expect(body.filters).toEqual({ from: null, to: null, assistant: null, ...filter });
-        expect(body.rows, `${dimension} ${JSON.stringify(filter)}`).toEqual(truthRows(truth, dimension, filter));
+        expect(body.filters).toEqual({ from: null, to: null, assistant: null, model: null, ...filter });
+        expectRows(body.rows, truthRows(truth, dimension, filter), `${dimension} ${JSON.stringify(filter)}`);
       }
     }
   });
@@ -42,12 +49,13 @@ describe("GET /v1/stats/{dimension} (CONTRACT §9)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
     expect((await response.text()).split("\n")[0]).toBe(
-      "key,steps,completed,failed,cancelled,expired,in_progress,failure_rate,avg_completion_seconds,p50_completion_seconds,p95_completion_seconds,prompt_tokens,completion_tokens,total_tokens",
+      "key,steps,completed,failed,cancelled,expired,in_progress,failure_rate,avg_completion_seconds,p50_completion_seconds,p95_completion_seconds,prompt_tokens,completion_tokens,total_tokens,cost_usd",
     );
   });
 
   it.each([
-    ["/v1/stats/week", "dimension", /assistant\|day\|type\|tool\|error/],
+    ["/v1/stats/week", "dimension", /assistant\|day\|hour\|model\|type\|tool\|error/],
+    ["/v1/stats/model?model=a&model=b", "model", /once/],
     ["/v1/stats/day?from=2025-13-01", "from", /YYYY-MM-DD/],
     ["/v1/stats/day?to=tomorrow", "to", /YYYY-MM-DD/],
     ["/v1/stats/day?from=2025-02-02&to=2025-02-01", "from", /from ≤ to/],
@@ -88,6 +96,30 @@ describe("GET /report", () => {
   it("given ?by=week, then it answers 400 naming the dimensions", async () => {
     const response = await get("/report?by=week");
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/assistant\|day\|type\|tool\|error/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/assistant\|day\|hour\|model\|type\|tool\|error/);
+  });
+});
+
+describe("STEPSTORE_PRICES (CONTRACT §10)", () => {
+  it("given a price file that cannot be used, when serve starts, then it refuses (exit 2) naming the file", async () => {
+    const prices = join(tempDir(), "prices.json");
+    writeFileSync(prices, JSON.stringify({ as_of: "2026-01-01", models: { "gpt-4o": { input_per_million: -1, output_per_million: 10 } } }));
+    const result = await stepstore(["serve", "--db", tempDb(), "--port", "0"], { subprocess: true, env: { STEPSTORE_PRICES: prices } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(prices);
+    expect(result.stderr).toContain(`$.models["gpt-4o"].input_per_million`);
+  });
+
+  it("given a price file, when a report is asked without --prices, then its costs use it, and --prices wins over it", async () => {
+    const empty = join(tempDir(), "no-prices.json");
+    writeFileSync(empty, JSON.stringify({ as_of: "2026-01-01", models: {} }));
+    const db = await storeOf(generateWorld(2, { runs: 2 }));
+    const costs = async (args: string[]) => {
+      const result = await stepstore(["report", "--db", db, "--by", "model", ...args], { env: { STEPSTORE_PRICES: empty } });
+      expect(result.code, result.stderr).toBe(0);
+      return (JSON.parse(result.stdout) as { rows: { cost_usd: number | null }[] }).rows.map((row) => row.cost_usd);
+    };
+    expect(await costs([])).toEqual([null]);
+    expect((await costs(["--prices", testPricesFile()]))[0]).toBeGreaterThan(0);
   });
 });

@@ -4,18 +4,49 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RunStep } from "../../src/records/schemas.js";
+import { expect } from "vitest";
+import type { Run, RunStep } from "../../src/records/schemas.js";
 import { stepstore, tempDir } from "../helpers/cli.js";
 import type { World } from "../world/world.js";
 
-export const DIMENSIONS = ["assistant", "day", "type", "tool", "error"] as const;
+export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-export const KEY_COLUMN: Record<Dimension, string> = { assistant: "assistant_id", day: "day", type: "type", tool: "tool", error: "error_code" };
+export const KEY_COLUMN: Record<Dimension, string> = {
+  assistant: "assistant_id", day: "day", hour: "hour", model: "model", type: "type", tool: "tool", error: "error_code",
+};
 
 export interface Filter {
   from?: string;
   to?: string;
   assistant?: string;
+  model?: string;
+}
+
+/** What the truth is computed from: the steps, and the runs whose snapshots name the steps' models. */
+export interface Truth {
+  steps: readonly RunStep[];
+  runs: readonly Run[];
+}
+
+/** The price table the tests report with (`--prices`), USD per million tokens; a model matches exactly or by its `K-` family. */
+export const TEST_PRICES: Record<string, { input_per_million: number; output_per_million: number }> = {
+  "gpt-4o": { input_per_million: 2.5, output_per_million: 10 },
+  "gpt-4o-mini": { input_per_million: 0.15, output_per_million: 0.6 },
+  "o3-mini": { input_per_million: 1.1, output_per_million: 4.4 },
+};
+
+/** TEST_PRICES as a file, for `--prices` and the service. */
+export function testPricesFile(): string {
+  const path = join(tempDir("stepstore-prices-"), "prices.json");
+  writeFileSync(path, JSON.stringify({ as_of: "2026-01-01", source: "tests", models: TEST_PRICES }));
+  return path;
+}
+
+/** §7: the model's prices by exact key, else the longest key K the model starts with followed by `-`. */
+function testPrice(model: string) {
+  if (Object.hasOwn(TEST_PRICES, model)) return TEST_PRICES[model]!;
+  const family = Object.keys(TEST_PRICES).filter((key) => model.startsWith(`${key}-`)).sort((a, b) => b.length - a.length)[0];
+  return family === undefined ? null : TEST_PRICES[family]!;
 }
 
 export interface TruthRow {
@@ -33,19 +64,29 @@ export interface TruthRow {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  cost_usd: number | null;
 }
 
 type Step = RunStep & Record<string, unknown>;
 
+/** §6: a step's model is its run's `model`, `(unknown)` without one. */
+const modelOf = (step: Step, models: ReadonlyMap<string, string>) => models.get(step.run_id as string) ?? "(unknown)";
+
+export const utcHour = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 13);
+
 export const utcDay = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
 /** §6: the keys a step counts under in one dimension (none, one, or for tools several). */
-export function keysOf(step: Step, dimension: Dimension): (string | null)[] {
+export function keysOf(step: Step, dimension: Dimension, models: ReadonlyMap<string, string>): (string | null)[] {
   switch (dimension) {
     case "assistant":
       return [step.assistant_id as string | null];
     case "day":
       return [utcDay(step.created_at as number)];
+    case "hour":
+      return [utcHour(step.created_at as number)];
+    case "model":
+      return [modelOf(step, models)];
     case "type":
       return [step.type as string];
     case "error": {
@@ -66,7 +107,19 @@ function nearestRank(sorted: number[], p: number): number | null {
   return sorted[Math.ceil((p / 100) * sorted.length) - 1]!;
 }
 
-function metricsOf(steps: Step[]): Omit<TruthRow, "key"> {
+/** §7 cost_usd: each priced step's tokens at its model's prices; null when no step of the group is priced. */
+function costOf(steps: Step[], models: ReadonlyMap<string, string>): number | null {
+  let cost: number | null = null;
+  for (const step of steps) {
+    const price = testPrice(modelOf(step, models));
+    if (price === null) continue;
+    const usage = step.usage as { prompt_tokens: number; completion_tokens: number } | null;
+    cost = (cost ?? 0) + ((usage?.prompt_tokens ?? 0) * price.input_per_million + (usage?.completion_tokens ?? 0) * price.output_per_million) / 1e6;
+  }
+  return cost;
+}
+
+function metricsOf(steps: Step[], models: ReadonlyMap<string, string>): Omit<TruthRow, "key"> {
   const count = (status: string) => steps.filter((s) => s.status === status).length;
   const [completed, failed, cancelled, expired] = [count("completed"), count("failed"), count("cancelled"), count("expired")];
   const finished = completed + failed + cancelled + expired;
@@ -90,6 +143,7 @@ function metricsOf(steps: Step[]): Omit<TruthRow, "key"> {
     prompt_tokens: usage("prompt_tokens"),
     completion_tokens: usage("completion_tokens"),
     total_tokens: usage("total_tokens"),
+    cost_usd: costOf(steps, models),
   };
 }
 
@@ -104,35 +158,50 @@ function byKey(a: string | null, b: string | null): number {
   return x.length - y.length;
 }
 
-export function keepsStep(step: Step, filter: Filter): boolean {
+function keepsStep(step: Step, filter: Filter, models: ReadonlyMap<string, string>): boolean {
   const day = utcDay(step.created_at as number);
   return (filter.from === undefined || day >= filter.from) && (filter.to === undefined || day <= filter.to) &&
-    (filter.assistant === undefined || step.assistant_id === filter.assistant);
+    (filter.assistant === undefined || step.assistant_id === filter.assistant) &&
+    (filter.model === undefined || modelOf(step, models) === filter.model);
 }
 
 /** Every row of one dimension, ordered by key. */
-export function truthRows(steps: readonly RunStep[], dimension: Dimension, filter: Filter = {}): TruthRow[] {
+export function truthRows(truth: Truth, dimension: Dimension, filter: Filter = {}): TruthRow[] {
+  const models = new Map(truth.runs.filter((run) => run.model !== undefined).map((run) => [run.id, run.model!]));
   const groups = new Map<string | null, Step[]>();
-  for (const step of steps as Step[]) {
-    if (!keepsStep(step, filter)) continue;
-    for (const key of keysOf(step, dimension)) {
+  for (const step of truth.steps as Step[]) {
+    if (!keepsStep(step, filter, models)) continue;
+    for (const key of keysOf(step, dimension, models)) {
       const group = groups.get(key);
       if (group) group.push(step);
       else groups.set(key, [step]);
     }
   }
-  return [...groups.keys()].sort(byKey).map((key) => ({ key, ...metricsOf(groups.get(key)!) }));
+  return [...groups.keys()].sort(byKey).map((key) => ({ key, ...metricsOf(groups.get(key)!, models) }));
+}
+
+/** Report rows equal the truth: every column exactly, but `cost_usd` (a float sum) to a relative 1e-9. */
+export function expectRows(actual: readonly Record<string, unknown>[], expected: readonly TruthRow[], label: string): void {
+  const costs = (rows: readonly Record<string, unknown>[]) => rows.map((row) => row.cost_usd as number | null);
+  const rest = (rows: readonly Record<string, unknown>[]) => rows.map(({ cost_usd: _cost, ...row }) => row);
+  expect(rest(actual), label).toEqual(rest(expected as unknown as Record<string, unknown>[]));
+  costs(expected as unknown as Record<string, unknown>[]).forEach((cost, i) => {
+    const got = costs(actual)[i];
+    if (cost === null) expect(got, `${label} row ${i}`).toBeNull();
+    else expect(Math.abs((got as number) - cost), `${label} row ${i}: ${got} vs ${cost}`).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(cost), 1e-12));
+  });
 }
 
 /**
  * A store holding the world (its events and what polling its runs answered) and the extra snapshots,
  * ingested through the real CLI.
  */
-export async function storeOf(world: World, snapshots: readonly RunStep[] = []): Promise<string> {
+export async function storeOf(world: World, snapshots: readonly RunStep[] = [], runs: readonly Run[] = []): Promise<string> {
   const dir = tempDir("stepstore-analytics-");
   const file = join(dir, "world.jsonl");
   const polled = [...world.polledSteps.values()].flat();
-  writeFileSync(file, [...world.events, ...polled, ...snapshots].map((record) => JSON.stringify(record)).join("\n") + "\n");
+  // The runs last: their models are learned after their steps.
+  writeFileSync(file, [...world.events, ...polled, ...snapshots, ...runs].map((record) => JSON.stringify(record)).join("\n") + "\n");
   const db = join(dir, "store.db");
   const result = await stepstore(["ingest", "--db", db, file]);
   if (result.code !== 0) throw new Error(`ingest failed (${result.code}): ${result.stderr}`);
@@ -195,4 +264,20 @@ export function snapshotSteps(count: number, seed = 7): RunStep[] {
     } as unknown as RunStep);
   }
   return steps;
+}
+
+/** Models the snapshot runs ran: exact and dated keys of the test prices, and one the table does not price. */
+const SNAPSHOT_MODELS = ["gpt-4o-2024-08-06", "gpt-4o-mini", "o3-mini", "ft:acme-support", "gpt-4o", "gpt-4o-mini-2024-07-18"];
+
+/** A final snapshot for most runs of the snapshot steps (the last three runs get none: their model is unknown). */
+export function snapshotRuns(steps: readonly RunStep[]): Run[] {
+  const runIds = [...new Set(steps.map((step) => step.run_id as string))].sort();
+  return runIds.slice(0, -3).map((id, i) => {
+    const first = steps.find((step) => step.run_id === id)!;
+    return {
+      id, object: "thread.run", created_at: first.created_at as number, thread_id: first.thread_id as string, assistant_id: first.assistant_id as string,
+      status: "completed", started_at: first.created_at as number, expires_at: null, cancelled_at: null, failed_at: null,
+      completed_at: first.created_at as number, model: SNAPSHOT_MODELS[i % SNAPSHOT_MODELS.length]!,
+    } as unknown as Run;
+  });
 }

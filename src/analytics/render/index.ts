@@ -1,4 +1,5 @@
 import type { SqlPort } from "../../store/sqlPort.js";
+import type { PriceTable } from "../prices.js";
 import { buildReport, buildSummary, type Report, type ReportParams } from "../report.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
@@ -14,9 +15,9 @@ export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The report of `params` in its format: what `stepstore report` prints and `/v1/stats`, `/report` answer. */
-export async function renderReport(port: SqlPort, params: ReportParams): Promise<{ contentType: string; body: string; report: Report }> {
-  const report = await buildReport(port, params.dimension, params.filters);
+/** The report of `params` in its format, costs from `prices`: what `stepstore report` prints and `/v1/stats`, `/report` answer. */
+export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<{ contentType: string; body: string; report: Report }> {
+  const report = await buildReport(port, params.dimension, params.filters, prices);
   const contentType = CONTENT_TYPES[params.format];
   switch (params.format) {
     case "json":

@@ -1,7 +1,7 @@
-import { KEY_COLUMNS, METRIC_COLUMNS } from "../metrics.js";
+import { COST_COLUMN, KEY_COLUMNS, METRIC_COLUMNS } from "../metrics.js";
 import type { Report } from "../report.js";
 
-const NUMERIC = new Set<string>(METRIC_COLUMNS);
+const NUMERIC = new Set<string>([...METRIC_COLUMNS, COST_COLUMN]);
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
@@ -17,8 +17,8 @@ function cell(value: string | number | null): string {
 
 /** The report as a Markdown table (key column named as the view names it), numbers right-aligned. */
 export function renderMarkdown(report: Report): string {
-  const columns = ["key", ...METRIC_COLUMNS] as const;
-  const header = [KEY_COLUMNS[report.dimension], ...METRIC_COLUMNS];
+  const columns = ["key", ...METRIC_COLUMNS, COST_COLUMN] as const;
+  const header = [KEY_COLUMNS[report.dimension], ...METRIC_COLUMNS, COST_COLUMN];
   const lines = [
     `| ${header.join(" | ")} |`,
     `| ${columns.map((c) => (NUMERIC.has(c) ? "---:" : "---")).join(" | ")} |`,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
+import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParamsInput } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
 import type { Stepstore } from "../../stepstore.js";
@@ -6,11 +7,13 @@ import { sendError } from "../errors.js";
 
 export interface StatsRoutesOptions {
   store: Stepstore;
+  prices: PriceTable;
 }
 
 type Query = Record<string, string | string[] | undefined>;
 
-const PARAMS = ["from", "to", "assistant", "format"] as const;
+const FILTERS = ["from", "to", "assistant", "model"] as const;
+const PARAMS = [...FILTERS, "format"] as const;
 
 /** The query parameters of `report`, each at most once; a repeated one is a ReportParamError. */
 function reportInput(query: Query, by: string | undefined, allowed: readonly string[]): ReportParamsInput {
@@ -24,15 +27,15 @@ function reportInput(query: Query, by: string | undefined, allowed: readonly str
 }
 
 /**
- * `GET /v1/stats/{dimension}`: the report JSON of CONTRACT §8 (`from`, `to`, `assistant`; `format` json|csv|md|html,
- * default json). `GET /report`: the HTML report (`by`, `from`, `to`, `assistant`). Bad parameters: 400 in the API's
+ * `GET /v1/stats/{dimension}`: the report JSON of CONTRACT §8 (`from`, `to`, `assistant`, `model`; `format` json|csv|md|html,
+ * default json). `GET /report`: the HTML report (`by`, `from`, `to`, `assistant`, `model`). Bad parameters: 400 in the API's
  * error shape, naming the allowed values.
  */
-export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store }) => {
+export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store, prices }) => {
   app.get<{ Params: { dimension: string }; Querystring: Query }>("/v1/stats/:dimension", async (request, reply) => {
     try {
       const params = parseReportParams(reportInput(request.query, request.params.dimension, PARAMS));
-      const { contentType, body } = await renderReport(store.sql, params);
+      const { contentType, body } = await renderReport(store.sql, params, prices);
       return reply.type(contentType).send(body);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param === "by" ? "dimension" : error.param });
@@ -43,8 +46,8 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
   app.get<{ Querystring: Query }>("/report", async (request, reply) => {
     try {
       const { by } = reportInput(request.query, undefined, ["by"]);
-      const params = parseReportParams({ ...reportInput(request.query, by, ["from", "to", "assistant"]), format: "html" });
-      const { contentType, body } = await renderReport(store.sql, params);
+      const params = parseReportParams({ ...reportInput(request.query, by, FILTERS), format: "html" });
+      const { contentType, body } = await renderReport(store.sql, params, prices);
       return reply.type(contentType).send(body);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param });

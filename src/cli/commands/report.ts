@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
 import { openForReading } from "../../store/open.js";
@@ -11,6 +12,8 @@ export interface ReportOptions {
   from?: string;
   to?: string;
   assistant?: string;
+  model?: string;
+  prices?: string;
   format?: string;
   out?: string;
   db?: string;
@@ -25,13 +28,24 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
     throw error;
   }
+  const prices = priceTableOrUsage(options.prices);
   const { sql, close } = openForReading(dbPath(options.db));
   let body: string;
   try {
-    body = (await renderReport(sql, params)).body;
+    body = (await renderReport(sql, params, prices)).body;
   } finally {
     close();
   }
   if (options.out !== undefined) writeFileSync(options.out, body);
   else await writeOut(body);
+}
+
+/** `--prices`, `$STEPSTORE_PRICES` or the shipped table; a file that cannot be used is bad usage (exit 2), naming it and the key. */
+export function priceTableOrUsage(option: string | undefined): PriceTable {
+  try {
+    return loadPriceTable(pricesPath(option));
+  } catch (error) {
+    if (error instanceof PriceTableError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { createLogger } from "../../api/logger.js";
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer } from "../../api/server.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
+import { priceTableOrUsage } from "./report.js";
 
 export interface ServeOptions {
   db?: string;
@@ -46,9 +47,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const maxIngestBody = byteLimit("STEPSTORE_MAX_INGEST_BODY", DEFAULT_MAX_INGEST_BODY);
   const bodyTimeoutMs = positiveEnv("STEPSTORE_BODY_TIMEOUT", "milliseconds");
   const secret = webhookSecret();
+  const prices = priceTableOrUsage(undefined);
 
   const logger = createLogger();
-  const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger });
+  const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger, prices });
   const stopped = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));

@@ -1,13 +1,13 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DIMENSIONS, metricsQuery, overallQuery, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
-import { postgresMetricsQuery, postgresOverallQuery } from "../../../src/analytics/postgresMetrics.js";
+import { costBasisQuery, DIMENSIONS, metricsQuery, overallQuery, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
+import { postgresCostBasisQuery, postgresMetricsQuery, postgresOverallQuery } from "../../../src/analytics/postgresMetrics.js";
 import { openDatabase } from "../../../src/store/open.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { migratePostgres } from "../../../src/store/postgres/migrate.js";
 import type { SqlValue } from "../../../src/store/sqlPort.js";
-import { snapshotSteps, storeOf, utcDay } from "../../analytics/truth.js";
+import { snapshotRuns, snapshotSteps, storeOf, utcDay } from "../../analytics/truth.js";
 import { tempDb } from "../../helpers/cli.js";
 import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
 import { generateWorld } from "../../world/world.js";
@@ -43,10 +43,13 @@ describePostgres("the analytics views on PostgreSQL", () => {
     await migratePostgres(pg.pool, url());
     const world = generateWorld(20261130, { runs: 40 });
     const snapshots = snapshotSteps(300);
-    sqlite = new Database(await storeOf(world, snapshots), { readonly: true });
-    for (const table of ["run_steps", "run_step_tools"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    sqlite = new Database(await storeOf(world, snapshots, snapshotRuns(snapshots)), { readonly: true });
+    for (const table of ["run_steps", "run_step_tools", "runs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
     const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
-    filters = [{ from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" }];
+    filters = [
+      { from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" },
+      { model: "gpt-4o-mini" }, { model: "(unknown)", from: days[1]! },
+    ];
   });
   afterAll(async () => {
     sqlite?.close();
@@ -65,6 +68,11 @@ describePostgres("the analytics views on PostgreSQL", () => {
         const lite = metricsQuery(dimension, filter);
         const post = postgresMetricsQuery(dimension, filter);
         expect(await pg.all(post.sql, post.params), `${dimension} ${JSON.stringify(filter)}`).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
+        // The cost's tokens by (key, model), in no particular order.
+        const liteCosts = costBasisQuery(dimension, filter);
+        const postCosts = postgresCostBasisQuery(dimension, filter);
+        const sorted = (rows: Row[]) => rows.map((row) => JSON.stringify(Object.values(row).map((v) => (typeof v === "bigint" ? Number(v) : v)))).sort();
+        expect(sorted(await pg.all<Row>(postCosts.sql, postCosts.params)), `cost ${dimension}`).toEqual(sorted(sqlite.prepare(liteCosts.sql).all(...liteCosts.params) as Row[]));
       }
       const lite = overallQuery(filter);
       const post = postgresOverallQuery(filter);
