@@ -89,17 +89,33 @@ export interface KeySource {
   where: string[];
 }
 
+/** What differs between the dialects in grouping steps: the UTC day and hour of `created_at`, and the join to tools. */
+export interface DialectKeys {
+  day: string;
+  hour: string;
+  toolJoin: string;
+}
+
+/** Where each dimension's key comes from, in one dialect's terms. */
+export function keySources(dialect: DialectKeys): Record<Dimension, KeySource> {
+  return {
+    assistant: { key: "s.assistant_id", join: "", where: [] },
+    day: { key: dialect.day, join: "", where: [] },
+    hour: { key: dialect.hour, join: "", where: [] },
+    model: { key: STEP_MODEL, join: "", where: [] },
+    type: { key: "s.type", join: "", where: [] },
+    tool: { key: "t.tool", join: dialect.toolJoin, where: [] },
+    error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
+  };
+}
+
 // CROSS JOIN keeps run_steps the outer loop (SQLite does not reorder it): the steps are scanned through the
 // covering index run_steps_stats and each step's tools found by run_step_tools' primary key.
-const KEY_SOURCES: Record<Dimension, KeySource> = {
-  assistant: { key: "s.assistant_id", join: "", where: [] },
-  day: { key: "strftime('%Y-%m-%d', s.created_at, 'unixepoch')", join: "", where: [] },
-  hour: { key: "strftime('%Y-%m-%dT%H', s.created_at, 'unixepoch')", join: "", where: [] },
-  model: { key: STEP_MODEL, join: "", where: [] },
-  type: { key: "s.type", join: "", where: [] },
-  tool: { key: "t.tool", join: "CROSS JOIN run_step_tools t ON t.step_id = s.id", where: [] },
-  error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
-};
+const KEY_SOURCES = keySources({
+  day: "strftime('%Y-%m-%d', s.created_at, 'unixepoch')",
+  hour: "strftime('%Y-%m-%dT%H', s.created_at, 'unixepoch')",
+  toolJoin: "CROSS JOIN run_step_tools t ON t.step_id = s.id",
+});
 
 function percentileRank(p: number): string {
   return `(${p} * n + 99) / 100`;

@@ -5,20 +5,16 @@
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 import {
-  costBasis, filterConditions, KEY_COLUMNS, PERCENTILES, STEP_MODEL, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
+  costBasis, filterConditions, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
 const FINISHED = `status IN (${Object.keys(STEP_STATUS_RANK).filter(isTerminalStep).map((status) => `'${status}'`).join(", ")})`;
 
-const KEY_SOURCES: Record<Dimension, KeySource> = {
-  assistant: { key: "s.assistant_id", join: "", where: [] },
-  day: { key: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", join: "", where: [] },
-  hour: { key: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')", join: "", where: [] },
-  model: { key: STEP_MODEL, join: "", where: [] },
-  type: { key: "s.type", join: "", where: [] },
-  tool: { key: "t.tool", join: " JOIN run_step_tools t ON t.step_id = s.id", where: [] },
-  error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
-};
+const KEY_SOURCES = keySources({
+  day: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+  hour: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+  toolJoin: " JOIN run_step_tools t ON t.step_id = s.id",
+});
 
 /** How many steps have the status, as SQLite's sum(status = 'x'): NULL statuses add nothing, and a group of only those sums to NULL. */
 const countWhere = (condition: string) => `sum((${condition})::int)`;
