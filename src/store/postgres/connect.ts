@@ -92,6 +92,15 @@ export interface PoolOptions {
   readOnly?: boolean;
 }
 
+/** A client from the pool; a server that cannot be reached is named, with what to do. */
+export async function connectClient(pool: pg.Pool, url: string): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw unreachableError(url, error) ?? error;
+  }
+}
+
 /**
  * A pool for `url`, checked by one round trip so that an unreachable or missing database fails here,
  * named, and not at the first statement. The URL must be `postgres://` or `postgresql://`.

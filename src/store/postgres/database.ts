@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
-import { openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
+import { connectClient, openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
 import { numberPlaceholders } from "./placeholders.js";
 
 /** The PostgreSQL store's connection: the port over a pool, plus what status and the `sql` command need. */
@@ -35,12 +35,7 @@ function portOver(url: string, target: Queryable): SqlPort {
  * A client whose connection broke (COMMIT or ROLLBACK failed) is destroyed, not returned to the pool.
  */
 async function inTransaction<T>(url: string, pool: pg.Pool, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw unreachableError(url, error) ?? error;
-  }
+  const client = await connectClient(pool, url);
   let broken: Error | undefined;
   try {
     await client.query("BEGIN");

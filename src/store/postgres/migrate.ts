@@ -4,7 +4,7 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { unreachableError, withoutPassword } from "./connect.js";
+import { connectClient, unreachableError, withoutPassword } from "./connect.js";
 
 /** drizzle-kit's output for PostgreSQL (drizzle.pg.config.ts), from src/ and from dist/ alike. */
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../migrations/pg");
@@ -35,12 +35,7 @@ async function journal(db: Queryable): Promise<{ applied: number; newest: number
  * and its migration transaction rolls back. Returns how many migrations it applied.
  */
 export async function migratePostgres(pool: pg.Pool, url: string): Promise<number> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw unreachableError(url, error) ?? error;
-  }
+  const client = await connectClient(pool, url);
   try {
     const latest = newestMigration();
     if ((await journal(client)).newest >= latest) return 0; // the usual open: no lock taken

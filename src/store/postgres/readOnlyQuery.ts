@@ -2,7 +2,7 @@ import type pg from "pg";
 import Cursor from "pg-cursor";
 import { ReadOnlyViolation, type QueryResult } from "../readOnlyQuery.js";
 import { QueryTimeout } from "../sqlProcess.js";
-import { unreachableError } from "./connect.js";
+import { connectClient, unreachableError } from "./connect.js";
 
 const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH … SELECT, VALUES, TABLE, EXPLAIN, SHOW)";
 
@@ -48,12 +48,7 @@ function readRows(cursor: Cursor, limit: number): Promise<{ rows: Record<string,
 export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
   const keyword = firstKeyword(query);
   if (!QUERY_KEYWORDS.has(keyword)) throw new ReadOnlyViolation(`refused: ${keyword || "an empty statement"} is not allowed; ${READ_ONLY}`);
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw unreachableError(url, error) ?? error;
-  }
+  const client = await connectClient(pool, url);
   try {
     await client.query("BEGIN");
     await client.query("SET TRANSACTION READ ONLY");
