@@ -3,6 +3,7 @@ import {
   createdRangeQuery, DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, metricsQuery, overallQuery, utcDayStart,
   type Dimension, type Metrics,
 } from "./metrics.js";
+import { postgresMetricsQuery, postgresOverallQuery } from "./postgresMetrics.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -85,7 +86,7 @@ type KeyedRow = Record<string, string | number | null>;
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters): Promise<Report> {
-  const query = metricsQuery(dimension, filters);
+  const query = (port.dialect === "postgres" ? postgresMetricsQuery : metricsQuery)(dimension, filters);
   const keyColumn = KEY_COLUMNS[dimension];
   const rows = (await port.all<KeyedRow>(query.sql, query.params)).map((row) => {
     const out: KeyedRow = { key: row[keyColumn] ?? null };
@@ -99,7 +100,7 @@ const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(s
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const overall = overallQuery(filters);
+  const overall = (port.dialect === "postgres" ? postgresOverallQuery : overallQuery)(filters);
   const row = await port.get<KeyedRow>(overall.sql, overall.params);
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, (row?.[column] as number | null | undefined) ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = createdRangeQuery(filters);

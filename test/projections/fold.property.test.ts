@@ -196,11 +196,11 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
       fc.asyncProperty(shuffledWorld, (scenario) =>
         withStore(async (store) => {
           await ingest(store, shuffled(scenario), scenario.batchSizes);
-          expect(verifyProjections(store.sqlite).differences).toEqual([]);
+          expect((await verifyProjections(store.sqlite)).differences).toEqual([]);
           const incremental = tablesOf(store);
           await store.rebuild();
           expect(tablesOf(store)).toEqual(incremental);
-          expect(verifyProjections(store.sqlite).differences).toEqual([]);
+          expect((await verifyProjections(store.sqlite)).differences).toEqual([]);
           expect(rowsOf(store)).toEqual(truthOf(scenario.world));
           const positions = expectedPositions(store);
           for (const row of incremental.runSteps as { id: string; position: number }[]) expect(row.position).toBe(positions.get(row.id));

@@ -135,7 +135,7 @@ describe("POST /v1/ingest with reused event ids", () => {
   it("counts a conflict as rejected and keeps it, a redelivery as a duplicate", async () => {
     const answer = await postIngest(server, jsonl([...first, ...second]));
     expect(answer).toEqual({ status: 200, body: { records: 6, appended: 3, duplicates: 1, rejected: 2 } });
-    const kept = server.app.stepstore.sqlite.prepare("SELECT source, reason FROM rejections ORDER BY id").all() as { source: string; reason: string }[];
+    const kept = await server.app.stepstore.sql.all<{ source: string; reason: string }>("SELECT source, reason FROM rejections ORDER BY id");
     expect(kept.map((r) => r.source)).toEqual(["http", "http"]);
     expect(kept[0]!.reason).toMatch(/^conflict: event key evt_1 already holds different content \(appended from POST \/v1\/ingest .+:1\)$/);
   });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
-import { openForReading } from "../../store/open.js";
+import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -25,12 +25,12 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
     throw error;
   }
-  const { sql, close } = openForReading(dbPath(options.db));
+  const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   let body: string;
   try {
     body = (await renderReport(sql, params)).body;
   } finally {
-    close();
+    await close();
   }
   if (options.out !== undefined) writeFileSync(options.out, body);
   else await writeOut(body);
