@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunStep } from "../../src/records/schemas.js";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import type { World } from "../world/world.js";
 
 export const DIMENSIONS = ["assistant", "day", "type", "tool", "error"] as const;
@@ -133,7 +133,7 @@ export async function storeOf(world: World, snapshots: readonly RunStep[] = []):
   const file = join(dir, "world.jsonl");
   const polled = [...world.polledSteps.values()].flat();
   writeFileSync(file, [...world.events, ...polled, ...snapshots].map((record) => JSON.stringify(record)).join("\n") + "\n");
-  const db = join(dir, "store.db");
+  const db = tempDb();
   const result = await stepstore(["ingest", "--db", db, file]);
   if (result.code !== 0) throw new Error(`ingest failed (${result.code}): ${result.stderr}`);
   return db;
