@@ -1,6 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { openInMemory } from "../../src/store/open.js";
+import { openPostgresDatabase } from "../../src/store/postgres/database.js";
+import { migratePostgres } from "../../src/store/postgres/migrate.js";
+import type { SqlDatabase } from "../../src/store/sqlPort.js";
+import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 
 /**
  * Which store this run of the suite tests (vitest.config.ts runs it twice): "sqlite" (a file per
@@ -45,4 +50,20 @@ export async function dropMadeDatabases(): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+let specDatabase: string | undefined;
+
+/**
+ * An empty store's database for a test that wires the log itself (projection specs, property tests):
+ * SQLite in memory, or in the PostgreSQL half this file's one database, migrated, every table emptied.
+ */
+export async function emptySpecDatabase(): Promise<SqlDatabase> {
+  if (!pgHalf) return sqliteDatabase(openInMemory().sqlite);
+  specDatabase ??= freshDatabaseSync();
+  const database = await openPostgresDatabase(specDatabase);
+  await migratePostgres(database.pool, specDatabase);
+  const tables = await database.all<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'");
+  await database.run(`TRUNCATE ${tables.map((t) => `"${t.name}"`).join(", ")} RESTART IDENTITY`);
+  return database;
 }
