@@ -24,6 +24,24 @@ async function postgresMissing(): Promise<string | null> {
  */
 const STORE_INDEPENDENT = ["test/records/**", "test/ingest/lines.property.test.ts", "test/api/signature.test.ts", "test/poll/limiter.test.ts", "test/store/postgres/**", "test/world/world.test.ts"];
 
+/**
+ * Tests about SQLite files themselves, run in the SQLite half only: each names why.
+ */
+const SQLITE_FILE_TESTS = [
+  // read-only files, folders and media; text, empty, foreign and older SQLite files
+  "test/cli/readOnly.test.ts",
+  // SQLite statements (PRAGMA, ATTACH, VACUUM) and the child process that stops a query; PostgreSQL's `sql`: test/store/postgres/readOnlyQuery.test.ts
+  "test/cli/sql.test.ts",
+  // tampers with the tables through better-sqlite3 and checks PRAGMA integrity_check; PostgreSQL's verify: test/concurrency
+  "test/projections/verify.test.ts",
+  // an old release's SQLite file upgraded in place
+  "test/store/upgrade.test.ts",
+  // the SQLite connection's own transaction mutex
+  "test/store/transactionMutex.test.ts",
+  // fsync, WAL and a killed writer on one SQLite file
+  "test/store/durability.test.ts",
+];
+
 export default defineConfig(async () => {
   const missing = await postgresMissing();
   if (missing !== null && process.env.STEPSTORE_REQUIRE_POSTGRES === "1") throw new Error(`the PostgreSQL half must run here (STEPSTORE_REQUIRE_POSTGRES=1), but ${missing}`);
@@ -33,7 +51,7 @@ export default defineConfig(async () => {
     test: {
       name: store,
       env: { STEPSTORE_TEST_STORE: store },
-      ...(store === "postgres" ? { setupFiles: ["test/helpers/pgSetup.ts"], exclude: STORE_INDEPENDENT } : {}),
+      ...(store === "postgres" ? { setupFiles: ["test/helpers/pgSetup.ts"], exclude: [...STORE_INDEPENDENT, ...SQLITE_FILE_TESTS] } : {}),
     },
   });
   return {
