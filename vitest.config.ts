@@ -45,7 +45,11 @@ const SQLITE_FILE_TESTS = [
 export default defineConfig(async () => {
   const missing = await postgresMissing();
   if (missing !== null && process.env.STEPSTORE_REQUIRE_POSTGRES === "1") throw new Error(`the PostgreSQL half must run here (STEPSTORE_REQUIRE_POSTGRES=1), but ${missing}`);
-  if (missing !== null) process.stderr.write(`PostgreSQL half of the suite SKIPPED: ${missing}; set STEPSTORE_TEST_PG_URL to a server the tests may create databases on\n`);
+  // Said once: vitest evaluates this file more than once per run (the process's environment outlives each evaluation).
+  if (missing !== null && process.env.STEPSTORE_TEST_PG_SKIP_SAID === undefined) {
+    process.env.STEPSTORE_TEST_PG_SKIP_SAID = "1";
+    process.stderr.write(`PostgreSQL half of the suite SKIPPED: ${missing}; set STEPSTORE_TEST_PG_URL to a server the tests may create databases on\n`);
+  }
   const half = (store: "sqlite" | "postgres") => ({
     extends: true as const,
     test: {
