@@ -3,6 +3,9 @@ import { PROJECTIONS } from "./projections/index.js";
 import { rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
+import { lockLogForAppend } from "./store/postgres/appendLock.js";
+import { openPostgresDatabase } from "./store/postgres/database.js";
+import { migratePostgres } from "./store/postgres/migrate.js";
 import type { SqlDatabase } from "./store/sqlPort.js";
 import { sqliteDatabase } from "./store/sqlite/sqlDatabase.js";
 import type { Store } from "./store/store.js";
@@ -23,7 +26,30 @@ export function wireProjections(sql: SqlDatabase) {
 export function openStepstore(path: string, options: OpenOptions = {}): Store & { sqlite: Database } {
   const database = openDatabase(path, options);
   const sql = sqliteDatabase(database.sqlite);
-  return { path: database.path, sqlite: database.sqlite, sql, ...wireProjections(sql), close: () => sql.close() };
+  return { dialect: "sqlite", path: database.path, sqlite: database.sqlite, sql, ...wireProjections(sql), close: () => sql.close() };
 }
 
 export type Stepstore = ReturnType<typeof openStepstore>;
+
+/**
+ * A PostgreSQL database (it must exist) with its tables migrated and every projection wired. Every
+ * write transaction (append, rebuild) takes the log's append lock first: see appendLock.ts for why.
+ */
+export async function openPostgresStepstore(url: string): Promise<Store> {
+  const database = await openPostgresDatabase(url);
+  try {
+    await migratePostgres(database.pool, url);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const locked: SqlDatabase = {
+    ...database,
+    transaction: (fn) =>
+      database.transaction(async (tx) => {
+        await lockLogForAppend(tx);
+        return fn(tx);
+      }),
+  };
+  return { dialect: "postgres", path: database.shownUrl, sql: locked, ...wireProjections(locked), close: () => database.close() };
+}

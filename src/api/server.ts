@@ -1,7 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { loadPriceTable, pricesPath, type PriceTable } from "../analytics/prices.js";
-import { openStepstore, type Stepstore } from "../stepstore.js";
+import { openStore } from "../openStore.js";
+import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { errorBody, sendError } from "./errors.js";
@@ -14,8 +15,8 @@ import { bodyTimeoutFor, limitBodyTime, serverWithTimeouts } from "./timeouts.js
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** The open store every route reads and appends through. */
-    stepstore: Stepstore;
+    /** The open store every route reads and appends through (set once the server is ready). */
+    stepstore: Store;
   }
 }
 
@@ -23,6 +24,7 @@ export const DEFAULT_MAX_BODY = 1024 * 1024;
 export const DEFAULT_MAX_INGEST_BODY = 256 * 1024 * 1024;
 
 export interface ServerOptions {
+  /** A SQLite file or a PostgreSQL URL (see openStore). */
   dbPath: string;
   /** When set, every `/v1/` route requires `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
@@ -64,7 +66,10 @@ const isV1 = (url: string) => url === "/v1" || url.startsWith("/v1/") || url.sta
 /** What the API key guards: the API, and the report that shows the same figures. */
 const isGuarded = (url: string) => isV1(url) || url === "/report" || url.startsWith("/report?");
 
-/** The HTTP service of CONTRACT §9 on one open store; closing it drains the pending commits and closes the database. */
+/**
+ * The HTTP service of CONTRACT §9 on one store, opened when the server gets ready (`listen`/`ready`; a store
+ * that cannot be opened fails them, named); closing it drains the pending commits and closes the database.
+ */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
@@ -75,13 +80,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // A URL the router cannot decode is answered in the same error shape as every other error.
     frameworkErrors: (error, _request, reply) => sendError(reply, 400, error.message),
   }) as unknown as FastifyInstance;
-  const store = openStepstore(options.dbPath, { cacheKiB: SERVICE_CACHE_KIB });
-  const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
-  app.decorate("stepstore", store);
-  app.addHook("onClose", async () => {
-    await webhookCommit.flush();
-    store.close();
-  });
+  app.decorate("stepstore", null as unknown as Store);
 
   if (options.apiKey !== undefined) {
     const authorized = bearerCheck(options.apiKey);
@@ -113,10 +112,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`));
 
-  app.register(healthRoutes, { store });
-  app.register(webhookRoutes, { secret: options.webhookSecret, maxBody: options.maxBody, commit: webhookCommit });
-  app.register(ingestRoutes, { store, maxIngestBody: options.maxIngestBody });
-  app.register(stepRoutes, { store });
-  app.register(statsRoutes, { store, prices: options.prices ?? loadPriceTable(pricesPath(undefined)) });
+  const prices = options.prices ?? loadPriceTable(pricesPath(undefined));
+  app.register(async (routes) => {
+    const store = await openStore(options.dbPath, { mode: "write", cacheKiB: SERVICE_CACHE_KIB });
+    const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
+    app.stepstore = store;
+    routes.addHook("onClose", async () => {
+      await webhookCommit.flush();
+      await store.close(); // PostgreSQL: the pool ends here, so SIGTERM's close leaves no connection behind
+    });
+    routes.register(healthRoutes, { store });
+    routes.register(webhookRoutes, { secret: options.webhookSecret, maxBody: options.maxBody, commit: webhookCommit });
+    routes.register(ingestRoutes, { store, maxIngestBody: options.maxIngestBody });
+    routes.register(stepRoutes, { store });
+    routes.register(statsRoutes, { store, prices });
+  });
   return app;
 }

@@ -47,3 +47,13 @@ export function recordText(bytes: Buffer, origin: string): string | RejectedReco
   const at = invalidUtf8At(bytes);
   return at === null ? bytes.toString("utf8") : invalidUtf8(bytes, at, origin);
 }
+
+/**
+ * PostgreSQL text cannot hold U+0000 (a record with a NUL byte, rejected as invalid JSON, would fail
+ * its insert and the whole batch): such a raw is kept as base64 of its UTF-8 bytes, on both stores alike.
+ */
+export function storableRejection(rejection: RejectedRecord): RejectedRecord {
+  if (!rejection.raw.includes("\u0000")) return rejection;
+  const raw = `${BASE64_RAW}${Buffer.from(rejection.raw, "utf8").toString("base64")}`;
+  return { ...rejection, reason: `${rejection.reason} (raw is base64: it holds U+0000)`, raw };
+}

@@ -1,6 +1,7 @@
 import { canonicalOfText } from "../records/canonical.js";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
+import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoint } from "./checkpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
@@ -101,7 +102,10 @@ async function existing(tx: SqlPort, record: AcceptedRecord, key: string): Promi
 export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
   const appendIn = async (tx: SqlPort, batch: AppendBatch): Promise<AppendResult> => {
     const receivedAt = new Date().toISOString();
-    const reject = (r: RejectedRecord) => tx.run(INSERT_REJECTION, [receivedAt, batch.source, r.origin, r.reason, r.path, r.raw]);
+    const reject = (rejected: RejectedRecord) => {
+      const r = storableRejection(rejected);
+      return tx.run(INSERT_REJECTION, [receivedAt, batch.source, r.origin, r.reason, r.path, r.raw]);
+    };
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     for (const { record, key } of batch.accepted) {

@@ -6,7 +6,8 @@ import type { SqlDatabase } from "./sqlPort.js";
  * resolve once committed, the SQL port the projections' queries read through, and a rebuild.
  */
 export interface Store {
-  /** Where the store is: a file's absolute path, or a database URL. */
+  readonly dialect: "sqlite" | "postgres";
+  /** Where the store is, as messages show it: a file's absolute path, or a database URL without its password. */
   readonly path: string;
   readonly sql: SqlDatabase;
   append(batch: AppendBatch): Promise<AppendResult>;

@@ -1,7 +1,7 @@
-import Database from "better-sqlite3";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { storeRows } from "../helpers/storeRows.js";
 import { metricsQuery, utcDayStart, VIEW_NAMES } from "../../src/analytics/metrics.js";
 import { ROOT, stepstore, type CliResult } from "../helpers/cli.js";
 import { generateWorld, type World } from "../world/world.js";
@@ -55,19 +55,16 @@ describe("the generated world covers what the metrics distinguish", () => {
 });
 
 describe("the stats_by_* views (CONTRACT §6, §7)", () => {
-  it("given a store of the world, when each view is read, then every row equals the metrics computed from the ground truth", () => {
-    const sqlite = new Database(db, { readonly: true });
-    try {
+  it("given a store of the world, when each view is read, then every row equals the metrics computed from the ground truth", async () => {
+    {
       for (const dimension of DIMENSIONS) {
-        const rows = sqlite.prepare(`SELECT * FROM ${VIEW_NAMES[dimension]}`).all() as Record<string, unknown>[];
+        const rows = await storeRows(db, `SELECT * FROM ${VIEW_NAMES[dimension]}`);
         // The views carry every §7 column but cost_usd.
         const expected = truthRows(truth, dimension).map(({ key, cost_usd: _cost, ...metrics }) => ({ [KEY_COLUMN[dimension]]: key, ...metrics }));
         expect(rows, dimension).toEqual(expected);
         // Exactly the §7 columns, in order, after the key column.
         expect(rows[0] && Object.keys(rows[0]), dimension).toEqual(Object.keys(expected[0]!));
       }
-    } finally {
-      sqlite.close();
     }
   });
 

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { Run, RunStep } from "../../src/records/schemas.js";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import type { World } from "../world/world.js";
 
 export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
@@ -202,7 +202,7 @@ export async function storeOf(world: World, snapshots: readonly RunStep[] = [], 
   const polled = [...world.polledSteps.values()].flat();
   // The runs last: their models are learned after their steps.
   writeFileSync(file, [...world.events, ...polled, ...snapshots, ...runs].map((record) => JSON.stringify(record)).join("\n") + "\n");
-  const db = join(dir, "store.db");
+  const db = tempDb();
   const result = await stepstore(["ingest", "--db", db, file]);
   if (result.code !== 0) throw new Error(`ingest failed (${result.code}): ${result.stderr}`);
   return db;

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/store/open.js";
+import { storeRows } from "../helpers/storeRows.js";
 import { stepstore, tempDb } from "../helpers/cli.js";
 import { newSecret, signedHeaders, spawnServe } from "./harness.js";
 
@@ -59,15 +59,10 @@ describe("stepstore serve", () => {
     const ok = outcomes.filter((o) => o.status === 200);
     expect(ok.length).toBeGreaterThanOrEqual(40);
     expect(outcomes.every((o) => o.status === null || o.status === 200 || o.status >= 500)).toBe(true);
-    const { sqlite, close } = openDatabase(db);
-    try {
-      const keyAt = sqlite.prepare<[number], { event_key: string }>("SELECT event_key FROM events WHERE position = ?");
-      for (const o of ok) {
-        const { position } = JSON.parse(o.body) as { position: number };
-        expect(keyAt.get(position)?.event_key).toBe(`evt_sigterm_${o.i}`);
-      }
-    } finally {
-      close();
+    const keyAt = new Map((await storeRows<{ position: number; event_key: string }>(db, "SELECT position, event_key FROM events")).map((r) => [r.position, r.event_key]));
+    for (const o of ok) {
+      const { position } = JSON.parse(o.body) as { position: number };
+      expect(keyAt.get(position)).toBe(`evt_sigterm_${o.i}`);
     }
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });

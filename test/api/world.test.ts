@@ -2,29 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES } from "../helpers/cli.js";
+import { lanesOf } from "../helpers/lanes.js";
 import { generateWorld, type World } from "../world/world.js";
 import { inParallel, openaiClient, postIngest, postWebhook, startServer, type RunningServer } from "./harness.js";
 
 type Json = Record<string, unknown>;
-
-/** Each event's lane: its run (a delta through its step, a thread's creation by its thread), so a lane is in natural order. */
-function lanesOf(events: readonly Json[]): Map<string, Json[]> {
-  const runOfStep = new Map<string, string>();
-  const lanes = new Map<string, Json[]>();
-  for (const event of events) {
-    const data = event.data as Json;
-    let lane: string;
-    if (data.object === "thread.run") lane = data.id as string;
-    else if (data.object === "thread.run.step.delta") lane = runOfStep.get(data.id as string)!;
-    else if (typeof data.run_id === "string") {
-      lane = data.run_id;
-      if (data.object === "thread.run.step") runOfStep.set(data.id as string, lane);
-    } else lane = data.id as string;
-    if (!lanes.has(lane)) lanes.set(lane, []);
-    lanes.get(lane)!.push(event);
-  }
-  return lanes;
-}
 
 const byCreated = (order: "asc" | "desc") => (a: Json, b: Json) => {
   const sign = order === "asc" ? 1 : -1;

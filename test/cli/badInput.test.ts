@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
 
 const STEP_ID = "step_Bad1nput0k";
 const step = {
@@ -80,7 +80,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
   it("a JSONL file mixing valid and malformed records lands every valid one, keeps each bad line verbatim with reason, JSON path and file:line, prints those locations and exits 3", async () => {
     const dir = tempDir();
     const file = join(dir, "mixed.jsonl");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const { lines, badAt } = mixedLines();
     writeFileSync(file, `${lines.join("\n")}\n`);
 
@@ -122,7 +122,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
   it("a .json array mixing valid and malformed items names each bad item file.json:$[i]", async () => {
     const dir = tempDir();
     const file = join(dir, "mixed.json");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     // Every case that is JSON at all, as items of one array, between the valid ones.
     const parseable = BAD.filter((b) => b.what !== "broken JSON");
     const items = [VALID[0]!, ...parseable.map((b) => b.line), VALID[1]!, VALID[2]!];
@@ -149,7 +149,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
   it("a .json array is read item by item: a broken item is rejected alone, the items after it land, text after ] is kept", async () => {
     const dir = tempDir();
     const file = join(dir, "broken-item.json");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const broken = '{"id":"evt_b1","object":"event","type":"thread.run.step.created","data":{"id": }}';
     writeFileSync(file, `[\n${VALID[0]},\n${broken},,\n${VALID[1]},\n  ${VALID[2]},\n] trailing`);
 
@@ -169,19 +169,19 @@ describe("bad input: the valid records land, every bad one is kept with why and 
   it("a path that does not exist fails the command before anything is read: exit 1, the path named, nothing ingested", async () => {
     const dir = tempDir();
     const file = join(dir, "good.jsonl");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     writeFileSync(file, `${VALID[0]}\n`);
     const result = await stepstore(["ingest", "--db", db, file, join(dir, "typo.jsonl")]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`stepstore: no such file or folder: ${join(dir, "typo.jsonl")} (nothing was ingested)\n`);
     // Nothing ingested: the paths are checked before the store is even created, so a read finds none.
-    expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(`no stepstore database at ${db}`);
+    expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(db);
   });
 
   it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
     const dir = tempDir();
     const file = join(dir, "stream.sse");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const good = JSON.stringify({ ...step, id: "step_Sse0k" });
     const finished = JSON.stringify({ ...step, id: "step_Sse0k", status: "finished" });
     const transcript = [

@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
 import { deepEvent, stepLine } from "../helpers/hostile.js";
 
 interface Rejection { origin: string; reason: string; raw: string }
@@ -23,7 +23,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
   it("a 10 KB line nested 5,000 levels deep between valid lines is rejected with where and why; the records around it are stored", async () => {
     const dir = tempDir();
     const file = join(dir, "deep.jsonl");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     writeFileSync(file, `${stepLine("step_Before")}\n${deepEvent("evt_deep", 5000)}\n${stepLine("step_After")}\n`);
 
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
@@ -35,7 +35,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
 
   it("the nesting limit holds for an item of a .json array and for SSE data too", async () => {
     const dir = tempDir();
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const json = join(dir, "deep.json");
     writeFileSync(json, `[${stepLine("step_Json1")},${deepEvent("evt_deep1", 3000)},${stepLine("step_Json2")}]`);
     const sse = join(dir, "deep.sse");
@@ -53,7 +53,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
   it("a 3 MiB line over STEPSTORE_MAX_RECORD (1 MiB) is one rejection with a truncated raw; its neighbours are stored", async () => {
     const dir = tempDir();
     const file = join(dir, "big.jsonl");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const big = stepLine("step_Big", { metadata: { blob: "x".repeat(3 * MIB) } });
     writeFileSync(file, `${stepLine("step_Before")}\n${big}\n${stepLine("step_After")}\n`);
 
@@ -71,7 +71,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
   it("a gzip of a long line without a newline is one rejection, and the ingest ends normally", async () => {
     const dir = tempDir();
     const file = join(dir, "bomb.jsonl.gz");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     writeFileSync(file, gzipSync(Buffer.alloc(64 * MIB, "a")));
 
     const ingest = await stepstore(["ingest", "--db", db, "--json", file], { env: { STEPSTORE_MAX_RECORD: String(MIB) } });
@@ -82,7 +82,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
 
   it("an oversized .json document and an oversized SSE event are rejected whole, the next document still read", async () => {
     const dir = tempDir();
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const doc = join(dir, "big.json");
     writeFileSync(doc, stepLine("step_BigDoc", { metadata: { blob: "y".repeat(2 * MIB) } }));
     const sse = join(dir, "big.sse");
@@ -105,7 +105,7 @@ describe("built-in names (constructor, __proto__, toString, hasOwnProperty, valu
   it("as a tool call type: kept whole as another vendor's type; as an event type: rejected by name; the records around them stored", async () => {
     const dir = tempDir();
     const file = join(dir, "names.jsonl");
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const toolSteps = NAMES.map((name, i) => stepLine(`step_Tool${i}`, { step_details: { type: "tool_calls", tool_calls: [{ id: "call_1", type: name, [name]: { q: i } }] } }));
     const events = NAMES.map((name) => `{"id":"evt_${name}","object":"event","type":"${name}","data":${stepLine("step_Named")}}`);
     writeFileSync(file, [stepLine("step_Before"), ...toolSteps, ...events, stepLine("step_After")].join("\n") + "\n");
@@ -125,7 +125,7 @@ describe("built-in names (constructor, __proto__, toString, hasOwnProperty, valu
 describe("folder ingest and symbolic links", () => {
   it("follows a link to a file, skips a link to a folder and names it on stderr", async () => {
     const dir = tempDir();
-    const db = join(dir, "store.db");
+    const db = tempDb();
     const folder = join(dir, "in");
     const elsewhere = join(dir, "elsewhere");
     mkdirSync(folder);
@@ -148,9 +148,10 @@ describe("folder ingest and symbolic links", () => {
     const dir = tempDir();
     const file = join(dir, "steps.constructor");
     writeFileSync(file, `${stepLine("step_Sniffed")}\n`);
-    const ingest = await stepstore(["ingest", "--db", join(dir, "store.db"), file]);
+    const db = tempDb();
+    const ingest = await stepstore(["ingest", "--db", db, file]);
     expect(ingest.stderr).toBe("");
     expect(ingest.code).toBe(0);
-    expect(await stepIds(join(dir, "store.db"))).toEqual(["step_Sniffed"]);
+    expect(await stepIds(db)).toEqual(["step_Sniffed"]);
   });
 });

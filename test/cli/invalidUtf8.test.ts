@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
 import { stepLine, withBytes } from "../helpers/hostile.js";
 
 interface Rejection { origin: string; reason: string; raw: string }
@@ -9,13 +9,13 @@ interface Rejection { origin: string; reason: string; raw: string }
 async function ingest(name: string, content: Buffer) {
   const dir = tempDir();
   const file = join(dir, name);
-  const db = join(dir, "store.db");
+  const db = tempDb();
   writeFileSync(file, content);
   const result = await stepstore(["ingest", "--db", db, "--json", file]);
   const rejections = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
   const steps = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
   const lines = (text: string) => text.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as unknown);
-  return { ...result, file, rejections: lines(rejections.stdout) as Rejection[], steps: (lines(steps.stdout) as { id: string }[]).map((s) => s.id) };
+  return { ...result, file, db, rejections: lines(rejections.stdout) as Rejection[], steps: (lines(steps.stdout) as { id: string }[]).map((s) => s.id) };
 }
 
 /** The exact bytes a base64 raw names (CONTRACT §4: `rejections.raw` is text). */
@@ -90,7 +90,7 @@ describe("invalid UTF-8 is rejected with its byte offset, its bytes kept exactly
   it("valid multi-byte text (é, 😀, CJK) still lands exactly", async () => {
     const result = await ingest("in.jsonl", Buffer.from(`${stepLine("step_Text", { metadata: { name: "café 😀 日本" } })}\n`));
     expect(result.code).toBe(0);
-    const row = await stepstore(["steps", "--db", join(result.file, "../store.db")]);
+    const row = await stepstore(["steps", "--db", result.db]);
     expect((JSON.parse(row.stdout) as { metadata: { name: string } }).metadata.name).toBe("café 😀 日本");
   });
 });

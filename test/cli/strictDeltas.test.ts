@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
 
 const STEP_ID = "step_Str1ctDelta";
 const step = (status: string, toolCalls: unknown[], changes: Record<string, unknown> = {}) => ({
@@ -16,7 +16,7 @@ const fileSearch = (fs: unknown) => ({ id: "call_fs", type: "file_search", file_
 
 async function ingest(records: unknown[]) {
   const dir = tempDir();
-  const db = join(dir, "store.db");
+  const db = tempDb();
   const file = join(dir, "in.jsonl");
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
   const result = await stepstore(["ingest", file, "--db", db]);

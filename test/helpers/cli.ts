@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freshDatabaseSync, pgHalf } from "./storeUnderTest.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const EXAMPLES = resolve(ROOT, "../shared/examples");
@@ -11,8 +12,9 @@ export function tempDir(prefix = "stepstore-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** A location for a new store: a file path, or in the PostgreSQL half of the suite a fresh, empty database's URL. */
 export function tempDb(): string {
-  return join(tempDir(), "store.db");
+  return pgHalf ? freshDatabaseSync() : join(tempDir(), "store.db");
 }
 
 export interface CliResult {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe } from "vitest";
+import { ADMIN_URL, databaseUrl } from "./storeUnderTest.js";
 
-/** The server tests create their databases on: `STEPSTORE_TEST_PG_URL`, else the machine's PostgreSQL 15. */
-export const ADMIN_URL = process.env.STEPSTORE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export { ADMIN_URL, databaseUrl };
 
 /** Set by `.ci/run`: there a missing server fails the suite instead of skipping the PostgreSQL tests. */
 const REQUIRED = process.env.STEPSTORE_REQUIRE_POSTGRES === "1";
@@ -32,13 +32,6 @@ if (postgresMissing !== null) {
 
 /** A describe whose tests run only where a PostgreSQL server answers (skipped, with the reason printed, elsewhere). */
 export const describePostgres = describe.skipIf(postgresMissing !== null);
-
-/** The admin URL pointing at another database of the same server. */
-export function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 async function asAdmin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL });

@@ -3,9 +3,8 @@ import type { Projection } from "../../src/projections/projection.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import { createAppender, type KeyedRecord } from "../../src/store/append.js";
-import { openInMemory } from "../../src/store/open.js";
 import type { SqlPort } from "../../src/store/sqlPort.js";
-import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
+import { emptySpecDatabase } from "../helpers/storeUnderTest.js";
 
 type Json = Record<string, unknown>;
 
@@ -22,7 +21,7 @@ function keyed(records: readonly Json[], keyOf: ReturnType<typeof createEventKey
 }
 
 /**
- * An Emmett-style projection spec on an in-memory SQLite: `given` events already in the log (one
+ * An Emmett-style projection spec on an empty store (SQLite in memory; in the PostgreSQL half, a database emptied): `given` events already in the log (one
  * batch each), `when` these arrive (one batch), `then` the rows read are these. The `when` batch is
  * then delivered a second time: the log takes none of it again and the rows stay as they were.
  */
@@ -31,8 +30,7 @@ export function projectionSpec(projection: Projection) {
     given: (...history: Json[][]) => ({
       when: (...records: Json[]) => ({
         async then(rowsOf: RowsOf, expected: unknown[]): Promise<void> {
-          const database = openInMemory();
-          const sql = sqliteDatabase(database.sqlite);
+          const sql = await emptySpecDatabase();
           const append = createAppender(sql, { names: [projection.name], apply: (tx, events) => projection.apply(tx, events) });
           const keyOf = createEventKeyer("projection-spec");
           try {

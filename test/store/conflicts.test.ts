@@ -1,8 +1,8 @@
-import Database from "better-sqlite3";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { storeRows } from "../helpers/storeRows.js";
 import { postIngest, serverForSuite } from "../api/harness.js";
 
 const step = (id: string, status: "in_progress" | "completed") => ({
@@ -38,16 +38,8 @@ async function ingest(db: string, ...files: string[]) {
   return { ...result, summary: JSON.parse(result.stdout) as Summary };
 }
 
-function tableOf(db: string, sql: string): unknown[] {
-  const sqlite = new Database(db, { readonly: true });
-  try {
-    return sqlite.prepare(sql).all();
-  } finally {
-    sqlite.close();
-  }
-}
-const stepsRows = (db: string) => tableOf(db, "SELECT * FROM run_steps ORDER BY id");
-const rejections = (db: string) => tableOf(db, "SELECT source, origin, reason, path, raw FROM rejections ORDER BY id");
+const stepsRows = (db: string) => storeRows(db, "SELECT * FROM run_steps ORDER BY id");
+const rejections = (db: string) => storeRows(db, "SELECT source, origin, reason, path, raw FROM rejections ORDER BY id");
 
 describe("event keys reused with other content (conflicts)", () => {
   let dir: string;
@@ -63,16 +55,16 @@ describe("event keys reused with other content (conflicts)", () => {
     const db = tempDb();
     const result = await ingest(db, firstFile);
     expect(result.code).toBe(0);
-    firstAlone = { db, steps: stepsRows(db) };
+    firstAlone = { db, steps: await stepsRows(db) };
   });
 
-  const expectConflicts = (result: { code: number | null; stderr: string; summary: Summary }, db: string) => {
+  const expectConflicts = async (result: { code: number | null; stderr: string; summary: Summary }, db: string) => {
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       `${secondFile}:1: ${conflictReason("evt_1", `${firstFile}:1`)}\n${secondFile}:2: ${conflictReason("evt_2", `${firstFile}:2`)}\n`,
     );
-    expect(stepsRows(db)).toEqual(firstAlone.steps);
-    expect(rejections(db)).toEqual([
+    expect(await stepsRows(db)).toEqual(firstAlone.steps);
+    expect(await rejections(db)).toEqual([
       { source: "file", origin: `${secondFile}:1`, reason: conflictReason("evt_1", `${firstFile}:1`), path: null, raw: JSON.stringify(second[0]) },
       { source: "file", origin: `${secondFile}:2`, reason: conflictReason("evt_2", `${firstFile}:2`), path: null, raw: JSON.stringify(second[1]) },
     ]);
@@ -83,14 +75,14 @@ describe("event keys reused with other content (conflicts)", () => {
     expect((await ingest(db, firstFile)).code).toBe(0);
     const result = await ingest(db, secondFile);
     expect(result.summary).toEqual({ records: 3, appended: 0, duplicates: 1, rejected: 2 });
-    expectConflicts(result, db);
+    await expectConflicts(result, db);
   });
 
   it("both archives in one ingest (one batch): the second's events conflict with the first's", async () => {
     const db = tempDb();
     const result = await ingest(db, firstFile, secondFile);
     expect(result.summary).toEqual({ records: 6, appended: 3, duplicates: 1, rejected: 2 });
-    expectConflicts(result, db);
+    await expectConflicts(result, db);
   });
 
   it("the human summary counts conflicts as rejected", async () => {
@@ -109,7 +101,7 @@ describe("event keys reused with other content (conflicts)", () => {
     expect(result.summary).toEqual({ records: 2, appended: 1, duplicates: 0, rejected: 1 });
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(`${file}:2: ${conflictReason("evt_1", `${file}:1`)}\n`);
-    expect(tableOf(db, "SELECT step_id FROM events")).toEqual([{ step_id: "step_A" }]);
+    expect(await storeRows(db, "SELECT step_id FROM events")).toEqual([{ step_id: "step_A" }]);
   });
 
   it("the same archive again, or its events re-serialised (other key order, whitespace, a JSON array), are duplicates", async () => {
@@ -125,7 +117,7 @@ describe("event keys reused with other content (conflicts)", () => {
     expect(redelivered.stderr).toBe("");
     expect(redelivered.summary).toEqual({ records: 6, appended: 0, duplicates: 6, rejected: 0 });
     expect(redelivered.code).toBe(0);
-    expect(rejections(firstAlone.db)).toEqual([]);
+    expect(await rejections(firstAlone.db)).toEqual([]);
   });
 });
 
@@ -135,7 +127,7 @@ describe("POST /v1/ingest with reused event ids", () => {
   it("counts a conflict as rejected and keeps it, a redelivery as a duplicate", async () => {
     const answer = await postIngest(server, jsonl([...first, ...second]));
     expect(answer).toEqual({ status: 200, body: { records: 6, appended: 3, duplicates: 1, rejected: 2 } });
-    const kept = server.app.stepstore.sqlite.prepare("SELECT source, reason FROM rejections ORDER BY id").all() as { source: string; reason: string }[];
+    const kept = await server.app.stepstore.sql.all<{ source: string; reason: string }>("SELECT source, reason FROM rejections ORDER BY id");
     expect(kept.map((r) => r.source)).toEqual(["http", "http"]);
     expect(kept[0]!.reason).toMatch(/^conflict: event key evt_1 already holds different content \(appended from POST \/v1\/ingest .+:1\)$/);
   });

@@ -47,7 +47,7 @@ describe("opening a database an earlier release wrote", () => {
       const rows = (store: typeof fresh) => store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all();
       expect(rows(upgraded)).toEqual(rows(fresh));
       expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
-      expect(verifyProjections(upgraded.sqlite).differences).toEqual([]);
+      expect((await verifyProjections(upgraded.sqlite)).differences).toEqual([]);
       const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);
       expect(indexes).not.toContain("run_steps_assistant");
       expect(indexes).toContain("run_steps_stats");

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import { lastPosition } from "../../store/checkpoints.js";
-import type { Stepstore } from "../../stepstore.js";
+import type { Store } from "../../store/store.js";
 
 export interface HealthRoutesOptions {
-  store: Stepstore;
+  store: Store;
 }
 
 /** `GET /healthz`: the service answers and reads its database; `position` is the log's last. */

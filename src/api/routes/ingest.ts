@@ -3,11 +3,11 @@ import { Readable } from "node:stream";
 import { gunzipped, openDocument, type Format } from "../../ingest/document.js";
 import { keyedRecordsOf } from "../../ingest/sources.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
-import type { Stepstore } from "../../stepstore.js";
+import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 
 export interface IngestRoutesOptions {
-  store: Stepstore;
+  store: Store;
   maxIngestBody: number;
 }
 

@@ -2,11 +2,11 @@ import type { FastifyPluginAsync } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParamsInput } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
-import type { Stepstore } from "../../stepstore.js";
+import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 
 export interface StatsRoutesOptions {
-  store: Stepstore;
+  store: Store;
   prices: PriceTable;
 }
 

@@ -2,11 +2,11 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../projections/runSteps/row.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
-import type { Stepstore } from "../../stepstore.js";
+import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 
 export interface StepRoutesOptions {
-  store: Stepstore;
+  store: Store;
 }
 
 type Query = Record<string, string | string[] | undefined>;

@@ -4,7 +4,8 @@ import { OpenAI } from "openai";
 import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
-import { openStepstore, type Stepstore } from "../../stepstore.js";
+import { openStore } from "../../openStore.js";
+import type { Store } from "../../store/store.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -167,7 +168,7 @@ interface PollRequest {
 }
 
 /** Polls into the store, printing as it goes; a refusal of the credentials is reported, not thrown. */
-async function pollInto(store: Stepstore, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
+async function pollInto(store: Store, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
   const bar = progressBar();
   const sink = createRecordSink(store.append, {
     onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
@@ -207,10 +208,10 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
   }
   const settings = { intervalMs: nonNegativeNumber(options.interval, "--interval") * 1000, concurrency: concurrencyOf(options) };
   const client = clientOf(options);
-  const store = openStepstore(dbPath(options.db));
+  const store = await openStore(dbPath(options.db), { mode: "write" });
   try {
     return await pollInto(store, options, { client, threads, runs, settings });
   } finally {
-    store.close();
+    await store.close();
   }
 }

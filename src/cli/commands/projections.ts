@@ -1,7 +1,5 @@
-import { verifyStore } from "../../projections/verify.js";
 import { lastPosition } from "../../store/checkpoints.js";
-import { openForReading } from "../../store/open.js";
-import { openStepstore } from "../../stepstore.js";
+import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -9,7 +7,7 @@ import { progressBar } from "../progress.js";
 import { cliIo } from "../io.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
-  const store = openStepstore(dbPath(options.db));
+  const store = await openStore(dbPath(options.db), { mode: "write" });
   const bar = progressBar("rebuild", "events");
   try {
     const total = await lastPosition(store.sql);
@@ -25,10 +23,11 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
 }
 
 export async function verifyCommand(options: { db?: string }): Promise<number> {
-  const store = openForReading(dbPath(options.db));
+  const store = await openStore(dbPath(options.db), { mode: "read" });
   const bar = progressBar("verify", "events");
   try {
-    const report = verifyStore(store.sqlite, { checking: () => bar.note("verify: checking the file (PRAGMA integrity_check)"), update: bar.update });
+    const checking = () => bar.note(store.dialect === "sqlite" ? "verify: checking the file (PRAGMA integrity_check)" : "verify: comparing the tables");
+    const report = await store.verify({ checking, update: bar.update });
     bar.stop();
     if (report.damage) {
       cliIo().stderr.write(`verify: ${store.path} is damaged (PRAGMA integrity_check):\n${report.damage.map((line) => `  ${line}\n`).join("")}`);
@@ -44,6 +43,6 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
     return EXIT.failure;
   } finally {
     bar.stop();
-    store.close();
+    await store.close();
   }
 }

@@ -1,17 +1,15 @@
 import { countRuns } from "../../projections/runs/queries.js";
 import { countSteps, listRunSteps } from "../../projections/runSteps/queries.js";
 import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
-import { openForReading } from "../../store/open.js";
-import { runQueryWithTimeout } from "../../store/sqlProcess.js";
+import { openStore } from "../../openStore.js";
 import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
-import { statSync } from "node:fs";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { formatRows, formatTable, writeOut, type Row } from "../output.js";
 import { cliIo } from "../io.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
-  const { sql, close } = openForReading(dbPath(options.db));
+  const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
     const rows = (await listRunSteps(sql, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" })) ?? [];
     if (options.format === "table") {
@@ -19,29 +17,29 @@ export async function stepsCommand(options: { db?: string; thread?: string; run?
       await writeOut(formatRows(summary, "table", ["id", "created_at", "run_id", "type", "status", "assistant_id"]));
     } else await writeOut(formatRows(rows, options.format));
   } finally {
-    close();
+    await close();
   }
 }
 
 export async function eventsCommand(options: { db?: string; step?: string; run?: string; format: string }) {
   if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
-  const { sql, close } = openForReading(dbPath(options.db));
+  const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
     const rows = options.step !== undefined ? await eventsOfStep(sql, options.step) : await eventsOfRun(sql, options.run!);
     if (options.format === "table") await writeOut(formatTable(rows as unknown as Row[], ["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
     else await writeOut(rows.map((row) => `${eventRowJson(row)}\n`).join(""));
   } finally {
-    close();
+    await close();
   }
 }
 
 export async function rejectionsCommand(options: { db?: string; format: string }) {
-  const { sql, close } = openForReading(dbPath(options.db));
+  const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
     const rows = await listRejections(sql);
     await writeOut(formatRows(rows as unknown as Row[], options.format, options.format === "table" ? ["id", "origin", "path", "reason"] : undefined));
   } finally {
-    close();
+    await close();
   }
 }
 
@@ -50,25 +48,31 @@ const positive = (text: string, option: string) => {
   return Number(text);
 };
 
-/** `sql`: one read-only query, in a process of its own stopped after `--timeout` seconds, at most `--max-rows` rows printed. */
+/** `sql`: one read-only query, stopped after `--timeout` seconds, at most `--max-rows` rows printed. */
 export async function sqlCommand(query: string, options: { db?: string; format: string; timeout: string; maxRows: string }) {
   const timeoutMs = positive(options.timeout, "--timeout") * 1000;
   const maxRows = Math.floor(positive(options.maxRows, "--max-rows"));
-  const path = dbPath(options.db);
-  openForReading(path).close(); // a missing or foreign database is named here, as by every read command
-  const { columns, rows, cut } = await runQueryWithTimeout(path, query, { timeoutMs, maxRows });
+  // A missing or foreign database is named on opening, as by every read command.
+  const store = await openStore(dbPath(options.db), { mode: "read" });
+  let answer;
+  try {
+    answer = await store.query(query, { timeoutMs, maxRows });
+  } finally {
+    await store.close();
+  }
+  const { columns, rows, cut } = answer;
   await writeOut(formatRows(rows, options.format, columns));
   if (cut) cliIo().stderr.write(`rows cut at ${maxRows} (--max-rows ${maxRows}): the query returns more; raise --max-rows or add a LIMIT\n`);
 }
 
 export async function statusCommand(options: { db?: string }) {
-  const { sql, close, path } = openForReading(dbPath(options.db));
+  const store = await openStore(dbPath(options.db), { mode: "read" });
+  const { sql } = store;
   try {
     const log = await logCounts(sql);
     const { steps, byStatus } = await countSteps(sql);
-    const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
     const lines = [
-      `database     ${path} (${size} bytes)`,
+      await store.describe(),
       `events       ${log.events}`,
       `rejections   ${log.rejections}`,
       `steps        ${steps}${byStatus.length ? ` (${byStatus.map((s) => `${s.status} ${s.n}`).join(", ")})` : ""}`,
@@ -78,6 +82,6 @@ export async function statusCommand(options: { db?: string }) {
     ];
     await writeOut(`${lines.join("\n")}\n`);
   } finally {
-    close();
+    await store.close();
   }
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
-import { openForReading } from "../../store/open.js";
+import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -29,12 +29,12 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     throw error;
   }
   const prices = priceTableOrUsage(options.prices);
-  const { sql, close } = openForReading(dbPath(options.db));
+  const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   let body: string;
   try {
     body = (await renderReport(sql, params, prices)).body;
   } finally {
-    close();
+    await close();
   }
   if (options.out !== undefined) writeFileSync(options.out, body);
   else await writeOut(body);

@@ -1,7 +1,7 @@
-import type { Database } from "better-sqlite3";
 import { compareCodePoints } from "../../records/canonical.js";
 import { eventFromRow, isRunExpiry } from "../../records/events.js";
 import type { Run } from "../../records/schemas.js";
+import { indexedBy, inCodePointOrder, type RowSource } from "../../store/rowSource.js";
 import { bySqlNames } from "../../store/sqlText.js";
 import { evolveRun } from "../runs/evolve.js";
 import { runs } from "../runs/tables.js";
@@ -18,9 +18,9 @@ type EventRow = { position: number; type: string; data: string; id: string };
  * The log's rows grouped by one id, read in (id, position) order through the index named: one group
  * at a time in memory. INDEXED BY, as the planner may otherwise sort the whole log in a temp b-tree.
  */
-function* groupsOf(sqlite: Database, sql: string, onEvent: () => void): Generator<{ id: string; rows: EventRow[] }> {
+async function* groupsOf(source: RowSource, sql: string, onEvent: () => void): AsyncGenerator<{ id: string; rows: EventRow[] }> {
   let group: { id: string; rows: EventRow[] } | null = null;
-  for (const row of sqlite.prepare<[], EventRow>(sql).iterate()) {
+  for await (const row of source.rows<EventRow>(sql)) {
     onEvent();
     if (group && group.id !== row.id) yield group;
     if (!group || group.id !== row.id) group = { id: row.id, rows: [] };
@@ -30,13 +30,11 @@ function* groupsOf(sqlite: Database, sql: string, onEvent: () => void): Generato
 }
 
 /** What the log knows of one run's expiry (CONTRACT §5 rule 4), read from that run's own events by index. */
-function runExpiryReader(sqlite: Database): (runId: string) => RunExpiryState | null {
-  const runEvents = sqlite.prepare<[string], { position: number; type: string; data: string }>(
-    "SELECT position, type, data FROM events INDEXED BY events_run_position WHERE run_id = ? AND step_id IS NULL ORDER BY position",
-  );
-  return (runId) => {
+function runExpiryReader(source: RowSource): (runId: string) => Promise<RunExpiryState | null> {
+  const sql = `SELECT position, type, data FROM events ${indexedBy(source.dialect, "events_run_position")} WHERE run_id = ? AND step_id IS NULL ORDER BY position`;
+  return async (runId) => {
     let expiry: RunExpiryState | null = null;
-    for (const row of runEvents.all(runId)) {
+    for (const row of await source.all<{ position: number; type: string; data: string }>(sql, [runId])) {
       const event = eventFromRow(row);
       if (isRunExpiry(event)) expiry = evolveRunExpiry(expiry, event);
     }
@@ -52,17 +50,17 @@ export interface FoldedStep {
 }
 
 /** Each step's row as the log folds it, in id order (as SQLite orders text), one step in memory at a time. */
-export function* foldedSteps(sqlite: Database, onEvent: () => void): Generator<FoldedStep> {
-  const expiryOf = runExpiryReader(sqlite);
-  const sql = `SELECT position, type, data, step_id AS id FROM events INDEXED BY events_step_position
-    WHERE step_id IS NOT NULL ORDER BY step_id, position`;
-  for (const { id, rows } of groupsOf(sqlite, sql, onEvent)) {
+export async function* foldedSteps(source: RowSource, onEvent: () => void): AsyncGenerator<FoldedStep> {
+  const expiryOf = runExpiryReader(source);
+  const sql = `SELECT position, type, data, step_id AS id FROM events ${indexedBy(source.dialect, "events_step_position")}
+    WHERE step_id IS NOT NULL ORDER BY ${inCodePointOrder(source.dialect, "step_id")}, position`;
+  for await (const { id, rows } of groupsOf(source, sql, onEvent)) {
     let state: StepFoldState = initialStepState(id);
     for (const row of rows) {
       const identity = identities(eventFromRow(row));
       if (identity && "step" in identity) state = evolveStep(state, identity.event);
     }
-    const rendered = renderRunStep(state, state.runId ? expiryOf(state.runId) : null);
+    const rendered = renderRunStep(state, state.runId ? await expiryOf(state.runId) : null);
     if (!rendered) continue;
     const columns = { ...bySqlNames(runSteps, runStepValues(rendered.row, rendered.position)), id: rendered.row.id };
     yield { columns, tools: toolsOf(rendered.row).sort(compareCodePoints) };
@@ -70,10 +68,10 @@ export function* foldedSteps(sqlite: Database, onEvent: () => void): Generator<F
 }
 
 /** Each run's row as the log folds it, in id order, one run in memory at a time. */
-export function* foldedRuns(sqlite: Database, onEvent: () => void): Generator<Record<string, unknown> & { id: string }> {
-  const sql = `SELECT position, type, data, run_id AS id FROM events INDEXED BY events_run_position
-    WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY run_id, position`;
-  for (const { rows } of groupsOf(sqlite, sql, onEvent)) {
+export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<Record<string, unknown> & { id: string }> {
+  const sql = `SELECT position, type, data, run_id AS id FROM events ${indexedBy(source.dialect, "events_run_position")}
+    WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY ${inCodePointOrder(source.dialect, "run_id")}, position`;
+  for await (const { rows } of groupsOf(source, sql, onEvent)) {
     const run = rows.reduce((current: Run | null, row) => evolveRun(current, eventFromRow(row)), null);
     if (run) yield { ...bySqlNames(runs, runValues(run)), id: run.id };
   }

@@ -26,9 +26,9 @@ const labelOf = (key: readonly string[]) => (key.length === 1 ? key[0]! : show(k
  * join, so neither side is held. Keeps the first `limit` differences; `finish` reports the table's
  * remaining rows as extra.
  */
-export function createMergeDiff(table: string, stored: Iterator<KeyedRow>, limit: number) {
+export async function createMergeDiff(table: string, stored: AsyncIterator<KeyedRow>, limit: number) {
   const found: string[] = [];
-  let next = stored.next();
+  let next = await stored.next();
   const report = (key: readonly string[], what: string) => {
     if (found.length < limit) found.push(`${table} ${labelOf(key)}: ${what}`);
   };
@@ -40,20 +40,20 @@ export function createMergeDiff(table: string, stored: Iterator<KeyedRow>, limit
   }
 
   /** The log's next row: the table's rows before it are extra, an equal key is compared column by column. */
-  function visit(expected: KeyedRow): void {
+  async function visit(expected: KeyedRow): Promise<void> {
     while (!next.done && compareKeys(next.value.key, expected.key) < 0) {
       report(next.value.key, "in the table, but the log gives no such row");
-      next = stored.next();
+      next = await stored.next();
     }
     if (next.done || compareKeys(next.value.key, expected.key) > 0) return report(expected.key, "missing from the table");
     const differing = columnsDiffering(expected.row, next.value.row);
     if (differing) report(expected.key, differing);
-    next = stored.next();
+    next = await stored.next();
   }
 
-  function finish(): string[] {
-    for (; !next.done && found.length < limit; next = stored.next()) report(next.value.key, "in the table, but the log gives no such row");
-    stored.return?.(); // frees the table's statement when the limit stopped the reading early
+  async function finish(): Promise<string[]> {
+    for (; !next.done && found.length < limit; next = await stored.next()) report(next.value.key, "in the table, but the log gives no such row");
+    await stored.return?.(); // frees the table's statement when the limit stopped the reading early
     return found;
   }
 

@@ -1,0 +1,84 @@
+import { statSync } from "node:fs";
+import { verifyRows, verifyStore, type VerifyProgress, type VerifyReport } from "./projections/verify.js";
+import { openPostgresStepstore, openStepstore } from "./stepstore.js";
+import { openForReading, type OpenOptions } from "./store/open.js";
+import { isPostgresUrl } from "./store/postgres/connect.js";
+import { openPostgresDatabase } from "./store/postgres/database.js";
+import { checkPostgresSchema } from "./store/postgres/migrate.js";
+import { runPostgresReadOnlyQuery } from "./store/postgres/readOnlyQuery.js";
+import { withPostgresSnapshot } from "./store/postgres/snapshot.js";
+import { describePostgresStore, postgresStoreInfo } from "./store/postgres/status.js";
+import type { QueryResult } from "./store/readOnlyQuery.js";
+import { runQueryWithTimeout } from "./store/sqlProcess.js";
+import type { SqlPort } from "./store/sqlPort.js";
+import type { Store } from "./store/store.js";
+
+/** What the read commands need of a store opened for reading (it cannot write). */
+export interface ReadStore {
+  readonly dialect: "sqlite" | "postgres";
+  /** As `Store.path`: a file's absolute path, or the URL without its password. */
+  readonly path: string;
+  readonly sql: SqlPort;
+  /** The `sql` command's query: read-only, one statement, stopped after `timeoutMs`, at most `maxRows` rows. */
+  query(query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult>;
+  /** `verify`: SQLite checks its file first; both compare the tables with the fold of the log, on one snapshot. */
+  verify(progress?: VerifyProgress): Promise<VerifyReport>;
+  /** `status`'s first line: where the store is and how big. */
+  describe(): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function openSqliteForReading(path: string): Promise<ReadStore> {
+  const database = openForReading(path);
+  return {
+    dialect: "sqlite",
+    path: database.path,
+    sql: database.sql,
+    // In a process of its own: better-sqlite3 cannot stop a running statement (see sqlProcess.ts).
+    query: (query, options) => runQueryWithTimeout(database.path, query, options),
+    verify: (progress) => verifyStore(database.sqlite, progress),
+    describe: async () => {
+      const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(database.path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
+      return `database     ${database.path} (${size} bytes)`;
+    },
+    close: async () => database.close(),
+  };
+}
+
+/** A PostgreSQL store for reading: every transaction READ ONLY, never migrated; one without stepstore's tables is refused by name. */
+async function openPostgresForReading(url: string): Promise<ReadStore> {
+  const database = await openPostgresDatabase(url, { readOnly: true });
+  try {
+    await checkPostgresSchema(database.pool, url);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    dialect: "postgres",
+    path: database.shownUrl,
+    sql: database,
+    query: (query, options) => runPostgresReadOnlyQuery(database.pool, url, query, options),
+    verify: async (progress) => {
+      progress?.checking();
+      return { damage: null, ...(await withPostgresSnapshot(database.pool, url, (source) => verifyRows(source, 20, progress?.update))) };
+    },
+    describe: async () => describePostgresStore(await postgresStoreInfo(database, url)),
+    close: () => database.close(),
+  };
+}
+
+export type StoreLocation = string;
+
+/**
+ * The one way commands and the service open a store: a `postgres://` or `postgresql://` URL is a
+ * PostgreSQL database (it must exist), anything else a SQLite file. "write" creates and migrates the
+ * store; "read" never creates, migrates or writes, and refuses a store without stepstore's tables.
+ */
+export function openStore(location: StoreLocation, options: { mode: "write"; cacheKiB?: OpenOptions["cacheKiB"] }): Promise<Store>;
+export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
+export async function openStore(location: StoreLocation, options: { mode: "write" | "read"; cacheKiB?: number }): Promise<Store | ReadStore> {
+  const postgres = isPostgresUrl(location);
+  if (options.mode === "read") return postgres ? openPostgresForReading(location) : openSqliteForReading(location);
+  return postgres ? openPostgresStepstore(location) : openStepstore(location, { cacheKiB: options.cacheKiB });
+}

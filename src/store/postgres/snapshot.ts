@@ -1,0 +1,49 @@
+import type pg from "pg";
+import type { RowSource } from "../rowSource.js";
+import type { SqlValue } from "../sqlPort.js";
+import { unreachableError } from "./connect.js";
+import { numberPlaceholders } from "./placeholders.js";
+
+const FETCH_ROWS = 1000;
+
+/**
+ * Runs `fn` in one REPEATABLE READ, READ ONLY transaction on one connection: every statement sees the
+ * same snapshot while others append. Streams are SQL cursors (DECLARE … FETCH), which, unlike a
+ * protocol-level cursor, can be read interleaved on one connection: the merge join reads several at once.
+ */
+export async function withPostgresSnapshot<T>(pool: pg.Pool, url: string, fn: (source: RowSource) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw unreachableError(url, error) ?? error;
+  }
+  let cursors = 0;
+  const source: RowSource = {
+    dialect: "postgres",
+    rows: async function* <R>(sql: string) {
+      const name = `stepstore_rows_${++cursors}`;
+      await client.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`);
+      try {
+        for (;;) {
+          const batch = await client.query<R & pg.QueryResultRow>(`FETCH ${FETCH_ROWS} FROM ${name}`);
+          yield* batch.rows;
+          if (batch.rows.length < FETCH_ROWS) return;
+        }
+      } finally {
+        await client.query(`CLOSE ${name}`);
+      }
+    },
+    all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
+      (await client.query<R & pg.QueryResultRow>(numberPlaceholders(sql), params as SqlValue[])).rows,
+  };
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return await fn(source);
+  } catch (error) {
+    throw unreachableError(url, error) ?? error;
+  } finally {
+    await client.query("ROLLBACK").catch(() => {});
+    client.release();
+  }
+}
