@@ -22,7 +22,7 @@ const commanderOutput = {
   getErrHelpWidth: () => helpWidth(cliIo().stderr),
 };
 
-const dbOption = () => new Option("--db <path>", "database file (default $STEPSTORE_DB, else ./data/stepstore.db)");
+const dbOption = () => new Option("--db <path>", "database file or postgres:// URL (default $STEPSTORE_DB, else ./data/stepstore.db)");
 const formatOption = (choices: string[], fallback: string) => new Option("--format <format>", "output format").choices(choices).default(fallback);
 
 type Action = (...args: never[]) => Promise<number | void>;
@@ -81,12 +81,8 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .addOption(dbOption())
     .action(run(eventsCommand));
 
-  program
-    .command("rejections")
-    .description("rejected records with reason, path and origin")
-    .addOption(formatOption(["jsonl", "table"], "jsonl"))
-    .addOption(dbOption())
-    .action(run(rejectionsCommand));
+  const rejections = program.command("rejections").description("rejected records with reason, path and origin");
+  rejections.addOption(formatOption(["jsonl", "table"], "jsonl")).addOption(dbOption()).action(run(rejectionsCommand));
 
   program
     .command("sql")
