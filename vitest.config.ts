@@ -64,6 +64,9 @@ export default defineConfig(async () => {
       testTimeout: 120_000,
       hookTimeout: 120_000,
       pool: "forks",
+      // Most files wait on child processes, HTTP or PostgreSQL rather than compute: three workers keep
+      // two cores busy (one worker per core left them idle about a third of a run).
+      maxWorkers: 3,
       projects: missing === null ? [half("sqlite"), half("postgres")] : [half("sqlite")],
     },
   };
