@@ -29,6 +29,12 @@ export type LogEvent = Placed &
 export type StepEvent = Extract<LogEvent, { kind: "step" | "stepDelta" }>;
 export type RunEvent = Extract<LogEvent, { kind: "run" }>;
 
+/** A run as the API addresses it: what `poll` lists and the store's open runs name. */
+export interface RunRef {
+  threadId: string;
+  runId: string;
+}
+
 /** Types a validated record's payload by its `object`: every payload in the log passed that object's schema on the way in. */
 export function decodeEvent({ position, type, envelopeCreatedAt, payload }: Placed & { payload: JsonObject }): LogEvent {
   // One object literal of one shape for every kind (a spread here cost the ingest measurably).

@@ -5,7 +5,8 @@ export class ReadOnlyViolation extends Error {}
 const CONNECTION_CHANGING = /^\s*(ATTACH|DETACH|VACUUM|REINDEX|ANALYZE)\b/i;
 const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH … SELECT, EXPLAIN, a PRAGMA that reads)";
 
-function withoutLeadingComments(sql: string): string {
+/** The statement past its leading whitespace and comments: where its keyword is. */
+export function withoutLeadingComments(sql: string): string {
   return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, "");
 }
 

@@ -3,7 +3,13 @@ import { fileURLToPath } from "node:url";
 import { openForReading } from "./open.js";
 import { ReadOnlyViolation, runReadOnlyQuery, type QueryResult } from "./readOnlyQuery.js";
 
-export class QueryTimeout extends Error {}
+export class QueryTimeout extends Error {
+  /** The one message for a query stopped at `--timeout`, on either store. */
+  static after(timeoutMs: number): QueryTimeout {
+    const seconds = timeoutMs / 1000;
+    return new QueryTimeout(`query stopped after ${seconds} s (--timeout ${seconds}); raise --timeout for a longer query`);
+  }
+}
 
 type Answer = { ok: true; result: QueryResult } | { ok: false; readOnly: boolean; message: string };
 
@@ -17,7 +23,7 @@ export function runQueryWithTimeout(path: string, query: string, options: { time
   return new Promise<QueryResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new QueryTimeout(`query stopped after ${options.timeoutMs / 1000} s (--timeout ${options.timeoutMs / 1000}); raise --timeout for a longer query`));
+      reject(QueryTimeout.after(options.timeoutMs));
     }, options.timeoutMs);
     child.once("message", (answer: Answer) => {
       clearTimeout(timer);

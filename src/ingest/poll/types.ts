@@ -1,8 +1,6 @@
-/** A run as the API addresses it: the same shape as the store's `openRuns` rows. */
-export interface RunRef {
-  threadId: string;
-  runId: string;
-}
+import type { RunRef } from "../../records/events.js";
+
+export type { RunRef };
 
 export const refKey = (ref: RunRef) => `${ref.threadId}/${ref.runId}`;
 

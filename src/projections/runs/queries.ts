@@ -1,11 +1,8 @@
+import type { RunRef } from "../../records/events.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { STEP_STATUS_RANK } from "../runSteps/compare.js";
 import { RUN_STATUS_RANK, TERMINAL_RUN_RANK } from "./evolve.js";
 
-export interface RunRef {
-  threadId: string;
-  runId: string;
-}
 
 const terminalRunStatuses = Object.keys(RUN_STATUS_RANK).filter((s) => RUN_STATUS_RANK[s] === TERMINAL_RUN_RANK);
 const openStepStatuses = Object.keys(STEP_STATUS_RANK).filter((s) => STEP_STATUS_RANK[s] === 0);

@@ -4,17 +4,11 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const runs = sqliteTable(
   "runs",
   {
-    id: text("id").primaryKey(),
-    threadId: text("thread_id"),
-    assistantId: text("assistant_id"),
-    status: text("status"),
-    model: text("model"),
-    createdAt: integer("created_at"),
-    startedAt: integer("started_at"),
-    expiresAt: integer("expires_at"),
-    completedAt: integer("completed_at"),
-    failedAt: integer("failed_at"),
-    cancelledAt: integer("cancelled_at"),
+    // CONTRACT §6's order, a line per kind: ids, what lists filter on, the snapshot's timestamps.
+    id: text("id").primaryKey(), threadId: text("thread_id"), assistantId: text("assistant_id"),
+    status: text("status"), model: text("model"),
+    createdAt: integer("created_at"), startedAt: integer("started_at"), expiresAt: integer("expires_at"),
+    completedAt: integer("completed_at"), failedAt: integer("failed_at"), cancelledAt: integer("cancelled_at"),
     data: text("data"),
   },
   (t) => [index("runs_thread").on(t.threadId), index("runs_status").on(t.status)],

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import Cursor from "pg-cursor";
-import { ReadOnlyViolation, type QueryResult } from "../readOnlyQuery.js";
+import { ReadOnlyViolation, withoutLeadingComments, type QueryResult } from "../readOnlyQuery.js";
 import { QueryTimeout } from "../sqlProcess.js";
 import { connectClient, unreachableError } from "./connect.js";
 
@@ -13,7 +13,8 @@ const READ_BATCH_ROWS = 1_000;
 
 /** The statement's first keyword, past leading comments and parentheses (`(SELECT 1) UNION …`). */
 function firstKeyword(query: string): string {
-  const text = query.replace(/^(\s|\(|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  let text = withoutLeadingComments(query).trimStart();
+  while (text.startsWith("(")) text = withoutLeadingComments(text.slice(1)).trimStart();
   return (/^\w+/.exec(text)?.[0] ?? text.slice(0, 20)).toUpperCase();
 }
 
@@ -22,9 +23,7 @@ function refusal(error: unknown, timeoutMs: number): Error | null {
   const { code, message } = error as { code?: string; message?: string };
   if (code === "25006") return new ReadOnlyViolation(`refused: ${message}; ${READ_ONLY}`);
   if (code === "42601" && /multiple commands/.test(message ?? "")) return new ReadOnlyViolation(`refused: more than one statement; ${READ_ONLY}`);
-  if (code === "57014") {
-    return new QueryTimeout(`query stopped after ${timeoutMs / 1000} s (--timeout ${timeoutMs / 1000}); raise --timeout for a longer query`);
-  }
+  if (code === "57014") return QueryTimeout.after(timeoutMs);
   return null;
 }
 
