@@ -5,8 +5,8 @@ import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoint } from "./checkpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
-import { insertNewOf } from "./sqlText.js";
-import { events } from "./tables.js";
+import { insertNewOf, insertOf } from "./sqlText.js";
+import { events, rejections } from "./tables.js";
 
 export type Source = "file" | "webhook" | "http" | "poll";
 
@@ -81,7 +81,7 @@ const POSITION_OF = "SELECT position FROM events WHERE event_key = ?";
 // Equal bytes are told inside the database: the stored text reaches JS only when it differs.
 const STORED_UNDER = "SELECT position, origin, CASE WHEN data = ? THEN 1 ELSE 0 END AS same FROM events WHERE event_key = ?";
 const DATA_OF = "SELECT data FROM events WHERE position = ?";
-const INSERT_REJECTION = "INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)";
+const INSERT_REJECTION = insertOf(rejections, ["receivedAt", "source", "origin", "reason", "path", "raw"]);
 
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
 async function existing(tx: SqlPort, record: AcceptedRecord, key: string): Promise<AppendedRecord> {

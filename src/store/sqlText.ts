@@ -30,12 +30,16 @@ export function bySqlNames<T extends SQLiteTable>(table: T, row: T["$inferInsert
   return named;
 }
 
-/** `INSERT … ON CONFLICT DO NOTHING` of the columns named (a generated key left out): the conflict target's row, if any, stays. */
-export function insertNewOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[], conflict: string) {
+/** `INSERT` of the columns named, in that order (a generated key left out). */
+export function insertOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[]) {
   const byKey = new Map(columnsOf(table).map((c) => [c.key, c.name]));
   const names = keys.map((k) => byKey.get(k)!);
-  return `INSERT INTO ${getTableName(table)} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})
-    ON CONFLICT(${conflict}) DO NOTHING`;
+  return `INSERT INTO ${getTableName(table)} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`;
+}
+
+/** `INSERT … ON CONFLICT DO NOTHING` of the columns named: the conflict target's row, if any, stays. */
+export function insertNewOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[], conflict: string) {
+  return `${insertOf(table, keys)} ON CONFLICT(${conflict}) DO NOTHING`;
 }
 
 /** `DELETE FROM` each table: a projection's truncate. */

@@ -1,7 +1,7 @@
 import type { LogEvent, StepEvent } from "../../records/events.js";
 import { stepEventsUpTo, stepsOfRun } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
-import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
+import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep, terminalTimestamp } from "./compare.js";
 import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "./evolve.js";
@@ -52,12 +52,14 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
   return all.reduce(evolveStep, initialStepState(state.stepId));
 }
 
+const INSERT_TOOL = insertOf(runStepTools, ["stepId", "tool"]);
+
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
 async function writeTools(tx: SqlPort, row: RunStepRow, fresh: boolean): Promise<void> {
   const tools = toolsOf(row);
   const stored = fresh ? [] : (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [row.id])).map((r) => r.tool);
   for (const tool of stored) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
-  for (const tool of tools) if (!stored.includes(tool)) await tx.run("INSERT INTO run_step_tools (step_id, tool) VALUES (?, ?)", [row.id, tool]);
+  for (const tool of tools) if (!stored.includes(tool)) await tx.run(INSERT_TOOL, [row.id, tool]);
 }
 
 /** Folds one step's new events onto its stored state, keeps the state, and writes its row and tools. */
