@@ -7,7 +7,7 @@ import { assistantRecords, generateWorld, type World } from "../world/world.js";
 
 /** Everything a world sends, as one JSONL file: its assistants, its webhook events, each polled run's list page, each run's snapshot. */
 function worldJsonl(world: World): string {
-  const values: unknown[] = [...assistantRecords(world), ...world.events];
+  const values: unknown[] = [...assistantRecords(world.assistants), ...world.events];
   for (const steps of world.polledSteps.values()) values.push({ object: "list", data: steps, has_more: false });
   values.push(...world.runs);
   return values.map((v) => `${JSON.stringify(v)}\n`).join("");
