@@ -42,7 +42,7 @@ export const CONFIG = {
   title: { fontSize: 15, anchor: "start", offset: 10, subtitleColor: "#555" },
   // Headless, vega estimates a label's width (no canvas to measure it): generous, so names with ids are not cut.
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e9ecef", labelLimit: 480 },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: "top", labelLimit: 400 },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "top", labelLimit: 0 },
   view: { stroke: null },
 } as const;
 

@@ -12,13 +12,30 @@ export interface Comparison {
   span: string;
 }
 
-/** Days or hours on a UTC time axis, one band each, a tick every period or every few (about a dozen labels at most). */
+/**
+ * Days or hours on a UTC time axis from the first period's start to the last one's end, one band each; a
+ * label every period or every few (about a dozen at most), each under the middle of its band, as the points.
+ */
 function timeAxis(rows: readonly ChartRow[], period: Period) {
   const { timeUnit, interval, ms, format } = PERIODS[period];
   const times = rows.map((row) => row.t).filter((t): t is number => t !== null);
-  const periods = times.length === 0 ? 1 : (Math.max(...times) - Math.min(...times)) / ms + 1;
+  const [first, last] = times.length === 0 ? [0, 0] : [Math.min(...times), Math.max(...times)];
+  const periods = (last - first) / ms + 1;
   const step = Math.max(1, Math.ceil(periods / 12));
-  return { field: "t", type: "temporal", timeUnit, title: `${period} (UTC)`, axis: { format, labelAngle: -30, tickCount: { interval, step } } } as const;
+  const end = last + ms;
+  return {
+    field: "t",
+    type: "temporal",
+    timeUnit,
+    title: `${period} (UTC)`,
+    scale: { domain: [first, end] },
+    axis: {
+      labelExpr: `datum.value >= ${end} ? '' : utcFormat(datum.value, '${format}')`,
+      labelOffset: WIDTH / periods / 2,
+      labelAngle: -30,
+      tickCount: { interval, step },
+    },
+  } as const;
 }
 
 const PREVIOUS_COLOR = "#adb5bd";
@@ -55,7 +72,7 @@ export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comp
     overTime({ text: "Failure rate over time", subtitle: `failed ÷ (completed + failed + cancelled + expired), per UTC ${period}; no point when none finished` }, 200, [
       {
         ...current,
-        mark: { ...line, color: STATUS_COLORS.failed },
+        mark: { ...line, color: STATUS_COLORS.failed, point: { color: STATUS_COLORS.failed } },
         encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "failure_rate", type: "quantitative", title: "failure rate", axis: { format: RATE_FORMAT } } },
       },
       ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
