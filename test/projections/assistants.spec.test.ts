@@ -1,7 +1,10 @@
-import { describe, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { assistantsProjection } from "../../src/projections/assistants/writer.js";
 import { assistantNames } from "../../src/projections/assistants/queries.js";
 import type { SqlPort } from "../../src/store/sqlPort.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { projectionSpec } from "./projectionSpec.js";
 
 const spec = projectionSpec(assistantsProjection);
@@ -44,5 +47,25 @@ describe("assistants projection", () => {
   it("given more assistants than one query binds, assistantNames finds them all", async () => {
     const many = Array.from({ length: 1_203 }, (_, i) => assistant(`asst_${String(i).padStart(4, "0")}`, { name: `n${i}` }));
     await spec.given(many).when().then(async (sql) => [(await assistantNames(sql, many.map((a) => a.id))).size], [1_203]);
+  });
+});
+
+describe("assistants through the CLI (both stores)", () => {
+  it("given an export's assistants ingested, verify agrees, rebuild gives the same rows, and the HTML report names them", async () => {
+    const db = tempDb();
+    const file = join(tempDir(), "assistants.jsonl");
+    const records = [assistant("asst_a", { name: null }), assistant("asst_a", { name: "Refunds desk" }), assistant("asst_b", { name: "Zed" }), assistant("asst_b", { name: "Abe" })];
+    const step = { id: "step_1", object: "thread.run.step", created_at: CREATED, assistant_id: "asst_a", thread_id: "thread_1", run_id: "run_1", type: "message_creation", status: "in_progress", step_details: { type: "message_creation", message_creation: { message_id: "msg_1" } } };
+    writeFileSync(file, [...records, step].map((record) => JSON.stringify(record)).join("\n") + "\n");
+    expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
+    const rows = async () => JSON.parse((await stepstore(["sql", "--db", db, "--format", "json", "SELECT id, name FROM assistants ORDER BY id"])).stdout) as unknown;
+    const expected = [{ id: "asst_a", name: "Refunds desk" }, { id: "asst_b", name: "Zed" }];
+    expect(await rows()).toEqual(expected);
+    expect((await stepstore(["verify", "--db", db])).stdout).toMatch(/^ok: 5 events/);
+    expect((await stepstore(["rebuild", "--db", db])).code).toBe(0);
+    expect(await rows()).toEqual(expected);
+    const html = await stepstore(["report", "--db", db, "--format", "html"]);
+    expect(html.stdout).toContain("Refunds desk<div class=\"id\">asst_a</div>");
+    expect(html.stdout).toContain("Refunds desk (asst_a)");
   });
 });
