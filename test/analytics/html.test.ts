@@ -64,6 +64,10 @@ interface Opened {
   text: string;
   /** The y-axis labels of the first chart, top to bottom. */
   firstChartKeys: string[];
+  /** The widths of the first chart's bars in CSS pixels, top to bottom. */
+  firstChartBars: number[];
+  /** The tick labels of every axis counting steps. */
+  stepTicks: string[];
   screenshot: Buffer;
 }
 
@@ -84,9 +88,12 @@ async function open(file: string): Promise<Opened> {
   const svgs = await page.locator("figure svg").count();
   const text = await page.locator("body").innerText();
   const firstChartKeys = svgs === 0 ? [] : await page.locator("figure").first().locator(`g.role-axis[aria-label^="Y-axis"] g.role-axis-label text`).allTextContents();
+  const boxes = await Promise.all((await page.locator("figure").first().locator("g.mark-rect path").all()).map((bar) => bar.boundingBox()));
+  const firstChartBars = boxes.filter((box) => box !== null).sort((a, b) => a.y - b.y).map((box) => box.width);
+  const stepTicks = await page.locator(`g.role-axis[aria-label*="titled 'steps'"] g.role-axis-label text`).allTextContents();
   const screenshot = await page.screenshot({ fullPage: true });
   await context.close();
-  return { errors, requests, svgs, text, firstChartKeys, screenshot };
+  return { errors, requests, svgs, text, firstChartKeys, firstChartBars, stepTicks, screenshot };
 }
 
 /** How many distinct colours the screenshot holds (decoded by the browser itself, in a blank page). */
@@ -135,6 +142,9 @@ async function openChecked(file: string, name: string, charts: number): Promise<
   expect(page.svgs).toBe(charts);
   for (const card of [/Steps/i, /Failure rate/i, /p95 completion time/i, /Tokens/i, /Date range/i]) expect(page.text).toMatch(card);
   expect(await colourCount(page.screenshot)).toBeGreaterThan(30);
+  // Counts are whole numbers: so are their ticks.
+  expect(page.stepTicks.length).toBeGreaterThan(1);
+  for (const tick of page.stepTicks) expect(tick).toMatch(/^\d+$/);
   return { ...page, html };
 }
 
@@ -169,6 +179,10 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
     const finished = rates.filter((rate): rate is number => rate !== null);
     expect(finished).toEqual([...finished].sort((a, b) => b - a));
     expect(rates.slice(finished.length).every((rate) => rate === null), "groups with no finished step come last").toBe(true);
+    // Scaled to the data: the largest rate's bar fills most of the 560 px plot, and each bar's length is its rate's share of it.
+    expect(page.firstChartBars).toHaveLength(finished.length);
+    expect(page.firstChartBars[0]!).toBeGreaterThan(0.8 * 560);
+    page.firstChartBars.forEach((width, i) => expect(width / page.firstChartBars[0]!).toBeCloseTo(finished[i]! / finished[0]!, 2));
     if (quiet !== null) {
       expect(page.text).toContain(quiet);
       expect(page.html).toContain("no finished steps");
@@ -189,6 +203,16 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
     expect(page.html).toContain("previous period (2025-01-28 → 2025-02-01)");
     const previous = truthRows(truth, "day", { from: "2025-01-28", to: "2025-02-01" }).reduce((sum, row) => sum + row.steps, 0);
     expect(page.text).toContain(`previous period: ${previous.toLocaleString("en-US")}`);
+  });
+
+  it("given one assistant whose steps are all in progress, when reported for it, then its name shows, nothing is drawn as a zero and step ticks stay whole", async () => {
+    const page = await openChecked(await htmlReport(["--db", db, "--by", "model", "--assistant", "asst_quiet"], "quiet.html"), "quiet", 3);
+    expect(page.text).toContain("assistant Night shift (asst_quiet)");
+    expect(page.text).toMatch(/Failure rate\s*no finished steps/i);
+    expect(page.firstChartBars).toEqual([]);
+    expect(page.html).toContain("no finished steps");
+    expect(page.html).toContain("no tokens");
+    expect(Math.max(...page.stepTicks.map(Number))).toBe(3);
   });
 
   it("given no filter, when reported by hour, then the page renders with its trends", async () => {

@@ -80,6 +80,9 @@ export function chartRows(rows: readonly ReportRow[], dimension: Dimension, name
 const keyAxis = (field: string) => ({ field: "key", type: "nominal", title: null, sort: { field: `${field}_rank`, op: "max", order: "descending" } }) as const;
 const ranked = (field: string) => ({ calculate: `datum.${field} === null ? -1 : datum.${field}`, as: `${field}_rank` });
 
+/** The data's own scale; when no group has a bar, 0 to 1 (vega would centre an empty domain on zero, under the words). */
+const fromZero = (anyBar: boolean) => (anyBar ? {} : { domain: [0, 1] });
+
 /** A layer saying in words why the groups `filter` keeps have no bar (at the axis' zero). */
 const saidInstead = (filter: string, words: string) => ({
   transform: [{ filter }],
@@ -100,7 +103,10 @@ function valueBars(rows: ChartRow[], label: string, field: string, bar: { title:
       {
         mark: { type: "bar", color: bar.color },
         // Scaled to the data, so 3% and 8% look different.
-        encoding: { x: { field, type: "quantitative", title: bar.axis, axis: { format: bar.format } }, tooltip: [{ field: "key", title: label }, { field, format: bar.format, title: bar.axis }] },
+        encoding: {
+          x: { field, type: "quantitative", title: bar.axis, axis: { format: bar.format }, scale: fromZero(rows.some((row) => row[field] !== null)) },
+          tooltip: [{ field: "key", title: label }, { field, format: bar.format, title: bar.axis }],
+        },
       },
       { mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#495057" }, encoding: { x: { field, type: "quantitative" }, text: { field, format: bar.format } } },
       saidInstead(`datum.${field} === null`, bar.none),
@@ -125,7 +131,14 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
       transform: [ranked("total_tokens")],
       encoding: { y: keyAxis("total_tokens") },
       layer: [
-        { transform: TOKEN_KINDS, mark: "bar", encoding: { x: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS }, color: TOKEN_COLOR } },
+        {
+          transform: TOKEN_KINDS,
+          mark: "bar",
+          encoding: {
+            x: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS, scale: fromZero(rows.some((row) => row.total_tokens !== 0)) },
+            color: TOKEN_COLOR,
+          },
+        },
         saidInstead("datum.total_tokens === 0", "no tokens"),
       ],
       config: CONFIG,
