@@ -90,29 +90,25 @@ const saidInstead = (filter: string, words: string) => ({
   encoding: { x: { datum: 0, type: "quantitative" }, text: { value: words } },
 });
 
+/** A chart of a bar (or a few) per group, the groups sorted by `field`, largest first, drawn by `layers`. */
+function byKey(rows: ChartRow[], title: { text: string; subtitle: string }, field: string, layers: object[], step = 20): TopLevelSpec {
+  return { width: WIDTH, height: { step }, title, data: { values: rows }, transform: [ranked(field)], encoding: { y: keyAxis(field) }, layer: layers, config: CONFIG } as TopLevelSpec;
+}
+
 /** A bar per group of one value, its figure at the bar's end; groups without it say so instead. */
 function valueBars(rows: ChartRow[], label: string, field: string, bar: { title: string; subtitle: string; axis: string; format: string; color: string; none: string }): TopLevelSpec {
-  return {
-    width: WIDTH,
-    height: { step: 20 },
-    title: { text: bar.title, subtitle: bar.subtitle },
-    data: { values: rows },
-    transform: [ranked(field)],
-    encoding: { y: keyAxis(field) },
-    layer: [
-      {
-        mark: { type: "bar", color: bar.color },
-        // Scaled to the data, so 3% and 8% look different.
-        encoding: {
-          x: { field, type: "quantitative", title: bar.axis, axis: { format: bar.format }, scale: fromZero(rows.some((row) => row[field] !== null)) },
-          tooltip: [{ field: "key", title: label }, { field, format: bar.format, title: bar.axis }],
-        },
+  return byKey(rows, { text: bar.title, subtitle: bar.subtitle }, field, [
+    {
+      mark: { type: "bar", color: bar.color },
+      // Scaled to the data, so 3% and 8% look different.
+      encoding: {
+        x: { field, type: "quantitative", title: bar.axis, axis: { format: bar.format }, scale: fromZero(rows.some((row) => row[field] !== null)) },
+        tooltip: [{ field: "key", title: label }, { field, format: bar.format, title: bar.axis }],
       },
-      { mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#495057" }, encoding: { x: { field, type: "quantitative" }, text: { field, format: bar.format } } },
-      saidInstead(`datum.${field} === null`, bar.none),
-    ],
-    config: CONFIG,
-  } as TopLevelSpec;
+    },
+    { mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#495057" }, encoding: { x: { field, type: "quantitative" }, text: { field, format: bar.format } } },
+    saidInstead(`datum.${field} === null`, bar.none),
+  ]);
 }
 
 export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
@@ -123,26 +119,17 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
     }),
     // No group with a completed step (errors: every step failed): no time to chart.
     ...(rows.some((row) => row.p95_completion_seconds !== null) ? [completionTimes(rows, label)] : []),
-    {
-      width: WIDTH,
-      height: { step: 20 },
-      title: { text: `Tokens by ${label}`, subtitle: "sums of usage.prompt_tokens and usage.completion_tokens (steps without usage add 0)" },
-      data: { values: rows },
-      transform: [ranked("total_tokens")],
-      encoding: { y: keyAxis("total_tokens") },
-      layer: [
-        {
-          transform: TOKEN_KINDS,
-          mark: "bar",
-          encoding: {
-            x: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS, scale: fromZero(rows.some((row) => row.total_tokens !== 0)) },
-            color: TOKEN_COLOR,
-          },
+    byKey(rows, { text: `Tokens by ${label}`, subtitle: "sums of usage.prompt_tokens and usage.completion_tokens (steps without usage add 0)" }, "total_tokens", [
+      {
+        transform: TOKEN_KINDS,
+        mark: "bar",
+        encoding: {
+          x: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS, scale: fromZero(rows.some((row) => row.total_tokens !== 0)) },
+          color: TOKEN_COLOR,
         },
-        saidInstead("datum.total_tokens === 0", "no tokens"),
-      ],
-      config: CONFIG,
-    } as TopLevelSpec,
+      },
+      saidInstead("datum.total_tokens === 0", "no tokens"),
+    ]),
     stepsByStatus(rows, label),
     ...(rows.some((row) => row.cost_usd !== null)
       ? [valueBars(rows, label, "cost_usd", {
@@ -154,23 +141,15 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
 }
 
 function completionTimes(rows: ChartRow[], label: string): TopLevelSpec {
-  return {
-    width: WIDTH,
-    height: { step: 12 },
-    title: { text: `Completion time by ${label}`, subtitle: "completed steps: completed_at − created_at; mean, median (p50) and p95 by nearest rank" },
-    data: { values: rows },
-    transform: [ranked("p95_completion_seconds")],
-    encoding: { y: keyAxis("p95_completion_seconds") },
-    layer: [
-      {
-        transform: COMPLETION_STATISTICS,
-        mark: "bar",
-        encoding: { yOffset: { field: "statistic", sort: ["mean", "p50", "p95"] }, x: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
-      },
-      saidInstead("datum.p95_completion_seconds === null", "no completed steps"),
-    ],
-    config: CONFIG,
-  } as TopLevelSpec;
+  const title = { text: `Completion time by ${label}`, subtitle: "completed steps: completed_at − created_at; mean, median (p50) and p95 by nearest rank" };
+  return byKey(rows, title, "p95_completion_seconds", [
+    {
+      transform: COMPLETION_STATISTICS,
+      mark: "bar",
+      encoding: { yOffset: { field: "statistic", sort: ["mean", "p50", "p95"] }, x: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
+    },
+    saidInstead("datum.p95_completion_seconds === null", "no completed steps"),
+  ], 12);
 }
 
 const STATUSES = Object.keys(STATUS_COLORS);
@@ -178,18 +157,7 @@ export const STATUS_COLOR = { field: "status", type: "nominal", title: "status",
 export const BY_STATUS = [{ fold: STATUSES, as: ["status", "count"] }];
 
 function stepsByStatus(rows: ChartRow[], label: string): TopLevelSpec {
-  return {
-    width: WIDTH,
-    height: { step: 20 },
-    title: { text: `Steps by ${label} and status`, subtitle: "count of run steps" },
-    data: { values: rows },
-    transform: [ranked("steps"), ...BY_STATUS],
-    mark: "bar",
-    encoding: {
-      y: keyAxis("steps"),
-      x: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS },
-      color: STATUS_COLOR,
-    },
-    config: CONFIG,
-  } as TopLevelSpec;
+  return byKey(rows, { text: `Steps by ${label} and status`, subtitle: "count of run steps" }, "steps", [
+    { transform: BY_STATUS, mark: "bar", encoding: { x: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS }, color: STATUS_COLOR } },
+  ]);
 }
