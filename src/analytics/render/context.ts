@@ -28,7 +28,7 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * The same number of days immediately before `--from..--to`; a bound not given is the first or last day of
- * the steps kept. Null when no step is kept, or the span would start before year 0001.
+ * the steps kept. Null when no step is kept, or the span would start before year 0000 (no date --from takes).
  */
 export function previousSpan(filters: ReportFilters, summary: ReportSummary): { from: string; to: string; days: number } | null {
   const from = filters.from ?? summary.firstDay;
