@@ -8,12 +8,13 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
   runStepTools: sqlite.runStepTools,
   runs: sqlite.runs,
+  assistants: sqlite.assistants,
   checkpoints: sqlite.checkpoints,
   runStepFolds: sqlite.runStepFolds,
   runExpiries: sqlite.runExpiries,

@@ -5,4 +5,5 @@
 export { checkpoints, events, rejections } from "./store/tables.js";
 export { runExpiries, runStepFolds, runSteps, runStepTools } from "./projections/runSteps/tables.js";
 export { runs } from "./projections/runs/tables.js";
+export { assistants } from "./projections/assistants/tables.js";
 export { statsByAssistant, statsByDay, statsByError, statsByHour, statsByModel, statsByTool, statsByType } from "./analytics/views.js";

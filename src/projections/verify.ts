@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
-import { foldedRuns, foldedSteps } from "./verify/foldStreams.js";
+import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
 type Row = Record<string, unknown>;
@@ -38,9 +38,11 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   }
   const runs = await createMergeDiff("runs", storedRows(source, `SELECT * FROM runs ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
   for await (const run of foldedRuns(source, onEvent)) await runs.visit({ key: [run.id], row: run });
-  // Events of no step and no run (threads, errors) are read by neither stream: the work is done.
+  const assistantRows = await createMergeDiff("assistants", storedRows(source, `SELECT * FROM assistants ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
+  for await (const assistant of foldedAssistants(source, onEvent)) await assistantRows.visit({ key: [assistant.id], row: assistant });
+  // Events of no step, run or assistant (threads, errors) are read by no stream: the work is done.
   onProgress?.(events, events);
-  const differences = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish())].slice(0, limit);
+  const differences = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())].slice(0, limit);
   return { events, differences };
 }
 

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { unwrapEvent } from "./classify.js";
 import type { JsonObject } from "./json.js";
-import type { Run, RunStep, stepDeltaSchema } from "./schemas.js";
+import type { Assistant, Run, RunStep, stepDeltaSchema } from "./schemas.js";
 
 export type StepDelta = z.infer<typeof stepDeltaSchema>;
 
@@ -23,6 +23,7 @@ export type LogEvent = Placed &
     | { kind: "step"; payload: RunStep }
     | { kind: "stepDelta"; payload: StepDelta }
     | { kind: "run"; payload: Run }
+    | { kind: "assistant"; payload: Assistant }
     | { kind: "other"; payload: JsonObject }
   );
 
@@ -41,6 +42,7 @@ export function decodeEvent({ position, type, envelopeCreatedAt, payload }: Plac
   if (payload.object === STEP_DELTA) return { position, type, envelopeCreatedAt, kind: "stepDelta", payload: payload as StepDelta };
   if (payload.object === "thread.run.step" && type !== STEP_DELTA) return { position, type, envelopeCreatedAt, kind: "step", payload: payload as RunStep };
   if (payload.object === "thread.run") return { position, type, envelopeCreatedAt, kind: "run", payload: payload as Run };
+  if (payload.object === "assistant") return { position, type, envelopeCreatedAt, kind: "assistant", payload: payload as Assistant };
   return { position, type, envelopeCreatedAt, kind: "other", payload };
 }
 

@@ -193,3 +193,4 @@ export const errorSchema = z.looseObject({
 
 export type RunStep = z.infer<typeof runStepSchema>;
 export type Run = z.infer<typeof runSchema>;
+export type Assistant = z.infer<typeof assistantSchema>;

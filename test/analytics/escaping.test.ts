@@ -7,12 +7,16 @@ import { stepLine } from "../helpers/hostile.js";
 /** Keys a spreadsheet would run as formulas, or a Markdown viewer would read as table or HTML. */
 const KEYS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "<img src=x onerror=alert(1)>|a&b", "asst_plain"];
 
+const NAME = "<script>alert('name')</script> & co";
+
 let db: string;
 beforeAll(async () => {
   const dir = tempDir();
   db = join(dir, "store.db");
   const file = join(dir, "steps.jsonl");
-  writeFileSync(file, KEYS.map((key, i) => stepLine(`step_Esc${i}`, { assistant_id: key })).join("\n") + "\n");
+  // asst_plain's record names it with markup: the HTML report shows the name as text.
+  const named = JSON.stringify({ id: "asst_plain", object: "assistant", created_at: 1755180000, name: NAME, model: "gpt-4o" });
+  writeFileSync(file, [named, ...KEYS.map((key, i) => stepLine(`step_Esc${i}`, { assistant_id: key }))].join("\n") + "\n");
   expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
 });
 
@@ -30,5 +34,15 @@ describe("report cells from user data are inert", () => {
     const row = stdout.split("\n").find((line) => line.includes("onerror"))!;
     expect(row).toContain("&lt;img src=x onerror=alert(1)&gt;\\|a&amp;b");
     expect(row.split(/(?<!\\)\|/).length).toBe(17);
+  });
+});
+
+describe("the HTML report shows keys and assistant names from user data as text", () => {
+  it("escapes markup in keys and names, in the table and the charts", async () => {
+    const { stdout, code } = await report("html");
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/<script|<img/i);
+    expect(stdout).toContain("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt; &amp; co");
+    expect(stdout).toContain("&lt;img src=x onerror=alert(1)&gt;|a&amp;b");
   });
 });

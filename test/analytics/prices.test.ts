@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { costOf, DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath } from "../../src/analytics/prices.js";
@@ -24,6 +24,14 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
     expect(priceOf(shipped, "gpt-4o-2024-08-06")).toEqual(priceOf(shipped, "gpt-4o"));
     expect(priceOf(shipped, "gpt-4o-2024-05-13")).not.toEqual(priceOf(shipped, "gpt-4o"));
     expect(priceOf(shipped, "gpt-4-0125-preview")).toEqual(priceOf(shipped, "gpt-4-turbo"));
+    // The older gpt-3.5-turbo snapshots cost more than the family's last price.
+    expect(priceOf(shipped, "gpt-3.5-turbo-0613")).not.toEqual(priceOf(shipped, "gpt-3.5-turbo"));
+  });
+
+  it("ships its table as data that says where its prices come from", () => {
+    const file = JSON.parse(readFileSync(DEFAULT_PRICES_PATH, "utf8")) as { as_of: string; source?: string };
+    expect(DEFAULT_PRICES_PATH).toMatch(new RegExp(`prices/openai-${file.as_of}\\.json$`));
+    expect(file.source).toMatch(/platform\.openai\.com\/docs\/pricing/);
   });
 
   it("matches the exact key, else the longest key K with the model starting K-", () => {

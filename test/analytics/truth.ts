@@ -193,15 +193,15 @@ export function expectRows(actual: readonly Record<string, unknown>[], expected:
 }
 
 /**
- * A store holding the world (its events and what polling its runs answered) and the extra snapshots,
- * ingested through the real CLI.
+ * A store holding the world (its events and what polling its runs answered), the extra snapshots and
+ * `others` first (assistant records), ingested through the real CLI.
  */
-export async function storeOf(world: World, snapshots: readonly RunStep[] = [], runs: readonly Run[] = []): Promise<string> {
+export async function storeOf(world: World, snapshots: readonly RunStep[] = [], runs: readonly Run[] = [], others: readonly object[] = []): Promise<string> {
   const dir = tempDir("stepstore-analytics-");
   const file = join(dir, "world.jsonl");
   const polled = [...world.polledSteps.values()].flat();
   // The runs last: their models are learned after their steps.
-  writeFileSync(file, [...world.events, ...polled, ...snapshots, ...runs].map((record) => JSON.stringify(record)).join("\n") + "\n");
+  writeFileSync(file, [...others, ...world.events, ...polled, ...snapshots, ...runs].map((record) => JSON.stringify(record)).join("\n") + "\n");
   const db = tempDb();
   const result = await stepstore(["ingest", "--db", db, file]);
   if (result.code !== 0) throw new Error(`ingest failed (${result.code}): ${result.stderr}`);

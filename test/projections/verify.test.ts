@@ -3,11 +3,11 @@ import { openSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stepstore, tempDb } from "../helpers/cli.js";
-import { generateWorld, type World } from "../world/world.js";
+import { assistantRecords, generateWorld, type World } from "../world/world.js";
 
-/** Everything a world sends, as one JSONL file: its webhook events, each polled run's list page, each run's snapshot. */
+/** Everything a world sends, as one JSONL file: its assistants, its webhook events, each polled run's list page, each run's snapshot. */
 function worldJsonl(world: World): string {
-  const values: unknown[] = [...world.events];
+  const values: unknown[] = [...assistantRecords(world.assistants), ...world.events];
   for (const steps of world.polledSteps.values()) values.push({ object: "list", data: steps, has_more: false });
   values.push(...world.runs);
   return values.map((v) => `${JSON.stringify(v)}\n`).join("");
@@ -71,7 +71,9 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
       sqlite.prepare("INSERT INTO run_steps (id, run_id, type, status) VALUES ('step_zz_by_hand', 'run_x', 'tool_calls', 'completed')").run();
       sqlite.prepare("UPDATE runs SET model = 'gpt-by-hand' WHERE id = ?").run(run.id);
       sqlite.prepare("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?").run(tool.step_id, tool.tool);
-      return { ids, run, tool };
+      const assistant = sqlite.prepare<[], { id: string; name: string }>("SELECT id, name FROM assistants WHERE name IS NOT NULL ORDER BY id LIMIT 1").get()!;
+      sqlite.prepare("UPDATE assistants SET name = 'renamed by hand' WHERE id = ?").run(assistant.id);
+      return { ids, run, tool, assistant };
     });
     const result = await stepstore(["verify", "--db", db]);
     expect(result.stdout.split("\n").filter(Boolean)).toEqual([
@@ -82,8 +84,9 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
       "run_steps step_\uFFFD: missing from the table",
       `runs ${changed.run.id}: model is "gpt-by-hand", the log gives ${JSON.stringify(changed.run.model)}`,
       `run_step_tools ${JSON.stringify([changed.tool.step_id, changed.tool.tool])}: missing from the table`,
+      `assistants ${changed.assistant.id}: name is "renamed by hand", the log gives ${JSON.stringify(changed.assistant.name)}`,
     ]);
-    expect(result.stderr).toMatch(/the tables differ from the fold of \d+ events \(first 6 differences above\)/);
+    expect(result.stderr).toMatch(/the tables differ from the fold of \d+ events \(first 7 differences above\)/);
     expect(result.code).toBe(1);
   });
 
@@ -142,8 +145,9 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
 
   it("agrees with rebuild on a generated world: ok before, rebuild changes no row, ok after", async () => {
     const { db, world } = await worldStore(23);
-    const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+    const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs", "assistants"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
     const before = tables();
+    expect(before[3], "every assistant of the world has its row").toHaveLength(world.assistants.length);
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
     expect((await stepstore(["rebuild", "--db", db])).code).toBe(0);
     expect(tables()).toEqual(before);

@@ -493,3 +493,17 @@ export function generateWorld(seed: number, options: { runs?: number } = {}): Wo
   const runs = options.runs ?? 50;
   return fc.sample(worldPlan(runs, runs).map(buildWorld), { seed, numRuns: 1 })[0]!;
 }
+
+/** Names of a world's assistants, in order; an assistant past the list has no name (the report shows its id alone). */
+export const ASSISTANT_NAMES = ["Order tracker", "Refunds desk", "Research helper"];
+
+/**
+ * Assistant records (`object: "assistant"`) for these ids, as an export's `assistants.json` holds them, named by
+ * `names` in order; the first also as an earlier unnamed copy (the name must still win).
+ */
+export function assistantRecords(ids: readonly string[], names: readonly string[] = ASSISTANT_NAMES, model = "gpt-4o"): Record<string, unknown>[] {
+  const record = (id: string, name: string | null) => ({
+    id, object: "assistant", created_at: 1_754_000_000, name, description: null, model, instructions: "You help customers.", tools: [], metadata: {},
+  });
+  return [record(ids[0]!, null), ...ids.map((id, i) => record(id, names[i] ?? null))];
+}

@@ -1,6 +1,8 @@
 import type { Dimension } from "../metrics.js";
-import type { Report, ReportSummary } from "../report.js";
-import { chartRows, FONT, isPeriod, NONE, specsByKey, specsOverTime, toSvg } from "./charts.js";
+import type { Report, ReportRow, ReportSummary } from "../report.js";
+import { assistantLabel, chartRows, FONT, isPeriod, NONE, specsByKey, toSvg } from "./charts.js";
+import type { HtmlContext, PreviousPeriod } from "./context.js";
+import { specsOverTime, type Comparison } from "./overTime.js";
 
 const DIMENSION_LABELS: Record<Dimension, string> = {
   assistant: "assistant",
@@ -20,44 +22,71 @@ const integer = (value: number | null) => (value === null ? "—" : value.toLoca
 const usd = (value: number | null) => (value === null ? "—" : `$${value.toFixed(value < 1 ? 4 : 2)}`);
 const seconds = (value: number | null) => (value === null ? "—" : `${Number.isInteger(value) ? value : value.toFixed(1)} s`);
 
-function summaryHtml(report: Report, summary: ReportSummary): string {
+/** The previous period's figure under a card's, when there is one. */
+const before = (previous: PreviousPeriod | null, figure: (summary: ReportSummary) => string) =>
+  previous === null ? "" : `<div class="previous">previous period: ${figure(previous.summary)}</div>`;
+
+function summaryHtml(summary: ReportSummary, previous: PreviousPeriod | null): string {
   const range = summary.firstDay === null ? "no steps" : summary.firstDay === summary.lastDay ? summary.firstDay : `${summary.firstDay} → ${summary.lastDay}`;
-  const cards: [string, string, string][] = [
-    ["Steps", integer(summary.steps), `${integer(summary.completed)} completed · ${integer(summary.failed)} failed · ${integer(summary.cancelled)} cancelled · ${integer(summary.expired)} expired · ${integer(summary.in_progress)} in progress`],
-    ["Failure rate", percent(summary.failure_rate), "failed ÷ finished steps"],
-    ["p95 completion time", seconds(summary.p95_completion_seconds), `p50 ${seconds(summary.p50_completion_seconds)} · mean ${seconds(summary.avg_completion_seconds)}`],
-    ["Tokens", integer(summary.total_tokens), `${integer(summary.prompt_tokens)} prompt · ${integer(summary.completion_tokens)} completion`],
-    ["Date range (UTC)", escapeHtml(range), "created_at of the first and last step"],
+  const cards: [string, string, string, string][] = [
+    ["Steps", integer(summary.steps), `${integer(summary.completed)} completed · ${integer(summary.failed)} failed · ${integer(summary.cancelled)} cancelled · ${integer(summary.expired)} expired · ${integer(summary.in_progress)} in progress`, before(previous, (p) => integer(p.steps))],
+    ["Failure rate", summary.failure_rate === null ? NO_FINISHED : percent(summary.failure_rate), "failed ÷ finished steps", before(previous, (p) => (p.failure_rate === null ? NO_FINISHED : percent(p.failure_rate)))],
+    ["p95 completion time", seconds(summary.p95_completion_seconds), `p50 ${seconds(summary.p50_completion_seconds)} · mean ${seconds(summary.avg_completion_seconds)}`, before(previous, (p) => seconds(p.p95_completion_seconds))],
+    ["Tokens", integer(summary.total_tokens), `${integer(summary.prompt_tokens)} prompt · ${integer(summary.completion_tokens)} completion`, before(previous, (p) => integer(p.total_tokens))],
+    ["Date range (UTC)", escapeHtml(range), "created_at of the first and last step", previous === null ? "" : `<div class="previous">previous period: ${previous.from} → ${previous.to}</div>`],
   ];
   return `<section class="summary">${cards
-    .map(([title, value, note]) => `<div class="card"><div class="label">${title}</div><div class="value">${value}</div><div class="note">${note}</div></div>`)
+    .map(([title, value, note, past]) => `<div class="card"><div class="label">${title}</div><div class="value">${value}</div><div class="note">${note}</div>${past}</div>`)
     .join("")}</section>`;
 }
 
-function filtersText(report: Report): string {
+function filtersText(report: Report, names: ReadonlyMap<string, string>): string {
   const { from, to, assistant, model } = report.filters;
   const parts = [
     from !== null || to !== null ? `created ${from ?? "…"} to ${to ?? "…"} (UTC, inclusive)` : "all dates",
-    assistant !== null ? `assistant ${assistant}` : "all assistants",
+    assistant !== null ? `assistant ${assistantLabel(assistant, names)}` : "all assistants",
     model !== null ? `model ${model}` : "all models",
   ];
   return escapeHtml(parts.join(" · "));
 }
 
-function tableHtml(report: Report): string {
+const NO_FINISHED = `<span class="none">no finished steps</span>`;
+const NO_COMPLETED = `<span class="none" title="no completed steps">—</span>`;
+
+/** The key cell: an assistant's name with its id beneath, when the log names it. */
+function keyCell(key: string | null, dimension: Dimension, names: ReadonlyMap<string, string>): string {
+  if (key === null) return escapeHtml(NONE);
+  const name = dimension === "assistant" ? names.get(key) : undefined;
+  return name === undefined ? escapeHtml(key) : `${escapeHtml(name)}<div class="id">${escapeHtml(key)}</div>`;
+}
+
+/** Groups in time order for day and hour; otherwise the largest first (by steps), as the charts read. */
+function ordered(rows: readonly ReportRow[], dimension: Dimension): readonly ReportRow[] {
+  return isPeriod(dimension) ? rows : [...rows].sort((a, b) => (b.steps ?? 0) - (a.steps ?? 0));
+}
+
+function tableHtml(report: Report, names: ReadonlyMap<string, string>): string {
   const label = DIMENSION_LABELS[report.dimension];
   const head = [label, "steps", "completed", "failed", "cancelled", "expired", "in progress", "failure rate", "mean s", "p50 s", "p95 s", "prompt tokens", "completion tokens", "total tokens", "cost (USD)"];
-  const body = report.rows.map((row) =>
+  const body = ordered(report.rows, report.dimension).map((row) =>
     [
-      `<th scope="row">${escapeHtml(row.key ?? NONE)}</th>`,
+      `<th scope="row">${keyCell(row.key, report.dimension, names)}</th>`,
       ...[row.steps, row.completed, row.failed, row.cancelled, row.expired, row.in_progress].map((v) => `<td>${integer(v)}</td>`),
-      `<td>${percent(row.failure_rate)}</td>`,
-      ...[row.avg_completion_seconds, row.p50_completion_seconds, row.p95_completion_seconds].map((v) => `<td>${v === null ? "—" : Number.isInteger(v) ? v : v.toFixed(1)}</td>`),
+      `<td>${row.failure_rate === null ? NO_FINISHED : percent(row.failure_rate)}</td>`,
+      ...[row.avg_completion_seconds, row.p50_completion_seconds, row.p95_completion_seconds].map((v) => `<td>${v === null ? NO_COMPLETED : Number.isInteger(v) ? v : v.toFixed(1)}</td>`),
       ...[row.prompt_tokens, row.completion_tokens, row.total_tokens].map((v) => `<td>${integer(v)}</td>`),
       `<td>${usd(row.cost_usd)}</td>`,
     ].join(""),
   );
   return `<div class="rows"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table></div>`;
+}
+
+/** The previous period's rows on this period's time axis: each moved forward by the span's length. */
+function comparison(previous: PreviousPeriod | null, dimension: Dimension): Comparison | null {
+  if (previous === null) return null;
+  const shift = previous.days * 86_400_000;
+  const rows = chartRows(previous.report.rows, dimension).map((row) => ({ ...row, t: row.t === null ? null : row.t + shift }));
+  return { rows, span: `${previous.from} → ${previous.to}` };
 }
 
 const STYLE = `
@@ -71,6 +100,9 @@ h2{font-size:17px;margin:28px 0 10px}
 .card .label{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#666}
 .card .value{font-size:26px;font-weight:600;margin:4px 0}
 .card .note{font-size:12px;color:#666}
+.card .previous{font-size:12px;color:#868e96;margin-top:4px}
+.none{color:#868e96;font-style:italic}
+.id{font-size:10px;color:#868e96;font-family:ui-monospace,Menlo,Consolas,monospace}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:12px;overflow-x:auto}
 .rows{overflow-x:auto}
@@ -87,11 +119,11 @@ footer{margin-top:24px;font-size:12px;color:#777}
  * One self-contained HTML page: a summary, charts drawn by vega-lite rendered to inline SVG here (no script, no
  * font, no request when opened), and the rows as a table.
  */
-export async function renderHtml(report: Report, summary: ReportSummary): Promise<string> {
+export async function renderHtml(report: Report, { summary, names, previous }: HtmlContext): Promise<string> {
   const label = DIMENSION_LABELS[report.dimension];
-  const rows = chartRows(report.rows, report.dimension);
+  const rows = chartRows(report.rows, report.dimension, names);
   const dimension = report.dimension;
-  const specs = rows.length === 0 ? [] : isPeriod(dimension) ? specsOverTime(rows, dimension) : specsByKey(rows, dimension, label);
+  const specs = rows.length === 0 ? [] : isPeriod(dimension) ? specsOverTime(rows, dimension, comparison(previous, dimension)) : specsByKey(rows, label);
   const svgs = await Promise.all(specs.map(toSvg));
   const charts = rows.length === 0
     ? `<p class="empty">No run steps match these filters: nothing to chart.</p>`
@@ -107,12 +139,12 @@ export async function renderHtml(report: Report, summary: ReportSummary): Promis
 </head>
 <body>
 <h1>Run-step report by ${escapeHtml(label)}</h1>
-<p class="filters">${filtersText(report)}</p>
-${summaryHtml(report, summary)}
+<p class="filters">${filtersText(report, names)}</p>
+${summaryHtml(summary, previous)}
 <h2>Charts</h2>
 ${charts}
 <h2>Metrics by ${escapeHtml(label)}</h2>
-${tableHtml(report)}
+${tableHtml(report, names)}
 <footer>Generated by stepstore. Metrics as defined in the stepstore contract §7; percentiles by nearest rank; times in seconds; dates in UTC.</footer>
 </body>
 </html>

@@ -1,6 +1,7 @@
 import type { SqlPort } from "../../store/sqlPort.js";
 import type { PriceTable } from "../prices.js";
-import { buildReport, buildSummary, type Report, type ReportParams } from "../report.js";
+import { buildReport, type Report, type ReportParams } from "../report.js";
+import { htmlContext } from "./context.js";
 import { renderCsv } from "./csv.js";
 import { renderMarkdown } from "./markdown.js";
 
@@ -29,7 +30,7 @@ export async function renderReport(port: SqlPort, params: ReportParams, prices: 
     case "html": {
       // vega and vega-lite load only when a chart is drawn: the other formats start fast.
       const { renderHtml } = await import("./html.js");
-      return { contentType, body: await renderHtml(report, await buildSummary(port, params.filters)), report };
+      return { contentType, body: await renderHtml(report, await htmlContext(port, report, prices)), report };
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Run } from "../../records/schemas.js";
-import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
 import type { Projection } from "../projection.js";
+import { snapshotProjection } from "../snapshotProjection.js";
 import { evolveRun } from "./evolve.js";
 import { runs } from "./tables.js";
 
@@ -24,28 +24,11 @@ export function runValues(run: Run): typeof runs.$inferInsert {
   };
 }
 
-const saveRun = upsertOf(runs);
-
 /** The runs projection: each run's winning snapshot. */
-export const runsProjection: Projection = {
+export const runsProjection: Projection = snapshotProjection({
   name: "runs",
-  /** Each run of the batch is read once and written once, whatever number of its events the batch holds. */
-  async apply(tx, events) {
-    const touched = new Map<string, { stored: Run | null; current: Run | null }>();
-    for (const event of events) {
-      if (event.kind !== "run") continue;
-      let run = touched.get(event.payload.id);
-      if (!run) {
-        const saved = await tx.get<{ data: string }>("SELECT data FROM runs WHERE id = ?", [event.payload.id]);
-        const stored = saved ? (JSON.parse(saved.data) as Run) : null;
-        run = { stored, current: stored };
-        touched.set(event.payload.id, run);
-      }
-      run.current = evolveRun(run.current, event);
-    }
-    for (const { stored, current } of touched.values()) if (current !== stored && current !== null) await tx.run(saveRun.sql, saveRun.values(runValues(current)));
-  },
-  async truncate(tx) {
-    await tx.run(deleteAllSql(runs));
-  },
-};
+  table: runs,
+  snapshotOf: (event) => (event.kind === "run" ? event.payload : null),
+  evolve: evolveRun,
+  values: runValues,
+});

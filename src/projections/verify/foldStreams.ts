@@ -1,8 +1,11 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import { eventFromRow, isRunExpiry } from "../../records/events.js";
-import type { Run } from "../../records/schemas.js";
+import type { Assistant, Run } from "../../records/schemas.js";
 import { indexedBy, inCodePointOrder, type RowSource } from "../../store/rowSource.js";
 import { bySqlNames } from "../../store/sqlText.js";
+import { evolveAssistant } from "../assistants/evolve.js";
+import { assistants } from "../assistants/tables.js";
+import { assistantValues } from "../assistants/writer.js";
 import { evolveRun } from "../runs/evolve.js";
 import { runs } from "../runs/tables.js";
 import { runValues } from "../runs/writer.js";
@@ -75,4 +78,20 @@ export async function* foldedRuns(source: RowSource, onEvent: () => void): Async
     const run = rows.reduce((current: Run | null, row) => evolveRun(current, eventFromRow(row)), null);
     if (run) yield { ...bySqlNames(runs, runValues(run)), id: run.id };
   }
+}
+
+/**
+ * Each assistant's row as the log folds it, in id order. Assistant records stand alone (no step, no run):
+ * read in log order and folded by id, one snapshot per assistant in memory (assistants are few).
+ */
+export async function* foldedAssistants(source: RowSource, onEvent: () => void): AsyncGenerator<Record<string, unknown> & { id: string }> {
+  const folded = new Map<string, Assistant>();
+  for await (const row of source.rows<EventRow>("SELECT position, type, data, '' AS id FROM events WHERE type = 'assistant' ORDER BY position")) {
+    onEvent();
+    const event = eventFromRow(row);
+    if (event.kind !== "assistant") continue;
+    const winner = evolveAssistant(folded.get(event.payload.id) ?? null, event);
+    if (winner) folded.set(event.payload.id, winner);
+  }
+  for (const id of [...folded.keys()].sort(compareCodePoints)) yield { ...bySqlNames(assistants, assistantValues(folded.get(id)!)), id };
 }

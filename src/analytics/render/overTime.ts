@@ -1,0 +1,108 @@
+/** The report's charts for --by day and --by hour: each figure over UTC time, beside the previous period's. */
+import type { TopLevelSpec } from "vega-lite";
+import {
+  BY_STATUS, COMPLETION_STATISTICS, CONFIG, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS, TOKEN_COLOR,
+  TOKEN_KINDS, WIDTH, type ChartRow, type Period,
+} from "./charts.js";
+
+/** The previous period's rows, each moved forward by the span's length to sit under the day or hour it compares with. */
+export interface Comparison {
+  rows: ChartRow[];
+  /** "2025-01-26 → 2025-01-31", for the legend. */
+  span: string;
+}
+
+/**
+ * Days or hours on a UTC time axis from the first period's start to the last one's end, one band each; a
+ * label every period or every few (about a dozen at most), each under the middle of its band, as the points.
+ */
+function timeAxis(rows: readonly ChartRow[], period: Period) {
+  const { timeUnit, interval, ms, format } = PERIODS[period];
+  const times = rows.map((row) => row.t).filter((t): t is number => t !== null);
+  const [first, last] = times.length === 0 ? [0, 0] : [Math.min(...times), Math.max(...times)];
+  const periods = (last - first) / ms + 1;
+  const step = Math.max(1, Math.ceil(periods / 12));
+  const end = last + ms;
+  return {
+    field: "t",
+    type: "temporal",
+    timeUnit,
+    title: `${period} (UTC)`,
+    scale: { domain: [first, end] },
+    axis: {
+      labelExpr: `datum.value >= ${end} ? '' : utcFormat(datum.value, '${format}')`,
+      labelOffset: WIDTH / periods / 2,
+      labelAngle: -30,
+      tickCount: { interval, step },
+    },
+  } as const;
+}
+
+const PREVIOUS_COLOR = "#adb5bd";
+
+/**
+ * The previous period's `field` as a dashed grey line over the same axis, named in the legend; nothing
+ * when there is no previous period to show. A day with none of it has no point.
+ */
+function previousLine(comparison: Comparison | null, x: ReturnType<typeof timeAxis>, field: string, what: string, format?: string) {
+  if (comparison === null || comparison.rows.length === 0) return [];
+  return [{
+    data: { values: comparison.rows },
+    transform: [{ filter: `datum.${field} !== null` }, { calculate: `'${what}, previous period (${comparison.span})'`, as: "series" }],
+    mark: { type: "line", point: { filled: false, size: 30 }, strokeDash: [5, 3], color: PREVIOUS_COLOR },
+    encoding: {
+      x: { ...x, bandPosition: 0.5 },
+      y: { field, type: "quantitative" },
+      stroke: { field: "series", type: "nominal", title: null, scale: { range: [PREVIOUS_COLOR] }, legend: { symbolDash: [5, 3] } },
+      ...(format ? { tooltip: [{ field, format, title: "previous period" }] } : {}),
+    },
+  }];
+}
+
+/** A figure over time: this period's marks, the previous period's line behind none of them. */
+function overTime(title: { text: string; subtitle: string }, height: number, layers: object[], config: object = CONFIG): TopLevelSpec {
+  return { width: WIDTH, height, title, layer: layers, resolve: { scale: { color: "independent", stroke: "independent" } }, config } as TopLevelSpec;
+}
+
+export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comparison | null): TopLevelSpec[] {
+  const x = timeAxis([...rows, ...(comparison?.rows ?? [])], period);
+  const line = { type: "line", point: true } as const;
+  const current = { data: { values: rows } };
+  return [
+    overTime({ text: "Failure rate over time", subtitle: `failed ÷ (completed + failed + cancelled + expired), per UTC ${period}; no point when none finished` }, 200, [
+      {
+        ...current,
+        mark: { ...line, color: STATUS_COLORS.failed, point: { color: STATUS_COLORS.failed } },
+        encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "failure_rate", type: "quantitative", title: "failure rate", axis: { format: RATE_FORMAT } } },
+      },
+      ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
+    ]),
+    overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
+      {
+        ...current,
+        transform: COMPLETION_STATISTICS,
+        mark: line,
+        encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
+      },
+      ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
+    ]),
+    overTime({ text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${period}` }, 200, [
+      {
+        ...current,
+        transform: TOKEN_KINDS,
+        mark: "bar",
+        encoding: { x, y: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS }, color: TOKEN_COLOR },
+      },
+      ...previousLine(comparison, x, "total_tokens", "all tokens"),
+    ]),
+    overTime({ text: `Steps per ${period} by status`, subtitle: "count of run steps" }, 220, [
+      {
+        ...current,
+        transform: BY_STATUS,
+        mark: "bar",
+        encoding: { x, y: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS }, color: STATUS_COLOR },
+      },
+      ...previousLine(comparison, x, "steps", "all steps"),
+    ]),
+  ];
+}

@@ -1,0 +1,25 @@
+import type { Assistant } from "../../records/schemas.js";
+import type { Projection } from "../projection.js";
+import { snapshotProjection } from "../snapshotProjection.js";
+import { evolveAssistant } from "./evolve.js";
+import { assistants } from "./tables.js";
+
+/** The `assistants` columns of an assistant's winning snapshot. */
+export function assistantValues(assistant: Assistant): typeof assistants.$inferInsert {
+  return {
+    id: assistant.id,
+    name: typeof assistant.name === "string" ? assistant.name : null,
+    model: assistant.model,
+    createdAt: assistant.created_at,
+    data: JSON.stringify(assistant),
+  };
+}
+
+/** The assistants projection: each assistant's winning snapshot, for its name beside its id. */
+export const assistantsProjection: Projection = snapshotProjection({
+  name: "assistants",
+  table: assistants,
+  snapshotOf: (event) => (event.kind === "assistant" ? event.payload : null),
+  evolve: evolveAssistant,
+  values: assistantValues,
+});
