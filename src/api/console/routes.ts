@@ -48,6 +48,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
 
   app.get("/", (_request, reply) => reply.redirect("/ui/", 302));
   app.get("/ui", (_request, reply) => reply.redirect("/ui/", 302));
+  // Browsers ask for it on their own; the console has none (a 404 would show as a console error).
+  app.get("/favicon.ico", (_request, reply) => reply.code(204).send());
   app.get("/ui/assets/console.css", (_request, reply) => reply.type("text/css; charset=utf-8").send(CONSOLE_CSS));
 
   app.post<{ Body: Record<string, string> | undefined }>("/ui/signin", (request, reply) => {
