@@ -34,7 +34,7 @@ type Section = PageOptions["section"];
 export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { store, prices, apiKey }) => {
   const auth = apiKey === undefined ? null : consoleAuth(apiKey);
   const send = (reply: FastifyReply, status: number, options: PageOptions, body: Html) =>
-    reply.code(status).type("text/html; charset=utf-8").send(page({ ...options, signOut: auth !== null }, body));
+    reply.code(status).type("text/html; charset=utf-8").send(page({ ...options, signOut: auth !== null && status !== 401 }, body));
 
   app.addHook("onSend", async (request, reply) => {
     if (request.url === "/" || request.url.startsWith("/ui")) {
