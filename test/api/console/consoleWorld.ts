@@ -61,16 +61,13 @@ export interface Watched {
 /** A fresh browser context whose console messages, errors and requests are recorded. */
 export async function watchedPage(browser: Browser): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(String(error)));
-  page.on("requestfailed", (request) => errors.push(`request failed: ${request.url()}`));
-  context.on("request", (request) => requests.push(request.url()));
-  return { context, page, errors, requests };
+  const watched: Watched = { context, page: await context.newPage(), errors: [], requests: [] };
+  const report = (text: string) => void watched.errors.push(text);
+  watched.page.on("console", (message) => ["error", "warning"].includes(message.type()) && report(message.text()));
+  watched.page.on("pageerror", (error) => report(String(error)));
+  watched.page.on("requestfailed", (request) => report(`request failed: ${request.url()}`));
+  context.on("request", (request) => void watched.requests.push(request.url()));
+  return watched;
 }
 
 /** Every link's href in the part of the page a selector names, in page order. */
