@@ -70,11 +70,11 @@ export async function pageRowSteps(
   port: SqlPort, row: ReportRowRef, filter: StepFilter, before: { createdAt: number; id: string } | undefined, limit: number,
 ): Promise<{ steps: StepListItem[]; hasMore: boolean }> {
   const { where, params } = conditions(row, filter);
-  const cursor = before ? " AND (s.created_at < ? OR (s.created_at = ? AND s.id < ?))" : "";
+  const cursor = before ? " AND (s.created_at, s.id) < (?, ?)" : "";
   const rows = await port.all<StepListItem>(
     `SELECT s.id, s.thread_id, s.run_id, s.assistant_id, s.created_at, s.type, s.status, s.last_error_code, s.total_tokens
        FROM run_steps s WHERE ${where}${cursor} ORDER BY s.created_at DESC, s.id DESC LIMIT ?`,
-    [...params, ...(before ? [before.createdAt, before.createdAt, before.id] : []), limit + 1],
+    [...params, ...(before ? [before.createdAt, before.id] : []), limit + 1],
   );
   const steps = rows.slice(0, limit).map((step) => ({ ...step, created_at: step.created_at === null ? null : Number(step.created_at) }));
   return { steps, hasMore: rows.length > limit };

@@ -11,13 +11,17 @@ header { background: #14233c; color: #fff; padding: 8px 20px; display: flex; gap
 header a { color: #fff; text-decoration: none; padding: 4px 2px; }
 header a[aria-current="page"] { border-bottom: 3px solid #f0a000; }
 header .brand { font-weight: 700; margin-right: 12px; }
+header nav { display: flex; gap: 20px; flex-wrap: wrap; }
 header form { margin-left: auto; }
+.when { white-space: nowrap; }
 main { padding: 16px 20px 40px; max-width: 1280px; }
 h1 { font-size: 1.45rem; margin: 4px 0 12px; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 24px 0 8px; }
 h3 { font-size: 1rem; margin: 16px 0 6px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td.id { overflow-wrap: anywhere; min-width: 8em; }
+caption { text-align: left; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }

@@ -72,7 +72,7 @@ function snapshotRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   if (filter.status !== undefined) (where.push("status = ?"), params.push(filter.status));
   if (filter.from !== undefined) (where.push("created_at >= ?"), params.push(filter.from));
   if (filter.toBefore !== undefined) (where.push("created_at < ?"), params.push(filter.toBefore));
-  if (cursor) (where.push("(created_at < ? OR (created_at = ? AND id < ?))"), params.push(cursor.createdAt, cursor.createdAt, cursor.id));
+  if (cursor) (where.push("(created_at, id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
   return port.all<RunListItem>(
     `SELECT ${LIST_COLUMNS}, 1 AS snapshot FROM runs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`,
     [...params, limit],
@@ -88,14 +88,14 @@ function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
     "s.thread_id IS NOT NULL", "s.run_id IS NOT NULL", "s.created_at IS NOT NULL",
     "NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)",
     `NOT EXISTS (SELECT 1 FROM run_steps e WHERE e.thread_id = s.thread_id AND e.run_id = s.run_id
-       AND (e.created_at < s.created_at OR (e.created_at = s.created_at AND e.id < s.id)))`,
+       AND (e.created_at, e.id) < (s.created_at, s.id))`,
   ];
   const params: (string | number)[] = [];
   if (filter.assistant !== undefined) (where.push("s.assistant_id = ?"), params.push(filter.assistant));
   const from = Math.max(filter.from ?? -Infinity, oldest ?? -Infinity);
   if (from > -Infinity) (where.push("s.created_at >= ?"), params.push(from));
   if (filter.toBefore !== undefined) (where.push("s.created_at < ?"), params.push(filter.toBefore));
-  if (cursor) (where.push("(s.created_at < ? OR (s.created_at = ? AND s.run_id < ?))"), params.push(cursor.createdAt, cursor.createdAt, cursor.id));
+  if (cursor) (where.push("(s.created_at, s.run_id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
   return port.all<RunListItem>(
     `SELECT s.run_id AS id, s.thread_id, s.assistant_id, NULL AS status, NULL AS model, s.created_at, 0 AS snapshot
        FROM run_steps s WHERE ${where.join(" AND ")} ORDER BY s.created_at DESC, s.run_id DESC LIMIT ?`,

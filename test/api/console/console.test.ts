@@ -135,4 +135,20 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     const expected = onDay.filter((s) => toolsOf(s).includes(tool)).map((s) => s.id).sort();
     expect((await allPages(page, `${server.url}${link}`, "tbody td:first-child")).sort()).toEqual(expected);
   });
+
+  // `STEPSTORE_CONSOLE_SHOTS=docs/console npx vitest run --project sqlite test/api/console/console.test.ts` renews the README's screenshots.
+  it.skipIf(!process.env.STEPSTORE_CONSOLE_SHOTS)("screenshots of each page", async () => {
+    const { page } = watched;
+    const run = world.runs.find((r) => stepsOfRun(world, r.thread_id as string, r.id as string).length >= 3)!;
+    const step = world.steps.find((s) => s.run_id === run.id && s.type === "tool_calls")!;
+    const shots = {
+      overview: "/ui/", runs: "/ui/runs?status=failed", run: `/ui/threads/${run.thread_id}/runs/${run.id}`, step: `/ui/steps/${step.id}`,
+      failures: "/ui/failures", report: "/ui/report?by=model", "report-row": "/ui/report/steps?by=model&key=o3-mini",
+    };
+    await page.setViewportSize({ width: 1000, height: 600 });
+    for (const [name, path] of Object.entries(shots)) {
+      await page.goto(`${server.url}${path}`);
+      await page.screenshot({ path: `${process.env.STEPSTORE_CONSOLE_SHOTS}/${name}.png` });
+    }
+  });
 });

@@ -62,7 +62,7 @@ export async function rowStepsPage(port: SqlPort, query: Query): Promise<{ title
   const before = parseCursor(query);
   const [total, page] = await Promise.all([countRowSteps(port, row, filters), pageRowSteps(port, row, filters, before, ROW_STEPS_PAGE)]);
   const items = page.steps.map((step) => html`<tr><td><a href="${stepHref(step.id)}">${step.id}</a></td><td>${step.run_id ?? "—"}</td><td>${step.type ?? "—"}</td>
-<td>${statusBadge(step.status)}</td><td>${step.last_error_code ?? ""}</td><td class="num">${count(step.total_tokens)}</td><td>${timestamp(step.created_at)}</td></tr>`);
+<td>${statusBadge(step.status)}</td><td>${step.last_error_code ?? ""}</td><td class="num">${count(step.total_tokens)}</td><td class="when">${timestamp(step.created_at)}</td></tr>`);
   const here = { by: dimension, key: row.key, ...filterQuery(filters) };
   const next = page.hasMore ? html`<a rel="next" href="${href("/ui/report/steps", { ...here, before: cursorText(page.steps[page.steps.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
   return {

@@ -15,9 +15,9 @@ export const runHref = (run: { thread_id: string; id: string }) => `/ui/threads/
 export function runsTable(runs: readonly RunListItem[]): Html {
   if (runs.length === 0) return html`<p>No runs match.</p>`;
   const rows = runs.map((run) => html`<tr>
-<td><a href="${runHref(run)}">${run.id}</a></td>
+<td class="id"><a href="${runHref(run)}">${run.id}</a></td>
 <td>${statusBadge(run.status)}${run.snapshot ? "" : html` <span class="muted">(steps only)</span>`}</td>
-<td>${run.model ?? UNKNOWN_MODEL}</td><td>${run.assistant_id ?? "—"}</td><td>${run.thread_id}</td><td>${timestamp(run.created_at)}</td></tr>`);
+<td>${run.model ?? UNKNOWN_MODEL}</td><td class="id">${run.assistant_id ?? "—"}</td><td class="id">${run.thread_id}</td><td class="when">${timestamp(run.created_at)}</td></tr>`);
   return html`<table><caption class="muted">Newest first</caption>
 <thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Model</th><th scope="col">Assistant</th><th scope="col">Thread</th><th scope="col">Created (UTC)</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
