@@ -136,6 +136,21 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect((await allPages(page, `${server.url}${link}`, "tbody td:first-child")).sort()).toEqual(expected);
   });
 
+  it("works from the keyboard: the first Tab reaches the skip link, then the sections; form fields have labels", async () => {
+    const { page } = watched;
+    await page.goto(`${server.url}/ui/runs`);
+    const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent);
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(new URL(page.url()).hash).toBe("#main");
+    await page.goto(`${server.url}/ui/runs`);
+    const tabbed: string[] = [];
+    for (let i = 0; i < 5; i++) (await page.keyboard.press("Tab"), tabbed.push(await focused()));
+    expect(tabbed).toEqual(["Skip to content", "Overview", "Runs", "Failures", "Analytics"]);
+    for (const field of ["assistant", "model", "status", "from", "to"]) await expect(page.getByLabel(new RegExp(`^${field}`, "i")).count()).resolves.toBe(1);
+  });
+
   // `STEPSTORE_CONSOLE_SHOTS=docs/console npx vitest run --project sqlite test/api/console/console.test.ts` renews the README's screenshots.
   it.skipIf(!process.env.STEPSTORE_CONSOLE_SHOTS)("screenshots of each page", async () => {
     const { page } = watched;
