@@ -105,11 +105,18 @@ const pages = [
   ["a run page", (k) => { const i = spread(k); return `/ui/threads/thread_${pad(i >> 5)}/runs/run_${pad(i >> 2)}`; }],
   ["a step page", (k) => `/ui/steps/step_${pad(spread(k))}`],
 ];
+// Measured too, without the 50 ms bound (the overview and the report aggregate over many steps by design).
+const others = [
+  ["the overview (a day and a week of steps)", () => "/ui/"],
+  ["/ui/failures", () => "/ui/failures"],
+  ["a report row's steps (one assistant, ~5,000 steps)", (k) => `/ui/report/steps?by=assistant&key=asst_${pad(k % 200, 6)}`],
+];
 let over = 0;
-for (const [name, pathOf] of pages) {
+for (const [name, pathOf] of [...pages, ...others]) {
   const { p50, p95 } = await timed(pathOf);
-  if (p50 >= LIMIT_MS) over++;
-  console.log(`${name}: p50 ${p50.toFixed(2)} ms (${(p50 / ceiling.p50).toFixed(1)}x ceiling), p95 ${p95.toFixed(2)} ms${p50 >= LIMIT_MS ? ` OVER ${LIMIT_MS} ms` : ""}`);
+  const bounded = pages.some(([page]) => page === name);
+  if (bounded && p50 >= LIMIT_MS) over++;
+  console.log(`${name}: p50 ${p50.toFixed(2)} ms (${(p50 / ceiling.p50).toFixed(1)}x ceiling), p95 ${p95.toFixed(2)} ms${bounded && p50 >= LIMIT_MS ? ` OVER ${LIMIT_MS} ms` : ""}`);
 }
 await app.close();
 if (process.env.BENCH_KEEP !== "1") rmSync(work, { recursive: true, force: true });

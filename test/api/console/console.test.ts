@@ -32,6 +32,11 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     await page.goto(`${server.url}/`);
     expect(new URL(page.url()).pathname).toBe("/ui/");
     expect(await page.locator("h1").innerText()).toBe("Overview");
+    // The windows end on the newest step's UTC day: their step counts are the world's.
+    const newest = Math.max(...world.steps.map((s) => s.created_at as number));
+    const inDays = (days: number) => world.steps.filter((s) => utcDay(s.created_at as number) > utcDay(newest - days * 86_400)).length;
+    const stepCards = await page.locator(".card", { hasText: "Steps" }).locator(".value").allInnerTexts();
+    expect(stepCards.map((text) => Number(text.replace(/,/g, "")))).toEqual([inDays(1), inDays(7)]);
     const runLinks = (await links(page, "table")).filter((href) => href.startsWith("/ui/threads/"));
     expect(runLinks.length).toBeGreaterThan(0);
     let walked = 0;
