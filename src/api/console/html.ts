@@ -14,7 +14,7 @@ export type Fragment = Html | string | number | boolean | null | undefined | rea
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 function render(value: Fragment): string {
   if (value instanceof Html) return value.text;

@@ -3,7 +3,7 @@ import { ReportParamError } from "../../analytics/report.js";
 import type { PriceTable } from "../../analytics/prices.js";
 import type { Store } from "../../store/store.js";
 import { CONSOLE_CSS } from "./assets.js";
-import { consoleAuth, signInBody } from "./auth.js";
+import { consoleAuth, COOKIE, signInBody } from "./auth.js";
 import { html, type Html } from "./html.js";
 import { page, type PageOptions } from "./layout.js";
 import { failuresPage } from "./pages/failures.js";
@@ -59,7 +59,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
     return send(reply, 401, { title: "Sign in" }, signInBody(true));
   });
   app.post("/ui/signout", (_request, reply) =>
-    reply.header("set-cookie", "stepstore_console=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0").redirect("/ui/", 303));
+    reply.header("set-cookie", `${COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0`).redirect("/ui/", 303));
 
   /** A data page: the key checked first, bad parameters answered 400, an unknown id 404. */
   const dataPage = (path: string, section: Section, render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
