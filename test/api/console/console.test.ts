@@ -160,15 +160,16 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
   it.skipIf(!process.env.STEPSTORE_CONSOLE_SHOTS)("screenshots of each page", async () => {
     const { page } = watched;
     const run = world.runs.find((r) => stepsOfRun(world, r.thread_id as string, r.id as string).length >= 3)!;
-    const step = world.steps.find((s) => s.run_id === run.id && s.type === "tool_calls")!;
     const shots = {
-      overview: "/ui/", runs: "/ui/runs?status=failed", run: `/ui/threads/${run.thread_id}/runs/${run.id}`, step: `/ui/steps/${step.id}`,
+      overview: "/ui/", runs: "/ui/runs?status=failed", run: `/ui/threads/${run.thread_id}/runs/${run.id}`, step: "/ui/steps/step_hostile",
       failures: "/ui/failures", report: "/ui/report?by=model", "report-row": "/ui/report/steps?by=model&key=o3-mini",
     };
     await page.setViewportSize({ width: 1000, height: 600 });
     for (const [name, path] of Object.entries(shots)) {
       await page.goto(`${server.url}${path}`);
-      await page.screenshot({ path: `${process.env.STEPSTORE_CONSOLE_SHOTS}/${name}.png` });
+      // The step page (the hostile one: its markup shows as text) is long: its log events are shown too, at most 1,300 px.
+      const height = name === "step" ? Math.min(1300, await page.evaluate(() => (globalThis as unknown as { document: { body: { scrollHeight: number } } }).document.body.scrollHeight)) : 600;
+      await page.screenshot({ path: `${process.env.STEPSTORE_CONSOLE_SHOTS}/${name}.png`, fullPage: true, clip: { x: 0, y: 0, width: 1000, height } });
     }
   });
 });

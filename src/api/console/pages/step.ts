@@ -41,6 +41,9 @@ function toolCall(call: Json, i: number): Html {
   return html`<section aria-labelledby="call-${i}"><h3 id="call-${i}">${i + 1}. ${name} <span class="muted">${String(call.id ?? "")}</span></h3>${body}</section>`;
 }
 
+/** The times a step ends with; only those it has are shown. */
+const ENDINGS = [["completed_at", "Completed"], ["failed_at", "Failed"], ["cancelled_at", "Cancelled"], ["expired_at", "Expired"]] as const;
+
 function facts(step: RunStepRow): Html {
   const message = (step.step_details as { message_creation?: { message_id?: unknown } } | null)?.message_creation?.message_id;
   const usage = step.usage as Json | null;
@@ -51,8 +54,7 @@ function facts(step: RunStepRow): Html {
 <dt>Assistant</dt><dd>${String(step.assistant_id ?? "—")}</dd>
 ${typeof message === "string" ? html`<dt>Message id</dt><dd><code>${message}</code></dd>` : ""}
 <dt>Created</dt><dd>${timestamp(step.created_at)} UTC</dd>
-<dt>Completed</dt><dd>${timestamp(step.completed_at)}</dd><dt>Failed</dt><dd>${timestamp(step.failed_at)}</dd>
-<dt>Cancelled</dt><dd>${timestamp(step.cancelled_at)}</dd><dt>Expired</dt><dd>${timestamp(step.expired_at)}</dd>
+${ENDINGS.filter(([key]) => typeof step[key] === "number").map(([key, label]) => html`<dt>${label}</dt><dd>${timestamp(step[key])} UTC</dd>`)}
 <dt>Duration</dt><dd>${duration(stepSeconds(step))}</dd>
 <dt>Usage</dt><dd>${usage ? `${count(usage.prompt_tokens)} prompt + ${count(usage.completion_tokens)} completion = ${count(usage.total_tokens)} tokens` : "—"}</dd>
 <dt>Metadata</dt><dd>${step.metadata ? html`<code>${JSON.stringify(step.metadata)}</code>` : "—"}</dd>
@@ -62,7 +64,7 @@ ${error ? html`<h2>Last error</h2><p class="bad"><code>${String(error.code ?? ""
 
 function events(rows: readonly EventRow[]): Html {
   const items = rows.map((row) => html`<tr><td class="num">${row.position}</td><td>${row.type}</td><td>${row.source}</td><td>${row.origin}</td>
-<td>${row.received_at}</td><td><details><summary>data</summary><pre>${prettyJson(row.data)}</pre></details></td></tr>`);
+<td class="when">${row.received_at}</td><td><details><summary>data</summary><pre>${prettyJson(row.data)}</pre></details></td></tr>`);
   return html`<h2>Log events (${rows.length}, in position order)</h2>
 <table><thead><tr><th scope="col" class="num">Position</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Origin</th><th scope="col">Received</th><th scope="col">Data</th></tr></thead>
 <tbody>${items}</tbody></table>`;
