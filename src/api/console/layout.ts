@@ -40,4 +40,5 @@ ${body}
 }
 
 /** A status with a class that colours it (failed in red, completed in green). */
-export const statusBadge = (status: unknown): Html => html`<span class="status-${String(status)}">${status === null || status === undefined ? "—" : String(status)}</span>`;
+export const statusBadge = (status: unknown): Html =>
+  typeof status === "string" ? html`<span class="status-${status}">${status}</span>` : html`<span class="muted">—</span>`;

@@ -72,7 +72,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
         if (!(error instanceof BadParam || error instanceof ReportParamError)) throw error;
         return send(reply, 400, { title: "Bad request", section }, html`<h1>Bad request</h1><p>${error.message}</p>`);
       }
-      if (rendered === null) return send(reply, 404, { title: "Not found", section }, html`<h1>Not found</h1><p>The log holds nothing with that id.</p>`);
+      if (rendered === null) return send(reply, 404, { title: "Not found", section }, html`<h1>Not found</h1><p>No such page, or the log holds nothing with that id.</p>`);
       return send(reply, 200, { title: rendered.title, section }, rendered.body);
     });
 
@@ -83,4 +83,6 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
   dataPage("/ui/failures", "/ui/failures", () => failuresPage(store.sql));
   dataPage("/ui/report", "/ui/report", (_params, query) => reportPage(store.sql, prices, query));
   dataPage("/ui/report/steps", "/ui/report", (_params, query) => rowStepsPage(store.sql, query));
+  // Any other /ui/ path: the console's own 404 page (behind the key like the rest).
+  dataPage("/ui/*", undefined, async () => null);
 };

@@ -141,6 +141,15 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect((await allPages(page, `${server.url}${link}`, "tbody td:first-child")).sort()).toEqual(expected);
   });
 
+  it("answers unknown ids and pages 404, bad filters 400, as HTML pages; every answer forbids script", async () => {
+    for (const [path, status] of [["/ui/steps/step_nope", 404], ["/ui/threads/t/runs/run_nope", 404], ["/ui/nope", 404], ["/ui/runs?from=2025-13-01", 400], ["/ui/report?by=colour", 400], ["/ui/runs", 200]] as const) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.status, path).toBe(status);
+      expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(response.headers.get("content-security-policy"), path).toMatch(/default-src 'self'; script-src 'none'/);
+    }
+  });
+
   it("works from the keyboard: the first Tab reaches the skip link, then the sections; form fields have labels", async () => {
     const { page } = watched;
     await page.goto(`${server.url}/ui/runs`);

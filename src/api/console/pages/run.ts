@@ -40,7 +40,7 @@ export async function runPage(port: SqlPort, threadId: string, runId: string): P
     body: html`<h1>Run <code>${runId}</code></h1>
 <p class="muted">Thread <code>${threadId}</code></p>
 ${snapshotFacts(run)}
-<h2>Steps (${steps!.length}, in order)</h2>
+<h2>Steps (${steps!.length === RUN_STEPS_LIMIT ? `the first ${RUN_STEPS_LIMIT}` : steps!.length}, in order)</h2>
 ${items.length ? html`<ol class="timeline">${items}</ol>` : html`<p>No steps of this run are in the log.</p>`}`,
   };
 }
