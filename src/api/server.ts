@@ -5,6 +5,7 @@ import { openStore } from "../openStore.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
+import { consoleRoutes } from "./console/routes.js";
 import { errorBody, sendError } from "./errors.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -126,6 +127,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     routes.register(ingestRoutes, { store, maxIngestBody: options.maxIngestBody });
     routes.register(stepRoutes, { store });
     routes.register(statsRoutes, { store, prices });
+    routes.register(consoleRoutes, { store, prices, apiKey: options.apiKey });
   });
   return app;
 }

@@ -90,3 +90,21 @@ export function withoutFileSearchContent(step: RunStepRow): RunStepRow {
   });
   return changed ? { ...step, step_details: { ...details, tool_calls: toolCalls } } : step;
 }
+
+/** One run-step row by its id alone (the console's step page), or null. */
+export async function getRunStepById(port: SqlPort, stepId: string): Promise<RunStepRow | null> {
+  const row = await port.get<{ data: string }>("SELECT data FROM run_steps WHERE id = ?", [stepId]);
+  return row ? (JSON.parse(row.data) as RunStepRow) : null;
+}
+
+/** The newest failed steps, newest first (through the run_steps_status index: one page read). */
+export async function recentFailedSteps(port: SqlPort, limit: number): Promise<RunStepRow[]> {
+  const rows = await port.all<{ data: string }>("SELECT data FROM run_steps WHERE status = 'failed' ORDER BY created_at DESC, id DESC LIMIT ?", [limit]);
+  return rows.map((row) => JSON.parse(row.data) as RunStepRow);
+}
+
+/** The newest step's created_at (seconds), null on an empty store. */
+export async function newestStepTime(port: SqlPort): Promise<number | null> {
+  const row = await port.get<{ t: number | string | null }>("SELECT max(created_at) AS t FROM run_steps");
+  return row?.t == null ? null : Number(row.t);
+}

@@ -27,3 +27,98 @@ export function openRuns(port: SqlPort): Promise<RunRef[]> {
 export async function countRuns(port: SqlPort): Promise<number> {
   return (await port.get<{ n: number }>("SELECT count(*) AS n FROM runs"))!.n;
 }
+
+/** A run as the console lists it; `status` and `model` are null for a run known only from its steps. */
+export interface RunListItem {
+  id: string;
+  thread_id: string;
+  assistant_id: string | null;
+  status: string | null;
+  model: string | null;
+  created_at: number;
+  /** Whether a run snapshot holds it (else it is known only from its steps). */
+  snapshot: boolean;
+}
+
+/** Exact-match filters; `from`/`to` are seconds since the epoch, `toBefore` exclusive (an inclusive day's end). */
+export interface RunFilter {
+  assistant?: string;
+  model?: string;
+  status?: string;
+  from?: number;
+  toBefore?: number;
+}
+
+/** Where a page starts: strictly older than this run in (created_at, id) order. */
+export interface RunCursor {
+  createdAt: number;
+  id: string;
+}
+
+/** The model a run without one counts under (as the analytics' `model` dimension says). */
+export const UNKNOWN_MODEL = "(unknown)";
+
+const LIST_COLUMNS = "id, thread_id, assistant_id, status, model, created_at";
+
+function snapshotRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number): Promise<RunListItem[]> {
+  const where = ["thread_id IS NOT NULL", "created_at IS NOT NULL"];
+  const params: (string | number)[] = [];
+  if (filter.assistant !== undefined) (where.push("assistant_id = ?"), params.push(filter.assistant));
+  if (filter.model === UNKNOWN_MODEL) where.push("model IS NULL");
+  else if (filter.model !== undefined) (where.push("model = ?"), params.push(filter.model));
+  if (filter.status !== undefined) (where.push("status = ?"), params.push(filter.status));
+  if (filter.from !== undefined) (where.push("created_at >= ?"), params.push(filter.from));
+  if (filter.toBefore !== undefined) (where.push("created_at < ?"), params.push(filter.toBefore));
+  if (cursor) (where.push("(created_at, id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
+  return port.all<RunListItem>(
+    `SELECT ${LIST_COLUMNS}, 1 AS snapshot FROM runs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    [...params, limit],
+  );
+}
+
+/**
+ * Runs no snapshot describes, each at its first step (its created_at and assistant): found through the steps, newest
+ * first. `oldest` bounds the scan to the times the snapshot page covers. Such a run has no status and an unknown model.
+ */
+function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number, oldest: number | undefined): Promise<RunListItem[]> {
+  const where = [
+    "s.thread_id IS NOT NULL", "s.run_id IS NOT NULL", "s.created_at IS NOT NULL",
+    "NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)",
+    `NOT EXISTS (SELECT 1 FROM run_steps e WHERE e.thread_id = s.thread_id AND e.run_id = s.run_id
+       AND (e.created_at, e.id) < (s.created_at, s.id))`,
+  ];
+  const params: (string | number)[] = [];
+  if (filter.assistant !== undefined) (where.push("s.assistant_id = ?"), params.push(filter.assistant));
+  const from = Math.max(filter.from ?? -Infinity, oldest ?? -Infinity);
+  if (from > -Infinity) (where.push("s.created_at >= ?"), params.push(from));
+  if (filter.toBefore !== undefined) (where.push("s.created_at < ?"), params.push(filter.toBefore));
+  if (cursor) (where.push("(s.created_at, s.run_id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
+  return port.all<RunListItem>(
+    `SELECT s.run_id AS id, s.thread_id, s.assistant_id, NULL AS status, NULL AS model, s.created_at, 0 AS snapshot
+       FROM run_steps s WHERE ${where.join(" AND ")} ORDER BY s.created_at DESC, s.run_id DESC LIMIT ?`,
+    [...params, limit],
+  );
+}
+
+const newerFirst = (a: RunListItem, b: RunListItem) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/**
+ * One page of runs, newest first (created_at, then id), read by keyset from `cursor`: the run snapshots, merged with
+ * the runs known only from their steps (which no status filter keeps, and a model filter only as `(unknown)`).
+ * Each side reads at most `limit + 1` rows; the steps' side only back to the oldest snapshot run read, unless the
+ * snapshots ran out.
+ */
+export async function pageRuns(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number): Promise<{ runs: RunListItem[]; hasMore: boolean }> {
+  const snapshots = await snapshotRunsPage(port, filter, cursor, limit + 1);
+  const withSteps = filter.status === undefined && (filter.model === undefined || filter.model === UNKNOWN_MODEL);
+  const oldest = snapshots.length > limit ? snapshots[snapshots.length - 1]!.created_at : undefined;
+  const stepOnly = withSteps ? await stepOnlyRunsPage(port, filter, cursor, limit + 1, oldest) : [];
+  const merged = [...snapshots, ...stepOnly].map((run) => ({ ...run, created_at: Number(run.created_at), snapshot: Boolean(Number(run.snapshot)) })).sort(newerFirst);
+  return { runs: merged.slice(0, limit), hasMore: merged.length > limit };
+}
+
+/** One run's snapshot as stored (`data`), or null when no snapshot of it is known. */
+export async function getRunSnapshot(port: SqlPort, threadId: string, runId: string): Promise<Record<string, unknown> | null> {
+  const row = await port.get<{ data: string | null }>("SELECT data FROM runs WHERE id = ? AND thread_id = ?", [runId, threadId]);
+  return row?.data ? (JSON.parse(row.data) as Record<string, unknown>) : null;
+}

@@ -11,7 +11,8 @@ export const runs = sqliteTable(
     completedAt: integer("completed_at"), failedAt: integer("failed_at"), cancelledAt: integer("cancelled_at"),
     data: text("data"),
   },
-  (t) => [index("runs_thread").on(t.threadId), index("runs_status").on(t.status)],
+  // runs_order: the console's runs list, newest first, one page at a time (keyset on created_at, id).
+  (t) => [index("runs_thread").on(t.threadId), index("runs_status").on(t.status), index("runs_order").on(t.createdAt, t.id)],
 );
 
 export type RunsRow = typeof runs.$inferSelect;

@@ -1,0 +1,11 @@
+CREATE TABLE "assistants" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text,
+	"model" text,
+	"created_at" bigint,
+	"data" text
+);
+--> statement-breakpoint
+DROP INDEX "run_steps_status";--> statement-breakpoint
+CREATE INDEX "runs_order" ON "runs" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "run_steps_status" ON "run_steps" USING btree ("status","created_at","id");

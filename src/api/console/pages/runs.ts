@@ -1,0 +1,62 @@
+import { pageRuns, UNKNOWN_MODEL, type RunListItem } from "../../../projections/runs/queries.js";
+import { RUN_STATUS_RANK } from "../../../projections/runs/evolve.js";
+import type { SqlPort } from "../../../store/sqlPort.js";
+import { timestamp } from "../format.js";
+import { href, html, segment, type Html } from "../html.js";
+import { statusBadge } from "../layout.js";
+import { cursorText, dayRange, parseCursor, single, type Query } from "../params.js";
+
+/** Runs a page of the list shows. */
+export const RUNS_PAGE = 25;
+
+export const runHref = (run: { thread_id: string; id: string }) => `/ui/threads/${segment(run.thread_id)}/runs/${segment(run.id)}`;
+
+/** A table of runs, each linking to its page. */
+export function runsTable(runs: readonly RunListItem[]): Html {
+  if (runs.length === 0) return html`<p>No runs match.</p>`;
+  const rows = runs.map((run) => html`<tr>
+<td class="id"><a href="${runHref(run)}">${run.id}</a></td>
+<td>${statusBadge(run.status)}${run.snapshot ? "" : html` <span class="muted">(steps only)</span>`}</td>
+<td>${run.model ?? UNKNOWN_MODEL}</td><td class="id">${run.assistant_id ?? "—"}</td><td class="id">${run.thread_id}</td><td class="when">${timestamp(run.created_at)}</td></tr>`);
+  return html`<table><caption class="muted">Newest first</caption>
+<thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Model</th><th scope="col">Assistant</th><th scope="col">Thread</th><th scope="col">Created (UTC)</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+}
+
+const STATUSES = Object.keys(RUN_STATUS_RANK);
+
+function filterForm(values: Record<string, string | undefined>): Html {
+  const text = (name: string, label: string, placeholder: string) =>
+    html`<label for="f-${name}">${label}<input id="f-${name}" name="${name}" value="${values[name] ?? ""}" placeholder="${placeholder}"></label>`;
+  const options = STATUSES.map((status) => html`<option value="${status}" ${values.status === status ? html`selected` : ""}>${status}</option>`);
+  return html`<form class="filters" method="get" action="/ui/runs" aria-label="Filter runs">
+${text("assistant", "Assistant", "asst_…")}${text("model", "Model", "gpt-4o")}
+<label for="f-status">Status<select id="f-status" name="status"><option value="">any</option>${options}</select></label>
+<label for="f-from">From (UTC day)<input id="f-from" type="date" name="from" value="${values.from ?? ""}"></label>
+<label for="f-to">To (inclusive)<input id="f-to" type="date" name="to" value="${values.to ?? ""}"></label>
+<button type="submit">Filter</button> <a href="/ui/runs">Clear</a></form>`;
+}
+
+/** `/ui/runs`: runs newest first, exact-match filters, one keyset page at a time with a link to the next. */
+export async function runsPage(port: SqlPort, query: Query): Promise<{ title: string; body: Html }> {
+  const assistant = single(query, "assistant");
+  const model = single(query, "model");
+  const status = single(query, "status");
+  const days = dayRange(query);
+  const { runs, hasMore } = await pageRuns(port, {
+    ...(assistant === undefined ? {} : { assistant }),
+    ...(model === undefined ? {} : { model }),
+    ...(status === undefined ? {} : { status }),
+    ...(days.fromSeconds === undefined ? {} : { from: days.fromSeconds }),
+    ...(days.toBefore === undefined ? {} : { toBefore: days.toBefore }),
+  }, parseCursor(query), RUNS_PAGE);
+  const filters = { assistant, model, status, from: days.from, to: days.to };
+  const next = hasMore ? html`<a rel="next" href="${href("/ui/runs", { ...filters, before: cursorText(runs[runs.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
+  const first = single(query, "before") === undefined ? "" : html`<a href="${href("/ui/runs", filters)}">← First page</a> · `;
+  return {
+    title: "Runs",
+    body: html`<h1>Runs</h1>
+<p class="muted">Runs known only from their steps (no run snapshot ingested) are listed at their first step, with no status and model ${UNKNOWN_MODEL}; a status filter leaves them out.</p>
+${filterForm(filters)}${runsTable(runs)}<nav class="pager" aria-label="Pages">${first}${next}</nav>`,
+  };
+}

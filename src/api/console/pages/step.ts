@@ -1,0 +1,84 @@
+import { getRunStepById } from "../../../projections/runSteps/queries.js";
+import type { RunStepRow } from "../../../projections/runSteps/row.js";
+import { eventsOfStep, type EventRow } from "../../../store/readEvents.js";
+import type { SqlPort } from "../../../store/sqlPort.js";
+import { count, duration, prettyJson, timestamp } from "../format.js";
+import { html, type Html } from "../html.js";
+import { statusBadge } from "../layout.js";
+import { runHref } from "./runs.js";
+import { stepSeconds, toolCalls } from "./stepParts.js";
+
+type Json = Record<string, unknown>;
+
+const pre = (label: string, text: unknown) => html`<h4>${label}</h4><pre>${prettyJson(text) || "(empty)"}</pre>`;
+
+function fileSearch(call: Json): Html {
+  const search = (call.file_search ?? {}) as { ranking_options?: unknown; results?: unknown };
+  const results = Array.isArray(search.results) ? (search.results as Json[]) : [];
+  const rows = results.map((r) => html`<tr><td>${String(r.file_name ?? "—")}</td><td><code>${String(r.file_id ?? "—")}</code></td>
+<td class="num">${typeof r.score === "number" ? r.score.toFixed(3) : "—"}</td><td>${r.content === undefined ? "" : html`<pre>${prettyJson(r.content)}</pre>`}</td></tr>`);
+  return html`${search.ranking_options ? pre("Ranking options", search.ranking_options) : ""}
+${rows.length ? html`<table><thead><tr><th scope="col">File</th><th scope="col">File id</th><th scope="col" class="num">Score</th><th scope="col">Content</th></tr></thead><tbody>${rows}</tbody></table>`
+    : html`<p class="muted">No results.</p>`}`;
+}
+
+function codeInterpreter(call: Json): Html {
+  const ci = (call.code_interpreter ?? {}) as { input?: unknown; outputs?: unknown };
+  const outputs = (Array.isArray(ci.outputs) ? (ci.outputs as Json[]) : []).map((output) =>
+    output.type === "logs" ? pre("Logs", output.logs) : html`<p>Image: <code>${String((output.image as Json | undefined)?.file_id ?? "—")}</code></p>`);
+  return html`<h4>Input</h4><pre>${typeof ci.input === "string" ? ci.input : ""}</pre>${outputs.length ? outputs : html`<p class="muted">No outputs.</p>`}`;
+}
+
+/** One tool call: a function's arguments and output, code interpreter input and logs, file search results, else its JSON. */
+function toolCall(call: Json, i: number): Html {
+  const fn = (call.function ?? {}) as Json;
+  const body = call.type === "function"
+    ? html`${pre("Arguments", fn.arguments)}${fn.output === null || fn.output === undefined ? html`<h4>Output</h4><p class="muted">None yet.</p>` : pre("Output", fn.output)}`
+    : call.type === "code_interpreter" ? codeInterpreter(call)
+    : call.type === "file_search" ? fileSearch(call)
+    : pre("Call", JSON.stringify(call));
+  const name = call.type === "function" ? html`function <code>${String(fn.name ?? "")}</code>` : html`<code>${String(call.type)}</code>`;
+  return html`<section aria-labelledby="call-${i}"><h3 id="call-${i}">${i + 1}. ${name} <span class="muted">${String(call.id ?? "")}</span></h3>${body}</section>`;
+}
+
+/** The times a step ends with; only those it has are shown. */
+const ENDINGS = [["completed_at", "Completed"], ["failed_at", "Failed"], ["cancelled_at", "Cancelled"], ["expired_at", "Expired"]] as const;
+
+function facts(step: RunStepRow): Html {
+  const message = (step.step_details as { message_creation?: { message_id?: unknown } } | null)?.message_creation?.message_id;
+  const usage = step.usage as Json | null;
+  const error = step.last_error as { code?: unknown; message?: unknown } | null;
+  return html`<dl>
+<dt>Run</dt><dd>${step.thread_id ? html`<a href="${runHref({ thread_id: String(step.thread_id), id: step.run_id })}">${step.run_id}</a>` : step.run_id}</dd>
+<dt>Type</dt><dd>${step.type}</dd><dt>Status</dt><dd>${statusBadge(step.status)}</dd>
+<dt>Assistant</dt><dd>${String(step.assistant_id ?? "—")}</dd>
+${typeof message === "string" ? html`<dt>Message id</dt><dd><code>${message}</code></dd>` : ""}
+<dt>Created</dt><dd>${timestamp(step.created_at)} UTC</dd>
+${ENDINGS.filter(([key]) => typeof step[key] === "number").map(([key, label]) => html`<dt>${label}</dt><dd>${timestamp(step[key])} UTC</dd>`)}
+<dt>Duration</dt><dd>${duration(stepSeconds(step))}</dd>
+<dt>Usage</dt><dd>${usage ? `${count(usage.prompt_tokens)} prompt + ${count(usage.completion_tokens)} completion = ${count(usage.total_tokens)} tokens` : "—"}</dd>
+<dt>Metadata</dt><dd>${step.metadata ? html`<code>${JSON.stringify(step.metadata)}</code>` : "—"}</dd>
+</dl>
+${error ? html`<h2>Last error</h2><p class="bad"><code>${String(error.code ?? "")}</code></p><pre>${String(error.message ?? "")}</pre>` : ""}`;
+}
+
+function events(rows: readonly EventRow[]): Html {
+  const items = rows.map((row) => html`<tr><td class="num">${row.position}</td><td>${row.type}</td><td>${row.source}</td><td>${row.origin}</td>
+<td class="when">${row.received_at}</td><td><details><summary>data</summary><pre>${prettyJson(row.data)}</pre></details></td></tr>`);
+  return html`<h2>Log events (${rows.length}, in position order)</h2>
+<table><thead><tr><th scope="col" class="num">Position</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Origin</th><th scope="col">Received</th><th scope="col">Data</th></tr></thead>
+<tbody>${items}</tbody></table>`;
+}
+
+/** `/ui/steps/{step_id}`: the step's details, error, usage, times and its log events. Null: no such step. */
+export async function stepPage(port: SqlPort, stepId: string): Promise<{ title: string; body: Html } | null> {
+  const [step, rows] = await Promise.all([getRunStepById(port, stepId), eventsOfStep(port, stepId)]);
+  if (!step) return null;
+  const calls = toolCalls(step);
+  return {
+    title: `Step ${stepId}`,
+    body: html`<h1>Step <code>${stepId}</code></h1>${facts(step)}
+${step.type === "tool_calls" ? html`<h2>Tool calls (${calls.length})</h2>${calls.length ? calls.map(toolCall) : html`<p class="muted">None.</p>`}` : ""}
+${events(rows)}`,
+  };
+}

@@ -1,0 +1,39 @@
+import { utcDayStart } from "../../analytics/metrics.js";
+
+export type Query = Record<string, string | string[] | undefined>;
+
+/** A query parameter the console cannot use: the page answers 400 naming it. */
+export class BadParam extends Error {}
+
+/** A parameter given at most once; empty counts as not given (an empty filter field). */
+export function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new BadParam(`'${name}' may be given once`);
+  return value === "" ? undefined : value;
+}
+
+/** `from`/`to` as `report` reads them: UTC days, both inclusive (`to` ends at the next midnight). */
+export function dayRange(query: Query): { from?: string; to?: string; fromSeconds?: number; toBefore?: number } {
+  const from = single(query, "from");
+  const to = single(query, "to");
+  const start = (name: string, day: string) => {
+    const seconds = utcDayStart(day);
+    if (seconds === null) throw new BadParam(`'${name}' must be a UTC date YYYY-MM-DD, got ${JSON.stringify(day)}`);
+    return seconds;
+  };
+  return {
+    ...(from === undefined ? {} : { from, fromSeconds: start("from", from) }),
+    ...(to === undefined ? {} : { to, toBefore: start("to", to) + 86_400 }),
+  };
+}
+
+/** A keyset cursor in a URL: `<created_at>.<id>`, the last row of the page before. */
+export function parseCursor(query: Query, name = "before"): { createdAt: number; id: string } | undefined {
+  const text = single(query, name);
+  if (text === undefined) return undefined;
+  const match = /^(-?\d+)\.(.+)$/.exec(text);
+  if (!match) throw new BadParam(`'${name}' must be <created_at>.<id>, as the next-page link gives it`);
+  return { createdAt: Number(match[1]), id: match[2]! };
+}
+
+export const cursorText = (row: { created_at: number | null; id: string }) => `${row.created_at}.${row.id}`;

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { ReportParamError } from "../../analytics/report.js";
+import type { PriceTable } from "../../analytics/prices.js";
+import type { Store } from "../../store/store.js";
+import { CONSOLE_CSS } from "./assets.js";
+import { consoleAuth, COOKIE, signInBody } from "./auth.js";
+import { html, type Html } from "./html.js";
+import { page, type PageOptions } from "./layout.js";
+import { failuresPage } from "./pages/failures.js";
+import { overviewPage } from "./pages/overview.js";
+import { reportPage, rowStepsPage } from "./pages/report.js";
+import { runPage } from "./pages/run.js";
+import { runsPage } from "./pages/runs.js";
+import { stepPage } from "./pages/step.js";
+import { BadParam, type Query } from "./params.js";
+
+export interface ConsoleOptions {
+  store: Store;
+  prices: PriceTable;
+  /** STEPSTORE_API_KEY: when set, every /ui/ page requires it. */
+  apiKey?: string | undefined;
+}
+
+/** No script at all (the console works without it), styles and everything else from the service only. */
+const CSP = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+type Rendered = { title: string; body: Html } | null;
+type Section = PageOptions["section"];
+
+/**
+ * The console of CONTRACT §9 (`/ui/…`): server-rendered HTML pages over the read models, `/` redirecting to `/ui/`.
+ * With an API key, a page without the key answers 401 with the sign-in form and nothing of the store.
+ */
+export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { store, prices, apiKey }) => {
+  const auth = apiKey === undefined ? null : consoleAuth(apiKey);
+  const send = (reply: FastifyReply, status: number, options: PageOptions, body: Html) =>
+    reply.code(status).type("text/html; charset=utf-8").send(page({ ...options, signOut: auth !== null && status !== 401 }, body));
+
+  app.addHook("onSend", async (request, reply) => {
+    if (request.url === "/" || request.url.startsWith("/ui")) {
+      reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
+      reply.header("cache-control", request.url.startsWith("/ui/assets/") ? "public, max-age=3600" : "no-store");
+    }
+  });
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 4096 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.get("/", (_request, reply) => reply.redirect("/ui/", 302));
+  app.get("/ui", (_request, reply) => reply.redirect("/ui/", 302));
+  // Browsers ask for it on their own; the console has none (a 404 would show as a console error).
+  app.get("/favicon.ico", (_request, reply) => reply.code(204).send());
+  app.get("/ui/assets/console.css", (_request, reply) => reply.type("text/css; charset=utf-8").send(CONSOLE_CSS));
+
+  app.post<{ Body: Record<string, string> | undefined }>("/ui/signin", (request, reply) => {
+    if (auth === null) return reply.redirect("/ui/", 303);
+    const key = request.body?.key;
+    if (typeof key === "string" && auth.isKey(key)) return reply.header("set-cookie", auth.cookie).redirect("/ui/", 303);
+    return send(reply, 401, { title: "Sign in" }, signInBody(true));
+  });
+  app.post("/ui/signout", (_request, reply) =>
+    reply.header("set-cookie", `${COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0`).redirect("/ui/", 303));
+
+  /** A data page: the key checked first, bad parameters answered 400, an unknown id 404. */
+  const dataPage = (path: string, section: Section, render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
+    app.get<{ Params: Record<string, string>; Querystring: Query }>(path, async (request, reply) => {
+      if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false));
+      let rendered: Rendered;
+      try {
+        rendered = await render(request.params, request.query);
+      } catch (error) {
+        if (!(error instanceof BadParam || error instanceof ReportParamError)) throw error;
+        return send(reply, 400, { title: "Bad request", section }, html`<h1>Bad request</h1><p>${error.message}</p>`);
+      }
+      if (rendered === null) return send(reply, 404, { title: "Not found", section }, html`<h1>Not found</h1><p>No such page, or the log holds nothing with that id.</p>`);
+      return send(reply, 200, { title: rendered.title, section }, rendered.body);
+    });
+
+  dataPage("/ui/", "/ui/", () => overviewPage(store.sql, prices));
+  dataPage("/ui/runs", "/ui/runs", (_params, query) => runsPage(store.sql, query));
+  dataPage("/ui/threads/:thread_id/runs/:run_id", "/ui/runs", (params) => runPage(store.sql, params.thread_id!, params.run_id!));
+  dataPage("/ui/steps/:step_id", "/ui/runs", (params) => stepPage(store.sql, params.step_id!));
+  dataPage("/ui/failures", "/ui/failures", () => failuresPage(store.sql));
+  dataPage("/ui/report", "/ui/report", (_params, query) => reportPage(store.sql, prices, query));
+  dataPage("/ui/report/steps", "/ui/report", (_params, query) => rowStepsPage(store.sql, query));
+  // Any other /ui/ path: the console's own 404 page (behind the key like the rest).
+  dataPage("/ui/*", undefined, async () => null);
+};

@@ -1,0 +1,95 @@
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../../helpers/browser.js";
+import { startServer, type RunningServer } from "../harness.js";
+import { consoleWorld, watchedPage, type ConsoleWorld } from "./consoleWorld.js";
+
+const KEY = "sk-console-test-Zq81";
+let world: ConsoleWorld;
+let server: RunningServer;
+
+beforeAll(async () => {
+  world = await consoleWorld();
+  server = await startServer({ dbPath: world.db, apiKey: KEY });
+});
+afterAll(() => server?.close());
+
+/** One URL of every page. */
+function pages(): string[] {
+  const run = world.runs.find((r) => r.model === "gpt-4o")!;
+  const failed = world.steps.find((s) => s.status === "failed")!;
+  return [
+    "/ui/", "/ui/runs", "/ui/runs?model=gpt-4o", `/ui/threads/${run.thread_id}/runs/${run.id}`, `/ui/steps/${failed.id}`,
+    "/ui/failures", "/ui/report?by=model", "/ui/report/steps?by=model&key=gpt-4o",
+  ];
+}
+
+const runIds = () => [...new Set([...world.runs.map((r) => r.id as string), ...world.steps.map((s) => s.run_id as string)])];
+const shownRunIds = (body: string) => runIds().filter((id) => body.includes(id));
+/** What a page shows once signed in: run ids, or (the analytics table) the models. */
+const showsData = (path: string, body: string) => (path === "/ui/report?by=model" ? body.includes(">gpt-4o<") : shownRunIds(body).length > 0);
+const basic = (password: string) => `Basic ${Buffer.from(`me:${password}`).toString("base64")}`;
+
+describe("the console with STEPSTORE_API_KEY set", () => {
+  it("without the key (or with a wrong one) every page answers 401 with the sign-in form and no run id", async () => {
+    for (const path of pages()) {
+      for (const headers of <Record<string, string>[]>[{}, { authorization: basic("wrong") }, { authorization: "Bearer wrong" }, { cookie: "stepstore_console=forged" }]) {
+        const response = await fetch(`${server.url}${path}`, { headers });
+        const body = await response.text();
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(body).toContain("Sign in");
+        expect(body).not.toContain(">gpt-4o<");
+        expect(shownRunIds(body), path).toEqual([]);
+      }
+    }
+  });
+
+  it("with HTTP Basic holding the key every page works and shows runs", async () => {
+    for (const path of pages()) {
+      const response = await fetch(`${server.url}${path}`, { headers: { authorization: basic(KEY) } });
+      expect(response.status, path).toBe(200);
+      expect(showsData(path, await response.text()), path).toBe(true);
+    }
+  });
+
+  it("a wrong key at sign-in sets no cookie; the right one sets an HttpOnly, SameSite=Strict cookie that is not the key", async () => {
+    const post = (key: string) => fetch(`${server.url}/ui/signin`, {
+      method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ key }).toString(),
+    });
+    const wrong = await post("nope");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const right = await post(KEY);
+    expect(right.status).toBe(303);
+    const cookie = right.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(KEY);
+  });
+
+  it.skipIf(!CHROMIUM)(`in a browser: signed in through the form, every page works${browserMissing ? ` (skipped: ${browserMissing})` : ""}`, async () => {
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_ARGS });
+    try {
+      const { context, page, errors, requests } = await watchedPage(browser);
+      const first = await page.goto(`${server.url}/ui/runs`);
+      expect(first!.status()).toBe(401);
+      expect(shownRunIds(await page.content())).toEqual([]);
+      await page.fill("#key", KEY);
+      await Promise.all([page.waitForURL(`${server.url}/ui/`), page.click("text=Sign in >> nth=-1")]);
+      expect(new URL(page.url()).pathname).toBe("/ui/");
+      for (const path of pages()) {
+        const response = await page.goto(`${server.url}${path}`);
+        expect(response!.status(), path).toBe(200);
+        expect(showsData(path, await page.content()), path).toBe(true);
+      }
+      await Promise.all([page.waitForURL(`${server.url}/ui/`), page.click("text=Sign out")]);
+      expect((await page.goto(`${server.url}/ui/runs`))!.status()).toBe(401);
+      // The 401 answers are expected console messages; nothing else may appear, nothing from elsewhere.
+      expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
+      expect(requests.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([]);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  });
+});

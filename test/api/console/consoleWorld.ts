@@ -1,0 +1,89 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Run, RunStep } from "../../../src/records/schemas.js";
+import { snapshotRuns, snapshotSteps, storeOf } from "../../analytics/truth.js";
+import { generateWorld } from "../../world/world.js";
+
+type Step = RunStep & Record<string, unknown>;
+
+/** What a function's output may hold: markup that must show as text and run nothing, fetch nothing. */
+export const HOSTILE_OUTPUT = `<script>window.__pwned = 1; document.title = "pwned"</script><img src="https://evil.invalid/x.png" alt="x">`;
+
+/** A failed function step whose output and error message are markup (its run has no snapshot). */
+function hostileStep(createdAt: number): RunStep {
+  return {
+    id: "step_hostile", object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: "run_hostile",
+    type: "tool_calls", status: "failed",
+    step_details: { type: "tool_calls", tool_calls: [{ id: "call_hostile", type: "function", function: { name: "lookup_order", arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } }] },
+    last_error: { code: "server_error", message: "<script>window.__pwned = 2</script>" },
+    expired_at: null, cancelled_at: null, failed_at: createdAt + 3, completed_at: null, metadata: null,
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+  } as unknown as RunStep;
+}
+
+export interface ConsoleWorld {
+  db: string;
+  steps: Step[];
+  runs: Run[];
+  /** Each run's model by run id (the runs that have a snapshot). */
+  models: Map<string, string>;
+}
+
+/** A generated world (its run snapshots all gpt-4o), bare snapshots of runs with other models (three without a snapshot), one hostile step. */
+export async function consoleWorld(): Promise<ConsoleWorld> {
+  const world = generateWorld(11, { runs: 14 });
+  const snapshots = snapshotSteps(90, 5);
+  const snapRuns = snapshotRuns(snapshots);
+  const newest = Math.max(...[...world.steps, ...snapshots].map((s) => s.created_at as number));
+  const hostile = hostileStep(newest + 60);
+  const db = await storeOf(world, [...snapshots, hostile], snapRuns);
+  const runs = [...world.runs, ...snapRuns];
+  const models = new Map(runs.map((run) => [run.id as string, run.model as string]));
+  return { db, steps: [...world.steps, ...snapshots, hostile] as Step[], runs, models };
+}
+
+/** The steps of one run of one thread, in the order a run page lists them. */
+export function stepsOfRun(world: ConsoleWorld, threadId: string, runId: string): string[] {
+  return world.steps
+    .filter((s) => s.thread_id === threadId && s.run_id === runId)
+    .sort((a, b) => (a.created_at as number) - (b.created_at as number) || (a.id < b.id ? -1 : 1))
+    .map((s) => s.id);
+}
+
+export interface Watched {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and warnings, page errors, failed requests. */
+  errors: string[];
+  /** Every URL the page asked for. */
+  requests: string[];
+}
+
+/** A fresh browser context whose console messages, errors and requests are recorded. */
+export async function watchedPage(browser: Browser): Promise<Watched> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const watched: Watched = { context, page: await context.newPage(), errors: [], requests: [] };
+  const report = (text: string) => void watched.errors.push(text);
+  watched.page.on("console", (message) => ["error", "warning"].includes(message.type()) && report(message.text()));
+  watched.page.on("pageerror", (error) => report(String(error)));
+  watched.page.on("requestfailed", (request) => report(`request failed: ${request.url()}`));
+  context.on("request", (request) => void watched.requests.push(request.url()));
+  return watched;
+}
+
+/** Every link's href in the part of the page a selector names, in page order. */
+export function links(page: Page, selector: string): Promise<string[]> {
+  return page.locator(`${selector} a`).evaluateAll((anchors) => anchors.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute("href")));
+}
+
+/** Follows "Next page" links from `url`, collecting the link texts of `selector` on every page. */
+export async function allPages(page: Page, url: string, selector: string): Promise<string[]> {
+  const seen: string[] = [];
+  let next: string | null = url;
+  for (let pages = 0; next !== null && pages < 100; pages++) {
+    await page.goto(next);
+    seen.push(...(await page.locator(selector).allInnerTexts()));
+    const more = page.locator('a[rel="next"]');
+    next = (await more.count()) > 0 ? new URL((await more.getAttribute("href"))!, page.url()).href : null;
+  }
+  return seen;
+}
