@@ -5,6 +5,7 @@ import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoint } from "./checkpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
+import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
 import { insertNewOf } from "./sqlText.js";
 import { events } from "./tables.js";
 
@@ -64,32 +65,56 @@ export interface ProjectionRunner {
   apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
 }
 
-const INSERT_EVENT = insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key");
-const INSERT_EVENT_RETURNING = `${INSERT_EVENT} RETURNING position`;
+const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
 
 /**
- * The new event's position, or none when its key is in the log already. SQLite's RETURNING buffers
- * its rows in a temporary table, which doubled the cost of this, the hottest insert: there the
- * position is asked for after the insert, on the same connection inside the same transaction.
+ * Each row's new position, or none where its key is in the log already (an earlier row of the batch
+ * included). SQLite's RETURNING buffers its rows in a temporary table, which doubled the cost of this,
+ * the hottest insert: there each position is asked for after its insert. PostgreSQL inserts a chunk
+ * of rows a round trip; under the append lock their positions follow the rows' order.
  */
-async function insertEvent(tx: SqlPort, values: SqlValue[]): Promise<number | undefined> {
-  if (tx.dialect !== "sqlite") return (await tx.get<{ position: number }>(INSERT_EVENT_RETURNING, values))?.position;
-  if ((await tx.run(INSERT_EVENT, values)).changes === 0) return undefined;
-  return (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position;
+async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(number | undefined)[]> {
+  if (tx.dialect === "sqlite") {
+    const positions: (number | undefined)[] = [];
+    for (const row of rows) {
+      const inserted = (await tx.run(INSERT_EVENT.sql, row)).changes > 0;
+      positions.push(inserted ? (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position : undefined);
+    }
+    return positions;
+  }
+  const positions: (number | undefined)[] = [];
+  for (const chunk of chunks(rows, rows[0]?.length ?? 1)) {
+    const returned = await tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat());
+    const byKey = new Map(returned.map((r) => [r.event_key, r.position]));
+    // A key twice in the chunk: its first row was inserted, the second finds it (a duplicate or a conflict).
+    for (const row of chunk) {
+      const key = row[0] as string;
+      positions.push(byKey.get(key));
+      byKey.delete(key);
+    }
+  }
+  return positions;
 }
-const POSITION_OF = "SELECT position FROM events WHERE event_key = ?";
-// Equal bytes are told inside the database: the stored text reaches JS only when it differs.
-const STORED_UNDER = "SELECT position, origin, CASE WHEN data = ? THEN 1 ELSE 0 END AS same FROM events WHERE event_key = ?";
-const DATA_OF = "SELECT data FROM events WHERE position = ?";
+
+const STORED_UNDER = "SELECT event_key, position, origin, data FROM events WHERE";
 const INSERT_REJECTION = "INSERT INTO rejections (received_at, source, origin, reason, path, raw) VALUES (?, ?, ?, ?, ?, ?)";
 
+interface StoredEvent {
+  event_key: string;
+  position: number;
+  origin: string;
+  data: string;
+}
+
+/** The stored events under these keys, by key: read at once for all of a batch's records that were not new. */
+async function storedUnder(tx: SqlPort, keys: readonly string[]): Promise<Map<string, StoredEvent>> {
+  return new Map((await selectByKeys<StoredEvent>(tx, STORED_UNDER, "event_key", [...new Set(keys)])).map((e) => [e.event_key, e]));
+}
+
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
-async function existing(tx: SqlPort, record: AcceptedRecord, key: string): Promise<AppendedRecord> {
+function existing(stored: StoredEvent, record: AcceptedRecord, key: string): AppendedRecord {
   // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
-  if (keyedByContent(record, key)) return { status: "duplicate", position: (await tx.get<{ position: number }>(POSITION_OF, [key]))!.position };
-  const stored = (await tx.get<{ position: number; origin: string; same: number }>(STORED_UNDER, [record.data, key]))!;
-  const same = stored.same === 1 || sameContent((await tx.get<{ data: string }>(DATA_OF, [stored.position]))!.data, record.data);
-  if (same) return { status: "duplicate", position: stored.position };
+  if (keyedByContent(record, key) || stored.data === record.data || sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
   const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
   return { status: "conflict", position: stored.position, rejection };
 }
@@ -108,14 +133,16 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     };
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
-    for (const { record, key } of batch.accepted) {
-      const values = [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data];
-      const position = await insertEvent(tx, values);
+    const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
+    const positions = await insertEvents(tx, rows);
+    const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
+    for (const [i, { record, key }] of batch.accepted.entries()) {
+      const position = positions[i];
       if (position !== undefined) {
         fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
         results.push({ status: "appended", position });
       } else {
-        const result = await existing(tx, record, key);
+        const result = existing(stored.get(key)!, record, key);
         if (result.status === "conflict") await reject(result.rejection);
         results.push(result);
       }

@@ -1,4 +1,5 @@
 import type { Run } from "../../records/schemas.js";
+import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
 import type { Projection } from "../projection.js";
 import { evolveRun } from "./evolve.js";
@@ -24,26 +25,22 @@ export function runValues(run: Run): typeof runs.$inferInsert {
   };
 }
 
-const saveRun = upsertOf(runs);
+const saveRun = rowsInsert(upsertOf(runs));
 
 /** The runs projection: each run's winning snapshot. */
 export const runsProjection: Projection = {
   name: "runs",
-  /** Each run of the batch is read once and written once, whatever number of its events the batch holds. */
+  /** Each run of the batch is read once and written once, whatever number of its events the batch holds; all the batch's runs together. */
   async apply(tx, events) {
-    const touched = new Map<string, { stored: Run | null; current: Run | null }>();
-    for (const event of events) {
-      if (event.kind !== "run") continue;
-      let run = touched.get(event.payload.id);
-      if (!run) {
-        const saved = await tx.get<{ data: string }>("SELECT data FROM runs WHERE id = ?", [event.payload.id]);
-        const stored = saved ? (JSON.parse(saved.data) as Run) : null;
-        run = { stored, current: stored };
-        touched.set(event.payload.id, run);
-      }
-      run.current = evolveRun(run.current, event);
+    const runEvents = events.filter((event) => event.kind === "run");
+    const stored = new Map<string, Run>();
+    for (const saved of await selectByKeys<{ id: string; data: string }>(tx, "SELECT id, data FROM runs WHERE", "id", [...new Set(runEvents.map((e) => e.payload.id))])) {
+      stored.set(saved.id, JSON.parse(saved.data) as Run);
     }
-    for (const { stored, current } of touched.values()) if (current !== stored && current !== null) await tx.run(saveRun.sql, saveRun.values(runValues(current)));
+    const current = new Map<string, Run | null>();
+    for (const event of runEvents) current.set(event.payload.id, evolveRun(current.has(event.payload.id) ? current.get(event.payload.id)! : (stored.get(event.payload.id) ?? null), event));
+    const changed = [...current].flatMap(([id, run]) => (run !== null && run !== (stored.get(id) ?? null) ? [saveRun.values(runValues(run))] : []));
+    await insertRows(tx, saveRun, changed);
   },
   async truncate(tx) {
     await tx.run(deleteAllSql(runs));
