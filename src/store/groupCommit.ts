@@ -59,13 +59,9 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     return { cancel: () => clearImmediate(immediate) };
   };
 
-  const commit = async () => {
-    scheduled?.cancel();
-    scheduled = null;
-    const group = waiting;
-    waiting = [];
-    waitingRecords = 0;
-    if (group.length === 0) return;
+  let inFlight: Promise<void> | null = null;
+
+  const commitGroup = async (group: Waiting[]) => {
     lastGroupBatches = group.length;
     let result: AppendResult;
     try {
@@ -85,6 +81,25 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     }
   };
 
+  /**
+   * One group at a time: while a commit is in flight (PostgreSQL answers over the network) the batches
+   * that arrive wait and go together in the next, which starts as soon as it ends, instead of queueing
+   * as many one-batch transactions behind it.
+   */
+  const commit = (): Promise<void> => {
+    scheduled?.cancel();
+    scheduled = null;
+    if (inFlight || waiting.length === 0) return inFlight ?? Promise.resolve();
+    const group = waiting;
+    waiting = [];
+    waitingRecords = 0;
+    inFlight = commitGroup(group).finally(() => {
+      inFlight = null;
+      if (waiting.length > 0) void commit();
+    });
+    return inFlight;
+  };
+
   return {
     submit(batch) {
       return new Promise<AppendResult>((resolve, reject) => {
@@ -94,6 +109,8 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
         else scheduled ??= schedule();
       });
     },
-    flush: () => commit(),
+    async flush() {
+      while (inFlight || waiting.length > 0) await commit();
+    },
   };
 }
