@@ -3,7 +3,7 @@ import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
 import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
-import { storeCheckpoint } from "./checkpoints.js";
+import { storeCheckpoints } from "./checkpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
 import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
 import { insertNewOf } from "./sqlText.js";
@@ -151,7 +151,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
       await projections.apply(tx, fresh);
-      for (const name of projections.names) await storeCheckpoint(tx, name, tallied.lastPosition);
+      await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;
   };

@@ -52,16 +52,22 @@ export function manyRowsSql(insert: RowsInsert, count: number): string {
   return `${insert.head}${Array.from({ length: count }, () => insert.row).join(", ")}${insert.tail}`;
 }
 
-/**
- * The rows of `SELECT … FROM t WHERE <column> = ?` for every key: on SQLite that statement per key, on
- * PostgreSQL `<column> IN (…)` per chunk of keys. `select` ends in "WHERE"; order of rows is not kept.
- */
-export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
+/** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
+async function byKeys<T>(tx: SqlPort, head: string, column: string, keys: readonly string[], execute: (sql: string, params: SqlValue[]) => Promise<T[]>): Promise<T[]> {
+  const statements: [string, SqlValue[]][] = tx.dialect === "sqlite"
+    ? keys.map((key) => [`${head} ${column} = ?`, [key]])
+    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
   const out: T[] = [];
-  if (tx.dialect === "sqlite") {
-    for (const key of keys) out.push(...(await tx.all<T>(`${select} ${column} = ?`, [key])));
-    return out;
-  }
-  for (const chunk of chunks(keys, 1)) out.push(...(await tx.all<T>(`${select} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk)));
+  for (const [sql, params] of statements) out.push(...(await execute(sql, params)));
   return out;
+}
+
+/** The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept. */
+export function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
+  return byKeys(tx, select, column, keys, (sql, params) => tx.all<T>(sql, params));
+}
+
+/** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
+export async function deleteByKeys(tx: SqlPort, del: string, column: string, keys: readonly string[]): Promise<void> {
+  await byKeys(tx, del, column, keys, async (sql, params) => (await tx.run(sql, params), []));
 }

@@ -1,5 +1,5 @@
 import type { SqlPort } from "../../store/sqlPort.js";
-import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
+import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { upsertOf } from "../../store/sqlText.js";
 import type { RunStep } from "../../records/schemas.js";
 import { initialStepState, type StepFoldState } from "./evolve.js";
@@ -14,7 +14,7 @@ export interface LoadedStep {
 }
 
 const saveFold = rowsInsert(upsertOf(runStepFolds));
-const saveExpiry = upsertOf(runExpiries);
+const saveExpiry = rowsInsert(upsertOf(runExpiries));
 
 /**
  * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
@@ -43,20 +43,17 @@ export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promis
 export async function saveSteps(tx: SqlPort, saved: readonly { loaded: LoadedStep; state: StepFoldState }[]): Promise<void> {
   const unfinished = saved.filter(({ state }) => !state.terminal).map(({ state }) => saveFold.values({ stepId: state.stepId, state: JSON.stringify(state) }));
   await insertRows(tx, saveFold, unfinished);
-  for (const { loaded, state } of saved) if (state.terminal && loaded.folded) await tx.run("DELETE FROM run_step_folds WHERE step_id = ?", [state.stepId]);
+  const done = saved.filter(({ loaded, state }) => state.terminal && loaded.folded).map(({ state }) => state.stepId);
+  await deleteByKeys(tx, "DELETE FROM run_step_folds WHERE", "step_id", done);
 }
 
 const SELECT_EXPIRY = "SELECT run_id AS \"runId\", expires_at AS \"expiresAt\", envelope_created_at AS \"envelopeCreatedAt\", position FROM run_expiries WHERE";
-
-export function loadExpiry(tx: SqlPort, runId: string): Promise<RunExpiryState | undefined> {
-  return tx.get<RunExpiryState>(`${SELECT_EXPIRY} run_id = ?`, [runId]);
-}
 
 /** The expiries known of these runs, by run id. */
 export async function loadExpiries(tx: SqlPort, runIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
   return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY, "run_id", runIds)).map((e) => [e.runId, e]));
 }
 
-export async function saveExpiryState(tx: SqlPort, expiry: RunExpiryState): Promise<void> {
-  await tx.run(saveExpiry.sql, saveExpiry.values(expiry));
+export async function saveExpiries(tx: SqlPort, expiries: readonly RunExpiryState[]): Promise<void> {
+  await insertRows(tx, saveExpiry, expiries.map((expiry) => saveExpiry.values(expiry)));
 }

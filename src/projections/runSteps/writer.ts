@@ -1,5 +1,5 @@
-import type { LogEvent, StepEvent } from "../../records/events.js";
-import { stepEventsUpTo, stepsOfRun } from "../../store/readEvents.js";
+import type { LogEvent, RunEvent, StepEvent } from "../../records/events.js";
+import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
 import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
@@ -9,7 +9,7 @@ import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from 
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
 import { evolveRunExpiry } from "./runExpiry.js";
-import { loadExpiries, loadExpiry, loadSteps, saveExpiryState, saveSteps, type LoadedStep } from "./storedState.js";
+import { loadExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
 
 const saveRow = rowsInsert(upsertOf(runSteps));
@@ -21,7 +21,7 @@ const insertTool = rowsInsert({ sql: "INSERT INTO run_step_tools (step_id, tool)
  */
 async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<Map<string, StepEvent[]>> {
   const byStep = new Map<string, StepEvent[]>();
-  const expiredRuns = new Set<string>();
+  const expiries: RunEvent[] = [];
   for (const event of events) {
     const identity = identities(event);
     if (identity === null) continue;
@@ -29,15 +29,14 @@ async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<M
       const list = byStep.get(identity.step);
       if (list) list.push(identity.event);
       else byStep.set(identity.step, [identity.event]);
-    } else {
-      const saved = (await loadExpiry(tx, identity.expiredRun)) ?? null;
-      await saveExpiryState(tx, evolveRunExpiry(saved, identity.event));
-      expiredRuns.add(identity.expiredRun);
-    }
+    } else expiries.push(identity.event);
   }
-  for (const runId of expiredRuns) {
-    for (const stepId of await stepsOfRun(tx, runId)) if (!byStep.has(stepId)) byStep.set(stepId, []);
-  }
+  if (expiries.length === 0) return byStep;
+  const expiredRuns = [...new Set(expiries.map((e) => e.payload.id))];
+  const known = await loadExpiries(tx, expiredRuns);
+  for (const event of expiries) known.set(event.payload.id, evolveRunExpiry(known.get(event.payload.id) ?? null, event));
+  await saveExpiries(tx, expiredRuns.map((runId) => known.get(runId)!));
+  for (const stepId of await stepsOfRuns(tx, expiredRuns)) if (!byStep.has(stepId)) byStep.set(stepId, []);
   return byStep;
 }
 
