@@ -120,6 +120,13 @@ function existing(stored: StoredEvent, record: AcceptedRecord, key: string): App
 }
 
 /**
+ * A batch, or what gives it once the transaction holds the log (on PostgreSQL, after the append lock):
+ * group commit takes its group then, so that what arrived while it waited for another process's append
+ * goes in too, and two servers on one database commit groups as large as one server's.
+ */
+export type LateBatch = AppendBatch | (() => AppendBatch);
+
+/**
  * Appends batches to the log: one write transaction per batch holding its events, its rejections,
  * the projections' updates and their checkpoints; a key already in the log is a duplicate and
  * changes nothing, unless an id names other content there: a conflict, kept as a rejection.
@@ -155,7 +162,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     }
     return tallied;
   };
-  return (batch: AppendBatch): Promise<AppendResult> => db.transaction((tx) => appendIn(tx, batch));
+  return (batch: LateBatch): Promise<AppendResult> => db.transaction((tx) => appendIn(tx, typeof batch === "function" ? batch() : batch));
 }
 
 export type Append = ReturnType<typeof createAppender>;

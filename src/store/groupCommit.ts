@@ -38,8 +38,9 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
 
 /**
  * Group commit: the batches submitted during one turn of the event loop (under load, during the
- * loaded wait) are appended together in one transaction (one fsync), and each submitter is answered
- * only after that commit.
+ * loaded wait, or while the previous group commits) are appended together in one transaction (one
+ * fsync), and each submitter is answered only after that commit. The transaction takes its group once
+ * it holds the log (LateBatch), so waiting for another process's append grows the group.
  */
 export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
   const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
@@ -61,16 +62,32 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
 
   let inFlight: Promise<void> | null = null;
 
-  const commitGroup = async (group: Waiting[]) => {
-    lastGroupBatches = group.length;
+  /** The oldest waiting batches up to maxRecords (at least one): the group, taken once the transaction holds the log. */
+  const take = (): Waiting[] => {
+    let records = 0;
+    let count = 0;
+    for (const w of waiting) {
+      const size = w.batch.accepted.length + w.batch.rejected.length;
+      if (count > 0 && records + size > maxRecords) break;
+      records += size;
+      count++;
+    }
+    waitingRecords -= records;
+    return waiting.splice(0, count);
+  };
+
+  const commitGroup = async () => {
+    let group: Waiting[] = [];
     let result: AppendResult;
     try {
-      result = await append({
-        source: options.source,
-        accepted: group.flatMap((w) => w.batch.accepted),
-        rejected: group.flatMap((w) => w.batch.rejected),
+      result = await append(() => {
+        group = take();
+        lastGroupBatches = group.length;
+        return { source: options.source, accepted: group.flatMap((w) => w.batch.accepted), rejected: group.flatMap((w) => w.batch.rejected) };
       });
     } catch (error) {
+      // Failed before it took its group (no connection, no lock): the waiting batches fail with it, not retried in a loop.
+      if (group.length === 0) group = take();
       for (const w of group) w.reject(error);
       return;
     }
@@ -90,10 +107,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     scheduled?.cancel();
     scheduled = null;
     if (inFlight || waiting.length === 0) return inFlight ?? Promise.resolve();
-    const group = waiting;
-    waiting = [];
-    waitingRecords = 0;
-    inFlight = commitGroup(group).finally(() => {
+    inFlight = commitGroup().finally(() => {
       inFlight = null;
       if (waiting.length > 0) void commit();
     });

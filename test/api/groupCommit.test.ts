@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { recordsOf, type AcceptedRecord } from "../../src/records/classify.js";
-import type { AppendBatch, AppendResult } from "../../src/store/append.js";
+import type { AppendBatch, AppendResult, LateBatch } from "../../src/store/append.js";
 import { createGroupCommit } from "../../src/store/groupCommit.js";
 import { eventsOfStep } from "../../src/store/readEvents.js";
 import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
@@ -18,15 +18,17 @@ function stepEvent(id: string, stepId: string): AcceptedRecord {
   return record as AcceptedRecord;
 }
 
-/** A store whose appends are counted. */
+/** A store whose appends are counted: `calls` holds each transaction's batch as it took it, `started` the appends begun. */
 async function countedStore() {
   const store = await openStoreUnderTest();
   const calls: AppendBatch[] = [];
-  const append = (batch: AppendBatch): Promise<AppendResult> => {
-    calls.push(batch);
-    return store.append(batch);
+  let started = 0;
+  const taken = (batch: AppendBatch) => (calls.push(batch), batch);
+  const append = (batch: LateBatch): Promise<AppendResult> => {
+    started++;
+    return store.append(typeof batch === "function" ? () => taken(batch()) : taken(batch));
   };
-  return { store, calls, append };
+  return { store, calls, append, started: () => started };
 }
 
 describe("group commit", () => {
@@ -53,12 +55,29 @@ describe("group commit", () => {
   });
 
   it("a group that reaches its record limit commits at once, without waiting for the turn to end", async () => {
-    const { store, calls, append } = await countedStore();
+    const { store, calls, append, started } = await countedStore();
     const commit = createGroupCommit(append, { source: "webhook", maxRecords: 2 });
     const pending = [1, 2, 3].map((i) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] }));
-    expect(calls).toHaveLength(1);
+    expect(started()).toBe(1);
     await Promise.all(pending);
     expect(calls.map((c) => c.accepted.length)).toEqual([2, 1]);
+    await store.close();
+  });
+
+  it("the group is taken once the transaction holds the log: batches submitted while it waited for the lock go in it", async () => {
+    const { store, calls, append } = await countedStore();
+    let letIn!: () => void;
+    const lockFree = new Promise<void>((resolve) => (letIn = resolve));
+    // The first append waits, as for another process's append lock, before its transaction takes the group.
+    const commit = createGroupCommit(async (batch) => (await lockFree, append(batch)), { source: "webhook" });
+    const submit = (i: number) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] });
+    const first = submit(1);
+    await new Promise((resolve) => setImmediate(resolve)); // its commit has started
+    const later = [submit(2), submit(3)];
+    letIn();
+    const answers = await Promise.all([first, ...later]);
+    expect(calls.map((c) => c.accepted.length)).toEqual([3]);
+    expect(answers.map((a) => a.results)).toEqual([1, 2, 3].map((position) => [{ status: "appended", position }]));
     await store.close();
   });
 
