@@ -5,7 +5,7 @@
 // Every phase writes a fresh database (CREATE DATABASE stepstore_bench_<random>), dropped at the end.
 // Skipped, saying so, where no server answers. Standalone: `npm run build && node bench/postgres.bench.mjs`.
 // STEPSTORE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres: where databases are created),
-// BENCH_PG_RECORDS (default 50000), BENCH_REPEAT (default 2: best of N alternating runs), WEBHOOK_BENCH_SECONDS (8).
+// BENCH_PG_RECORDS (default 200000, as ingest.bench.mjs), BENCH_REPEAT (default 2: best of N alternating runs), WEBHOOK_BENCH_SECONDS (8).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const BIN = join(ROOT, "bin/stepstore");
 const CEILING = join(ROOT, "bench/ceiling.mjs");
 const ADMIN_URL = process.env.STEPSTORE_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const RECORDS = Number(process.env.BENCH_PG_RECORDS ?? 50_000);
+const RECORDS = Number(process.env.BENCH_PG_RECORDS ?? 200_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const SECONDS = Number(process.env.WEBHOOK_BENCH_SECONDS ?? 8);
 const ROUNDS = 4;
