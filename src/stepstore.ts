@@ -3,7 +3,7 @@ import { PROJECTIONS } from "./projections/index.js";
 import { rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
-import { lockLogForAppend } from "./store/postgres/appendLock.js";
+import { BEGIN_APPEND } from "./store/postgres/appendLock.js";
 import { openPostgresDatabase } from "./store/postgres/database.js";
 import { migratePostgres } from "./store/postgres/migrate.js";
 import type { SqlDatabase } from "./store/sqlPort.js";
@@ -36,20 +36,12 @@ export type Stepstore = ReturnType<typeof openStepstore>;
  * write transaction (append, rebuild) takes the log's append lock first: see appendLock.ts for why.
  */
 export async function openPostgresStepstore(url: string): Promise<Store> {
-  const database = await openPostgresDatabase(url);
+  const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND });
   try {
     await migratePostgres(database.pool, url);
   } catch (error) {
     await database.close();
     throw error;
   }
-  const locked: SqlDatabase = {
-    ...database,
-    transaction: (fn) =>
-      database.transaction(async (tx) => {
-        await lockLogForAppend(tx);
-        return fn(tx);
-      }),
-  };
-  return { dialect: "postgres", path: database.shownUrl, sql: locked, ...wireProjections(locked), close: () => database.close() };
+  return { dialect: "postgres", path: database.shownUrl, sql: database, ...wireProjections(database), close: () => database.close() };
 }

@@ -1,6 +1,7 @@
 import { getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { LogEvent } from "../records/events.js";
+import { insertRows, rowsInsert, selectByKeys } from "../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../store/sqlText.js";
 import type { Projection } from "./projection.js";
 
@@ -17,28 +18,28 @@ interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
 
 /**
  * A read model of one row per object, its winning snapshot (runs, assistants): each object a batch
- * touches is read once and written once, whatever number of its events the batch holds.
+ * touches is read once and written once, whatever number of its events the batch holds, and all of
+ * them together (a round trip per chunk on PostgreSQL).
  */
 export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection {
-  const save = upsertOf(model.table);
-  const load = `SELECT data FROM ${getTableName(model.table)} WHERE id = ?`;
+  const save = rowsInsert(upsertOf(model.table));
+  const load = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
   return {
     name: model.name,
     async apply(tx, events) {
-      const touched = new Map<string, { stored: T | null; current: T | null }>();
-      for (const event of events) {
+      const snapshots = events.flatMap((event) => {
         const snapshot = model.snapshotOf(event);
-        if (snapshot === null) continue;
-        let entry = touched.get(snapshot.id);
-        if (!entry) {
-          const saved = await tx.get<{ data: string }>(load, [snapshot.id]);
-          const stored = saved ? (JSON.parse(saved.data) as T) : null;
-          entry = { stored, current: stored };
-          touched.set(snapshot.id, entry);
-        }
-        entry.current = model.evolve(entry.current, event);
+        return snapshot === null ? [] : [{ event, id: snapshot.id }];
+      });
+      if (snapshots.length === 0) return;
+      const stored = new Map<string, T>();
+      for (const saved of await selectByKeys<{ id: string; data: string }>(tx, load, "id", [...new Set(snapshots.map((s) => s.id))])) {
+        stored.set(saved.id, JSON.parse(saved.data) as T);
       }
-      for (const { stored, current } of touched.values()) if (current !== stored && current !== null) await tx.run(save.sql, save.values(model.values(current)));
+      const current = new Map<string, T | null>();
+      for (const { event, id } of snapshots) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
+      const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [save.values(model.values(winner))] : []));
+      await insertRows(tx, save, changed);
     },
     async truncate(tx) {
       await tx.run(deleteAllSql(model.table));

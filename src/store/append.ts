@@ -3,8 +3,9 @@ import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
 import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
-import { storeCheckpoint } from "./checkpoints.js";
+import { storeCheckpoints } from "./checkpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
+import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
 import { insertNewOf, insertOf } from "./sqlText.js";
 import { events, rejections } from "./tables.js";
 
@@ -64,35 +65,66 @@ export interface ProjectionRunner {
   apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
 }
 
-const INSERT_EVENT = insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key");
-const INSERT_EVENT_RETURNING = `${INSERT_EVENT} RETURNING position`;
+const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
 
 /**
- * The new event's position, or none when its key is in the log already. SQLite's RETURNING buffers
- * its rows in a temporary table, which doubled the cost of this, the hottest insert: there the
- * position is asked for after the insert, on the same connection inside the same transaction.
+ * Each row's new position, or none where its key is in the log already (an earlier row of the batch
+ * included). SQLite's RETURNING buffers its rows in a temporary table, which doubled the cost of this,
+ * the hottest insert: there each position is asked for after its insert. PostgreSQL inserts a chunk
+ * of rows a round trip; under the append lock their positions follow the rows' order.
  */
-async function insertEvent(tx: SqlPort, values: SqlValue[]): Promise<number | undefined> {
-  if (tx.dialect !== "sqlite") return (await tx.get<{ position: number }>(INSERT_EVENT_RETURNING, values))?.position;
-  if ((await tx.run(INSERT_EVENT, values)).changes === 0) return undefined;
-  return (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position;
+async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(number | undefined)[]> {
+  if (tx.dialect === "sqlite") {
+    const positions: (number | undefined)[] = [];
+    for (const row of rows) {
+      const inserted = (await tx.run(INSERT_EVENT.sql, row)).changes > 0;
+      positions.push(inserted ? (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position : undefined);
+    }
+    return positions;
+  }
+  const positions: (number | undefined)[] = [];
+  for (const chunk of chunks(rows, rows[0]?.length ?? 1)) {
+    const returned = await tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat());
+    const byKey = new Map(returned.map((r) => [r.event_key, r.position]));
+    // A key twice in the chunk: its first row was inserted, the second finds it (a duplicate or a conflict).
+    for (const row of chunk) {
+      const key = row[0] as string;
+      positions.push(byKey.get(key));
+      byKey.delete(key);
+    }
+  }
+  return positions;
 }
-const POSITION_OF = "SELECT position FROM events WHERE event_key = ?";
-// Equal bytes are told inside the database: the stored text reaches JS only when it differs.
-const STORED_UNDER = "SELECT position, origin, CASE WHEN data = ? THEN 1 ELSE 0 END AS same FROM events WHERE event_key = ?";
-const DATA_OF = "SELECT data FROM events WHERE position = ?";
+
+const STORED_UNDER = "SELECT event_key, position, origin, data FROM events WHERE";
 const INSERT_REJECTION = insertOf(rejections, ["receivedAt", "source", "origin", "reason", "path", "raw"]);
 
+interface StoredEvent {
+  event_key: string;
+  position: number;
+  origin: string;
+  data: string;
+}
+
+/** The stored events under these keys, by key: read at once for all of a batch's records that were not new. */
+async function storedUnder(tx: SqlPort, keys: readonly string[]): Promise<Map<string, StoredEvent>> {
+  return new Map((await selectByKeys<StoredEvent>(tx, STORED_UNDER, "event_key", [...new Set(keys)])).map((e) => [e.event_key, e]));
+}
+
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
-async function existing(tx: SqlPort, record: AcceptedRecord, key: string): Promise<AppendedRecord> {
+function existing(stored: StoredEvent, record: AcceptedRecord, key: string): AppendedRecord {
   // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
-  if (keyedByContent(record, key)) return { status: "duplicate", position: (await tx.get<{ position: number }>(POSITION_OF, [key]))!.position };
-  const stored = (await tx.get<{ position: number; origin: string; same: number }>(STORED_UNDER, [record.data, key]))!;
-  const same = stored.same === 1 || sameContent((await tx.get<{ data: string }>(DATA_OF, [stored.position]))!.data, record.data);
-  if (same) return { status: "duplicate", position: stored.position };
+  if (keyedByContent(record, key) || stored.data === record.data || sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
   const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
   return { status: "conflict", position: stored.position, rejection };
 }
+
+/**
+ * A batch, or what gives it once the transaction holds the log (on PostgreSQL, after the append lock):
+ * group commit takes its group then, so that what arrived while it waited for another process's append
+ * goes in too, and two servers on one database commit groups as large as one server's.
+ */
+export type LateBatch = AppendBatch | (() => AppendBatch);
 
 /**
  * Appends batches to the log: one write transaction per batch holding its events, its rejections,
@@ -108,14 +140,16 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     };
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
-    for (const { record, key } of batch.accepted) {
-      const values = [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data];
-      const position = await insertEvent(tx, values);
+    const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
+    const positions = await insertEvents(tx, rows);
+    const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
+    for (const [i, { record, key }] of batch.accepted.entries()) {
+      const position = positions[i];
       if (position !== undefined) {
         fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
         results.push({ status: "appended", position });
       } else {
-        const result = await existing(tx, record, key);
+        const result = existing(stored.get(key)!, record, key);
         if (result.status === "conflict") await reject(result.rejection);
         results.push(result);
       }
@@ -124,11 +158,11 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
       await projections.apply(tx, fresh);
-      for (const name of projections.names) await storeCheckpoint(tx, name, tallied.lastPosition);
+      await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;
   };
-  return (batch: AppendBatch): Promise<AppendResult> => db.transaction((tx) => appendIn(tx, batch));
+  return (batch: LateBatch): Promise<AppendResult> => db.transaction((tx) => appendIn(tx, typeof batch === "function" ? batch() : batch));
 }
 
 export type Append = ReturnType<typeof createAppender>;

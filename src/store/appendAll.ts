@@ -1,5 +1,5 @@
 import type { RejectedRecord } from "../records/classify.js";
-import type { Append, AppendResult, KeyedRecord, Source } from "./append.js";
+import type { Append, AppendBatch, AppendResult, KeyedRecord, Source } from "./append.js";
 
 export interface IngestSummary {
   records: number;
@@ -24,7 +24,10 @@ export const DEFAULT_BATCH_SIZE = 1000;
  */
 export const FILE_BATCH_SIZE = 5000;
 
-/** Streams records into the log in batches; each batch is acknowledged only once committed. */
+/**
+ * Streams records into the log in batches; each batch is acknowledged only once committed. One batch
+ * commits while the next is read (PostgreSQL works while this process parses), in order, one at a time.
+ */
 export async function appendAll(
   append: Append,
   records: AsyncIterable<KeyedRecord | RejectedRecord>,
@@ -34,24 +37,38 @@ export async function appendAll(
   const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
   let accepted: KeyedRecord[] = [];
   let rejected: RejectedRecord[] = [];
-  const flush = async () => {
-    if (accepted.length === 0 && rejected.length === 0) return;
-    const result = await append({ source: options.source, accepted, rejected });
-    totals.records += accepted.length + rejected.length;
+  // The batch committing now (assigned in flush: a let here would be narrowed to its initial null below).
+  const inFlight: { committing: Promise<void> | null } = { committing: null };
+  const commit = async (batch: AppendBatch) => {
+    const result = await append(batch);
+    totals.records += batch.accepted.length + batch.rejected.length;
     totals.appended += result.appended;
     totals.duplicates += result.duplicates;
     totals.rejected += result.rejected;
-    for (const r of rejected) options.onRejected?.(r);
+    for (const r of batch.rejected) options.onRejected?.(r);
     for (const r of result.results) if (r.status === "conflict") options.onRejected?.(r.rejection);
-    accepted = [];
-    rejected = [];
     options.onCommit?.(result, totals);
   };
-  for await (const item of records) {
-    if ("key" in item) accepted.push(item);
-    else rejected.push(item);
-    if (accepted.length + rejected.length >= batchSize) await flush();
+  const flush = async () => {
+    if (accepted.length === 0 && rejected.length === 0) return;
+    const batch = { source: options.source, accepted, rejected };
+    accepted = [];
+    rejected = [];
+    await inFlight.committing;
+    inFlight.committing = commit(batch);
+    inFlight.committing.catch(() => {}); // seen by the next flush or at the end, not as an unhandled rejection meanwhile
+  };
+  try {
+    for await (const item of records) {
+      if ("key" in item) accepted.push(item);
+      else rejected.push(item);
+      if (accepted.length + rejected.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (error) {
+    await inFlight.committing?.catch(() => {}); // nothing left running behind the caller
+    throw error;
   }
-  await flush();
+  await inFlight.committing;
   return totals;
 }

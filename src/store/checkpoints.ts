@@ -1,12 +1,13 @@
+import { insertRows, rowsInsert } from "./sqlBatch.js";
 import { upsertOf } from "./sqlText.js";
 import type { SqlPort } from "./sqlPort.js";
 import { checkpoints } from "./tables.js";
 
-const saveCheckpoint = upsertOf(checkpoints);
+const saveCheckpoint = rowsInsert(upsertOf(checkpoints));
 
-/** Records how far a projection has folded, inside the transaction that folded it. */
-export async function storeCheckpoint(tx: SqlPort, name: string, position: number): Promise<void> {
-  await tx.run(saveCheckpoint.sql, saveCheckpoint.values({ name, position }));
+/** Records how far the projections named have folded, inside the transaction that folded them. */
+export async function storeCheckpoints(tx: SqlPort, names: readonly string[], position: number): Promise<void> {
+  await insertRows(tx, saveCheckpoint, names.map((name) => saveCheckpoint.values({ name, position })));
 }
 
 export function readCheckpoints(port: SqlPort): Promise<{ name: string; position: number }[]> {

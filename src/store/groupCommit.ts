@@ -38,8 +38,9 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
 
 /**
  * Group commit: the batches submitted during one turn of the event loop (under load, during the
- * loaded wait) are appended together in one transaction (one fsync), and each submitter is answered
- * only after that commit.
+ * loaded wait, or while the previous group commits) are appended together in one transaction (one
+ * fsync), and each submitter is answered only after that commit. The transaction takes its group once
+ * it holds the log (LateBatch), so waiting for another process's append grows the group.
  */
 export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
   const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
@@ -59,22 +60,34 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     return { cancel: () => clearImmediate(immediate) };
   };
 
-  const commit = async () => {
-    scheduled?.cancel();
-    scheduled = null;
-    const group = waiting;
-    waiting = [];
-    waitingRecords = 0;
-    if (group.length === 0) return;
-    lastGroupBatches = group.length;
+  let inFlight: Promise<void> | null = null;
+
+  /** The oldest waiting batches up to maxRecords (at least one): the group, taken once the transaction holds the log. */
+  const take = (): Waiting[] => {
+    let records = 0;
+    let count = 0;
+    for (const w of waiting) {
+      const size = w.batch.accepted.length + w.batch.rejected.length;
+      if (count > 0 && records + size > maxRecords) break;
+      records += size;
+      count++;
+    }
+    waitingRecords -= records;
+    return waiting.splice(0, count);
+  };
+
+  const commitGroup = async () => {
+    let group: Waiting[] = [];
     let result: AppendResult;
     try {
-      result = await append({
-        source: options.source,
-        accepted: group.flatMap((w) => w.batch.accepted),
-        rejected: group.flatMap((w) => w.batch.rejected),
+      result = await append(() => {
+        group = take();
+        lastGroupBatches = group.length;
+        return { source: options.source, accepted: group.flatMap((w) => w.batch.accepted), rejected: group.flatMap((w) => w.batch.rejected) };
       });
     } catch (error) {
+      // Failed before it took its group (no connection, no lock): the waiting batches fail with it, not retried in a loop.
+      if (group.length === 0) group = take();
       for (const w of group) w.reject(error);
       return;
     }
@@ -83,6 +96,22 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
       w.resolve(shareOf(result, offset, w.batch.accepted.length, w.batch.rejected.length));
       offset += w.batch.accepted.length;
     }
+  };
+
+  /**
+   * One group at a time: while a commit is in flight (PostgreSQL answers over the network) the batches
+   * that arrive wait and go together in the next, which starts as soon as it ends, instead of queueing
+   * as many one-batch transactions behind it.
+   */
+  const commit = (): Promise<void> => {
+    scheduled?.cancel();
+    scheduled = null;
+    if (inFlight || waiting.length === 0) return inFlight ?? Promise.resolve();
+    inFlight = commitGroup().finally(() => {
+      inFlight = null;
+      if (waiting.length > 0) void commit();
+    });
+    return inFlight;
   };
 
   return {
@@ -94,6 +123,8 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
         else scheduled ??= schedule();
       });
     },
-    flush: () => commit(),
+    async flush() {
+      while (inFlight || waiting.length > 0) await commit();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { eventFromRow, type LogEvent } from "../records/events.js";
+import { selectByKeys } from "./sqlBatch.js";
 import type { SqlPort } from "./sqlPort.js";
 
 /** A log row as `SELECT *` reads it (SQL's column names): what `events` prints. */
@@ -54,10 +55,10 @@ export async function stepEventsUpTo(port: SqlPort, stepId: string, upTo: number
   return rows.map(eventFromRow);
 }
 
-/** Every step with a snapshot naming the run (deltas carry no run id). */
-export async function stepsOfRun(port: SqlPort, runId: string): Promise<string[]> {
-  const rows = await port.all<{ step_id: string }>("SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL", [runId]);
-  return rows.map((r) => r.step_id);
+/** Every step with a snapshot naming one of the runs (deltas carry no run id). */
+export async function stepsOfRuns(port: SqlPort, runIds: readonly string[]): Promise<string[]> {
+  const rows = await selectByKeys<{ step_id: string }>(port, "SELECT DISTINCT step_id FROM events WHERE step_id IS NOT NULL AND", "run_id", runIds);
+  return [...new Set(rows.map((r) => r.step_id))];
 }
 
 /** Reads the log in position order, `batchSize` events at a time, from after `after`: one page in memory at a time. */

@@ -1,4 +1,4 @@
-import type { AppendBatch, AppendResult } from "./append.js";
+import type { AppendResult, LateBatch } from "./append.js";
 import type { SqlDatabase } from "./sqlPort.js";
 
 /**
@@ -10,7 +10,7 @@ export interface Store {
   /** Where the store is, as messages show it: a file's absolute path, or a database URL without its password. */
   readonly path: string;
   readonly sql: SqlDatabase;
-  append(batch: AppendBatch): Promise<AppendResult>;
+  append(batch: LateBatch): Promise<AppendResult>;
   /** Truncates every projection and refolds the whole log, in one transaction. */
   rebuild(onProgress?: (folded: number) => void): Promise<{ events: number; seconds: number }>;
   close(): Promise<void>;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { recordsOf, type AcceptedRecord } from "../../src/records/classify.js";
-import { openStepstore } from "../../src/stepstore.js";
-import type { AppendBatch, AppendResult } from "../../src/store/append.js";
+import type { AppendBatch, AppendResult, LateBatch } from "../../src/store/append.js";
 import { createGroupCommit } from "../../src/store/groupCommit.js";
 import { eventsOfStep } from "../../src/store/readEvents.js";
-import { tempDb } from "../helpers/cli.js";
+import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
 
 function stepEvent(id: string, stepId: string): AcceptedRecord {
   const value = {
@@ -19,20 +18,22 @@ function stepEvent(id: string, stepId: string): AcceptedRecord {
   return record as AcceptedRecord;
 }
 
-/** A store whose appends are counted. */
-function countedStore() {
-  const store = openStepstore(tempDb());
+/** A store whose appends are counted: `calls` holds each transaction's batch as it took it, `started` the appends begun. */
+async function countedStore() {
+  const store = await openStoreUnderTest();
   const calls: AppendBatch[] = [];
-  const append = (batch: AppendBatch): Promise<AppendResult> => {
-    calls.push(batch);
-    return store.append(batch);
+  let started = 0;
+  const taken = (batch: AppendBatch) => (calls.push(batch), batch);
+  const append = (batch: LateBatch): Promise<AppendResult> => {
+    started++;
+    return store.append(typeof batch === "function" ? () => taken(batch()) : taken(batch));
   };
-  return { store, calls, append };
+  return { store, calls, append, started: () => started };
 }
 
 describe("group commit", () => {
   it("batches submitted in the same turn share one append transaction, each answered with its own share", async () => {
-    const { store, calls, append } = countedStore();
+    const { store, calls, append } = await countedStore();
     const commit = createGroupCommit(append, { source: "webhook" });
     const answers = await Promise.all([
       commit.submit({ accepted: [{ record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] }),
@@ -50,21 +51,38 @@ describe("group commit", () => {
       lastPosition: 2,
     });
     expect((await eventsOfStep(store.sql, "step_2")).map((e) => e.position)).toEqual([2]);
-    store.close();
+    await store.close();
   });
 
   it("a group that reaches its record limit commits at once, without waiting for the turn to end", async () => {
-    const { store, calls, append } = countedStore();
+    const { store, calls, append, started } = await countedStore();
     const commit = createGroupCommit(append, { source: "webhook", maxRecords: 2 });
     const pending = [1, 2, 3].map((i) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] }));
-    expect(calls).toHaveLength(1);
+    expect(started()).toBe(1);
     await Promise.all(pending);
     expect(calls.map((c) => c.accepted.length)).toEqual([2, 1]);
-    store.close();
+    await store.close();
+  });
+
+  it("the group is taken once the transaction holds the log: batches submitted while it waited for the lock go in it", async () => {
+    const { store, calls, append } = await countedStore();
+    let letIn!: () => void;
+    const lockFree = new Promise<void>((resolve) => (letIn = resolve));
+    // The first append waits, as for another process's append lock, before its transaction takes the group.
+    const commit = createGroupCommit(async (batch) => (await lockFree, append(batch)), { source: "webhook" });
+    const submit = (i: number) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] });
+    const first = submit(1);
+    await new Promise((resolve) => setImmediate(resolve)); // its commit has started
+    const later = [submit(2), submit(3)];
+    letIn();
+    const answers = await Promise.all([first, ...later]);
+    expect(calls.map((c) => c.accepted.length)).toEqual([3]);
+    expect(answers.map((a) => a.results)).toEqual([1, 2, 3].map((position) => [{ status: "appended", position }]));
+    await store.close();
   });
 
   it("nothing is answered before its commit, and a failed commit fails every batch of its group but not the next group", async () => {
-    const { store, append } = countedStore();
+    const { store, append } = await countedStore();
     let failNext = true;
     const commit = createGroupCommit((batch) => {
       if (failNext) {
@@ -79,11 +97,11 @@ describe("group commit", () => {
     expect((await eventsOfStep(store.sql, "step_1"))).toEqual([]);
     const next = await commit.submit({ accepted: [{ record: stepEvent("evt_1", "step_1"), key: "evt_1" }], rejected: [] });
     expect(next.results).toEqual([{ status: "appended", position: 1 }]);
-    store.close();
+    await store.close();
   });
 
   it("under load (the last group was shared) a batch submitted a turn later still joins the next group; an idle service commits at once", async () => {
-    const { store, calls, append } = countedStore();
+    const { store, calls, append } = await countedStore();
     const commit = createGroupCommit(append, { source: "webhook", loadedWaitMs: 200 });
     const submit = (i: number) => commit.submit({ accepted: [{ record: stepEvent(`evt_${i}`, `step_${i}`), key: `evt_${i}` }], rejected: [] });
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -101,7 +119,7 @@ describe("group commit", () => {
     const second = submit(5);
     await Promise.all([first, second]);
     expect(calls.map((c) => c.accepted.length)).toEqual([1, 2, 2]);
-    store.close();
+    await store.close();
   });
 });
 

@@ -1,15 +1,16 @@
 import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDb } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 
 describe("stepstore events (CONTRACT §8): the log's rows", () => {
   it("given a record with an integer past 2^53 and a 1.0, when its events are printed as JSONL, then data is the bytes received", async () => {
     const db = tempDb();
     const line = '{"id":"step_Big1nt","object":"thread.run.step","created_at":1755129600,"assistant_id":"asst_1","thread_id":"thread_1","run_id":"run_1","type":"message_creation","status":"in_progress","step_details":{"type":"message_creation","message_creation":{"message_id":"msg_1"}},"last_error":null,"expired_at":null,"cancelled_at":null,"failed_at":null,"completed_at":null,"metadata":null,"usage":null,"trace_id":12345678901234567890,"weight":1.0}';
     const pretty = JSON.stringify({ ...JSON.parse(line), id: "step_Pretty" }, null, 2);
-    const file = join(dirname(db), "steps.jsonl");
-    const json = join(dirname(db), "step.json");
+    const dir = tempDir(); // in the PostgreSQL half the store is a URL, not a folder
+    const file = join(dir, "steps.jsonl");
+    const json = join(dir, "step.json");
     writeFileSync(file, `${line}\n`);
     writeFileSync(json, pretty);
     expect((await stepstore(["ingest", "--db", db, file, json])).code).toBe(0);

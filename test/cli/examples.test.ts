@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { EXAMPLES, stepstore, tempDb } from "../helpers/cli.js";
+import { EXAMPLES, stepstore, tempDb, tempDir } from "../helpers/cli.js";
 
 const cases = [
   ["stream-order-lookup.sse", "stream-order-lookup"],
@@ -59,12 +59,13 @@ describe("the shared examples", () => {
     const steps = await stepstore(["steps", "--db", db]);
     expect(steps.stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
 
-    const file = join(dirname(db), "relayed.jsonl.backup");
+    const dir = tempDir(); // beside no store: in the PostgreSQL half the store is a URL
+    const file = join(dir, "relayed.jsonl.backup");
     writeFileSync(file, gzipSync(readFileSync(join(EXAMPLES, "relayed-events.jsonl"))));
     const fromFile = await stepstore(["ingest", "--db", db, "--json", "--format", "jsonl", file]);
     expect(JSON.parse(fromFile.stdout)).toEqual({ records: 6, appended: 5, duplicates: 1, rejected: 0 });
     // The same stream gzipped is the same document: its records are duplicates.
-    const plain = join(dirname(db), "cut-off.sse");
+    const plain = join(dir, "cut-off.sse");
     copyFileSync(join(EXAMPLES, "stream-cut-off.sse"), plain);
     const again = JSON.parse((await stepstore(["ingest", "--db", db, "--json", plain])).stdout);
     expect(again.appended).toBe(0);

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDb } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 
 const step = {
   id: "step_T1eBreak", object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1",
@@ -18,8 +18,9 @@ describe("a terminal tie arriving in a later batch (CONTRACT §5 rule 2)", () =>
     ["the snapshot that sends null first", [sendsNull, leavesOut]],
   ])("given %s, when each is ingested on its own, then the row is the larger canonical JSON and verify agrees", async (_what, order) => {
     const db = tempDb();
+    const dir = tempDir(); // in the PostgreSQL half the store is a URL, not a folder
     for (const [i, snapshot] of order.entries()) {
-      const file = join(dirname(db), `poll-${i}.jsonl`);
+      const file = join(dir, `poll-${i}.jsonl`);
       writeFileSync(file, `${JSON.stringify(snapshot)}\n`);
       expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
     }

@@ -1,10 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openPostgresStepstore, openStepstore } from "../../src/stepstore.js";
 import { openInMemory } from "../../src/store/open.js";
 import { openPostgresDatabase } from "../../src/store/postgres/database.js";
 import { migratePostgres } from "../../src/store/postgres/migrate.js";
 import type { SqlDatabase } from "../../src/store/sqlPort.js";
+import type { Store } from "../../src/store/store.js";
 import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 
 /**
@@ -66,4 +71,10 @@ export async function emptySpecDatabase(): Promise<SqlDatabase> {
   const tables = await database.all<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'");
   await database.run(`TRUNCATE ${tables.map((t) => `"${t.name}"`).join(", ")} RESTART IDENTITY`);
   return database;
+}
+
+/** A new, empty store of the kind under test, opened as the commands open one: a SQLite file, or in the PostgreSQL half a fresh database. */
+export function openStoreUnderTest(): Promise<Store> {
+  if (pgHalf) return openPostgresStepstore(freshDatabaseSync());
+  return Promise.resolve(openStepstore(join(mkdtempSync(join(tmpdir(), "stepstore-")), "store.db")));
 }

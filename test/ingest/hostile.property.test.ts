@@ -9,12 +9,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentsOf, keyedRecordsOf } from "../../src/ingest/sources.js";
-import { openStepstore } from "../../src/stepstore.js";
 import { appendAll } from "../../src/store/appendAll.js";
 import { listRejections } from "../../src/store/readEvents.js";
+import type { SqlPort } from "../../src/store/sqlPort.js";
 import { postIngest, postWebhook, serverForSuite } from "../api/harness.js";
 import { tempDir } from "../helpers/cli.js";
 import { deepEvent, eventLine, stepLine, withBytes } from "../helpers/hostile.js";
+import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
 
 const MAX_RECORD = 4096;
 /** A line and what the contract makes of it: stored (its step lands), rejected, or either (numbers at the edges). */
@@ -78,8 +79,8 @@ const documentArb = fc.record({
   return { lines, bytes };
 });
 
-const stepsInLog = (sqlite: ReturnType<typeof openStepstore>["sqlite"]) =>
-  new Set(sqlite.prepare<[], { step_id: string }>("SELECT DISTINCT step_id FROM events WHERE step_id IS NOT NULL").all().map((r) => r.step_id));
+const stepsInLog = async (sql: SqlPort) =>
+  new Set((await sql.all<{ step_id: string }>("SELECT DISTINCT step_id FROM events WHERE step_id IS NOT NULL")).map((r) => r.step_id));
 
 let savedLimit: string | undefined;
 beforeAll(() => {
@@ -97,7 +98,7 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
       const dir = tempDir("stepstore-fuzz-");
       const file = join(dir, "hostile.jsonl");
       writeFileSync(file, bytes);
-      const store = openStepstore(join(dir, "store.db"));
+      const store = await openStoreUnderTest();
       try {
         let summary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
         for await (const doc of documentsOf([file], "auto", process.stdin)) {
@@ -109,7 +110,7 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
         const rejections = (await listRejections(store.sql));
         expect(rejections.length).toBe(summary.rejected);
         const rejectedAt = new Map(rejections.map((r) => [r.origin, r.reason]));
-        const logged = stepsInLog(store.sqlite);
+        const logged = await stepsInLog(store.sql);
         lines.forEach((line, i) => {
           const reason = rejectedAt.get(`${file}:${i + 1}`);
           const outcome = reason !== undefined ? "rejected" : logged.has(line.stepId) ? "stored" : "lost";
@@ -117,10 +118,10 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
           expect(outcome).not.toBe("lost");
         });
         // Every row a snapshot made is readable as JSON.
-        const rows = store.sqlite.prepare<[], { id: string; data: string }>("SELECT id, data FROM run_steps").all();
+        const rows = await store.sql.all<{ id: string; data: string }>("SELECT id, data FROM run_steps");
         for (const row of rows) expect((JSON.parse(row.data) as { id: string }).id).toBe(row.id);
       } finally {
-        store.close();
+        await store.close();
       }
     }), { numRuns: 40 });
   });

@@ -1,17 +1,15 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRecordSink, recordsOfBodyText, recordsOfResponse, type PollAppend } from "../../src/ingest/poll/index.js";
 import type { RejectedRecord } from "../../src/records/classify.js";
-import { openStepstore } from "../../src/stepstore.js";
-import { tempDir } from "../helpers/cli.js";
+import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
 import { exampleExport } from "./fixtures.js";
 
 const URL = "http://127.0.0.1/v1/threads/t/runs/r/steps?limit=100&order=asc";
 const { steps } = exampleExport();
 
 /** A real store whose append is awaited as an asynchronous store's would be, counting each transaction's records. */
-function storeWithAppend() {
-  const store = openStepstore(join(tempDir(), "store.db"));
+async function storeWithAppend() {
+  const store = await openStoreUnderTest();
   const transactions: number[] = [];
   const append: PollAppend = async (batch) => {
     transactions.push(batch.accepted.length + batch.rejected.length);
@@ -22,7 +20,7 @@ function storeWithAppend() {
 
 describe("the poll's record sink", () => {
   it("keeps and names an invalid snapshot met unchanged in two rounds once, and counts it once", async () => {
-    const { store, append } = storeWithAppend();
+    const { store, append } = await storeWithAppend();
     const named: RejectedRecord[] = [];
     const sink = createRecordSink(append, { onRejected: (r) => named.push(r) });
     for (let round = 0; round < 2; round++) {
@@ -31,12 +29,12 @@ describe("the poll's record sink", () => {
     }
     expect(sink.totals()).toEqual({ records: 1 + 2 * steps.length, appended: steps.length, duplicates: steps.length, rejected: 1 });
     expect(named).toHaveLength(1);
-    expect(store.sqlite.prepare("SELECT count(*) AS n FROM rejections").get()).toEqual({ n: 1 });
-    store.close();
+    expect(await store.sql.get("SELECT count(*) AS n FROM rejections")).toEqual({ n: 1 });
+    await store.close();
   });
 
   it("commits staged pages together once the oldest has waited batchDelayMs, and not before", async () => {
-    const { store, append, transactions } = storeWithAppend();
+    const { store, append, transactions } = await storeWithAppend();
     const committed = new Promise<void>((resolve) => {
       const sink = createRecordSink(append, { batchDelayMs: 50, onCommit: () => resolve() });
       void sink.stage(recordsOfResponse({ object: "list", data: steps.slice(0, 1) }, URL));
@@ -46,11 +44,11 @@ describe("the poll's record sink", () => {
     expect(transactions).toEqual([]);
     await committed;
     expect(transactions).toEqual([steps.length]);
-    store.close();
+    await store.close();
   });
 
   it("commits at batchRecords at once, a transaction holding no more than batchRecords", async () => {
-    const { store, append, transactions } = storeWithAppend();
+    const { store, append, transactions } = await storeWithAppend();
     const sink = createRecordSink(append, { batchRecords: 2, batchDelayMs: 60_000 });
     const page = (i: number) => recordsOfResponse({ object: "list", data: [{ ...steps[0]!, id: `step_${i}` }] }, URL);
     await sink.stage(page(1));
@@ -59,6 +57,6 @@ describe("the poll's record sink", () => {
     expect(transactions).toEqual([2, 2]);
     expect(sink.totals().appended).toBe(4);
     await sink.flush();
-    store.close();
+    await store.close();
   });
 });

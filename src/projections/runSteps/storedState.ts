@@ -1,4 +1,5 @@
 import type { SqlPort } from "../../store/sqlPort.js";
+import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { upsertOf } from "../../store/sqlText.js";
 import type { RunStep } from "../../records/schemas.js";
 import { initialStepState, type StepFoldState } from "./evolve.js";
@@ -12,38 +13,47 @@ export interface LoadedStep {
   fresh: boolean;
 }
 
-const saveFold = upsertOf(runStepFolds);
-const saveExpiry = upsertOf(runExpiries);
+const saveFold = rowsInsert(upsertOf(runStepFolds));
+const saveExpiry = rowsInsert(upsertOf(runExpiries));
 
 /**
  * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
  * whole, and nothing but a larger terminal snapshot changes it), so `run_step_folds` keeps only
  * the steps still in progress (or known by deltas alone), and a terminal step's state is read back
  * from its `run_steps` row: most steps start and finish within one batch and write one row, not two.
+ * Loaded for all of a batch's steps at once (one round trip per chunk on PostgreSQL).
  */
-export async function loadStep(tx: SqlPort, stepId: string): Promise<LoadedStep> {
-  const saved = await tx.get<{ state: string }>("SELECT state FROM run_step_folds WHERE step_id = ?", [stepId]);
-  if (saved) return { state: JSON.parse(saved.state) as StepFoldState, folded: true, fresh: false };
-  const row = await tx.get<{ run_id: string; data: string; position: number }>("SELECT run_id, data, position FROM run_steps WHERE id = ?", [stepId]);
-  if (!row) return { state: initialStepState(stepId), folded: false, fresh: true };
-  // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
-  const state: StepFoldState = { ...initialStepState(stepId), runId: row.run_id, terminal: JSON.parse(row.data) as RunStep, position: row.position };
-  return { state, folded: false, fresh: false };
+export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, LoadedStep>> {
+  const loaded = new Map<string, LoadedStep>();
+  for (const saved of await selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds)) {
+    loaded.set(saved.step_id, { state: JSON.parse(saved.state) as StepFoldState, folded: true, fresh: false });
+  }
+  const unfolded = stepIds.filter((id) => !loaded.has(id));
+  const rows = await selectByKeys<{ id: string; run_id: string; data: string; position: number }>(tx, "SELECT id, run_id, data, position FROM run_steps WHERE", "id", unfolded);
+  for (const row of rows) {
+    // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
+    const state: StepFoldState = { ...initialStepState(row.id), runId: row.run_id, terminal: JSON.parse(row.data) as RunStep, position: row.position };
+    loaded.set(row.id, { state, folded: false, fresh: false });
+  }
+  for (const id of unfolded) if (!loaded.has(id)) loaded.set(id, { state: initialStepState(id), folded: false, fresh: true });
+  return loaded;
 }
 
-/** Keeps an unfinished step's state for the next batch; a step that became terminal is its row alone. */
-export async function saveStep(tx: SqlPort, loaded: LoadedStep, state: StepFoldState): Promise<void> {
-  if (!state.terminal) await tx.run(saveFold.sql, saveFold.values({ stepId: state.stepId, state: JSON.stringify(state) }));
-  else if (loaded.folded) await tx.run("DELETE FROM run_step_folds WHERE step_id = ?", [state.stepId]);
+/** The fold states to keep (unfinished steps) and the steps whose kept state is done with (now terminal, their row alone). */
+export async function saveSteps(tx: SqlPort, saved: readonly { loaded: LoadedStep; state: StepFoldState }[]): Promise<void> {
+  const unfinished = saved.filter(({ state }) => !state.terminal).map(({ state }) => saveFold.values({ stepId: state.stepId, state: JSON.stringify(state) }));
+  await insertRows(tx, saveFold, unfinished);
+  const done = saved.filter(({ loaded, state }) => state.terminal && loaded.folded).map(({ state }) => state.stepId);
+  await deleteByKeys(tx, "DELETE FROM run_step_folds WHERE", "step_id", done);
 }
 
-export function loadExpiry(tx: SqlPort, runId: string): Promise<RunExpiryState | undefined> {
-  return tx.get<RunExpiryState>(
-    "SELECT run_id AS \"runId\", expires_at AS \"expiresAt\", envelope_created_at AS \"envelopeCreatedAt\", position FROM run_expiries WHERE run_id = ?",
-    [runId],
-  );
+const SELECT_EXPIRY = "SELECT run_id AS \"runId\", expires_at AS \"expiresAt\", envelope_created_at AS \"envelopeCreatedAt\", position FROM run_expiries WHERE";
+
+/** The expiries known of these runs, by run id. */
+export async function loadExpiries(tx: SqlPort, runIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
+  return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY, "run_id", runIds)).map((e) => [e.runId, e]));
 }
 
-export async function saveExpiryState(tx: SqlPort, expiry: RunExpiryState): Promise<void> {
-  await tx.run(saveExpiry.sql, saveExpiry.values(expiry));
+export async function saveExpiries(tx: SqlPort, expiries: readonly RunExpiryState[]): Promise<void> {
+  await insertRows(tx, saveExpiry, expiries.map((expiry) => saveExpiry.values(expiry)));
 }

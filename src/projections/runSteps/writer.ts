@@ -1,6 +1,7 @@
-import type { LogEvent, StepEvent } from "../../records/events.js";
-import { stepEventsUpTo, stepsOfRun } from "../../store/readEvents.js";
-import type { SqlPort } from "../../store/sqlPort.js";
+import type { LogEvent, RunEvent, StepEvent } from "../../records/events.js";
+import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
+import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
+import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep, terminalTimestamp } from "./compare.js";
@@ -8,10 +9,11 @@ import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from 
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
 import { evolveRunExpiry } from "./runExpiry.js";
-import { loadExpiry, loadStep, saveExpiryState, saveStep } from "./storedState.js";
+import { loadExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
 
-const saveRow = upsertOf(runSteps);
+const saveRow = rowsInsert(upsertOf(runSteps));
+const insertTool = rowsInsert({ sql: insertOf(runStepTools, ["stepId", "tool"]) });
 
 /**
  * The batch's events by the step they reach, in log order; a run's expiry is folded into
@@ -19,7 +21,7 @@ const saveRow = upsertOf(runSteps);
  */
 async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<Map<string, StepEvent[]>> {
   const byStep = new Map<string, StepEvent[]>();
-  const expiredRuns = new Set<string>();
+  const expiries: RunEvent[] = [];
   for (const event of events) {
     const identity = identities(event);
     if (identity === null) continue;
@@ -27,15 +29,14 @@ async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<M
       const list = byStep.get(identity.step);
       if (list) list.push(identity.event);
       else byStep.set(identity.step, [identity.event]);
-    } else {
-      const saved = (await loadExpiry(tx, identity.expiredRun)) ?? null;
-      await saveExpiryState(tx, evolveRunExpiry(saved, identity.event));
-      expiredRuns.add(identity.expiredRun);
-    }
+    } else expiries.push(identity.event);
   }
-  for (const runId of expiredRuns) {
-    for (const stepId of await stepsOfRun(tx, runId)) if (!byStep.has(stepId)) byStep.set(stepId, []);
-  }
+  if (expiries.length === 0) return byStep;
+  const expiredRuns = [...new Set(expiries.map((e) => e.payload.id))];
+  const known = await loadExpiries(tx, expiredRuns);
+  for (const event of expiries) known.set(event.payload.id, evolveRunExpiry(known.get(event.payload.id) ?? null, event));
+  await saveExpiries(tx, expiredRuns.map((runId) => known.get(runId)!));
+  for (const stepId of await stepsOfRuns(tx, expiredRuns)) if (!byStep.has(stepId)) byStep.set(stepId, []);
   return byStep;
 }
 
@@ -52,27 +53,46 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
   return all.reduce(evolveStep, initialStepState(state.stepId));
 }
 
-const INSERT_TOOL = insertOf(runStepTools, ["stepId", "tool"]);
-
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
-async function writeTools(tx: SqlPort, row: RunStepRow, fresh: boolean): Promise<void> {
-  const tools = toolsOf(row);
-  const stored = fresh ? [] : (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [row.id])).map((r) => r.tool);
-  for (const tool of stored) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
-  for (const tool of tools) if (!stored.includes(tool)) await tx.run(INSERT_TOOL, [row.id, tool]);
+async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; fresh: boolean }[]): Promise<void> {
+  const known = rendered.filter((r) => !r.fresh).map((r) => r.row.id); // a step new to the tables has none
+  const stored = new Map<string, string[]>();
+  for (const { step_id: stepId, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", known)) {
+    stored.set(stepId, [...(stored.get(stepId) ?? []), tool]);
+  }
+  const added: SqlValue[][] = [];
+  for (const { row } of rendered) {
+    const tools = toolsOf(row);
+    const before = stored.get(row.id) ?? [];
+    for (const tool of before) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
+    for (const tool of tools) if (!before.includes(tool)) added.push([row.id, tool]);
+  }
+  await insertRows(tx, insertTool, added);
 }
 
-/** Folds one step's new events onto its stored state, keeps the state, and writes its row and tools. */
-async function updateStep(tx: SqlPort, stepId: string, stepEvents: readonly StepEvent[], upTo: number): Promise<void> {
-  const loaded = await loadStep(tx, stepId);
-  const state = loaded.state.terminal && !loaded.folded
-    ? await evolveFromRow(tx, loaded.state, stepEvents, upTo)
-    : stepEvents.reduce(evolveStep, loaded.state);
-  if (stepEvents.length > 0) await saveStep(tx, loaded, state);
-  const rendered = renderRunStep(state, state.runId ? ((await loadExpiry(tx, state.runId)) ?? null) : null);
-  if (!rendered) return;
-  await tx.run(saveRow.sql, saveRow.values(runStepValues(rendered.row, rendered.position)));
-  await writeTools(tx, rendered.row, loaded.fresh); // a step new to the tables has none
+/**
+ * Folds each step's new events onto its stored state, keeps the states, and writes the rows and tools:
+ * each kind of read and write once for all the batch's steps (a round trip per chunk on PostgreSQL).
+ */
+async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number): Promise<void> {
+  const loaded = await loadSteps(tx, [...byStep.keys()]);
+  const folded: { loaded: LoadedStep; state: StepFoldState; changed: boolean }[] = [];
+  for (const [stepId, stepEvents] of byStep) {
+    const step = loaded.get(stepId)!;
+    const state = step.state.terminal && !step.folded
+      ? await evolveFromRow(tx, step.state, stepEvents, upTo)
+      : stepEvents.reduce(evolveStep, step.state);
+    folded.push({ loaded: step, state, changed: stepEvents.length > 0 });
+  }
+  await saveSteps(tx, folded.filter((f) => f.changed));
+  const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
+  const rendered: { row: RunStepRow; fresh: boolean; position: number }[] = [];
+  for (const { loaded: step, state } of folded) {
+    const render = renderRunStep(state, state.runId ? (expiries.get(state.runId) ?? null) : null);
+    if (render) rendered.push({ row: render.row, fresh: step.fresh, position: render.position });
+  }
+  await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(runStepValues(r.row, r.position))));
+  await writeTools(tx, rendered);
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
@@ -80,7 +100,7 @@ export const runStepsProjection: Projection = {
   name: "run_steps",
   async apply(tx, events) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
-    for (const [stepId, stepEvents] of await eventsByStep(tx, events)) await updateStep(tx, stepId, stepEvents, upTo);
+    await updateSteps(tx, await eventsByStep(tx, events), upTo);
   },
   async truncate(tx) {
     for (const table of [runSteps, runStepTools, runStepFolds, runExpiries]) await tx.run(deleteAllSql(table));

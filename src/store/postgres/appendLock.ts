@@ -1,10 +1,8 @@
-import type { SqlPort } from "../sqlPort.js";
-
 /** The advisory lock key of the log's appends (any bigint no other lock of this database uses: "Step" + 1). */
 export const APPEND_LOCK_KEY = 0x5374_6570_0001;
 
 /**
- * Taken first in every append transaction, held until it commits or rolls back: appends, and with them
+ * Taken first in every append transaction (BEGIN_APPEND), held until it commits or rolls back: appends, and with them
  * the projection updates of their steps, run one at a time across every process on the database.
  *
  * Why: a `bigserial` is not commit-ordered. Two transactions draw positions 7 and 8; if 8 commits first,
@@ -15,6 +13,7 @@ export const APPEND_LOCK_KEY = 0x5374_6570_0001;
  * committed event of that step. The cost, one writer at a time, is what SQLite has anyway; a
  * transaction that rolls back leaves a gap in the positions, never a reordering.
  */
-export async function lockLogForAppend(tx: SqlPort): Promise<void> {
-  await tx.get(`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
-}
+export const LOCK_LOG_FOR_APPEND = `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
+
+/** How every append transaction opens: BEGIN and the lock in one round trip (a simple query of two statements). */
+export const BEGIN_APPEND = `BEGIN; ${LOCK_LOG_FOR_APPEND}`;

@@ -85,6 +85,27 @@ function createdbArguments(url: string): string {
   return parts.join(" ");
 }
 
+/** A schema name `?schema=` may give: an unquoted SQL identifier (letters, digits, `_`, at most 63 bytes), kept as written. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * The schema the URL's `?schema=NAME` puts the store in (null: PostgreSQL's default, `public`). The
+ * tables, views and migration journal live there; a write command creates it when missing.
+ */
+export function storeSchema(url: string): string | null {
+  const schema = new URL(url).searchParams.get("schema");
+  if (schema === null) return null;
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`${withoutPassword(url)}: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "${schema}"`);
+  return schema;
+}
+
+/** The URL pg connects with: `schema` is stepstore's parameter, not a server setting. */
+function connectionUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete("schema");
+  return parsed.toString();
+}
+
 export interface PoolOptions {
   /** Connections at most (default POOL_SIZE). */
   max?: number;
@@ -107,13 +128,16 @@ export async function connectClient(pool: pg.Pool, url: string): Promise<pg.Pool
  */
 export async function openPool(url: string, options: PoolOptions = {}): Promise<pg.Pool> {
   if (!isPostgresUrl(url) || !URL.canParse(url)) throw new Error(`${withoutPassword(url)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
+  const schema = storeSchema(url);
+  // Settings every connection starts with: its schema first on the search path, and for reading commands, read only.
+  const settings = [...(schema ? [`-c search_path="${schema}"`] : []), ...(options.readOnly ? ["-c default_transaction_read_only=on"] : [])];
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: connectionUrl(url),
     max: options.max ?? POOL_SIZE,
     application_name: "stepstore",
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types: NUMBER_TYPES,
-    ...(options.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
+    ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
   });
   // An idle connection the server drops (a restart) only leaves the pool; the next statement reconnects
   // or fails itself. Without a listener, pg's 'error' event would end the process.

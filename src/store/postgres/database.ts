@@ -34,11 +34,11 @@ function portOver(url: string, target: Queryable): SqlPort {
  * Runs `fn` in one transaction on one pooled client: BEGIN, then COMMIT, or ROLLBACK when `fn` throws.
  * A client whose connection broke (COMMIT or ROLLBACK failed) is destroyed, not returned to the pool.
  */
-async function inTransaction<T>(url: string, pool: pg.Pool, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
+async function inTransaction<T>(url: string, pool: pg.Pool, begin: string, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
   const client = await connectClient(pool, url);
   let broken: Error | undefined;
   try {
-    await client.query("BEGIN");
+    await client.query(begin);
     const result = await fn(portOver(url, client));
     await client.query("COMMIT");
     return result;
@@ -56,10 +56,10 @@ async function inTransaction<T>(url: string, pool: pg.Pool, fn: (tx: SqlPort) =>
 
 /**
  * Opens the PostgreSQL store's connection (the database must exist; migrating is migrate.ts's). Write
- * transactions are serialized per handle, as on SQLite: a second waits for the first instead of holding
+ * transactions open with `begin` (default BEGIN; the store's, BEGIN_APPEND) and are serialized per handle, as on SQLite: a second waits for the first instead of holding
  * a second connection blocked on the append lock.
  */
-export async function openPostgresDatabase(url: string, options: PoolOptions = {}): Promise<PostgresDatabase> {
+export async function openPostgresDatabase(url: string, options: PoolOptions & { begin?: string } = {}): Promise<PostgresDatabase> {
   const pool = await openPool(url, options);
   let lastTransaction: Promise<unknown> = Promise.resolve();
   return {
@@ -68,7 +68,7 @@ export async function openPostgresDatabase(url: string, options: PoolOptions = {
     shownUrl: withoutPassword(url),
     pool,
     transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> {
-      const run = lastTransaction.then(() => inTransaction(url, pool, fn));
+      const run = lastTransaction.then(() => inTransaction(url, pool, options.begin ?? "BEGIN", fn));
       lastTransaction = run.catch(() => undefined);
       return run;
     },

@@ -1,16 +1,30 @@
 import { drizzle } from "drizzle-orm/node-postgres";
-import { migrate } from "drizzle-orm/node-postgres/migrator";
-import { readMigrationFiles } from "drizzle-orm/migrator";
+import { readMigrationFiles, type MigrationConfig, type MigrationMeta } from "drizzle-orm/migrator";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { connectClient, unreachableError, withoutPassword } from "./connect.js";
+import { connectClient, storeSchema, unreachableError, withoutPassword } from "./connect.js";
 
 /** drizzle-kit's output for PostgreSQL (drizzle.pg.config.ts), from src/ and from dist/ alike. */
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../migrations/pg");
 
-/** drizzle's own journal (schema `drizzle`, table `__drizzle_migrations`), so drizzle-kit's tools read it too. */
-const JOURNAL = `"drizzle"."__drizzle_migrations"`;
+/**
+ * drizzle's own journal, table `__drizzle_migrations`, so drizzle-kit's tools read it too: in schema
+ * `drizzle` for a store in `public`, in the store's own schema for one given by `?schema=` (two
+ * stores in two schemas of a database keep two journals).
+ */
+const journalSchema = (schema: string | null) => schema ?? "drizzle";
+const journalTable = (schema: string | null) => `"${journalSchema(schema)}"."__drizzle_migrations"`;
+
+/**
+ * The migrations as drizzle-kit wrote them, their views placed in the store's schema: drizzle-kit
+ * names a view's schema (`"public"."stats_by_day"`), a table's not (the search path places it).
+ */
+function migrationsFor(schema: string | null) {
+  const migrations = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER });
+  if (schema === null) return migrations;
+  return migrations.map((m) => ({ ...m, sql: m.sql.map((statement) => statement.replaceAll('"public".', `"${schema}".`)) }));
+}
 
 /** The session advisory lock key openers migrate under ("Step" + 2; the append lock is + 1). */
 const MIGRATE_LOCK_KEY = 0x5374_6570_0002;
@@ -19,11 +33,20 @@ const newestMigration = () => Math.max(0, ...readMigrationFiles({ migrationsFold
 
 type Queryable = pg.Pool | pg.ClientBase;
 
+/**
+ * What drizzle's `migrate` does once it has read the files (node-postgres/migrator.js: `db.dialect.migrate`),
+ * called with the statements placed in the store's schema; the fields are drizzle's, left out of its types.
+ */
+interface DrizzleMigrator {
+  dialect: { migrate(migrations: MigrationMeta[], session: unknown, config: MigrationConfig): Promise<void> };
+  session: unknown;
+}
+
 /** What the journal records: how many migrations, and the newest one's timestamp (0 and 0 when there is no journal yet). */
-async function journal(db: Queryable): Promise<{ applied: number; newest: number }> {
-  const exists = await db.query<{ exists: boolean }>(`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists`);
+async function journal(db: Queryable, schema: string | null): Promise<{ applied: number; newest: number }> {
+  const exists = await db.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [journalTable(schema)]);
   if (!exists.rows[0]?.exists) return { applied: 0, newest: 0 };
-  const row = (await db.query<{ applied: number; newest: number | null }>(`SELECT count(*) AS applied, max(created_at) AS newest FROM ${JOURNAL}`)).rows[0];
+  const row = (await db.query<{ applied: number; newest: number | null }>(`SELECT count(*) AS applied, max(created_at) AS newest FROM ${journalTable(schema)}`)).rows[0];
   return { applied: row?.applied ?? 0, newest: row?.newest ?? 0 };
 }
 
@@ -35,15 +58,18 @@ async function journal(db: Queryable): Promise<{ applied: number; newest: number
  * and its migration transaction rolls back. Returns how many migrations it applied.
  */
 export async function migratePostgres(pool: pg.Pool, url: string): Promise<number> {
+  const schema = storeSchema(url);
   const client = await connectClient(pool, url);
   try {
     const latest = newestMigration();
-    if ((await journal(client)).newest >= latest) return 0; // the usual open: no lock taken
+    if ((await journal(client, schema)).newest >= latest) return 0; // the usual open: no lock taken
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
     try {
-      const before = await journal(client);
-      await migrate(drizzle({ client }), { migrationsFolder: PG_MIGRATIONS_FOLDER });
-      return (await journal(client)).applied - before.applied;
+      const before = await journal(client, schema);
+      // drizzle creates the journal's schema when missing: with `?schema=`, the store's own.
+      const db = drizzle({ client }) as unknown as DrizzleMigrator;
+      await db.dialect.migrate(migrationsFor(schema), db.session, { migrationsFolder: PG_MIGRATIONS_FOLDER, migrationsSchema: journalSchema(schema) });
+      return (await journal(client, schema)).applied - before.applied;
     } finally {
       await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`);
     }
@@ -62,7 +88,7 @@ export async function checkPostgresSchema(pool: pg.Pool, url: string): Promise<v
   const shown = withoutPassword(url);
   const events = await pool.query<{ exists: boolean }>(`SELECT to_regclass('events') IS NOT NULL AS exists`);
   if (!events.rows[0]?.exists) throw new Error(`${shown} is not a stepstore database (it has no events table); stepstore ingest, poll, rebuild or serve creates one`);
-  if ((await journal(pool)).newest < newestMigration()) {
+  if ((await journal(pool, storeSchema(url))).newest < newestMigration()) {
     throw new Error(`${shown} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }

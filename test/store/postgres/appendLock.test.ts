@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { lockLogForAppend } from "../../../src/store/postgres/appendLock.js";
+import { LOCK_LOG_FOR_APPEND } from "../../../src/store/postgres/appendLock.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { migratePostgres } from "../../../src/store/postgres/migrate.js";
 import type { SqlPort } from "../../../src/store/sqlPort.js";
@@ -7,6 +7,8 @@ import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
 
 const INSERT = `INSERT INTO events (event_key, type, source, origin, received_at, data)
   VALUES (?, 'thread.run.step.created', 'test', 'test', '2026-11-30T00:00:00Z', '{}') RETURNING position`;
+
+const lockLogForAppend = (tx: SqlPort) => tx.get(LOCK_LOG_FOR_APPEND);
 
 const append = async (tx: SqlPort, key: string) => (await tx.get<{ position: number }>(INSERT, [key]))!.position;
 

@@ -1,0 +1,132 @@
+// PostgreSQL: `stepstore ingest` records/s against its raw ceiling (ceiling.mjs: a multi-row INSERT of the same
+// records into a plain keyed table, as a whole process), and signed webhooks/s with one and with two `serve`
+// processes on one database (the load spread over both) against the bare node:http server, with the same load
+// generator as webhooks.bench.mjs. SQLite's figures are measured in the same run, alternating, beside them.
+// Every phase writes a fresh database (CREATE DATABASE stepstore_bench_<random>), dropped at the end.
+// Skipped, saying so, where no server answers. Standalone: `npm run build && node bench/postgres.bench.mjs`.
+// STEPSTORE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres: where databases are created),
+// BENCH_PG_RECORDS (default 200000, as ingest.bench.mjs), BENCH_REPEAT (default 2: best of N alternating runs), WEBHOOK_BENCH_SECONDS (8).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { runNode } from "./process.mjs";
+import { BARE_SERVER, CONNECTIONS, combine, freePort, line, load, measured, startProcess, stop, webhookBodies } from "./webhookLoad.mjs";
+import { writeWorld } from "./world.mjs";
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+const BIN = join(ROOT, "bin/stepstore");
+const CEILING = join(ROOT, "bench/ceiling.mjs");
+const ADMIN_URL = process.env.STEPSTORE_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const RECORDS = Number(process.env.BENCH_PG_RECORDS ?? 200_000);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+const SECONDS = Number(process.env.WEBHOOK_BENCH_SECONDS ?? 8);
+const ROUNDS = 4;
+const WARMUP_SECONDS = 3;
+
+const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+try {
+  await admin.connect();
+} catch (error) {
+  console.log(`postgres bench SKIPPED: no PostgreSQL at ${new URL(ADMIN_URL).host} (${error.message}); set STEPSTORE_BENCH_PG_URL`);
+  process.exit(0);
+}
+const made = [];
+/** A new empty database on the server; its URL. */
+async function freshDatabase() {
+  const name = `stepstore_bench_${randomBytes(5).toString("hex")}`;
+  await admin.query(`CREATE DATABASE "${name}"`);
+  made.push(name);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+const work = mkdtempSync(join(tmpdir(), "stepstore-pg-bench-"));
+let sqliteFiles = 0;
+const freshFile = () => join(work, `store-${++sqliteFiles}.db`);
+const rate = (n, s) => Math.round(n / s);
+function check(result, what) {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}: ${result.stderr.slice(0, 2000)}`);
+  return result;
+}
+
+/** Best of REPEAT alternating runs of each store's ceiling and ingest, each into a fresh database. */
+async function ingestPhase(file, records) {
+  const best = {};
+  const keep = (name, result) => (best[name] = !best[name] || result.seconds < best[name].seconds ? result : best[name]);
+  for (let i = 0; i < REPEAT; i++) {
+    for (const [store, fresh] of [["sqlite", async () => freshFile()], ["postgres", freshDatabase]]) {
+      keep(`${store} ceiling`, check(await runNode([CEILING, file, await fresh()], { cwd: ROOT }), `${store} ceiling`));
+      keep(`${store} ingest`, check(await runNode([BIN, "ingest", "--json", "--db", await fresh(), file], { cwd: ROOT }), `${store} ingest`));
+    }
+  }
+  for (const store of ["sqlite", "postgres"]) {
+    const ceiling = best[`${store} ceiling`];
+    const ingest = best[`${store} ingest`];
+    const ratio = ceiling.seconds / ingest.seconds;
+    console.log(`${store} ceiling: ${rate(records, ceiling.seconds)} records/s; stepstore ingest: ${rate(records, ingest.seconds)} records/s (${ingest.stdout.trim()}), peak RSS ${ingest.peakRssMb.toFixed(0)} MB`);
+    console.log(`${store} ratio ingest/ceiling: ${ratio.toFixed(2)}${store === "postgres" ? ` (target >= 0.3) ${ratio >= 0.3 ? "ok" : "BELOW TARGET"}` : ""}`);
+  }
+}
+
+/** Rounds alternate between the targets (bare, SQLite, PostgreSQL with one server, with two) so that a busy machine weighs on all alike. */
+async function webhooksPhase() {
+  const secret = `whsec_${randomBytes(32).toString("base64")}`;
+  const bodies = webhookBodies();
+  const env = { STEPSTORE_WEBHOOK_SECRET: secret, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
+  const serve = async (db) => {
+    const port = await freePort();
+    return startProcess([BIN, "serve", "--port", String(port), "--db", db], port, env);
+  };
+  const processes = [];
+  const started = async (server) => (processes.push(server), server);
+  try {
+    const sharedUrl = await freshDatabase();
+    const targets = [
+      { label: "bare node:http", servers: [await started(await startProcess(["-e", BARE_SERVER], await freePort()))], distinct: false },
+      { label: "sqlite, one serve", servers: [await started(await serve(freshFile()))], distinct: true },
+      { label: "postgres, one serve", servers: [await started(await serve(await freshDatabase()))], distinct: true },
+      { label: "postgres, two serves on one database", servers: [await started(await serve(sharedUrl)), await started(await serve(sharedUrl))], distinct: true },
+    ];
+    // Each store gets events it has not seen (all append); the bare server is sent the same bodies again.
+    for (const target of targets) {
+      target.cursor = 0;
+      target.rounds = [];
+      target.next = () => (target.distinct ? bodies.slice(target.cursor) : bodies);
+      target.ran = (r) => ((target.cursor += target.distinct ? r.used : 0), r);
+      target.ran(await load(target.servers.map((s) => s.port), target.next(), secret, WARMUP_SECONDS));
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) target.rounds.push(target.ran(await measured(target.servers, target.next(), secret, SECONDS / ROUNDS)));
+    }
+    console.log(`webhooks: ${CONNECTIONS} connections, ${SECONDS} s a target in ${ROUNDS} alternating rounds, signed events of ~${Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length)} bytes`);
+    const results = targets.map((target) => ({ target, result: combine(target.rounds) }));
+    for (const { target, result } of results) console.log(line(target.label, result));
+    const [bare, sqlite, one, two] = results.map((r) => r.result.rate);
+    console.log(`webhooks ratios to bare: sqlite ${(sqlite / bare).toFixed(3)}, postgres one serve ${(one / bare).toFixed(3)}, two serves ${(two / bare).toFixed(3)}`);
+    // Each round of two servers against the round of one just before it: the machine's load drifts between rounds.
+    const roundRate = (r) => r.ok / r.seconds;
+    const paired = targets[3].rounds.map((r, i) => roundRate(r) / roundRate(targets[2].rounds[i])).sort((a, b) => a - b);
+    const median = (paired[(paired.length - 1) >> 1] + paired[paired.length >> 1]) / 2;
+    console.log(`webhooks postgres two serves / one: ${(two / one).toFixed(2)} (target >= 1) ${two >= one ? "ok" : "BELOW TARGET"}; paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}, median ${median.toFixed(2)}`);
+    if (targets.some((t) => t.cursor >= bodies.length)) console.log("webhooks note: ran out of distinct events; later requests were duplicates");
+    const { loadavg, availableParallelism } = await import("node:os");
+    console.log(`webhooks machine load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${availableParallelism()} cores`);
+  } finally {
+    for (const server of processes) await stop(server.child);
+  }
+}
+
+try {
+  const file = join(work, "world.jsonl");
+  const world = await writeWorld(file, { seed: 1, records: RECORDS });
+  console.log(`world: ${world.records} records, ${(world.bytes / 1e6).toFixed(1)} MB of JSONL; PostgreSQL at ${new URL(ADMIN_URL).host}`);
+  await ingestPhase(file, world.records);
+  await webhooksPhase();
+} finally {
+  for (const name of made) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+  rmSync(work, { recursive: true, force: true });
+}

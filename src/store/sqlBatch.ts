@@ -1,0 +1,73 @@
+import type { SqlPort, SqlValue } from "./sqlPort.js";
+
+/**
+ * Statements over many rows, written once for both stores. SQLite runs one prepared statement per row
+ * (an in-process call costs microseconds; a statement text that varies with the row count would be
+ * prepared anew); PostgreSQL sends one statement per chunk of rows, as a round trip to the server
+ * costs more than the rows it carries.
+ */
+
+/** PostgreSQL binds at most 65,535 parameters a statement; a chunk stays well below. */
+const MAX_PARAMETERS = 30_000;
+/** Rows a PostgreSQL statement carries at most (fewer when rows are wide). */
+const MAX_ROWS = 1000;
+
+/** `items` in chunks of at most MAX_ROWS, and of at most MAX_PARAMETERS when each binds `width` values. */
+export function chunks<T>(items: readonly T[], width: number): T[][] {
+  const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / Math.max(1, width))));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * `INSERT INTO t (…) VALUES (?, …) ON CONFLICT …` split where its VALUES row repeats; `sql` is the
+ * one-row statement. Any text after the row (conflict clause, RETURNING) is `tail`.
+ */
+export interface RowsInsert {
+  sql: string;
+  head: string;
+  row: string;
+  tail: string;
+}
+
+/** A one-row `INSERT … VALUES (…) …` (and whatever goes with it, e.g. upsertOf's `values`), split at its only VALUES row. */
+export function rowsInsert<T extends { sql: string }>(statement: T): T & RowsInsert {
+  const match = /^([\s\S]*?\bVALUES\s*)(\([^()]*\))([\s\S]*)$/i.exec(statement.sql);
+  if (!match) throw new Error(`not a one-row INSERT … VALUES (…): ${statement.sql}`);
+  return { ...statement, head: match[1]!, row: match[2]!, tail: match[3]! };
+}
+
+/** Inserts (or upserts) every row; rows of one call must not share a conflict key (PostgreSQL refuses to touch a row twice in one statement). */
+export async function insertRows(tx: SqlPort, insert: RowsInsert, rows: readonly SqlValue[][]): Promise<void> {
+  if (tx.dialect === "sqlite") {
+    for (const row of rows) await tx.run(insert.sql, row);
+    return;
+  }
+  for (const chunk of chunks(rows, rows[0]?.length ?? 1)) await tx.run(manyRowsSql(insert, chunk.length), chunk.flat());
+}
+
+/** The statement for `count` rows at once (PostgreSQL). */
+export function manyRowsSql(insert: RowsInsert, count: number): string {
+  return `${insert.head}${Array.from({ length: count }, () => insert.row).join(", ")}${insert.tail}`;
+}
+
+/** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
+async function byKeys<T>(tx: SqlPort, head: string, column: string, keys: readonly string[], execute: (sql: string, params: SqlValue[]) => Promise<T[]>): Promise<T[]> {
+  const statements: [string, SqlValue[]][] = tx.dialect === "sqlite"
+    ? keys.map((key) => [`${head} ${column} = ?`, [key]])
+    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
+  const out: T[] = [];
+  for (const [sql, params] of statements) out.push(...(await execute(sql, params)));
+  return out;
+}
+
+/** The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept. */
+export function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
+  return byKeys(tx, select, column, keys, (sql, params) => tx.all<T>(sql, params));
+}
+
+/** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
+export async function deleteByKeys(tx: SqlPort, del: string, column: string, keys: readonly string[]): Promise<void> {
+  await byKeys(tx, del, column, keys, async (sql, params) => (await tx.run(sql, params), []));
+}

@@ -1,0 +1,65 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { stepstore, tempDir } from "../../helpers/cli.js";
+import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
+import { stepRows } from "../../poll/support.js";
+import { generateWorld, type World } from "../../world/world.js";
+
+/** A JSONL file of the world's events and polled snapshots, as a user would ingest them. */
+function worldFile(world: World, name: string): string {
+  const file = join(tempDir("stepstore-schema-"), name);
+  writeFileSync(file, [...world.events, ...[...world.polledSteps.values()].flat()].map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return file;
+}
+
+const inSchema = (url: string, schema: string) => `${url}?schema=${schema}`;
+
+describePostgres("a PostgreSQL URL's ?schema=", () => {
+  it("keeps two stores in two schemas of one database apart: each holds its own world, and sql sees that schema's tables", async () => {
+    const database = await freshDatabase();
+    try {
+      const worlds = { alpha: generateWorld(31, { runs: 12 }), beta: generateWorld(32, { runs: 7 }) };
+      for (const [schema, world] of Object.entries(worlds)) {
+        const ingest = await stepstore(["ingest", "--db", inSchema(database.url, schema), worldFile(world, `${schema}.jsonl`)]);
+        expect(ingest.stderr).toBe("");
+        expect(ingest.code).toBe(0);
+      }
+      for (const [schema, world] of Object.entries(worlds)) {
+        const db = inSchema(database.url, schema);
+        expect(await stepRows(db)).toEqual(world.steps);
+        const runs = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM runs ORDER BY id"]);
+        expect(runs.stdout.split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(world.runs.map((r) => r.id).sort());
+        const verify = await stepstore(["verify", "--db", db]);
+        expect(verify.code).toBe(0);
+      }
+      // Nothing in the database's default schema: a URL without ?schema= finds no store there.
+      const plain = await stepstore(["steps", "--db", database.url]);
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toContain("is not a stepstore database");
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("is created by a write command when missing, never by a read command; a bad name and the password stay out of the message", async () => {
+    const database = await freshDatabase();
+    try {
+      const missing = await stepstore(["status", "--db", inSchema(database.url, "later")]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain("?schema=later is not a stepstore database");
+      const schemas = await stepstore(["rebuild", "--db", inSchema(database.url, "later")]);
+      expect(schemas.code).toBe(0);
+      expect((await stepstore(["status", "--db", inSchema(database.url, "later")])).code).toBe(0);
+
+      const withPassword = new URL(inSchema(database.url, "no-good"));
+      withPassword.password = "s3cret-pw";
+      const bad = await stepstore(["status", "--db", withPassword.toString()]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('?schema= takes a name of letters, digits and _');
+      expect(bad.stderr).not.toContain("s3cret-pw");
+    } finally {
+      await database.drop();
+    }
+  });
+});
