@@ -47,13 +47,7 @@ async function openSqliteForReading(path: string): Promise<ReadStore> {
 
 /** A PostgreSQL store for reading: every transaction READ ONLY, never migrated; one without stepstore's tables is refused by name. */
 async function openPostgresForReading(url: string): Promise<ReadStore> {
-  const database = await openPostgresDatabase(url, { readOnly: true });
-  try {
-    await checkPostgresSchema(database.pool, url);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  const database = await openPostgresDatabase(url, { readOnly: true, prepare: (pool) => checkPostgresSchema(pool, url) });
   return {
     dialect: "postgres",
     path: database.shownUrl,

@@ -36,12 +36,6 @@ export type Stepstore = ReturnType<typeof openStepstore>;
  * write transaction (append, rebuild) takes the log's append lock first: see appendLock.ts for why.
  */
 export async function openPostgresStepstore(url: string): Promise<Store> {
-  const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND });
-  try {
-    await migratePostgres(database.pool, url);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND, prepare: (pool) => migratePostgres(pool, url) });
   return { dialect: "postgres", path: database.shownUrl, sql: database, ...wireProjections(database), close: () => database.close() };
 }

@@ -1,3 +1,4 @@
+import type { LogEvent } from "../../records/events.js";
 import type { Assistant } from "../../records/schemas.js";
 import type { Projection } from "../projection.js";
 import { snapshotProjection } from "../snapshotProjection.js";
@@ -16,10 +17,5 @@ export function assistantValues(assistant: Assistant): typeof assistants.$inferI
 }
 
 /** The assistants projection: each assistant's winning snapshot, for its name beside its id. */
-export const assistantsProjection: Projection = snapshotProjection({
-  name: "assistants",
-  table: assistants,
-  snapshotOf: (event) => (event.kind === "assistant" ? event.payload : null),
-  evolve: evolveAssistant,
-  values: assistantValues,
-});
+const snapshotOf = (event: LogEvent) => (event.kind === "assistant" ? event.payload : null);
+export const assistantsProjection: Projection = snapshotProjection({ name: "assistants", table: assistants, snapshotOf, evolve: evolveAssistant, values: assistantValues });

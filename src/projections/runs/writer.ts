@@ -1,3 +1,4 @@
+import type { LogEvent } from "../../records/events.js";
 import type { Run } from "../../records/schemas.js";
 import type { Projection } from "../projection.js";
 import { snapshotProjection } from "../snapshotProjection.js";
@@ -25,10 +26,5 @@ export function runValues(run: Run): typeof runs.$inferInsert {
 }
 
 /** The runs projection: each run's winning snapshot. */
-export const runsProjection: Projection = snapshotProjection({
-  name: "runs",
-  table: runs,
-  snapshotOf: (event) => (event.kind === "run" ? event.payload : null),
-  evolve: evolveRun,
-  values: runValues,
-});
+const snapshotOf = (event: LogEvent) => (event.kind === "run" ? event.payload : null);
+export const runsProjection: Projection = snapshotProjection({ name: "runs", table: runs, snapshotOf, evolve: evolveRun, values: runValues });

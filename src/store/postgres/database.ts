@@ -57,10 +57,20 @@ async function inTransaction<T>(url: string, pool: pg.Pool, begin: string, fn: (
 /**
  * Opens the PostgreSQL store's connection (the database must exist; migrating is migrate.ts's). Write
  * transactions open with `begin` (default BEGIN; the store's, BEGIN_APPEND) and are serialized per handle, as on SQLite: a second waits for the first instead of holding
- * a second connection blocked on the append lock.
+ * a second connection blocked on the append lock. `prepare` (migrating, or checking the tables) runs
+ * first; when it fails the pool is closed and its error thrown.
  */
-export async function openPostgresDatabase(url: string, options: PoolOptions & { begin?: string } = {}): Promise<PostgresDatabase> {
+export async function openPostgresDatabase(
+  url: string,
+  options: PoolOptions & { begin?: string; prepare?: (pool: pg.Pool) => Promise<unknown> } = {},
+): Promise<PostgresDatabase> {
   const pool = await openPool(url, options);
+  try {
+    await options.prepare?.(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
   let lastTransaction: Promise<unknown> = Promise.resolve();
   return {
     ...portOver(url, pool),
