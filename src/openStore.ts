@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import { behindTheLog } from "./projections/rebuild.js";
 import { verifyRows, verifyStore, type VerifyProgress, type VerifyReport } from "./projections/verify.js";
 import { openPostgresStepstore, openStepstore } from "./stepstore.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
@@ -69,10 +70,26 @@ export type StoreLocation = string;
  * PostgreSQL database (it must exist), anything else a SQLite file. "write" creates and migrates the
  * store; "read" never creates, migrates or writes, and refuses a store without stepstore's tables.
  */
-export function openStore(location: StoreLocation, options: { mode: "write"; cacheKiB?: OpenOptions["cacheKiB"] }): Promise<Store>;
+export function openStore(location: StoreLocation, options: WriteOptions): Promise<Store>;
 export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
-export async function openStore(location: StoreLocation, options: { mode: "write" | "read"; cacheKiB?: number }): Promise<Store | ReadStore> {
+export async function openStore(location: StoreLocation, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
   const postgres = isPostgresUrl(location);
   if (options.mode === "read") return postgres ? openPostgresForReading(location) : openSqliteForReading(location);
-  return postgres ? openPostgresStepstore(location) : openStepstore(location, { cacheKiB: options.cacheKiB });
+  const store = postgres ? await openPostgresStepstore(location) : openStepstore(location, { cacheKiB: options.cacheKiB });
+  if (options.notify === null) return store; // rebuild: it refolds anyway
+  try {
+    await store.catchUp((behind) =>
+      options.notify?.(`${behindTheLog(store.path, behind)}: refolding the log once`));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+interface WriteOptions {
+  mode: "write";
+  cacheKiB?: OpenOptions["cacheKiB"];
+  /** Told when the store refolds on opening because a read model is behind the log; null: no catching up (rebuild). */
+  notify?: ((message: string) => void) | null;
 }

@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { PROJECTIONS } from "./projections/index.js";
-import { rebuildProjections } from "./projections/rebuild.js";
+import { catchUpProjections, rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
 import { BEGIN_APPEND } from "./store/postgres/appendLock.js";
@@ -19,7 +19,8 @@ export function wireProjections(sql: SqlDatabase) {
     },
   });
   const rebuild = (onProgress?: (folded: number) => void) => rebuildProjections(sql, PROJECTIONS, onProgress);
-  return { append, rebuild };
+  const catchUp = (onStart: (behind: readonly string[]) => void) => catchUpProjections(sql, PROJECTIONS, onStart);
+  return { append, rebuild, catchUp };
 }
 
 /** A SQLite file with the log and every projection wired: what commands and the service open. `sqlite` stays for what only SQLite does (verify's file check, `sql`). */

@@ -115,7 +115,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   const prices = options.prices ?? loadPriceTable(pricesPath(undefined));
   app.register(async (routes) => {
-    const store = await openStore(options.dbPath, { mode: "write", cacheKiB: SERVICE_CACHE_KIB });
+    const store = await openStore(options.dbPath, { mode: "write", cacheKiB: SERVICE_CACHE_KIB, notify: (message) => app.log.warn(message) });
     const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
     app.stepstore = store;
     routes.addHook("onClose", async () => {

@@ -1,25 +1,61 @@
-import { storeCheckpoints } from "../store/checkpoints.js";
+import { lastPosition, readCheckpoints, storeCheckpoints } from "../store/checkpoints.js";
 import { readBatches } from "../store/readEvents.js";
-import type { SqlDatabase } from "../store/sqlPort.js";
+import type { SqlDatabase, SqlPort } from "../store/sqlPort.js";
 import type { Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
 
+export interface Refolded {
+  events: number;
+  seconds: number;
+}
+
 /** Truncates every projection and refolds the whole log a page at a time, in one transaction: readers see old rows or new. */
-export async function rebuildProjections(db: SqlDatabase, projections: readonly Projection[], onProgress?: (folded: number) => void) {
+export function rebuildProjections(db: SqlDatabase, projections: readonly Projection[], onProgress?: (folded: number) => void): Promise<Refolded> {
+  return db.transaction((tx) => refoldAll(tx, projections, onProgress));
+}
+
+/**
+ * The projections whose checkpoint is behind the log. Every commit moves every checkpoint with the log,
+ * so only a read model that a newer release added (its tables empty, no checkpoint) is ever behind.
+ */
+export async function projectionsBehind(port: SqlPort, projections: readonly Projection[]): Promise<string[]> {
+  const last = await lastPosition(port);
+  if (last === 0) return [];
+  const at = new Map((await readCheckpoints(port)).map((c) => [c.name, c.position]));
+  return projections.map((p) => p.name).filter((name) => (at.get(name) ?? 0) < last);
+}
+
+/** How a store names its read models that are behind the log. */
+export const behindTheLog = (store: string, behind: readonly string[]) =>
+  `${store}: read model${behind.length > 1 ? "s" : ""} ${behind.join(", ")} behind the log (added by an upgrade)`;
+
+/**
+ * Brings a store opened for writing up to date after an upgrade that added a read model: the whole log
+ * is refolded once (a new model may build on another's changes, as the rollups do on run_steps'). Checked
+ * again inside the transaction, so of two processes opening the store at once only one refolds.
+ */
+export async function catchUpProjections(db: SqlDatabase, projections: readonly Projection[], onStart: (behind: readonly string[]) => void) {
+  if ((await projectionsBehind(db, projections)).length === 0) return null;
+  return db.transaction(async (tx) => {
+    const behind = await projectionsBehind(tx, projections);
+    if (behind.length === 0) return null;
+    onStart(behind);
+    return refoldAll(tx, projections);
+  });
+}
+
+async function refoldAll(tx: SqlPort, projections: readonly Projection[], onProgress?: (folded: number) => void): Promise<Refolded> {
   const started = performance.now();
   let folded = 0;
   const names = projections.map((p) => p.name);
-  await db.transaction(async (tx) => {
-    for (const projection of projections) await projection.truncate(tx);
-    await storeCheckpoints(tx, names, 0);
-    for await (const batch of readBatches(tx, REBUILD_BATCH)) {
-      for (const projection of projections) await projection.apply(tx, batch);
-      const last = batch[batch.length - 1]!.position;
-      await storeCheckpoints(tx, names, last);
-      folded += batch.length;
-      onProgress?.(folded);
-    }
-  });
+  for (const projection of projections) await projection.truncate(tx);
+  await storeCheckpoints(tx, names, 0);
+  for await (const batch of readBatches(tx, REBUILD_BATCH)) {
+    for (const projection of projections) await projection.apply(tx, batch);
+    await storeCheckpoints(tx, names, batch[batch.length - 1]!.position);
+    folded += batch.length;
+    onProgress?.(folded);
+  }
   return { events: folded, seconds: (performance.now() - started) / 1000 };
 }

@@ -13,5 +13,7 @@ export interface Store {
   append(batch: LateBatch): Promise<AppendResult>;
   /** Truncates every projection and refolds the whole log, in one transaction. */
   rebuild(onProgress?: (folded: number) => void): Promise<{ events: number; seconds: number }>;
+  /** Refolds the log once when a read model is behind it (one a newer release added); null when none is. */
+  catchUp(onStart: (behind: readonly string[]) => void): Promise<{ events: number; seconds: number } | null>;
   close(): Promise<void>;
 }

@@ -3,8 +3,7 @@ import { keyedFileRecords } from "../../ingest/parallel.js";
 import { bytesToRead, documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
-import { openStore } from "../../openStore.js";
-import { dbPath } from "../db.js";
+import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
 import { writeOut } from "../output.js";
 import { ingestProgress } from "../progress.js";
@@ -24,7 +23,7 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   // Every path is checked before anything is read: a mistyped one fails the command, not half of it.
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
   if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
-  const store = await openStore(dbPath(options.db), { mode: "write" });
+  const store = await openStoreForWriting(options.db);
   const progress = ingestProgress(bytesToRead(paths), cliIo().stderr.isTTY === true && !options.json);
   try {
     // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.

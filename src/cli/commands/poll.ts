@@ -4,9 +4,8 @@ import { OpenAI } from "openai";
 import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
-import { openStore } from "../../openStore.js";
 import type { Store } from "../../store/store.js";
-import { dbPath } from "../db.js";
+import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
 import { cliIo } from "../io.js";
@@ -208,7 +207,7 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
   }
   const settings = { intervalMs: nonNegativeNumber(options.interval, "--interval") * 1000, concurrency: concurrencyOf(options) };
   const client = clientOf(options);
-  const store = await openStore(dbPath(options.db), { mode: "write" });
+  const store = await openStoreForWriting(options.db);
   try {
     return await pollInto(store, options, { client, threads, runs, settings });
   } finally {

@@ -7,7 +7,7 @@ import { progressBar } from "../progress.js";
 import { cliIo } from "../io.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
-  const store = await openStore(dbPath(options.db), { mode: "write" });
+  const store = await openStore(dbPath(options.db), { mode: "write", notify: null });
   const bar = progressBar("rebuild", "events");
   try {
     const total = await lastPosition(store.sql);
