@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -17,6 +17,8 @@ export const { events, rejections, runSteps, runStepTools, runs, checkpoints, ru
   checkpoints: sqlite.checkpoints,
   runStepFolds: sqlite.runStepFolds,
   runExpiries: sqlite.runExpiries,
+  stepRollups: sqlite.stepRollups,
+  stepRollupTools: sqlite.stepRollupTools,
 });
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));

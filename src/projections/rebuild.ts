@@ -1,7 +1,7 @@
 import { storeCheckpoint } from "../store/checkpoints.js";
 import { readBatches } from "../store/readEvents.js";
 import type { SqlDatabase } from "../store/sqlPort.js";
-import type { Projection } from "./projection.js";
+import { applyProjections, type Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
 
@@ -15,7 +15,7 @@ export async function rebuildProjections(db: SqlDatabase, projections: readonly 
       await storeCheckpoint(tx, projection.name, 0);
     }
     for await (const batch of readBatches(tx, REBUILD_BATCH)) {
-      for (const projection of projections) await projection.apply(tx, batch);
+      await applyProjections(tx, projections, batch);
       const last = batch[batch.length - 1]!.position;
       for (const projection of projections) await storeCheckpoint(tx, projection.name, last);
       folded += batch.length;

@@ -2,11 +2,12 @@ import type { LogEvent, StepEvent } from "../../records/events.js";
 import { stepEventsUpTo, stepsOfRun } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
+import type { BatchChanges, StepFacts } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep, terminalTimestamp } from "./compare.js";
 import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "./evolve.js";
 import { identities } from "./identities.js";
-import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
+import { runStepValues, toolsOf } from "./row.js";
 import { evolveRunExpiry } from "./runExpiry.js";
 import { loadExpiry, loadStep, saveExpiryState, saveStep } from "./storedState.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
@@ -53,15 +54,24 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
 }
 
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
-async function writeTools(tx: SqlPort, row: RunStepRow, fresh: boolean): Promise<void> {
-  const tools = toolsOf(row);
-  const stored = fresh ? [] : (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [row.id])).map((r) => r.tool);
-  for (const tool of stored) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
-  for (const tool of tools) if (!stored.includes(tool)) await tx.run("INSERT INTO run_step_tools (step_id, tool) VALUES (?, ?)", [row.id, tool]);
+async function writeTools(tx: SqlPort, stepId: string, tools: readonly string[], fresh: boolean): Promise<string[]> {
+  const stored = fresh ? [] : (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [stepId])).map((r) => r.tool);
+  for (const tool of stored) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [stepId, tool]);
+  for (const tool of tools) if (!stored.includes(tool)) await tx.run("INSERT INTO run_step_tools (step_id, tool) VALUES (?, ?)", [stepId, tool]);
+  return stored;
 }
 
-/** Folds one step's new events onto its stored state, keeps the state, and writes its row and tools. */
-async function updateStep(tx: SqlPort, stepId: string, stepEvents: readonly StepEvent[], upTo: number): Promise<void> {
+/** What the rollups count of a row's columns. */
+function factsOf(values: typeof runSteps.$inferInsert, tools: readonly string[]): StepFacts {
+  return {
+    runId: values.runId ?? null, createdAt: values.createdAt ?? null, assistantId: values.assistantId ?? null, type: values.type ?? null,
+    status: values.status ?? null, lastErrorCode: values.lastErrorCode ?? null, completionSeconds: values.completionSeconds ?? null,
+    promptTokens: values.promptTokens ?? null, completionTokens: values.completionTokens ?? null, totalTokens: values.totalTokens ?? null, tools,
+  };
+}
+
+/** Folds one step's new events onto its stored state, keeps the state, writes its row and tools, and records the row's change. */
+async function updateStep(tx: SqlPort, stepId: string, stepEvents: readonly StepEvent[], upTo: number, changes: BatchChanges): Promise<void> {
   const loaded = await loadStep(tx, stepId);
   const state = loaded.state.terminal && !loaded.folded
     ? await evolveFromRow(tx, loaded.state, stepEvents, upTo)
@@ -69,16 +79,19 @@ async function updateStep(tx: SqlPort, stepId: string, stepEvents: readonly Step
   if (stepEvents.length > 0) await saveStep(tx, loaded, state);
   const rendered = renderRunStep(state, state.runId ? ((await loadExpiry(tx, state.runId)) ?? null) : null);
   if (!rendered) return;
-  await tx.run(saveRow.sql, saveRow.values(runStepValues(rendered.row, rendered.position)));
-  await writeTools(tx, rendered.row, loaded.fresh); // a step new to the tables has none
+  const values = runStepValues(rendered.row, rendered.position);
+  await tx.run(saveRow.sql, saveRow.values(values));
+  const tools = toolsOf(rendered.row);
+  const storedTools = await writeTools(tx, stepId, tools, loaded.fresh); // a step new to the tables has none
+  changes.steps.set(stepId, { before: loaded.row && { ...loaded.row, tools: storedTools }, after: factsOf(values, tools) });
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
 export const runStepsProjection: Projection = {
   name: "run_steps",
-  async apply(tx, events) {
+  async apply(tx, events, changes) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
-    for (const [stepId, stepEvents] of await eventsByStep(tx, events)) await updateStep(tx, stepId, stepEvents, upTo);
+    for (const [stepId, stepEvents] of await eventsByStep(tx, events)) await updateStep(tx, stepId, stepEvents, upTo, changes);
   },
   async truncate(tx) {
     for (const table of [runSteps, runStepTools, runStepFolds, runExpiries]) await tx.run(deleteAllSql(table));

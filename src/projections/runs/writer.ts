@@ -30,7 +30,7 @@ const saveRun = upsertOf(runs);
 export const runsProjection: Projection = {
   name: "runs",
   /** Each run of the batch is read once and written once, whatever number of its events the batch holds. */
-  async apply(tx, events) {
+  async apply(tx, events, changes) {
     const touched = new Map<string, { stored: Run | null; current: Run | null }>();
     for (const event of events) {
       if (event.kind !== "run") continue;
@@ -43,7 +43,12 @@ export const runsProjection: Projection = {
       }
       run.current = evolveRun(run.current, event);
     }
-    for (const { stored, current } of touched.values()) if (current !== stored && current !== null) await tx.run(saveRun.sql, saveRun.values(runValues(current)));
+    for (const [id, { stored, current }] of touched) {
+      if (current === stored || current === null) continue;
+      await tx.run(saveRun.sql, saveRun.values(runValues(current)));
+      // The rollups count a step under its run's model: a model named or changed moves the run's steps.
+      if ((stored?.model ?? null) !== (current.model ?? null)) changes.runModels.set(id, { before: stored?.model ?? null });
+    }
   },
   async truncate(tx) {
     await tx.run(deleteAllSql(runs));

@@ -1,0 +1,77 @@
+import { stepsOfRun } from "../../store/readEvents.js";
+import type { SqlPort } from "../../store/sqlPort.js";
+import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
+import type { BatchChanges, StepFacts } from "../changes.js";
+import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
+import type { Projection } from "../projection.js";
+import { RollupDelta, TOOL_SEPARATOR, type RollupRow } from "./cells.js";
+import { stepRollups, stepRollupTools } from "./tables.js";
+
+// Adds a delta to a cell; PostgreSQL needs the table named in the SET, which SQLite accepts too.
+const ADD_TO_CELL = upsertOf(stepRollups, ["cell"]).sql.replace(
+  /DO UPDATE SET .*$/s,
+  "DO UPDATE SET steps = step_rollups.steps + excluded.steps, prompt_tokens = step_rollups.prompt_tokens + excluded.prompt_tokens, " +
+    "completion_tokens = step_rollups.completion_tokens + excluded.completion_tokens, total_tokens = step_rollups.total_tokens + excluded.total_tokens",
+);
+const cellValues = upsertOf(stepRollups, ["cell"]).values;
+const INSERT_TOOL = insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool");
+
+/** A run's model now (after this batch's runs), null when no snapshot named one; each run read once a batch. */
+function modelsNow(tx: SqlPort) {
+  const known = new Map<string, string | null>();
+  return async (runId: string | null): Promise<string | null> => {
+    if (runId === null) return null;
+    if (!known.has(runId)) known.set(runId, (await tx.get<{ model: string | null }>("SELECT model FROM runs WHERE id = ?", [runId]))?.model ?? null);
+    return known.get(runId)!;
+  };
+}
+
+/** A stored step as the rollups count it: its row and its tools (read for a step whose run's model moved it). */
+async function storedFacts(tx: SqlPort, stepId: string): Promise<StepFacts | null> {
+  const row = await tx.get<Omit<StepFacts, "tools">>(`SELECT ${STEP_FACT_COLUMNS} FROM run_steps WHERE id = ?`, [stepId]);
+  if (!row) return null;
+  const tools = (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [stepId])).map((r) => r.tool);
+  return { ...row, tools };
+}
+
+/** The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its other steps. */
+async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta> {
+  const delta = new RollupDelta();
+  const modelNow = modelsNow(tx);
+  const modelBefore = async (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
+  for (const { before, after } of changes.steps.values()) {
+    if (before) delta.add(before, await modelBefore(before.runId), -1);
+    if (after) delta.add(after, await modelNow(after.runId), 1);
+  }
+  for (const [runId, { before }] of changes.runModels) {
+    const after = await modelNow(runId);
+    for (const stepId of await stepsOfRun(tx, runId)) {
+      if (changes.steps.has(stepId)) continue; // counted above, under both models
+      const step = await storedFacts(tx, stepId);
+      if (step === null || step.runId !== runId) continue;
+      delta.add(step, before, -1);
+      delta.add(step, after, 1);
+    }
+  }
+  return delta;
+}
+
+const isZero = (row: RollupRow) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
+
+/** The rollups projection: `step_rollups` (and the tool sets they name), moved by each batch's changes to rows and run models. */
+export const stepStatsProjection: Projection = {
+  name: "step_rollups",
+  async apply(tx, _events, changes) {
+    const newToolSets = new Set<string>();
+    for (const row of (await deltaOf(tx, changes)).cells.values()) {
+      if (isZero(row)) continue;
+      await tx.run(ADD_TO_CELL, cellValues(row));
+      if (row.steps < 0) await tx.run("DELETE FROM step_rollups WHERE cell = ? AND steps = 0", [row.cell]);
+      else if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
+    }
+    for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
+  },
+  async truncate(tx) {
+    for (const table of [stepRollups, stepRollupTools]) await tx.run(deleteAllSql(table));
+  },
+};
