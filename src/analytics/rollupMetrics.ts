@@ -1,0 +1,145 @@
+/**
+ * The §7 metrics read from the step rollups (src/projections/stepStats): every metric is a sum over rollup rows, the
+ * percentiles found from per-second counts, so a report reads the rollups, not every step. One SELECT for both
+ * dialects; what differs (day and hour text, NULL-safe equality, key order) comes from `RollupDialect`.
+ */
+import type { SqlPort } from "../store/sqlPort.js";
+import {
+  FINISHED_STATUSES, KEY_COLUMNS, PERCENTILES, utcDayStartOrThrow, type Dimension, type MetricsQuery, type StepFilter,
+} from "./metrics.js";
+
+interface RollupDialect {
+  day: string;
+  hour: string;
+  /** `a IS b`, NULL equal to NULL. */
+  same: (a: string, b: string) => string;
+  /** ORDER BY a key as SQLite orders text: byte order, NULL first. */
+  keyOrder: (column: string) => string;
+}
+
+const DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
+  sqlite: {
+    day: "strftime('%Y-%m-%d', r.hour, 'unixepoch')",
+    hour: "strftime('%Y-%m-%dT%H', r.hour, 'unixepoch')",
+    same: (a, b) => `${a} IS ${b}`,
+    keyOrder: (column) => column,
+  },
+  postgres: {
+    day: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    hour: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+    same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
+    keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
+  },
+};
+
+interface RollupKey {
+  key: string;
+  join: string;
+  where: string[];
+}
+
+function keyOf(dialect: RollupDialect, dimension: Dimension | "all"): RollupKey {
+  switch (dimension) {
+    case "all": return { key: "CAST('all' AS TEXT)", join: "", where: [] };
+    case "assistant": return { key: "r.assistant_id", join: "", where: [] };
+    case "day": return { key: dialect.day, join: "", where: [] };
+    case "hour": return { key: dialect.hour, join: "", where: [] };
+    case "model": return { key: "r.model", join: "", where: [] };
+    case "type": return { key: "r.type", join: "", where: [] };
+    // A step counts once under each of its distinct tools: its tool set's tools.
+    case "tool": return { key: "t.tool", join: " JOIN step_rollup_tools t ON t.tool_set = r.tool_set", where: [] };
+    case "error": return { key: "r.error_code", join: "", where: ["r.error_code IS NOT NULL"] };
+  }
+}
+
+/** The filter on rollup rows: a UTC day is 24 whole hours, so `--from/--to` select whole rows exactly. */
+function filterOf(filter: StepFilter): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.from != null) {
+    where.push("r.hour >= ?");
+    params.push(utcDayStartOrThrow(filter.from));
+  }
+  if (filter.to != null) {
+    where.push("r.hour < ?");
+    params.push(utcDayStartOrThrow(filter.to) + 86_400);
+  }
+  if (filter.assistant != null) {
+    where.push("r.assistant_id = ?");
+    params.push(filter.assistant);
+  }
+  if (filter.model != null) {
+    where.push("r.model = ?");
+    params.push(filter.model);
+  }
+  return { where, params };
+}
+
+function tagged(source: RollupKey, filter: StepFilter, columns: string): MetricsQuery {
+  const conditions = filterOf(filter);
+  const where = [...source.where, ...conditions.where];
+  return {
+    sql: `SELECT ${source.key} AS k, ${columns} FROM step_rollups r${source.join}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`,
+    params: conditions.params,
+  };
+}
+
+const stepsWhere = (condition: string) => `CAST(sum(CASE WHEN ${condition} THEN steps ELSE 0 END) AS BIGINT)`;
+
+/** One dimension's rows (or 'all'), as the views name their columns, ordered by key. */
+function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", keyColumn: string, filter: StepFilter): MetricsQuery {
+  const rows = tagged(keyOf(dialect, dimension), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
+    "r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens");
+  const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+  const timed = "status = 'completed' AND seconds IS NOT NULL";
+  const percentiles = Object.entries(PERCENTILES)
+    .map(([column, p]) => `min(CASE WHEN upto >= (${p} * n + 99) / 100 THEN seconds END) AS ${column}`)
+    .join(", ");
+  const sql = `WITH tagged AS (${rows.sql}), totals AS (
+  SELECT k, CAST(sum(steps) AS BIGINT) AS steps, ${stepsWhere("status = 'completed'")} AS completed, ${stepsWhere("status = 'failed'")} AS failed,
+    ${stepsWhere("status = 'cancelled'")} AS cancelled, ${stepsWhere("status = 'expired'")} AS expired, ${stepsWhere("status = 'in_progress'")} AS in_progress,
+    CASE WHEN ${stepsWhere(finished)} = 0 THEN NULL ELSE CAST(${stepsWhere("status = 'failed'")} AS DOUBLE PRECISION) / ${stepsWhere(finished)} END AS failure_rate,
+    CAST(sum(CASE WHEN ${timed} THEN seconds * steps END) AS DOUBLE PRECISION) / sum(CASE WHEN ${timed} THEN steps END) AS avg_completion_seconds,
+    CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens,
+    CAST(sum(total_tokens) AS BIGINT) AS total_tokens
+  FROM tagged GROUP BY k
+), histogram AS (
+  SELECT k, seconds, CAST(sum(steps) AS BIGINT) AS c FROM tagged WHERE ${timed} GROUP BY k, seconds
+), running AS (
+  SELECT k, seconds, sum(c) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto, CAST(sum(c) OVER (PARTITION BY k) AS BIGINT) AS n
+  FROM histogram
+), percentiles AS (
+  SELECT k, ${percentiles} FROM running GROUP BY k
+)
+SELECT t.k AS ${keyColumn}, t.steps, t.completed, t.failed, t.cancelled, t.expired, t.in_progress, t.failure_rate,
+  t.avg_completion_seconds, p.p50_completion_seconds, p.p95_completion_seconds, t.prompt_tokens, t.completion_tokens, t.total_tokens
+FROM totals t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")}
+ORDER BY ${dialect.keyOrder("t.k")}`;
+  return { sql, params: rows.params };
+}
+
+/** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`. */
+export function rollupMetricsQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
+  return groupedMetrics(DIALECTS[dialect], dimension, KEY_COLUMNS[dimension], filter);
+}
+
+/** The §7 metrics over every step the filter keeps, as one row keyed 'all'. */
+export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilter = {}): MetricsQuery {
+  return groupedMetrics(DIALECTS[dialect], "all", "key", filter);
+}
+
+/** What `cost_usd` is computed from: prompt and completion tokens by (key, model), exact integer sums. */
+export function rollupCostBasisQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
+  const rows = tagged(keyOf(DIALECTS[dialect], dimension), filter, "r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens");
+  return {
+    sql: `SELECT k, model, CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens
+FROM (${rows.sql}) tagged GROUP BY k, model`,
+    params: rows.params,
+  };
+}
+
+/** The first and last hour (as `created_at` seconds) holding a step the filter keeps: enough for their UTC days. */
+export function rollupHourRangeQuery(filter: StepFilter = {}): MetricsQuery {
+  const rows = tagged(keyOf(DIALECTS.sqlite, "all"), filter, "r.hour AS hour");
+  return { sql: `SELECT min(hour) AS first, max(hour) AS last FROM (${rows.sql}) tagged`, params: rows.params };
+}
