@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
+import { verifyRollups } from "./stepStats/verifyRollups.js";
 import { foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
@@ -15,7 +16,8 @@ const PROGRESS_EVERY = 1000;
 
 /**
  * Folds the log and compares it with the tables as sorted streams (a merge join per table), so memory
- * stays flat however long the log is; returns the first `limit` differences (none: they agree).
+ * stays flat however long the log is; then the rollups against those tables, a day at a time. Returns the
+ * first `limit` differences (none: they agree).
  * `source` is one snapshot: both sides are the same moment while others append.
  */
 export async function verifyRows(source: RowSource, limit = 20, onProgress?: (done: number, total: number) => void) {
@@ -40,7 +42,8 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   for await (const run of foldedRuns(source, onEvent)) await runs.visit({ key: [run.id], row: run });
   // Events of no step and no run (threads, errors) are read by neither stream: the work is done.
   onProgress?.(events, events);
-  const differences = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish())].slice(0, limit);
+  const folded = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish())];
+  const differences = [...folded, ...(await verifyRollups(source, limit - Math.min(limit, folded.length)))].slice(0, limit);
   return { events, differences };
 }
 

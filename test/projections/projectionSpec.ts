@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 export type RowsOf = (sql: SqlPort) => Promise<unknown[]>;
 
 /** Records as a file would hold them, classified and keyed as ingest keys them (one document). */
-function keyed(records: readonly Json[], keyOf: ReturnType<typeof createEventKeyer>, from: number): KeyedRecord[] {
+export function keyed(records: readonly Json[], keyOf: ReturnType<typeof createEventKeyer>, from: number): KeyedRecord[] {
   return records.flatMap((value, i) =>
     [...recordsOf(value, JSON.stringify(value), `spec:${from + i + 1}`)].map((record) => {
       if (!record.ok) throw new Error(`a spec record was rejected: ${record.path}: ${record.reason}`);
