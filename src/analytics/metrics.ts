@@ -126,24 +126,33 @@ export interface MetricsQuery {
   params: (string | number)[];
 }
 
-/** The filter as SQL conditions on `run_steps s`, with their bound parameters. */
-export function filterConditions(filter: StepFilter): { where: string[]; params: (string | number)[] } {
+/** What a filter compares: the time (in seconds, whole UTC days selecting exactly), the assistant and the model. */
+export interface FilterColumns {
+  time: string;
+  assistant: string;
+  model: string;
+}
+
+const STEP_FILTER_COLUMNS: FilterColumns = { time: "s.created_at", assistant: "s.assistant_id", model: STEP_MODEL };
+
+/** The filter as SQL conditions (by default on `run_steps s`), with their bound parameters. */
+export function filterConditions(filter: StepFilter, columns = STEP_FILTER_COLUMNS): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.from != null) {
-    where.push("s.created_at >= ?");
+    where.push(`${columns.time} >= ?`);
     params.push(utcDayStartOrThrow(filter.from));
   }
   if (filter.to != null) {
-    where.push("s.created_at < ?");
+    where.push(`${columns.time} < ?`);
     params.push(utcDayStartOrThrow(filter.to) + DAY_SECONDS);
   }
   if (filter.assistant != null) {
-    where.push("s.assistant_id = ?");
+    where.push(`${columns.assistant} = ?`);
     params.push(filter.assistant);
   }
   if (filter.model != null) {
-    where.push(`${STEP_MODEL} = ?`);
+    where.push(`${columns.model} = ?`);
     params.push(filter.model);
   }
   return { where, params };
@@ -207,8 +216,7 @@ export function viewSelect(dimension: Dimension): string {
   return metricsQuery(dimension).sql;
 }
 
-/** `utcDayStart`, for a date already checked (`parseReportParams`). */
-export function utcDayStartOrThrow(date: string): number {
+function utcDayStartOrThrow(date: string): number {
   const start = utcDayStart(date);
   if (start === null) throw new RangeError(`not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD)`);
   return start;

@@ -5,7 +5,7 @@
  */
 import type { SqlPort } from "../store/sqlPort.js";
 import {
-  FINISHED_STATUSES, KEY_COLUMNS, PERCENTILES, utcDayStartOrThrow, type Dimension, type MetricsQuery, type StepFilter,
+  filterConditions, FINISHED_STATUSES, KEY_COLUMNS, PERCENTILES, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
 interface RollupDialect {
@@ -53,30 +53,10 @@ function keyOf(dialect: RollupDialect, dimension: Dimension | "all"): RollupKey 
 }
 
 /** The filter on rollup rows: a UTC day is 24 whole hours, so `--from/--to` select whole rows exactly. */
-function filterOf(filter: StepFilter): { where: string[]; params: (string | number)[] } {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (filter.from != null) {
-    where.push("r.hour >= ?");
-    params.push(utcDayStartOrThrow(filter.from));
-  }
-  if (filter.to != null) {
-    where.push("r.hour < ?");
-    params.push(utcDayStartOrThrow(filter.to) + 86_400);
-  }
-  if (filter.assistant != null) {
-    where.push("r.assistant_id = ?");
-    params.push(filter.assistant);
-  }
-  if (filter.model != null) {
-    where.push("r.model = ?");
-    params.push(filter.model);
-  }
-  return { where, params };
-}
+const ROLLUP_FILTER_COLUMNS: FilterColumns = { time: "r.hour", assistant: "r.assistant_id", model: "r.model" };
 
 function tagged(source: RollupKey, filter: StepFilter, columns: string): MetricsQuery {
-  const conditions = filterOf(filter);
+  const conditions = filterConditions(filter, ROLLUP_FILTER_COLUMNS);
   const where = [...source.where, ...conditions.where];
   return {
     sql: `SELECT ${source.key} AS k, ${columns} FROM step_rollups r${source.join}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`,
