@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepTotals } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -19,6 +19,7 @@ export const { events, rejections, runSteps, runStepTools, runs, checkpoints, ru
   runExpiries: sqlite.runExpiries,
   stepRollups: sqlite.stepRollups,
   stepRollupTools: sqlite.stepRollupTools,
+  stepTotals: sqlite.stepTotals,
 });
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));

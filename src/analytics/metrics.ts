@@ -4,12 +4,12 @@
  * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
+import type { Dimension } from "../projections/stepStats/cells.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
 
-export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export { DIMENSIONS, type Dimension } from "../projections/stepStats/cells.js";
 
 /** The key column each view names (CONTRACT §6). */
 export const KEY_COLUMNS = {

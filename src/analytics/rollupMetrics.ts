@@ -3,53 +3,30 @@
  * percentiles found from per-second counts, so a report reads the rollups, not every step. One SELECT for both
  * dialects; what differs (day and hour text, NULL-safe equality, key order) comes from `RollupDialect`.
  */
+import { ROLLUP_DIALECTS, rollupKeyOf, type RollupDialect } from "../projections/stepStats/dialect.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import {
   filterConditions, FINISHED_STATUSES, KEY_COLUMNS, PERCENTILES, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
-interface RollupDialect {
-  day: string;
-  hour: string;
-  /** `a IS b`, NULL equal to NULL. */
-  same: (a: string, b: string) => string;
-  /** ORDER BY a key as SQLite orders text: byte order, NULL first. */
-  keyOrder: (column: string) => string;
-}
-
-const DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
-  sqlite: {
-    day: "strftime('%Y-%m-%d', r.hour, 'unixepoch')",
-    hour: "strftime('%Y-%m-%dT%H', r.hour, 'unixepoch')",
-    same: (a, b) => `${a} IS ${b}`,
-    keyOrder: (column) => column,
-  },
-  postgres: {
-    day: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    hour: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
-    same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
-    keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
-  },
-};
-
 interface RollupKey {
+  table: string;
   key: string;
   join: string;
   where: string[];
 }
 
-function keyOf(dialect: RollupDialect, dimension: Dimension | "all"): RollupKey {
-  switch (dimension) {
-    case "all": return { key: "CAST('all' AS TEXT)", join: "", where: [] };
-    case "assistant": return { key: "r.assistant_id", join: "", where: [] };
-    case "day": return { key: dialect.day, join: "", where: [] };
-    case "hour": return { key: dialect.hour, join: "", where: [] };
-    case "model": return { key: "r.model", join: "", where: [] };
-    case "type": return { key: "r.type", join: "", where: [] };
-    // A step counts once under each of its distinct tools: its tool set's tools.
-    case "tool": return { key: "t.tool", join: " JOIN step_rollup_tools t ON t.tool_set = r.tool_set", where: [] };
-    case "error": return { key: "r.error_code", join: "", where: ["r.error_code IS NOT NULL"] };
+/**
+ * Where a dimension's rows come from: `step_totals` when no filter needs the time or the assistant (a few rows a
+ * key), else `step_rollups`, whose hour and assistant every filter can select. A report's overall row is the model
+ * dimension's totals, where each step counts once.
+ */
+function keyOf(dialect: RollupDialect, dimension: Dimension | "all", filter: StepFilter): RollupKey {
+  if (filter.from == null && filter.to == null && filter.assistant == null) {
+    const where = [`r.dimension = '${dimension === "all" ? "model" : dimension}'`];
+    return { table: "step_totals", key: dimension === "all" ? "CAST('all' AS TEXT)" : "r.key", join: "", where };
   }
+  return { table: "step_rollups", ...rollupKeyOf(dialect, dimension) };
 }
 
 /** The filter on rollup rows: a UTC day is 24 whole hours, so `--from/--to` select whole rows exactly. */
@@ -59,7 +36,7 @@ function tagged(source: RollupKey, filter: StepFilter, columns: string): Metrics
   const conditions = filterConditions(filter, ROLLUP_FILTER_COLUMNS);
   const where = [...source.where, ...conditions.where];
   return {
-    sql: `SELECT ${source.key} AS k, ${columns} FROM step_rollups r${source.join}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`,
+    sql: `SELECT ${source.key} AS k, ${columns} FROM ${source.table} r${source.join}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`,
     params: conditions.params,
   };
 }
@@ -68,7 +45,7 @@ const stepsWhere = (condition: string) => `CAST(sum(CASE WHEN ${condition} THEN 
 
 /** One dimension's rows (or 'all'), as the views name their columns, ordered by key. */
 function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", keyColumn: string, filter: StepFilter): MetricsQuery {
-  const rows = tagged(keyOf(dialect, dimension), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
+  const rows = tagged(keyOf(dialect, dimension, filter), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
     "r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens");
   const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const timed = "status = 'completed' AND seconds IS NOT NULL";
@@ -100,17 +77,17 @@ ORDER BY ${dialect.keyOrder("t.k")}`;
 
 /** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`. */
 export function rollupMetricsQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics(DIALECTS[dialect], dimension, KEY_COLUMNS[dimension], filter);
+  return groupedMetrics(ROLLUP_DIALECTS[dialect], dimension, KEY_COLUMNS[dimension], filter);
 }
 
 /** The §7 metrics over every step the filter keeps, as one row keyed 'all'. */
 export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics(DIALECTS[dialect], "all", "key", filter);
+  return groupedMetrics(ROLLUP_DIALECTS[dialect], "all", "key", filter);
 }
 
 /** What `cost_usd` is computed from: prompt and completion tokens by (key, model), exact integer sums. */
 export function rollupCostBasisQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  const rows = tagged(keyOf(DIALECTS[dialect], dimension), filter, "r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens");
+  const rows = tagged(keyOf(ROLLUP_DIALECTS[dialect], dimension, filter), filter, "r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens");
   return {
     sql: `SELECT k, model, CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens
 FROM (${rows.sql}) tagged GROUP BY k, model`,
@@ -120,6 +97,6 @@ FROM (${rows.sql}) tagged GROUP BY k, model`,
 
 /** The first and last hour (as `created_at` seconds) holding a step the filter keeps: enough for their UTC days. */
 export function rollupHourRangeQuery(filter: StepFilter = {}): MetricsQuery {
-  const rows = tagged(keyOf(DIALECTS.sqlite, "all"), filter, "r.hour AS hour");
+  const rows = tagged({ table: "step_rollups", ...rollupKeyOf(ROLLUP_DIALECTS.sqlite, "all") }, filter, "r.hour AS hour");
   return { sql: `SELECT min(hour) AS first, max(hour) AS last FROM (${rows.sql}) tagged`, params: rows.params };
 }

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { verifyRollups } from "./stepStats/verifyRollups.js";
+import { verifyTotals } from "./stepStats/verifyTotals.js";
 import { foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
@@ -16,7 +17,7 @@ const PROGRESS_EVERY = 1000;
 
 /**
  * Folds the log and compares it with the tables as sorted streams (a merge join per table), so memory
- * stays flat however long the log is; then the rollups against those tables, a day at a time. Returns the
+ * stays flat however long the log is; then the rollups against those tables, a day at a time, and the totals against the rollups. Returns the
  * first `limit` differences (none: they agree).
  * `source` is one snapshot: both sides are the same moment while others append.
  */
@@ -43,7 +44,8 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   // Events of no step and no run (threads, errors) are read by neither stream: the work is done.
   onProgress?.(events, events);
   const folded = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish())];
-  const differences = [...folded, ...(await verifyRollups(source, limit - Math.min(limit, folded.length)))].slice(0, limit);
+  const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
+  const differences = [...folded, ...rollups, ...(await verifyTotals(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };
 }
 

@@ -29,6 +29,7 @@ function seeded(seed: number) {
 }
 
 const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollups ORDER BY cell");
+const totals = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals ORDER BY cell");
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
 const sourceOf = (sql: SqlDatabase) => ({
@@ -67,9 +68,12 @@ describe("the step rollups (issue 15)", () => {
       expect(appended.every((row) => Number(row.steps) > 0)).toBe(true);
       // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
       expect(appended.some((row) => row.model !== "(unknown)")).toBe(true);
+      const appendedTotals = await totals(sql);
+      expect(new Set(appendedTotals.map((row) => row.dimension)).size).toBe(7);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
       await wireProjections(sql).rebuild();
       expect(await rollups(sql)).toEqual(appended);
+      expect(await totals(sql)).toEqual(appendedTotals);
     } finally {
       await sql.close();
     }
@@ -84,13 +88,33 @@ describe("the step rollups (issue 15)", () => {
       await sql.run("DELETE FROM step_rollups WHERE cell = ?", [second!.cell!]);
       await sql.run("UPDATE step_rollups SET model = 'gpt-by-hand' WHERE cell = ?", [third!.cell!]);
       const { differences } = await verifyRows(sourceOf(sql));
-      expect(differences).toEqual(expect.arrayContaining([
+      // The totals, compared with the edited rollups, differ too: after the rollups' own lines.
+      const ofRollups = differences.filter((line) => line.startsWith("step_rollups "));
+      expect(differences.slice(0, 4)).toEqual(ofRollups);
+      expect(ofRollups).toEqual(expect.arrayContaining([
         `step_rollups ${first!.cell}: steps is ${Number(first!.steps) + 1}, the steps give ${Number(first!.steps)}`,
         `step_rollups ${second!.cell}: missing from the table`,
         `step_rollups ${third!.cell}: its cell does not name its columns (${String(third!.cell).replace(JSON.stringify(third!.model), '"gpt-by-hand"')})`,
         `step_rollups ${third!.cell}: missing from the table`,
       ]));
-      expect(differences).toHaveLength(4);
+      expect(ofRollups).toHaveLength(4);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("given a totals row edited by hand, verify names it both ways", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      await appendShuffled(sql, generateWorld(9, { runs: 20 }), 9);
+      const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals WHERE dimension = 'tool' AND status = 'completed' ORDER BY cell LIMIT 1"))[0]!;
+      await sql.run("UPDATE step_totals SET completion_tokens = completion_tokens + 7 WHERE cell = ?", [row.cell!]);
+      const sums = (completion: number) =>
+        `steps ${row.steps}, prompt_tokens ${row.prompt_tokens}, completion_tokens ${completion}, total_tokens ${row.total_tokens}`;
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([
+        `step_totals ${row.cell}: the table has ${sums(Number(row.completion_tokens) + 7)}, the rollups do not`,
+        `step_totals ${row.cell}: the rollups give ${sums(Number(row.completion_tokens))}, the table does not`,
+      ]);
     } finally {
       await sql.close();
     }

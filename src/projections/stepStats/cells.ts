@@ -1,6 +1,10 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import type { StepFacts } from "../changes.js";
-import type { stepRollups } from "./tables.js";
+import type { stepRollups, stepTotals } from "./tables.js";
+
+/** The report dimensions (CONTRACT §7), each kept in `step_totals`. */
+export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
 
 export const HOUR_SECONDS = 3600;
 /** Joins a tool set's tools: a character no tool name the API gives holds. */
@@ -10,6 +14,21 @@ export const UNKNOWN_MODEL = "(unknown)";
 
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
+export type TotalsRow = typeof stepTotals.$inferSelect;
+type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
+
+/** The UTC day and hour of `created_at` as the reports key them (`YYYY-MM-DD`, `YYYY-MM-DDTHH`). */
+const utc = (createdAt: number | null, length: number) => (createdAt === null ? null : new Date(createdAt * 1000).toISOString().slice(0, length));
+
+/** The keys a step has in each dimension of the totals (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
+function dimensionKeys(step: StepFacts, model: string): [Dimension, string | null][] {
+  const keys: [Dimension, string | null][] = [
+    ["assistant", step.assistantId], ["day", utc(step.createdAt, 10)], ["hour", utc(step.createdAt, 13)], ["model", model], ["type", step.type],
+  ];
+  for (const tool of step.tools) keys.push(["tool", tool]);
+  if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);
+  return keys;
+}
 
 /** `created_at` rounded down to its hour (down for times before 1970 too, as the SQL of verify computes it). */
 export const hourOf = (createdAt: number | null) => (createdAt === null ? null : createdAt - (((createdAt % HOUR_SECONDS) + HOUR_SECONDS) % HOUR_SECONDS));
@@ -28,21 +47,36 @@ export function rollupKey(step: StepFacts, model: string | null): RollupKey {
 export const cellOf = (key: RollupKey) =>
   JSON.stringify([key.hour, key.assistantId, key.model, key.type, key.toolSet, key.status, key.errorCode, key.seconds]);
 
-/** One batch's net changes to the rollups, by cell. */
+function addSums(row: Sums, step: StepFacts, sign: 1 | -1): void {
+  row.steps += sign;
+  row.promptTokens += sign * (step.promptTokens ?? 0);
+  row.completionTokens += sign * (step.completionTokens ?? 0);
+  row.totalTokens += sign * (step.totalTokens ?? 0);
+}
+
+const noSums = (): Sums => ({ steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+
+/** One batch's net changes to the rollups and the totals, by cell. */
 export class RollupDelta {
   readonly cells = new Map<string, RollupRow>();
+  readonly totals = new Map<string, TotalsRow>();
 
   add(step: StepFacts, model: string | null, sign: 1 | -1): void {
     const key = rollupKey(step, model);
     const cell = cellOf(key);
     let row = this.cells.get(cell);
-    if (!row) {
-      row = { cell, ...key, steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-      this.cells.set(cell, row);
+    if (!row) this.cells.set(cell, (row = { cell, ...key, ...noSums() }));
+    addSums(row, step, sign);
+    for (const [dimension, value] of dimensionKeys(step, key.model)) {
+      const totalsKey = { dimension, key: value, model: key.model, status: step.status, seconds: step.completionSeconds };
+      const totalsCell = totalsCellOf(totalsKey);
+      let total = this.totals.get(totalsCell);
+      if (!total) this.totals.set(totalsCell, (total = { cell: totalsCell, ...totalsKey, ...noSums() }));
+      addSums(total, step, sign);
     }
-    row.steps += sign;
-    row.promptTokens += sign * (step.promptTokens ?? 0);
-    row.completionTokens += sign * (step.completionTokens ?? 0);
-    row.totalTokens += sign * (step.totalTokens ?? 0);
   }
 }
+
+/** A totals row's key as one text value, as `cellOf`. */
+export const totalsCellOf = (row: Pick<TotalsRow, "dimension" | "key" | "model" | "status" | "seconds">) =>
+  JSON.stringify([row.dimension, row.key, row.model, row.status, row.seconds]);

@@ -26,7 +26,29 @@ export const stepRollups = sqliteTable(
     completionTokens: integer("completion_tokens").notNull(),
     totalTokens: integer("total_tokens").notNull(),
   },
-  (t) => [index("step_rollups_hour").on(t.hour)],
+  (t) => [index("step_rollups_hour").on(t.hour), index("step_rollups_assistant").on(t.assistantId)],
+);
+
+/**
+ * The same counts per dimension alone: (dimension, its key, model, status, completion seconds), a tool once per tool.
+ * What an unfiltered report (or one filtered by model) reads: a few rows a key, not a row a step (the fine grain is
+ * nearly one row a step on the bench world, where hours × assistants outnumber the steps).
+ */
+export const stepTotals = sqliteTable(
+  "step_totals",
+  {
+    cell: text("cell").primaryKey(),
+    dimension: text("dimension").notNull(),
+    key: text("key"),
+    model: text("model").notNull(),
+    status: text("status"),
+    seconds: integer("seconds"),
+    steps: integer("steps").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    totalTokens: integer("total_tokens").notNull(),
+  },
+  (t) => [index("step_totals_dimension").on(t.dimension, t.key, t.model, t.status, t.seconds, t.steps, t.promptTokens, t.completionTokens, t.totalTokens)],
 );
 
 /** Each tool set's tools: the tool dimension counts a step once per tool by joining this small table. Only grows. */

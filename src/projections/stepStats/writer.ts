@@ -1,19 +1,28 @@
+import { getTableName } from "drizzle-orm";
 import { stepsOfRun } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { RollupDelta, TOOL_SEPARATOR, type RollupRow } from "./cells.js";
-import { stepRollups, stepRollupTools } from "./tables.js";
+import { RollupDelta, TOOL_SEPARATOR } from "./cells.js";
+import { stepRollups, stepRollupTools, stepTotals } from "./tables.js";
 
-// Adds a delta to a cell; PostgreSQL needs the table named in the SET, which SQLite accepts too.
-const ADD_TO_CELL = upsertOf(stepRollups, ["cell"]).sql.replace(
-  /DO UPDATE SET .*$/s,
-  "DO UPDATE SET steps = step_rollups.steps + excluded.steps, prompt_tokens = step_rollups.prompt_tokens + excluded.prompt_tokens, " +
-    "completion_tokens = step_rollups.completion_tokens + excluded.completion_tokens, total_tokens = step_rollups.total_tokens + excluded.total_tokens",
-);
-const cellValues = upsertOf(stepRollups, ["cell"]).values;
+type Sums = { steps: number; promptTokens: number; completionTokens: number; totalTokens: number };
+
+/** Adds a delta to a cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too), and drops a cell left empty. */
+function addToCellOf<T extends typeof stepRollups | typeof stepTotals>(table: T) {
+  const upsert = upsertOf(table, ["cell"]);
+  const name = getTableName(table);
+  const sums = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"].map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ");
+  const sql = upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums}`);
+  return async (tx: SqlPort, row: T["$inferInsert"] & { cell: string; steps: number }) => {
+    await tx.run(sql, upsert.values(row));
+    if (row.steps < 0) await tx.run(`DELETE FROM ${name} WHERE cell = ? AND steps = 0`, [row.cell]);
+  };
+}
+const addToRollup = addToCellOf(stepRollups);
+const addToTotals = addToCellOf(stepTotals);
 const INSERT_TOOL = insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool");
 
 /** A run's model now (after this batch's runs), null when no snapshot named one; each run read once a batch. */
@@ -56,22 +65,23 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
   return delta;
 }
 
-const isZero = (row: RollupRow) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
+const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 
-/** The rollups projection: `step_rollups` (and the tool sets they name), moved by each batch's changes to rows and run models. */
+/** The rollups projection: `step_rollups` (and the tool sets they name) and `step_totals`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
   name: "step_rollups",
   async apply(tx, _events, changes) {
     const newToolSets = new Set<string>();
-    for (const row of (await deltaOf(tx, changes)).cells.values()) {
+    const delta = await deltaOf(tx, changes);
+    for (const row of delta.cells.values()) {
       if (isZero(row)) continue;
-      await tx.run(ADD_TO_CELL, cellValues(row));
-      if (row.steps < 0) await tx.run("DELETE FROM step_rollups WHERE cell = ? AND steps = 0", [row.cell]);
-      else if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
+      await addToRollup(tx, row);
+      if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
     }
+    for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row);
     for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
   },
   async truncate(tx) {
-    for (const table of [stepRollups, stepRollupTools]) await tx.run(deleteAllSql(table));
+    for (const table of [stepRollups, stepRollupTools, stepTotals]) await tx.run(deleteAllSql(table));
   },
 };

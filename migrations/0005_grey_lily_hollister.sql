@@ -1,0 +1,38 @@
+CREATE TABLE `step_rollup_tools` (
+	`tool_set` text NOT NULL,
+	`tool` text NOT NULL,
+	PRIMARY KEY(`tool_set`, `tool`)
+);
+--> statement-breakpoint
+CREATE TABLE `step_rollups` (
+	`cell` text PRIMARY KEY NOT NULL,
+	`hour` integer,
+	`assistant_id` text,
+	`model` text NOT NULL,
+	`type` text,
+	`tool_set` text NOT NULL,
+	`status` text,
+	`error_code` text,
+	`seconds` integer,
+	`steps` integer NOT NULL,
+	`prompt_tokens` integer NOT NULL,
+	`completion_tokens` integer NOT NULL,
+	`total_tokens` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `step_rollups_hour` ON `step_rollups` (`hour`);--> statement-breakpoint
+CREATE INDEX `step_rollups_assistant` ON `step_rollups` (`assistant_id`);--> statement-breakpoint
+CREATE TABLE `step_totals` (
+	`cell` text PRIMARY KEY NOT NULL,
+	`dimension` text NOT NULL,
+	`key` text,
+	`model` text NOT NULL,
+	`status` text,
+	`seconds` integer,
+	`steps` integer NOT NULL,
+	`prompt_tokens` integer NOT NULL,
+	`completion_tokens` integer NOT NULL,
+	`total_tokens` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `step_totals_dimension` ON `step_totals` (`dimension`,`key`,`model`,`status`,`seconds`,`steps`,`prompt_tokens`,`completion_tokens`,`total_tokens`);
