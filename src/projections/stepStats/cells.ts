@@ -15,10 +15,17 @@ export const UNKNOWN_MODEL = "(unknown)";
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 export type TotalsRow = typeof stepTotals.$inferSelect;
-type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
+export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 
-/** The UTC day and hour of `created_at` as the reports key them (`YYYY-MM-DD`, `YYYY-MM-DDTHH`). */
-const utc = (createdAt: number | null, length: number) => (createdAt === null ? null : new Date(createdAt * 1000).toISOString().slice(0, length));
+/** Seconds from 0000-01-01 to 9999-12-31T23:59:59 UTC: the years SQLite's strftime writes (outside them it gives NULL). */
+const FIRST_SECOND = -62_167_219_200;
+const LAST_SECOND = 253_402_300_799;
+
+/** The UTC day and hour of `created_at` as the reports key them (`YYYY-MM-DD`, `YYYY-MM-DDTHH`); null outside years 0–9999. */
+function utc(createdAt: number | null, length: number): string | null {
+  if (createdAt === null || createdAt < FIRST_SECOND || createdAt > LAST_SECOND) return null;
+  return new Date(createdAt * 1000).toISOString().slice(0, length);
+}
 
 /** The keys a step has in each dimension of the totals (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
 function dimensionKeys(step: StepFacts, model: string): [Dimension, string | null][] {

@@ -5,10 +5,8 @@ import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { RollupDelta, TOOL_SEPARATOR } from "./cells.js";
+import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
 import { stepRollups, stepRollupTools, stepTotals } from "./tables.js";
-
-type Sums = { steps: number; promptTokens: number; completionTokens: number; totalTokens: number };
 
 /** Adds a delta to a cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too), and drops a cell left empty. */
 function addToCellOf<T extends typeof stepRollups | typeof stepTotals>(table: T) {
