@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepTotals } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepTotals, stepCosts } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -20,6 +20,7 @@ export const { events, rejections, runSteps, runStepTools, runs, checkpoints, ru
   stepRollups: sqlite.stepRollups,
   stepRollupTools: sqlite.stepRollupTools,
   stepTotals: sqlite.stepTotals,
+  stepCosts: sqlite.stepCosts,
 });
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));

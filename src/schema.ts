@@ -6,4 +6,4 @@ export { checkpoints, events, rejections } from "./store/tables.js";
 export { runExpiries, runStepFolds, runSteps, runStepTools } from "./projections/runSteps/tables.js";
 export { runs } from "./projections/runs/tables.js";
 export { statsByAssistant, statsByDay, statsByError, statsByHour, statsByModel, statsByTool, statsByType } from "./analytics/views.js";
-export { stepRollups, stepRollupTools, stepTotals } from "./projections/stepStats/tables.js";
+export { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./projections/stepStats/tables.js";

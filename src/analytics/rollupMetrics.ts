@@ -17,14 +17,14 @@ interface RollupKey {
 }
 
 /**
- * Where a dimension's rows come from: `step_totals` when no filter needs the time or the assistant (a few rows a
- * key), else `step_rollups`, whose hour and assistant every filter can select. A report's overall row is the model
- * dimension's totals, where each step counts once.
+ * Where a dimension's rows come from: with no filter, `perDimension` (`step_totals` for the metrics, `step_costs` for
+ * the cost: a few rows a key); else `step_rollups`, whose hour, assistant and model every filter selects. A report's
+ * overall row is the type dimension's totals, where each step counts once.
  */
-function keyOf(dialect: RollupDialect, dimension: Dimension | "all", filter: StepFilter): RollupKey {
-  if (filter.from == null && filter.to == null && filter.assistant == null) {
-    const where = [`r.dimension = '${dimension === "all" ? "model" : dimension}'`];
-    return { table: "step_totals", key: dimension === "all" ? "CAST('all' AS TEXT)" : "r.key", join: "", where };
+function keyOf(dialect: RollupDialect, dimension: Dimension | "all", filter: StepFilter, perDimension: "step_totals" | "step_costs"): RollupKey {
+  if (filter.from == null && filter.to == null && filter.assistant == null && filter.model == null) {
+    const where = [`r.dimension = '${dimension === "all" ? "type" : dimension}'`];
+    return { table: perDimension, key: dimension === "all" ? "CAST('all' AS TEXT)" : "r.key", join: "", where };
   }
   return { table: "step_rollups", ...rollupKeyOf(dialect, dimension) };
 }
@@ -45,7 +45,7 @@ const stepsWhere = (condition: string) => `CAST(sum(CASE WHEN ${condition} THEN 
 
 /** One dimension's rows (or 'all'), as the views name their columns, ordered by key. */
 function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", keyColumn: string, filter: StepFilter): MetricsQuery {
-  const rows = tagged(keyOf(dialect, dimension, filter), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
+  const rows = tagged(keyOf(dialect, dimension, filter, "step_totals"), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
     "r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens");
   const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const timed = "status = 'completed' AND seconds IS NOT NULL";
@@ -87,7 +87,7 @@ export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilt
 
 /** What `cost_usd` is computed from: prompt and completion tokens by (key, model), exact integer sums. */
 export function rollupCostBasisQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  const rows = tagged(keyOf(ROLLUP_DIALECTS[dialect], dimension, filter), filter, "r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens");
+  const rows = tagged(keyOf(ROLLUP_DIALECTS[dialect], dimension, filter, "step_costs"), filter, "r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens");
   return {
     sql: `SELECT k, model, CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens
 FROM (${rows.sql}) tagged GROUP BY k, model`,

@@ -30,6 +30,7 @@ function seeded(seed: number) {
 
 const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollups ORDER BY cell");
 const totals = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals ORDER BY cell");
+const costs = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs ORDER BY cell");
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
 const sourceOf = (sql: SqlDatabase) => ({
@@ -69,11 +70,14 @@ describe("the step rollups (issue 15)", () => {
       // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
       expect(appended.some((row) => row.model !== "(unknown)")).toBe(true);
       const appendedTotals = await totals(sql);
+      const appendedCosts = await costs(sql);
+      expect(appendedCosts.length).toBeGreaterThan(7);
       expect(new Set(appendedTotals.map((row) => row.dimension)).size).toBe(7);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
       await wireProjections(sql).rebuild();
       expect(await rollups(sql)).toEqual(appended);
       expect(await totals(sql)).toEqual(appendedTotals);
+      expect(await costs(sql)).toEqual(appendedCosts);
     } finally {
       await sql.close();
     }
@@ -103,7 +107,7 @@ describe("the step rollups (issue 15)", () => {
     }
   });
 
-  it("given a totals row edited by hand, verify names it both ways", async () => {
+  it("given a totals row and a costs row edited by hand, verify names each both ways", async () => {
     const sql = await emptySpecDatabase();
     try {
       await appendShuffled(sql, generateWorld(9, { runs: 20 }), 9);
@@ -111,9 +115,14 @@ describe("the step rollups (issue 15)", () => {
       await sql.run("UPDATE step_totals SET completion_tokens = completion_tokens + 7 WHERE cell = ?", [row.cell!]);
       const sums = (completion: number) =>
         `steps ${row.steps}, prompt_tokens ${row.prompt_tokens}, completion_tokens ${completion}, total_tokens ${row.total_tokens}`;
+      const cost = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs WHERE dimension = 'model' ORDER BY cell LIMIT 1"))[0]!;
+      await sql.run("UPDATE step_costs SET prompt_tokens = prompt_tokens - 1 WHERE cell = ?", [cost.cell!]);
+      const costSums = (prompt: number) => `prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([
         `step_totals ${row.cell}: the table has ${sums(Number(row.completion_tokens) + 7)}, the rollups do not`,
         `step_totals ${row.cell}: the rollups give ${sums(Number(row.completion_tokens))}, the table does not`,
+        `step_costs ${cost.cell}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
+        `step_costs ${cost.cell}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
       ]);
     } finally {
       await sql.close();

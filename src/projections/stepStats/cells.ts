@@ -1,6 +1,6 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import type { StepFacts } from "../changes.js";
-import type { stepRollups, stepTotals } from "./tables.js";
+import type { stepCosts, stepRollups, stepTotals } from "./tables.js";
 
 /** The report dimensions (CONTRACT §7), each kept in `step_totals`. */
 export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
@@ -15,6 +15,7 @@ export const UNKNOWN_MODEL = "(unknown)";
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 export type TotalsRow = typeof stepTotals.$inferSelect;
+export type CostsRow = typeof stepCosts.$inferSelect;
 export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 
 /** Seconds from 0000-01-01 to 9999-12-31T23:59:59 UTC: the years SQLite's strftime writes (outside them it gives NULL). */
@@ -63,10 +64,11 @@ function addSums(row: Sums, step: StepFacts, sign: 1 | -1): void {
 
 const noSums = (): Sums => ({ steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
 
-/** One batch's net changes to the rollups and the totals, by cell. */
+/** One batch's net changes to the rollups, the totals and the costs, by cell. */
 export class RollupDelta {
   readonly cells = new Map<string, RollupRow>();
   readonly totals = new Map<string, TotalsRow>();
+  readonly costs = new Map<string, CostsRow>();
 
   add(step: StepFacts, model: string | null, sign: 1 | -1): void {
     const key = rollupKey(step, model);
@@ -75,15 +77,21 @@ export class RollupDelta {
     if (!row) this.cells.set(cell, (row = { cell, ...key, ...noSums() }));
     addSums(row, step, sign);
     for (const [dimension, value] of dimensionKeys(step, key.model)) {
-      const totalsKey = { dimension, key: value, model: key.model, status: step.status, seconds: step.completionSeconds };
+      const totalsKey = { dimension, key: value, status: step.status, seconds: step.completionSeconds };
       const totalsCell = totalsCellOf(totalsKey);
       let total = this.totals.get(totalsCell);
       if (!total) this.totals.set(totalsCell, (total = { cell: totalsCell, ...totalsKey, ...noSums() }));
       addSums(total, step, sign);
+      const costsKey = { dimension, key: value, model: key.model };
+      const costsCell = JSON.stringify([dimension, value, key.model]);
+      let cost = this.costs.get(costsCell);
+      if (!cost) this.costs.set(costsCell, (cost = { cell: costsCell, ...costsKey, promptTokens: 0, completionTokens: 0 }));
+      cost.promptTokens += sign * (step.promptTokens ?? 0);
+      cost.completionTokens += sign * (step.completionTokens ?? 0);
     }
   }
 }
 
 /** A totals row's key as one text value, as `cellOf`. */
-export const totalsCellOf = (row: Pick<TotalsRow, "dimension" | "key" | "model" | "status" | "seconds">) =>
-  JSON.stringify([row.dimension, row.key, row.model, row.status, row.seconds]);
+export const totalsCellOf = (row: Pick<TotalsRow, "dimension" | "key" | "status" | "seconds">) =>
+  JSON.stringify([row.dimension, row.key, row.status, row.seconds]);

@@ -30,9 +30,9 @@ export const stepRollups = sqliteTable(
 );
 
 /**
- * The same counts per dimension alone: (dimension, its key, model, status, completion seconds), a tool once per tool.
- * What an unfiltered report (or one filtered by model) reads: a few rows a key, not a row a step (the fine grain is
- * nearly one row a step on the bench world, where hours × assistants outnumber the steps).
+ * The same counts per dimension alone: (dimension, its key, status, completion seconds), a tool once per tool. What a
+ * report with no filter reads: a few rows a key, not a row a step (the fine grain is nearly one row a step on the bench
+ * world, where hours × assistants outnumber the steps). Without the model, which would multiply its rows by the models.
  */
 export const stepTotals = sqliteTable(
   "step_totals",
@@ -40,7 +40,6 @@ export const stepTotals = sqliteTable(
     cell: text("cell").primaryKey(),
     dimension: text("dimension").notNull(),
     key: text("key"),
-    model: text("model").notNull(),
     status: text("status"),
     seconds: integer("seconds"),
     steps: integer("steps").notNull(),
@@ -48,7 +47,21 @@ export const stepTotals = sqliteTable(
     completionTokens: integer("completion_tokens").notNull(),
     totalTokens: integer("total_tokens").notNull(),
   },
-  (t) => [index("step_totals_dimension").on(t.dimension, t.key, t.model, t.status, t.seconds, t.steps, t.promptTokens, t.completionTokens, t.totalTokens)],
+  (t) => [index("step_totals_dimension").on(t.dimension, t.key, t.status, t.seconds, t.steps, t.promptTokens, t.completionTokens, t.totalTokens)],
+);
+
+/** The tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_totals`. */
+export const stepCosts = sqliteTable(
+  "step_costs",
+  {
+    cell: text("cell").primaryKey(),
+    dimension: text("dimension").notNull(),
+    key: text("key"),
+    model: text("model").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+  },
+  (t) => [index("step_costs_dimension").on(t.dimension, t.key, t.model, t.promptTokens, t.completionTokens)],
 );
 
 /** Each tool set's tools: the tool dimension counts a step once per tool by joining this small table. Only grows. */

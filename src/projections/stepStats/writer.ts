@@ -6,21 +6,26 @@ import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
-import { stepRollups, stepRollupTools, stepTotals } from "./tables.js";
+import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
 
-/** Adds a delta to a cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too), and drops a cell left empty. */
-function addToCellOf<T extends typeof stepRollups | typeof stepTotals>(table: T) {
+/**
+ * Adds a delta to a cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too), and drops
+ * the cell when `emptied` (the first of `sums`) falls to zero.
+ */
+function addToCellOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
-  const sums = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"].map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ");
-  const sql = upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums}`);
-  return async (tx: SqlPort, row: T["$inferInsert"] & { cell: string; steps: number }) => {
+  const sql = upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`);
+  const emptied = `DELETE FROM ${name} WHERE cell = ? AND ${sums.map((c) => `${c} = 0`).join(" AND ")}`;
+  return async (tx: SqlPort, row: T["$inferInsert"] & { cell: string }, shrinks: boolean) => {
     await tx.run(sql, upsert.values(row));
-    if (row.steps < 0) await tx.run(`DELETE FROM ${name} WHERE cell = ? AND steps = 0`, [row.cell]);
+    if (shrinks) await tx.run(emptied, [row.cell]);
   };
 }
-const addToRollup = addToCellOf(stepRollups);
-const addToTotals = addToCellOf(stepTotals);
+const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
+const addToRollup = addToCellOf(stepRollups, SUMS);
+const addToTotals = addToCellOf(stepTotals, SUMS);
+const addToCosts = addToCellOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOL = insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool");
 
 /** A run's model now (after this batch's runs), null when no snapshot named one; each run read once a batch. */
@@ -65,7 +70,7 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 
-/** The rollups projection: `step_rollups` (and the tool sets they name) and `step_totals`, moved by each batch's changes to rows and run models. */
+/** The rollups projection: `step_rollups` (and the tool sets they name) `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
   name: "step_rollups",
   async apply(tx, _events, changes) {
@@ -73,13 +78,17 @@ export const stepStatsProjection: Projection = {
     const delta = await deltaOf(tx, changes);
     for (const row of delta.cells.values()) {
       if (isZero(row)) continue;
-      await addToRollup(tx, row);
+      await addToRollup(tx, row, row.steps < 0);
       if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
     }
-    for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row);
+    for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row, row.steps < 0);
+    // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
+    for (const row of delta.costs.values()) {
+      if (row.promptTokens !== 0 || row.completionTokens !== 0) await addToCosts(tx, row, row.promptTokens < 0 || row.completionTokens < 0);
+    }
     for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
   },
   async truncate(tx) {
-    for (const table of [stepRollups, stepRollupTools, stepTotals]) await tx.run(deleteAllSql(table));
+    for (const table of [stepRollups, stepRollupTools, stepTotals, stepCosts]) await tx.run(deleteAllSql(table));
   },
 };

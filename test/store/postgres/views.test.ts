@@ -44,7 +44,7 @@ describePostgres("the analytics views on PostgreSQL", () => {
     const world = generateWorld(20261130, { runs: 40 });
     const snapshots = snapshotSteps(300);
     sqlite = new Database(await storeOf(world, snapshots, snapshotRuns(snapshots)), { readonly: true });
-    for (const table of ["run_steps", "run_step_tools", "runs", "step_rollups", "step_rollup_tools", "step_totals"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    for (const table of ["run_steps", "run_step_tools", "runs", "step_rollups", "step_rollup_tools", "step_totals", "step_costs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
     const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
     filters = [
       {}, { from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" },

@@ -1,3 +1,12 @@
+CREATE TABLE "step_costs" (
+	"cell" text PRIMARY KEY NOT NULL,
+	"dimension" text NOT NULL,
+	"key" text,
+	"model" text NOT NULL,
+	"prompt_tokens" bigint NOT NULL,
+	"completion_tokens" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "step_rollup_tools" (
 	"tool_set" text NOT NULL,
 	"tool" text NOT NULL,
@@ -24,7 +33,6 @@ CREATE TABLE "step_totals" (
 	"cell" text PRIMARY KEY NOT NULL,
 	"dimension" text NOT NULL,
 	"key" text,
-	"model" text NOT NULL,
 	"status" text,
 	"seconds" bigint,
 	"steps" bigint NOT NULL,
@@ -33,6 +41,7 @@ CREATE TABLE "step_totals" (
 	"total_tokens" bigint NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX "step_costs_dimension" ON "step_costs" USING btree ("dimension","key","model","prompt_tokens","completion_tokens");--> statement-breakpoint
 CREATE INDEX "step_rollups_hour" ON "step_rollups" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "step_rollups_assistant" ON "step_rollups" USING btree ("assistant_id");--> statement-breakpoint
-CREATE INDEX "step_totals_dimension" ON "step_totals" USING btree ("dimension","key","model","status","seconds","steps","prompt_tokens","completion_tokens","total_tokens");
+CREATE INDEX "step_totals_dimension" ON "step_totals" USING btree ("dimension","key","status","seconds","steps","prompt_tokens","completion_tokens","total_tokens");

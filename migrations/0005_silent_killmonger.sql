@@ -1,3 +1,13 @@
+CREATE TABLE `step_costs` (
+	`cell` text PRIMARY KEY NOT NULL,
+	`dimension` text NOT NULL,
+	`key` text,
+	`model` text NOT NULL,
+	`prompt_tokens` integer NOT NULL,
+	`completion_tokens` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `step_costs_dimension` ON `step_costs` (`dimension`,`key`,`model`,`prompt_tokens`,`completion_tokens`);--> statement-breakpoint
 CREATE TABLE `step_rollup_tools` (
 	`tool_set` text NOT NULL,
 	`tool` text NOT NULL,
@@ -26,7 +36,6 @@ CREATE TABLE `step_totals` (
 	`cell` text PRIMARY KEY NOT NULL,
 	`dimension` text NOT NULL,
 	`key` text,
-	`model` text NOT NULL,
 	`status` text,
 	`seconds` integer,
 	`steps` integer NOT NULL,
@@ -35,4 +44,4 @@ CREATE TABLE `step_totals` (
 	`total_tokens` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `step_totals_dimension` ON `step_totals` (`dimension`,`key`,`model`,`status`,`seconds`,`steps`,`prompt_tokens`,`completion_tokens`,`total_tokens`);
+CREATE INDEX `step_totals_dimension` ON `step_totals` (`dimension`,`key`,`status`,`seconds`,`steps`,`prompt_tokens`,`completion_tokens`,`total_tokens`);
