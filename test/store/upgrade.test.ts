@@ -6,8 +6,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
-import type { KeyedRecord } from "../../src/store/append.js";
-import { openStepstore, wireProjections } from "../../src/stepstore.js";
+import { createAppender, type KeyedRecord } from "../../src/store/append.js";
+import { applyProjections } from "../../src/projections/projection.js";
+import { runStepsProjection } from "../../src/projections/runSteps/writer.js";
+import { runsProjection } from "../../src/projections/runs/writer.js";
+import { openStepstore } from "../../src/stepstore.js";
 import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 import { generateWorld } from "../world/world.js";
 
@@ -34,7 +37,10 @@ describe("opening a database an earlier release wrote", () => {
     const oldPath = join(dir, "first-release.db");
     const old = earlierReleaseDatabase(oldPath, 2);
     // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
-    await wireProjections(sqliteDatabase(old)).append({ source: "file", accepted: keyed(before), rejected: [] });
+    // The projections that release had: no rollups, which this version fills from the tables on its first append.
+    const released = [runStepsProjection, runsProjection];
+    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), apply: (tx, events) => applyProjections(tx, released, events) });
+    await append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
     old.close();
     expect(inProgress, "the old release leaves steps in progress").toBeGreaterThan(0);
@@ -44,8 +50,9 @@ describe("opening a database an earlier release wrote", () => {
     const fresh = openStepstore(join(dir, "fresh.db"));
     await fresh.append({ source: "file", accepted: keyed([...before, ...after]), rejected: [] });
     try {
-      const rows = (store: typeof fresh) => store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all();
+      const rows = (store: typeof fresh, table = "run_steps") => store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
       expect(rows(upgraded)).toEqual(rows(fresh));
+      for (const table of ["step_rollups", "step_totals", "step_costs"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
       expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
       expect((await verifyProjections(upgraded.sqlite)).differences).toEqual([]);
       const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);

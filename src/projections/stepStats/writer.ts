@@ -5,6 +5,7 @@ import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
+import { storedStepDeltas } from "./backfill.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
 import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
 
@@ -70,23 +71,31 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 
-/** The rollups projection: `step_rollups` (and the tool sets they name) `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
+/** Writes a delta: each cell that changed, and the tool sets new cells name. */
+async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
+  const newToolSets = new Set<string>();
+  for (const row of delta.cells.values()) {
+    if (isZero(row)) continue;
+    await addToRollup(tx, row, row.steps < 0);
+    if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
+  }
+  for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row, row.steps < 0);
+  // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
+  for (const row of delta.costs.values()) {
+    if (row.promptTokens !== 0 || row.completionTokens !== 0) await addToCosts(tx, row, row.promptTokens < 0 || row.completionTokens < 0);
+  }
+  for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
+}
+
+const NAME = "step_rollups";
+
+/** The rollups projection: `step_rollups` (and the tool sets they name), `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
-  name: "step_rollups",
+  name: NAME,
   async apply(tx, _events, changes) {
-    const newToolSets = new Set<string>();
-    const delta = await deltaOf(tx, changes);
-    for (const row of delta.cells.values()) {
-      if (isZero(row)) continue;
-      await addToRollup(tx, row, row.steps < 0);
-      if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
-    }
-    for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row, row.steps < 0);
-    // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
-    for (const row of delta.costs.values()) {
-      if (row.promptTokens !== 0 || row.completionTokens !== 0) await addToCosts(tx, row, row.promptTokens < 0 || row.completionTokens < 0);
-    }
-    for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
+    if (await tx.get("SELECT position FROM checkpoints WHERE name = ?", [NAME])) return applyDelta(tx, await deltaOf(tx, changes));
+    // No checkpoint of theirs yet: a new store, or one made before the rollups. Count every stored step once (this batch's included).
+    for await (const delta of storedStepDeltas(tx)) await applyDelta(tx, delta);
   },
   async truncate(tx) {
     for (const table of [stepRollups, stepRollupTools, stepTotals, stepCosts]) await tx.run(deleteAllSql(table));
