@@ -1,15 +1,15 @@
 /**
- * The §7 metrics, written once. `metricsQuery` produces the SELECT for one dimension over `run_steps`
+ * The §7 metrics over `run_steps`, written once. `metricsQuery` produces the SELECT for one dimension
  * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
- * and `report` runs it with the filters bound as parameters.
+ * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
-import { STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
+import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
+import type { Dimension } from "../projections/stepStats/cells.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
-const TERMINAL_STEP_STATUSES = Object.keys(STEP_STATUS_RANK).filter((status) => STEP_STATUS_RANK[status]! > 0);
+export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
 
-export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export { DIMENSIONS, type Dimension } from "../projections/stepStats/cells.js";
 
 /** The key column each view names (CONTRACT §6). */
 export const KEY_COLUMNS = {
@@ -126,24 +126,33 @@ export interface MetricsQuery {
   params: (string | number)[];
 }
 
-/** The filter as SQL conditions on `run_steps s`, with their bound parameters. */
-export function filterConditions(filter: StepFilter): { where: string[]; params: (string | number)[] } {
+/** What a filter compares: the time (in seconds, whole UTC days selecting exactly), the assistant and the model. */
+export interface FilterColumns {
+  time: string;
+  assistant: string;
+  model: string;
+}
+
+const STEP_FILTER_COLUMNS: FilterColumns = { time: "s.created_at", assistant: "s.assistant_id", model: STEP_MODEL };
+
+/** The filter as SQL conditions (by default on `run_steps s`), with their bound parameters. */
+export function filterConditions(filter: StepFilter, columns = STEP_FILTER_COLUMNS): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.from != null) {
-    where.push("s.created_at >= ?");
-    params.push(dayStartOrThrow(filter.from));
+    where.push(`${columns.time} >= ?`);
+    params.push(utcDayStartOrThrow(filter.from));
   }
   if (filter.to != null) {
-    where.push("s.created_at < ?");
-    params.push(dayStartOrThrow(filter.to) + DAY_SECONDS);
+    where.push(`${columns.time} < ?`);
+    params.push(utcDayStartOrThrow(filter.to) + DAY_SECONDS);
   }
   if (filter.assistant != null) {
-    where.push("s.assistant_id = ?");
+    where.push(`${columns.assistant} = ?`);
     params.push(filter.assistant);
   }
   if (filter.model != null) {
-    where.push(`${STEP_MODEL} = ?`);
+    where.push(`${columns.model} = ?`);
     params.push(filter.model);
   }
   return { where, params };
@@ -155,18 +164,6 @@ export function filterConditions(filter: StepFilter): { where: string[]; params:
  */
 export function metricsQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(KEY_SOURCES[dimension], KEY_COLUMNS[dimension], filter);
-}
-
-/** The §7 metrics over every step the filter keeps, as one row keyed 'all' (a report's summary). */
-export function overallQuery(filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics({ key: "'all'", join: "", where: [] }, "key", filter);
-}
-
-/** The first and last `created_at` among the steps the filter keeps. */
-export function createdRangeQuery(filter: StepFilter = {}): MetricsQuery {
-  const conditions = filterConditions(filter);
-  const where = conditions.where.length > 0 ? ` WHERE ${conditions.where.join(" AND ")}` : "";
-  return { sql: `SELECT min(s.created_at) AS first, max(s.created_at) AS last FROM run_steps s${where}`, params: conditions.params };
 }
 
 /**
@@ -183,7 +180,7 @@ function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter
   const percentiles = Object.entries(PERCENTILES)
     .map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`)
     .join(", ");
-  const finished = `status IN (${TERMINAL_STEP_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+  const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const sql = `WITH tagged AS ${source.join ? "MATERIALIZED" : "NOT MATERIALIZED"} (
   SELECT ${source.key} AS k, s.status AS status, s.completion_seconds AS seconds,
     s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens, s.total_tokens AS total_tokens
@@ -214,33 +211,12 @@ ORDER BY t.k`;
   return { sql, params: conditions.params };
 }
 
-/**
- * What `cost_usd` is computed from (CONTRACT §7): the prompt and completion tokens of the steps the filter keeps, summed
- * by (key, model), so that the price is applied once per model to exact integer sums. Portable over `source`.
- */
-export function costBasis(source: KeySource, filter: StepFilter): MetricsQuery {
-  const conditions = filterConditions(filter);
-  const where = [...source.where, ...conditions.where];
-  const sql = `SELECT k, model, sum(coalesce(prompt_tokens, 0)) AS prompt_tokens, sum(coalesce(completion_tokens, 0)) AS completion_tokens
-FROM (
-  SELECT ${source.key} AS k, ${STEP_MODEL} AS model, s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens
-  FROM run_steps s${source.join ? ` ${source.join.trim()}` : ""}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
-) tagged
-GROUP BY k, model`;
-  return { sql, params: conditions.params };
-}
-
-/** The tokens of one dimension's groups by model, for their cost. */
-export function costBasisQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  return costBasis(KEY_SOURCES[dimension], filter);
-}
-
 /** The view's definition: the unfiltered SELECT (no parameters). */
 export function viewSelect(dimension: Dimension): string {
   return metricsQuery(dimension).sql;
 }
 
-function dayStartOrThrow(date: string): number {
+function utcDayStartOrThrow(date: string): number {
   const start = utcDayStart(date);
   if (start === null) throw new RangeError(`not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD)`);
   return start;

@@ -3,12 +3,11 @@
  * PostgreSQL's own terms (ordered-set aggregates, FILTER), one pass over the steps. The `stats_by_*`
  * views of the PostgreSQL store are this SELECT with no filter.
  */
-import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 import {
-  costBasis, filterConditions, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
+  filterConditions, FINISHED_STATUSES, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
-const FINISHED = `status IN (${Object.keys(STEP_STATUS_RANK).filter(isTerminalStep).map((status) => `'${status}'`).join(", ")})`;
+const FINISHED = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 const KEY_SOURCES = keySources({
   day: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -56,16 +55,6 @@ ORDER BY k COLLATE "C" NULLS FIRST`;
  */
 export function postgresMetricsQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(KEY_SOURCES[dimension], KEY_COLUMNS[dimension], filter);
-}
-
-/** The §7 metrics over every step the filter keeps, as one row keyed 'all', as metrics.ts's `overallQuery`. */
-export function postgresOverallQuery(filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics({ key: "'all'::text", join: "", where: [] }, "key", filter);
-}
-
-/** The tokens of one dimension's groups by model, as metrics.ts's `costBasisQuery`. */
-export function postgresCostBasisQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  return costBasis(KEY_SOURCES[dimension], filter);
 }
 
 /** The view's definition: the unfiltered SELECT. */

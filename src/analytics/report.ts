@@ -1,9 +1,6 @@
 import type { SqlPort } from "../store/sqlPort.js";
-import {
-  costBasisQuery, createdRangeQuery, DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, metricsQuery, overallQuery, utcDayStart,
-  type Dimension, type Metrics, type MetricsQuery, type StepFilter,
-} from "./metrics.js";
-import { postgresCostBasisQuery, postgresMetricsQuery, postgresOverallQuery } from "./postgresMetrics.js";
+import { DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
+import { rollupCostBasisQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery } from "./rollupMetrics.js";
 import { costOf, type PriceTable } from "./prices.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
@@ -90,21 +87,11 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
 
 type KeyedRow = Record<string, string | number | null>;
 
-/** The analytics SELECTs in the store's own dialect (the SQL of each is written once per dialect). */
-const QUERIES: Record<SqlPort["dialect"], {
-  metrics: (dimension: Dimension, filter: StepFilter) => MetricsQuery;
-  overall: (filter: StepFilter) => MetricsQuery;
-  costBasis: (dimension: Dimension, filter: StepFilter) => MetricsQuery;
-}> = {
-  sqlite: { metrics: metricsQuery, overall: overallQuery, costBasis: costBasisQuery },
-  postgres: { metrics: postgresMetricsQuery, overall: postgresOverallQuery, costBasis: postgresCostBasisQuery },
-};
-
 type CostBasisRow = { k: string | null; model: string; prompt_tokens: number | string; completion_tokens: number | string };
 
 /** Each group's `cost_usd` (CONTRACT §7): its tokens summed by model, priced once per model; absent when no model of it is priced. */
 async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Map<string | null, number>> {
-  const query = QUERIES[port.dialect].costBasis(dimension, filters);
+  const query = rollupCostBasisQuery(port.dialect, dimension, filters);
   const costs = new Map<string | null, number>();
   for (const row of await port.all<CostBasisRow>(query.sql, query.params)) {
     const cost = costOf(prices, row.model, Number(row.prompt_tokens), Number(row.completion_tokens));
@@ -115,7 +102,7 @@ async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFi
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
-  const query = QUERIES[port.dialect].metrics(dimension, filters);
+  const query = rollupMetricsQuery(port.dialect, dimension, filters);
   const keyColumn = KEY_COLUMNS[dimension];
   const [metricRows, costs] = await Promise.all([port.all<KeyedRow>(query.sql, query.params), costsByKey(port, dimension, filters, prices)]);
   const rows = metricRows.map((row) => {
@@ -132,10 +119,10 @@ const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(s
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const overall = QUERIES[port.dialect].overall(filters);
+  const overall = rollupOverallQuery(port.dialect, filters);
   const row = await port.get<KeyedRow>(overall.sql, overall.params);
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, (row?.[column] as number | null | undefined) ?? (isCount(column) ? 0 : null)])) as Metrics;
-  const range = createdRangeQuery(filters);
+  const range = rollupHourRangeQuery(filters);
   const { first, last } = (await port.get<{ first: number | null; last: number | null }>(range.sql, range.params))!;
   return { ...metrics, firstDay: utcDay(first), lastDay: utcDay(last) };
 }

@@ -1,7 +1,7 @@
 import { lastPosition, readCheckpoints, storeCheckpoints } from "../store/checkpoints.js";
 import { readBatches } from "../store/readEvents.js";
 import type { SqlDatabase, SqlPort } from "../store/sqlPort.js";
-import type { Projection } from "./projection.js";
+import { applyProjections, type Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
 
@@ -52,7 +52,7 @@ async function refoldAll(tx: SqlPort, projections: readonly Projection[], onProg
   for (const projection of projections) await projection.truncate(tx);
   await storeCheckpoints(tx, names, 0);
   for await (const batch of readBatches(tx, REBUILD_BATCH)) {
-    for (const projection of projections) await projection.apply(tx, batch);
+    await applyProjections(tx, projections, batch);
     await storeCheckpoints(tx, names, batch[batch.length - 1]!.position);
     folded += batch.length;
     onProgress?.(folded);

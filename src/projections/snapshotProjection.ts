@@ -3,6 +3,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { LogEvent } from "../records/events.js";
 import { insertRows, rowsInsert, selectByKeys } from "../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../store/sqlText.js";
+import type { BatchChanges } from "./changes.js";
 import type { Projection } from "./projection.js";
 
 interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
@@ -14,6 +15,8 @@ interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
   /** The winner after one more event (pure). */
   evolve(current: T | null, event: LogEvent): T | null;
   values(snapshot: T): Table["$inferInsert"];
+  /** Told of each object whose winner changed, to record in the batch's changes what later projections need. */
+  changed?(changes: BatchChanges, stored: T | null, winner: T): void;
 }
 
 /**
@@ -26,7 +29,7 @@ export function snapshotProjection<T extends { id: string }, Table extends SQLit
   const load = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
   return {
     name: model.name,
-    async apply(tx, events) {
+    async apply(tx, events, changes) {
       const snapshots = events.flatMap((event) => {
         const snapshot = model.snapshotOf(event);
         return snapshot === null ? [] : [{ event, id: snapshot.id }];
@@ -38,8 +41,9 @@ export function snapshotProjection<T extends { id: string }, Table extends SQLit
       }
       const current = new Map<string, T | null>();
       for (const { event, id } of snapshots) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
-      const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [save.values(model.values(winner))] : []));
-      await insertRows(tx, save, changed);
+      const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [{ stored: stored.get(id) ?? null, winner }] : []));
+      await insertRows(tx, save, changed.map(({ winner }) => save.values(model.values(winner))));
+      for (const { stored: before, winner } of changed) model.changed?.(changes, before, winner);
     },
     async truncate(tx) {
       await tx.run(deleteAllSql(model.table));

@@ -1,6 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
+import { verifyRollups } from "./stepStats/verifyRollups.js";
+import { verifyTotals } from "./stepStats/verifyTotals.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
@@ -15,7 +17,8 @@ const PROGRESS_EVERY = 1000;
 
 /**
  * Folds the log and compares it with the tables as sorted streams (a merge join per table), so memory
- * stays flat however long the log is; returns the first `limit` differences (none: they agree).
+ * stays flat however long the log is; then the rollups against those tables, a day at a time, and the totals against the rollups. Returns the
+ * first `limit` differences (none: they agree).
  * `source` is one snapshot: both sides are the same moment while others append.
  */
 export async function verifyRows(source: RowSource, limit = 20, onProgress?: (done: number, total: number) => void) {
@@ -42,7 +45,9 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   for await (const assistant of foldedAssistants(source, onEvent)) await assistantRows.visit({ key: [assistant.id], row: assistant });
   // Events of no step, run or assistant (threads, errors) are read by no stream: the work is done.
   onProgress?.(events, events);
-  const differences = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())].slice(0, limit);
+  const folded = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())];
+  const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
+  const differences = [...folded, ...rollups, ...(await verifyTotals(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };
 }
 

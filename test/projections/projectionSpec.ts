@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { Projection } from "../../src/projections/projection.js";
+import { applyProjections, type Projection } from "../../src/projections/projection.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import { createAppender, type KeyedRecord } from "../../src/store/append.js";
@@ -12,7 +12,7 @@ type Json = Record<string, unknown>;
 export type RowsOf = (sql: SqlPort) => Promise<unknown[]>;
 
 /** Records as a file would hold them, classified and keyed as ingest keys them (one document). */
-function keyed(records: readonly Json[], keyOf: ReturnType<typeof createEventKeyer>, from: number): KeyedRecord[] {
+export function keyed(records: readonly Json[], keyOf: ReturnType<typeof createEventKeyer>, from: number): KeyedRecord[] {
   return records.flatMap((value, i) =>
     [...recordsOf(value, JSON.stringify(value), `spec:${from + i + 1}`)].map((record) => {
       if (!record.ok) throw new Error(`a spec record was rejected: ${record.path}: ${record.reason}`);
@@ -31,7 +31,7 @@ export function projectionSpec(projection: Projection) {
       when: (...records: Json[]) => ({
         async then(rowsOf: RowsOf, expected: unknown[]): Promise<void> {
           const sql = await emptySpecDatabase();
-          const append = createAppender(sql, { names: [projection.name], apply: (tx, events) => projection.apply(tx, events) });
+          const append = createAppender(sql, { names: [projection.name], apply: (tx, events) => applyProjections(tx, [projection], events) });
           const keyOf = createEventKeyer("projection-spec");
           try {
             let count = 0;

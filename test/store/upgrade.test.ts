@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { stepstore } from "../helpers/cli.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { earlierReleaseDatabase } from "../helpers/oldStore.js";
@@ -6,8 +7,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
-import type { KeyedRecord } from "../../src/store/append.js";
-import { openStepstore, wireProjections } from "../../src/stepstore.js";
+import { createAppender, type KeyedRecord } from "../../src/store/append.js";
+import { applyProjections } from "../../src/projections/projection.js";
+import { runStepsProjection } from "../../src/projections/runSteps/writer.js";
+import { runsProjection } from "../../src/projections/runs/writer.js";
+import { openStepstore } from "../../src/stepstore.js";
 import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 import { generateWorld } from "../world/world.js";
 
@@ -34,18 +38,26 @@ describe("opening a database an earlier release wrote", () => {
     const oldPath = join(dir, "first-release.db");
     const old = earlierReleaseDatabase(oldPath, 2);
     // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
-    await wireProjections(sqliteDatabase(old)).append({ source: "file", accepted: keyed(before), rejected: [] });
+    // The projections that release had: no assistants and no rollups, which this version refolds the log for when it first opens the store for writing.
+    const released = [runStepsProjection, runsProjection];
+    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), apply: (tx, events) => applyProjections(tx, released, events) });
+    await append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
     old.close();
     expect(inProgress, "the old release leaves steps in progress").toBeGreaterThan(0);
 
     const upgraded = openStepstore(oldPath);
+    const behind: string[] = [];
+    expect(await upgraded.catchUp((names) => behind.push(...names)), "the log is refolded once").toMatchObject({ events: before.length });
+    expect(behind).toEqual(["assistants", "step_rollups"]);
+    expect(await upgraded.catchUp(() => expect.unreachable("caught up already")), "then nothing is behind").toBeNull();
     await upgraded.append({ source: "file", accepted: keyed(after), rejected: [] });
     const fresh = openStepstore(join(dir, "fresh.db"));
     await fresh.append({ source: "file", accepted: keyed([...before, ...after]), rejected: [] });
     try {
-      const rows = (store: typeof fresh) => store.sqlite.prepare("SELECT * FROM run_steps ORDER BY id").all();
+      const rows = (store: typeof fresh, table = "run_steps") => store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
       expect(rows(upgraded)).toEqual(rows(fresh));
+      for (const table of ["assistants", "step_rollups", "step_totals", "step_costs"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
       expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
       expect((await verifyProjections(upgraded.sqlite)).differences).toEqual([]);
       const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);
@@ -57,5 +69,31 @@ describe("opening a database an earlier release wrote", () => {
       upgraded.close();
       fresh.close();
     }
+  });
+
+  it("given a database of the release before the assistants and the rollups, when `ingest` opens it, then it says it refolds the log once and every report equals a fresh store's", async () => {
+    const world = generateWorld(11, { runs: 10 });
+    const half = Math.floor(world.events.length / 2);
+    const oldPath = join(dir, "before-rollups.db");
+    const old = earlierReleaseDatabase(oldPath, 5);
+    const released = [runStepsProjection, runsProjection];
+    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), apply: (tx, events) => applyProjections(tx, released, events) });
+    await append({ source: "file", accepted: keyed(world.events.slice(0, half)), rejected: [] });
+    old.close();
+    const [first, rest] = [join(dir, "first.jsonl"), join(dir, "rest.jsonl")];
+    writeFileSync(first, world.events.slice(0, half).map((e) => JSON.stringify(e)).join("\n") + "\n");
+    writeFileSync(rest, world.events.slice(half).map((e) => JSON.stringify(e)).join("\n") + "\n");
+
+    const ingested = await stepstore(["ingest", "--db", oldPath, rest]);
+    expect(ingested.code).toBe(0);
+    expect(ingested.stderr).toContain(`${oldPath}: read models assistants, step_rollups behind the log (added by an upgrade): refolding the log once`);
+    expect((await stepstore(["ingest", "--db", oldPath, rest])).stderr, "said once: then nothing is behind").not.toContain("behind the log");
+    const fresh = join(dir, "fresh-cli.db");
+    expect((await stepstore(["ingest", "--db", fresh, first, rest])).code).toBe(0);
+    for (const by of ["assistant", "model", "hour", "tool"]) {
+      const [upgraded, made] = await Promise.all([oldPath, fresh].map((db) => stepstore(["report", "--by", by, "--db", db])));
+      expect(upgraded.stdout, by).toBe(made.stdout);
+    }
+    expect((await stepstore(["verify", "--db", oldPath])).code).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { SqlPort } from "../../store/sqlPort.js";
 import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { upsertOf } from "../../store/sqlText.js";
 import type { RunStep } from "../../records/schemas.js";
+import type { StepFacts } from "../changes.js";
 import { initialStepState, type StepFoldState } from "./evolve.js";
 import type { RunExpiryState } from "./runExpiry.js";
 import { runExpiries, runStepFolds } from "./tables.js";
@@ -11,31 +12,45 @@ export interface LoadedStep {
   state: StepFoldState;
   folded: boolean;
   fresh: boolean;
+  /** The step's `run_steps` row as the rollups count it, before this batch; null when it has none. Its tools are read with them. */
+  row: Omit<StepFacts, "tools"> | null;
 }
+
+/** The columns of a stored row the rollups count (StepFacts but the tools), read with the row. */
+export const STEP_FACT_COLUMNS = `run_id AS "runId", created_at AS "createdAt", assistant_id AS "assistantId", type, status,
+  last_error_code AS "lastErrorCode", completion_seconds AS "completionSeconds", prompt_tokens AS "promptTokens",
+  completion_tokens AS "completionTokens", total_tokens AS "totalTokens"`;
 
 const saveFold = rowsInsert(upsertOf(runStepFolds));
 const saveExpiry = rowsInsert(upsertOf(runExpiries));
+
+type StoredRow = Omit<StepFacts, "tools"> & { id: string };
 
 /**
  * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
  * whole, and nothing but a larger terminal snapshot changes it), so `run_step_folds` keeps only
  * the steps still in progress (or known by deltas alone), and a terminal step's state is read back
  * from its `run_steps` row: most steps start and finish within one batch and write one row, not two.
- * Loaded for all of a batch's steps at once (one round trip per chunk on PostgreSQL).
+ * Loaded for all of a batch's steps at once (one round trip per chunk on PostgreSQL), each with its
+ * row's facts for the rollups; a row's JSON is read only where it is the state.
  */
 export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, LoadedStep>> {
-  const loaded = new Map<string, LoadedStep>();
+  const folds = new Map<string, StepFoldState>();
   for (const saved of await selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds)) {
-    loaded.set(saved.step_id, { state: JSON.parse(saved.state) as StepFoldState, folded: true, fresh: false });
+    folds.set(saved.step_id, JSON.parse(saved.state) as StepFoldState);
   }
-  const unfolded = stepIds.filter((id) => !loaded.has(id));
-  const rows = await selectByKeys<{ id: string; run_id: string; data: string; position: number }>(tx, "SELECT id, run_id, data, position FROM run_steps WHERE", "id", unfolded);
-  for (const row of rows) {
+  const rowsOf = <T extends StoredRow>(columns: string, ids: readonly string[]) =>
+    selectByKeys<T>(tx, `SELECT id, ${STEP_FACT_COLUMNS}${columns} FROM run_steps WHERE`, "id", ids);
+  const loaded = new Map<string, LoadedStep>();
+  for (const { id, ...row } of await rowsOf(``, [...folds.keys()])) loaded.set(id, { state: folds.get(id)!, folded: true, fresh: false, row });
+  for (const [id, state] of folds) if (!loaded.has(id)) loaded.set(id, { state, folded: true, fresh: false, row: null });
+  const unfolded = stepIds.filter((id) => !folds.has(id));
+  for (const { id, data, position, ...row } of await rowsOf<StoredRow & { data: string; position: number }>(", data, position", unfolded)) {
     // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
-    const state: StepFoldState = { ...initialStepState(row.id), runId: row.run_id, terminal: JSON.parse(row.data) as RunStep, position: row.position };
-    loaded.set(row.id, { state, folded: false, fresh: false });
+    const state: StepFoldState = { ...initialStepState(id), runId: row.runId, terminal: JSON.parse(data) as RunStep, position };
+    loaded.set(id, { state, folded: false, fresh: false, row });
   }
-  for (const id of unfolded) if (!loaded.has(id)) loaded.set(id, { state: initialStepState(id), folded: false, fresh: true });
+  for (const id of unfolded) if (!loaded.has(id)) loaded.set(id, { state: initialStepState(id), folded: false, fresh: true, row: null });
   return loaded;
 }
 

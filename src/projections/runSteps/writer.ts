@@ -3,6 +3,7 @@ import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
 import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
+import type { BatchChanges, StepFacts } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep, terminalTimestamp } from "./compare.js";
 import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "./evolve.js";
@@ -54,7 +55,7 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
 }
 
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
-async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; fresh: boolean }[]): Promise<void> {
+async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; fresh: boolean }[]): Promise<Map<string, string[]>> {
   const known = rendered.filter((r) => !r.fresh).map((r) => r.row.id); // a step new to the tables has none
   const stored = new Map<string, string[]>();
   for (const { step_id: stepId, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", known)) {
@@ -68,13 +69,23 @@ async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; fre
     for (const tool of tools) if (!before.includes(tool)) added.push([row.id, tool]);
   }
   await insertRows(tx, insertTool, added);
+  return stored;
+}
+
+/** What the rollups count of a row's columns. */
+function factsOf(values: typeof runSteps.$inferInsert, tools: readonly string[]): StepFacts {
+  return {
+    runId: values.runId ?? null, createdAt: values.createdAt ?? null, assistantId: values.assistantId ?? null, type: values.type ?? null,
+    status: values.status ?? null, lastErrorCode: values.lastErrorCode ?? null, completionSeconds: values.completionSeconds ?? null,
+    promptTokens: values.promptTokens ?? null, completionTokens: values.completionTokens ?? null, totalTokens: values.totalTokens ?? null, tools,
+  };
 }
 
 /**
  * Folds each step's new events onto its stored state, keeps the states, and writes the rows and tools:
  * each kind of read and write once for all the batch's steps (a round trip per chunk on PostgreSQL).
  */
-async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number): Promise<void> {
+async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number, changes: BatchChanges): Promise<void> {
   const loaded = await loadSteps(tx, [...byStep.keys()]);
   const folded: { loaded: LoadedStep; state: StepFoldState; changed: boolean }[] = [];
   for (const [stepId, stepEvents] of byStep) {
@@ -86,21 +97,25 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
   }
   await saveSteps(tx, folded.filter((f) => f.changed));
   const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
-  const rendered: { row: RunStepRow; fresh: boolean; position: number }[] = [];
+  const rendered: { row: RunStepRow; fresh: boolean; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
   for (const { loaded: step, state } of folded) {
     const render = renderRunStep(state, state.runId ? (expiries.get(state.runId) ?? null) : null);
-    if (render) rendered.push({ row: render.row, fresh: step.fresh, position: render.position });
+    if (render) rendered.push({ row: render.row, fresh: step.fresh, before: step.row, values: runStepValues(render.row, render.position) });
   }
-  await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(runStepValues(r.row, r.position))));
-  await writeTools(tx, rendered);
+  await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(r.values)));
+  const storedTools = await writeTools(tx, rendered);
+  // The rollups move each step from what its row counted to what it counts now.
+  for (const { row, before, values } of rendered) {
+    changes.steps.set(row.id, { before: before && { ...before, tools: storedTools.get(row.id) ?? [] }, after: factsOf(values, toolsOf(row)) });
+  }
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
 export const runStepsProjection: Projection = {
   name: "run_steps",
-  async apply(tx, events) {
+  async apply(tx, events, changes) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
-    await updateSteps(tx, await eventsByStep(tx, events), upTo);
+    await updateSteps(tx, await eventsByStep(tx, events), upTo, changes);
   },
   async truncate(tx) {
     for (const table of [runSteps, runStepTools, runStepFolds, runExpiries]) await tx.run(deleteAllSql(table));

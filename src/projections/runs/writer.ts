@@ -1,5 +1,6 @@
 import type { LogEvent } from "../../records/events.js";
 import type { Run } from "../../records/schemas.js";
+import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { snapshotProjection } from "../snapshotProjection.js";
 import { evolveRun } from "./evolve.js";
@@ -27,4 +28,10 @@ export function runValues(run: Run): typeof runs.$inferInsert {
 
 /** The runs projection: each run's winning snapshot. */
 const snapshotOf = (event: LogEvent) => (event.kind === "run" ? event.payload : null);
-export const runsProjection: Projection = snapshotProjection({ name: "runs", table: runs, snapshotOf, evolve: evolveRun, values: runValues });
+
+/** The rollups count a step under its run's model: a model named or changed moves the run's steps. */
+function changed(changes: BatchChanges, stored: Run | null, winner: Run): void {
+  if ((stored?.model ?? null) !== (winner.model ?? null)) changes.runModels.set(winner.id, { before: stored?.model ?? null });
+}
+
+export const runsProjection: Projection = snapshotProjection({ name: "runs", table: runs, snapshotOf, evolve: evolveRun, values: runValues, changed });

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { costBasisQuery, DIMENSIONS, metricsQuery, overallQuery, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
-import { postgresCostBasisQuery, postgresMetricsQuery, postgresOverallQuery } from "../../../src/analytics/postgresMetrics.js";
+import { DIMENSIONS, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
+import { rollupCostBasisQuery, rollupMetricsQuery, rollupOverallQuery } from "../../../src/analytics/rollupMetrics.js";
 import { openDatabase } from "../../../src/store/open.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { migratePostgres } from "../../../src/store/postgres/migrate.js";
@@ -44,10 +44,10 @@ describePostgres("the analytics views on PostgreSQL", () => {
     const world = generateWorld(20261130, { runs: 40 });
     const snapshots = snapshotSteps(300);
     sqlite = new Database(await storeOf(world, snapshots, snapshotRuns(snapshots)), { readonly: true });
-    for (const table of ["run_steps", "run_step_tools", "runs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    for (const table of ["run_steps", "run_step_tools", "runs", "step_rollups", "step_rollup_tools", "step_totals", "step_costs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
     const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
     filters = [
-      { from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" },
+      {}, { from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" },
       { model: "gpt-4o-mini" }, { model: "(unknown)", from: days[1]! },
     ];
   });
@@ -62,20 +62,20 @@ describePostgres("the analytics views on PostgreSQL", () => {
     expect(fromPg).toEqual(fromSqlite);
   });
 
-  it("and the report's filtered queries and its overall row agree too", async () => {
+  it("and the report's filtered queries over the rollups, its cost basis and its overall row agree too", async () => {
     for (const filter of filters) {
       for (const dimension of DIMENSIONS) {
-        const lite = metricsQuery(dimension, filter);
-        const post = postgresMetricsQuery(dimension, filter);
+        const lite = rollupMetricsQuery("sqlite", dimension, filter);
+        const post = rollupMetricsQuery("postgres", dimension, filter);
         expect(await pg.all(post.sql, post.params), `${dimension} ${JSON.stringify(filter)}`).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
         // The cost's tokens by (key, model), in no particular order.
-        const liteCosts = costBasisQuery(dimension, filter);
-        const postCosts = postgresCostBasisQuery(dimension, filter);
+        const liteCosts = rollupCostBasisQuery("sqlite", dimension, filter);
+        const postCosts = rollupCostBasisQuery("postgres", dimension, filter);
         const sorted = (rows: Row[]) => rows.map((row) => JSON.stringify(Object.values(row).map((v) => (typeof v === "bigint" ? Number(v) : v)))).sort();
         expect(sorted(await pg.all<Row>(postCosts.sql, postCosts.params)), `cost ${dimension}`).toEqual(sorted(sqlite.prepare(liteCosts.sql).all(...liteCosts.params) as Row[]));
       }
-      const lite = overallQuery(filter);
-      const post = postgresOverallQuery(filter);
+      const lite = rollupOverallQuery("sqlite", filter);
+      const post = rollupOverallQuery("postgres", filter);
       expect(await pg.all(post.sql, post.params)).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
     }
   });

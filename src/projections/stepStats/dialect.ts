@@ -1,0 +1,43 @@
+import type { SqlPort } from "../../store/sqlPort.js";
+import type { Dimension } from "./cells.js";
+
+/** What differs between the dialects in reading the rollups: the UTC day and hour of `r.hour`, NULL-safe equality, key order. */
+export interface RollupDialect {
+  day: string;
+  hour: string;
+  /** `a IS b`, NULL equal to NULL. */
+  same: (a: string, b: string) => string;
+  /** ORDER BY a key as SQLite orders text: byte order, NULL first. */
+  keyOrder: (column: string) => string;
+}
+
+export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
+  sqlite: {
+    day: "strftime('%Y-%m-%d', r.hour, 'unixepoch')",
+    hour: "strftime('%Y-%m-%dT%H', r.hour, 'unixepoch')",
+    same: (a, b) => `${a} IS ${b}`,
+    keyOrder: (column) => column,
+  },
+  postgres: {
+    day: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    hour: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+    same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
+    keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
+  },
+};
+
+/** A dimension's key over `step_rollups r` (the tool dimension joins each tool set's tools), as the reports group it. */
+export function rollupKeyOf(dialect: RollupDialect, dimension: Dimension | "all"): { key: string; join: string; where: string[] } {
+  switch (dimension) {
+    case "all": return { key: "CAST('all' AS TEXT)", join: "", where: [] };
+    case "assistant": return { key: "r.assistant_id", join: "", where: [] };
+    case "day": return { key: dialect.day, join: "", where: [] };
+    case "hour": return { key: dialect.hour, join: "", where: [] };
+    case "model": return { key: "r.model", join: "", where: [] };
+    case "type": return { key: "r.type", join: "", where: [] };
+    // A step counts once under each of its distinct tools: its tool set's tools.
+    case "tool": return { key: "t.tool", join: " JOIN step_rollup_tools t ON t.tool_set = r.tool_set", where: [] };
+    case "error": return { key: "r.error_code", join: "", where: ["r.error_code IS NOT NULL"] };
+  }
+}
+

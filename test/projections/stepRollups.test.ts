@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { createEventKeyer } from "../../src/records/eventKey.js";
+import { verifyRows } from "../../src/projections/verify.js";
+import type { SqlDatabase, SqlValue } from "../../src/store/sqlPort.js";
+import { wireProjections } from "../../src/stepstore.js";
+import { emptySpecDatabase } from "../helpers/storeUnderTest.js";
+import { generateWorld, type World } from "../world/world.js";
+import { keyed } from "./projectionSpec.js";
+
+type Json = Record<string, unknown>;
+
+/** Everything a world sends: webhook events, each polled run's list page, each run's snapshot (some after their steps). */
+function worldRecords(world: World): Json[] {
+  const values: Json[] = [...(world.events as Json[])];
+  for (const steps of world.polledSteps.values()) values.push({ object: "list", data: steps, has_more: false });
+  return [...values, ...(world.runs as unknown as Json[])];
+}
+
+/** mulberry32: the test's own seeded order. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  return (n: number) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollups ORDER BY cell");
+const totals = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals ORDER BY cell");
+const costs = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs ORDER BY cell");
+
+/** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
+const sourceOf = (sql: SqlDatabase) => ({
+  dialect: sql.dialect,
+  all: <T>(text: string, params?: readonly SqlValue[]) => sql.all<T>(text, params as SqlValue[]),
+  async *rows<T>(text: string) {
+    yield* await sql.all<T>(text);
+  },
+});
+
+/** Appends the world's records shuffled, in batches of random sizes: steps before or after their run's snapshot, redeliveries and all. */
+async function appendShuffled(sql: SqlDatabase, world: World, seed: number) {
+  const { append } = wireProjections(sql);
+  const next = seeded(seed);
+  const records = worldRecords(world);
+  for (let i = records.length - 1; i > 0; i--) {
+    const j = next(i + 1);
+    [records[i], records[j]] = [records[j]!, records[i]!];
+  }
+  const keyOf = createEventKeyer("rollups");
+  for (let start = 0; start < records.length;) {
+    const size = 1 + next(40);
+    await append({ source: "file", accepted: keyed(records.slice(start, start + size), keyOf, start), rejected: [] });
+    start += size;
+  }
+}
+
+describe("the step rollups (issue 15)", () => {
+  it.each([1, 2, 3])("given a world appended in random order and batches (seed %i), then the rollups equal a rebuild's and verify finds nothing", async (seed) => {
+    const sql = await emptySpecDatabase();
+    try {
+      const world = generateWorld(seed * 101, { runs: 30 });
+      await appendShuffled(sql, world, seed);
+      const appended = await rollups(sql);
+      expect(appended.length).toBeGreaterThan(10);
+      expect(appended.every((row) => Number(row.steps) > 0)).toBe(true);
+      // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
+      expect(appended.some((row) => row.model !== "(unknown)")).toBe(true);
+      const appendedTotals = await totals(sql);
+      const appendedCosts = await costs(sql);
+      expect(appendedCosts.length).toBeGreaterThan(7);
+      expect(new Set(appendedTotals.map((row) => row.dimension)).size).toBe(7);
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
+      await wireProjections(sql).rebuild();
+      expect(await rollups(sql)).toEqual(appended);
+      expect(await totals(sql)).toEqual(appendedTotals);
+      expect(await costs(sql)).toEqual(appendedCosts);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("given a rollup row edited, added or removed by hand, verify names each", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      await appendShuffled(sql, generateWorld(7, { runs: 20 }), 7);
+      const [first, second, third] = await rollups(sql);
+      await sql.run("UPDATE step_rollups SET steps = steps + 1 WHERE cell = ?", [first!.cell!]);
+      await sql.run("DELETE FROM step_rollups WHERE cell = ?", [second!.cell!]);
+      await sql.run("UPDATE step_rollups SET model = 'gpt-by-hand' WHERE cell = ?", [third!.cell!]);
+      const { differences } = await verifyRows(sourceOf(sql));
+      // The totals, compared with the edited rollups, differ too: after the rollups' own lines.
+      const ofRollups = differences.filter((line) => line.startsWith("step_rollups "));
+      expect(differences.slice(0, 4)).toEqual(ofRollups);
+      expect(ofRollups).toEqual(expect.arrayContaining([
+        `step_rollups ${first!.cell}: steps is ${Number(first!.steps) + 1}, the steps give ${Number(first!.steps)}`,
+        `step_rollups ${second!.cell}: missing from the table`,
+        `step_rollups ${third!.cell}: its cell does not name its columns (${String(third!.cell).replace(JSON.stringify(third!.model), '"gpt-by-hand"')})`,
+        `step_rollups ${third!.cell}: missing from the table`,
+      ]));
+      expect(ofRollups).toHaveLength(4);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("given a totals row and a costs row edited by hand, verify names each both ways", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      await appendShuffled(sql, generateWorld(9, { runs: 20 }), 9);
+      const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals WHERE dimension = 'tool' AND status = 'completed' ORDER BY cell LIMIT 1"))[0]!;
+      await sql.run("UPDATE step_totals SET completion_tokens = completion_tokens + 7 WHERE cell = ?", [row.cell!]);
+      const sums = (completion: number) =>
+        `steps ${row.steps}, prompt_tokens ${row.prompt_tokens}, completion_tokens ${completion}, total_tokens ${row.total_tokens}`;
+      const cost = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs WHERE dimension = 'model' ORDER BY cell LIMIT 1"))[0]!;
+      await sql.run("UPDATE step_costs SET prompt_tokens = prompt_tokens - 1 WHERE cell = ?", [cost.cell!]);
+      const costSums = (prompt: number) => `prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([
+        `step_totals ${row.cell}: the table has ${sums(Number(row.completion_tokens) + 7)}, the rollups do not`,
+        `step_totals ${row.cell}: the rollups give ${sums(Number(row.completion_tokens))}, the table does not`,
+        `step_costs ${cost.cell}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
+        `step_costs ${cost.cell}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
+      ]);
+    } finally {
+      await sql.close();
+    }
+  });
+});
