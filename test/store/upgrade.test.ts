@@ -92,7 +92,7 @@ describe("opening a database an earlier release wrote", () => {
     expect((await stepstore(["ingest", "--db", fresh, first, rest])).code).toBe(0);
     for (const by of ["assistant", "model", "hour", "tool"]) {
       const [upgraded, made] = await Promise.all([oldPath, fresh].map((db) => stepstore(["report", "--by", by, "--db", db])));
-      expect(upgraded.stdout, by).toBe(made.stdout);
+      expect(upgraded!.stdout, by).toBe(made!.stdout);
     }
     expect((await stepstore(["verify", "--db", oldPath])).code).toBe(0);
   });

@@ -1,5 +1,13 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** What every rollup cell sums: its steps and their tokens (the last columns of both grains). */
+const stepSums = () => ({
+  steps: integer("steps").notNull(),
+  promptTokens: integer("prompt_tokens").notNull(),
+  completionTokens: integer("completion_tokens").notNull(),
+  totalTokens: integer("total_tokens").notNull(),
+});
+
 /**
  * The step rollups (issue 15): how many steps, and their token sums, per (hour of `created_at`, assistant, model, type,
  * tool set, status, error code, completion seconds). Exact: every §7 metric of any dimension, under any filter on these
@@ -21,10 +29,7 @@ export const stepRollups = sqliteTable(
     status: text("status"),
     errorCode: text("error_code"),
     seconds: integer("seconds"),
-    steps: integer("steps").notNull(),
-    promptTokens: integer("prompt_tokens").notNull(),
-    completionTokens: integer("completion_tokens").notNull(),
-    totalTokens: integer("total_tokens").notNull(),
+    ...stepSums(),
   },
   (t) => [index("step_rollups_hour").on(t.hour), index("step_rollups_assistant").on(t.assistantId)],
 );
@@ -42,10 +47,7 @@ export const stepTotals = sqliteTable(
     key: text("key"),
     status: text("status"),
     seconds: integer("seconds"),
-    steps: integer("steps").notNull(),
-    promptTokens: integer("prompt_tokens").notNull(),
-    completionTokens: integer("completion_tokens").notNull(),
-    totalTokens: integer("total_tokens").notNull(),
+    ...stepSums(),
   },
   (t) => [index("step_totals_dimension").on(t.dimension, t.key, t.status, t.seconds, t.steps, t.promptTokens, t.completionTokens, t.totalTokens)],
 );
