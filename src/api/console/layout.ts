@@ -39,6 +39,13 @@ ${body}
 `.text;
 }
 
+/** An assistant as people know it: its name beside its id where the log has its record, else the id. */
+export const assistantLabel = (id: unknown, names: ReadonlyMap<string, string>): Html => {
+  if (typeof id !== "string") return html`<span class="muted">—</span>`;
+  const name = names.get(id);
+  return name === undefined ? html`<span class="id">${id}</span>` : html`${name} <span class="id muted">${id}</span>`;
+};
+
 /** A status with a class that colours it (failed in red, completed in green). */
 export const statusBadge = (status: unknown): Html =>
   typeof status === "string" ? html`<span class="status-${status}">${status}</span>` : html`<span class="muted">—</span>`;

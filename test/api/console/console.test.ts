@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utcDay } from "../../analytics/truth.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../../helpers/browser.js";
 import { startServer, type RunningServer } from "../harness.js";
-import { allPages, consoleWorld, HOSTILE_OUTPUT, links, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
+import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, links, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
 
 let browser: Browser;
 let world: ConsoleWorld;
@@ -86,6 +86,9 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.title()).not.toBe("pwned");
     expect(await page.locator("main img").count()).toBe(0);
+    // Its assistant by name beside its id, the name's markup as text.
+    expect(await page.locator("main").innerText()).toContain(`${HOSTILE_ASSISTANT.name} ${HOSTILE_ASSISTANT.id}`);
+    expect(await page.locator("main b").count()).toBe(0);
   });
 
   it("filters narrow the runs list: model matches exactly, `to` is inclusive, every page followed", async () => {

@@ -20,6 +20,9 @@ function hostileStep(createdAt: number): RunStep {
   } as unknown as RunStep;
 }
 
+/** The hostile step's assistant, whose name is markup too: the console shows it beside the id, as text. */
+export const HOSTILE_ASSISTANT = { id: "asst_hostile", object: "assistant", created_at: 1_700_000_000, name: "<b>Order bot</b>", model: "gpt-4o", tools: [] };
+
 export interface ConsoleWorld {
   db: string;
   steps: Step[];
@@ -35,7 +38,7 @@ export async function consoleWorld(): Promise<ConsoleWorld> {
   const snapRuns = snapshotRuns(snapshots);
   const newest = Math.max(...[...world.steps, ...snapshots].map((s) => s.created_at as number));
   const hostile = hostileStep(newest + 60);
-  const db = await storeOf(world, [...snapshots, hostile], snapRuns);
+  const db = await storeOf(world, [...snapshots, hostile], snapRuns, [HOSTILE_ASSISTANT]);
   const runs = [...world.runs, ...snapRuns];
   const models = new Map(runs.map((run) => [run.id as string, run.model as string]));
   return { db, steps: [...world.steps, ...snapshots, hostile] as Step[], runs, models };

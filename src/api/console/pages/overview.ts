@@ -5,6 +5,7 @@ import { newestStepTime } from "../../../projections/runSteps/queries.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, percent, usd, utcDate } from "../format.js";
 import { href, html, type Html } from "../html.js";
+import { assistantNames } from "../../../projections/assistants/queries.js";
 import { runsTable } from "./runs.js";
 
 const RECENT_RUNS = 10;
@@ -51,10 +52,11 @@ async function windows(port: SqlPort, prices: PriceTable, newest: number): Promi
 /** `/ui/`: the last day and week of the log (ending on the newest step's UTC day) and the newest runs. */
 export async function overviewPage(port: SqlPort, prices: PriceTable): Promise<{ title: string; body: Html }> {
   const [newest, recent] = await Promise.all([newestStepTime(port), pageRuns(port, {}, undefined, RECENT_RUNS)]);
-  if (newest === null) return { title: "Overview", body: html`<h1>Overview</h1><p>The store holds no steps yet.</p>${runsTable(recent.runs)}` };
+  const names = await assistantNames(port, recent.runs.map((run) => run.assistant_id));
+  if (newest === null) return { title: "Overview", body: html`<h1>Overview</h1><p>The store holds no steps yet.</p>${runsTable(recent.runs, names)}` };
   return {
     title: "Overview",
     body: html`<h1>Overview</h1><p class="muted">Windows end on the UTC day of the newest step in the log (${utcDate(newest)}).</p>${await windows(port, prices, newest)}
-<h2>Newest runs</h2>${runsTable(recent.runs)}<p><a href="/ui/runs">All runs →</a> · <a href="/ui/failures">Recent failures →</a></p>`,
+<h2>Newest runs</h2>${runsTable(recent.runs, names)}<p><a href="/ui/runs">All runs →</a> · <a href="/ui/failures">Recent failures →</a></p>`,
   };
 }

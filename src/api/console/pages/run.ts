@@ -3,18 +3,19 @@ import { listRunSteps } from "../../../projections/runSteps/queries.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, duration, timestamp } from "../format.js";
 import { html, type Html } from "../html.js";
-import { statusBadge } from "../layout.js";
+import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantNames } from "../../../projections/assistants/queries.js";
 import { stepHref, stepSeconds, toolNames, totalTokens } from "./stepParts.js";
 
 /** The most steps a run page lists (a run has a handful; this bounds a pathological one). */
 export const RUN_STEPS_LIMIT = 1000;
 
-function snapshotFacts(run: Record<string, unknown> | null): Html {
+function snapshotFacts(run: Record<string, unknown> | null, names: ReadonlyMap<string, string>): Html {
   if (!run) return html`<p class="muted">No run snapshot was ingested for this run: its model and instructions are not known (model ${UNKNOWN_MODEL}).</p>`;
   return html`<dl>
 <dt>Status</dt><dd>${statusBadge(run.status)}</dd>
 <dt>Model</dt><dd>${typeof run.model === "string" ? run.model : UNKNOWN_MODEL}</dd>
-<dt>Assistant</dt><dd>${typeof run.assistant_id === "string" ? run.assistant_id : "—"}</dd>
+<dt>Assistant</dt><dd>${assistantLabel(run.assistant_id, names)}</dd>
 <dt>Created</dt><dd>${timestamp(run.created_at)} UTC</dd>
 <dt>Ended</dt><dd>${timestamp(run.completed_at ?? run.failed_at ?? run.cancelled_at ?? null)}</dd>
 </dl>
@@ -39,7 +40,7 @@ export async function runPage(port: SqlPort, threadId: string, runId: string): P
     title: `Run ${runId}`,
     body: html`<h1>Run <code>${runId}</code></h1>
 <p class="muted">Thread <code>${threadId}</code></p>
-${snapshotFacts(run)}
+${snapshotFacts(run, await assistantNames(port, [typeof run?.assistant_id === "string" ? run.assistant_id : null]))}
 <h2>Steps (${steps!.length === RUN_STEPS_LIMIT ? `the first ${RUN_STEPS_LIMIT}` : steps!.length}, in order)</h2>
 ${items.length ? html`<ol class="timeline">${items}</ol>` : html`<p>No steps of this run are in the log.</p>`}`,
   };

@@ -3,7 +3,8 @@ import { RUN_STATUS_RANK } from "../../../projections/runs/evolve.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { timestamp } from "../format.js";
 import { href, html, segment, type Html } from "../html.js";
-import { statusBadge } from "../layout.js";
+import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantNames } from "../../../projections/assistants/queries.js";
 import { cursorText, dayRange, parseCursor, single, type Query } from "../params.js";
 
 /** Runs a page of the list shows. */
@@ -12,12 +13,12 @@ export const RUNS_PAGE = 25;
 export const runHref = (run: { thread_id: string; id: string }) => `/ui/threads/${segment(run.thread_id)}/runs/${segment(run.id)}`;
 
 /** A table of runs, each linking to its page. */
-export function runsTable(runs: readonly RunListItem[]): Html {
+export function runsTable(runs: readonly RunListItem[], names: ReadonlyMap<string, string>): Html {
   if (runs.length === 0) return html`<p>No runs match.</p>`;
   const rows = runs.map((run) => html`<tr>
 <td class="id"><a href="${runHref(run)}">${run.id}</a></td>
 <td>${statusBadge(run.status)}${run.snapshot ? "" : html` <span class="muted">(steps only)</span>`}</td>
-<td>${run.model ?? UNKNOWN_MODEL}</td><td class="id">${run.assistant_id ?? "—"}</td><td class="id">${run.thread_id}</td><td class="when">${timestamp(run.created_at)}</td></tr>`);
+<td>${run.model ?? UNKNOWN_MODEL}</td><td>${assistantLabel(run.assistant_id, names)}</td><td class="id">${run.thread_id}</td><td class="when">${timestamp(run.created_at)}</td></tr>`);
   return html`<table><caption class="muted">Newest first</caption>
 <thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Model</th><th scope="col">Assistant</th><th scope="col">Thread</th><th scope="col">Created (UTC)</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
@@ -57,6 +58,6 @@ export async function runsPage(port: SqlPort, query: Query): Promise<{ title: st
     title: "Runs",
     body: html`<h1>Runs</h1>
 <p class="muted">Runs known only from their steps (no run snapshot ingested) are listed at their first step, with no status and model ${UNKNOWN_MODEL}; a status filter leaves them out.</p>
-${filterForm(filters)}${runsTable(runs)}<nav class="pager" aria-label="Pages">${first}${next}</nav>`,
+${filterForm(filters)}${runsTable(runs, await assistantNames(port, runs.map((run) => run.assistant_id)))}<nav class="pager" aria-label="Pages">${first}${next}</nav>`,
   };
 }

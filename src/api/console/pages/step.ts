@@ -4,7 +4,8 @@ import { eventsOfStep, type EventRow } from "../../../store/readEvents.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, duration, prettyJson, timestamp } from "../format.js";
 import { html, type Html } from "../html.js";
-import { statusBadge } from "../layout.js";
+import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantNames } from "../../../projections/assistants/queries.js";
 import { runHref } from "./runs.js";
 import { stepSeconds, toolCalls } from "./stepParts.js";
 
@@ -44,14 +45,14 @@ function toolCall(call: Json, i: number): Html {
 /** The times a step ends with; only those it has are shown. */
 const ENDINGS = [["completed_at", "Completed"], ["failed_at", "Failed"], ["cancelled_at", "Cancelled"], ["expired_at", "Expired"]] as const;
 
-function facts(step: RunStepRow): Html {
+function facts(step: RunStepRow, names: ReadonlyMap<string, string>): Html {
   const message = (step.step_details as { message_creation?: { message_id?: unknown } } | null)?.message_creation?.message_id;
   const usage = step.usage as Json | null;
   const error = step.last_error as { code?: unknown; message?: unknown } | null;
   return html`<dl>
 <dt>Run</dt><dd>${step.thread_id ? html`<a href="${runHref({ thread_id: String(step.thread_id), id: step.run_id })}">${step.run_id}</a>` : step.run_id}</dd>
 <dt>Type</dt><dd>${step.type}</dd><dt>Status</dt><dd>${statusBadge(step.status)}</dd>
-<dt>Assistant</dt><dd>${String(step.assistant_id ?? "—")}</dd>
+<dt>Assistant</dt><dd>${assistantLabel(step.assistant_id, names)}</dd>
 ${typeof message === "string" ? html`<dt>Message id</dt><dd><code>${message}</code></dd>` : ""}
 <dt>Created</dt><dd>${timestamp(step.created_at)} UTC</dd>
 ${ENDINGS.filter(([key]) => typeof step[key] === "number").map(([key, label]) => html`<dt>${label}</dt><dd>${timestamp(step[key])} UTC</dd>`)}
@@ -77,7 +78,7 @@ export async function stepPage(port: SqlPort, stepId: string): Promise<{ title: 
   const calls = toolCalls(step);
   return {
     title: `Step ${stepId}`,
-    body: html`<h1>Step <code>${stepId}</code></h1>${facts(step)}
+    body: html`<h1>Step <code>${stepId}</code></h1>${facts(step, await assistantNames(port, [typeof step.assistant_id === "string" ? step.assistant_id : null]))}
 ${step.type === "tool_calls" ? html`<h2>Tool calls (${calls.length})</h2>${calls.length ? calls.map(toolCall) : html`<p class="muted">None.</p>`}` : ""}
 ${events(rows)}`,
   };
