@@ -43,16 +43,18 @@ function readRows(cursor: Cursor, limit: number): Promise<{ rows: Record<string,
  * server; the columns in the statement's order. One statement only: the extended protocol pg-cursor speaks
  * refuses several. The transaction is never committed, and the connection is closed afterwards, not
  * pooled: what a query leaves on its session (a session advisory lock) would pass to the next user.
+ * Its session locks are released before: a closed connection's server process ends a moment later.
  */
 export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
   const keyword = firstKeyword(query);
   if (!QUERY_KEYWORDS.has(keyword)) throw new ReadOnlyViolation(`refused: ${keyword || "an empty statement"} is not allowed; ${READ_ONLY}`);
   const client = await connectClient(pool, url);
+  let cursor: Cursor | undefined;
   try {
     await client.query("BEGIN");
     await client.query("SET TRANSACTION READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(options.timeoutMs))}`);
-    const cursor = client.query(new Cursor(query));
+    cursor = client.query(new Cursor(query));
     const rows: Record<string, unknown>[] = [];
     let columns: string[] = [];
     for (;;) {
@@ -65,6 +67,19 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
     }
   } catch (error) {
     throw refusal(error, options.timeoutMs) ?? unreachableError(url, error) ?? error;
+  } finally {
+    await endSession(client, cursor);
+  }
+}
+
+/** Closes the query's cursor and transaction, lets go of any session advisory lock it took, and closes the connection. */
+async function endSession(client: pg.PoolClient, cursor: Cursor | undefined): Promise<void> {
+  try {
+    await cursor?.close();
+    await client.query("ROLLBACK");
+    await client.query("SELECT pg_advisory_unlock_all()");
+  } catch {
+    // A connection that failed is closed below all the same, its locks with it.
   } finally {
     client.release(true);
   }
