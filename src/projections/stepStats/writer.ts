@@ -1,7 +1,7 @@
 import { getTableName } from "drizzle-orm";
 import { stepsOfRuns } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
-import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
@@ -10,24 +10,24 @@ import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
 import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
 
 /**
- * Adds each delta row to its cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too),
- * then drops the cells of `shrunk` that fell to zero: one statement a chunk on PostgreSQL (sqlBatch.ts). The cells of
- * one delta are distinct keys, so one multi-row upsert may carry them all.
+ * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
+ * accepts too), and those dropping the cells that fell to zero. The cells of one delta are distinct keys, so one
+ * multi-row upsert may carry them all.
  */
-function addToCellsOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
+function cellsOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
   const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`) });
   const emptied = `DELETE FROM ${name} WHERE ${sums.map((c) => `${c} = 0`).join(" AND ")} AND`;
-  return async (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[], shrunk: readonly string[]) => {
-    await insertRows(tx, insert, rows.map((row) => upsert.values(row)));
-    await deleteByKeys(tx, emptied, "cell", shrunk);
+  return {
+    add: (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[]) => insertStatements(tx, insert, rows.map((row) => upsert.values(row))),
+    dropEmptied: (tx: SqlPort, cells: readonly string[]) => byKeysStatements(tx, emptied, "cell", cells),
   };
 }
 const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
-const addToRollups = addToCellsOf(stepRollups, SUMS);
-const addToTotals = addToCellsOf(stepTotals, SUMS);
-const addToCosts = addToCellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
+const rollupCells = cellsOf(stepRollups, SUMS);
+const totalsCells = cellsOf(stepTotals, SUMS);
+const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
 /** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
@@ -73,18 +73,25 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 const changedCosts = (row: { promptTokens: number; completionTokens: number }) => row.promptTokens !== 0 || row.completionTokens !== 0;
 
-/** Writes a delta: each cell that changed, dropping those that may have emptied, and the tool sets new cells name. */
+/**
+ * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then drops the
+ * cells that may have emptied (another).
+ */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const cells = [...delta.cells.values()].filter((row) => !isZero(row));
-  await addToRollups(tx, cells, cells.filter((row) => row.steps < 0).map((row) => row.cell));
   const totals = [...delta.totals.values()].filter((row) => !isZero(row));
-  await addToTotals(tx, totals, totals.filter((row) => row.steps < 0).map((row) => row.cell));
   // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
   const costs = [...delta.costs.values()].filter(changedCosts);
-  await addToCosts(tx, costs, costs.filter((row) => row.promptTokens < 0 || row.completionTokens < 0).map((row) => row.cell));
   const newToolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
   const tools = [...newToolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
-  await insertRows(tx, INSERT_TOOLS, tools);
+  await runTogether(tx, [
+    ...rollupCells.add(tx, cells), ...totalsCells.add(tx, totals), ...costsCells.add(tx, costs), ...insertStatements(tx, INSERT_TOOLS, tools),
+  ]);
+  await runTogether(tx, [
+    ...rollupCells.dropEmptied(tx, cells.filter((row) => row.steps < 0).map((row) => row.cell)),
+    ...totalsCells.dropEmptied(tx, totals.filter((row) => row.steps < 0).map((row) => row.cell)),
+    ...costsCells.dropEmptied(tx, costs.filter((row) => row.promptTokens < 0 || row.completionTokens < 0).map((row) => row.cell)),
+  ]);
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
