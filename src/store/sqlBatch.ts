@@ -40,11 +40,41 @@ export function rowsInsert<T extends { sql: string }>(statement: T): T & RowsIns
 
 /** Inserts (or upserts) every row; rows of one call must not share a conflict key (PostgreSQL refuses to touch a row twice in one statement). */
 export async function insertRows(tx: SqlPort, insert: RowsInsert, rows: readonly SqlValue[][]): Promise<void> {
+  for (const [sql, params] of insertStatements(tx, insert, rows)) await tx.run(sql, params);
+}
+
+/** insertRows' statements: one a row on SQLite, one a chunk on PostgreSQL. */
+export function insertStatements(tx: SqlPort, insert: RowsInsert, rows: readonly SqlValue[][]): Statement[] {
+  if (tx.dialect === "sqlite") return rows.map((row) => [insert.sql, row]);
+  return chunks(rows, rows[0]?.length ?? 1).map((chunk) => [manyRowsSql(insert, chunk.length), chunk.flat()]);
+}
+
+/** A statement and its parameters. */
+export type Statement = [string, SqlValue[]];
+
+/**
+ * Runs statements that do not read what another of them writes: one after another on SQLite, as one
+ * statement on PostgreSQL (each but the last a data-modifying WITH; all see the same snapshot), as few
+ * as the parameter limit allows.
+ */
+export async function runTogether(tx: SqlPort, statements: readonly Statement[]): Promise<void> {
   if (tx.dialect === "sqlite") {
-    for (const row of rows) await tx.run(insert.sql, row);
+    for (const [sql, params] of statements) await tx.run(sql, params);
     return;
   }
-  for (const chunk of chunks(rows, rows[0]?.length ?? 1)) await tx.run(manyRowsSql(insert, chunk.length), chunk.flat());
+  let group: Statement[] = [];
+  const flush = async () => {
+    if (group.length === 0) return;
+    const last = group.length - 1;
+    const sql = group.map(([text], i) => (i === last ? text : `${i === 0 ? "WITH" : ","} w${i} AS (${text})`)).join(" ");
+    await tx.run(sql, group.flatMap(([, params]) => params));
+    group = [];
+  };
+  for (const statement of statements) {
+    if (group.reduce((n, [, params]) => n + params.length, 0) + statement[1].length > MAX_PARAMETERS) await flush();
+    group.push(statement);
+  }
+  await flush();
 }
 
 /** The statement for `count` rows at once (PostgreSQL). */
@@ -53,21 +83,20 @@ export function manyRowsSql(insert: RowsInsert, count: number): string {
 }
 
 /** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
-async function byKeys<T>(tx: SqlPort, head: string, column: string, keys: readonly string[], execute: (sql: string, params: SqlValue[]) => Promise<T[]>): Promise<T[]> {
-  const statements: [string, SqlValue[]][] = tx.dialect === "sqlite"
+export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[]): Statement[] {
+  return tx.dialect === "sqlite"
     ? keys.map((key) => [`${head} ${column} = ?`, [key]])
     : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
-  const out: T[] = [];
-  for (const [sql, params] of statements) out.push(...(await execute(sql, params)));
-  return out;
 }
 
 /** The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept. */
-export function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
-  return byKeys(tx, select, column, keys, (sql, params) => tx.all<T>(sql, params));
+export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const [sql, params] of byKeysStatements(tx, select, column, keys)) out.push(...(await tx.all<T>(sql, params)));
+  return out;
 }
 
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
 export async function deleteByKeys(tx: SqlPort, del: string, column: string, keys: readonly string[]): Promise<void> {
-  await byKeys(tx, del, column, keys, async (sql, params) => (await tx.run(sql, params), []));
+  for (const [sql, params] of byKeysStatements(tx, del, column, keys)) await tx.run(sql, params);
 }

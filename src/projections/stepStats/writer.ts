@@ -1,6 +1,7 @@
 import { getTableName } from "drizzle-orm";
 import { stepsOfRuns } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
@@ -9,84 +10,89 @@ import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
 import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
 
 /**
- * Adds a delta to a cell of `table` (PostgreSQL needs the table named in the SET, which SQLite accepts too), and drops
- * the cell when `emptied` (the first of `sums`) falls to zero.
+ * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
+ * accepts too), and those dropping the cells that fell to zero. The cells of one delta are distinct keys, so one
+ * multi-row upsert may carry them all.
  */
-function addToCellOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
+function cellsOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
-  const sql = upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`);
-  const emptied = `DELETE FROM ${name} WHERE cell = ? AND ${sums.map((c) => `${c} = 0`).join(" AND ")}`;
-  return async (tx: SqlPort, row: T["$inferInsert"] & { cell: string }, shrinks: boolean) => {
-    await tx.run(sql, upsert.values(row));
-    if (shrinks) await tx.run(emptied, [row.cell]);
+  const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`) });
+  const emptied = `DELETE FROM ${name} WHERE ${sums.map((c) => `${c} = 0`).join(" AND ")} AND`;
+  return {
+    add: (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[]) => insertStatements(tx, insert, rows.map((row) => upsert.values(row))),
+    dropEmptied: (tx: SqlPort, cells: readonly string[]) => byKeysStatements(tx, emptied, "cell", cells),
   };
 }
 const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
-const addToRollup = addToCellOf(stepRollups, SUMS);
-const addToTotals = addToCellOf(stepTotals, SUMS);
-const addToCosts = addToCellOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
-const INSERT_TOOL = insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool");
+const rollupCells = cellsOf(stepRollups, SUMS);
+const totalsCells = cellsOf(stepTotals, SUMS);
+const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
+const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
-/** A run's model now (after this batch's runs), null when no snapshot named one; each run read once a batch. */
-function modelsNow(tx: SqlPort) {
-  const known = new Map<string, string | null>();
-  return async (runId: string | null): Promise<string | null> => {
-    if (runId === null) return null;
-    if (!known.has(runId)) known.set(runId, (await tx.get<{ model: string | null }>("SELECT model FROM runs WHERE id = ?", [runId]))?.model ?? null);
-    return known.get(runId)!;
-  };
+/** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
+async function modelsNow(tx: SqlPort, changes: BatchChanges): Promise<(runId: string | null) => string | null> {
+  const runIds = new Set(changes.runModels.keys());
+  for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
+  const rows = await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", [...runIds]);
+  const known = new Map(rows.map((r) => [r.id, r.model]));
+  return (runId) => (runId === null ? null : known.get(runId) ?? null);
 }
 
-/** A stored step as the rollups count it: its row and its tools (read for a step whose run's model moved it). */
-async function storedFacts(tx: SqlPort, stepId: string): Promise<StepFacts | null> {
-  const row = await tx.get<Omit<StepFacts, "tools">>(`SELECT ${STEP_FACT_COLUMNS} FROM run_steps WHERE id = ?`, [stepId]);
-  if (!row) return null;
-  const tools = (await tx.all<{ tool: string }>("SELECT tool FROM run_step_tools WHERE step_id = ?", [stepId])).map((r) => r.tool);
-  return { ...row, tools };
+/** The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted with their own facts). */
+async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
+  const stepIds = (await stepsOfRuns(tx, [...changes.runModels.keys()])).filter((id) => !changes.steps.has(id));
+  const rows = await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`, "id", stepIds);
+  const tools = new Map<string, string[]>();
+  for (const { step_id, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds)) {
+    tools.set(step_id, [...(tools.get(step_id) ?? []), tool]);
+  }
+  return rows.map(({ id, ...row }) => ({ ...row, tools: tools.get(id) ?? [] }));
 }
 
 /** The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its other steps. */
 async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta> {
   const delta = new RollupDelta();
-  const modelNow = modelsNow(tx);
-  const modelBefore = async (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
+  const modelNow = await modelsNow(tx, changes);
+  const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
   for (const { before, after } of changes.steps.values()) {
-    if (before) delta.add(before, await modelBefore(before.runId), -1);
-    if (after) delta.add(after, await modelNow(after.runId), 1);
+    if (before) delta.add(before, modelBefore(before.runId), -1);
+    if (after) delta.add(after, modelNow(after.runId), 1);
   }
-  for (const [runId, { before }] of changes.runModels) {
-    const after = await modelNow(runId);
-    for (const stepId of await stepsOfRuns(tx, [runId])) {
-      if (changes.steps.has(stepId)) continue; // counted above, under both models
-      const step = await storedFacts(tx, stepId);
-      if (step === null || step.runId !== runId) continue;
-      delta.add(step, before, -1);
-      delta.add(step, after, 1);
-    }
+  if (changes.runModels.size === 0) return delta;
+  for (const step of await movedSteps(tx, changes)) {
+    // A step whose row names another run (or none) is not this run's to move.
+    const moved = step.runId === null ? undefined : changes.runModels.get(step.runId);
+    if (moved === undefined) continue;
+    delta.add(step, moved.before, -1);
+    delta.add(step, modelNow(step.runId), 1);
   }
   return delta;
 }
 
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
+const changedCosts = (row: { promptTokens: number; completionTokens: number }) => row.promptTokens !== 0 || row.completionTokens !== 0;
 
-/** Writes a delta: each cell that changed, and the tool sets new cells name. */
+/**
+ * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then drops the
+ * cells that may have emptied (another).
+ */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
-  const newToolSets = new Set<string>();
-  for (const row of delta.cells.values()) {
-    if (isZero(row)) continue;
-    await addToRollup(tx, row, row.steps < 0);
-    if (row.steps > 0 && row.toolSet !== "") newToolSets.add(row.toolSet);
-  }
-  for (const row of delta.totals.values()) if (!isZero(row)) await addToTotals(tx, row, row.steps < 0);
+  const cells = [...delta.cells.values()].filter((row) => !isZero(row));
+  const totals = [...delta.totals.values()].filter((row) => !isZero(row));
   // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
-  for (const row of delta.costs.values()) {
-    if (row.promptTokens !== 0 || row.completionTokens !== 0) await addToCosts(tx, row, row.promptTokens < 0 || row.completionTokens < 0);
-  }
-  for (const toolSet of newToolSets) for (const tool of toolSet.split(TOOL_SEPARATOR)) await tx.run(INSERT_TOOL, [toolSet, tool]);
+  const costs = [...delta.costs.values()].filter(changedCosts);
+  const newToolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
+  const tools = [...newToolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
+  await runTogether(tx, [
+    ...rollupCells.add(tx, cells), ...totalsCells.add(tx, totals), ...costsCells.add(tx, costs), ...insertStatements(tx, INSERT_TOOLS, tools),
+  ]);
+  await runTogether(tx, [
+    ...rollupCells.dropEmptied(tx, cells.filter((row) => row.steps < 0).map((row) => row.cell)),
+    ...totalsCells.dropEmptied(tx, totals.filter((row) => row.steps < 0).map((row) => row.cell)),
+    ...costsCells.dropEmptied(tx, costs.filter((row) => row.promptTokens < 0 || row.completionTokens < 0).map((row) => row.cell)),
+  ]);
 }
-
-
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
