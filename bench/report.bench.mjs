@@ -19,7 +19,7 @@ import { newBatchChanges } from "../dist/projections/changes.js";
 import { runStepValues, toolsOf } from "../dist/projections/runSteps/row.js";
 import { runValues } from "../dist/projections/runs/writer.js";
 import { stepStatsProjection } from "../dist/projections/stepStats/writer.js";
-import { storeCheckpoints } from "../dist/store/checkpoints.js";
+import { storeCheckpoints } from "../dist/store/saveCheckpoints.js";
 import { openDatabase, openForReading } from "../dist/store/open.js";
 import { sqliteDatabase } from "../dist/store/sqlite/sqlDatabase.js";
 import { runNode } from "./process.mjs";

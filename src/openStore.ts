@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { behindTheLog } from "./projections/rebuild.js";
+import { behindTheLog } from "./projections/behind.js";
 import type { VerifyProgress, VerifyReport } from "./projections/verify.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
 import { isPostgresUrl } from "./store/postgres/url.js";
