@@ -19,7 +19,7 @@ import { newBatchChanges } from "../dist/projections/changes.js";
 import { runStepValues, toolsOf } from "../dist/projections/runSteps/row.js";
 import { runValues } from "../dist/projections/runs/writer.js";
 import { stepStatsProjection } from "../dist/projections/stepStats/writer.js";
-import { storeCheckpoint } from "../dist/store/checkpoints.js";
+import { storeCheckpoints } from "../dist/store/saveCheckpoints.js";
 import { openDatabase, openForReading } from "../dist/store/open.js";
 import { sqliteDatabase } from "../dist/store/sqlite/sqlDatabase.js";
 import { runNode } from "./process.mjs";
@@ -96,7 +96,7 @@ async function buildStore() {
   for (const sql of indexes) sqlite.exec(`DROP INDEX ${/^CREATE (?:UNIQUE )?INDEX (\S+)/.exec(sql)[1]}`);
   let rollupSeconds = 0;
   // As rebuild does: the checkpoint first, so the rollups take each batch's changes (without one, they count the tables).
-  await storeCheckpoint(port, stepStatsProjection.name, 0);
+  await storeCheckpoints(port, [stepStatsProjection.name], 0);
   for (let from = 0; from < STEPS; from += BATCH) {
     await port.transaction(async (tx) => {
       const changes = newBatchChanges();

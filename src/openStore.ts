@@ -1,14 +1,8 @@
 import { statSync } from "node:fs";
-import { behindTheLog } from "./projections/rebuild.js";
-import { verifyRows, verifyStore, type VerifyProgress, type VerifyReport } from "./projections/verify.js";
-import { openPostgresStepstore, openStepstore } from "./stepstore.js";
+import { behindTheLog } from "./projections/behind.js";
+import type { VerifyProgress, VerifyReport } from "./projections/verify.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
-import { isPostgresUrl } from "./store/postgres/connect.js";
-import { openPostgresDatabase } from "./store/postgres/database.js";
-import { checkPostgresSchema } from "./store/postgres/migrate.js";
-import { runPostgresReadOnlyQuery } from "./store/postgres/readOnlyQuery.js";
-import { withPostgresSnapshot } from "./store/postgres/snapshot.js";
-import { describePostgresStore, postgresStoreInfo } from "./store/postgres/status.js";
+import { isPostgresUrl } from "./store/postgres/url.js";
 import type { QueryResult } from "./store/readOnlyQuery.js";
 import { runQueryWithTimeout } from "./store/sqlProcess.js";
 import type { SqlPort } from "./store/sqlPort.js";
@@ -37,29 +31,12 @@ async function openSqliteForReading(path: string): Promise<ReadStore> {
     sql: database.sql,
     // In a process of its own: better-sqlite3 cannot stop a running statement (see sqlProcess.ts).
     query: (query, options) => runQueryWithTimeout(database.path, query, options),
-    verify: (progress) => verifyStore(database.sqlite, progress),
+    verify: async (progress) => (await import("./projections/verify.js")).verifyStore(database.sqlite, progress),
     describe: async () => {
       const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(database.path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
       return `database     ${database.path} (${size} bytes)`;
     },
     close: async () => database.close(),
-  };
-}
-
-/** A PostgreSQL store for reading: every transaction READ ONLY, never migrated; one without stepstore's tables is refused by name. */
-async function openPostgresForReading(url: string): Promise<ReadStore> {
-  const database = await openPostgresDatabase(url, { readOnly: true, prepare: (pool) => checkPostgresSchema(pool, url) });
-  return {
-    dialect: "postgres",
-    path: database.shownUrl,
-    sql: database,
-    query: (query, options) => runPostgresReadOnlyQuery(database.pool, url, query, options),
-    verify: async (progress) => {
-      progress?.checking();
-      return { damage: null, ...(await withPostgresSnapshot(database.pool, url, (source) => verifyRows(source, 20, progress?.update))) };
-    },
-    describe: async () => describePostgresStore(await postgresStoreInfo(database, url)),
-    close: () => database.close(),
   };
 }
 
@@ -74,7 +51,9 @@ export function openStore(location: StoreLocation, options: WriteOptions): Promi
 export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
 export async function openStore(location: StoreLocation, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
   const postgres = isPostgresUrl(location);
-  if (options.mode === "read") return postgres ? openPostgresForReading(location) : openSqliteForReading(location);
+  // Each kind of store loads its own modules when opened: a SQLite read loads neither pg nor the projections' writers.
+  if (options.mode === "read") return postgres ? (await import("./postgresReadStore.js")).openPostgresForReading(location) : openSqliteForReading(location);
+  const { openPostgresStepstore, openStepstore } = await import("./stepstore.js");
   const store = postgres ? await openPostgresStepstore(location) : openStepstore(location, { cacheKiB: options.cacheKiB });
   if (options.notify === null) return store; // rebuild: it refolds anyway
   try {

@@ -4,9 +4,6 @@ import { applyProjections } from "./projections/projection.js";
 import { catchUpProjections, rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
-import { BEGIN_APPEND } from "./store/postgres/appendLock.js";
-import { openPostgresDatabase } from "./store/postgres/database.js";
-import { migratePostgres } from "./store/postgres/migrate.js";
 import type { SqlDatabase } from "./store/sqlPort.js";
 import { sqliteDatabase } from "./store/sqlite/sqlDatabase.js";
 import type { Store } from "./store/store.js";
@@ -36,6 +33,10 @@ export type Stepstore = ReturnType<typeof openStepstore>;
  * write transaction (append, rebuild) takes the log's append lock first: see appendLock.ts for why.
  */
 export async function openPostgresStepstore(url: string): Promise<Store> {
+  // Loaded here, not on top: a SQLite store never loads pg.
+  const [{ BEGIN_APPEND }, { openPostgresDatabase }, { migratePostgres }] = await Promise.all([
+    import("./store/postgres/appendLock.js"), import("./store/postgres/database.js"), import("./store/postgres/migrate.js"),
+  ]);
   const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND, prepare: (pool) => migratePostgres(pool, url) });
   return { dialect: "postgres", path: database.shownUrl, sql: database, ...wireProjections(database), close: () => database.close() };
 }

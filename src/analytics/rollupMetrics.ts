@@ -60,11 +60,10 @@ function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", ke
     CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens,
     CAST(sum(total_tokens) AS BIGINT) AS total_tokens
   FROM tagged GROUP BY k
-), histogram AS (
-  SELECT k, seconds, CAST(sum(steps) AS BIGINT) AS c FROM tagged WHERE ${timed} GROUP BY k, seconds
 ), running AS (
-  SELECT k, seconds, sum(c) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto, CAST(sum(c) OVER (PARTITION BY k) AS BIGINT) AS n
-  FROM histogram
+  SELECT k, seconds, sum(steps) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto,
+    CAST(sum(steps) OVER (PARTITION BY k ORDER BY seconds ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS BIGINT) AS n
+  FROM tagged WHERE ${timed}
 ), percentiles AS (
   SELECT k, ${percentiles} FROM running GROUP BY k
 )

@@ -1,12 +1,7 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ingestCommand } from "./commands/ingest.js";
-import { rebuildCommand, verifyCommand } from "./commands/projections.js";
-import { eventsCommand, rejectionsCommand, sqlCommand, stepsCommand, statusCommand } from "./commands/read.js";
-import { STEP_STATUSES } from "../records/schemas.js";
-import { naming } from "../store/open.js";
-import { dbPath } from "./db.js";
+import { STEP_STATUSES } from "../records/statuses.js";
 import { EXIT } from "./errors.js";
 import { cliIo, type CliIo } from "./io.js";
 
@@ -27,6 +22,10 @@ const formatOption = (choices: string[], fallback: string) => new Option("--form
 
 type Action = (...args: never[]) => Promise<number | void>;
 
+/** A command's action, its module loaded only when the command runs: a run loads what its own command needs, not every command's libraries. */
+const lazy = <M, K extends keyof M>(load: () => Promise<M>, name: K): Action =>
+  async (...args: never[]) => ((await load())[name] as Action)(...args);
+
 /** Wraps a command's action, keeping its exit code for one program alone (each run builds its own). */
 function actionRunner() {
   let exitCode: number = EXIT.ok;
@@ -37,7 +36,9 @@ function actionRunner() {
       // SQLite's errors after opening ("database disk image is malformed") say no file either: every error about the store names it.
       const code = (error as { code?: unknown }).code;
       const options = args.at(-2) as { db?: string } | undefined;
-      throw typeof code === "string" && code.startsWith("SQLITE_") ? naming(resolve(dbPath(options?.db)), error) : error;
+      if (typeof code !== "string" || !code.startsWith("SQLITE_")) throw error;
+      const [{ naming }, { dbPath }] = await Promise.all([import("../store/open.js"), import("./db.js")]);
+      throw naming(resolve(dbPath(options?.db)), error);
     }
   };
   return { run, exitCode: () => exitCode };
@@ -60,7 +61,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
     .option("--json", "print the summary as one JSON object")
     .addOption(dbOption())
-    .action(run(ingestCommand));
+    .action(run(lazy(() => import("./commands/ingest.js"), "ingestCommand")));
 
   program
     .command("steps")
@@ -70,7 +71,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .addOption(new Option("--status <status>", "only this status").choices(STEP_STATUSES))
     .addOption(formatOption(["jsonl", "json", "table"], "jsonl"))
     .addOption(dbOption())
-    .action(run(stepsCommand));
+    .action(run(lazy(() => import("./commands/read.js"), "stepsCommand")));
 
   program
     .command("events")
@@ -79,10 +80,10 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--run <id>", "one run and its steps")
     .addOption(formatOption(["jsonl", "table"], "jsonl"))
     .addOption(dbOption())
-    .action(run(eventsCommand));
+    .action(run(lazy(() => import("./commands/read.js"), "eventsCommand")));
 
   const rejections = program.command("rejections").description("rejected records with reason, path and origin");
-  rejections.addOption(formatOption(["jsonl", "table"], "jsonl")).addOption(dbOption()).action(run(rejectionsCommand));
+  rejections.addOption(formatOption(["jsonl", "table"], "jsonl")).addOption(dbOption()).action(run(lazy(() => import("./commands/read.js"), "rejectionsCommand")));
 
   program
     .command("sql")
@@ -92,7 +93,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--timeout <seconds>", "stop the query after this long (exit 1)", "30")
     .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000")
     .addOption(dbOption())
-    .action(run(sqlCommand));
+    .action(run(lazy(() => import("./commands/read.js"), "sqlCommand")));
 
   program
     .command("poll")
@@ -111,7 +112,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--concurrency <n>", "listings in flight at once", "4")
     .option("--json", "print the summary as one JSON object")
     .addOption(dbOption())
-    .action(run(async (options: never) => (await import("./commands/poll.js")).pollCommand(options)));
+    .action(run(lazy(() => import("./commands/poll.js"), "pollCommand")));
 
   program
     .command("serve")
@@ -119,7 +120,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", "8787")
     .addOption(dbOption())
-    .action(run(async (options: never) => (await import("./commands/serve.js")).serveCommand(options)));
+    .action(run(lazy(() => import("./commands/serve.js"), "serveCommand")));
 
   program
     .command("report")
@@ -133,11 +134,11 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .addOption(formatOption(["json", "csv", "md", "html"], "json"))
     .option("--out <file>", "write to FILE instead of stdout")
     .addOption(dbOption())
-    .action(run(async (options: never) => (await import("./commands/report.js")).reportCommand(options)));
+    .action(run(lazy(() => import("./commands/report.js"), "reportCommand")));
 
-  program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(rebuildCommand));
-  program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(verifyCommand));
-  program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(statusCommand));
+  program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(lazy(() => import("./commands/projections.js"), "rebuildCommand")));
+  program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(lazy(() => import("./commands/projections.js"), "verifyCommand")));
+  program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(lazy(() => import("./commands/read.js"), "statusCommand")));
   return { program, exitCode };
 }
 

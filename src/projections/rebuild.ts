@@ -1,6 +1,7 @@
-import { lastPosition, readCheckpoints, storeCheckpoints } from "../store/checkpoints.js";
+import { storeCheckpoints } from "../store/saveCheckpoints.js";
 import { readBatches } from "../store/readEvents.js";
 import type { SqlDatabase, SqlPort } from "../store/sqlPort.js";
+import { projectionsBehind } from "./behind.js";
 import { applyProjections, type Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
@@ -15,20 +16,6 @@ export function rebuildProjections(db: SqlDatabase, projections: readonly Projec
   return db.transaction((tx) => refoldAll(tx, projections, onProgress));
 }
 
-/**
- * The projections whose checkpoint is behind the log. Every commit moves every checkpoint with the log,
- * so only a read model that a newer release added (its tables empty, no checkpoint) is ever behind.
- */
-export async function projectionsBehind(port: SqlPort, projections: readonly Projection[]): Promise<string[]> {
-  const last = await lastPosition(port);
-  if (last === 0) return [];
-  const at = new Map((await readCheckpoints(port)).map((c) => [c.name, c.position]));
-  return projections.map((p) => p.name).filter((name) => (at.get(name) ?? 0) < last);
-}
-
-/** How a store names its read models that are behind the log. */
-export const behindTheLog = (store: string, behind: readonly string[]) =>
-  `${store}: read model${behind.length > 1 ? "s" : ""} ${behind.join(", ")} behind the log (added by an upgrade)`;
 
 /**
  * Brings a store opened for writing up to date after an upgrade that added a read model: the whole log
@@ -36,9 +23,9 @@ export const behindTheLog = (store: string, behind: readonly string[]) =>
  * again inside the transaction, so of two processes opening the store at once only one refolds.
  */
 export async function catchUpProjections(db: SqlDatabase, projections: readonly Projection[], onStart: (behind: readonly string[]) => void) {
-  if ((await projectionsBehind(db, projections)).length === 0) return null;
+  if ((await projectionsBehind(db, projections.map((p) => p.name))).length === 0) return null;
   return db.transaction(async (tx) => {
-    const behind = await projectionsBehind(tx, projections);
+    const behind = await projectionsBehind(tx, projections.map((p) => p.name));
     if (behind.length === 0) return null;
     onStart(behind);
     return refoldAll(tx, projections);

@@ -1,18 +1,15 @@
 import { z } from "zod";
 import { byType, deepPartial } from "./partial.js";
 import { describe } from "./reason.js";
+import { RUN_STATUSES, STEP_STATUSES, STEP_TYPES } from "./statuses.js";
+
+export { RUN_STATUSES, STEP_STATUSES, STEP_TYPES };
 
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
 const int = z.number().int();
 const nullableInt = int.nullable().optional();
 
-export const STEP_STATUSES = ["in_progress", "cancelled", "failed", "completed", "expired"] as const;
-export const STEP_TYPES = ["message_creation", "tool_calls"] as const;
-export const RUN_STATUSES = [
-  "queued", "in_progress", "requires_action", "cancelling", "cancelled",
-  "failed", "completed", "incomplete", "expired",
-] as const;
 
 const functionCall = z.looseObject({
   id: z.string(),

@@ -3,7 +3,7 @@ import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
 import { keyedByContent } from "../records/eventKey.js";
 import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
-import { storeCheckpoints } from "./checkpoints.js";
+import { storeCheckpoints } from "./saveCheckpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
 import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
 import { insertNewOf, insertOf } from "./sqlText.js";

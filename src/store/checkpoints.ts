@@ -1,14 +1,6 @@
-import { insertRows, rowsInsert } from "./sqlBatch.js";
-import { upsertOf } from "./sqlText.js";
 import type { SqlPort } from "./sqlPort.js";
-import { checkpoints } from "./tables.js";
 
-const saveCheckpoint = rowsInsert(upsertOf(checkpoints));
-
-/** Records how far the projections named have folded, inside the transaction that folded them. */
-export async function storeCheckpoints(tx: SqlPort, names: readonly string[], position: number): Promise<void> {
-  await insertRows(tx, saveCheckpoint, names.map((name) => saveCheckpoint.values({ name, position })));
-}
+/** The log's positions and the projections' checkpoints, read in plain SQL: a read loads no table declarations (saveCheckpoints.ts writes them). */
 
 export function readCheckpoints(port: SqlPort): Promise<{ name: string; position: number }[]> {
   return port.all("SELECT name, position FROM checkpoints ORDER BY name");

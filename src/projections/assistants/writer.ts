@@ -4,6 +4,7 @@ import type { Projection } from "../projection.js";
 import { snapshotProjection } from "../snapshotProjection.js";
 import { evolveAssistant } from "./evolve.js";
 import { assistants } from "./tables.js";
+import { PROJECTION_NAMES } from "../behind.js";
 
 /** The `assistants` columns of an assistant's winning snapshot. */
 export function assistantValues(assistant: Assistant): typeof assistants.$inferInsert {
@@ -18,4 +19,4 @@ export function assistantValues(assistant: Assistant): typeof assistants.$inferI
 
 /** The assistants projection: each assistant's winning snapshot, for its name beside its id. */
 const snapshotOf = (event: LogEvent) => (event.kind === "assistant" ? event.payload : null);
-export const assistantsProjection: Projection = snapshotProjection({ name: "assistants", table: assistants, snapshotOf, evolve: evolveAssistant, values: assistantValues });
+export const assistantsProjection: Projection = snapshotProjection({ name: PROJECTION_NAMES.assistants, table: assistants, snapshotOf, evolve: evolveAssistant, values: assistantValues });

@@ -12,6 +12,7 @@ import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
 import { evolveRunExpiry } from "./runExpiry.js";
 import { loadExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
+import { PROJECTION_NAMES } from "../behind.js";
 
 const saveRow = rowsInsert(upsertOf(runSteps));
 const insertTool = rowsInsert({ sql: insertOf(runStepTools, ["stepId", "tool"]) });
@@ -112,7 +113,7 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
 export const runStepsProjection: Projection = {
-  name: "run_steps",
+  name: PROJECTION_NAMES.runSteps,
   async apply(tx, events, changes) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
     await updateSteps(tx, await eventsByStep(tx, events), upTo, changes);

@@ -5,6 +5,7 @@ import type { Projection } from "../projection.js";
 import { snapshotProjection } from "../snapshotProjection.js";
 import { evolveRun } from "./evolve.js";
 import { runs } from "./tables.js";
+import { PROJECTION_NAMES } from "../behind.js";
 
 const numberOrNull = (value: unknown) => (typeof value === "number" ? value : null);
 
@@ -34,4 +35,4 @@ function changed(changes: BatchChanges, stored: Run | null, winner: Run): void {
   if ((stored?.model ?? null) !== (winner.model ?? null)) changes.runModels.set(winner.id, { before: stored?.model ?? null });
 }
 
-export const runsProjection: Projection = snapshotProjection({ name: "runs", table: runs, snapshotOf, evolve: evolveRun, values: runValues, changed });
+export const runsProjection: Projection = snapshotProjection({ name: PROJECTION_NAMES.runs, table: runs, snapshotOf, evolve: evolveRun, values: runValues, changed });

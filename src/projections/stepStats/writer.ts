@@ -8,6 +8,7 @@ import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
 import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
+import { PROJECTION_NAMES } from "../behind.js";
 
 /**
  * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
@@ -96,7 +97,7 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
-  name: "step_rollups",
+  name: PROJECTION_NAMES.stepStats,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
   async apply(tx, _events, changes) {
     await applyDelta(tx, await deltaOf(tx, changes));

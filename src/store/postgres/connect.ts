@@ -1,11 +1,7 @@
 import pg from "pg";
+import { isPostgresUrl } from "./url.js";
 
-const POSTGRES_URL = /^postgres(ql)?:\/\//i;
-
-/** True for a `postgres://` or `postgresql://` URL: the store is then PostgreSQL, not a SQLite file. */
-export function isPostgresUrl(db: string): boolean {
-  return POSTGRES_URL.test(db);
-}
+export { isPostgresUrl };
 
 /** A URL as an error may show it: the password left out. */
 export function withoutPassword(url: string): string {
