@@ -20,6 +20,18 @@ const commanderOutput = {
 const dbOption = () => new Option("--db <path>", "database file or postgres:// URL (default $STEPSTORE_DB, else ./data/stepstore.db)");
 const formatOption = (choices: string[], fallback: string) => new Option("--format <format>", "output format").choices(choices).default(fallback);
 
+/** A flag given more than once: each value kept, in order. */
+const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `report`'s filters and price table, as `/v1/stats` and `/report` take them in the query string. */
+const REPORT_OPTIONS = [
+  ["--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at"],
+  ["--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at"],
+  ["--assistant <id>", "only this assistant's steps"],
+  ["--model <model>", "only the steps of runs of this model ('(unknown)': runs without a snapshot)"],
+  ["--prices <file>", "price table JSON for cost_usd (default $STEPSTORE_PRICES, else the shipped table)"],
+] as const;
+
 type Action = (...args: never[]) => Promise<number | void>;
 
 /** A command's action, its module loaded only when the command runs: a run loads what its own command needs, not every command's libraries. */
@@ -53,92 +65,64 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .exitOverride()
     .showHelpAfterError()
     .configureOutput(commanderOutput);
+  // Each command's action is loaded when it runs: a run loads only its own command.
+  const command = <M, K extends keyof M>(name: string, description: string, load: () => Promise<M>, exported: K) =>
+    program.command(name).description(description).action(run(lazy(load, exported)));
 
-  program
-    .command("ingest")
-    .description("append records from files, folders or stdin (-)")
+  command("ingest", "append records from files, folders or stdin (-)", () => import("./commands/ingest.js"), "ingestCommand")
     .argument("<paths...>", "files, folders, or - for stdin")
     .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
-    .option("--json", "print the summary as one JSON object")
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/ingest.js"), "ingestCommand")));
+    .option("--json", "print the summary as one JSON object");
 
-  program
-    .command("steps")
-    .description("run-step rows, ordered by created_at then id")
+  command("steps", "run-step rows, ordered by created_at then id", () => import("./commands/read.js"), "stepsCommand")
     .option("--thread <id>", "only this thread")
     .option("--run <id>", "only this run")
     .addOption(new Option("--status <status>", "only this status").choices(STEP_STATUSES))
-    .addOption(formatOption(["jsonl", "json", "table"], "jsonl"))
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/read.js"), "stepsCommand")));
+    .addOption(formatOption(["jsonl", "json", "table"], "jsonl"));
 
-  program
-    .command("events")
-    .description("the log's rows for one step, or for one run and all its steps")
+  command("events", "the log's rows for one step, or for one run and all its steps", () => import("./commands/read.js"), "eventsCommand")
     .option("--step <id>", "one step")
     .option("--run <id>", "one run and its steps")
-    .addOption(formatOption(["jsonl", "table"], "jsonl"))
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/read.js"), "eventsCommand")));
+    .addOption(formatOption(["jsonl", "table"], "jsonl"));
 
-  const rejections = program.command("rejections").description("rejected records with reason, path and origin");
-  rejections.addOption(formatOption(["jsonl", "table"], "jsonl")).addOption(dbOption()).action(run(lazy(() => import("./commands/read.js"), "rejectionsCommand")));
+  command("rejections", "rejected records with reason, path and origin", () => import("./commands/read.js"), "rejectionsCommand")
+    .addOption(formatOption(["jsonl", "table"], "jsonl"));
 
-  program
-    .command("sql")
-    .description("run a query on a read-only connection")
+  command("sql", "run a query on a read-only connection", () => import("./commands/read.js"), "sqlCommand")
     .argument("<query>", "one SQL statement")
     .addOption(formatOption(["table", "json", "jsonl", "csv"], "table"))
     .option("--timeout <seconds>", "stop the query after this long (exit 1)", "30")
-    .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000")
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/read.js"), "sqlCommand")));
+    .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000");
 
-  program
-    .command("poll")
-    .description("list runs and their steps with the openai SDK and append every snapshot")
+  command("poll", "list runs and their steps with the openai SDK and append every snapshot", () => import("./commands/poll.js"), "pollCommand")
     .option("--thread <ids...>", "thread ids: poll every run of each")
-    .option("--thread-file <file>", "thread ids one a line (# comments); repeatable", (v: string, p: string[] = []) => [...p, v])
+    .option("--thread-file <file>", "thread ids one a line (# comments); repeatable", repeatable)
     .option("--run <ids...>", "runs as THREAD_ID/RUN_ID")
     .option("--open", "every run the store knows that is not finished")
     .option("--follow", "repeat every --interval seconds until the watched runs finish")
     .option("--interval <seconds>", "seconds between rounds with --follow", "5")
     .option("--include-content", "ask for file_search results' content")
     .option("--base-url <url>", "API base URL (default $OPENAI_BASE_URL, else the SDK's)")
-    .option("--query <name=value>", "extra query parameter on every request, e.g. api-version=…; repeatable", (v: string, p: string[]) => [...p, v], [])
-    .option("--header <name=value>", "extra header on every request, e.g. api-key=…; repeatable", (v: string, p: string[]) => [...p, v], [])
+    .option("--query <name=value>", "extra query parameter on every request, e.g. api-version=…; repeatable", repeatable, [])
+    .option("--header <name=value>", "extra header on every request, e.g. api-key=…; repeatable", repeatable, [])
     .option("--max-retries <n>", "SDK retries for 408/409/429/5xx and connection errors (Retry-After honoured)", "5")
     .option("--concurrency <n>", "listings in flight at once", "4")
-    .option("--json", "print the summary as one JSON object")
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/poll.js"), "pollCommand")));
+    .option("--json", "print the summary as one JSON object");
 
-  program
-    .command("serve")
-    .description("the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out")
+  command("serve", "the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out", () => import("./commands/serve.js"), "serveCommand")
     .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0: any free port)", "8787")
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/serve.js"), "serveCommand")));
+    .option("--port <port>", "port to listen on (0: any free port)", "8787");
 
-  program
-    .command("report")
-    .description("failure rates, completion times and tokens by one dimension (CONTRACT §7)")
-    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "hour", "model", "type", "tool", "error"]).default("assistant"))
-    .option("--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at")
-    .option("--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at")
-    .option("--assistant <id>", "only this assistant's steps")
-    .option("--model <model>", "only the steps of runs of this model ('(unknown)': runs without a snapshot)")
-    .option("--prices <file>", "price table JSON for cost_usd (default $STEPSTORE_PRICES, else the shipped table)")
-    .addOption(formatOption(["json", "csv", "md", "html"], "json"))
-    .option("--out <file>", "write to FILE instead of stdout")
-    .addOption(dbOption())
-    .action(run(lazy(() => import("./commands/report.js"), "reportCommand")));
+  const report = command("report", "failure rates, completion times and tokens by one dimension (CONTRACT §7)", () => import("./commands/report.js"), "reportCommand")
+    .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "hour", "model", "type", "tool", "error"]).default("assistant"));
+  for (const [flags, description] of REPORT_OPTIONS) report.option(flags, description);
+  report.addOption(formatOption(["json", "csv", "md", "html"], "json")).option("--out <file>", "write to FILE instead of stdout");
 
-  program.command("rebuild").description("drop and refold every projection from the log").addOption(dbOption()).action(run(lazy(() => import("./commands/projections.js"), "rebuildCommand")));
-  program.command("verify").description("check the file (PRAGMA integrity_check), then fold the log and compare with the tables").addOption(dbOption()).action(run(lazy(() => import("./commands/projections.js"), "verifyCommand")));
-  program.command("status").description("counts, positions, checkpoints, database path and size").addOption(dbOption()).action(run(lazy(() => import("./commands/read.js"), "statusCommand")));
+  command("rebuild", "drop and refold every projection from the log", () => import("./commands/projections.js"), "rebuildCommand");
+  command("verify", "check the file (PRAGMA integrity_check), then fold the log and compare with the tables", () => import("./commands/projections.js"), "verifyCommand");
+  command("status", "counts, positions, checkpoints, database path and size", () => import("./commands/read.js"), "statusCommand");
+  // Every command takes `--db`, listed last in its help.
+  for (const sub of program.commands) sub.addOption(dbOption());
   return { program, exitCode };
 }
 
