@@ -7,7 +7,10 @@ import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compar
 import type { Dimension } from "../projections/stepStats/cells.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
-export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
+const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
+
+/** A row's `status` is finished (the denominator of `failure_rate`), as SQL on either store. */
+export const FINISHED_CONDITION = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 export { DIMENSIONS, type Dimension } from "../projections/stepStats/cells.js";
 
@@ -117,7 +120,8 @@ const KEY_SOURCES = keySources({
   toolJoin: "CROSS JOIN run_step_tools t ON t.step_id = s.id",
 });
 
-function percentileRank(p: number): string {
+/** The 1-based nearest rank of percentile `p` among `n` values, `ceil(p/100 × n)`, in integer SQL arithmetic (CONTRACT §7). */
+export function percentileRank(p: number): string {
   return `(${p} * n + 99) / 100`;
 }
 
@@ -180,7 +184,6 @@ function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter
   const percentiles = Object.entries(PERCENTILES)
     .map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`)
     .join(", ");
-  const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const sql = `WITH tagged AS ${source.join ? "MATERIALIZED" : "NOT MATERIALIZED"} (
   SELECT ${source.key} AS k, s.status AS status, s.completion_seconds AS seconds,
     s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens, s.total_tokens AS total_tokens
@@ -189,7 +192,7 @@ function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter
   SELECT k, count(*) AS steps,
     sum(status = 'completed') AS completed, sum(status = 'failed') AS failed, sum(status = 'cancelled') AS cancelled,
     sum(status = 'expired') AS expired, sum(status = 'in_progress') AS in_progress,
-    CASE WHEN sum(${finished}) = 0 THEN NULL ELSE CAST(sum(status = 'failed') AS REAL) / sum(${finished}) END AS failure_rate,
+    CASE WHEN sum(${FINISHED_CONDITION}) = 0 THEN NULL ELSE CAST(sum(status = 'failed') AS REAL) / sum(${FINISHED_CONDITION}) END AS failure_rate,
     avg(CASE WHEN status = 'completed' THEN seconds END) AS avg_completion_seconds,
     sum(coalesce(prompt_tokens, 0)) AS prompt_tokens, sum(coalesce(completion_tokens, 0)) AS completion_tokens,
     sum(coalesce(total_tokens, 0)) AS total_tokens

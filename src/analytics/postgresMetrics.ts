@@ -4,10 +4,9 @@
  * views of the PostgreSQL store are this SELECT with no filter.
  */
 import {
-  filterConditions, FINISHED_STATUSES, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
+  filterConditions, FINISHED_CONDITION, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
-const FINISHED = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 const KEY_SOURCES = keySources({
   day: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -34,7 +33,7 @@ function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter
   ${countWhere("status = 'completed'")} AS completed, ${countWhere("status = 'failed'")} AS failed,
   ${countWhere("status = 'cancelled'")} AS cancelled, ${countWhere("status = 'expired'")} AS expired,
   ${countWhere("status = 'in_progress'")} AS in_progress,
-  CASE WHEN ${countWhere(FINISHED)} = 0 THEN NULL ELSE ${countWhere("status = 'failed'")}::double precision / ${countWhere(FINISHED)} END AS failure_rate,
+  CASE WHEN ${countWhere(FINISHED_CONDITION)} = 0 THEN NULL ELSE ${countWhere("status = 'failed'")}::double precision / ${countWhere(FINISHED_CONDITION)} END AS failure_rate,
   (sum(seconds) ${completed})::double precision / count(seconds) ${completed} AS avg_completion_seconds,
   ${percentiles},
   sum(coalesce(prompt_tokens, 0))::bigint AS prompt_tokens, sum(coalesce(completion_tokens, 0))::bigint AS completion_tokens,

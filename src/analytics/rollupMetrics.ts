@@ -6,7 +6,7 @@
 import { ROLLUP_DIALECTS, rollupKeyOf, type RollupDialect } from "../projections/stepStats/dialect.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import {
-  filterConditions, FINISHED_STATUSES, KEY_COLUMNS, PERCENTILES, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
+  filterConditions, FINISHED_CONDITION, KEY_COLUMNS, PERCENTILES, percentileRank, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
 interface RollupKey {
@@ -47,15 +47,14 @@ const stepsWhere = (condition: string) => `CAST(sum(CASE WHEN ${condition} THEN 
 function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", keyColumn: string, filter: StepFilter): MetricsQuery {
   const rows = tagged(keyOf(dialect, dimension, filter, "step_totals"), filter, "r.status AS status, r.seconds AS seconds, r.steps AS steps, " +
     "r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens");
-  const finished = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
   const timed = "status = 'completed' AND seconds IS NOT NULL";
   const percentiles = Object.entries(PERCENTILES)
-    .map(([column, p]) => `min(CASE WHEN upto >= (${p} * n + 99) / 100 THEN seconds END) AS ${column}`)
+    .map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`)
     .join(", ");
   const sql = `WITH tagged AS (${rows.sql}), totals AS (
   SELECT k, CAST(sum(steps) AS BIGINT) AS steps, ${stepsWhere("status = 'completed'")} AS completed, ${stepsWhere("status = 'failed'")} AS failed,
     ${stepsWhere("status = 'cancelled'")} AS cancelled, ${stepsWhere("status = 'expired'")} AS expired, ${stepsWhere("status = 'in_progress'")} AS in_progress,
-    CASE WHEN ${stepsWhere(finished)} = 0 THEN NULL ELSE CAST(${stepsWhere("status = 'failed'")} AS DOUBLE PRECISION) / ${stepsWhere(finished)} END AS failure_rate,
+    CASE WHEN ${stepsWhere(FINISHED_CONDITION)} = 0 THEN NULL ELSE CAST(${stepsWhere("status = 'failed'")} AS DOUBLE PRECISION) / ${stepsWhere(FINISHED_CONDITION)} END AS failure_rate,
     CAST(sum(CASE WHEN ${timed} THEN seconds * steps END) AS DOUBLE PRECISION) / sum(CASE WHEN ${timed} THEN steps END) AS avg_completion_seconds,
     CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens,
     CAST(sum(total_tokens) AS BIGINT) AS total_tokens

@@ -16,7 +16,6 @@ export function rebuildProjections(db: SqlDatabase, projections: readonly Projec
   return db.transaction((tx) => refoldAll(tx, projections, onProgress));
 }
 
-
 /**
  * Brings a store opened for writing up to date after an upgrade that added a read model: the whole log
  * is refolded once (a new model may build on another's changes, as the rollups do on run_steps'). Checked
