@@ -58,6 +58,17 @@ async function appendShuffled(sql: SqlDatabase, world: World, seed: number) {
   }
 }
 
+/** A fresh store with a 20-run world appended in shuffled batches (seed), for `check`; closed after. */
+async function withAppendedWorld(seed: number, check: (sql: SqlDatabase) => Promise<void>): Promise<void> {
+  const sql = await emptySpecDatabase();
+  try {
+    await appendShuffled(sql, generateWorld(seed, { runs: 20 }), seed);
+    await check(sql);
+  } finally {
+    await sql.close();
+  }
+}
+
 describe("the step rollups (issue 15)", () => {
   it.each([1, 2, 3])("given a world appended in random order and batches (seed %i), then the rollups equal a rebuild's and verify finds nothing", async (seed) => {
     const sql = await emptySpecDatabase();
@@ -83,10 +94,8 @@ describe("the step rollups (issue 15)", () => {
     }
   });
 
-  it("given a rollup row edited, added or removed by hand, verify names each", async () => {
-    const sql = await emptySpecDatabase();
-    try {
-      await appendShuffled(sql, generateWorld(7, { runs: 20 }), 7);
+  it("given a rollup row edited, added or removed by hand, verify names each", () =>
+    withAppendedWorld(7, async (sql) => {
       const [first, second, third] = await rollups(sql);
       await sql.run("UPDATE step_rollups SET steps = steps + 1 WHERE cell = ?", [first!.cell!]);
       await sql.run("DELETE FROM step_rollups WHERE cell = ?", [second!.cell!]);
@@ -102,15 +111,10 @@ describe("the step rollups (issue 15)", () => {
         `step_rollups ${third!.cell}: missing from the table`,
       ]));
       expect(ofRollups).toHaveLength(4);
-    } finally {
-      await sql.close();
-    }
-  });
+    }));
 
-  it("given a totals row and a costs row edited by hand, verify names each both ways", async () => {
-    const sql = await emptySpecDatabase();
-    try {
-      await appendShuffled(sql, generateWorld(9, { runs: 20 }), 9);
+  it("given a totals row and a costs row edited by hand, verify names each both ways", () =>
+    withAppendedWorld(9, async (sql) => {
       const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals WHERE dimension = 'tool' AND status = 'completed' ORDER BY cell LIMIT 1"))[0]!;
       await sql.run("UPDATE step_totals SET completion_tokens = completion_tokens + 7 WHERE cell = ?", [row.cell!]);
       const sums = (completion: number) =>
@@ -124,8 +128,5 @@ describe("the step rollups (issue 15)", () => {
         `step_costs ${cost.cell}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
         `step_costs ${cost.cell}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
       ]);
-    } finally {
-      await sql.close();
-    }
-  });
+    }));
 });
