@@ -143,7 +143,7 @@ const sqlite = new Database(dbPath, { readonly: true });
 const rollupRows = sqlite.prepare("SELECT count(*) FROM step_rollups").pluck().get();
 console.log(`step_rollups: ${rollupRows} rows for ${STEPS} steps (${(rollupRows / STEPS).toFixed(3)} a step); tool sets ${sqlite.prepare("SELECT count(DISTINCT tool_set) FROM step_rollup_tools").pluck().get()}`);
 const perDimension = (table) => sqlite.prepare(`SELECT dimension, count(*) AS n FROM ${table} GROUP BY dimension ORDER BY dimension`).all().map((r) => `${r.dimension} ${r.n}`).join(", ");
-console.log(`step_totals rows: ${perDimension("step_totals")}; step_costs rows: ${perDimension("step_costs")}`);
+console.log(`step_summaries rows: ${perDimension("step_summaries")}; step_seconds rows: ${sqlite.prepare("SELECT count(*) FROM step_seconds").pluck().get()}; step_costs rows: ${perDimension("step_costs")}`);
 sqlite.close();
 
 // Whole processes, best of REPEAT each: the scan (bare node + better-sqlite3, as a user's script would run it) and each report.

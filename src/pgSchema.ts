@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepTotals, stepCosts } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepSummaries, stepSeconds, stepCosts } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -20,7 +20,8 @@ export const { events, rejections, runSteps, runStepTools, runs, assistants, che
   runExpiries: sqlite.runExpiries,
   stepRollups: sqlite.stepRollups,
   stepRollupTools: sqlite.stepRollupTools,
-  stepTotals: sqlite.stepTotals,
+  stepSummaries: sqlite.stepSummaries,
+  stepSeconds: sqlite.stepSeconds,
   stepCosts: sqlite.stepCosts,
 });
 

@@ -5,9 +5,10 @@
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
 import type { Dimension } from "../projections/stepStats/cells.js";
+import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
-const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
+export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
 
 /** A row's `status` is finished (the denominator of `failure_rate`), as SQL on either store. */
 export const FINISHED_CONDITION = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
@@ -56,8 +57,7 @@ export const COST_COLUMN = "cost_usd";
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
 
-/** Percentiles by nearest rank: 1-based rank ceil(p/100 × n), in integer arithmetic. */
-export const PERCENTILES = { p50_completion_seconds: 50, p95_completion_seconds: 95 } as const;
+export { PERCENTILES, percentileRank };
 
 /** Filters on the steps before they are grouped; dates are inclusive UTC days on `created_at`. */
 export interface StepFilter {
@@ -119,11 +119,6 @@ const KEY_SOURCES = keySources({
   hour: "strftime('%Y-%m-%dT%H', s.created_at, 'unixepoch')",
   toolJoin: "CROSS JOIN run_step_tools t ON t.step_id = s.id",
 });
-
-/** The 1-based nearest rank of percentile `p` among `n` values, `ceil(p/100 × n)`, in integer SQL arithmetic (CONTRACT §7). */
-export function percentileRank(p: number): string {
-  return `(${p} * n + 99) / 100`;
-}
 
 export interface MetricsQuery {
   sql: string;

@@ -101,9 +101,3 @@ export function priceOf(table: PriceTable, model: string | null): ModelPrice | n
   }
   return found ? { input: found.inputPerMillion / 1e6, output: found.outputPerMillion / 1e6 } : null;
 }
-
-/** What a model's tokens cost in USD, or `null` when the model is unknown or unpriced (CONTRACT §7 `cost_usd`). */
-export function costOf(table: PriceTable, model: string | null, promptTokens: number, completionTokens: number): number | null {
-  const price = priceOf(table, model);
-  return price ? promptTokens * price.input + completionTokens * price.output : null;
-}

@@ -1,7 +1,7 @@
 import type { SqlPort } from "../store/sqlPort.js";
 import { DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
-import { rollupCostBasisQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery } from "./rollupMetrics.js";
-import { costOf, type PriceTable } from "./prices.js";
+import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
+import { priceOf, type PriceTable } from "./prices.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -87,17 +87,17 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
 
 type KeyedRow = Record<string, string | number | null>;
 
-type CostBasisRow = { k: string | null; model: string; prompt_tokens: number | string; completion_tokens: number | string };
-
-/** Each group's `cost_usd` (CONTRACT §7): its tokens summed by model, priced once per model; absent when no model of it is priced. */
+/** Each group's `cost_usd` (CONTRACT §7): the store's models priced once each, the sums in SQL; absent when no model of it is priced. */
 async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Map<string | null, number>> {
-  const query = rollupCostBasisQuery(port.dialect, dimension, filters);
-  const costs = new Map<string | null, number>();
-  for (const row of await port.all<CostBasisRow>(query.sql, query.params)) {
-    const cost = costOf(prices, row.model, Number(row.prompt_tokens), Number(row.completion_tokens));
-    if (cost !== null) costs.set(row.k, (costs.get(row.k) ?? 0) + cost);
+  const priced: PricedModel[] = [];
+  for (const { model } of await port.all<{ model: string }>(ROLLUP_MODELS_SQL)) {
+    const price = priceOf(prices, model);
+    if (price) priced.push({ model, ...price });
   }
-  return costs;
+  if (priced.length === 0) return new Map();
+  const query = rollupCostQuery(port.dialect, dimension, filters, priced);
+  const rows = await port.all<{ k: string | null; cost_usd: number }>(query.sql, query.params);
+  return new Map(rows.map((row) => [row.k, Number(row.cost_usd)]));
 }
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */

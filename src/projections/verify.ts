@@ -2,7 +2,7 @@ import type { Database } from "better-sqlite3";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { verifyRollups } from "./stepStats/verifyRollups.js";
-import { verifyTotals } from "./stepStats/verifyTotals.js";
+import { verifySummaries } from "./stepStats/verifySummaries.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
@@ -47,7 +47,7 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   onProgress?.(events, events);
   const folded = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())];
   const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
-  const differences = [...folded, ...rollups, ...(await verifyTotals(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
+  const differences = [...folded, ...rollups, ...(await verifySummaries(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { costOf, DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath } from "../../src/analytics/prices.js";
+import { DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath } from "../../src/analytics/prices.js";
 import { tempDir } from "../helpers/cli.js";
 
 function priceFile(content: unknown): string {
@@ -36,15 +36,15 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
 
   it("matches the exact key, else the longest key K with the model starting K-", () => {
     const prices = table({ "gpt-4o": [2.5, 10], "gpt-4o-mini": [0.15, 0.6], gpt: [1, 1] });
-    expect(costOf(prices, "gpt-4o", 1_000_000, 1_000_000)).toBeCloseTo(12.5, 12);
-    expect(costOf(prices, "gpt-4o-mini-2024-07-18", 2_000_000, 0)).toBeCloseTo(0.3, 12);
-    expect(costOf(prices, "gpt-4o-2024-08-06", 0, 100)).toBeCloseTo(0.001, 12);
-    expect(costOf(prices, "gpt-5", 1_000_000, 0)).toBeCloseTo(1, 12);
+    expect(priceOf(prices, "gpt-4o")).toEqual({ input: 2.5e-6, output: 10e-6 });
+    expect(priceOf(prices, "gpt-4o-mini-2024-07-18")).toEqual({ input: 0.15e-6, output: 0.6e-6 });
+    expect(priceOf(prices, "gpt-4o-2024-08-06")).toEqual(priceOf(prices, "gpt-4o"));
+    expect(priceOf(prices, "gpt-5")).toEqual({ input: 1e-6, output: 1e-6 });
     // "gpt-4omni" does not start with "gpt-4o-": it is not a gpt-4o.
-    expect(costOf(prices, "gpt4", 10, 10)).toBeNull();
+    expect(priceOf(prices, "gpt4")).toBeNull();
     expect(priceOf(prices, "gpt-4omni")).toEqual(priceOf(prices, "gpt"));
-    expect(costOf(prices, null, 10, 10)).toBeNull();
-    expect(costOf(prices, "claude-3", 10, 10)).toBeNull();
+    expect(priceOf(prices, null)).toBeNull();
+    expect(priceOf(prices, "claude-3")).toBeNull();
   });
 
   it("names the file and the key of a bad entry", () => {

@@ -29,7 +29,8 @@ function seeded(seed: number) {
 }
 
 const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollups ORDER BY cell");
-const totals = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals ORDER BY cell");
+const summaries = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries ORDER BY cell");
+const histograms = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_seconds ORDER BY cell");
 const costs = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs ORDER BY cell");
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
@@ -80,14 +81,18 @@ describe("the step rollups (issue 15)", () => {
       expect(appended.every((row) => Number(row.steps) > 0)).toBe(true);
       // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
       expect(appended.some((row) => row.model !== "(unknown)")).toBe(true);
-      const appendedTotals = await totals(sql);
+      const appendedSummaries = await summaries(sql);
+      const appendedHistograms = await histograms(sql);
       const appendedCosts = await costs(sql);
       expect(appendedCosts.length).toBeGreaterThan(7);
-      expect(new Set(appendedTotals.map((row) => row.dimension)).size).toBe(7);
+      expect(new Set(appendedSummaries.map((row) => row.dimension)).size, "seven dimensions and the whole").toBe(8);
+      expect(appendedSummaries.some((row) => row.p95_completion_seconds !== null)).toBe(true);
+      expect(appendedHistograms.length).toBeGreaterThan(7);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
       await wireProjections(sql).rebuild();
       expect(await rollups(sql)).toEqual(appended);
-      expect(await totals(sql)).toEqual(appendedTotals);
+      expect(await summaries(sql)).toEqual(appendedSummaries);
+      expect(await histograms(sql)).toEqual(appendedHistograms);
       expect(await costs(sql)).toEqual(appendedCosts);
     } finally {
       await sql.close();
@@ -113,20 +118,25 @@ describe("the step rollups (issue 15)", () => {
       expect(ofRollups).toHaveLength(4);
     }));
 
-  it("given a totals row and a costs row edited by hand, verify names each both ways", () =>
+  it("given a summary, a histogram row and a costs row edited by hand, verify names each both ways", () =>
     withAppendedWorld(9, async (sql) => {
-      const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_totals WHERE dimension = 'tool' AND status = 'completed' ORDER BY cell LIMIT 1"))[0]!;
-      await sql.run("UPDATE step_totals SET completion_tokens = completion_tokens + 7 WHERE cell = ?", [row.cell!]);
-      const sums = (completion: number) =>
-        `steps ${row.steps}, prompt_tokens ${row.prompt_tokens}, completion_tokens ${completion}, total_tokens ${row.total_tokens}`;
+      const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries WHERE dimension = 'tool' AND p95_completion_seconds IS NOT NULL ORDER BY cell LIMIT 1"))[0]!;
+      await sql.run("UPDATE step_summaries SET p95_completion_seconds = p95_completion_seconds + 7 WHERE cell = ?", [row.cell!]);
+      const values = (p95: number) => ["steps", "in_progress", "cancelled", "failed", "completed", "expired", "timed_steps", "timed_seconds", "prompt_tokens",
+        "completion_tokens", "total_tokens", "p50_completion_seconds"].map((c) => `${c} ${row[c]}`).join(", ") + `, p95_completion_seconds ${p95}`;
+      const bucket = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_seconds WHERE summary = ? ORDER BY seconds LIMIT 1", [row.cell!]))[0]!;
+      await sql.run("UPDATE step_seconds SET steps = steps + 2 WHERE cell = ?", [bucket.cell!]);
       const cost = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs WHERE dimension = 'model' ORDER BY cell LIMIT 1"))[0]!;
       await sql.run("UPDATE step_costs SET prompt_tokens = prompt_tokens - 1 WHERE cell = ?", [cost.cell!]);
       const costSums = (prompt: number) => `prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
+      const named = (...keys: SqlValue[]) => JSON.stringify(keys);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([
-        `step_totals ${row.cell}: the table has ${sums(Number(row.completion_tokens) + 7)}, the rollups do not`,
-        `step_totals ${row.cell}: the rollups give ${sums(Number(row.completion_tokens))}, the table does not`,
-        `step_costs ${cost.cell}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
-        `step_costs ${cost.cell}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
+        `step_summaries ${named("tool", row.key!)}: the table has ${values(Number(row.p95_completion_seconds) + 7)}, the rollups do not`,
+        `step_summaries ${named("tool", row.key!)}: the rollups give ${values(Number(row.p95_completion_seconds))}, the table does not`,
+        `step_seconds ${named("tool", row.key!, bucket.seconds!)}: the table has steps ${Number(bucket.steps) + 2}, the rollups do not`,
+        `step_seconds ${named("tool", row.key!, bucket.seconds!)}: the rollups give steps ${bucket.steps}, the table does not`,
+        `step_costs ${named("model", cost.key!, cost.model!)}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
+        `step_costs ${named("model", cost.key!, cost.model!)}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
       ]);
     }));
 });

@@ -11,6 +11,8 @@ import { createAppender, type KeyedRecord } from "../../src/store/append.js";
 import { applyProjections } from "../../src/projections/projection.js";
 import { runStepsProjection } from "../../src/projections/runSteps/writer.js";
 import { runsProjection } from "../../src/projections/runs/writer.js";
+import { assistantsProjection } from "../../src/projections/assistants/writer.js";
+import { PROJECTION_NAMES } from "../../src/projections/behind.js";
 import { openStepstore } from "../../src/stepstore.js";
 import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 import { generateWorld } from "../world/world.js";
@@ -57,7 +59,7 @@ describe("opening a database an earlier release wrote", () => {
     try {
       const rows = (store: typeof fresh, table = "run_steps") => store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
       expect(rows(upgraded)).toEqual(rows(fresh));
-      for (const table of ["assistants", "step_rollups", "step_totals", "step_costs"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
+      for (const table of ["assistants", "step_rollups", "step_summaries", "step_seconds", "step_costs"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
       expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
       expect((await verifyProjections(upgraded.sqlite)).differences).toEqual([]);
       const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);
@@ -71,13 +73,18 @@ describe("opening a database an earlier release wrote", () => {
     }
   });
 
-  it("given a database of the release before the assistants and the rollups, when `ingest` opens it, then it says it refolds the log once and every report equals a fresh store's", async () => {
+  // The release before the assistants and the rollups (5 migrations), and the one whose rollups kept per-status totals
+  // (6 migrations: its rollup tables are left out here, its checkpoint kept, as that release left it).
+  it.each([
+    { release: "before the assistants and the rollups", migrations: 5, released: [runStepsProjection, runsProjection], checkpointed: [], behind: "read models assistants, step_rollups" },
+    { release: "with per-status totals", migrations: 6, released: [runStepsProjection, runsProjection, assistantsProjection], checkpointed: [PROJECTION_NAMES.stepStats], behind: "read model step_rollups" },
+  ])("given a database of the release $release, when `ingest` opens it, then it says it refolds the log once and every report equals a fresh store's", async ({ migrations, released, checkpointed, behind }) => {
     const world = generateWorld(11, { runs: 10 });
     const half = Math.floor(world.events.length / 2);
-    const oldPath = join(dir, "before-rollups.db");
-    const old = earlierReleaseDatabase(oldPath, 5);
-    const released = [runStepsProjection, runsProjection];
-    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), apply: (tx, events) => applyProjections(tx, released, events) });
+    const oldPath = join(dir, `release-${migrations}.db`);
+    const old = earlierReleaseDatabase(oldPath, migrations);
+    const names = [...released.map((p) => p.name), ...checkpointed];
+    const append = createAppender(sqliteDatabase(old), { names, apply: (tx, events) => applyProjections(tx, released, events) });
     await append({ source: "file", accepted: keyed(world.events.slice(0, half)), rejected: [] });
     old.close();
     const [first, rest] = [join(dir, "first.jsonl"), join(dir, "rest.jsonl")];
@@ -86,9 +93,9 @@ describe("opening a database an earlier release wrote", () => {
 
     const ingested = await stepstore(["ingest", "--db", oldPath, rest]);
     expect(ingested.code).toBe(0);
-    expect(ingested.stderr).toContain(`${oldPath}: read models assistants, step_rollups behind the log (added by an upgrade): refolding the log once`);
+    expect(ingested.stderr).toContain(`${oldPath}: ${behind} behind the log (added by an upgrade): refolding the log once`);
     expect((await stepstore(["ingest", "--db", oldPath, rest])).stderr, "said once: then nothing is behind").not.toContain("behind the log");
-    const fresh = join(dir, "fresh-cli.db");
+    const fresh = join(dir, `fresh-${migrations}.db`);
     expect((await stepstore(["ingest", "--db", fresh, first, rest])).code).toBe(0);
     for (const by of ["assistant", "model", "hour", "tool"]) {
       const [upgraded, made] = await Promise.all([oldPath, fresh].map((db) => stepstore(["report", "--by", by, "--db", db])));

@@ -1,10 +1,14 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import type { StepFacts } from "../changes.js";
-import type { stepCosts, stepRollups, stepTotals } from "./tables.js";
+import type { STEP_STATUSES } from "../../records/statuses.js";
+import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
 
-/** The report dimensions (CONTRACT §7), each kept in `step_totals`. */
+/** The report dimensions (CONTRACT §7), each summarized in `step_summaries`. */
 export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
+/** The summaries' dimensions: the report dimensions and `all` (key 'all'), every step once, a report's overall row. */
+export type SummaryDimension = Dimension | "all";
+export const SUMMARY_DIMENSIONS: readonly SummaryDimension[] = [...DIMENSIONS, "all"];
 
 export const HOUR_SECONDS = 3600;
 /** Joins a tool set's tools: a character no tool name the API gives holds. */
@@ -14,7 +18,8 @@ export const UNKNOWN_MODEL = "(unknown)";
 
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
-export type TotalsRow = typeof stepTotals.$inferSelect;
+export type SummaryRow = typeof stepSummaries.$inferSelect;
+export type SecondsRow = typeof stepSeconds.$inferSelect;
 export type CostsRow = typeof stepCosts.$inferSelect;
 export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 
@@ -28,10 +33,10 @@ function utc(createdAt: number | null, length: number): string | null {
   return new Date(createdAt * 1000).toISOString().slice(0, length);
 }
 
-/** The keys a step has in each dimension of the totals (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
-function dimensionKeys(step: StepFacts, model: string): [Dimension, string | null][] {
-  const keys: [Dimension, string | null][] = [
-    ["assistant", step.assistantId], ["day", utc(step.createdAt, 10)], ["hour", utc(step.createdAt, 13)], ["model", model], ["type", step.type],
+/** The keys a step has in each dimension of the summaries (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
+function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, string | null][] {
+  const keys: [SummaryDimension, string | null][] = [
+    ["all", "all"], ["assistant", step.assistantId], ["day", utc(step.createdAt, 10)], ["hour", utc(step.createdAt, 13)], ["model", model], ["type", step.type],
   ];
   for (const tool of step.tools) keys.push(["tool", tool]);
   if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);
@@ -64,34 +69,68 @@ function addSums(row: Sums, step: StepFacts, sign: 1 | -1): void {
 
 const noSums = (): Sums => ({ steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
 
-/** One batch's net changes to the rollups, the totals and the costs, by cell. */
+/** The summary column counting each status (CONTRACT §7). */
+const STATUS_COUNTS = {
+  completed: "completed", failed: "failed", cancelled: "cancelled", expired: "expired", in_progress: "inProgress",
+} as const satisfies Record<(typeof STEP_STATUSES)[number], keyof SummaryRow>;
+type StatusColumn = (typeof STATUS_COUNTS)[keyof typeof STATUS_COUNTS];
+
+/** A step's completion time, when it counts in the percentiles and the mean: completed, with a time. */
+const timedSeconds = (step: StepFacts) => (step.status === "completed" ? step.completionSeconds : null);
+
+const newSummary = (cell: string, dimension: SummaryDimension, key: string | null): SummaryRow => ({
+  cell, dimension, key, ...noSums(), completed: 0, failed: 0, cancelled: 0, expired: 0, inProgress: 0, timedSteps: 0, timedSeconds: 0,
+  p50CompletionSeconds: null, p95CompletionSeconds: null,
+});
+
+function addToSummary(row: SummaryRow, step: StepFacts, sign: 1 | -1): void {
+  addSums(row, step, sign);
+  const column = (STATUS_COUNTS as Partial<Record<string, StatusColumn>>)[step.status ?? ""];
+  if (column !== undefined) row[column] += sign;
+  const seconds = timedSeconds(step);
+  if (seconds !== null) {
+    row.timedSteps += sign;
+    row.timedSeconds += sign * seconds;
+  }
+}
+
+/** Gets the row of `cell` in `map`, made by `make` when there is none yet. */
+function rowOf<T>(map: Map<string, T>, cell: string, make: () => T): T {
+  let row = map.get(cell);
+  if (row === undefined) map.set(cell, (row = make()));
+  return row;
+}
+
+/** One batch's net changes to the rollups, the summaries (their percentiles not yet found), the histograms and the costs, by cell. */
 export class RollupDelta {
   readonly cells = new Map<string, RollupRow>();
-  readonly totals = new Map<string, TotalsRow>();
+  readonly summaries = new Map<string, SummaryRow>();
+  readonly seconds = new Map<string, SecondsRow>();
   readonly costs = new Map<string, CostsRow>();
 
   add(step: StepFacts, model: string | null, sign: 1 | -1): void {
     const key = rollupKey(step, model);
     const cell = cellOf(key);
-    let row = this.cells.get(cell);
-    if (!row) this.cells.set(cell, (row = { cell, ...key, ...noSums() }));
-    addSums(row, step, sign);
+    addSums(rowOf(this.cells, cell, () => ({ cell, ...key, ...noSums() })), step, sign);
+    const seconds = timedSeconds(step);
     for (const [dimension, value] of dimensionKeys(step, key.model)) {
-      const totalsKey = { dimension, key: value, status: step.status, seconds: step.completionSeconds };
-      const totalsCell = totalsCellOf(totalsKey);
-      let total = this.totals.get(totalsCell);
-      if (!total) this.totals.set(totalsCell, (total = { cell: totalsCell, ...totalsKey, ...noSums() }));
-      addSums(total, step, sign);
-      const costsKey = { dimension, key: value, model: key.model };
-      const costsCell = JSON.stringify([dimension, value, key.model]);
-      let cost = this.costs.get(costsCell);
-      if (!cost) this.costs.set(costsCell, (cost = { cell: costsCell, ...costsKey, promptTokens: 0, completionTokens: 0 }));
-      cost.promptTokens += sign * (step.promptTokens ?? 0);
-      cost.completionTokens += sign * (step.completionTokens ?? 0);
+      const summary = summaryCellOf(dimension, value);
+      addToSummary(rowOf(this.summaries, summary, () => newSummary(summary, dimension, value)), step, sign);
+      if (seconds !== null) {
+        const secondsCell = JSON.stringify([dimension, value, seconds]);
+        rowOf(this.seconds, secondsCell, () => ({ cell: secondsCell, summary, seconds, steps: 0 })).steps += sign;
+      }
+      if (dimension !== "all") this.addCost(dimension, value, key.model, step, sign);
     }
+  }
+
+  private addCost(dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
+    const cell = JSON.stringify([dimension, value, model]);
+    const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, promptTokens: 0, completionTokens: 0 }));
+    cost.promptTokens += sign * (step.promptTokens ?? 0);
+    cost.completionTokens += sign * (step.completionTokens ?? 0);
   }
 }
 
-/** A totals row's key as one text value, as `cellOf`. */
-export const totalsCellOf = (row: Pick<TotalsRow, "dimension" | "key" | "status" | "seconds">) =>
-  JSON.stringify([row.dimension, row.key, row.status, row.seconds]);
+/** A summary's key as one text value, as `cellOf`. */
+export const summaryCellOf = (dimension: SummaryDimension, key: string | null) => JSON.stringify([dimension, key]);

@@ -35,21 +35,47 @@ export const stepRollups = sqliteTable(
 );
 
 /**
- * The same counts per dimension alone: (dimension, its key, status, completion seconds), a tool once per tool. What a
- * report with no filter reads: a few rows a key, not a row a step (the fine grain is nearly one row a step on the bench
- * world, where hours × assistants outnumber the steps). Without the model, which would multiply its rows by the models.
+ * Each report row ready to read (issue 15): per dimension and key (`all` for the whole, each step once), the steps by
+ * status, the completed steps with a completion time and their seconds, the token sums, and the nearest-rank
+ * percentiles the writer recomputes from `step_seconds` whenever the key's steps change. What a report with no filter
+ * reads: a row a key (the fine grain is nearly a row a step on the bench world, where hours × assistants outnumber the
+ * steps, and a histogram per key is as many rows again for `hour`). A tool key counts each step once per tool.
  */
-export const stepTotals = sqliteTable(
-  "step_totals",
+export const stepSummaries = sqliteTable(
+  "step_summaries",
   {
     cell: text("cell").primaryKey(),
     dimension: text("dimension").notNull(),
     key: text("key"),
-    status: text("status"),
-    seconds: integer("seconds"),
-    ...stepSums(),
+    steps: integer("steps").notNull(),
+    completed: integer("completed").notNull(),
+    failed: integer("failed").notNull(),
+    cancelled: integer("cancelled").notNull(),
+    expired: integer("expired").notNull(),
+    inProgress: integer("in_progress").notNull(),
+    /** Completed steps with a completion time, and the sum of those times: the mean's terms. */
+    timedSteps: integer("timed_steps").notNull(),
+    timedSeconds: integer("timed_seconds").notNull(),
+    promptTokens: integer("prompt_tokens").notNull(),
+    completionTokens: integer("completion_tokens").notNull(),
+    totalTokens: integer("total_tokens").notNull(),
+    p50CompletionSeconds: integer("p50_completion_seconds"),
+    p95CompletionSeconds: integer("p95_completion_seconds"),
   },
-  (t) => [index("step_totals_dimension").on(t.dimension, t.key, t.status, t.seconds, t.steps, t.promptTokens, t.completionTokens, t.totalTokens)],
+  (t) => [index("step_summaries_dimension").on(t.dimension, t.key)],
+);
+
+/** The completion-time histogram of each summary: its completed steps per whole second, whence its percentiles. */
+export const stepSeconds = sqliteTable(
+  "step_seconds",
+  {
+    cell: text("cell").primaryKey(),
+    /** The `step_summaries` cell this second counts in. */
+    summary: text("summary").notNull(),
+    seconds: integer("seconds").notNull(),
+    steps: integer("steps").notNull(),
+  },
+  (t) => [index("step_seconds_summary").on(t.summary, t.seconds, t.steps)],
 );
 
 /** The tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_totals`. */

@@ -6,19 +6,24 @@ import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { RollupDelta, TOOL_SEPARATOR, type Sums } from "./cells.js";
-import { stepCosts, stepRollups, stepRollupTools, stepTotals } from "./tables.js";
+import { RollupDelta, TOOL_SEPARATOR, type Sums, type SummaryRow } from "./cells.js";
+import { percentilesAfter } from "./percentiles.js";
+import { SUMMARY_COUNTS } from "./summarySql.js";
+import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
+
+type CellTable = typeof stepRollups | typeof stepSummaries | typeof stepSeconds | typeof stepCosts;
 
 /**
  * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
- * accepts too), and those dropping the cells that fell to zero. The cells of one delta are distinct keys, so one
- * multi-row upsert may carry them all.
+ * accepts too), the `replaced` columns taking the delta's values, and those dropping the cells that fell to zero. The
+ * cells of one delta are distinct keys, so one multi-row upsert may carry them all.
  */
-function cellsOf<T extends typeof stepRollups | typeof stepTotals | typeof stepCosts>(table: T, sums: readonly string[]) {
+function cellsOf<T extends CellTable>(table: T, sums: readonly string[], replaced: readonly string[] = []) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
-  const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`) });
+  const sets = [...sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`), ...replaced.map((c) => `${c} = excluded.${c}`)];
+  const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sets.join(", ")}`) });
   const emptied = `DELETE FROM ${name} WHERE ${sums.map((c) => `${c} = 0`).join(" AND ")} AND`;
   return {
     add: (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[]) => insertStatements(tx, insert, rows.map((row) => upsert.values(row))),
@@ -27,7 +32,12 @@ function cellsOf<T extends typeof stepRollups | typeof stepTotals | typeof stepC
 }
 const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
 const rollupCells = cellsOf(stepRollups, SUMS);
-const totalsCells = cellsOf(stepTotals, SUMS);
+const summaryCells = cellsOf(
+  stepSummaries,
+  SUMMARY_COUNTS,
+  ["p50_completion_seconds", "p95_completion_seconds"],
+);
+const secondsCells = cellsOf(stepSeconds, ["steps"]);
 const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
@@ -73,29 +83,40 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 const changedCosts = (row: { promptTokens: number; completionTokens: number }) => row.promptTokens !== 0 || row.completionTokens !== 0;
+/** A summary changes when any count does: its steps move between statuses, times or tokens. */
+const changedSummary = (row: SummaryRow) => !isZero(row) || SUMMARY_MOVES.some((column) => row[column] !== 0);
+const SUMMARY_MOVES = ["completed", "failed", "cancelled", "expired", "inProgress", "timedSteps", "timedSeconds"] as const;
 
 /**
- * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then drops the
- * cells that may have emptied (another).
+ * Writes a delta: the changed summaries with their percentiles found from their histograms as the batch leaves them
+ * (read first), each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop of
+ * each cell that may have emptied (another).
  */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const cells = [...delta.cells.values()].filter((row) => !isZero(row));
-  const totals = [...delta.totals.values()].filter((row) => !isZero(row));
+  const summaries = [...delta.summaries.values()].filter(changedSummary);
+  const seconds = [...delta.seconds.values()].filter((row) => row.steps !== 0);
   // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
   const costs = [...delta.costs.values()].filter(changedCosts);
+  const percentiles = await percentilesAfter(tx, summaries.map((row) => row.cell), seconds);
+  for (const row of summaries) Object.assign(row, percentiles.get(row.cell));
   const newToolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
   const tools = [...newToolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
+  const fell = <T extends { cell: string }>(rows: T[], fall: (row: T) => boolean) => rows.filter(fall).map((row) => row.cell);
   await runTogether(tx, [
-    ...rollupCells.add(tx, cells), ...totalsCells.add(tx, totals), ...costsCells.add(tx, costs), ...insertStatements(tx, INSERT_TOOLS, tools),
+    ...rollupCells.add(tx, cells), ...summaryCells.add(tx, summaries), ...secondsCells.add(tx, seconds), ...costsCells.add(tx, costs),
+    ...insertStatements(tx, INSERT_TOOLS, tools),
   ]);
+  // Apart: on PostgreSQL one statement's parts do not see each other's changes.
   await runTogether(tx, [
-    ...rollupCells.dropEmptied(tx, cells.filter((row) => row.steps < 0).map((row) => row.cell)),
-    ...totalsCells.dropEmptied(tx, totals.filter((row) => row.steps < 0).map((row) => row.cell)),
-    ...costsCells.dropEmptied(tx, costs.filter((row) => row.promptTokens < 0 || row.completionTokens < 0).map((row) => row.cell)),
+    ...rollupCells.dropEmptied(tx, fell(cells, (row) => row.steps < 0)),
+    ...summaryCells.dropEmptied(tx, fell(summaries, (row) => row.steps < 0)),
+    ...secondsCells.dropEmptied(tx, fell(seconds, (row) => row.steps < 0)),
+    ...costsCells.dropEmptied(tx, fell(costs, (row) => row.promptTokens < 0 || row.completionTokens < 0)),
   ]);
 }
 
-/** The rollups projection: `step_rollups` (and the tool sets they name), `step_totals` and `step_costs`, moved by each batch's changes to rows and run models. */
+/** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
 export const stepStatsProjection: Projection = {
   name: PROJECTION_NAMES.stepStats,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
@@ -103,6 +124,6 @@ export const stepStatsProjection: Projection = {
     await applyDelta(tx, await deltaOf(tx, changes));
   },
   async truncate(tx) {
-    for (const table of [stepRollups, stepRollupTools, stepTotals, stepCosts]) await tx.run(deleteAllSql(table));
+    for (const table of [stepRollups, stepRollupTools, stepSummaries, stepSeconds, stepCosts]) await tx.run(deleteAllSql(table));
   },
 };

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DIMENSIONS, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
-import { rollupCostBasisQuery, rollupMetricsQuery, rollupOverallQuery } from "../../../src/analytics/rollupMetrics.js";
+import { rollupCostQuery, rollupMetricsQuery, rollupOverallQuery, type PricedModel } from "../../../src/analytics/rollupMetrics.js";
 import { openDatabase } from "../../../src/store/open.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { migratePostgres } from "../../../src/store/postgres/migrate.js";
@@ -13,6 +13,9 @@ import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
 import { generateWorld } from "../../world/world.js";
 
 type Row = Record<string, SqlValue>;
+
+/** Prices of two of the world's models, per token (the third left unpriced). */
+const PRICED: PricedModel[] = [{ model: "gpt-4o", input: 2.5e-6, output: 10e-6 }, { model: "gpt-4o-mini", input: 0.15e-6, output: 0.6e-6 }];
 
 /** Copies rows into PostgreSQL, a few hundred per INSERT. */
 async function insertRows(pg: PostgresDatabase, table: string, rows: Row[]): Promise<void> {
@@ -44,7 +47,7 @@ describePostgres("the analytics views on PostgreSQL", () => {
     const world = generateWorld(20261130, { runs: 40 });
     const snapshots = snapshotSteps(300);
     sqlite = new Database(await storeOf(world, snapshots, snapshotRuns(snapshots)), { readonly: true });
-    for (const table of ["run_steps", "run_step_tools", "runs", "step_rollups", "step_rollup_tools", "step_totals", "step_costs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    for (const table of ["run_steps", "run_step_tools", "runs", "step_rollups", "step_rollup_tools", "step_summaries", "step_seconds", "step_costs"]) await insertRows(pg, table, sqlite.prepare(`SELECT * FROM ${table}`).all() as Row[]);
     const days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
     filters = [
       {}, { from: days[2]!, to: days.at(-3)! }, { assistant: world.assistants[0]! }, { from: days[1]!, to: days.at(-2)!, assistant: "asst_Émile" },
@@ -68,10 +71,10 @@ describePostgres("the analytics views on PostgreSQL", () => {
         const lite = rollupMetricsQuery("sqlite", dimension, filter);
         const post = rollupMetricsQuery("postgres", dimension, filter);
         expect(await pg.all(post.sql, post.params), `${dimension} ${JSON.stringify(filter)}`).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
-        // The cost's tokens by (key, model), in no particular order.
-        const liteCosts = rollupCostBasisQuery("sqlite", dimension, filter);
-        const postCosts = rollupCostBasisQuery("postgres", dimension, filter);
-        const sorted = (rows: Row[]) => rows.map((row) => JSON.stringify(Object.values(row).map((v) => (typeof v === "bigint" ? Number(v) : v)))).sort();
+        // The cost by key, in no particular order.
+        const liteCosts = rollupCostQuery("sqlite", dimension, filter, PRICED);
+        const postCosts = rollupCostQuery("postgres", dimension, filter, PRICED);
+        const sorted = (rows: Row[]) => rows.map((row) => JSON.stringify([row.k, Number(Number(row.cost_usd).toPrecision(12))])).sort();
         expect(sorted(await pg.all<Row>(postCosts.sql, postCosts.params)), `cost ${dimension}`).toEqual(sorted(sqlite.prepare(liteCosts.sql).all(...liteCosts.params) as Row[]));
       }
       const lite = rollupOverallQuery("sqlite", filter);

@@ -1,0 +1,40 @@
+/**
+ * The summaries as SQL sums over rollup rows, written once: what the writer's deltas add up to (verify compares) and
+ * what a filtered report computes for the rows its filter keeps. Portable SQL; the dialect gives NULL-safe equality.
+ */
+import { STEP_STATUSES } from "../../records/statuses.js";
+import { percentilesSql } from "./percentiles.js";
+import type { RollupDialect } from "./dialect.js";
+
+/** The summary columns a delta adds to (the percentiles apart): named as in `step_summaries`, each status its own count. */
+export const SUMMARY_COUNTS = ["steps", ...STEP_STATUSES, "timed_steps", "timed_seconds", "prompt_tokens", "completion_tokens", "total_tokens"] as const;
+
+const TIMED = "status = 'completed' AND seconds IS NOT NULL";
+
+/** Each summary count as a sum over rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens)`. */
+const COUNT_SUMS: Record<(typeof SUMMARY_COUNTS)[number], string> = {
+  steps: "sum(steps)",
+  ...(Object.fromEntries(STEP_STATUSES.map((status) => [status, `sum(CASE WHEN status = '${status}' THEN steps ELSE 0 END)`])) as Record<(typeof STEP_STATUSES)[number], string>),
+  timed_steps: `sum(CASE WHEN ${TIMED} THEN steps ELSE 0 END)`,
+  timed_seconds: `sum(CASE WHEN ${TIMED} THEN seconds * steps ELSE 0 END)`,
+  prompt_tokens: "sum(prompt_tokens)",
+  completion_tokens: "sum(completion_tokens)",
+  total_tokens: "sum(total_tokens)",
+};
+
+/**
+ * The CTEs (after a WITH) ending in `summaries`: one row per key `k` of the rows `rowsSql` selects (`k, status, seconds,
+ * steps, prompt_tokens, completion_tokens, total_tokens`), with the summary columns of `step_summaries`.
+ */
+export function summariesCtes(dialect: RollupDialect, rowsSql: string): string {
+  const sums = SUMMARY_COUNTS.map((column) => `CAST(${COUNT_SUMS[column]} AS BIGINT) AS ${column}`).join(", ");
+  return `tagged AS (${rowsSql}), sums AS (SELECT k, ${sums} FROM tagged GROUP BY k), percentiles AS (${percentilesSql("tagged")}),
+summaries AS (
+  SELECT t.k AS k, ${SUMMARY_COUNTS.map((column) => `t.${column}`).join(", ")}, p.p50_completion_seconds, p.p95_completion_seconds
+  FROM sums t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")}
+)`;
+}
+
+/** The columns a rollup row gives `summariesCtes`, its key as `key`. */
+export const rollupRowColumns = (key: string) =>
+  `${key} AS k, r.status AS status, r.seconds AS seconds, r.steps AS steps, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens`;
