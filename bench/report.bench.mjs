@@ -171,7 +171,7 @@ console.log(`report/scan, worst dimension: ${worst.toFixed(2)}x (target <= 1.0, 
 // In process, with filters (the queries alone).
 const reader = openForReading(dbPath);
 const port = reader.sql;
-const prices = loadPriceTable(DEFAULT_PRICES_PATH);
+const prices = await loadPriceTable(DEFAULT_PRICES_PATH);
 const none = { from: null, to: null, assistant: null, model: null };
 for (const dimension of DIMENSIONS) {
   const all = await best(() => buildReport(port, dimension, none, prices));

@@ -1,22 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
-import { jsonPath } from "../records/jsonPath.js";
-import { reasonOf } from "../records/reason.js";
 
 /** The price table the project ships (CONTRACT §7): list prices on the day the Assistants API shut down. */
 export const DEFAULT_PRICES_PATH = fileURLToPath(new URL("../../prices/openai-2026-08-26.json", import.meta.url));
-
-const modelPrice = z.object({
-  input_per_million: z.number().nonnegative(),
-  output_per_million: z.number().nonnegative(),
-});
-
-const priceFile = z.object({
-  as_of: z.iso.date(),
-  source: z.string().optional(),
-  models: z.record(z.string(), z.unknown()),
-});
 
 export interface ModelPrice {
   /** USD per prompt token. */
@@ -35,27 +21,25 @@ export interface PriceTable {
 /** A price file that cannot be used, naming the file and the key: `prices.json: $.models["gpt-4o"].input_per_million: expected number, got "2.5"`. */
 export class PriceTableError extends Error {}
 
-const fail = (path: string, at: readonly PropertyKey[], reason: string): never => {
-  throw new PriceTableError(`${path}: ${jsonPath(at)}: ${reason}`);
-};
-
-function parseModels(path: string, models: Record<string, unknown>) {
-  if (Object.hasOwn(models, "__proto__")) fail(path, ["models", "__proto__"], "not a model name");
-  const parsed = new Map<string, { inputPerMillion: number; outputPerMillion: number }>();
-  for (const [model, value] of Object.entries(models)) {
-    if (model === "") fail(path, ["models", model], "a model name cannot be empty");
-    const price = modelPrice.safeParse(value, { reportInput: true });
-    if (!price.success) {
-      const issue = price.error.issues[0]!;
-      fail(path, ["models", model, ...issue.path], reasonOf(issue));
-    }
-    parsed.set(model, { inputPerMillion: price.data!.input_per_million, outputPerMillion: price.data!.output_per_million });
-  }
-  return parsed;
+/** A price table's file as it is written (CONTRACT §7): prices in USD per million tokens. */
+export interface PriceFile {
+  as_of: string;
+  source?: string;
+  models: Record<string, { input_per_million: number; output_per_million: number }>;
 }
 
-/** Reads and checks a price table file (`--prices`, `STEPSTORE_PRICES`, or the shipped default). */
-export function loadPriceTable(path: string): PriceTable {
+/** The table a checked file gives. */
+export const priceTableOf = (path: string, file: PriceFile): PriceTable => ({
+  path,
+  asOf: file.as_of,
+  models: new Map(Object.entries(file.models).map(([model, price]) => [model, { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million }])),
+});
+
+/**
+ * Reads a price table file (`--prices`, `STEPSTORE_PRICES`, or the shipped default) and checks it with zod
+ * (priceFile.ts). The shipped table is checked by its test, not at each start: loading zod is most of a report's start.
+ */
+export async function loadPriceTable(path: string): Promise<PriceTable> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -68,14 +52,9 @@ export function loadPriceTable(path: string): PriceTable {
   } catch (error) {
     throw new PriceTableError(`${path}: not JSON (${(error as Error).message})`);
   }
-  const file = priceFile.safeParse(json, { reportInput: true });
-  if (!file.success) {
-    const issue = file.error.issues[0]!;
-    fail(path, issue.path, reasonOf(issue));
-  }
-  // The models as parsed, not as zod copied them: its record drops a "__proto__" key without a word.
-  const models = (json as { models: Record<string, unknown> }).models;
-  return { path, asOf: file.data!.as_of, models: parseModels(path, models) };
+  if (path === DEFAULT_PRICES_PATH) return priceTableOf(path, json as PriceFile);
+  const { checkPriceFile } = await import("./priceFile.js");
+  return priceTableOf(path, checkPriceFile(path, json));
 }
 
 /** `--prices`, else `$STEPSTORE_PRICES`, else the shipped table. */

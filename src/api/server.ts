@@ -113,8 +113,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`));
 
-  const prices = options.prices ?? loadPriceTable(pricesPath(undefined));
   app.register(async (routes) => {
+    const prices = options.prices ?? (await loadPriceTable(pricesPath(undefined)));
     const store = await openStore(options.dbPath, { mode: "write", cacheKiB: SERVICE_CACHE_KIB, notify: (message) => app.log.warn(message) });
     const webhookCommit = createGroupCommit(store.append, { source: "webhook" });
     app.stepstore = store;

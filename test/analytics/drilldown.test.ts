@@ -27,7 +27,7 @@ describe("a report row's steps (the console's drill-down)", () => {
     it(`are exactly as many as the row counts, for every row of every dimension (${label}), paged without loss or repeat`, async () => {
       let rows = 0;
       for (const dimension of DIMENSIONS) {
-        const report = await buildReport(store.sql, dimension, filters, loadPriceTable(testPricesFile()));
+        const report = await buildReport(store.sql, dimension, filters, await loadPriceTable(testPricesFile()));
         for (const row of report.rows) {
           const ref = { dimension, key: row.key };
           expect(await countRowSteps(store.sql, ref, filters), `${dimension} ${row.key}`).toBe(row.steps);

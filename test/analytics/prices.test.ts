@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath } from "../../src/analytics/prices.js";
+import { checkPriceFile } from "../../src/analytics/priceFile.js";
+import { DEFAULT_PRICES_PATH, loadPriceTable, PriceTableError, priceOf, pricesPath, priceTableOf } from "../../src/analytics/prices.js";
 import { tempDir } from "../helpers/cli.js";
 
 function priceFile(content: unknown): string {
@@ -14,8 +15,11 @@ const table = (models: Record<string, [number, number]>) =>
   loadPriceTable(priceFile({ as_of: "2026-01-01", models: Object.fromEntries(Object.entries(models).map(([k, [i, o]]) => [k, { input_per_million: i, output_per_million: o }])) }));
 
 describe("the price table (CONTRACT §7 cost_usd)", () => {
-  it("ships a dated default that prices the Assistants API's models", () => {
-    const shipped = loadPriceTable(DEFAULT_PRICES_PATH);
+  it("ships a dated default that prices the Assistants API's models, and that passes the check a given table gets", async () => {
+    const shipped = await loadPriceTable(DEFAULT_PRICES_PATH);
+    // Trusted at start (loading zod is most of a report's start): checked here instead.
+    const file = checkPriceFile(DEFAULT_PRICES_PATH, JSON.parse(readFileSync(DEFAULT_PRICES_PATH, "utf8")));
+    expect(priceTableOf(DEFAULT_PRICES_PATH, file)).toEqual(shipped);
     expect(shipped.asOf).toBe("2026-08-26");
     for (const model of ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o1", "o3-mini", "gpt-4-turbo", "gpt-3.5-turbo"]) {
       expect(priceOf(shipped, model), model).not.toBeNull();
@@ -34,8 +38,8 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
     expect(file.source).toMatch(/platform\.openai\.com\/docs\/pricing/);
   });
 
-  it("matches the exact key, else the longest key K with the model starting K-", () => {
-    const prices = table({ "gpt-4o": [2.5, 10], "gpt-4o-mini": [0.15, 0.6], gpt: [1, 1] });
+  it("matches the exact key, else the longest key K with the model starting K-", async () => {
+    const prices = await table({ "gpt-4o": [2.5, 10], "gpt-4o-mini": [0.15, 0.6], gpt: [1, 1] });
     expect(priceOf(prices, "gpt-4o")).toEqual({ input: 2.5e-6, output: 10e-6 });
     expect(priceOf(prices, "gpt-4o-mini-2024-07-18")).toEqual({ input: 0.15e-6, output: 0.6e-6 });
     expect(priceOf(prices, "gpt-4o-2024-08-06")).toEqual(priceOf(prices, "gpt-4o"));
@@ -47,20 +51,20 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
     expect(priceOf(prices, "claude-3")).toBeNull();
   });
 
-  it("names the file and the key of a bad entry", () => {
+  it("names the file and the key of a bad entry", async () => {
     const bad = priceFile({ as_of: "2026-01-01", models: { "gpt-4o": { input_per_million: "2.5", output_per_million: 10 } } });
-    expect(() => loadPriceTable(bad)).toThrow(new PriceTableError(`${bad}: $.models["gpt-4o"].input_per_million: expected number, got "2.5"`));
+    await expect(loadPriceTable(bad)).rejects.toThrow(new PriceTableError(`${bad}: $.models["gpt-4o"].input_per_million: expected number, got "2.5"`));
     const negative = priceFile({ as_of: "2026-01-01", models: { o1: { input_per_million: -1, output_per_million: 1 } } });
-    expect(() => loadPriceTable(negative)).toThrow(`${negative}: $.models.o1.input_per_million:`);
+    await expect(loadPriceTable(negative)).rejects.toThrow(`${negative}: $.models.o1.input_per_million:`);
     const undated = priceFile({ as_of: "2026-02-30", models: {} });
-    expect(() => loadPriceTable(undated)).toThrow(`${undated}: $.as_of:`);
+    await expect(loadPriceTable(undated)).rejects.toThrow(`${undated}: $.as_of:`);
     const missing = priceFile({ models: {} });
-    expect(() => loadPriceTable(missing)).toThrow(`${missing}: $.as_of: missing required key`);
+    await expect(loadPriceTable(missing)).rejects.toThrow(`${missing}: $.as_of: missing required key`);
     const proto = priceFile('{"as_of":"2026-01-01","models":{"__proto__":{"input_per_million":1,"output_per_million":1}}}');
-    expect(() => loadPriceTable(proto)).toThrow(`${proto}: $.models.__proto__: not a model name`);
+    await expect(loadPriceTable(proto)).rejects.toThrow(`${proto}: $.models.__proto__: not a model name`);
     const broken = priceFile("{");
-    expect(() => loadPriceTable(broken)).toThrow(`${broken}: not JSON`);
-    expect(() => loadPriceTable("/no/such/prices.json")).toThrow("/no/such/prices.json: cannot read the price table (ENOENT)");
+    await expect(loadPriceTable(broken)).rejects.toThrow(`${broken}: not JSON`);
+    await expect(loadPriceTable("/no/such/prices.json")).rejects.toThrow("/no/such/prices.json: cannot read the price table (ENOENT)");
   });
 
   it("takes --prices, else STEPSTORE_PRICES, else the shipped table", () => {

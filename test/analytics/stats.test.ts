@@ -17,7 +17,7 @@ beforeAll(async () => {
   const runs = snapshotRuns(snapshots);
   truth = { steps: [...world.steps, ...snapshots], runs: [...world.runs, ...runs] };
   days = [...new Set(snapshots.map((s) => utcDay(s.created_at)))].sort();
-  server = await startServer({ dbPath: await storeOf(world, snapshots, runs), apiKey: "sk-stats", prices: loadPriceTable(testPricesFile()) });
+  server = await startServer({ dbPath: await storeOf(world, snapshots, runs), apiKey: "sk-stats", prices: await loadPriceTable(testPricesFile()) });
 });
 afterAll(async () => {
   await server?.close();

@@ -29,7 +29,7 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     if (error instanceof ReportParamError) throw new UsageError(`--${error.param}: ${error.message}`);
     throw error;
   }
-  const prices = priceTableOrUsage(options.prices);
+  const prices = await priceTableOrUsage(options.prices);
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
   let body: string;
   try {
@@ -45,9 +45,9 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
 }
 
 /** `--prices`, `$STEPSTORE_PRICES` or the shipped table; a file that cannot be used is bad usage (exit 2), naming it and the key. */
-export function priceTableOrUsage(option: string | undefined): PriceTable {
+export async function priceTableOrUsage(option: string | undefined): Promise<PriceTable> {
   try {
-    return loadPriceTable(pricesPath(option));
+    return await loadPriceTable(pricesPath(option));
   } catch (error) {
     if (error instanceof PriceTableError) throw new UsageError(error.message);
     throw error;

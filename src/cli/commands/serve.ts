@@ -47,7 +47,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const maxIngestBody = byteLimit("STEPSTORE_MAX_INGEST_BODY", DEFAULT_MAX_INGEST_BODY);
   const bodyTimeoutMs = positiveEnv("STEPSTORE_BODY_TIMEOUT", "milliseconds");
   const secret = webhookSecret();
-  const prices = priceTableOrUsage(undefined);
+  const prices = await priceTableOrUsage(undefined);
 
   const logger = createLogger();
   const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger, prices });
