@@ -1,5 +1,5 @@
 import type { SqlPort } from "../store/sqlPort.js";
-import { DIMENSIONS, KEY_COLUMNS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
+import { DIMENSIONS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
 import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
 import { priceOf, type PriceTable } from "./prices.js";
 
@@ -96,20 +96,19 @@ async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFi
   }
   if (priced.length === 0) return new Map();
   const query = rollupCostQuery(port.dialect, dimension, filters, priced);
-  const rows = await port.all<{ k: string | null; cost_usd: number }>(query.sql, query.params);
-  return new Map(rows.map((row) => [row.k, Number(row.cost_usd)]));
+  const rows = await port.rows(query.sql, query.params);
+  return new Map(rows.map(([key, cost]) => [key as string | null, Number(cost)]));
 }
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
   const query = rollupMetricsQuery(port.dialect, dimension, filters);
-  const keyColumn = KEY_COLUMNS[dimension];
-  const [metricRows, costs] = await Promise.all([port.all<KeyedRow>(query.sql, query.params), costsByKey(port, dimension, filters, prices)]);
-  const rows = metricRows.map((row) => {
-    const key = (row[keyColumn] ?? null) as string | null;
-    const out: KeyedRow = { key };
-    for (const column of METRIC_COLUMNS) out[column] = row[column] ?? null;
-    out.cost_usd = costs.get(key) ?? null;
+  // Arrays, not objects: the key, then METRIC_COLUMNS in order (the query's SELECT list).
+  const [metricRows, costs] = await Promise.all([port.rows(query.sql, query.params), costsByKey(port, dimension, filters, prices)]);
+  const rows = metricRows.map(([key, ...values]) => {
+    const out: KeyedRow = { key: key as string | null };
+    METRIC_COLUMNS.forEach((column, i) => (out[column] = (values[i] ?? null) as number | null));
+    out.cost_usd = costs.get(key as string | null) ?? null;
     return out as unknown as ReportRow;
   });
   return { dimension, filters, rows };

@@ -15,9 +15,9 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 /** The port over a pool (each statement on any free connection) or over one client (a transaction's). */
 function portOver(url: string, target: Queryable): SqlPort {
-  const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = []) => {
+  const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = [], rowMode?: "array") => {
     try {
-      return await target.query<T>(numberPlaceholders(sql), params as SqlValue[]);
+      return await target.query<T>({ text: numberPlaceholders(sql), values: params as SqlValue[], ...(rowMode && { rowMode }) });
     } catch (error) {
       throw unreachableError(url, error) ?? error;
     }
@@ -26,6 +26,7 @@ function portOver(url: string, target: Queryable): SqlPort {
     dialect: "postgres",
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
+    rows: async (sql: string, params?: readonly SqlValue[]) => (await query(sql, params, "array")).rows as unknown as SqlValue[][],
     run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
   };
 }

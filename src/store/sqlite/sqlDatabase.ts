@@ -12,10 +12,17 @@ function sqlitePort(sqlite: Database): SqlPort {
     if (!found) prepared.set(sql, (found = sqlite.prepare<SqlValue[]>(sql)));
     return found;
   };
+  const preparedRaw = new Map<string, Statement<SqlValue[]>>();
+  const rawStatement = (sql: string) => {
+    let found = preparedRaw.get(sql);
+    if (!found) preparedRaw.set(sql, (found = sqlite.prepare<SqlValue[]>(sql).raw(true)));
+    return found;
+  };
   return {
     dialect: "sqlite",
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
+    rows: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(rawStatement(sql).all(...params) as SqlValue[][]),
     run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: statement(sql).run(...params).changes }),
   };
 }
@@ -36,6 +43,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     dialect: "sqlite",
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
+    rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
     async transaction(fn) {
       while (open) await open;
