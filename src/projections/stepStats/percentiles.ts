@@ -1,13 +1,9 @@
-import type { SqlPort } from "../../store/sqlPort.js";
-import { selectByKeys } from "../../store/sqlBatch.js";
-import type { SecondsRow, SummaryRow } from "./cells.js";
-
 /** Percentiles by nearest rank (CONTRACT §7): the summary column of each, and its p. */
 export const PERCENTILES = { p50_completion_seconds: 50, p95_completion_seconds: 95 } as const;
 
 /** The 1-based nearest rank of percentile `p` among `n` values, `ceil(p/100 × n)`, in integer SQL arithmetic. */
-export function percentileRank(p: number): string {
-  return `(${p} * n + 99) / 100`;
+export function percentileRank(p: number, n = "n"): string {
+  return `(${p} * ${n} + 99) / 100`;
 }
 
 /**
@@ -23,47 +19,17 @@ export function percentilesSql(source: string): string {
 ) running GROUP BY k`;
 }
 
-/** `percentileRank` in JavaScript: the same integer arithmetic. */
-const rankOf = (p: number, n: number) => Math.floor((p * n + 99) / 100);
-
-type Percentiles = Pick<SummaryRow, "p50CompletionSeconds" | "p95CompletionSeconds">;
-
-/** The percentiles of a histogram given in ascending seconds: the first second whose running count reaches each rank. */
-function percentilesOf(histogram: readonly { seconds: number; steps: number }[]): Percentiles {
-  const n = histogram.reduce((sum, bucket) => sum + bucket.steps, 0);
-  const found: Percentiles = { p50CompletionSeconds: null, p95CompletionSeconds: null };
-  if (n === 0) return found;
-  const [p50, p95] = [rankOf(PERCENTILES.p50_completion_seconds, n), rankOf(PERCENTILES.p95_completion_seconds, n)];
-  let upto = 0;
-  for (const { seconds, steps } of histogram) {
-    upto += steps;
-    if (found.p50CompletionSeconds === null && upto >= p50) found.p50CompletionSeconds = seconds;
-    if (upto >= p95) {
-      found.p95CompletionSeconds = seconds;
-      break;
-    }
-  }
-  return found;
-}
-
 /**
- * Each summary's percentiles once the batch's histogram changes (`added`) are written: the stored histograms read
- * before the batch writes (one read for the whole batch; a key's histogram is at most its distinct completion seconds).
+ * The statement head (ending in AND, for `byKeysStatements` on `cell`) setting each touched summary's percentiles from
+ * its histogram in `step_seconds` as the statement sees it: buckets emptied in this batch (0 steps) count nothing, and
+ * `timed_steps` is their total. A summary that fell to 0 steps is left for its DELETE (on PostgreSQL both run in one
+ * statement, where one row must not be changed twice).
  */
-export async function percentilesAfter(tx: SqlPort, summaries: readonly string[], added: Iterable<SecondsRow>): Promise<Map<string, Percentiles>> {
-  const rows = await selectByKeys<{ summary: string; seconds: number | string; steps: number | string }>(
-    tx, "SELECT summary, seconds, steps FROM step_seconds WHERE", "summary", summaries);
-  const histograms = new Map<string, Map<number, number>>(summaries.map((cell) => [cell, new Map()]));
-  const count = (summary: string, seconds: number, steps: number) => {
-    const histogram = histograms.get(summary);
-    histogram?.set(seconds, (histogram.get(seconds) ?? 0) + steps);
-  };
-  for (const row of rows) count(row.summary, Number(row.seconds), Number(row.steps));
-  for (const row of added) count(row.summary, row.seconds, row.steps);
-  const found = new Map<string, Percentiles>();
-  for (const [cell, histogram] of histograms) {
-    const buckets = [...histogram].filter(([, steps]) => steps > 0).sort(([a], [b]) => a - b);
-    found.set(cell, percentilesOf(buckets.map(([seconds, steps]) => ({ seconds, steps }))));
-  }
-  return found;
+export function setPercentilesHead(): string {
+  const percentile = (p: number) => `(SELECT min(seconds) FROM (
+    SELECT h.seconds AS seconds, sum(h.steps) OVER (ORDER BY h.seconds ROWS UNBOUNDED PRECEDING) AS upto
+    FROM step_seconds h WHERE h.summary = step_summaries.cell AND h.steps > 0
+  ) running WHERE upto >= ${percentileRank(p, "step_summaries.timed_steps")})`;
+  const sets = Object.entries(PERCENTILES).map(([column, p]) => `${column} = ${percentile(p)}`);
+  return `UPDATE step_summaries SET ${sets.join(", ")} WHERE steps > 0 AND`;
 }

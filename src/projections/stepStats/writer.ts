@@ -7,7 +7,7 @@ import type { BatchChanges, StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums, type SummaryRow } from "./cells.js";
-import { percentilesAfter } from "./percentiles.js";
+import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
@@ -16,14 +16,13 @@ type CellTable = typeof stepRollups | typeof stepSummaries | typeof stepSeconds 
 
 /**
  * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
- * accepts too), the `replaced` columns taking the delta's values, and those dropping the cells that fell to zero. The
- * cells of one delta are distinct keys, so one multi-row upsert may carry them all.
+ * accepts too), and those dropping the cells that fell to zero. The cells of one delta are distinct keys, so one
+ * multi-row upsert may carry them all.
  */
-function cellsOf<T extends CellTable>(table: T, sums: readonly string[], replaced: readonly string[] = []) {
+function cellsOf<T extends CellTable>(table: T, sums: readonly string[]) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
-  const sets = [...sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`), ...replaced.map((c) => `${c} = excluded.${c}`)];
-  const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sets.join(", ")}`) });
+  const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`) });
   const emptied = `DELETE FROM ${name} WHERE ${sums.map((c) => `${c} = 0`).join(" AND ")} AND`;
   return {
     add: (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[]) => insertStatements(tx, insert, rows.map((row) => upsert.values(row))),
@@ -32,11 +31,8 @@ function cellsOf<T extends CellTable>(table: T, sums: readonly string[], replace
 }
 const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
 const rollupCells = cellsOf(stepRollups, SUMS);
-const summaryCells = cellsOf(
-  stepSummaries,
-  SUMMARY_COUNTS,
-  ["p50_completion_seconds", "p95_completion_seconds"],
-);
+const summaryCells = cellsOf(stepSummaries, SUMMARY_COUNTS);
+const SET_PERCENTILES = setPercentilesHead();
 const secondsCells = cellsOf(stepSeconds, ["steps"]);
 const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
@@ -88,9 +84,8 @@ const changedSummary = (row: SummaryRow) => !isZero(row) || SUMMARY_MOVES.some((
 const SUMMARY_MOVES = ["completed", "failed", "cancelled", "expired", "inProgress", "timedSteps", "timedSeconds"] as const;
 
 /**
- * Writes a delta: the changed summaries with their percentiles found from their histograms as the batch leaves them
- * (read first), each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop of
- * each cell that may have emptied (another).
+ * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop
+ * of each cell that may have emptied and the percentiles of the summaries whose histogram changed (another).
  */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const cells = [...delta.cells.values()].filter((row) => !isZero(row));
@@ -98,8 +93,6 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const seconds = [...delta.seconds.values()].filter((row) => row.steps !== 0);
   // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
   const costs = [...delta.costs.values()].filter(changedCosts);
-  const percentiles = await percentilesAfter(tx, summaries.map((row) => row.cell), seconds);
-  for (const row of summaries) Object.assign(row, percentiles.get(row.cell));
   const newToolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
   const tools = [...newToolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
   const fell = <T extends { cell: string }>(rows: T[], fall: (row: T) => boolean) => rows.filter(fall).map((row) => row.cell);
@@ -113,6 +106,7 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
     ...summaryCells.dropEmptied(tx, fell(summaries, (row) => row.steps < 0)),
     ...secondsCells.dropEmptied(tx, fell(seconds, (row) => row.steps < 0)),
     ...costsCells.dropEmptied(tx, fell(costs, (row) => row.promptTokens < 0 || row.completionTokens < 0)),
+    ...byKeysStatements(tx, SET_PERCENTILES, "cell", [...new Set(seconds.map((row) => row.summary))]),
   ]);
 }
 
