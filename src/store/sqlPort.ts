@@ -11,7 +11,13 @@ export interface SqlPort {
   readonly dialect: "sqlite" | "postgres";
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+}
+
+export interface RunResult {
+  changes: number;
+  /** SQLite only: the rowid of the row an INSERT wrote, when `changes` > 0 (PostgreSQL answers ids with RETURNING). */
+  lastInsertRowid?: number;
 }
 
 /** A connection that can also open a write transaction: everything inside `fn` commits together or not at all. */

@@ -16,7 +16,10 @@ function sqlitePort(sqlite: Database): SqlPort {
     dialect: "sqlite",
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
-    run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: statement(sql).run(...params).changes }),
+    run: (sql: string, params: readonly SqlValue[] = []) => {
+      const { changes, lastInsertRowid } = statement(sql).run(...params);
+      return Promise.resolve({ changes, lastInsertRowid: Number(lastInsertRowid) });
+    },
   };
 }
 
