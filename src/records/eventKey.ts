@@ -24,8 +24,8 @@ export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string
 /**
  * The idempotency key of each record of one document (CONTRACT §3): the event's id (or the
  * webhook delivery id), else for a delta its place in the document's stream, else its content.
- * `documentId` may be given as the function that computes it: a webhook's body is hashed only
- * for a delta without an id, not for every request.
+ * `documentId` may be given as the function that computes it, called only for a key that needs it
+ * (a delta's): a webhook's body is not hashed for every request.
  */
 export function createEventKeyer(documentId: string | (() => string)): EventKeyer {
   const deltaOrdinals = new Map<string, number>();

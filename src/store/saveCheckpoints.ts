@@ -7,7 +7,7 @@ const saveCheckpoint = rowsInsert(upsertOf(checkpoints));
 
 /**
  * Records how far the projections named have folded, inside the transaction that folded them: one
- * statement for them all on either store (a webhook group's commit ran one per projection before).
+ * statement for them all on either store, as a webhook group's commit holds only a few records.
  */
 export async function storeCheckpoints(tx: SqlPort, names: readonly string[], position: number): Promise<void> {
   if (names.length === 0) return;
