@@ -24,8 +24,10 @@ export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string
 /**
  * The idempotency key of each record of one document (CONTRACT §3): the event's id (or the
  * webhook delivery id), else for a delta its place in the document's stream, else its content.
+ * `documentId` may be given as the function that computes it, called only for a key that needs it
+ * (a delta's): a webhook's body is not hashed for every request.
  */
-export function createEventKeyer(documentId: string): EventKeyer {
+export function createEventKeyer(documentId: string | (() => string)): EventKeyer {
   const deltaOrdinals = new Map<string, number>();
   return (record, deliveryId) => {
     // An empty id names nothing: two such events are not one.
@@ -35,7 +37,8 @@ export function createEventKeyer(documentId: string): EventKeyer {
     if (record.type === "thread.run.step.delta" && record.stepId !== null) {
       const ordinal = deltaOrdinals.get(record.stepId) ?? 0;
       deltaOrdinals.set(record.stepId, ordinal + 1);
-      return `${DELTA_KEY}${sha256Hex(JSON.stringify([documentId, record.stepId, ordinal, canonical]))}`;
+      const document = typeof documentId === "string" ? documentId : documentId();
+      return `${DELTA_KEY}${sha256Hex(JSON.stringify([document, record.stepId, ordinal, canonical]))}`;
     }
     return `${CONTENT_KEY}${sha256Hex(canonical)}`;
   };

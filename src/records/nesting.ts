@@ -5,11 +5,24 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /**
+ * Whether the text holds more than `limit` opening brackets at all, strings included: only then can
+ * it nest deeper. Found by the native `indexOf`, which costs a record a tenth of the scan below.
+ */
+function opensMoreThan(text: string, limit: number): boolean {
+  let opened = 0;
+  for (const opener of ["{", "["]) {
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) if (++opened > limit) return true;
+  }
+  return false;
+}
+
+/**
  * Where JSON text first opens its (limit+1)th nested array or object (an offset), or null: one linear
  * scan counting brackets outside strings, so it cannot itself overflow the stack. Text that is not
  * JSON is only counted, never judged: JSON.parse does that after.
  */
 export function nestingTooDeepAt(text: string, limit = MAX_NESTING): number | null {
+  if (!opensMoreThan(text, limit)) return null;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -18,5 +18,5 @@ export function webhookRecord(body: Buffer, origin: string, deliveryId: string |
   }
   const [record] = recordsOf(value, raw, origin);
   if (!record!.ok) return record as RejectedRecord;
-  return { record: record as AcceptedRecord, key: createEventKeyer(documentIdentity(body))(record as AcceptedRecord, deliveryId) };
+  return { record: record as AcceptedRecord, key: createEventKeyer(() => documentIdentity(body))(record as AcceptedRecord, deliveryId) };
 }

@@ -70,15 +70,15 @@ const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", 
 /**
  * Each row's new position, or none where its key is in the log already (an earlier row of the batch
  * included). SQLite's RETURNING buffers its rows in a temporary table, which doubled the cost of this,
- * the hottest insert: there each position is asked for after its insert. PostgreSQL inserts a chunk
+ * the hottest insert: there each insert's answer carries its rowid. PostgreSQL inserts a chunk
  * of rows a round trip; under the append lock their positions follow the rows' order.
  */
 async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(number | undefined)[]> {
   if (tx.dialect === "sqlite") {
     const positions: (number | undefined)[] = [];
     for (const row of rows) {
-      const inserted = (await tx.run(INSERT_EVENT.sql, row)).changes > 0;
-      positions.push(inserted ? (await tx.get<{ position: number }>("SELECT last_insert_rowid() AS position"))!.position : undefined);
+      const { changes, lastInsertRowid } = await tx.run(INSERT_EVENT.sql, row);
+      positions.push(changes > 0 ? lastInsertRowid : undefined);
     }
     return positions;
   }

@@ -1,11 +1,15 @@
-import { insertRows, rowsInsert } from "./sqlBatch.js";
+import { manyRowsSql, rowsInsert } from "./sqlBatch.js";
 import { upsertOf } from "./sqlText.js";
 import type { SqlPort } from "./sqlPort.js";
 import { checkpoints } from "./tables.js";
 
 const saveCheckpoint = rowsInsert(upsertOf(checkpoints));
 
-/** Records how far the projections named have folded, inside the transaction that folded them. */
+/**
+ * Records how far the projections named have folded, inside the transaction that folded them: one
+ * statement for them all on either store, as a webhook group's commit holds only a few records.
+ */
 export async function storeCheckpoints(tx: SqlPort, names: readonly string[], position: number): Promise<void> {
-  await insertRows(tx, saveCheckpoint, names.map((name) => saveCheckpoint.values({ name, position })));
+  if (names.length === 0) return;
+  await tx.run(manyRowsSql(saveCheckpoint, names.length), names.flatMap((name) => saveCheckpoint.values({ name, position })));
 }

@@ -13,7 +13,13 @@ export interface SqlPort {
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** The rows as arrays of their values in SELECT order: for reads of many wide rows (a report's 8,760 hours), where an object a row costs more than the query. */
   rows(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>;
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+}
+
+export interface RunResult {
+  changes: number;
+  /** SQLite only: the rowid of the row an INSERT wrote, when `changes` > 0 (PostgreSQL answers ids with RETURNING). */
+  lastInsertRowid?: number;
 }
 
 /** A connection that can also open a write transaction: everything inside `fn` commits together or not at all. */

@@ -23,7 +23,10 @@ function sqlitePort(sqlite: Database): SqlPort {
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
     rows: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(rawStatement(sql).all(...params) as SqlValue[][]),
-    run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: statement(sql).run(...params).changes }),
+    run: (sql: string, params: readonly SqlValue[] = []) => {
+      const { changes, lastInsertRowid } = statement(sql).run(...params);
+      return Promise.resolve({ changes, lastInsertRowid: Number(lastInsertRowid) });
+    },
   };
 }
 
