@@ -17,6 +17,7 @@ function sqlitePort(sqlite: Database): SqlPort {
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
     run: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve({ changes: statement(sql).run(...params).changes }),
+    write: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(void statement(sql).run(...params)),
   };
 }
 
@@ -37,6 +38,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
+    write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     async transaction(fn) {
       while (open) await open;
       let end!: () => void;
