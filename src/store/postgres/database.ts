@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
 import { connectClient, openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
 import { numberPlaceholders } from "./placeholders.js";
+import { preparedQuery } from "./prepared.js";
 
 /** The PostgreSQL store's connection: the port over a pool, plus what status and the `sql` command need. */
 export interface PostgresDatabase extends SqlDatabase {
@@ -13,11 +14,11 @@ export interface PostgresDatabase extends SqlDatabase {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** The port over a pool (each statement on any free connection) or over one client (a transaction's). */
-function portOver(url: string, target: Queryable): SqlPort {
+/** The port over a pool (each statement on any free connection) or over one client (a transaction's, its statements `prepared`). */
+function portOver(url: string, target: Queryable, prepared = false): SqlPort {
   const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = []) => {
     try {
-      return await target.query<T>(numberPlaceholders(sql), params as SqlValue[]);
+      return await target.query<T>(prepared ? preparedQuery(sql, params) : { text: numberPlaceholders(sql), values: params as SqlValue[] });
     } catch (error) {
       throw unreachableError(url, error) ?? error;
     }
@@ -37,7 +38,7 @@ function portOver(url: string, target: Queryable): SqlPort {
  * for, only kept: `written` settles once they all have, failing with the first that failed.
  */
 function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; written(): Promise<unknown> } {
-  const port = portOver(url, client);
+  const port = portOver(url, client, true);
   const sent: Promise<void>[] = [];
   if (!client.pipeline) return { port, written: () => Promise.resolve() };
   return {
