@@ -39,8 +39,8 @@ function portOver(url: string, target: Queryable, prepared = false): SqlPort {
  */
 function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; written(): Promise<unknown> } {
   const port = portOver(url, client, true);
-  const sent: Promise<void>[] = [];
   if (!client.pipeline) return { port, written: () => Promise.resolve() };
+  const sent: Promise<void>[] = [];
   return {
     port: {
       ...port,
