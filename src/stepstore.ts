@@ -37,6 +37,6 @@ export async function openPostgresStepstore(url: string): Promise<Store> {
   const [{ BEGIN_APPEND }, { openPostgresDatabase }, { migratePostgres }] = await Promise.all([
     import("./store/postgres/appendLock.js"), import("./store/postgres/database.js"), import("./store/postgres/migrate.js"),
   ]);
-  const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND, prepare: (pool) => migratePostgres(pool, url) });
+  const database = await openPostgresDatabase(url, { begin: BEGIN_APPEND, pipeline: true, prepare: (pool) => migratePostgres(pool, url) });
   return { dialect: "postgres", path: database.shownUrl, sql: database, ...wireProjections(database), close: () => database.close() };
 }

@@ -82,10 +82,12 @@ async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(
     }
     return positions;
   }
+  // The chunks go at once (pipelined in the transaction) and run in order, so their positions follow the rows'.
+  const batches = chunks(rows, rows[0]?.length ?? 1);
+  const answers = await Promise.all(batches.map((chunk) => tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat())));
   const positions: (number | undefined)[] = [];
-  for (const chunk of chunks(rows, rows[0]?.length ?? 1)) {
-    const returned = await tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat());
-    const byKey = new Map(returned.map((r) => [r.event_key, r.position]));
+  for (const [i, chunk] of batches.entries()) {
+    const byKey = new Map(answers[i]!.map((r) => [r.event_key, r.position]));
     // A key twice in the chunk: its first row was inserted, the second finds it (a duplicate or a conflict).
     for (const row of chunk) {
       const key = row[0] as string;
@@ -136,7 +138,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const receivedAt = new Date().toISOString();
     const reject = (rejected: RejectedRecord) => {
       const r = storableRejection(rejected);
-      return tx.run(INSERT_REJECTION, [receivedAt, batch.source, r.origin, r.reason, r.path, r.raw]);
+      return tx.write(INSERT_REJECTION, [receivedAt, batch.source, r.origin, r.reason, r.path, r.raw]);
     };
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];

@@ -40,7 +40,7 @@ export function rowsInsert<T extends { sql: string }>(statement: T): T & RowsIns
 
 /** Inserts (or upserts) every row; rows of one call must not share a conflict key (PostgreSQL refuses to touch a row twice in one statement). */
 export async function insertRows(tx: SqlPort, insert: RowsInsert, rows: readonly SqlValue[][]): Promise<void> {
-  for (const [sql, params] of insertStatements(tx, insert, rows)) await tx.run(sql, params);
+  for (const [sql, params] of insertStatements(tx, insert, rows)) await tx.write(sql, params);
 }
 
 /** insertRows' statements: one a row on SQLite, one a chunk on PostgreSQL. */
@@ -59,7 +59,7 @@ export type Statement = [string, SqlValue[]];
  */
 export async function runTogether(tx: SqlPort, statements: readonly Statement[]): Promise<void> {
   if (tx.dialect === "sqlite") {
-    for (const [sql, params] of statements) await tx.run(sql, params);
+    for (const [sql, params] of statements) await tx.write(sql, params);
     return;
   }
   let group: Statement[] = [];
@@ -67,7 +67,7 @@ export async function runTogether(tx: SqlPort, statements: readonly Statement[])
     if (group.length === 0) return;
     const last = group.length - 1;
     const sql = group.map(([text], i) => (i === last ? text : `${i === 0 ? "WITH" : ","} w${i} AS (${text})`)).join(" ");
-    await tx.run(sql, group.flatMap(([, params]) => params));
+    await tx.write(sql, group.flatMap(([, params]) => params));
     group = [];
   };
   for (const statement of statements) {
@@ -89,14 +89,15 @@ export function byKeysStatements(tx: SqlPort, head: string, column: string, keys
     : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
 }
 
-/** The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept. */
+/**
+ * The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept.
+ * The statements are sent at once: in a PostgreSQL transaction they are pipelined, one round trip for them all.
+ */
 export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
-  const out: T[] = [];
-  for (const [sql, params] of byKeysStatements(tx, select, column, keys)) out.push(...(await tx.all<T>(sql, params)));
-  return out;
+  return (await Promise.all(byKeysStatements(tx, select, column, keys).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
 }
 
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
 export async function deleteByKeys(tx: SqlPort, del: string, column: string, keys: readonly string[]): Promise<void> {
-  for (const [sql, params] of byKeysStatements(tx, del, column, keys)) await tx.run(sql, params);
+  for (const [sql, params] of byKeysStatements(tx, del, column, keys)) await tx.write(sql, params);
 }

@@ -14,6 +14,12 @@ export interface SqlPort {
   /** The rows as arrays of their values in SELECT order: for reads of many wide rows (a report's 8,760 hours), where an object a row costs more than the query. */
   rows(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+  /**
+   * A write whose answer nothing reads. In a PostgreSQL transaction it is pipelined: sent without waiting
+   * for its answer (later statements still see it; COMMIT waits for it and fails with it), so a batch's
+   * writes cost the append lock no round trip each. Elsewhere it runs as `run` does.
+   */
+  write(sql: string, params?: readonly SqlValue[]): Promise<void>;
 }
 
 export interface RunResult {

@@ -7,13 +7,12 @@ import { initialStepState, type StepFoldState } from "./evolve.js";
 import type { RunExpiryState } from "./runExpiry.js";
 import { runExpiries, runStepFolds } from "./tables.js";
 
-/** A step's fold state, whether it is kept in `run_step_folds`, and whether the step is new to the tables. */
+/** A step's fold state and whether it is kept in `run_step_folds`. */
 export interface LoadedStep {
   state: StepFoldState;
   folded: boolean;
-  fresh: boolean;
-  /** The step's `run_steps` row as the rollups count it, before this batch; null when it has none. Its tools are read with them. */
-  row: Omit<StepFacts, "tools"> | null;
+  /** The step's `run_steps` row as the rollups count it, its stored tools included, before this batch; null when it has none. */
+  row: StepFacts | null;
 }
 
 /** The columns of a stored row the rollups count (StepFacts but the tools), read with the row. */
@@ -24,34 +23,36 @@ export const STEP_FACT_COLUMNS = `run_id AS "runId", created_at AS "createdAt", 
 const saveFold = rowsInsert(upsertOf(runStepFolds));
 const saveExpiry = rowsInsert(upsertOf(runExpiries));
 
-type StoredRow = Omit<StepFacts, "tools"> & { id: string };
+type StoredRow = Omit<StepFacts, "tools"> & { id: string; data: string; position: number };
 
 /**
  * A step whose own snapshots made it terminal is its row (a terminal snapshot replaces the state
  * whole, and nothing but a larger terminal snapshot changes it), so `run_step_folds` keeps only
  * the steps still in progress (or known by deltas alone), and a terminal step's state is read back
  * from its `run_steps` row: most steps start and finish within one batch and write one row, not two.
- * Loaded for all of a batch's steps at once (one round trip per chunk on PostgreSQL), each with its
- * row's facts for the rollups; a row's JSON is read only where it is the state.
+ * The states, the rows and their tools are read for all of a batch's steps at once: in a PostgreSQL
+ * transaction the three reads are pipelined, one round trip (a row's JSON is read for every step, used
+ * where the row is the state).
  */
 export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, LoadedStep>> {
-  const folds = new Map<string, StepFoldState>();
-  for (const saved of await selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds)) {
-    folds.set(saved.step_id, JSON.parse(saved.state) as StepFoldState);
-  }
-  const rowsOf = <T extends StoredRow>(columns: string, ids: readonly string[]) =>
-    selectByKeys<T>(tx, `SELECT id, ${STEP_FACT_COLUMNS}${columns} FROM run_steps WHERE`, "id", ids);
-  const loaded = new Map<string, LoadedStep>();
-  for (const { id, ...row } of await rowsOf(``, [...folds.keys()])) loaded.set(id, { state: folds.get(id)!, folded: true, fresh: false, row });
-  for (const [id, state] of folds) if (!loaded.has(id)) loaded.set(id, { state, folded: true, fresh: false, row: null });
-  const unfolded = stepIds.filter((id) => !folds.has(id));
-  for (const { id, data, position, ...row } of await rowsOf<StoredRow & { data: string; position: number }>(", data, position", unfolded)) {
+  const [saved, rows, tools] = await Promise.all([
+    selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds),
+    selectByKeys<StoredRow>(tx, `SELECT id, ${STEP_FACT_COLUMNS}, data, position FROM run_steps WHERE`, "id", stepIds),
+    selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds),
+  ]);
+  const folds = new Map(saved.map((s) => [s.step_id, JSON.parse(s.state) as StepFoldState]));
+  const toolsOf = new Map<string, string[]>();
+  for (const { step_id: stepId, tool } of tools) toolsOf.set(stepId, [...(toolsOf.get(stepId) ?? []), tool]);
+  const rowOf = new Map(rows.map(({ id, data, position, ...facts }) => [id, { data, position, facts: { ...facts, tools: toolsOf.get(id) ?? [] } }]));
+  return new Map(stepIds.map((id) => {
+    const fold = folds.get(id);
+    const stored = rowOf.get(id);
     // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
-    const state: StepFoldState = { ...initialStepState(id), runId: row.runId, terminal: JSON.parse(data) as RunStep, position };
-    loaded.set(id, { state, folded: false, fresh: false, row });
-  }
-  for (const id of unfolded) if (!loaded.has(id)) loaded.set(id, { state: initialStepState(id), folded: false, fresh: true, row: null });
-  return loaded;
+    const fromRow = (row: NonNullable<typeof stored>): StepFoldState =>
+      ({ ...initialStepState(id), runId: row.facts.runId, terminal: JSON.parse(row.data) as RunStep, position: row.position });
+    const state = fold ?? (stored ? fromRow(stored) : initialStepState(id));
+    return [id, { state, folded: fold !== undefined, row: stored?.facts ?? null }];
+  }));
 }
 
 /** The fold states to keep (unfinished steps) and the steps whose kept state is done with (now terminal, their row alone). */

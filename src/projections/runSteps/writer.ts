@@ -1,6 +1,6 @@
 import type { LogEvent, RunEvent, StepEvent } from "../../records/events.js";
 import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
-import { insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
+import { insertRows, rowsInsert } from "../../store/sqlBatch.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges, StepFacts } from "../changes.js";
@@ -56,21 +56,15 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
 }
 
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
-async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; fresh: boolean }[]): Promise<Map<string, string[]>> {
-  const known = rendered.filter((r) => !r.fresh).map((r) => r.row.id); // a step new to the tables has none
-  const stored = new Map<string, string[]>();
-  for (const { step_id: stepId, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", known)) {
-    stored.set(stepId, [...(stored.get(stepId) ?? []), tool]);
-  }
+async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; before: LoadedStep["row"] }[]): Promise<void> {
   const added: SqlValue[][] = [];
-  for (const { row } of rendered) {
+  for (const { row, before } of rendered) {
     const tools = toolsOf(row);
-    const before = stored.get(row.id) ?? [];
-    for (const tool of before) if (!tools.includes(tool)) await tx.run("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
-    for (const tool of tools) if (!before.includes(tool)) added.push([row.id, tool]);
+    const stored = before?.tools ?? [];
+    for (const tool of stored) if (!tools.includes(tool)) await tx.write("DELETE FROM run_step_tools WHERE step_id = ? AND tool = ?", [row.id, tool]);
+    for (const tool of tools) if (!stored.includes(tool)) added.push([row.id, tool]);
   }
   await insertRows(tx, insertTool, added);
-  return stored;
 }
 
 /** What the rollups count of a row's columns. */
@@ -98,17 +92,15 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
   }
   await saveSteps(tx, folded.filter((f) => f.changed));
   const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
-  const rendered: { row: RunStepRow; fresh: boolean; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
+  const rendered: { row: RunStepRow; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
   for (const { loaded: step, state } of folded) {
     const render = renderRunStep(state, state.runId ? (expiries.get(state.runId) ?? null) : null);
-    if (render) rendered.push({ row: render.row, fresh: step.fresh, before: step.row, values: runStepValues(render.row, render.position) });
+    if (render) rendered.push({ row: render.row, before: step.row, values: runStepValues(render.row, render.position) });
   }
   await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(r.values)));
-  const storedTools = await writeTools(tx, rendered);
+  await writeTools(tx, rendered);
   // The rollups move each step from what its row counted to what it counts now.
-  for (const { row, before, values } of rendered) {
-    changes.steps.set(row.id, { before: before && { ...before, tools: storedTools.get(row.id) ?? [] }, after: factsOf(values, toolsOf(row)) });
-  }
+  for (const { row, before, values } of rendered) changes.steps.set(row.id, { before, after: factsOf(values, toolsOf(row)) });
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */

@@ -107,6 +107,12 @@ export interface PoolOptions {
   max?: number;
   /** For the commands that only read: every transaction of every connection is READ ONLY, so the server refuses a write. */
   readOnly?: boolean;
+  /**
+   * For the store that appends: its connections pipeline (pg's `pipeline`), so a transaction's writes are sent
+   * without waiting for each answer (database.ts: transactionPort). Off elsewhere: pg-cursor, which the `sql`
+   * command reads through, cannot share a pipelined connection.
+   */
+  pipeline?: boolean;
 }
 
 /** A client from the pool; a server that cannot be reached is named, with what to do. */
@@ -133,6 +139,7 @@ export async function openPool(url: string, options: PoolOptions = {}): Promise<
     application_name: "stepstore",
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types: NUMBER_TYPES,
+    pipeline: options.pipeline ?? false,
     ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
   });
   // An idle connection the server drops (a restart) only leaves the pool; the next statement reconnects

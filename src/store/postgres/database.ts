@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
 import { connectClient, openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
 import { numberPlaceholders } from "./placeholders.js";
+import { preparedQuery } from "./prepared.js";
 
 /** The PostgreSQL store's connection: the port over a pool, plus what status and the `sql` command need. */
 export interface PostgresDatabase extends SqlDatabase {
@@ -13,11 +14,12 @@ export interface PostgresDatabase extends SqlDatabase {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** The port over a pool (each statement on any free connection) or over one client (a transaction's). */
-function portOver(url: string, target: Queryable): SqlPort {
+/** The port over a pool (each statement on any free connection) or over one client (a transaction's, its statements `prepared`). */
+function portOver(url: string, target: Queryable, prepared = false): SqlPort {
   const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = [], rowMode?: "array") => {
     try {
-      return await target.query<T>({ text: numberPlaceholders(sql), values: params as SqlValue[], ...(rowMode && { rowMode }) });
+      const statement = prepared ? preparedQuery(sql, params) : { text: numberPlaceholders(sql), values: params as SqlValue[] };
+      return await target.query<T>({ ...statement, ...(rowMode && { rowMode }) });
     } catch (error) {
       throw unreachableError(url, error) ?? error;
     }
@@ -28,28 +30,56 @@ function portOver(url: string, target: Queryable): SqlPort {
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
     rows: async (sql: string, params?: readonly SqlValue[]) => (await query(sql, params, "array")).rows as unknown as SqlValue[][],
     run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    write: async (sql: string, params?: readonly SqlValue[]) => void (await query(sql, params)),
   };
 }
 
 /**
- * Runs `fn` in one transaction on one pooled client: BEGIN, then COMMIT, or ROLLBACK when `fn` throws.
- * A client whose connection broke (COMMIT or ROLLBACK failed) is destroyed, not returned to the pool.
+ * A transaction's port on its client. When the connection pipelines (pg's `pipeline`: a statement is sent while
+ * earlier ones are still being answered, and the server runs them in the order sent), its writes are not waited
+ * for, only kept: `written` settles once they all have, failing with the first that failed.
+ */
+function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; written(): Promise<unknown> } {
+  const port = portOver(url, client, true);
+  if (!client.pipeline) return { port, written: () => Promise.resolve() };
+  const sent: Promise<void>[] = [];
+  return {
+    port: {
+      ...port,
+      write(sql, params) {
+        const answer = port.write(sql, params);
+        answer.catch(() => {}); // seen by `written`, not as an unhandled rejection before it is asked
+        sent.push(answer);
+        return Promise.resolve();
+      },
+    },
+    written: () => Promise.all(sent),
+  };
+}
+
+/**
+ * Runs `fn` in one transaction on one pooled client: BEGIN, then COMMIT (sent behind the pipelined writes,
+ * answered with them), or ROLLBACK when `fn` or a write fails; the error thrown is the first write's that failed,
+ * as the statements after it only fail because it did. A client whose connection broke (ROLLBACK failed) is
+ * destroyed, not returned to the pool.
  */
 async function inTransaction<T>(url: string, pool: pg.Pool, begin: string, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
   const client = await connectClient(pool, url);
+  const tx = transactionPort(url, client);
   let broken: Error | undefined;
   try {
     await client.query(begin);
-    const result = await fn(portOver(url, client));
-    await client.query("COMMIT");
+    const result = await fn(tx.port);
+    await Promise.all([tx.written(), client.query("COMMIT")]);
     return result;
   } catch (error) {
+    const cause = await tx.written().then(() => error, (writeFailed: unknown) => writeFailed);
     try {
       await client.query("ROLLBACK");
     } catch (rollbackFailed) {
       broken = rollbackFailed as Error;
     }
-    throw unreachableError(url, error) ?? error;
+    throw unreachableError(url, cause) ?? cause;
   } finally {
     client.release(broken);
   }

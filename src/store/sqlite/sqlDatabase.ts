@@ -27,6 +27,7 @@ function sqlitePort(sqlite: Database): SqlPort {
       const { changes, lastInsertRowid } = statement(sql).run(...params);
       return Promise.resolve({ changes, lastInsertRowid: Number(lastInsertRowid) });
     },
+    write: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(void statement(sql).run(...params)),
   };
 }
 
@@ -48,6 +49,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
     rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
+    write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     async transaction(fn) {
       while (open) await open;
       let end!: () => void;

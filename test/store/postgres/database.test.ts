@@ -116,4 +116,42 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     });
     await expect(timedOut).rejects.toThrow(/^canceling statement due to statement timeout$/);
   });
+
+  it("opened to pipeline, sends a transaction's writes without waiting: later reads see them, and the first that fails fails the transaction", async () => {
+    const writer = await openPostgresDatabase(url(), { pipeline: true });
+    try {
+      const seen = await writer.transaction(async (tx) => {
+        for (const key of ["p1", "p2", "p3"]) await tx.write("INSERT INTO items (key) VALUES (?)", [key]);
+        return tx.all("SELECT key FROM items WHERE key LIKE 'p%' ORDER BY key");
+      });
+      expect(seen).toEqual([{ key: "p1" }, { key: "p2" }, { key: "p3" }]);
+      let after: unknown = "not reached";
+      const failed = writer.transaction(async (tx) => {
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["q1"]);
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["p1"]); // already there: fails, unseen until later
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["q2"]);
+        after = await tx.get("SELECT 1 AS one").catch((error: Error) => error.message);
+      });
+      // The write's own error, not the "transaction is aborted" of the statements behind it.
+      await expect(failed).rejects.toThrow(/duplicate key value violates unique constraint/);
+      expect(after).toMatch(/current transaction is aborted/);
+      expect(await writer.all("SELECT key FROM items WHERE key LIKE 'q%'")).toEqual([]);
+      // Its connection is clean again for the next transaction.
+      expect(await writer.transaction((tx) => tx.get("SELECT count(*) AS n FROM items WHERE key LIKE 'p%'"))).toEqual({ n: 3 });
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it("prepares a transaction's statements by name, once per connection, and a long one not at all", async () => {
+    const short = "SELECT count(*) AS n FROM items WHERE key = ?";
+    const long = `SELECT count(*) AS n FROM items WHERE key IN (${Array.from({ length: 3000 }, () => "?").join(", ")})`;
+    const prepared = () => db.transaction(async (tx) => {
+      await tx.get(short, ["a"]);
+      await tx.get(long, Array.from({ length: 3000 }, (_, i) => `k${i}`));
+      return tx.all<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT count(*) AS n FROM items%'");
+    });
+    expect(await prepared()).toEqual([{ statement: "SELECT count(*) AS n FROM items WHERE key = $1" }]);
+    expect(await prepared()).toEqual([{ statement: "SELECT count(*) AS n FROM items WHERE key = $1" }]);
+  });
 });
