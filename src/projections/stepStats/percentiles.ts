@@ -26,10 +26,10 @@ export function percentilesSql(source: string): string {
  * statement, where one row must not be changed twice).
  */
 export function setPercentilesHead(): string {
-  const percentile = (p: number) => `(SELECT min(seconds) FROM (
+  const ranks = Object.values(PERCENTILES).map((p) => `min(CASE WHEN upto >= ${percentileRank(p, "step_summaries.timed_steps")} THEN seconds END)`);
+  // Both percentiles from one pass over the histogram (a row-value SET).
+  return `UPDATE step_summaries SET (${Object.keys(PERCENTILES).join(", ")}) = (SELECT ${ranks.join(", ")} FROM (
     SELECT h.seconds AS seconds, sum(h.steps) OVER (ORDER BY h.seconds ROWS UNBOUNDED PRECEDING) AS upto
     FROM step_seconds h WHERE h.summary = step_summaries.cell AND h.steps > 0
-  ) running WHERE upto >= ${percentileRank(p, "step_summaries.timed_steps")})`;
-  const sets = Object.entries(PERCENTILES).map(([column, p]) => `${column} = ${percentile(p)}`);
-  return `UPDATE step_summaries SET ${sets.join(", ")} WHERE steps > 0 AND`;
+  ) running) WHERE steps > 0 AND`;
 }
