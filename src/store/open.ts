@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { newestMigration } from "./newestMigration.js";
 import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -188,7 +189,7 @@ function privateCopy(path: string): { path: string; remove(): void } {
 /** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
 function checkSchema(sqlite: Database.Database, path: string): void {
   if (!hasTable(sqlite, "events")) throw new StoreError(`${path} is not a stepstore database (it has no events table)`);
-  if (appliedMigration(sqlite) < newestOf(readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }))) {
+  if (appliedMigration(sqlite) < newestMigration(MIGRATIONS_FOLDER)) {
     throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }

@@ -1,4 +1,5 @@
 import { drizzle } from "drizzle-orm/node-postgres";
+import { newestMigration } from "../newestMigration.js";
 import { readMigrationFiles, type MigrationConfig, type MigrationMeta } from "drizzle-orm/migrator";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +30,7 @@ function migrationsFor(schema: string | null) {
 /** The session advisory lock key openers migrate under ("Step" + 2; the append lock is + 1). */
 const MIGRATE_LOCK_KEY = 0x5374_6570_0002;
 
-const newestMigration = () => Math.max(0, ...readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+const newestPgMigration = () => newestMigration(PG_MIGRATIONS_FOLDER);
 
 type Queryable = pg.Pool | pg.ClientBase;
 
@@ -61,7 +62,7 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
   const schema = storeSchema(url);
   const client = await connectClient(pool, url);
   try {
-    const latest = newestMigration();
+    const latest = newestPgMigration();
     if ((await journal(client, schema)).newest >= latest) return 0; // the usual open: no lock taken
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
     try {
@@ -88,7 +89,7 @@ export async function checkPostgresSchema(pool: pg.Pool, url: string): Promise<v
   const shown = withoutPassword(url);
   const events = await pool.query<{ exists: boolean }>(`SELECT to_regclass('events') IS NOT NULL AS exists`);
   if (!events.rows[0]?.exists) throw new Error(`${shown} is not a stepstore database (it has no events table); stepstore ingest, poll, rebuild or serve creates one`);
-  if ((await journal(pool, storeSchema(url))).newest < newestMigration()) {
+  if ((await journal(pool, storeSchema(url))).newest < newestPgMigration()) {
     throw new Error(`${shown} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }
