@@ -34,6 +34,13 @@ export const stepRollups = sqliteTable(
   (t) => [index("step_rollups_hour").on(t.hour), index("step_rollups_assistant").on(t.assistantId)],
 );
 
+/** What names a per-key row: its cell (the key as one text value), the dimension and the key (null: a step without one). */
+const perKey = () => ({
+  cell: text("cell").primaryKey(),
+  dimension: text("dimension").notNull(),
+  key: text("key"),
+});
+
 /**
  * Each report row ready to read (issue 15): per dimension and key (`all` for the whole, each step once), the steps by
  * status, the completed steps with a completion time and their seconds, the token sums, and the nearest-rank
@@ -44,9 +51,7 @@ export const stepRollups = sqliteTable(
 export const stepSummaries = sqliteTable(
   "step_summaries",
   {
-    cell: text("cell").primaryKey(),
-    dimension: text("dimension").notNull(),
-    key: text("key"),
+    ...perKey(),
     steps: integer("steps").notNull(),
     completed: integer("completed").notNull(),
     failed: integer("failed").notNull(),
@@ -78,13 +83,11 @@ export const stepSeconds = sqliteTable(
   (t) => [index("step_seconds_summary").on(t.summary, t.seconds, t.steps)],
 );
 
-/** The tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_totals`. */
+/** The tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_summaries`. */
 export const stepCosts = sqliteTable(
   "step_costs",
   {
-    cell: text("cell").primaryKey(),
-    dimension: text("dimension").notNull(),
-    key: text("key"),
+    ...perKey(),
     model: text("model").notNull(),
     promptTokens: integer("prompt_tokens").notNull(),
     completionTokens: integer("completion_tokens").notNull(),
