@@ -12,10 +12,10 @@ export function percentileRank(p: number, n = "n"): string {
  */
 export function percentilesSql(source: string): string {
   const columns = Object.entries(PERCENTILES).map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`);
+  // The windows run over each key's histogram (a row a second), not over every row of `source`.
   return `SELECT k, ${columns.join(", ")} FROM (
-  SELECT k, seconds, sum(steps) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto,
-    CAST(sum(steps) OVER (PARTITION BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS BIGINT) AS n
-  FROM ${source} WHERE status = 'completed' AND seconds IS NOT NULL
+  SELECT k, seconds, sum(c) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto, CAST(sum(c) OVER (PARTITION BY k) AS BIGINT) AS n
+  FROM (SELECT k, seconds, CAST(sum(steps) AS BIGINT) AS c FROM ${source} WHERE status = 'completed' AND seconds IS NOT NULL GROUP BY k, seconds) histogram
 ) running GROUP BY k`;
 }
 

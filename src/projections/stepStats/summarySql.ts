@@ -28,7 +28,7 @@ const COUNT_SUMS: Record<(typeof SUMMARY_COUNTS)[number], string> = {
  */
 export function summariesCtes(dialect: RollupDialect, rowsSql: string): string {
   const sums = SUMMARY_COUNTS.map((column) => `CAST(${COUNT_SUMS[column]} AS BIGINT) AS ${column}`).join(", ");
-  return `tagged AS (${rowsSql}), sums AS (SELECT k, ${sums} FROM tagged GROUP BY k), percentiles AS (${percentilesSql("tagged")}),
+  return `tagged AS MATERIALIZED (${rowsSql}), sums AS (SELECT k, ${sums} FROM tagged GROUP BY k), percentiles AS (${percentilesSql("tagged")}),
 summaries AS (
   SELECT t.k AS k, ${SUMMARY_COUNTS.map((column) => `t.${column}`).join(", ")}, p.p50_completion_seconds, p.p95_completion_seconds
   FROM sums t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")}
