@@ -79,9 +79,8 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 
 const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
 const changedCosts = (row: { promptTokens: number; completionTokens: number }) => row.promptTokens !== 0 || row.completionTokens !== 0;
-/** A summary changes when any count does: its steps move between statuses, times or tokens. */
-const changedSummary = (row: SummaryRow) => !isZero(row) || SUMMARY_MOVES.some((column) => row[column] !== 0);
-const SUMMARY_MOVES = ["completed", "failed", "cancelled", "expired", "inProgress", "timedSteps", "timedSeconds"] as const;
+/** A summary changes when any count does (its steps moved between statuses, or their times or tokens changed): its numbers are its counts. */
+const changedSummary = (row: SummaryRow) => Object.values(row).some((value) => typeof value === "number" && value !== 0);
 
 /**
  * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop
