@@ -75,12 +75,12 @@ const STATUS_COUNTS = {
 } as const satisfies Record<(typeof STEP_STATUSES)[number], keyof SummaryRow>;
 type StatusColumn = (typeof STATUS_COUNTS)[keyof typeof STATUS_COUNTS];
 
-/** A step's completion time, when it counts in the percentiles and the mean: completed, with a time. */
+/** A step's completion time, when it counts in the percentiles and the mean: completed, with a time (percentiles.ts's `TIMED`). */
 const timedSeconds = (step: StepFacts) => (step.status === "completed" ? step.completionSeconds : null);
 
 const newSummary = (cell: string, dimension: SummaryDimension, key: string | null): SummaryRow => ({
-  cell, dimension, key, ...noSums(), completed: 0, failed: 0, cancelled: 0, expired: 0, inProgress: 0, timedSteps: 0, timedSeconds: 0,
-  p50CompletionSeconds: null, p95CompletionSeconds: null,
+  cell, dimension, key, ...noSums(), ...(Object.fromEntries(Object.values(STATUS_COUNTS).map((column) => [column, 0])) as Record<StatusColumn, number>),
+  timedSteps: 0, timedSeconds: 0, p50CompletionSeconds: null, p95CompletionSeconds: null,
 });
 
 function addToSummary(row: SummaryRow, step: StepFacts, sign: 1 | -1): void {

@@ -1,6 +1,9 @@
 /** Percentiles by nearest rank (CONTRACT §7): the summary column of each, and its p. */
 export const PERCENTILES = { p50_completion_seconds: 50, p95_completion_seconds: 95 } as const;
 
+/** A rollup row's steps count in the percentiles and the mean: completed, with a completion time (cells.ts's `timedSeconds`). */
+export const TIMED = "status = 'completed' AND seconds IS NOT NULL";
+
 /** The 1-based nearest rank of percentile `p` among `n` values, `ceil(p/100 × n)`, in integer SQL arithmetic. */
 export function percentileRank(p: number, n = "n"): string {
   return `(${p} * ${n} + 99) / 100`;
@@ -15,7 +18,7 @@ export function percentilesSql(source: string): string {
   // The windows run over each key's histogram (a row a second), not over every row of `source`.
   return `SELECT k, ${columns.join(", ")} FROM (
   SELECT k, seconds, sum(c) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto, CAST(sum(c) OVER (PARTITION BY k) AS BIGINT) AS n
-  FROM (SELECT k, seconds, CAST(sum(steps) AS BIGINT) AS c FROM ${source} WHERE status = 'completed' AND seconds IS NOT NULL GROUP BY k, seconds) histogram
+  FROM (SELECT k, seconds, CAST(sum(steps) AS BIGINT) AS c FROM ${source} WHERE ${TIMED} GROUP BY k, seconds) histogram
 ) running GROUP BY k`;
 }
 

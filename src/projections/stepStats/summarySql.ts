@@ -3,13 +3,12 @@
  * what a filtered report computes for the rows its filter keeps. Portable SQL; the dialect gives NULL-safe equality.
  */
 import { STEP_STATUSES } from "../../records/statuses.js";
-import { percentilesSql } from "./percentiles.js";
+import { percentilesSql, TIMED } from "./percentiles.js";
 import type { RollupDialect } from "./dialect.js";
 
 /** The summary columns a delta adds to (the percentiles apart): named as in `step_summaries`, each status its own count. */
 export const SUMMARY_COUNTS = ["steps", ...STEP_STATUSES, "timed_steps", "timed_seconds", "prompt_tokens", "completion_tokens", "total_tokens"] as const;
 
-const TIMED = "status = 'completed' AND seconds IS NOT NULL";
 
 /** Each summary count as a sum over rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens)`. */
 const COUNT_SUMS: Record<(typeof SUMMARY_COUNTS)[number], string> = {
