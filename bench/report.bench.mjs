@@ -203,6 +203,7 @@ const listening = await new Promise((resolvePort, reject) => {
   server.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
 });
 const p50s = [];
+const firsts = [];
 for (const dimension of DIMENSIONS) {
   const times = [];
   for (let i = 0; i < STATS_REQUESTS; i++) {
@@ -210,11 +211,15 @@ for (const dimension of DIMENSIONS) {
     await get(`http://127.0.0.1:${listening}/v1/stats/${dimension}`);
     times.push(performance.now() - started);
   }
+  // The first request reads the store; the next ones, with no append between, are answered from the server's cache.
+  const first = times[0];
   const p50 = times.sort((a, b) => a - b)[Math.ceil(STATS_REQUESTS / 2) - 1];
   p50s.push(p50);
-  console.log(`GET /v1/stats/${dimension}: p50 ${p50.toFixed(1)} ms over ${STATS_REQUESTS} requests`);
+  firsts.push(first);
+  console.log(`GET /v1/stats/${dimension}: p50 ${p50.toFixed(1)} ms over ${STATS_REQUESTS} requests; the first (read from the store) ${first.toFixed(1)} ms`);
 }
 console.log(`/v1/stats p50, worst dimension: ${Math.max(...p50s).toFixed(1)} ms (target < 50 ms) ${Math.max(...p50s) < 50 ? "ok" : "ABOVE TARGET"}`);
+console.log(`/v1/stats first request (no cached copy), worst dimension: ${Math.max(...firsts).toFixed(1)} ms`);
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
 if (process.env.BENCH_KEEP !== "1") rmSync(work, { recursive: true, force: true });

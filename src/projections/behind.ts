@@ -9,10 +9,23 @@ export const PROJECTION_NAMES = { runSteps: "run_steps", runs: "runs", assistant
  * so only a read model that a newer release added (its tables empty, no checkpoint) is ever behind.
  */
 export async function projectionsBehind(port: SqlPort, names: readonly string[]): Promise<string[]> {
+  return (await foldedTo(port, names)).behind;
+}
+
+/**
+ * The log's last position, when every named read model has folded it (what a read of them answers as of); null while one
+ * is behind: an upgrade's new read model, or a rebuild under way in another process.
+ */
+export async function foldedPosition(port: SqlPort, names: readonly string[]): Promise<number | null> {
+  const { last, behind } = await foldedTo(port, names);
+  return behind.length === 0 ? last : null;
+}
+
+async function foldedTo(port: SqlPort, names: readonly string[]): Promise<{ last: number; behind: string[] }> {
   const last = await lastPosition(port);
-  if (last === 0) return [];
+  if (last === 0) return { last, behind: [] };
   const at = new Map((await readCheckpoints(port)).map((c) => [c.name, c.position]));
-  return names.filter((name) => (at.get(name) ?? 0) < last);
+  return { last, behind: names.filter((name) => (at.get(name) ?? 0) < last) };
 }
 
 /** How a store names its read models that are behind the log. */

@@ -1,9 +1,11 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
-import { parseReportParams, ReportParamError, type ReportParamsInput } from "../../analytics/report.js";
+import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
+import { foldedPosition, PROJECTION_NAMES } from "../../projections/behind.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
+import { createReportCache, type RenderedReport } from "../reportCache.js";
 
 export interface StatsRoutesOptions {
   store: Store;
@@ -26,17 +28,40 @@ function reportInput(query: Query, by: string | undefined, allowed: readonly str
   return input;
 }
 
+const send = (reply: FastifyReply, report: RenderedReport) => reply.type(report.contentType).send(report.body);
+
+const READ_MODELS = Object.values(PROJECTION_NAMES);
+
+/** `If-None-Match` holds this ETag (one of a list, weak or not). */
+const matches = (header: string | undefined, etag: string) => header !== undefined && header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+
 /**
  * `GET /v1/stats/{dimension}`: the report JSON of CONTRACT §8 (`from`, `to`, `assistant`, `model`; `format` json|csv|md|html,
  * default json). `GET /report`: the HTML report (`by`, `from`, `to`, `assistant`, `model`). Bad parameters: 400 in the API's
  * error shape, naming the allowed values.
  */
 export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store, prices }) => {
+  const cache = createReportCache();
+  /** The report as of the log's last position: from the cache, or 304 for the client's own copy, or read and kept. */
+  const answer = async (params: ReportParams, ifNoneMatch: string | undefined, reply: FastifyReply) => {
+    const position = await foldedPosition(store.sql, READ_MODELS);
+    if (position === null) return send(reply, await renderReport(store.sql, params, prices)); // a rebuild under way: nothing kept
+    const etag = cache.etagAt(position);
+    reply.header("etag", etag).header("cache-control", "no-cache");
+    if (matches(ifNoneMatch, etag)) return reply.code(304).send();
+    const request = JSON.stringify(params);
+    const cached = cache.get(request, position);
+    if (cached) return send(reply, cached);
+    const report = await renderReport(store.sql, params, prices);
+    // Kept only when nothing was appended while it was read: its statements may have seen that later commit.
+    if ((await foldedPosition(store.sql, READ_MODELS)) === position) cache.set(request, position, report);
+    return send(reply, report);
+  };
+
   app.get<{ Params: { dimension: string }; Querystring: Query }>("/v1/stats/:dimension", async (request, reply) => {
     try {
       const params = parseReportParams(reportInput(request.query, request.params.dimension, PARAMS));
-      const { contentType, body } = await renderReport(store.sql, params, prices);
-      return reply.type(contentType).send(body);
+      return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param === "by" ? "dimension" : error.param });
       throw error;
@@ -47,8 +72,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
     try {
       const { by } = reportInput(request.query, undefined, ["by"]);
       const params = parseReportParams({ ...reportInput(request.query, by, FILTERS), format: "html" });
-      const { contentType, body } = await renderReport(store.sql, params, prices);
-      return reply.type(contentType).send(body);
+      return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param });
       throw error;

@@ -1,0 +1,44 @@
+/** A rendered report, as `/v1/stats` and `/report` answer it. */
+export interface RenderedReport {
+  contentType: string;
+  body: string;
+}
+
+/** At most this many bytes of rendered reports are kept (the oldest go first): a year by hour is about 4 MB. */
+export const REPORT_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Rendered reports by request, each valid only at the log position it was built at. Reports are read from the log's
+ * projections, so while no event is appended the same request has the same answer: a dashboard polling `/v1/stats` is
+ * answered without summing again, and a client that sends back the ETag gets 304. The ETag is the position and this
+ * process's start (another process may price with another table).
+ */
+export function createReportCache(maxBytes = REPORT_CACHE_BYTES) {
+  const started = Date.now().toString(36);
+  const entries = new Map<string, RenderedReport & { position: number }>();
+  let bytes = 0;
+  const forget = (request: string) => {
+    const entry = entries.get(request);
+    if (entry) bytes -= entry.body.length;
+    entries.delete(request);
+  };
+  return {
+    etagAt: (position: number) => `"${started}-${position}"`,
+    get(request: string, position: number): RenderedReport | undefined {
+      const entry = entries.get(request);
+      return entry?.position === position ? entry : undefined;
+    },
+    set(request: string, position: number, report: RenderedReport): void {
+      forget(request);
+      if (report.body.length > maxBytes) return;
+      entries.set(request, { contentType: report.contentType, body: report.body, position });
+      bytes += report.body.length;
+      for (const oldest of entries.keys()) {
+        if (bytes <= maxBytes) break;
+        forget(oldest);
+      }
+    },
+  };
+}
+
+export type ReportCache = ReturnType<typeof createReportCache>;
