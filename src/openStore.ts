@@ -4,7 +4,6 @@ import type { VerifyProgress, VerifyReport } from "./projections/verify.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
 import { isPostgresUrl } from "./store/postgres/url.js";
 import type { QueryResult } from "./store/readOnlyQuery.js";
-import { runQueryWithTimeout } from "./store/sqlProcess.js";
 import type { SqlPort } from "./store/sqlPort.js";
 import type { Store } from "./store/store.js";
 
@@ -30,7 +29,7 @@ async function openSqliteForReading(path: string): Promise<ReadStore> {
     path: database.path,
     sql: database.sql,
     // In a process of its own: better-sqlite3 cannot stop a running statement (see sqlProcess.ts).
-    query: (query, options) => runQueryWithTimeout(database.path, query, options),
+    query: async (query, options) => (await import("./store/sqlProcess.js")).runQueryWithTimeout(database.path, query, options),
     verify: async (progress) => (await import("./projections/verify.js")).verifyStore(database.sqlite, progress),
     describe: async () => {
       const size = ["", "-wal"].reduce((sum, suffix) => sum + (statSync(database.path + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);

@@ -3,7 +3,7 @@
  * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
  * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
-import { isTerminalStep, STEP_STATUS_RANK } from "../projections/runSteps/compare.js";
+import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/cells.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { canonicalNode, parseLossless } from "./lossless.js";
 import { numbersExact } from "./numbers.js";
 
@@ -35,10 +34,6 @@ export function canonicalJson(value: unknown): string {
 export function canonicalOfText(text: string, value?: unknown): string {
   if (!numbersExact(text)) return canonicalNode(parseLossless(text));
   return canonicalJson(value === undefined ? JSON.parse(text) : value);
-}
-
-export function sha256Hex(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;

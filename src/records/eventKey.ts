@@ -1,5 +1,11 @@
-import { canonicalOfText, sha256Hex } from "./canonical.js";
+import { createHash } from "node:crypto";
+import { canonicalOfText } from "./canonical.js";
 import type { AcceptedRecord } from "./classify.js";
+
+/** The hex SHA-256 the event keys and the poller's document identities are made of. */
+export function sha256Hex(text: string | Buffer): string {
+  return createHash("sha256").update(text).digest("hex");
+}
 
 /** How many leading bytes name a document (CONTRACT §3): known before streaming starts. */
 export const DOCUMENT_IDENTITY_BYTES = 64 * 1024;

@@ -5,3 +5,10 @@ export const RUN_STATUSES = [
   "queued", "in_progress", "requires_action", "cancelling", "cancelled",
   "failed", "completed", "incomplete", "expired",
 ] as const;
+
+/** Status rank (CONTRACT §5 rule 2): a snapshot of higher rank replaces the state whole. */
+export const STEP_STATUS_RANK: Record<string, number> = { in_progress: 0, completed: 1, failed: 1, cancelled: 1, expired: 1 };
+
+export function isTerminalStep(status: string): boolean {
+  return (STEP_STATUS_RANK[status] ?? 0) > 0;
+}

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { readMigrationFiles } from "drizzle-orm/migrator";
+import { createRequire } from "node:module";
 import { newestMigration } from "./newestMigration.js";
 import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -75,13 +75,20 @@ function appliedMigration(sqlite: Database.Database): number {
 }
 
 /**
+ * drizzle's migration reader, loaded only by a store opened for writing (it loads node:crypto to hash each file): a read
+ * checks the schema's age from the journal (newestMigration.ts). Synchronous, as opening is: its CommonJS build.
+ */
+const readMigrationFiles = (): typeof import("drizzle-orm/migrator").readMigrationFiles =>
+  (createRequire(import.meta.url)("drizzle-orm/migrator") as typeof import("drizzle-orm/migrator")).readMigrationFiles;
+
+/**
  * Applies the drizzle-kit migrations not yet applied, as drizzle's own migrator does and in its
  * journal table, but race-free: drizzle's reads the last applied migration before its (deferred)
  * BEGIN, so two processes opening a fresh file both apply the first one and one fails with "table
  * already exists". Here the check is repeated inside a BEGIN IMMEDIATE, which waits for the other.
  */
 function applyMigrations(sqlite: Database.Database): void {
-  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const migrations = readMigrationFiles()({ migrationsFolder: MIGRATIONS_FOLDER });
   const latest = newestOf(migrations);
   const applied = () => appliedMigration(sqlite);
   if (applied() >= latest) return; // the usual open: nothing to do, no write lock taken

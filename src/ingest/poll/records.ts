@@ -1,6 +1,5 @@
 import { invalidJson, recordsOf, type RejectedRecord } from "../../records/classify.js";
-import { sha256Hex } from "../../records/canonical.js";
-import { createEventKeyer } from "../../records/eventKey.js";
+import { createEventKeyer, sha256Hex } from "../../records/eventKey.js";
 import type { KeyedRecord } from "../../store/append.js";
 
 export type PolledRecord = KeyedRecord | RejectedRecord;

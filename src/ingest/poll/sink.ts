@@ -1,4 +1,4 @@
-import { sha256Hex } from "../../records/canonical.js";
+import { sha256Hex } from "../../records/eventKey.js";
 import type { RejectedRecord } from "../../records/classify.js";
 import type { AppendBatch, AppendResult, KeyedRecord } from "../../store/append.js";
 import type { IngestSummary } from "../../store/appendAll.js";

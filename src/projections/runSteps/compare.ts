@@ -1,12 +1,7 @@
 import { canonicalJson, codePointLength, compareCodePoints } from "../../records/canonical.js";
 import { sameJsonText, type JsonObject } from "../../records/json.js";
+import { STEP_STATUS_RANK } from "../../records/statuses.js";
 
-/** Status rank (CONTRACT §5 rule 2): a snapshot of higher rank replaces the state whole. */
-export const STEP_STATUS_RANK: Record<string, number> = { in_progress: 0, completed: 1, failed: 1, cancelled: 1, expired: 1 };
-
-export function isTerminalStep(status: string): boolean {
-  return (STEP_STATUS_RANK[status] ?? 0) > 0;
-}
 
 /** The first non-null of completed_at, failed_at, cancelled_at, expired_at. */
 export function terminalTimestamp(step: JsonObject): number | null {

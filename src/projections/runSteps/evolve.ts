@@ -2,7 +2,8 @@ import type { StepEvent } from "../../records/events.js";
 import { isJsonObject, type JsonObject } from "../../records/json.js";
 import type { RunStep } from "../../records/schemas.js";
 import { accumulateDelta, withoutIndexes } from "./accumulate.js";
-import { compareCanonical, compareDetails, compareTerminal, isTerminalStep } from "./compare.js";
+import { isTerminalStep } from "../../records/statuses.js";
+import { compareCanonical, compareDetails, compareTerminal } from "./compare.js";
 import { emptyStepDetails, normalizeRunStep, type RunStepRow } from "./row.js";
 import type { RunExpiryState } from "./runExpiry.js";
 

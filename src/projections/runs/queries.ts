@@ -1,6 +1,6 @@
 import type { RunRef } from "../../records/events.js";
 import type { SqlPort } from "../../store/sqlPort.js";
-import { STEP_STATUS_RANK } from "../runSteps/compare.js";
+import { STEP_STATUS_RANK } from "../../records/statuses.js";
 import { RUN_STATUS_RANK, TERMINAL_RUN_RANK } from "./evolve.js";
 
 
