@@ -1,9 +1,6 @@
 import type { SqlPort } from "../../store/sqlPort.js";
 import type { PriceTable } from "../prices.js";
 import { buildReport, type Report, type ReportParams } from "../report.js";
-import { htmlContext } from "./context.js";
-import { renderCsv } from "./csv.js";
-import { renderMarkdown } from "./markdown.js";
 
 export const CONTENT_TYPES = {
   json: "application/json; charset=utf-8",
@@ -17,20 +14,20 @@ export function renderJson(report: Report): string {
 }
 
 /** The report of `params` in its format, costs from `prices`: what `stepstore report` prints and `/v1/stats`, `/report` answer. */
-export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<{ contentType: string; body: string; report: Report }> {
+export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<{ contentType: string; body: string }> {
   const report = await buildReport(port, params.dimension, params.filters, prices);
   const contentType = CONTENT_TYPES[params.format];
   switch (params.format) {
     case "json":
-      return { contentType, body: renderJson(report), report };
+      return { contentType, body: renderJson(report) };
+    // Each other format's module loads when it is asked for (csv-stringify; vega and vega-lite for the charts): JSON starts fast.
     case "csv":
-      return { contentType, body: renderCsv(report), report };
+      return { contentType, body: (await import("./csv.js")).renderCsv(report) };
     case "md":
-      return { contentType, body: renderMarkdown(report), report };
+      return { contentType, body: (await import("./markdown.js")).renderMarkdown(report) };
     case "html": {
-      // vega and vega-lite load only when a chart is drawn: the other formats start fast.
-      const { renderHtml } = await import("./html.js");
-      return { contentType, body: await renderHtml(report, await htmlContext(port, report, prices)), report };
+      const [{ renderHtml }, { htmlContext }] = await Promise.all([import("./html.js"), import("./context.js")]);
+      return { contentType, body: await renderHtml(report, await htmlContext(port, report, prices)) };
     }
   }
 }
