@@ -4,7 +4,7 @@
 // Standalone: `npm run build && node bench/report.bench.mjs`. SQLite only (PostgreSQL: not measured here).
 // The store is built through the projections' own code: rows by runStepValues/toolsOf/runValues, inserted directly,
 // and the rollups by the rollup projection itself, handed each step's new row as the step projection records it.
-// BENCH_REPEAT (default 3): best of N. BENCH_KEEP=1 keeps the DB.
+// BENCH_REPEAT (default 3): best of N. BENCH_KEEP=1 keeps the DB; BENCH_DB=path measures a kept one again.
 import Database from "better-sqlite3";
 import http from "node:http";
 import { spawn } from "node:child_process";
@@ -30,7 +30,8 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const BATCH = 20_000;
 const work = mkdtempSync(join(tmpdir(), "stepstore-report-bench-"));
-const dbPath = join(work, "store.db");
+// BENCH_DB: a store an earlier run kept (BENCH_KEEP=1), measured again without building it (about 3 minutes).
+const dbPath = process.env.BENCH_DB ?? join(work, "store.db");
 
 /** mulberry32: a small seeded PRNG with no short cycles in its low bits. */
 function seeded(seed) {
@@ -136,9 +137,11 @@ async function best(what) {
 
 const fmt = (ms) => `${ms.toFixed(0)} ms`;
 
-const built = await buildStore();
-console.log(`store: ${STEPS} steps built in ${built.seconds.toFixed(1)} s (rollup projection ${built.rollupSeconds.toFixed(1)} s of it), ` +
-  `${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
+if (process.env.BENCH_DB === undefined) {
+  const built = await buildStore();
+  console.log(`store: ${STEPS} steps built in ${built.seconds.toFixed(1)} s (rollup projection ${built.rollupSeconds.toFixed(1)} s of it), ` +
+    `${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
+} else console.log(`store: ${dbPath} (BENCH_DB, built by an earlier run), ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
 const sqlite = new Database(dbPath, { readonly: true });
 const rollupRows = sqlite.prepare("SELECT count(*) FROM step_rollups").pluck().get();
 console.log(`step_rollups: ${rollupRows} rows for ${STEPS} steps (${(rollupRows / STEPS).toFixed(3)} a step); tool sets ${sqlite.prepare("SELECT count(DISTINCT tool_set) FROM step_rollup_tools").pluck().get()}`);
