@@ -27,16 +27,17 @@ export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens"
 const FIRST_SECOND = -62_167_219_200;
 const LAST_SECOND = 253_402_300_799;
 
-/** The UTC day and hour of `created_at` as the reports key them (`YYYY-MM-DD`, `YYYY-MM-DDTHH`); null outside years 0–9999. */
-function utc(createdAt: number | null, length: number): string | null {
+/** `created_at` in UTC as the reports key its day and hour (its first 10 and 13 characters); null outside years 0–9999. */
+function utc(createdAt: number | null): string | null {
   if (createdAt === null || createdAt < FIRST_SECOND || createdAt > LAST_SECOND) return null;
-  return new Date(createdAt * 1000).toISOString().slice(0, length);
+  return new Date(createdAt * 1000).toISOString();
 }
 
 /** The keys a step has in each dimension of the summaries (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
 function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, string | null][] {
+  const time = utc(step.createdAt);
   const keys: [SummaryDimension, string | null][] = [
-    ["all", "all"], ["assistant", step.assistantId], ["day", utc(step.createdAt, 10)], ["hour", utc(step.createdAt, 13)], ["model", model], ["type", step.type],
+    ["all", "all"], ["assistant", step.assistantId], ["day", time?.slice(0, 10) ?? null], ["hour", time?.slice(0, 13) ?? null], ["model", model], ["type", step.type],
   ];
   for (const tool of step.tools) keys.push(["tool", tool]);
   if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);
@@ -78,10 +79,12 @@ type StatusColumn = (typeof STATUS_COUNTS)[keyof typeof STATUS_COUNTS];
 /** A step's completion time, when it counts in the percentiles and the mean: completed, with a time (percentiles.ts's `TIMED`). */
 const timedSeconds = (step: StepFacts) => (step.status === "completed" ? step.completionSeconds : null);
 
-const newSummary = (cell: string, dimension: SummaryDimension, key: string | null): SummaryRow => ({
-  cell, dimension, key, ...noSums(), ...(Object.fromEntries(Object.values(STATUS_COUNTS).map((column) => [column, 0])) as Record<StatusColumn, number>),
+/** A new summary's numbers: made once, copied for each. */
+const NO_SUMMARY_COUNTS = {
+  ...noSums(), ...(Object.fromEntries(Object.values(STATUS_COUNTS).map((column) => [column, 0])) as Record<StatusColumn, number>),
   timedSteps: 0, timedSeconds: 0, p50CompletionSeconds: null, p95CompletionSeconds: null,
-});
+};
+const newSummary = (cell: string, dimension: SummaryDimension, key: string | null): SummaryRow => ({ cell, dimension, key, ...NO_SUMMARY_COUNTS });
 
 function addToSummary(row: SummaryRow, step: StepFacts, sign: 1 | -1): void {
   addSums(row, step, sign);
@@ -117,15 +120,15 @@ export class RollupDelta {
       const summary = summaryCellOf(dimension, value);
       addToSummary(rowOf(this.summaries, summary, () => newSummary(summary, dimension, value)), step, sign);
       if (seconds !== null) {
-        const secondsCell = JSON.stringify([dimension, value, seconds]);
+        const secondsCell = extended(summary, JSON.stringify(seconds));
         rowOf(this.seconds, secondsCell, () => ({ cell: secondsCell, summary, seconds, steps: 0 })).steps += sign;
       }
-      if (dimension !== "all") this.addCost(dimension, value, key.model, step, sign);
+      if (dimension !== "all") this.addCost(summary, dimension, value, key.model, step, sign);
     }
   }
 
-  private addCost(dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
-    const cell = JSON.stringify([dimension, value, model]);
+  private addCost(summary: string, dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
+    const cell = extended(summary, JSON.stringify(model));
     const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, promptTokens: 0, completionTokens: 0 }));
     cost.promptTokens += sign * (step.promptTokens ?? 0);
     cost.completionTokens += sign * (step.completionTokens ?? 0);
@@ -134,3 +137,5 @@ export class RollupDelta {
 
 /** A summary's key as one text value, as `cellOf`. */
 export const summaryCellOf = (dimension: SummaryDimension, key: string | null) => JSON.stringify([dimension, key]);
+/** A summary's cell with one more value (a histogram's second, a cost's model): `JSON.stringify([dimension, key, value])` without writing the key again. */
+const extended = (summary: string, valueJson: string) => `${summary.slice(0, -1)},${valueJson}]`;
