@@ -22,25 +22,24 @@ interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
 /**
  * A read model of one row per object, its winning snapshot (runs, assistants): each object a batch
  * touches is read once and written once, whatever number of its events the batch holds, and all of
- * them together (a round trip per chunk on PostgreSQL).
+ * them together (a round trip per chunk on PostgreSQL, sent with the batch's insert).
  */
-export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection {
+export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection<Map<string, T>> {
   const save = rowsInsert(upsertOf(model.table));
   const load = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
+  const snapshotsOf = (events: readonly LogEvent[]) => events.flatMap((event) => {
+    const snapshot = model.snapshotOf(event);
+    return snapshot === null ? [] : [{ event, id: snapshot.id }];
+  });
   return {
     name: model.name,
-    async apply(tx, events, changes) {
-      const snapshots = events.flatMap((event) => {
-        const snapshot = model.snapshotOf(event);
-        return snapshot === null ? [] : [{ event, id: snapshot.id }];
-      });
-      if (snapshots.length === 0) return;
-      const stored = new Map<string, T>();
-      for (const saved of await selectByKeys<{ id: string; data: string }>(tx, load, "id", [...new Set(snapshots.map((s) => s.id))])) {
-        stored.set(saved.id, JSON.parse(saved.data) as T);
-      }
+    async load(tx, events) {
+      const ids = [...new Set(snapshotsOf(events).map((s) => s.id))];
+      return new Map((await selectByKeys<{ id: string; data: string }>(tx, load, "id", ids)).map((saved) => [saved.id, JSON.parse(saved.data) as T]));
+    },
+    async apply(tx, events, changes, stored) {
       const current = new Map<string, T | null>();
-      for (const { event, id } of snapshots) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
+      for (const { event, id } of snapshotsOf(events)) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
       const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [{ stored: stored.get(id) ?? null, winner }] : []));
       await insertRows(tx, save, changed.map(({ winner }) => save.values(model.values(winner))));
       for (const { stored: before, winner } of changed) model.changed?.(changes, before, winner);

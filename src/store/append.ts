@@ -59,10 +59,13 @@ export function conflictReason(key: string, storedOrigin: string): string {
   return `conflict: event key ${key} already holds different content (appended from ${storedOrigin})`;
 }
 
-/** What the log hands each batch's new events to, inside the batch's transaction. */
+/** Folds a batch's new events (some of those loaded for, with their positions) into every projection. */
+export type Fold = (events: readonly LogEvent[]) => Promise<void>;
+
+/** What the log hands each batch's events to, inside the batch's transaction: it reads for them, then folds those new to the log. */
 export interface ProjectionRunner {
   names: readonly string[];
-  apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
+  load(tx: SqlPort, events: readonly LogEvent[]): Promise<Fold>;
 }
 
 const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
@@ -143,12 +146,16 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
-    const positions = await insertEvents(tx, rows);
+    const events = batch.accepted.map(({ record }) => decodeEvent({ position: 0, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
+    // PostgreSQL: the projections' reads go with the insert, in its round trip (under the append lock, they see every
+    // earlier append; the insert changes none of their tables), for every record, as which are new is not known yet.
+    // SQLite has no round trip to save, and reads for the new records alone once the insert has said which they are.
+    const [positions, early] = await Promise.all([insertEvents(tx, rows), tx.dialect === "postgres" ? projections.load(tx, events) : undefined]);
     const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
     for (const [i, { record, key }] of batch.accepted.entries()) {
       const position = positions[i];
       if (position !== undefined) {
-        fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
+        fresh.push({ ...events[i]!, position });
         results.push({ status: "appended", position });
       } else {
         const result = existing(stored.get(key)!, record, key);
@@ -159,7 +166,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     for (const r of batch.rejected) await reject(r);
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
-      await projections.apply(tx, fresh);
+      await (early ?? (await projections.load(tx, fresh)))(fresh);
       await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;

@@ -82,19 +82,22 @@ export function manyRowsSql(insert: RowsInsert, count: number): string {
   return `${insert.head}${Array.from({ length: count }, () => insert.row).join(", ")}${insert.tail}`;
 }
 
-/** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
-export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[]): Statement[] {
+/**
+ * `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE",
+ * and `tail` closes what `head` opened (a subquery's parenthesis).
+ */
+export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[], tail = ""): Statement[] {
   return tx.dialect === "sqlite"
-    ? keys.map((key) => [`${head} ${column} = ?`, [key]])
-    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
+    ? keys.map((key) => [`${head} ${column} = ?${tail}`, [key]])
+    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})${tail}`, chunk]);
 }
 
 /**
  * The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept.
  * The statements are sent at once: in a PostgreSQL transaction they are pipelined, one round trip for them all.
  */
-export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
-  return (await Promise.all(byKeysStatements(tx, select, column, keys).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
+export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[], tail = ""): Promise<T[]> {
+  return (await Promise.all(byKeysStatements(tx, select, column, keys, tail).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
 }
 
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
