@@ -62,7 +62,10 @@ export function conflictReason(key: string, storedOrigin: string): string {
 /** Folds a batch's new events (some of those loaded for, with their positions) into every projection. */
 export type Fold = (events: readonly LogEvent[]) => Promise<void>;
 
-/** What the log hands each batch's events to, inside the batch's transaction: it reads for them, then folds those new to the log. */
+/**
+ * What the log hands each batch to, inside the batch's transaction: `load` reads ahead what folding these events needs
+ * (none: each projection reads as it folds), and the fold it gives applies those new to the log.
+ */
 export interface ProjectionRunner {
   names: readonly string[];
   load(tx: SqlPort, events: readonly LogEvent[]): Promise<Fold>;
@@ -147,10 +150,10 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const results: AppendedRecord[] = [];
     const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
     const events = batch.accepted.map(({ record }) => decodeEvent({ position: 0, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
-    // PostgreSQL: the projections' reads go with the insert, in its round trip (under the append lock, they see every
-    // earlier append; the insert changes none of their tables), for every record, as which are new is not known yet.
-    // SQLite has no round trip to save, and reads for the new records alone once the insert has said which they are.
-    const [positions, early] = await Promise.all([insertEvents(tx, rows), tx.dialect === "postgres" ? projections.load(tx, events) : undefined]);
+    // PostgreSQL: the projections read ahead for every record (which are new is not known yet) in the insert's round
+    // trip; under the append lock they see every earlier append, and the insert changes none of their tables. SQLite has
+    // no round trip to save: each projection reads as it folds, for the new records alone.
+    const [positions, fold] = await Promise.all([insertEvents(tx, rows), projections.load(tx, tx.dialect === "postgres" ? events : [])]);
     const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
     for (const [i, { record, key }] of batch.accepted.entries()) {
       const position = positions[i];
@@ -166,7 +169,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     for (const r of batch.rejected) await reject(r);
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
-      await (early ?? (await projections.load(tx, fresh)))(fresh);
+      await fold(fresh);
       await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;

@@ -82,22 +82,30 @@ export function manyRowsSql(insert: RowsInsert, count: number): string {
   return `${insert.head}${Array.from({ length: count }, () => insert.row).join(", ")}${insert.tail}`;
 }
 
-/**
- * `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE",
- * and `tail` closes what `head` opened (a subquery's parenthesis).
- */
-export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[], tail = ""): Statement[] {
+/** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
+export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[]): Statement[] {
   return tx.dialect === "sqlite"
-    ? keys.map((key) => [`${head} ${column} = ?${tail}`, [key]])
-    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})${tail}`, chunk]);
+    ? keys.map((key) => [`${head} ${column} = ?`, [key]])
+    : chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
 }
 
 /**
  * The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept.
  * The statements are sent at once: in a PostgreSQL transaction they are pipelined, one round trip for them all.
  */
-export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[], tail = ""): Promise<T[]> {
-  return (await Promise.all(byKeysStatements(tx, select, column, keys, tail).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
+export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
+  return (await Promise.all(byKeysStatements(tx, select, column, keys).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
+}
+
+/**
+ * The rows of several `selectByKeys` whose rows have the same columns, as few statements as the longest needs: each
+ * statement joins a chunk of every select by UNION ALL (on PostgreSQL a round trip's statements each cost the server).
+ */
+export async function selectByKeysTogether<T>(tx: SqlPort, selects: readonly [select: string, column: string, keys: readonly string[]][]): Promise<T[]> {
+  const lists = selects.map(([select, column, keys]) => byKeysStatements(tx, select, column, keys));
+  const statements = Array.from({ length: Math.max(0, ...lists.map((list) => list.length)) }, (_, i) => lists.flatMap((list) => (list[i] ? [list[i]] : [])));
+  const answers = statements.map((parts) => tx.all<T>(parts.map(([sql]) => sql).join(" UNION ALL "), parts.flatMap(([, params]) => params)));
+  return (await Promise.all(answers)).flat();
 }
 
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
