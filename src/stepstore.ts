@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { PROJECTIONS } from "./projections/index.js";
-import { loadProjections } from "./projections/projection.js";
+import { applyProjections } from "./projections/projection.js";
 import { catchUpProjections, rebuildProjections } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
@@ -12,7 +12,7 @@ import type { Store } from "./store/store.js";
 export function wireProjections(sql: SqlDatabase) {
   const append = createAppender(sql, {
     names: PROJECTIONS.map((p) => p.name),
-    load: (tx, events) => loadProjections(tx, PROJECTIONS, events),
+    apply: (tx, events) => applyProjections(tx, PROJECTIONS, events),
   });
   const rebuild = (onProgress?: (folded: number) => void) => rebuildProjections(sql, PROJECTIONS, onProgress);
   const catchUp = (onStart: (behind: readonly string[]) => void) => catchUpProjections(sql, PROJECTIONS, onStart);

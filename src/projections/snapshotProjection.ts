@@ -4,9 +4,7 @@ import type { LogEvent } from "../records/events.js";
 import { insertRows, rowsInsert, selectByKeys } from "../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../store/sqlText.js";
 import type { BatchChanges } from "./changes.js";
-import { valuesOf, type LookedUp } from "./lookedUp.js";
 import type { Projection } from "./projection.js";
-import type { SqlPort } from "../store/sqlPort.js";
 
 interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
   name: string;
@@ -24,26 +22,23 @@ interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
 /**
  * A read model of one row per object, its winning snapshot (runs, assistants): each object a batch
  * touches is read once and written once, whatever number of its events the batch holds, and all of
- * them together (a round trip per chunk on PostgreSQL, sent with the batch's insert).
+ * them together (a round trip per chunk on PostgreSQL).
  */
-export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection<LookedUp<T>> {
+export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection {
   const save = rowsInsert(upsertOf(model.table));
-  const select = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
-  const read = async (tx: SqlPort, ids: readonly string[]) =>
-    new Map((await selectByKeys<{ id: string; data: string }>(tx, select, "id", ids)).map((saved) => [saved.id, JSON.parse(saved.data) as T]));
-  const snapshotsOf = (events: readonly LogEvent[]) => events.flatMap((event) => {
-    const snapshot = model.snapshotOf(event);
-    return snapshot === null ? [] : [{ event, id: snapshot.id }];
-  });
+  const load = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
   return {
     name: model.name,
-    async load(tx, events) {
-      const ids = new Set(snapshotsOf(events).map((s) => s.id));
-      return { values: await read(tx, [...ids]), of: ids };
-    },
-    async apply(tx, events, changes, loaded) {
-      const snapshots = snapshotsOf(events);
-      const stored = await valuesOf(loaded, snapshots.map((s) => s.id), (ids) => read(tx, ids));
+    async apply(tx, events, changes) {
+      const snapshots = events.flatMap((event) => {
+        const snapshot = model.snapshotOf(event);
+        return snapshot === null ? [] : [{ event, id: snapshot.id }];
+      });
+      if (snapshots.length === 0) return;
+      const stored = new Map<string, T>();
+      for (const saved of await selectByKeys<{ id: string; data: string }>(tx, load, "id", [...new Set(snapshots.map((s) => s.id))])) {
+        stored.set(saved.id, JSON.parse(saved.data) as T);
+      }
       const current = new Map<string, T | null>();
       for (const { event, id } of snapshots) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
       const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [{ stored: stored.get(id) ?? null, winner }] : []));

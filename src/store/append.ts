@@ -59,16 +59,10 @@ export function conflictReason(key: string, storedOrigin: string): string {
   return `conflict: event key ${key} already holds different content (appended from ${storedOrigin})`;
 }
 
-/** Folds a batch's new events (some of those loaded for, with their positions) into every projection. */
-export type Fold = (events: readonly LogEvent[]) => Promise<void>;
-
-/**
- * What the log hands each batch to, inside the batch's transaction: `load` reads ahead what folding these events needs
- * (none: each projection reads as it folds), and the fold it gives applies those new to the log.
- */
+/** What the log hands each batch's new events to, inside the batch's transaction. */
 export interface ProjectionRunner {
   names: readonly string[];
-  load(tx: SqlPort, events: readonly LogEvent[]): Promise<Fold>;
+  apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
 }
 
 const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
@@ -149,16 +143,12 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
-    const events = batch.accepted.map(({ record }) => decodeEvent({ position: 0, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
-    // PostgreSQL: the projections read ahead for every record (which are new is not known yet) in the insert's round
-    // trip; under the append lock they see every earlier append, and the insert changes none of their tables. SQLite has
-    // no round trip to save: each projection reads as it folds, for the new records alone.
-    const [positions, fold] = await Promise.all([insertEvents(tx, rows), projections.load(tx, tx.dialect === "postgres" ? events : [])]);
+    const positions = await insertEvents(tx, rows);
     const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
     for (const [i, { record, key }] of batch.accepted.entries()) {
       const position = positions[i];
       if (position !== undefined) {
-        fresh.push({ ...events[i]!, position });
+        fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
         results.push({ status: "appended", position });
       } else {
         const result = existing(stored.get(key)!, record, key);
@@ -169,7 +159,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     for (const r of batch.rejected) await reject(r);
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
-      await fold(fresh);
+      await projections.apply(tx, fresh);
       await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;

@@ -97,17 +97,6 @@ export async function selectByKeys<T>(tx: SqlPort, select: string, column: strin
   return (await Promise.all(byKeysStatements(tx, select, column, keys).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
 }
 
-/**
- * The rows of several `selectByKeys` whose rows have the same columns, as few statements as the longest needs: each
- * statement joins a chunk of every select by UNION ALL (on PostgreSQL a round trip's statements each cost the server).
- */
-export async function selectByKeysTogether<T>(tx: SqlPort, selects: readonly [select: string, column: string, keys: readonly string[]][]): Promise<T[]> {
-  const lists = selects.map(([select, column, keys]) => byKeysStatements(tx, select, column, keys));
-  const statements = Array.from({ length: Math.max(0, ...lists.map((list) => list.length)) }, (_, i) => lists.flatMap((list) => (list[i] ? [list[i]] : [])));
-  const answers = statements.map((parts) => tx.all<T>(parts.map(([sql]) => sql).join(" UNION ALL "), parts.flatMap(([, params]) => params)));
-  return (await Promise.all(answers)).flat();
-}
-
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */
 export async function deleteByKeys(tx: SqlPort, del: string, column: string, keys: readonly string[]): Promise<void> {
   for (const [sql, params] of byKeysStatements(tx, del, column, keys)) await tx.write(sql, params);

@@ -25,7 +25,7 @@ function slowStore(name: string, fail = false) {
   const sql = sqliteDatabase(openDatabase(join(dir, name)).sqlite);
   const append = createAppender(sql, {
     names: ["slow"],
-    load: async () => async () => {
+    apply: async () => {
       await pause(30);
       if (fail) throw new Error("projection failed");
     },

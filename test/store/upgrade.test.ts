@@ -8,7 +8,7 @@ import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import { createAppender, type KeyedRecord } from "../../src/store/append.js";
-import { loadProjections } from "../../src/projections/projection.js";
+import { applyProjections } from "../../src/projections/projection.js";
 import { runStepsProjection } from "../../src/projections/runSteps/writer.js";
 import { runsProjection } from "../../src/projections/runs/writer.js";
 import { assistantsProjection } from "../../src/projections/assistants/writer.js";
@@ -42,7 +42,7 @@ describe("opening a database an earlier release wrote", () => {
     // The log and the fold states written on that schema (its run_step_folds has run_id, indexed).
     // The projections that release had: no assistants and no rollups, which this version refolds the log for when it first opens the store for writing.
     const released = [runStepsProjection, runsProjection];
-    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), load: (tx, events) => loadProjections(tx, released, events) });
+    const append = createAppender(sqliteDatabase(old), { names: released.map((p) => p.name), apply: (tx, events) => applyProjections(tx, released, events) });
     await append({ source: "file", accepted: keyed(before), rejected: [] });
     const inProgress = old.prepare<[], { n: number }>("SELECT count(*) AS n FROM run_step_folds").get()!.n;
     old.close();
@@ -84,7 +84,7 @@ describe("opening a database an earlier release wrote", () => {
     const oldPath = join(dir, `release-${migrations}.db`);
     const old = earlierReleaseDatabase(oldPath, migrations);
     const names = [...released.map((p) => p.name), ...checkpointed];
-    const append = createAppender(sqliteDatabase(old), { names, load: (tx, events) => loadProjections(tx, released, events) });
+    const append = createAppender(sqliteDatabase(old), { names, apply: (tx, events) => applyProjections(tx, released, events) });
     await append({ source: "file", accepted: keyed(world.events.slice(0, half)), rejected: [] });
     old.close();
     const [first, rest] = [join(dir, "first.jsonl"), join(dir, "rest.jsonl")];

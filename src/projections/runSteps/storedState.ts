@@ -1,9 +1,8 @@
 import type { SqlPort } from "../../store/sqlPort.js";
-import { deleteByKeys, insertRows, rowsInsert, selectByKeys, selectByKeysTogether } from "../../store/sqlBatch.js";
+import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { upsertOf } from "../../store/sqlText.js";
 import type { RunStep } from "../../records/schemas.js";
 import type { StepFacts } from "../changes.js";
-import { valuesOf, type LookedUp } from "../lookedUp.js";
 import { initialStepState, type StepFoldState } from "./evolve.js";
 import type { RunExpiryState } from "./runExpiry.js";
 import { runExpiries, runStepFolds } from "./tables.js";
@@ -65,33 +64,10 @@ export async function saveSteps(tx: SqlPort, saved: readonly { loaded: LoadedSte
 }
 
 const SELECT_EXPIRY = "SELECT run_id AS \"runId\", expires_at AS \"expiresAt\", envelope_created_at AS \"envelopeCreatedAt\", position FROM run_expiries WHERE";
-/** Each stored row's run, with that run's expiry when it has one (null columns when not); and the expiries of runs named. */
-const SELECT_EXPIRY_OF_STEP = `SELECT s.run_id AS "stepRun", x.run_id AS "runId", x.expires_at AS "expiresAt", x.envelope_created_at AS "envelopeCreatedAt", x.position
-  FROM run_steps s LEFT JOIN run_expiries x ON x.run_id = s.run_id WHERE s.run_id IS NOT NULL AND`;
-const SELECT_EXPIRY_OF_RUN = `SELECT run_id AS "stepRun", run_id AS "runId", expires_at AS "expiresAt", envelope_created_at AS "envelopeCreatedAt", position FROM run_expiries WHERE`;
 
 /** The expiries known of these runs, by run id. */
 export async function loadExpiries(tx: SqlPort, runIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
   return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY, "run_id", runIds)).map((e) => [e.runId, e]));
-}
-
-/**
- * The expiries of the runs named and of the runs of these steps' stored rows, read at once: a step's run is not
- * known before its state is read, unless one of its snapshots names it (a delta does not), so its row's run stands in.
- */
-export async function loadKnownExpiries(tx: SqlPort, runIds: readonly string[], stepIds: readonly string[]): Promise<LookedUp<RunExpiryState>> {
-  const rows = await selectByKeysTogether<{ stepRun: string } & { [K in keyof RunExpiryState]: RunExpiryState[K] | null }>(tx, [
-    [SELECT_EXPIRY_OF_RUN, "run_id", runIds],
-    [SELECT_EXPIRY_OF_STEP, "s.id", stepIds],
-  ]);
-  const values = new Map<string, RunExpiryState>();
-  for (const { stepRun: _, ...row } of rows) if (row.runId !== null) values.set(row.runId, row as RunExpiryState);
-  return { values, of: new Set([...runIds, ...rows.map((row) => row.stepRun)]) };
-}
-
-/** The expiries of these runs, by run id: those looked up, the rest read. */
-export function expiriesOf(tx: SqlPort, known: LookedUp<RunExpiryState>, runIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
-  return valuesOf(known, runIds, (missing) => loadExpiries(tx, missing));
 }
 
 export async function saveExpiries(tx: SqlPort, expiries: readonly RunExpiryState[]): Promise<void> {

@@ -10,17 +10,19 @@ import { terminalTimestamp } from "./compare.js";
 import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "./evolve.js";
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
-import { evolveRunExpiry, type RunExpiryState } from "./runExpiry.js";
-import type { LookedUp } from "../lookedUp.js";
-import { expiriesOf, loadKnownExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
+import { evolveRunExpiry } from "./runExpiry.js";
+import { loadExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 
 const saveRow = rowsInsert(upsertOf(runSteps));
 const insertTool = rowsInsert({ sql: insertOf(runStepTools, ["stepId", "tool"]) });
 
-/** The batch's events by the step they reach, in log order, and the runs it says expired. */
-function eventsByStep(events: readonly LogEvent[]): { byStep: Map<string, StepEvent[]>; expiries: RunEvent[] } {
+/**
+ * The batch's events by the step they reach, in log order; a run's expiry is folded into
+ * `run_expiries` here and reaches every step of the run (with no event of its own: it renders again).
+ */
+async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<Map<string, StepEvent[]>> {
   const byStep = new Map<string, StepEvent[]>();
   const expiries: RunEvent[] = [];
   for (const event of events) {
@@ -32,35 +34,13 @@ function eventsByStep(events: readonly LogEvent[]): { byStep: Map<string, StepEv
       else byStep.set(identity.step, [identity.event]);
     } else expiries.push(identity.event);
   }
-  return { byStep, expiries };
-}
-
-/** What folding a batch reads first: its steps' stored states, and the expiries of the runs they may belong to. */
-interface Loaded {
-  steps: Map<string, LoadedStep>;
-  expiries: LookedUp<RunExpiryState>;
-}
-
-async function load(tx: SqlPort, events: readonly LogEvent[]): Promise<Loaded> {
-  const { byStep, expiries } = eventsByStep(events);
-  const stepIds = [...byStep.keys()];
-  const runIds = new Set(expiries.map((e) => e.payload.id));
-  for (const stepEvents of byStep.values()) for (const e of stepEvents) if (e.kind === "step" && e.payload.run_id) runIds.add(e.payload.run_id);
-  const [steps, known] = await Promise.all([loadSteps(tx, stepIds), loadKnownExpiries(tx, [...runIds], stepIds)]);
-  return { steps, expiries: known };
-}
-
-/**
- * A run's expiry is folded into `run_expiries` and reaches every step of the run (with no event of its own: it
- * renders again); those steps are found in the log here, after the batch's reads, as expiries are rare.
- */
-async function foldExpiries(tx: SqlPort, expiries: readonly RunEvent[], byStep: Map<string, StepEvent[]>, loaded: Loaded): Promise<void> {
-  if (expiries.length === 0) return;
+  if (expiries.length === 0) return byStep;
   const expiredRuns = [...new Set(expiries.map((e) => e.payload.id))];
-  const known = await expiriesOf(tx, loaded.expiries, expiredRuns);
+  const known = await loadExpiries(tx, expiredRuns);
   for (const event of expiries) known.set(event.payload.id, evolveRunExpiry(known.get(event.payload.id) ?? null, event));
   await saveExpiries(tx, expiredRuns.map((runId) => known.get(runId)!));
   for (const stepId of await stepsOfRuns(tx, expiredRuns)) if (!byStep.has(stepId)) byStep.set(stepId, []);
+  return byStep;
 }
 
 /**
@@ -101,20 +81,18 @@ function factsOf(values: typeof runSteps.$inferInsert, tools: readonly string[])
  * Folds each step's new events onto its stored state, keeps the states, and writes the rows and tools:
  * each kind of read and write once for all the batch's steps (a round trip per chunk on PostgreSQL).
  */
-async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number, changes: BatchChanges, loaded: Loaded): Promise<void> {
-  // The steps of an expired run, and any not among the events loaded for, are read now.
-  const unread = [...byStep.keys()].filter((stepId) => !loaded.steps.has(stepId));
-  for (const [stepId, step] of await loadSteps(tx, unread)) loaded.steps.set(stepId, step);
+async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number, changes: BatchChanges): Promise<void> {
+  const loaded = await loadSteps(tx, [...byStep.keys()]);
   const folded: { loaded: LoadedStep; state: StepFoldState; changed: boolean }[] = [];
   for (const [stepId, stepEvents] of byStep) {
-    const step = loaded.steps.get(stepId)!;
+    const step = loaded.get(stepId)!;
     const state = step.state.terminal && !step.folded
       ? await evolveFromRow(tx, step.state, stepEvents, upTo)
       : stepEvents.reduce(evolveStep, step.state);
     folded.push({ loaded: step, state, changed: stepEvents.length > 0 });
   }
   await saveSteps(tx, folded.filter((f) => f.changed));
-  const expiries = await expiriesOf(tx, loaded.expiries, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
+  const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
   const rendered: { row: RunStepRow; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
   for (const { loaded: step, state } of folded) {
     const render = renderRunStep(state, state.runId ? (expiries.get(state.runId) ?? null) : null);
@@ -127,14 +105,11 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
-export const runStepsProjection: Projection<Loaded> = {
+export const runStepsProjection: Projection = {
   name: PROJECTION_NAMES.runSteps,
-  load,
-  async apply(tx, events, changes, loaded) {
+  async apply(tx, events, changes) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
-    const { byStep, expiries } = eventsByStep(events);
-    await foldExpiries(tx, expiries, byStep, loaded);
-    await updateSteps(tx, byStep, upTo, changes, loaded);
+    await updateSteps(tx, await eventsByStep(tx, events), upTo, changes);
   },
   async truncate(tx) {
     for (const table of [runSteps, runStepTools, runStepFolds, runExpiries]) await tx.run(deleteAllSql(table));

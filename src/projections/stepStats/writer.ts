@@ -1,10 +1,11 @@
 import { getTableName } from "drizzle-orm";
+import { stepsOfRuns } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
-import { byKeysStatements, insertStatements, rowsInsert, runTogether } from "../../store/sqlBatch.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
-import type { BatchChanges } from "../changes.js";
+import type { BatchChanges, StepFacts } from "../changes.js";
+import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { load, modelsNow, movedSteps, type Loaded } from "./stored.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums, type SummaryRow } from "./cells.js";
 import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
@@ -36,17 +37,37 @@ const secondsCells = cellsOf(stepSeconds, ["steps"]);
 const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
+/** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
+async function modelsNow(tx: SqlPort, changes: BatchChanges): Promise<(runId: string | null) => string | null> {
+  const runIds = new Set(changes.runModels.keys());
+  for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
+  const rows = await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", [...runIds]);
+  const known = new Map(rows.map((r) => [r.id, r.model]));
+  return (runId) => (runId === null ? null : known.get(runId) ?? null);
+}
+
+/** The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted with their own facts). */
+async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
+  const stepIds = (await stepsOfRuns(tx, [...changes.runModels.keys()])).filter((id) => !changes.steps.has(id));
+  const rows = await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`, "id", stepIds);
+  const tools = new Map<string, string[]>();
+  for (const { step_id, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds)) {
+    tools.set(step_id, [...(tools.get(step_id) ?? []), tool]);
+  }
+  return rows.map(({ id, ...row }) => ({ ...row, tools: tools.get(id) ?? [] }));
+}
+
 /** The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its other steps. */
-async function deltaOf(tx: SqlPort, changes: BatchChanges, loaded: Loaded): Promise<RollupDelta> {
+async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta> {
   const delta = new RollupDelta();
-  const modelNow = await modelsNow(tx, changes, loaded);
+  const modelNow = await modelsNow(tx, changes);
   const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
   for (const { before, after } of changes.steps.values()) {
     if (before) delta.add(before, modelBefore(before.runId), -1);
     if (after) delta.add(after, modelNow(after.runId), 1);
   }
   if (changes.runModels.size === 0) return delta;
-  for (const step of await movedSteps(tx, changes, loaded)) {
+  for (const step of await movedSteps(tx, changes)) {
     // A step whose row names another run (or none) is not this run's to move.
     const moved = step.runId === null ? undefined : changes.runModels.get(step.runId);
     if (moved === undefined) continue;
@@ -89,12 +110,11 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
-export const stepStatsProjection: Projection<Loaded> = {
+export const stepStatsProjection: Projection = {
   name: PROJECTION_NAMES.stepStats,
-  load,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
-  async apply(tx, _events, changes, loaded) {
-    await applyDelta(tx, await deltaOf(tx, changes, loaded));
+  async apply(tx, _events, changes) {
+    await applyDelta(tx, await deltaOf(tx, changes));
   },
   async truncate(tx) {
     for (const table of [stepRollups, stepRollupTools, stepSummaries, stepSeconds, stepCosts]) await tx.run(deleteAllSql(table));
