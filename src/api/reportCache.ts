@@ -5,7 +5,7 @@ export interface RenderedReport {
 }
 
 /** At most this many bytes of rendered reports are kept (the oldest go first): a year by hour is about 4 MB. */
-export const REPORT_CACHE_BYTES = 32 * 1024 * 1024;
+const REPORT_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Rendered reports by request, each valid only at the log position it was built at. Reports are read from the log's
@@ -40,5 +40,3 @@ export function createReportCache(maxBytes = REPORT_CACHE_BYTES) {
     },
   };
 }
-
-export type ReportCache = ReturnType<typeof createReportCache>;

@@ -4,6 +4,9 @@ import type { SqlPort } from "../store/sqlPort.js";
 /** Every projection's name (its checkpoint's): what a read checks against the log without loading the projections' writers. */
 export const PROJECTION_NAMES = { runSteps: "run_steps", runs: "runs", assistants: "assistants", stepStats: "step_rollups" } as const;
 
+/** What a read answers from: every read model, by its checkpoint's name. */
+export const READ_MODELS: readonly string[] = Object.values(PROJECTION_NAMES);
+
 /**
  * The projections whose checkpoint is behind the log. Every commit moves every checkpoint with the log,
  * so only a read model that a newer release added (its tables empty, no checkpoint) is ever behind.

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
-import { foldedPosition, PROJECTION_NAMES } from "../../projections/behind.js";
+import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { createReportCache, type RenderedReport } from "../reportCache.js";
@@ -29,8 +29,6 @@ function reportInput(query: Query, by: string | undefined, allowed: readonly str
 }
 
 const send = (reply: FastifyReply, report: RenderedReport) => reply.type(report.contentType).send(report.body);
-
-const READ_MODELS = Object.values(PROJECTION_NAMES);
 
 /** `If-None-Match` holds this ETag (one of a list, weak or not). */
 const matches = (header: string | undefined, etag: string) => header !== undefined && header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);

@@ -3,7 +3,7 @@ import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "..
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
 import { openStore } from "../../openStore.js";
-import { behindTheLog, PROJECTION_NAMES, projectionsBehind } from "../../projections/behind.js";
+import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { writeOut } from "../output.js";
@@ -34,7 +34,7 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   let body: string;
   try {
     // A read never writes, so it cannot catch up a read model an upgrade added: it says so rather than report from empty tables.
-    const behind = await projectionsBehind(sql, Object.values(PROJECTION_NAMES));
+    const behind = await projectionsBehind(sql, READ_MODELS);
     if (behind.length > 0) throw new Error(`${behindTheLog(path, behind)}; run \`stepstore rebuild\` (or any write command) once, then report`);
     body = (await renderReport(sql, params, prices)).body;
   } finally {
