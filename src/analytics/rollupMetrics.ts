@@ -8,7 +8,7 @@ import { ROLLUP_DIALECTS, rollupKeyOf, type RollupDialect } from "../projections
 import { rollupRowColumns, summariesCtes } from "../projections/stepStats/summarySql.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import {
-  filterConditions, FINISHED_STATUSES, KEY_COLUMNS, utcDayStart, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
+  filterConditions, FINISHED_STATUSES, utcDayStart, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
 interface RollupKey {
@@ -58,34 +58,38 @@ function tagged(source: RollupKey, filter: StepFilter, columns: string): Metrics
 /** The finished steps of a summary row: the sum of its finished statuses' counts, each column named as its status. */
 const FINISHED = `(${FINISHED_STATUSES.join(" + ")})`;
 
-/** The report's columns from a summary row `r` (stored, or summed from the rollups a filter keeps): the ratios computed. */
-const reportColumns = (key: string, keyColumn: string) => `${key} AS ${keyColumn}, r.steps, r.completed, r.failed, r.cancelled, r.expired, r.in_progress,
-  CASE WHEN ${FINISHED} = 0 THEN NULL ELSE CAST(r.failed AS DOUBLE PRECISION) / ${FINISHED} END AS failure_rate,
-  CASE WHEN r.timed_steps = 0 THEN NULL ELSE CAST(r.timed_seconds AS DOUBLE PRECISION) / r.timed_steps END AS avg_completion_seconds,
-  r.p50_completion_seconds, r.p95_completion_seconds, r.prompt_tokens, r.completion_tokens, r.total_tokens`;
+/**
+ * The report's values from a summary row `r` (stored, or summed from the rollups a filter keeps), in the order of a
+ * report row: the key, then METRIC_COLUMNS, the ratios computed.
+ */
+const reportValues = (key: string) => [key, "r.steps", "r.completed", "r.failed", "r.cancelled", "r.expired", "r.in_progress",
+  `CASE WHEN ${FINISHED} = 0 THEN NULL ELSE CAST(r.failed AS DOUBLE PRECISION) / ${FINISHED} END`,
+  "CASE WHEN r.timed_steps = 0 THEN NULL ELSE CAST(r.timed_seconds AS DOUBLE PRECISION) / r.timed_steps END",
+  "r.p50_completion_seconds", "r.p95_completion_seconds", "r.prompt_tokens", "r.completion_tokens", "r.total_tokens"];
 
 /**
- * One dimension's rows (or 'all'), as the views name their columns, ordered by key: with no filter, or one on its own
- * keys, its summaries (a row a key); else the summaries of the rollup rows the filter keeps.
+ * One dimension's rows (or 'all'), ordered by key, as one JSON text (`RollupDialect.jsonRows`): with no filter, or one on
+ * its own keys, its summaries (a row a key); else the summaries of the rollup rows the filter keeps. One value, not a
+ * row a key: better-sqlite3 makes each value of a row a V8 property set, most of `--by hour`'s reading.
  */
-function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", keyColumn: string, filter: StepFilter): MetricsQuery {
+function groupedMetrics(dialect: RollupDialect, dimension: Dimension | "all", filter: StepFilter): MetricsQuery {
   const own = ownKeyFilter(dimension, filter);
   if (own) {
-    return { sql: `SELECT ${reportColumns("r.key", keyColumn)} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)} ORDER BY ${dialect.keyOrder("r.key")}`, params: own.params };
+    return { sql: `SELECT ${dialect.jsonRows(reportValues("r.key"), dialect.keyOrder("r.key"))} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)}`, params: own.params };
   }
   const source = { table: "step_rollups", ...rollupKeyOf(dialect, dimension) };
   const rows = tagged(source, filter, rollupRowColumns(source.key));
-  return { sql: `WITH ${summariesCtes(dialect, rows.sql)} SELECT ${reportColumns("r.k", keyColumn)} FROM summaries r ORDER BY ${dialect.keyOrder("r.k")}`, params: rows.params };
+  return { sql: `WITH ${summariesCtes(dialect, rows.sql)} SELECT ${dialect.jsonRows(reportValues("r.k"), dialect.keyOrder("r.k"))} FROM summaries r`, params: rows.params };
 }
 
-/** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`. */
+/** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`: one JSON text of `[key, …METRIC_COLUMNS]` rows. */
 export function rollupMetricsQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics(ROLLUP_DIALECTS[dialect], dimension, KEY_COLUMNS[dimension], filter);
+  return groupedMetrics(ROLLUP_DIALECTS[dialect], dimension, filter);
 }
 
-/** The §7 metrics over every step the filter keeps, as one row keyed 'all'. */
+/** The §7 metrics over every step the filter keeps, as one row keyed 'all' (none without steps), in the same JSON text. */
 export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics(ROLLUP_DIALECTS[dialect], "all", "key", filter);
+  return groupedMetrics(ROLLUP_DIALECTS[dialect], "all", filter);
 }
 
 /** A model's prices per token, as the price table resolves its name. */
@@ -97,8 +101,9 @@ export interface PricedModel {
 
 /**
  * Each key's `cost_usd` (CONTRACT §7): its tokens by model times the model's prices, summed in SQL (a row a key, not a
- * row a key and model); a key none of whose models is priced has no row. `priced` is not empty. The prices are CASE
- * arms, not a joined VALUES list: a third less work over `hour`'s 35 k (hour, model) rows.
+ * row a key and model), as one JSON text of `[key, cost_usd]` rows; a key none of whose models is priced has no row.
+ * `priced` is not empty. The prices are CASE arms, not a joined VALUES list: a third less work over `hour`'s 35 k
+ * (hour, model) rows.
  */
 export function rollupCostQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter, priced: readonly PricedModel[]): MetricsQuery {
   const own = ownKeyFilter(dimension, filter);
@@ -108,8 +113,8 @@ export function rollupCostQuery(dialect: SqlPort["dialect"], dimension: Dimensio
   const price = `CASE model ${priced.map(() => "WHEN ? THEN CAST(? AS DOUBLE PRECISION)").join(" ")} END`;
   const arms = (which: "input" | "output") => priced.flatMap((model) => [model.model, model[which]]);
   return {
-    sql: `SELECT k, sum(prompt_tokens * ${price} + completion_tokens * ${price}) AS cost_usd
-FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP BY k`,
+    sql: `SELECT ${ROLLUP_DIALECTS[dialect].jsonRows(["c.k", "c.cost_usd"])} FROM (SELECT k, sum(prompt_tokens * ${price} + completion_tokens * ${price}) AS cost_usd
+FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP BY k) c`,
     params: [...arms("input"), ...arms("output"), ...rows.params, ...priced.map((model) => model.model)],
   };
 }

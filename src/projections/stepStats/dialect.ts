@@ -9,7 +9,14 @@ export interface RollupDialect {
   same: (a: string, b: string) => string;
   /** ORDER BY a key as SQLite orders text: byte order, NULL first. */
   keyOrder: (column: string) => string;
+  /**
+   * The aggregate of every row's `values` as one JSON text, `[[v, …], …]` (`[]` for none), in `order` when given. Both
+   * stores write numbers that parse back to the same double (SQLite 17 significant digits, PostgreSQL the shortest).
+   */
+  jsonRows: (values: readonly string[], order?: string) => string;
 }
+
+const orderBy = (order: string | undefined) => (order === undefined ? "" : ` ORDER BY ${order}`);
 
 export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
   sqlite: {
@@ -17,12 +24,14 @@ export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
     hour: "strftime('%Y-%m-%dT%H', r.hour, 'unixepoch')",
     same: (a, b) => `${a} IS ${b}`,
     keyOrder: (column) => column,
+    jsonRows: (values, order) => `json_group_array(json_array(${values.join(", ")})${orderBy(order)})`,
   },
   postgres: {
     day: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     hour: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
     same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
     keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
+    jsonRows: (values, order) => `CAST(coalesce(json_agg(json_build_array(${values.join(", ")})${orderBy(order)}), '[]') AS TEXT)`,
   },
 };
 

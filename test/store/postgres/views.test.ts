@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DIMENSIONS, VIEW_NAMES, type StepFilter } from "../../../src/analytics/metrics.js";
+import { DIMENSIONS, VIEW_NAMES, type MetricsQuery, type StepFilter } from "../../../src/analytics/metrics.js";
 import { rollupCostQuery, rollupMetricsQuery, rollupOverallQuery, type PricedModel } from "../../../src/analytics/rollupMetrics.js";
 import { openDatabase } from "../../../src/store/open.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
@@ -66,20 +66,18 @@ describePostgres("the analytics views on PostgreSQL", () => {
   });
 
   it("and the report's filtered queries over the rollups, its cost basis and its overall row agree too", async () => {
+    // Each query answers one JSON text of rows; the stores space and write numbers differently, so compare them parsed.
+    const fromSqlite = (query: MetricsQuery): unknown[][] => JSON.parse(sqlite.prepare(query.sql).pluck().get(...query.params) as string);
+    const fromPg = async (query: MetricsQuery): Promise<unknown[][]> => JSON.parse((await pg.rows(query.sql, query.params))[0]![0] as string);
     for (const filter of filters) {
       for (const dimension of DIMENSIONS) {
-        const lite = rollupMetricsQuery("sqlite", dimension, filter);
-        const post = rollupMetricsQuery("postgres", dimension, filter);
-        expect(await pg.all(post.sql, post.params), `${dimension} ${JSON.stringify(filter)}`).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
+        const lite = fromSqlite(rollupMetricsQuery("sqlite", dimension, filter));
+        expect(await fromPg(rollupMetricsQuery("postgres", dimension, filter)), `${dimension} ${JSON.stringify(filter)}`).toEqual(lite);
         // The cost by key, in no particular order.
-        const liteCosts = rollupCostQuery("sqlite", dimension, filter, PRICED);
-        const postCosts = rollupCostQuery("postgres", dimension, filter, PRICED);
-        const sorted = (rows: Row[]) => rows.map((row) => JSON.stringify([row.k, Number(Number(row.cost_usd).toPrecision(12))])).sort();
-        expect(sorted(await pg.all<Row>(postCosts.sql, postCosts.params)), `cost ${dimension}`).toEqual(sorted(sqlite.prepare(liteCosts.sql).all(...liteCosts.params) as Row[]));
+        const sorted = (rows: unknown[][]) => rows.map(([key, cost]) => JSON.stringify([key, Number((cost as number).toPrecision(12))])).sort();
+        expect(sorted(await fromPg(rollupCostQuery("postgres", dimension, filter, PRICED))), `cost ${dimension}`).toEqual(sorted(fromSqlite(rollupCostQuery("sqlite", dimension, filter, PRICED))));
       }
-      const lite = rollupOverallQuery("sqlite", filter);
-      const post = rollupOverallQuery("postgres", filter);
-      expect(await pg.all(post.sql, post.params)).toEqual(sqlite.prepare(lite.sql).all(...lite.params));
+      expect(await fromPg(rollupOverallQuery("postgres", filter))).toEqual(fromSqlite(rollupOverallQuery("sqlite", filter)));
     }
   });
 });
