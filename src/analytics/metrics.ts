@@ -4,7 +4,7 @@
  * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
-import type { Dimension } from "../projections/stepStats/cells.js";
+import type { Dimension } from "../projections/stepStats/dimensions.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
@@ -13,7 +13,7 @@ export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminal
 /** A row's `status` is finished (the denominator of `failure_rate`), as SQL on either store. */
 export const FINISHED_CONDITION = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
-export { DIMENSIONS, type Dimension } from "../projections/stepStats/cells.js";
+export { DIMENSIONS, type Dimension } from "../projections/stepStats/dimensions.js";
 
 /** The key column each view names (CONTRACT §6). */
 export const KEY_COLUMNS = {

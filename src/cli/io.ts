@@ -22,3 +22,8 @@ export function cliIo(): CliIo {
 export function withCliIo<T>(io: CliIo, work: () => Promise<T>): Promise<T> {
   return context.run(io, work);
 }
+
+/** Writes to stdout and resolves once flushed, so a pipe gets everything before exit. */
+export function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => cliIo().stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}

@@ -1,5 +1,4 @@
 import { stringify } from "csv-stringify/sync";
-import { cliIo } from "./io.js";
 
 export type Row = Record<string, unknown>;
 
@@ -36,9 +35,4 @@ export function formatRows(rows: readonly Row[], format: string, columns?: strin
     default:
       return formatTable(rows, columns);
   }
-}
-
-/** Writes to stdout and resolves once flushed, so a pipe gets everything before exit. */
-export function writeOut(text: string): Promise<void> {
-  return new Promise((resolve, reject) => cliIo().stdout.write(text, (error) => (error ? reject(error) : resolve())));
 }

@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, Option } from "./commander.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { STEP_STATUSES } from "../records/statuses.js";

@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { CommanderError } from "./commander.js";
 import { PassThrough, Writable } from "node:stream";
 import { EXIT, UsageError } from "./errors.js";
 import { cliIo, withCliIo } from "./io.js";

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
 import { newestMigration } from "./newestMigration.js";
 import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
@@ -7,6 +7,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SqlPort } from "./sqlPort.js";
 import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
+
+/** better-sqlite3, required rather than imported: Node 20 reads a CommonJS package's source for its export names when ESM imports it (a few ms of every command's start). */
+const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 
 export const DEFAULT_DB_PATH = "./data/stepstore.db";
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -32,7 +35,7 @@ export interface OpenOptions {
 
 export interface OpenedDatabase {
   path: string;
-  sqlite: Database.Database;
+  sqlite: BetterSqlite3.Database;
   close(): void;
 }
 
@@ -62,13 +65,13 @@ function withOpenRetry<T>(what: () => T): T {
 
 const MIGRATIONS_TABLE = "__drizzle_migrations";
 
-const hasTable = (sqlite: Database.Database, name: string) =>
+const hasTable = (sqlite: BetterSqlite3.Database, name: string) =>
   sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
 const newestOf = (migrations: { folderMillis: number }[]) => Math.max(0, ...migrations.map((m) => m.folderMillis));
 
 /** The newest migration recorded in the file (0: none). */
-function appliedMigration(sqlite: Database.Database): number {
+function appliedMigration(sqlite: BetterSqlite3.Database): number {
   if (!hasTable(sqlite, MIGRATIONS_TABLE)) return 0;
   const last = sqlite.prepare<[], { created_at: number | string | null }>(`SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`).get();
   return Number(last?.created_at ?? 0);
@@ -87,7 +90,7 @@ const readMigrationFiles = (): typeof import("drizzle-orm/migrator").readMigrati
  * BEGIN, so two processes opening a fresh file both apply the first one and one fails with "table
  * already exists". Here the check is repeated inside a BEGIN IMMEDIATE, which waits for the other.
  */
-function applyMigrations(sqlite: Database.Database): void {
+function applyMigrations(sqlite: BetterSqlite3.Database): void {
   const migrations = readMigrationFiles()({ migrationsFolder: MIGRATIONS_FOLDER });
   const latest = newestOf(migrations);
   const applied = () => appliedMigration(sqlite);
@@ -119,7 +122,7 @@ export function naming(path: string, error: unknown): Error {
 /** Opens (creating if needed) a stepstore database: WAL, a busy timeout, migrations applied. For the commands that write. */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
   const absolute = resolve(path);
-  let sqlite: Database.Database;
+  let sqlite: BetterSqlite3.Database;
   try {
     mkdirSync(dirname(absolute), { recursive: true });
     sqlite = new Database(absolute);
@@ -194,7 +197,7 @@ function privateCopy(path: string): { path: string; remove(): void } {
 }
 
 /** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
-function checkSchema(sqlite: Database.Database, path: string): void {
+function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
   if (!hasTable(sqlite, "events")) throw new StoreError(`${path} is not a stepstore database (it has no events table)`);
   if (appliedMigration(sqlite) < newestMigration(MIGRATIONS_FOLDER)) {
     throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
@@ -209,7 +212,7 @@ function checkSchema(sqlite: Database.Database, path: string): void {
 export function openForReading(path: string): ReadingDatabase {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new StoreError(`no stepstore database at ${absolute} (stepstore ingest, poll, rebuild or serve creates one)`);
-  let sqlite: Database.Database;
+  let sqlite: BetterSqlite3.Database;
   let copy: ReturnType<typeof privateCopy> | undefined;
   try {
     if (isWal(absolute) && !canWrite(dirname(absolute))) copy = privateCopy(absolute);

@@ -2,7 +2,7 @@ import { lastPosition } from "../../store/checkpoints.js";
 import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
-import { writeOut } from "../output.js";
+import { writeOut } from "../io.js";
 import { progressBar } from "../progress.js";
 import { cliIo } from "../io.js";
 

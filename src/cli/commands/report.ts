@@ -6,7 +6,7 @@ import { openStore } from "../../openStore.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
-import { writeOut } from "../output.js";
+import { writeOut } from "../io.js";
 
 export interface ReportOptions {
   by?: string;

@@ -2,13 +2,8 @@ import { compareCodePoints } from "../../records/canonical.js";
 import type { StepFacts } from "../changes.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
+import type { Dimension, SummaryDimension } from "./dimensions.js";
 
-/** The report dimensions (CONTRACT §7), each summarized in `step_summaries`. */
-export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-/** The summaries' dimensions: the report dimensions and `all` (key 'all'), every step once, a report's overall row. */
-export type SummaryDimension = Dimension | "all";
-export const SUMMARY_DIMENSIONS: readonly SummaryDimension[] = [...DIMENSIONS, "all"];
 
 export const HOUR_SECONDS = 3600;
 /** Joins a tool set's tools: a character no tool name the API gives holds. */

@@ -1,5 +1,5 @@
 import type { SqlPort } from "../../store/sqlPort.js";
-import type { Dimension } from "./cells.js";
+import type { Dimension } from "./dimensions.js";
 
 /** What differs between the dialects in reading the rollups: the UTC day and hour of `r.hour`, NULL-safe equality, key order. */
 export interface RollupDialect {

@@ -1,5 +1,5 @@
 import type { RowSource } from "../../store/rowSource.js";
-import { SUMMARY_DIMENSIONS, type SummaryDimension } from "./cells.js";
+import { SUMMARY_DIMENSIONS, type SummaryDimension } from "./dimensions.js";
 import { ROLLUP_DIALECTS, rollupKeyOf, type RollupDialect } from "./dialect.js";
 import { rollupRowColumns, SUMMARY_COUNTS, summariesCtes } from "./summarySql.js";
 

@@ -1,0 +1,6 @@
+/** The report dimensions (CONTRACT §7), each summarized in `step_summaries`. */
+export const DIMENSIONS = ["assistant", "day", "hour", "model", "type", "tool", "error"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+/** The summaries' dimensions: the report dimensions and `all` (key 'all'), every step once, a report's overall row. */
+export type SummaryDimension = Dimension | "all";
+export const SUMMARY_DIMENSIONS: readonly SummaryDimension[] = [...DIMENSIONS, "all"];
