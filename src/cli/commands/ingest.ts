@@ -5,9 +5,8 @@ import type { FormatOption } from "../../ingest/document.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
-import { writeOut } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 import { ingestProgress } from "../progress.js";
-import { cliIo } from "../io.js";
 
 export interface IngestOptions {
   db?: string;

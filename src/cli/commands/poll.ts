@@ -7,8 +7,7 @@ import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
-import { writeOut } from "../io.js";
-import { cliIo } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 import { describeRejection } from "./ingest.js";
 
 export interface PollCommandOptions {

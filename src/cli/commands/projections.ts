@@ -2,9 +2,8 @@ import { lastPosition } from "../../store/checkpoints.js";
 import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
-import { writeOut } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 import { progressBar } from "../progress.js";
-import { cliIo } from "../io.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
   const store = await openStore(dbPath(options.db), { mode: "write", notify: null });

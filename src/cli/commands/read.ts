@@ -5,9 +5,8 @@ import { openStore } from "../../openStore.js";
 import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
-import { writeOut } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 import { formatRows, formatTable, type Row } from "../output.js";
-import { cliIo } from "../io.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
   const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
