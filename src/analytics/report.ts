@@ -95,12 +95,12 @@ async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFi
     if (price) priced.push({ model, ...price });
   }
   if (priced.length === 0) return new Map();
-  const rows = await jsonRows(port, rollupCostQuery(port.dialect, dimension, filters, priced));
+  const rows = await readJsonRows(port, rollupCostQuery(port.dialect, dimension, filters, priced));
   return new Map(rows.map(([key, cost]) => [key as string | null, cost as number]));
 }
 
-/** The rows of a query answering them as one JSON text (rollupMetrics.ts). */
-async function jsonRows(port: SqlPort, query: MetricsQuery): Promise<(string | number | null)[][]> {
+/** The rows of a rollup query, which answers them as one JSON text (`RollupDialect.jsonRows`), parsed. */
+async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string | number | null)[][]> {
   const [[text] = []] = await port.rows(query.sql, query.params);
   return typeof text === "string" ? JSON.parse(text) : [];
 }
@@ -122,7 +122,7 @@ function reportRow(values: readonly (string | number | null)[], cost: number | n
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
-  const [metricRows, costs] = await Promise.all([jsonRows(port, rollupMetricsQuery(port.dialect, dimension, filters)), costsByKey(port, dimension, filters, prices)]);
+  const [metricRows, costs] = await Promise.all([readJsonRows(port, rollupMetricsQuery(port.dialect, dimension, filters)), costsByKey(port, dimension, filters, prices)]);
   return { dimension, filters, rows: metricRows.map((values) => reportRow(values, costs.get(values[0] as string | null) ?? null)) };
 }
 
@@ -130,7 +130,7 @@ const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(s
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const [values] = await jsonRows(port, rollupOverallQuery(port.dialect, filters));
+  const [values] = await readJsonRows(port, rollupOverallQuery(port.dialect, filters));
   const row: Partial<ReportRow> = values ? reportRow(values, null) : {};
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, row[column] ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = rollupHourRangeQuery(filters);
