@@ -8,8 +8,21 @@ import { fileURLToPath } from "node:url";
 import type { SqlPort } from "./sqlPort.js";
 import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
 
+const requireHere = createRequire(import.meta.url);
 /** better-sqlite3, required rather than imported: Node 20 reads a CommonJS package's source for its export names when ESM imports it (a few ms of every command's start). */
-const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+const Database = requireHere("better-sqlite3") as typeof BetterSqlite3;
+
+/**
+ * The addon where npm builds it, handed to each connection: else better-sqlite3 asks the `bindings` package, which
+ * loads two modules and probes a dozen paths (~4 ms of every command's start). Elsewhere better-sqlite3 searches itself.
+ */
+const ADDON: BetterSqlite3.Options = (() => {
+  try {
+    return { nativeBinding: requireHere.resolve("better-sqlite3/build/Release/better_sqlite3.node") };
+  } catch {
+    return {};
+  }
+})();
 
 export const DEFAULT_DB_PATH = "./data/stepstore.db";
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -125,7 +138,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
   let sqlite: BetterSqlite3.Database;
   try {
     mkdirSync(dirname(absolute), { recursive: true });
-    sqlite = new Database(absolute);
+    sqlite = new Database(absolute, ADDON);
   } catch (error) {
     throw naming(absolute, error);
   }
@@ -148,7 +161,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
 
 /** A store in memory, migrations applied: for projection specs, which need no file and no durability. */
 export function openInMemory(): OpenedDatabase {
-  const sqlite = new Database(":memory:");
+  const sqlite = new Database(":memory:", ADDON);
   applyMigrations(sqlite);
   return { path: ":memory:", sqlite, close: () => sqlite.close() };
 }
@@ -216,7 +229,7 @@ export function openForReading(path: string): ReadingDatabase {
   let copy: ReturnType<typeof privateCopy> | undefined;
   try {
     if (isWal(absolute) && !canWrite(dirname(absolute))) copy = privateCopy(absolute);
-    sqlite = new Database(copy?.path ?? absolute, { readonly: true, fileMustExist: true });
+    sqlite = new Database(copy?.path ?? absolute, { ...ADDON, readonly: true, fileMustExist: true });
   } catch (error) {
     copy?.remove();
     throw naming(absolute, error);
