@@ -2,7 +2,7 @@ import type { SqlPort } from "../../store/sqlPort.js";
 import { deleteByKeys, insertRows, rowsInsert, selectByKeys } from "../../store/sqlBatch.js";
 import { upsertOf } from "../../store/sqlText.js";
 import type { RunStep } from "../../records/schemas.js";
-import type { StepFacts } from "../changes.js";
+import { stepFacts, type StepFacts } from "../changes.js";
 import { initialStepState, type StepFoldState } from "./evolve.js";
 import type { RunExpiryState } from "./runExpiry.js";
 import { runExpiries, runStepFolds } from "./tables.js";
@@ -43,7 +43,7 @@ export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promis
   const folds = new Map(saved.map((s) => [s.step_id, JSON.parse(s.state) as StepFoldState]));
   const toolsOf = new Map<string, string[]>();
   for (const { step_id: stepId, tool } of tools) toolsOf.set(stepId, [...(toolsOf.get(stepId) ?? []), tool]);
-  const rowOf = new Map(rows.map(({ id, data, position, ...facts }) => [id, { data, position, facts: { ...facts, tools: toolsOf.get(id) ?? [] } }]));
+  const rowOf = new Map(rows.map((row) => [row.id, { data: row.data, position: row.position, facts: stepFacts(row, toolsOf.get(row.id) ?? []) }]));
   return new Map(stepIds.map((id) => {
     const fold = folds.get(id);
     const stored = rowOf.get(id);

@@ -3,7 +3,7 @@ import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
 import { insertRows, rowsInsert } from "../../store/sqlBatch.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
-import type { BatchChanges, StepFacts } from "../changes.js";
+import { stepFacts, type BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep } from "../../records/statuses.js";
 import { terminalTimestamp } from "./compare.js";
@@ -68,15 +68,6 @@ async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; bef
   await insertRows(tx, insertTool, added);
 }
 
-/** What the rollups count of a row's columns. */
-function factsOf(values: typeof runSteps.$inferInsert, tools: readonly string[]): StepFacts {
-  return {
-    runId: values.runId ?? null, createdAt: values.createdAt ?? null, assistantId: values.assistantId ?? null, type: values.type ?? null,
-    status: values.status ?? null, lastErrorCode: values.lastErrorCode ?? null, completionSeconds: values.completionSeconds ?? null,
-    promptTokens: values.promptTokens ?? null, completionTokens: values.completionTokens ?? null, totalTokens: values.totalTokens ?? null, tools,
-  };
-}
-
 /**
  * Folds each step's new events onto its stored state, keeps the states, and writes the rows and tools:
  * each kind of read and write once for all the batch's steps (a round trip per chunk on PostgreSQL).
@@ -101,7 +92,7 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
   await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(r.values)));
   await writeTools(tx, rendered);
   // The rollups move each step from what its row counted to what it counts now.
-  for (const { row, before, values } of rendered) changes.steps.set(row.id, { before, after: factsOf(values, toolsOf(row)) });
+  for (const { row, before, values } of rendered) changes.steps.set(row.id, { before, after: stepFacts(values, toolsOf(row)) });
 }
 
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */

@@ -3,7 +3,7 @@ import { stepsOfRuns } from "../../store/readEvents.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
-import type { BatchChanges, StepFacts } from "../changes.js";
+import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, TOOL_SEPARATOR, type Sums, type SummaryRow } from "./cells.js";
@@ -54,7 +54,7 @@ async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts
   for (const { step_id, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds)) {
     tools.set(step_id, [...(tools.get(step_id) ?? []), tool]);
   }
-  return rows.map(({ id, ...row }) => ({ ...row, tools: tools.get(id) ?? [] }));
+  return rows.map((row) => stepFacts(row, tools.get(row.id) ?? []));
 }
 
 /** The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its other steps. */
