@@ -111,19 +111,21 @@ export class RollupDelta {
     const cell = cellOf(key);
     addSums(rowOf(this.cells, cell, () => ({ cell, ...key, ...noSums() })), step, sign);
     const seconds = timedSeconds(step);
+    // The values the cells of every dimension extend the summary's with, written once.
+    const secondsJson = JSON.stringify(seconds);
+    const modelJson = JSON.stringify(key.model);
     for (const [dimension, value] of dimensionKeys(step, key.model)) {
       const summary = summaryCellOf(dimension, value);
       addToSummary(rowOf(this.summaries, summary, () => newSummary(summary, dimension, value)), step, sign);
       if (seconds !== null) {
-        const secondsCell = extended(summary, JSON.stringify(seconds));
+        const secondsCell = extended(summary, secondsJson);
         rowOf(this.seconds, secondsCell, () => ({ cell: secondsCell, summary, seconds, steps: 0 })).steps += sign;
       }
-      if (dimension !== "all") this.addCost(summary, dimension, value, key.model, step, sign);
+      if (dimension !== "all") this.addCost(extended(summary, modelJson), dimension, value, key.model, step, sign);
     }
   }
 
-  private addCost(summary: string, dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
-    const cell = extended(summary, JSON.stringify(model));
+  private addCost(cell: string, dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
     const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, promptTokens: 0, completionTokens: 0 }));
     cost.promptTokens += sign * (step.promptTokens ?? 0);
     cost.completionTokens += sign * (step.completionTokens ?? 0);

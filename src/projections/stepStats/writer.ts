@@ -1,12 +1,12 @@
 import { getTableName } from "drizzle-orm";
 import { stepsOfRuns } from "../../store/readEvents.js";
-import type { SqlPort } from "../../store/sqlPort.js";
-import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
+import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys, type Statement } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { RollupDelta, TOOL_SEPARATOR, type Sums, type SummaryRow } from "./cells.js";
+import { RollupDelta, TOOL_SEPARATOR, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
 import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
@@ -15,26 +15,41 @@ import { PROJECTION_NAMES } from "../behind.js";
 type CellTable = typeof stepRollups | typeof stepSummaries | typeof stepSeconds | typeof stepCosts;
 
 /**
- * The statements adding delta rows to their cells of `table` (PostgreSQL needs the table named in the SET, which SQLite
- * accepts too), and those dropping the cells that fell to zero. The cells of one delta are distinct keys, so one
- * multi-row upsert may carry them all.
+ * One kind of cell: given a delta's rows of it, adds the statements writing the rows that change their cells to `writes`
+ * (PostgreSQL needs the table named in the SET, which SQLite accepts too) and those dropping the cells they may have
+ * emptied to `drops`, and returns the changed rows. The cells of one delta are distinct keys, so one multi-row upsert
+ * may carry them all.
  */
-function cellsOf<T extends CellTable>(table: T, sums: readonly string[]) {
+function cellsOf<T extends CellTable>(table: T, sums: readonly string[], changes: (row: T["$inferSelect"]) => boolean, mayEmpty: (row: T["$inferSelect"]) => boolean) {
   const upsert = upsertOf(table, ["cell"]);
   const name = getTableName(table);
   const insert = rowsInsert({ sql: upsert.sql.replace(/DO UPDATE SET .*$/s, `DO UPDATE SET ${sums.map((c) => `${c} = ${name}.${c} + excluded.${c}`).join(", ")}`) });
   const emptied = `DELETE FROM ${name} WHERE ${sums.map((c) => `${c} = 0`).join(" AND ")} AND`;
-  return {
-    add: (tx: SqlPort, rows: readonly (T["$inferInsert"] & { cell: string })[]) => insertStatements(tx, insert, rows.map((row) => upsert.values(row))),
-    dropEmptied: (tx: SqlPort, cells: readonly string[]) => byKeysStatements(tx, emptied, "cell", cells),
+  return (tx: SqlPort, rows: ReadonlyMap<string, T["$inferSelect"]>, writes: Statement[], drops: Statement[]): T["$inferSelect"][] => {
+    const changed: T["$inferSelect"][] = [];
+    const fell: string[] = [];
+    for (const row of rows.values()) {
+      if (!changes(row)) continue;
+      changed.push(row);
+      if (mayEmpty(row)) fell.push(row.cell);
+    }
+    writes.push(...insertStatements(tx, insert, changed.map((row) => upsert.values(row))));
+    drops.push(...byKeysStatements(tx, emptied, "cell", fell));
+    return changed;
   };
 }
 const SUMS = ["steps", "prompt_tokens", "completion_tokens", "total_tokens"];
-const rollupCells = cellsOf(stepRollups, SUMS);
-const summaryCells = cellsOf(stepSummaries, SUMMARY_COUNTS);
+const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
+/** A summary changes when any count does (its steps moved between statuses, or their times or tokens changed): its numbers are its counts. */
+const changedSummary = (row: SummaryRow) => Object.values(row).some((value) => typeof value === "number" && value !== 0);
+const fewerSteps = (row: { steps: number }) => row.steps < 0;
+const writeRollups = cellsOf(stepRollups, SUMS, (row) => !isZero(row), fewerSteps);
+const writeSummaries = cellsOf(stepSummaries, SUMMARY_COUNTS, changedSummary, fewerSteps);
+const writeSeconds = cellsOf(stepSeconds, ["steps"], (row) => row.steps !== 0, fewerSteps);
+// A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
+const writeCosts = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"], (row) => row.promptTokens !== 0 || row.completionTokens !== 0,
+  (row) => row.promptTokens < 0 || row.completionTokens < 0);
 const SET_PERCENTILES = setPercentilesHead();
-const secondsCells = cellsOf(stepSeconds, ["steps"]);
-const costsCells = cellsOf(stepCosts, ["prompt_tokens", "completion_tokens"]);
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
 /** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
@@ -77,36 +92,28 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
   return delta;
 }
 
-const isZero = (row: Sums) => row.steps === 0 && row.promptTokens === 0 && row.completionTokens === 0 && row.totalTokens === 0;
-const changedCosts = (row: { promptTokens: number; completionTokens: number }) => row.promptTokens !== 0 || row.completionTokens !== 0;
-/** A summary changes when any count does (its steps moved between statuses, or their times or tokens changed): its numbers are its counts. */
-const changedSummary = (row: SummaryRow) => Object.values(row).some((value) => typeof value === "number" && value !== 0);
+/** Each tool of the tool sets that cells gained steps in: `step_rollup_tools` only grows. */
+function newTools(cells: readonly RollupRow[]): SqlValue[][] {
+  const toolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
+  return [...toolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
+}
 
 /**
  * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop
  * of each cell that may have emptied and the percentiles of the summaries whose histogram changed (another).
  */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
-  const cells = [...delta.cells.values()].filter((row) => !isZero(row));
-  const summaries = [...delta.summaries.values()].filter(changedSummary);
-  const seconds = [...delta.seconds.values()].filter((row) => row.steps !== 0);
-  // A cost cell changes only when tokens do: most steps' tokens arrive once, with their usage.
-  const costs = [...delta.costs.values()].filter(changedCosts);
-  const newToolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
-  const tools = [...newToolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
-  const fell = <T extends { cell: string }>(rows: T[], fall: (row: T) => boolean) => rows.filter(fall).map((row) => row.cell);
-  await runTogether(tx, [
-    ...rollupCells.add(tx, cells), ...summaryCells.add(tx, summaries), ...secondsCells.add(tx, seconds), ...costsCells.add(tx, costs),
-    ...insertStatements(tx, INSERT_TOOLS, tools),
-  ]);
+  const writes: Statement[] = [];
+  const drops: Statement[] = [];
+  const cells = writeRollups(tx, delta.cells, writes, drops);
+  writeSummaries(tx, delta.summaries, writes, drops);
+  const seconds = writeSeconds(tx, delta.seconds, writes, drops);
+  writeCosts(tx, delta.costs, writes, drops);
+  writes.push(...insertStatements(tx, INSERT_TOOLS, newTools(cells)));
+  drops.push(...byKeysStatements(tx, SET_PERCENTILES, "cell", [...new Set(seconds.map((row) => row.summary))]));
+  await runTogether(tx, writes);
   // Apart: on PostgreSQL one statement's parts do not see each other's changes.
-  await runTogether(tx, [
-    ...rollupCells.dropEmptied(tx, fell(cells, (row) => row.steps < 0)),
-    ...summaryCells.dropEmptied(tx, fell(summaries, (row) => row.steps < 0)),
-    ...secondsCells.dropEmptied(tx, fell(seconds, (row) => row.steps < 0)),
-    ...costsCells.dropEmptied(tx, fell(costs, (row) => row.promptTokens < 0 || row.completionTokens < 0)),
-    ...byKeysStatements(tx, SET_PERCENTILES, "cell", [...new Set(seconds.map((row) => row.summary))]),
-  ]);
+  await runTogether(tx, drops);
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
