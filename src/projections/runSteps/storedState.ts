@@ -20,6 +20,7 @@ export const STEP_FACT_COLUMNS = `run_id AS "runId", created_at AS "createdAt", 
   last_error_code AS "lastErrorCode", completion_seconds AS "completionSeconds", prompt_tokens AS "promptTokens",
   completion_tokens AS "completionTokens", total_tokens AS "totalTokens"`;
 
+const SELECT_ROWS = `SELECT id, ${STEP_FACT_COLUMNS}, data, position FROM run_steps WHERE`;
 const saveFold = rowsInsert(upsertOf(runStepFolds));
 const saveExpiry = rowsInsert(upsertOf(runExpiries));
 
@@ -37,7 +38,7 @@ type StoredRow = Omit<StepFacts, "tools"> & { id: string; data: string; position
 export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, LoadedStep>> {
   const [saved, rows, tools] = await Promise.all([
     selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds),
-    selectByKeys<StoredRow>(tx, `SELECT id, ${STEP_FACT_COLUMNS}, data, position FROM run_steps WHERE`, "id", stepIds),
+    selectByKeys<StoredRow>(tx, SELECT_ROWS, "id", stepIds),
     selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds),
   ]);
   const folds = new Map(saved.map((s) => [s.step_id, JSON.parse(s.state) as StepFoldState]));

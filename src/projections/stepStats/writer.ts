@@ -61,10 +61,12 @@ async function modelsNow(tx: SqlPort, changes: BatchChanges): Promise<(runId: st
   return (runId) => (runId === null ? null : known.get(runId) ?? null);
 }
 
+const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
+
 /** The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted with their own facts). */
 async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
   const stepIds = (await stepsOfRuns(tx, [...changes.runModels.keys()])).filter((id) => !changes.steps.has(id));
-  const rows = await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`, "id", stepIds);
+  const rows = await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "id", stepIds);
   const tools = new Map<string, string[]>();
   for (const { step_id, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds)) {
     tools.set(step_id, [...(tools.get(step_id) ?? []), tool]);
