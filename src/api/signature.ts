@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 
 const SECRET_PREFIX = "whsec_";
@@ -30,8 +30,25 @@ export class NativeHmacWebhook extends Webhook {
    * The checks that need no body, run before it is read: the three headers present, the timestamp
    * within the package's tolerance (its own private check, so the window is the same as verify's).
    */
-  checkHeaders(id: string | undefined, timestamp: string | undefined, signature: string | undefined): void {
+  checkHeaders(id: string | undefined, timestamp: string | undefined, signature: string | undefined): Date {
     if (!id || !timestamp || !signature) throw new WebhookVerificationError("Missing required headers");
-    (this as unknown as { verifyTimestamp(header: string): Date }).verifyTimestamp(timestamp);
+    return (this as unknown as { verifyTimestamp(header: string): Date }).verifyTimestamp(timestamp);
+  }
+
+  /**
+   * The package's `verify` with `jsonParse: false`, the same checks in the same order and the same errors (each `v1`
+   * signature's base64 text compared in constant time with the expected one's), without what it does besides: decode
+   * the body to a string twice and encode both texts anew for each signature (2 of its 4 µs a webhook).
+   */
+  verifyBody(body: Buffer, id: string | undefined, timestamp: string | undefined, signature: string | undefined): void {
+    const signedAt = this.checkHeaders(id, timestamp, signature);
+    const expected = Buffer.from(this.sign(id!, signedAt, body).slice("v1,".length));
+    for (const versioned of signature!.split(" ")) {
+      const [version, given] = versioned.split(",");
+      if (version !== "v1" || given === undefined) continue;
+      const bytes = Buffer.from(given);
+      if (bytes.length === expected.length && timingSafeEqual(bytes, expected)) return;
+    }
+    throw new WebhookVerificationError("No matching signature found");
   }
 }

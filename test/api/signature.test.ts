@@ -30,6 +30,36 @@ describe("webhook signatures with node:crypto's HMAC", () => {
     expect(() => new NativeHmacWebhook(newSecret()).verify(body, headers, { jsonParse: false })).toThrow("No matching signature found");
   });
 
+  it("given any signature header and body, verifyBody accepts and refuses exactly as the package's verify, with its messages", () => {
+    const secret = newSecret();
+    const ours = new NativeHmacWebhook(secret);
+    const theirs = new Webhook(secret);
+    const outcome = (check: () => unknown) => {
+      try {
+        check();
+        return "accepted";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const now = new Date();
+    const seconds = String(Math.floor(now.getTime() / 1000));
+    const signatures = (body: string) => {
+      const valid = theirs.sign("msg_1", now, body);
+      return fc.oneof(
+        fc.constant(valid), fc.constant(`v2,${valid.slice(3)} ${valid}`), fc.constant(`${valid},extra`), fc.constant(valid.slice(0, -2)),
+        fc.constant("v1"), fc.constant(""), fc.string(), fc.string({ unit: "grapheme" }).map((s) => `v1,${s}`),
+      );
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme" }).chain((body) => fc.tuple(fc.constant(body), signatures(body), fc.constantFrom(seconds, "", "x", "1"))), ([body, signature, timestamp]) => {
+        const headers = { "webhook-id": "msg_1", "webhook-timestamp": timestamp, "webhook-signature": signature };
+        expect(outcome(() => ours.verifyBody(Buffer.from(body), "msg_1", timestamp, signature))).toBe(outcome(() => theirs.verify(body, headers, { jsonParse: false })));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("when the secret is not whsec_ and base64, it is refused as the package refuses it", () => {
     expect(() => new NativeHmacWebhook("whsec_not base64!")).toThrow();
     expect(() => new Webhook("whsec_not base64!")).toThrow();

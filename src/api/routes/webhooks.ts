@@ -43,14 +43,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     },
   }, async (request, reply) => {
     const body = request.body ?? Buffer.alloc(0);
-    const webhookId = header(request.headers["webhook-id"]);
+    const { headers } = request;
+    const webhookId = header(headers["webhook-id"]);
     try {
       // The bytes are signed, not their decoding (a body that is not UTF-8 is still verified, then rejected).
-      verifier!.verify(body, {
-        "webhook-id": webhookId ?? "",
-        "webhook-timestamp": header(request.headers["webhook-timestamp"]) ?? "",
-        "webhook-signature": header(request.headers["webhook-signature"]) ?? "",
-      }, { jsonParse: false });
+      verifier!.verifyBody(body, webhookId, header(headers["webhook-timestamp"]), header(headers["webhook-signature"]));
     } catch (error) {
       return rejectSignature(reply, error);
     }
