@@ -1,25 +1,29 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { spawnStepstore, tempDb } from "../helpers/cli.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
-import { generateWorld } from "../world/world.js";
+import { assistantRecords, generateWorld } from "../world/world.js";
 import { expectTruth, sendLanes, splitWorld, startServers } from "./sharedDatabase.js";
 import { spawnServe } from "../api/harness.js";
 import pg from "pg";
 
-/** Resolves once the database holds more than `count` events from files (an ingest is committing). */
-async function fileEventsPast(db: string, count: number): Promise<void> {
+/** The events the log holds from `file` (their origins are `file:line`). */
+async function eventsFrom(db: string, file: string): Promise<number> {
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
-    for (;;) {
-      const row = (await client.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE source = 'file'")).rows[0]!;
-      if (Number(row.n) > count) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM events WHERE starts_with(origin, $1)", [`${file}:`])).rows[0]!.n);
   } finally {
     await client.end();
   }
 }
+
+/** Resolves once `condition` holds, checked every 5 ms. */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Assistant records (no step's truth changes): enough for the first file's ingest to commit several batches of 5,000 first. */
+const PADDING = assistantRecords(Array.from({ length: 16_000 }, (_, i) => `asst_padding_${i}`), []);
 
 const ingest = (db: string, file: string) => spawnStepstore(["ingest", "--db", db, file], { subprocess: true });
 
@@ -46,29 +50,38 @@ describe.runIf(pgHalf)("a world split over two serve and two ingest processes on
 
   it("with one serve and one ingest killed (SIGKILL) mid-load and restarted: nothing acknowledged is lost, verify passes, rows equal the truth", async () => {
     const world = generateWorld(20261201, { runs: 160 });
-    const { webhookLanes, files, everything } = splitWorld(world);
+    const { webhookLanes, files, everything, fileRecords } = splitWorld(world, PADDING);
+    const webhooks = webhookLanes.flat().length;
     const db = tempDb();
     const { servers, secret } = await startServers(db);
     const acknowledged = new Map<string, number>();
-    const killed: string[] = [];
     try {
       const sending = sendLanes(webhookLanes, () => servers, secret, acknowledged);
       const ingests = files.map((file) => ingest(db, file));
-      // Once both kinds of writer are committing, one of each dies without warning.
-      await fileEventsPast(db, 0);
-      while (acknowledged.size < 50) await new Promise((resolve) => setTimeout(resolve, 5));
-      ingests[0]!.child.kill("SIGKILL");
+      // A serve dies while webhooks are still being sent to it, and comes back.
+      await until(() => acknowledged.size >= 50);
       servers[0]!.child.kill("SIGKILL");
-      killed.push((await ingests[0]!.done).signal ?? "finished first", (await servers[0]!.exited).signal ?? "exited");
+      expect(acknowledged.size, "every webhook was acknowledged before the serve was killed").toBeLessThan(webhooks);
+      expect((await servers[0]!.exited).signal).toBe("SIGKILL");
       servers[0] = await spawnServe(["--db", db], { STEPSTORE_WEBHOOK_SECRET: secret });
+      // The first file's ingest dies once it has committed a batch, long before its end.
+      await until(async () => (await eventsFrom(db, files[0]!)) > 0);
+      ingests[0]!.child.kill("SIGKILL");
+      expect((await ingests[0]!.done).signal, "the first ingest finished before it was killed").toBe("SIGKILL");
+      const committed = await eventsFrom(db, files[0]!);
+      expect(committed).toBeGreaterThan(0);
+      expect(committed).toBeLessThan(fileRecords[0]!);
       const rerun = await ingest(db, files[0]!).done;
       const [other] = await Promise.all([ingests[1]!.done, sending]);
       for (const result of [rerun, other]) if (result.code !== 0) throw new Error(`ingest failed: ${result.stderr}`);
+      // The rerun reads the whole file again and appends exactly what the killed one had not committed.
+      const [, records, appended] = /^(\d+) records: (\d+) appended/.exec(rerun.stdout) ?? [];
+      expect(Number(records)).toBe(fileRecords[0]);
+      expect(await eventsFrom(db, files[0]!)).toBe(committed + Number(appended));
       await expectTruth(db, world, everything, acknowledged, servers[1]!);
     } finally {
       for (const server of servers) server.child.kill("SIGTERM");
       await Promise.all(servers.map((server) => server.exited));
     }
-    process.stderr.write(`killed mid-load: ingest ${killed[0]}, serve ${killed[1]}\n`);
   });
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { expect } from "vitest";
@@ -10,8 +10,12 @@ import type { World } from "../world/world.js";
 
 type Json = Record<string, unknown>;
 
-/** A world split for several writers: webhook lanes (each run's events in order) and two JSONL files for two ingest processes. */
-export function splitWorld(world: World) {
+/**
+ * A world split for several writers: webhook lanes (each run's events in order) and two JSONL files for two ingest
+ * processes. `padding` (records that change no step, such as assistant records) goes first in the first file, so that
+ * its ingest commits several batches before it reaches the world's own records.
+ */
+export function splitWorld(world: World, padding: readonly Json[] = []) {
   const lanes = [...lanesOf(world.events).values()];
   const webhookLanes = lanes.filter((_, i) => i % 2 === 0);
   const fileLanes = lanes.filter((_, i) => i % 2 === 1);
@@ -20,13 +24,13 @@ export function splitWorld(world: World) {
   // A lane stays in one file, in order: deltas carry no sequence number, their order is the stream's.
   const files = [0, 1].map((half) => {
     const file = join(dir, `half${half}.jsonl`);
-    const records = [...fileLanes.filter((_, i) => i % 2 === half).flat(), ...polled.filter((_, i) => i % 2 === half)];
+    const records = [...(half === 0 ? padding : []), ...fileLanes.filter((_, i) => i % 2 === half).flat(), ...polled.filter((_, i) => i % 2 === half)];
     writeFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
     return file;
   });
   const everything = join(dir, "everything.jsonl");
-  writeFileSync(everything, [...world.events, ...polled].map((r) => `${JSON.stringify(r)}\n`).join(""));
-  return { webhookLanes, files, everything };
+  writeFileSync(everything, [...padding, ...world.events, ...polled].map((r) => `${JSON.stringify(r)}\n`).join(""));
+  return { webhookLanes, files, everything, fileRecords: files.map((file) => readFileSync(file, "utf8").split("\n").length - 1) };
 }
 
 /** Two `serve` processes on one database, sharing one webhook secret. */
