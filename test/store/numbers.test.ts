@@ -1,8 +1,8 @@
-import Database from "better-sqlite3";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { storeRows } from "../helpers/storeRows.js";
 
 /** A step snapshot's text with `extra` spliced in as written: JSON.stringify cannot write these numbers. */
 const snapshot = (extra: string, id = "step_N") =>
@@ -27,22 +27,13 @@ async function ingest(db: string, ...files: string[]) {
   return { ...result, summary: JSON.parse(result.stdout) as Summary };
 }
 
-function rows<T>(db: string, sql: string): T[] {
-  const sqlite = new Database(db, { readonly: true });
-  try {
-    return sqlite.prepare(sql).all() as T[];
-  } finally {
-    sqlite.close();
-  }
-}
-
 describe("numbers are read as written, not as doubles", () => {
   it("snapshots that differ only in numbers a double rounds alike are distinct records; again, they are duplicates", async () => {
     const db = tempDb();
     const file = write("numbers.jsonl", DISTINCT.map((n) => snapshot(`,"x":${n}`)));
     const first = await ingest(db, file);
     expect(first.summary).toEqual({ records: 6, appended: 6, duplicates: 0, rejected: 0 });
-    expect(rows<{ data: string }>(db, "SELECT data FROM events ORDER BY position").map((r) => JSON.parse(r.data.replace(/"x":([^}]*)}$/, '"x":"$1"}')).x)).toEqual(DISTINCT);
+    expect((await storeRows<{ data: string }>(db, "SELECT data FROM events ORDER BY position")).map((r) => JSON.parse(r.data.replace(/"x":([^}]*)}$/, '"x":"$1"}')).x)).toEqual(DISTINCT);
     const again = await ingest(db, file);
     expect(again.summary).toEqual({ records: 6, appended: 0, duplicates: 6, rejected: 0 });
   });
@@ -68,7 +59,7 @@ describe("numbers are read as written, not as doubles", () => {
     const page = write("page.json", [`{"object":"list","data":[${snapshot(`,"x":9007199254740993,"y":0.1000000000000000055511151231257827`)}]}`]);
     const rounded = write("rounded.jsonl", [snapshot(`,"x":9007199254740992,"y":0.1`)]);
     expect((await ingest(db, page, rounded)).summary).toEqual({ records: 2, appended: 2, duplicates: 0, rejected: 0 });
-    const [item] = rows<{ data: string }>(db, "SELECT data FROM events ORDER BY position");
+    const [item] = await storeRows<{ data: string }>(db, "SELECT data FROM events ORDER BY position");
     expect(item!.data).toContain(`"x":9007199254740993,"y":0.1000000000000000055511151231257827}`);
     expect((await ingest(db, page)).summary).toEqual({ records: 1, appended: 0, duplicates: 1, rejected: 0 });
   });
@@ -79,7 +70,7 @@ describe("numbers are read as written, not as doubles", () => {
     const archive = `{"export_schema":"assistants-thread-export/v1","thread":{"id":"thread_1","object":"thread","created_at":1755180000},"messages":[],"runs":[${run}],"files":[],"errors":[]}`;
     const result = await ingest(db, write("t.json", [archive]));
     expect(result.stderr).toBe("");
-    const data = rows<{ type: string; data: string }>(db, "SELECT type, data FROM events ORDER BY position");
+    const data = await storeRows<{ type: string; data: string }>(db, "SELECT type, data FROM events ORDER BY position");
     expect(data.map((r) => r.type)).toEqual(["thread", "thread.run", "thread.run.step"]);
     expect(data[1]!.data).toMatch(/"x":1e400}$/);
     expect(data[2]!.data).toMatch(/"x":123456789012345678901234567891}$/);
@@ -93,7 +84,7 @@ describe("numbers in an SSE transcript", () => {
     const file = join(tempDir(), "stream.sse");
     writeFileSync(file, sse("9007199254740993") + sse("9007199254740992") + sse("9007199254740993.0"));
     expect((await ingest(db, file)).summary).toEqual({ records: 3, appended: 2, duplicates: 1, rejected: 0 });
-    expect(rows<{ data: string }>(db, "SELECT data FROM events ORDER BY position").map((r) => r.data.slice(-21))).toEqual([
+    expect((await storeRows<{ data: string }>(db, "SELECT data FROM events ORDER BY position")).map((r) => r.data.slice(-21))).toEqual([
       `"x":9007199254740993}`, `"x":9007199254740992}`,
     ]);
   });
@@ -103,7 +94,7 @@ describe("numbers in an SSE transcript", () => {
     const file = join(tempDir(), "bad.sse");
     writeFileSync(file, `event: thread.run.step.completed\ndata: ${snapshot("").replace('"created_at":1755180000', '"created_at":1e400')}\n\n`);
     await ingest(db, file);
-    expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([{ reason: "expected number, got 1e400 (beyond a double's range)", path: "$.data.created_at" }]);
+    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason: "expected number, got 1e400 (beyond a double's range)", path: "$.data.created_at" }]);
   });
 });
 
@@ -118,14 +109,14 @@ describe("a record's numbers in rejection reasons", () => {
     const file = write("bad.jsonl", [snapshot("").replace('"created_at":1755180000', `"created_at":${written}`)]);
     const result = await ingest(db, file);
     expect(result.code).toBe(3);
-    expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([{ reason, path: "$.created_at" }]);
+    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason, path: "$.created_at" }]);
   });
 
   it("an event envelope's created_at beyond a double, or beyond 2^53-1, is rejected naming the value written", async () => {
     const db = tempDb();
     const envelope = (n: string) => event("evt_T", "").replace('"created_at":1755180004', `"created_at":${n}`);
     await ingest(db, write("envelope.jsonl", [envelope("1e400"), envelope("9007199254740993")]));
-    expect(rows(db, "SELECT reason, path FROM rejections")).toEqual([
+    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([
       { reason: "expected integer, got 1e400 (beyond a double's range)", path: "$.created_at" },
       { reason: "expected integer, got 9007199254740993 (beyond 2^53-1, the largest integer a double holds exactly)", path: "$.created_at" },
     ]);
