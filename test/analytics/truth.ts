@@ -187,8 +187,10 @@ export function expectRows(actual: readonly Record<string, unknown>[], expected:
   expect(rest(actual), label).toEqual(rest(expected as unknown as Record<string, unknown>[]));
   costs(expected as unknown as Record<string, unknown>[]).forEach((cost, i) => {
     const got = costs(actual)[i];
-    if (cost === null) expect(got, `${label} row ${i}`).toBeNull();
-    else expect(Math.abs((got as number) - cost), `${label} row ${i}: ${got} vs ${cost}`).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(cost), 1e-12));
+    if (cost === null) return void expect(got, `${label} row ${i}`).toBeNull();
+    // A number, not null: null - 0 is 0 in JavaScript, which would pass a NULL cost for a group that costs 0.
+    expect(typeof got, `${label} row ${i}: ${got} vs ${cost}`).toBe("number");
+    expect(Math.abs((got as number) - cost), `${label} row ${i}: ${got} vs ${cost}`).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(cost), 1e-12));
   });
 }
 

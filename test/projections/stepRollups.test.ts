@@ -128,7 +128,7 @@ describe("the step rollups (issue 15)", () => {
       await sql.run("UPDATE step_seconds SET steps = steps + 2 WHERE cell = ?", [bucket.cell!]);
       const cost = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs WHERE dimension = 'model' ORDER BY cell LIMIT 1"))[0]!;
       await sql.run("UPDATE step_costs SET prompt_tokens = prompt_tokens - 1 WHERE cell = ?", [cost.cell!]);
-      const costSums = (prompt: number) => `prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
+      const costSums = (prompt: number) => `steps ${cost.steps}, prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
       const named = (...keys: SqlValue[]) => JSON.stringify(keys);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([
         `step_summaries ${named("tool", row.key!)}: the table has ${values(Number(row.p95_completion_seconds) + 7)}, the rollups do not`,

@@ -126,7 +126,8 @@ export class RollupDelta {
   }
 
   private addCost(cell: string, dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
-    const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, promptTokens: 0, completionTokens: 0 }));
+    const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, steps: 0, promptTokens: 0, completionTokens: 0 }));
+    cost.steps += sign;
     cost.promptTokens += sign * (step.promptTokens ?? 0);
     cost.completionTokens += sign * (step.completionTokens ?? 0);
   }

@@ -83,7 +83,10 @@ export const stepSeconds = sqliteTable(
   (t) => [index("step_seconds_summary").on(t.summary, t.seconds, t.steps)],
 );
 
-/** The tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_summaries`. */
+/**
+ * The steps and tokens per (dimension, key, model), for `cost_usd` (priced per model at read time) beside `step_summaries`.
+ * The steps count keeps a cell while its steps have no tokens yet: a key with a priced step costs 0, not NULL (CONTRACT §7).
+ */
 export const stepCosts = sqliteTable(
   "step_costs",
   {
@@ -91,6 +94,8 @@ export const stepCosts = sqliteTable(
     model: text("model").notNull(),
     promptTokens: integer("prompt_tokens").notNull(),
     completionTokens: integer("completion_tokens").notNull(),
+    // Last, where the migration added it.
+    steps: integer("steps").notNull().default(0),
   },
   (t) => [index("step_costs_dimension").on(t.dimension, t.key, t.model, t.promptTokens, t.completionTokens)],
 );

@@ -44,12 +44,12 @@ const TABLES: PerDimension[] = [
   {
     table: "step_costs",
     keys: ["model"],
-    values: ["prompt_tokens", "completion_tokens"],
-    stored: (dimension) => `SELECT dimension, key, model, prompt_tokens, completion_tokens FROM step_costs WHERE dimension = '${dimension}'`,
-    fromRollups: (dialect, dimension) => `SELECT ${named(dimension)}, k AS key, model, CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens,
-  CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens FROM (${rollupRows(
-    dialect, dimension, (key) => `${key} AS k, r.model AS model, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens`,
-  )}) x GROUP BY k, model HAVING sum(prompt_tokens) <> 0 OR sum(completion_tokens) <> 0`,
+    values: ["steps", "prompt_tokens", "completion_tokens"],
+    stored: (dimension) => `SELECT dimension, key, model, steps, prompt_tokens, completion_tokens FROM step_costs WHERE dimension = '${dimension}'`,
+    fromRollups: (dialect, dimension) => `SELECT ${named(dimension)}, k AS key, model, CAST(sum(steps) AS BIGINT) AS steps,
+  CAST(sum(prompt_tokens) AS BIGINT) AS prompt_tokens, CAST(sum(completion_tokens) AS BIGINT) AS completion_tokens FROM (${rollupRows(
+    dialect, dimension, (key) => `${key} AS k, r.model AS model, r.steps AS steps, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens`,
+  )}) x GROUP BY k, model`,
   },
 ];
 

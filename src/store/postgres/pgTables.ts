@@ -20,18 +20,21 @@ export type DerivedPgTable = PgTableWithColumns<any>;
 
 /**
  * A SQLite column's PostgreSQL twin: integer → bigint (read as a JS number), text → text, real →
- * double precision; NOT NULL and single-column UNIQUE carried over. A single-column INTEGER PRIMARY
+ * double precision; NOT NULL, a literal default and single-column UNIQUE carried over. A single-column INTEGER PRIMARY
  * KEY is SQLite's rowid, numbered on insert when left out; PostgreSQL's counterpart is a `bigserial`.
  */
 function pgColumn(column: SQLiteColumn, table: string): PgColumnBuilderBase {
   const where = `${table}.${column.name}`;
   if (column.columnType === "SQLiteInteger" && column.primary) return bigserial(column.name, { mode: "number" }).primaryKey();
-  if (column.hasDefault) throw new Error(`${where}: a column default is not derived for PostgreSQL yet`);
+  const fallback = column.default;
+  if (column.hasDefault && typeof fallback !== "number" && typeof fallback !== "string") throw new Error(`${where}: only a number or text default is derived for PostgreSQL`);
   let built;
   if (column.columnType === "SQLiteInteger") built = bigint(column.name, { mode: "number" });
   else if (column.columnType === "SQLiteText") built = text(column.name);
   else if (column.columnType === "SQLiteReal") built = doublePrecision(column.name);
   else throw new Error(`${where}: no PostgreSQL type for ${column.columnType}`);
+  // The builders differ in what default each takes; the check above keeps it a number or a text.
+  if (column.hasDefault) built = built.default(fallback as never);
   if (column.primary) built = built.primaryKey();
   else if (column.notNull) built = built.notNull();
   if (column.isUnique) built = built.unique(column.uniqueName);

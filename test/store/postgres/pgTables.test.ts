@@ -24,6 +24,12 @@ describe("PostgreSQL tables derived from SQLite declarations", () => {
     ]);
   });
 
+  it("carries a number or text default", () => {
+    const counters = sqliteTable("counters", { id: text("id").primaryKey().default("none"), n: integer("n").notNull().default(0) });
+    const config = pgTableConfig(derivePgTables({ counters }).counters);
+    expect(config.columns.map((c) => [c.name, c.getSQLType(), c.hasDefault, c.default])).toEqual([["id", "text", true, "none"], ["n", "bigint", true, 0]]);
+  });
+
   it("carries indexes (unique or not, columns in order) and composite primary keys", () => {
     const { log: derivedLog, pairs: derivedPairs } = derivePgTables({ log, pairs });
     const indexes = pgTableConfig(derivedLog).indexes.map((ix) => [ix.config.name, ix.config.unique, ix.config.columns.map((c) => (c as { name: string }).name)]);
@@ -37,8 +43,8 @@ describe("PostgreSQL tables derived from SQLite declarations", () => {
   it("refuses what it cannot carry over instead of leaving it out", () => {
     const withBlob = sqliteTable("files", { id: text("id").primaryKey(), body: blob("body") });
     expect(() => derivePgTables({ withBlob })).toThrow("files.body: no PostgreSQL type for SQLiteBlobBuffer");
-    const withDefault = sqliteTable("counters", { id: text("id").primaryKey(), n: integer("n").default(0) });
-    expect(() => derivePgTables({ withDefault })).toThrow("counters.n: a column default is not derived for PostgreSQL yet");
+    const computed = sqliteTable("counters", { id: text("id").primaryKey(), at: integer("at").default(sql`(unixepoch())`) });
+    expect(() => derivePgTables({ computed })).toThrow("counters.at: only a number or text default is derived for PostgreSQL");
     const partial = sqliteTable("p", { id: text("id").primaryKey(), n: integer("n") }, (t) => [index("p_n").on(t.n).where(sql`n > 0`)]);
     expect(() => derivePgTables({ partial })).toThrow("p_n: a partial index is not derived for PostgreSQL");
   });
