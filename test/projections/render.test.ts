@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
 import { toolsOf } from "../../src/projections/runSteps/row.js";
 import { decodeEvent, type StepEvent } from "../../src/records/events.js";
-import { validateStrict } from "./openapiRunStep.js";
+import { validateExtended, validateStrict } from "./openapiRunStep.js";
 
 type Json = Record<string, unknown>;
 const STEP = "step_R3nder";
@@ -38,6 +38,22 @@ describe("rendering fills what RunStepObject requires (CONTRACT §1 v1.1)", () =
   it("a vendor tool call is kept whole, gaining only the id every tool call has", () => {
     const row = rowAfter([snapshot, delta({ index: 0, type: "bing_grounding", bing_grounding: { requesturl: "q" } })]);
     expect((row.step_details as Json).tool_calls).toEqual([{ type: "bing_grounding", bing_grounding: { requesturl: "q" }, id: "" }]);
+  });
+
+  it("a file search whose results or ranking options arrived in part gets what RunStepObject requires: strings \"\", numbers 0", () => {
+    const row = rowAfter([
+      snapshot,
+      delta({ index: 0, id: "call_fs", type: "file_search", file_search: { results: [{ file_id: "file_1" }, { file_name: "b.md", score: 0.5 }] } }),
+      delta({ index: 0, type: "file_search", file_search: { ranking_options: { ranker: "auto" } } }),
+    ]);
+    expect((row.step_details as { tool_calls: Json[] }).tool_calls[0]!.file_search).toEqual({
+      results: [{ file_id: "file_1", file_name: "", score: 0 }, { file_name: "b.md", score: 0.5, file_id: "" }],
+      ranking_options: { ranker: "auto", score_threshold: 0 },
+    });
+    expect(validateStrict(row)).toEqual([]);
+    const unranked = rowAfter([snapshot, delta({ index: 0, id: "call_fs", type: "file_search", file_search: { ranking_options: { score_threshold: 0.2 } } })]);
+    expect((unranked.step_details as { tool_calls: Json[] }).tool_calls[0]!.file_search).toEqual({ ranking_options: { score_threshold: 0.2, ranker: "" } });
+    expect(validateExtended(unranked)).toEqual([]);
   });
 
   it("a slot a stream skipped (its first chunk lost) is left out, so the row still validates against RunStepObject", () => {

@@ -3,10 +3,11 @@ import { isJsonObject, type JsonObject } from "../../records/json.js";
 /**
  * The keys RunStepObject requires inside `step_details`, with what a row shows when neither the winning
  * snapshot nor the deltas supplied one (CONTRACT §1 v1.1): nullable ones `null`, strings `""`, arrays
- * `[]`. A nested object is itself filled. Only keys the official schema requires are here; a tool-call
- * type beyond the three gets only the `id` every tool call has, and is otherwise kept whole.
+ * `[]`, and numbers, which the contract does not name, `0`. A nested object is itself filled. Only keys the
+ * official schema requires are here; a tool-call type beyond the three gets only the `id` every tool call
+ * has, and is otherwise kept whole.
  */
-interface Template { [key: string]: null | "" | [] | Template }
+interface Template { [key: string]: null | "" | 0 | [] | Template }
 
 const DETAILS = new Map<unknown, Template>([
   ["message_creation", { message_creation: { message_id: "" } }],
@@ -22,6 +23,9 @@ const OUTPUTS = new Map<unknown, Template>([
   ["logs", { logs: "" }],
   ["image", { image: { file_id: "" } }],
 ]);
+/** A file search's optional parts, filled when a delta supplied them only in part (a snapshot must carry them whole). */
+const RANKING_OPTIONS: Template = { ranker: "", score_threshold: 0 };
+const FILE_SEARCH_RESULT: Template = { file_id: "", file_name: "", score: 0 };
 
 /** The object with each missing key of the template added, in the template's order after the keys it has. */
 function filled(value: JsonObject, template: Template): JsonObject {
@@ -35,12 +39,20 @@ function filled(value: JsonObject, template: Template): JsonObject {
   return out;
 }
 
+function completeFileSearch(search: JsonObject): JsonObject {
+  const done = { ...search };
+  if (isJsonObject(done.ranking_options)) done.ranking_options = filled(done.ranking_options, RANKING_OPTIONS);
+  if (Array.isArray(done.results)) done.results = done.results.filter(isJsonObject).map((result) => filled(result, FILE_SEARCH_RESULT));
+  return done;
+}
+
 function completeToolCall(call: JsonObject): JsonObject {
   const done = filled(call, TOOL_CALLS.get(call.type) ?? ANY_TOOL_CALL);
   const inner = done.code_interpreter;
   if (call.type === "code_interpreter" && isJsonObject(inner) && Array.isArray(inner.outputs)) {
     done.code_interpreter = { ...inner, outputs: inner.outputs.filter(isJsonObject).map((o) => filled(o, OUTPUTS.get(o.type) ?? {})) };
   }
+  if (call.type === "file_search" && isJsonObject(done.file_search)) done.file_search = completeFileSearch(done.file_search);
   return done;
 }
 
