@@ -47,8 +47,7 @@ const writeRollups = cellsOf(stepRollups, SUMS, (row) => !isZero(row), fewerStep
 const writeSummaries = cellsOf(stepSummaries, SUMMARY_COUNTS, changedSummary, fewerSteps);
 const writeSeconds = cellsOf(stepSeconds, ["steps"], (row) => row.steps !== 0, fewerSteps);
 // A cost cell changes when a step enters or leaves it or its tokens change: most steps' tokens arrive once, with their usage.
-const writeCosts = cellsOf(stepCosts, ["steps", "prompt_tokens", "completion_tokens"], (row) => row.steps !== 0 || row.promptTokens !== 0 || row.completionTokens !== 0,
-  (row) => row.steps < 0 || row.promptTokens < 0 || row.completionTokens < 0);
+const writeCosts = cellsOf(stepCosts, ["steps", "prompt_tokens", "completion_tokens"], (row) => row.steps !== 0 || row.promptTokens !== 0 || row.completionTokens !== 0, fewerSteps);
 const SET_PERCENTILES = setPercentilesHead();
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
