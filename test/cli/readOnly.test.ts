@@ -55,10 +55,10 @@ describe("a read command on a database that does not exist", () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it("steps with no --db and no STEPSTORE_DB, run from an empty folder, names ./data/stepstore.db there and creates no ./data", async () => {
+  it.each([["unset", undefined], ["empty", ""]])("steps with no --db and STEPSTORE_DB %s, run from an empty folder, names ./data/stepstore.db there and creates no ./data", async (_, value) => {
     const cwd = openDir();
     made.push(cwd);
-    const result = await stepstore(["steps"], { cwd, env: { STEPSTORE_DB: undefined }, user: OTHER_USER });
+    const result = await stepstore(["steps"], { cwd, env: { STEPSTORE_DB: value }, user: OTHER_USER });
     expect(result.stderr).toContain(`no stepstore database at ${join(cwd, "data", "stepstore.db")}`);
     expect(result.code).toBe(1);
     expect(readdirSync(cwd)).toEqual([]);
