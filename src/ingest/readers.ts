@@ -182,15 +182,28 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
   let over: OversizedRecord | null = null;
   // An event with a line that is not UTF-8: no longer parsed, its lines kept as bytes (each with its `\n`) for the rejection.
   let binary: { parts: Buffer[]; at: number } | null = null;
+  // The first line of the block that is no SSE field (JSON without `data:`, say), which the parser would skip.
+  let lineNumber = 0;
+  let notAField: number | null = null;
   const parser = createParser({
     onEvent: (event) => ready.push({ event: event.event, data: event.data, line: blockLine, raw: block.join("\n") }),
+    onError: (error) => void (error.type === "unknown-field" && (notAField ??= lineNumber)),
   });
   const endBlock = (): RejectedRecord | null => {
     const origin = `${doc.name}:${blockLine}`;
-    const rejection = over ? oversized(over, maxBytes, origin) : binary && invalidUtf8(Buffer.concat(binary.parts).subarray(0, -1), binary.at, origin);
+    const reject = (reason: string): RejectedRecord => ({ ok: false, reason, path: null, origin, raw: block.join("\n") });
+    let rejection = over ? oversized(over, maxBytes, origin) : binary && invalidUtf8(Buffer.concat(binary.parts).subarray(0, -1), binary.at, origin);
+    if (!rejection && notAField !== null) rejection = reject(`invalid SSE: line ${notAField} is no field (data:, event:, id:, retry:) nor a : comment`);
     if (rejection) parser.reset(); // drops the lines it was fed before the event went bad
-    else parser.feed("\n");
-    [block, blockLine, blockBytes, over, binary] = [[], 0, 0, null, null];
+    else {
+      const dispatched = ready.length;
+      parser.feed("\n");
+      // A named event the parser does not dispatch for want of data would vanish: it is kept as a rejection instead
+      // (but `event: done`, which closes a stream, is no record either way).
+      const named = block.find((line) => line.startsWith("event:"))?.replace(/^event: ?/, "");
+      if (ready.length === dispatched && named !== undefined && named !== "done") rejection = reject(`invalid SSE: event ${JSON.stringify(named)} has no data: line`);
+    }
+    [block, blockLine, blockBytes, over, binary, notAField] = [[], 0, 0, null, null, null];
     return rejection;
   };
   for await (const numbered of linesOf(doc.chunks, maxBytes)) {
@@ -216,6 +229,7 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
         binary = { parts: [before, withNewline()], at: before.length + numbered.at };
       } else {
         block.push(line!);
+        lineNumber = numbered.number;
         parser.feed(`${line}\n`);
       }
     }

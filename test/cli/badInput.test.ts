@@ -178,6 +178,40 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(db);
   });
 
+  it("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped", async () => {
+    const dir = tempDir();
+    const file = join(dir, "broken.sse");
+    const db = tempDb();
+    const good = JSON.stringify({ ...step, id: "step_SseG00d" });
+    const transcript = [
+      "event: thread.run.step.created", JSON.stringify({ ...step, id: "step_SseNoPrefix" }), "",
+      "event: thread.run.step.created", `data: ${good}`, "",
+      "event: thread.run.step.completed", "id: 9", "",
+      ": only a comment", "retry: 1000", "",
+      "event: done", "",
+    ];
+    writeFileSync(file, transcript.join("\n"));
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    const rejections = await rejectionsOf(db);
+    expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
+      [`${file}:1`, "invalid SSE: line 2 is no field (data:, event:, id:, retry:) nor a : comment", transcript.slice(0, 2).join("\n")],
+      [`${file}:7`, 'invalid SSE: event "thread.run.step.completed" has no data: line', transcript.slice(6, 8).join("\n")],
+    ]);
+  });
+
+  it("a JSON Lines file named .sse is rejected whole, with why, not read as nothing", async () => {
+    const dir = tempDir();
+    const file = join(dir, "lines.sse");
+    const db = tempDb();
+    writeFileSync(file, [JSON.stringify({ ...step, id: "step_Lines1" }), JSON.stringify({ ...step, id: "step_Lines2" })].join("\n") + "\n");
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 1, appended: 0, duplicates: 0, rejected: 1 });
+    expect((await rejectionsOf(db))[0]!.reason).toBe("invalid SSE: line 1 is no field (data:, event:, id:, retry:) nor a : comment");
+  });
+
   it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
     const dir = tempDir();
     const file = join(dir, "stream.sse");
