@@ -33,17 +33,28 @@ function parseInt8(text: string): number {
   return value;
 }
 
+/** int8 for a user's query (`sql`): a number, or past 2^53 its exact digits as text (pg-cursor cannot catch a parser's error). */
+function parseInt8OrDigits(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
+}
+
 /**
- * This pool's own parsers (pg's global ones stay untouched): int8 (count(*), bigint columns) and
- * numeric (sum over bigint) come back as numbers, as SQLite returns them, instead of strings.
+ * Parsers of our own (pg's global ones stay untouched): int8 (count(*), bigint columns) and numeric (sum over
+ * bigint) come back as numbers, as SQLite returns them, instead of strings.
  */
-const NUMBER_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) => {
-    if (format !== "binary" && oid === INT8_OID) return parseInt8;
-    if (format !== "binary" && oid === NUMERIC_OID) return Number;
-    return pg.types.getTypeParser(oid, format as "text");
-  }) as pg.CustomTypesConfig["getTypeParser"],
-};
+function numberTypes(int8: (text: string) => number | string): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: string) => {
+      if (format !== "binary" && oid === INT8_OID) return int8;
+      if (format !== "binary" && oid === NUMERIC_OID) return Number;
+      return pg.types.getTypeParser(oid, format as "text");
+    }) as pg.CustomTypesConfig["getTypeParser"],
+  };
+}
+const NUMBER_TYPES = numberTypes(parseInt8);
+/** The `sql` command's parsers: as the pool's, but an int8 past 2^53 is its digits, not an error. */
+export const QUERY_TYPES = numberTypes(parseInt8OrDigits);
 
 /** An error that names the database (URL without password) and says what to do about it. */
 export class StoreUnreachable extends Error {}

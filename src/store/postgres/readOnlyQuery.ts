@@ -2,7 +2,7 @@ import type pg from "pg";
 import Cursor from "pg-cursor";
 import { ReadOnlyViolation, withoutLeadingComments, type QueryResult } from "../readOnlyQuery.js";
 import { QueryTimeout } from "../sqlProcess.js";
-import { connectClient, unreachableError } from "./connect.js";
+import { connectClient, QUERY_TYPES, unreachableError } from "./connect.js";
 
 const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH … SELECT, VALUES, TABLE, EXPLAIN, SHOW)";
 
@@ -54,7 +54,7 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
     await client.query("BEGIN");
     await client.query("SET TRANSACTION READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(options.timeoutMs))}`);
-    cursor = client.query(new Cursor(query));
+    cursor = client.query(new Cursor(query, undefined, { types: QUERY_TYPES }));
     const rows: Record<string, unknown>[] = [];
     let columns: string[] = [];
     for (;;) {

@@ -28,6 +28,10 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     });
   });
 
+  it("answers an integer past 2^53 as its exact digits, not a rounded number nor a crash", async () => {
+    expect((await query("SELECT 9007199254740993::bigint AS big, 9007199254740991::bigint AS safe")).rows).toEqual([{ big: "9007199254740993", safe: 9007199254740991 }]);
+  });
+
   it("names the columns of a query with no rows", async () => {
     expect(await query("SELECT id, name FROM t WHERE false")).toEqual({ columns: ["id", "name"], rows: [], cut: false });
   });
