@@ -34,6 +34,12 @@ describe("stepstore serve", () => {
     expect(result.stderr).toMatch(/refusing to serve on 0\.0\.0\.0 without STEPSTORE_API_KEY/);
   });
 
+  it("refuses a LOG_LEVEL pino has no level for: exit 2, naming the levels", async () => {
+    const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { LOG_LEVEL: "bogus" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('stepstore: LOG_LEVEL must be one of trace|debug|info|warn|error|fatal|silent, got "bogus"\n');
+  });
+
   it("on SIGTERM with requests in flight, every request either got 200 and is in the log or got no 2xx, and it exits 0", async () => {
     const db = tempDb();
     const secret = newSecret();
