@@ -20,11 +20,14 @@ const LOG_FLUSH_MS = 1000;
 /** What `LOG_LEVEL` may name: pino's levels, and `silent`. */
 export const LOG_LEVELS = [...Object.keys(pino.levels.values), "silent"];
 
+/** The level `LOG_LEVEL` asks for: info when it is unset or empty. */
+export const configuredLogLevel = (): string => process.env.LOG_LEVEL || "info";
+
 /**
  * The service's log: JSON lines on stderr at `LOG_LEVEL` (default info), secrets censored, bodies never logged.
  * Written asynchronously and buffered (see LOG_BUFFER_BYTES), flushed on exit.
  */
-export function createLogger(level = process.env.LOG_LEVEL || "info"): Logger {
+export function createLogger(level = configuredLogLevel()): Logger {
   const destination = pino.destination({ dest: 2, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
   return pino({ level, redact: { paths: REDACTED, censor: "[redacted]" } }, destination);
 }

@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import { createLogger, LOG_LEVELS } from "../../api/logger.js";
+import { configuredLogLevel, createLogger, LOG_LEVELS } from "../../api/logger.js";
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer } from "../../api/server.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
@@ -48,7 +48,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const bodyTimeoutMs = positiveEnv("STEPSTORE_BODY_TIMEOUT", "milliseconds");
   const secret = webhookSecret();
   const prices = await priceTableOrUsage(undefined);
-  const level = process.env.LOG_LEVEL || "info";
+  const level = configuredLogLevel();
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join("|")}, got ${JSON.stringify(level)}`);
 
   const logger = createLogger(level);
