@@ -143,6 +143,24 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     }
   });
 
+  it("opened to pipeline, sends writes that end a transaction with its COMMIT: they commit, or their failure comes through", async () => {
+    const writer = await openPostgresDatabase(url(), { pipeline: true });
+    try {
+      await writer.transaction(async (tx) => {
+        for (const key of ["w1", "w2"]) await tx.write("INSERT INTO items (key) VALUES (?)", [key]);
+      });
+      expect(await writer.all("SELECT key FROM items WHERE key LIKE 'w%' ORDER BY key")).toEqual([{ key: "w1" }, { key: "w2" }]);
+      const failed = writer.transaction(async (tx) => {
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["w3"]);
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["w1"]);
+      });
+      await expect(failed).rejects.toThrow(/duplicate key value violates unique constraint/);
+      expect(await writer.all("SELECT key FROM items WHERE key = 'w3'")).toEqual([]);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it("prepares a transaction's statements by name, once per connection, and a long one not at all", async () => {
     const short = "SELECT count(*) AS n FROM items WHERE key = ?";
     const long = `SELECT count(*) AS n FROM items WHERE key IN (${Array.from({ length: 3000 }, () => "?").join(", ")})`;
