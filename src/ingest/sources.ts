@@ -4,15 +4,16 @@ import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
-import { formatFromName, gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
+import { gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
 type OnSkip = (path: string, why: string) => void;
 const nameSkipped: OnSkip = (path, why) => process.stderr.write(`skipped ${path}: ${why}\n`);
 
 /**
- * A folder's files, recursively, in name order, each one stepstore can read; anything else is named
- * on stderr. A link to a file is followed; a link to a folder is not (it could loop).
+ * A folder's files, recursively, in name order: every file (CONTRACT §2), its format sniffed where its name
+ * says nothing, so a file that holds no records is a rejection naming it, not left unread. What is no file
+ * is named on stderr. A link to a file is followed; a link to a folder is not (it could loop).
  */
 function filesIn(folder: string, skip: OnSkip = nameSkipped): string[] {
   const files: string[] = [];
@@ -23,7 +24,6 @@ function filesIn(folder: string, skip: OnSkip = nameSkipped): string[] {
     else if (!target) skip(path, "a broken link");
     else if (target.isDirectory()) skip(path, "a link to a folder (not followed)");
     else if (!target.isFile()) skip(path, "not a file");
-    else if (!formatFromName(entry.name)) skip(path, "not .jsonl, .ndjson, .json or .sse (optionally .gz)");
     else files.push(path);
   }
   return files;
@@ -37,7 +37,7 @@ export function bytesToRead(paths: readonly string[]): number | null {
   return files.reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
-/** Expands the paths given to `ingest` (`-` is stdin, a folder every readable file in it) into documents. */
+/** Expands the paths given to `ingest` (`-` is stdin, a folder every file in it) into documents. */
 export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, onRead?: (bytes: number) => void): AsyncGenerator<Document> {
   for (const path of paths) {
     if (path === "-") {

@@ -144,6 +144,22 @@ describe("folder ingest and symbolic links", () => {
     expect(await stepIds(db)).toEqual(["step_Linked", "step_Plain"]);
   });
 
+  it("reads every file of a folder (CONTRACT §2): one with no extension by sniffing, one holding no records as a rejection naming it", async () => {
+    const dir = tempDir();
+    const db = tempDb();
+    const folder = join(dir, "in");
+    mkdirSync(join(folder, "deeper"), { recursive: true });
+    writeFileSync(join(folder, "a.jsonl"), `${stepLine("step_Named")}\n`);
+    writeFileSync(join(folder, "deeper", "events"), `${stepLine("step_NoExtension")}\n`);
+    writeFileSync(join(folder, "README.md"), "# what this export holds\n");
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", folder], { subprocess: true });
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 2, duplicates: 0, rejected: 1 });
+    expect(await stepIds(db)).toEqual(["step_Named", "step_NoExtension"]);
+    expect(await rejectionsOf(db)).toMatchObject([{ origin: join(folder, "README.md"), raw: "# what this export holds\n" }]);
+  });
+
   it("reads a file whose extension is a built-in name (x.constructor) by sniffing, never a crash", async () => {
     const dir = tempDir();
     const file = join(dir, "steps.constructor");
