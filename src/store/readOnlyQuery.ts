@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { userRow } from "./queryValues.js";
 
 export class ReadOnlyViolation extends Error {}
 
@@ -46,9 +47,10 @@ export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infi
   if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
   const columns = statement.columns().map((c) => c.name);
   const rows: Record<string, unknown>[] = [];
-  for (const row of statement.iterate() as IterableIterator<Record<string, unknown>>) {
+  // Integers as bigint, so that one past 2^53 is printed exactly (userValue), not rounded.
+  for (const row of statement.safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>) {
     if (rows.length === maxRows) return { columns, rows, cut: true }; // leaving the loop ends the statement
-    rows.push(row);
+    rows.push(userRow(row));
   }
   return { columns, rows, cut: false };
 }

@@ -161,3 +161,11 @@ describe("sql limits", () => {
     expect(all.stderr).toBe("");
   });
 });
+
+describe("sql values", () => {
+  it("prints an integer past 2^53 as its exact digits and a BLOB as \\x and hex, as the PostgreSQL store does, not rounded or as a Buffer", async () => {
+    const result = await sql("SELECT 9007199254740993 AS big, 9007199254740991 AS safe, -9007199254740993 AS least, x'00ff10' AS blob, 1.5 AS real", "jsonl");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ big: "9007199254740993", safe: 9007199254740991, least: "-9007199254740993", blob: "\\x00ff10", real: 1.5 });
+  });
+});

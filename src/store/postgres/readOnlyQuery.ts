@@ -1,5 +1,6 @@
 import type pg from "pg";
 import Cursor from "pg-cursor";
+import { userRow } from "../queryValues.js";
 import { ReadOnlyViolation, withoutLeadingComments, type QueryResult } from "../readOnlyQuery.js";
 import { QueryTimeout } from "../sqlProcess.js";
 import { connectClient, QUERY_TYPES, unreachableError } from "./connect.js";
@@ -61,7 +62,7 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
       const wanted = Math.min(READ_BATCH_ROWS, options.maxRows - rows.length + 1);
       const batch = await readRows(cursor, wanted);
       columns = batch.columns;
-      rows.push(...batch.rows);
+      rows.push(...batch.rows.map(userRow));
       if (rows.length > options.maxRows) return { columns, rows: rows.slice(0, options.maxRows), cut: true };
       if (batch.rows.length < wanted) return { columns, rows, cut: false };
     }

@@ -28,8 +28,9 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     });
   });
 
-  it("answers an integer past 2^53 as its exact digits, not a rounded number nor a crash", async () => {
-    expect((await query("SELECT 9007199254740993::bigint AS big, 9007199254740991::bigint AS safe")).rows).toEqual([{ big: "9007199254740993", safe: 9007199254740991 }]);
+  it("answers an integer past 2^53 as its exact digits, not a rounded number nor a crash, and bytea as its text form", async () => {
+    expect((await query("SELECT 9007199254740993::bigint AS big, 9007199254740991::bigint AS safe, '\\x00ff10'::bytea AS blob")).rows)
+      .toEqual([{ big: "9007199254740993", safe: 9007199254740991, blob: "\\x00ff10" }]);
   });
 
   it("names the columns of a query with no rows", async () => {
