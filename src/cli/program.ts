@@ -123,6 +123,22 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   command("status", "counts, positions, checkpoints, database path and size", () => import("./commands/read.js"), "statusCommand");
   // Every command takes `--db`, listed last in its help.
   for (const sub of program.commands) sub.addOption(dbOption());
+  for (const sub of program.commands) refuseRepeats(sub);
   return { program, exitCode };
+}
+
+/**
+ * An option that takes one value, given twice (`--status failed --status expired`), is bad usage: commander would keep
+ * the last and silently drop the first, answering a question the user did not ask. Lists are variadic or `repeatable`.
+ */
+function refuseRepeats(command: Command): void {
+  for (const option of command.options) {
+    if (option.isBoolean() || option.variadic || option.parseArg === repeatable) continue;
+    let given = false;
+    command.on(`option:${option.name()}`, () => {
+      if (given) command.error(`error: option '${option.flags}' given more than once; it takes one value`, { exitCode: 2, code: "stepstore.optionRepeated" });
+      given = true;
+    });
+  }
 }
 

@@ -259,3 +259,26 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     ]);
   });
 });
+
+describe("bad usage", () => {
+  it("an option that takes one value, given twice, is bad usage (exit 2) naming it, not the last kept silently", async () => {
+    const db = tempDb();
+    const file = join(tempDir(), "step.jsonl");
+    writeFileSync(file, `${JSON.stringify({ ...step, status: "completed", completed_at: 1755180009 })}\n`);
+    expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
+    const twice: [string[], string][] = [
+      [["steps", "--status", "failed", "--status", "completed"], "--status <status>"],
+      [["report", "--by", "day", "--by", "hour"], "--by <dimension>"],
+      [["steps", "--db", db], "--db <path>"],
+    ];
+    for (const [args, option] of twice) {
+      const result = await stepstore([...args, "--db", db]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`option '${option}' given more than once; it takes one value`);
+      expect(result.stdout).toBe("");
+    }
+    const once = await stepstore(["steps", "--db", db, "--status", "completed", "--format", "table"]);
+    expect(once.code).toBe(0);
+    expect(once.stdout).toContain(STEP_ID);
+  });
+});
