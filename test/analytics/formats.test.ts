@@ -74,6 +74,25 @@ describe("stepstore report: outputs and usage", () => {
     expectRows(report.rows, truthRows({ steps: [...world.steps, ...snapshots], runs: world.runs }, "day"), "day");
   });
 
+  it("given completed steps, when reported as HTML by assistant and by tool, then nothing but the page is written: no chart library's warnings on stderr", async () => {
+    const file = join(tempDir(), "completed.jsonl");
+    const completed = (id: string, seconds: number) => JSON.stringify({
+      id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_Html", thread_id: "thread_Html", run_id: "run_Html",
+      type: "message_creation", status: "completed", step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } },
+      last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: 1755180000 + seconds, metadata: {},
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    });
+    writeFileSync(file, `${completed("step_Html1", 4)}\n${completed("step_Html2", 9)}\n`);
+    const store = tempDb();
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    for (const by of ["assistant", "tool"]) {
+      const result = await stepstore(["report", "--db", store, "--by", by, "--format", "html"], { subprocess: true });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`Completion time by ${by}`); // the chart whose layers vega-lite warned about
+      expect(result.stderr, by).toBe("");
+    }
+  });
+
   it("given an empty store, when reported with defaults, then it is the assistant report with no rows", async () => {
     const result = await stepstore(["report", "--db", await emptyStore()]);
     expect(result.code).toBe(0);

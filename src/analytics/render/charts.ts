@@ -2,7 +2,7 @@
  * The report's charts as vega-lite specs, rendered headless to SVG: by key (bars sorted by the value they show,
  * axes scaled to the data, a group with nothing to show said so in words); over time: overTime.ts.
  */
-import { parse, View } from "vega";
+import { logger, None, parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { Dimension } from "../metrics.js";
 import type { ReportRow } from "../report.js";
@@ -25,10 +25,17 @@ export const RATE_FORMAT = ".1~%";
 export const COUNT_AXIS = { format: "d", tickMinStep: 1 } as const;
 export const TOKEN_AXIS = { tickMinStep: 1, labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } as const;
 
+/**
+ * vega's and vega-lite's own warnings, silenced: they print plain text on the process's stderr, where the service's logs are
+ * JSON lines (CONTRACT §10), and the one our specs raise (the completion chart's layers sharing a y band, one with an offset)
+ * resolves as intended.
+ */
+const QUIET = logger(None);
+
 /** Compiles a vega-lite spec and renders it headless (no DOM, no canvas) to an SVG string. */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec).spec;
-  const view = new View(parse(compiled), { renderer: "none" });
+  const compiled = compile(spec, { logger: QUIET }).spec;
+  const view = new View(parse(compiled), { renderer: "none", logger: QUIET });
   try {
     return await view.toSVG();
   } finally {
