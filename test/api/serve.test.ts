@@ -34,6 +34,12 @@ describe("stepstore serve", () => {
     expect(result.stderr).toMatch(/refusing to serve on 0\.0\.0\.0 without STEPSTORE_API_KEY/);
   });
 
+  it("refuses a STEPSTORE_API_KEY of spaces (exit 2), which would pass the non-loopback check and open every route to a blank key", async () => {
+    const result = await stepstore(["serve", "--host", "0.0.0.0", "--port", "0", "--db", tempDb()], { env: { STEPSTORE_API_KEY: "  " } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("stepstore: STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none\n");
+  });
+
   it("refuses a LOG_LEVEL pino has no level for: exit 2, naming the levels", async () => {
     const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { LOG_LEVEL: "bogus" } });
     expect(result.code).toBe(2);

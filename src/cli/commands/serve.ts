@@ -37,6 +37,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const port = /^\d+$/.test(options.port) ? Number(options.port) : NaN;
   if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a port number (0-65535), got ${JSON.stringify(options.port)}`);
   const apiKey = process.env.STEPSTORE_API_KEY || undefined;
+  // A key of spaces is a mistake, not a secret: it would pass the non-loopback check and let anyone in with a blank one.
+  if (apiKey !== undefined && apiKey.trim() === "") throw new UsageError("STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none");
   if (apiKey === undefined && !isLoopback(options.host)) {
     throw new UsageError(
       `refusing to serve on ${options.host} without STEPSTORE_API_KEY: anyone who can reach it could read every step. ` +
