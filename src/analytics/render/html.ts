@@ -2,6 +2,7 @@ import type { Dimension } from "../metrics.js";
 import type { Report, ReportRow, ReportSummary } from "../report.js";
 import { assistantLabel, chartRows, FONT, isPeriod, NONE, specsByKey, toSvg } from "./charts.js";
 import type { HtmlContext, PreviousPeriod } from "./context.js";
+import { escapeHtml } from "./escapeHtml.js";
 import { specsOverTime, type Comparison } from "./overTime.js";
 
 const DIMENSION_LABELS: Record<Dimension, string> = {
@@ -13,9 +14,6 @@ const DIMENSION_LABELS: Record<Dimension, string> = {
   tool: "tool",
   error: "error code",
 };
-
-const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 const percent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)}%`);
 const integer = (value: number | null) => (value === null ? "—" : value.toLocaleString("en-US"));

@@ -1,3 +1,5 @@
+import { escapeHtml } from "../../analytics/render/escapeHtml.js";
+
 /**
  * Typed HTML: `html` is a tagged template that escapes every interpolation, so text from the log (tool outputs,
  * arguments, error messages) can only ever be text. A fragment built by `html` is an `Html` and is inserted as is.
@@ -11,10 +13,6 @@ export class Html {
 
 /** What a template may interpolate: text and numbers are escaped, Html kept, arrays joined, null/undefined/false omitted. */
 export type Fragment = Html | string | number | boolean | null | undefined | readonly Fragment[];
-
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 
 function render(value: Fragment): string {
   if (value instanceof Html) return value.text;

@@ -5,7 +5,7 @@ import { timestamp } from "../format.js";
 import { href, html, segment, type Html } from "../html.js";
 import { assistantLabel, statusBadge } from "../layout.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
-import { cursorText, dayRange, parseCursor, single, type Query } from "../params.js";
+import { BadParam, cursorText, dayRange, parseCursor, single, type Query } from "../params.js";
 
 /** Runs a page of the list shows. */
 export const RUNS_PAGE = 25;
@@ -43,6 +43,7 @@ export async function runsPage(port: SqlPort, query: Query): Promise<{ title: st
   const assistant = single(query, "assistant");
   const model = single(query, "model");
   const status = single(query, "status");
+  if (status !== undefined && !STATUSES.includes(status)) throw new BadParam(`'status' must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
   const days = dayRange(query);
   const { runs, hasMore } = await pageRuns(port, {
     ...(assistant === undefined ? {} : { assistant }),

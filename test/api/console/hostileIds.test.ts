@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postIngest, startServer, type RunningServer } from "../harness.js";
+
+const RLO = "\u202E";
+const step = (id: string, threadId: string, runId: string, createdAt: number, code: string | null = null) => ({
+  id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Ids", thread_id: threadId, run_id: runId,
+  type: "message_creation", status: code ? "failed" : "completed",
+  step_details: { type: "message_creation", message_creation: { message_id: `msg_${createdAt}` } },
+  last_error: code ? { code, message: "failed" } : null, expired_at: null, cancelled_at: null,
+  failed_at: code ? createdAt + 1 : null, completed_at: code ? null : createdAt + 1, metadata: {}, usage: null,
+});
+
+describe("the console with ids and codes a reader could misread", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer();
+    const records = [step(`step_${RLO}fdp.exe`, "thread_Bidi", "run_Bidi", 1755180020, `code_${RLO}error_ok`)];
+    expect((await postIngest(server, records.map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
+  });
+  afterAll(() => server?.close());
+
+  it("shows a bidirectional override in an id or an error code as its code point, so text cannot be reordered", async () => {
+    const page = await (await fetch(`${server.url}/ui/threads/thread_Bidi/runs/run_Bidi`)).text();
+    expect(page).not.toContain(RLO);
+    expect(page).toContain("step_[U+202E]fdp.exe");
+    expect(page).toContain("code_[U+202E]error_ok");
+  });
+
+  it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
+    const response = await fetch(`${server.url}/ui/runs?status=bogus`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("&#39;status&#39; must be one of");
+  });
+});
