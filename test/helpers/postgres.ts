@@ -43,10 +43,13 @@ async function asAdmin(statement: string): Promise<void> {
   }
 }
 
-/** A new empty database `stepstore_test_<random>`; `drop()` removes it, closing any connection still open to it. */
-export async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+/**
+ * A new empty database `stepstore_test_<random>` (`options`: what CREATE DATABASE takes after its name, such as a
+ * collation); `drop()` removes it, closing any connection still open to it.
+ */
+export async function freshDatabase(options = ""): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `stepstore_test_${randomBytes(6).toString("hex")}`;
-  await asAdmin(`CREATE DATABASE "${name}"`);
+  await asAdmin(`CREATE DATABASE "${name}" ${options}`);
   return { name, url: databaseUrl(name), drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 

@@ -2,12 +2,12 @@ import { getTableColumns, is, type SQL } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  customType,
   doublePrecision,
   index,
   pgTable,
   pgView,
   primaryKey,
-  text,
   uniqueIndex,
   type PgColumnBuilderBase,
   type PgTableWithColumns,
@@ -15,11 +15,17 @@ import {
 } from "drizzle-orm/pg-core";
 import { getTableConfig, getViewConfig, SQLiteColumn, type SQLiteTable, type SQLiteView } from "drizzle-orm/sqlite-core";
 
+/**
+ * Text compared by code point, as SQLite compares it (CONTRACT §10: `COLLATE "C"`), whatever the database's default
+ * collation: `steps`, the list routes' order and cursors, and a user's `ORDER BY id` in `sql` agree on both stores.
+ */
+const codePointText = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
+
 /** A derived table: its column types are known at run time only. */
 export type DerivedPgTable = PgTableWithColumns<any>;
 
 /**
- * A SQLite column's PostgreSQL twin: integer → bigint (read as a JS number), text → text, real →
+ * A SQLite column's PostgreSQL twin: integer → bigint (read as a JS number), text → text COLLATE "C", real →
  * double precision; NOT NULL, a literal default and single-column UNIQUE carried over. A single-column INTEGER PRIMARY
  * KEY is SQLite's rowid, numbered on insert when left out; PostgreSQL's counterpart is a `bigserial`.
  */
@@ -30,7 +36,7 @@ function pgColumn(column: SQLiteColumn, table: string): PgColumnBuilderBase {
   if (column.hasDefault && typeof fallback !== "number" && typeof fallback !== "string") throw new Error(`${where}: only a number or text default is derived for PostgreSQL`);
   let built;
   if (column.columnType === "SQLiteInteger") built = bigint(column.name, { mode: "number" });
-  else if (column.columnType === "SQLiteText") built = text(column.name);
+  else if (column.columnType === "SQLiteText") built = codePointText(column.name);
   else if (column.columnType === "SQLiteReal") built = doublePrecision(column.name);
   else throw new Error(`${where}: no PostgreSQL type for ${column.columnType}`);
   // The builders differ in what default each takes; the check above keeps it a number or a text.

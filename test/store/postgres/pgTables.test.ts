@@ -12,13 +12,13 @@ describe("PostgreSQL tables derived from SQLite declarations", () => {
   );
   const pairs = sqliteTable("pairs", { a: text("a").notNull(), b: integer("b").notNull() }, (t) => [primaryKey({ columns: [t.a, t.b] })]);
 
-  it("maps each column's type, NOT NULL and UNIQUE, and makes an INTEGER PRIMARY KEY a bigserial", () => {
+  it("maps each column's type (text compared by code point, COLLATE \"C\"), NOT NULL and UNIQUE, and makes an INTEGER PRIMARY KEY a bigserial", () => {
     const { log: derived } = derivePgTables({ log });
     const config = pgTableConfig(derived);
     expect(config.name).toBe("log");
     expect(config.columns.map((c) => [c.name, c.getSQLType(), c.notNull, c.primary, c.isUnique])).toEqual([
       ["position", "bigserial", true, true, false],
-      ["key", "text", true, false, true],
+      ["key", 'text COLLATE "C"', true, false, true],
       ["score", "double precision", false, false, false],
       ["count", "bigint", true, false, false],
     ]);
@@ -27,7 +27,7 @@ describe("PostgreSQL tables derived from SQLite declarations", () => {
   it("carries a number or text default", () => {
     const counters = sqliteTable("counters", { id: text("id").primaryKey().default("none"), n: integer("n").notNull().default(0) });
     const config = pgTableConfig(derivePgTables({ counters }).counters);
-    expect(config.columns.map((c) => [c.name, c.getSQLType(), c.hasDefault, c.default])).toEqual([["id", "text", true, "none"], ["n", "bigint", true, 0]]);
+    expect(config.columns.map((c) => [c.name, c.getSQLType(), c.hasDefault, c.default])).toEqual([["id", 'text COLLATE "C"', true, "none"], ["n", "bigint", true, 0]]);
   });
 
   it("carries indexes (unique or not, columns in order) and composite primary keys", () => {
