@@ -1,6 +1,8 @@
 import type { Database } from "better-sqlite3";
+import { lastPosition, readCheckpoints } from "../store/checkpoints.js";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
+import { READ_MODELS } from "./behind.js";
 import { verifyRollups } from "./stepStats/verifyRollups.js";
 import { verifySummaries } from "./stepStats/verifySummaries.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
@@ -14,6 +16,17 @@ async function* storedRows(source: RowSource, sql: string, keyOf: (row: Row) => 
 }
 
 const PROGRESS_EVERY = 1000;
+
+/**
+ * Each read model's checkpoint against the log's last position. Every commit moves them together, so one that differs
+ * is a read model a read refuses as behind (or a hand edit): the tables may equal the fold and the store still not serve.
+ */
+async function checkpointDifferences(source: RowSource): Promise<string[]> {
+  const last = await lastPosition(source);
+  if (last === 0) return [];
+  const at = new Map((await readCheckpoints(source)).map((c) => [c.name, c.position]));
+  return READ_MODELS.filter((name) => at.get(name) !== last).map((name) => `checkpoints: ${name} at ${at.get(name) ?? "none"}, the log at ${last}`);
+}
 
 /**
  * Folds the log and compares it with the tables as sorted streams (a merge join per table), so memory
@@ -45,7 +58,7 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   for await (const assistant of foldedAssistants(source, onEvent)) await assistantRows.visit({ key: [assistant.id], row: assistant });
   // Events of no step, run or assistant (threads, errors) are read by no stream: the work is done.
   onProgress?.(events, events);
-  const folded = [...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())];
+  const folded = [...(await checkpointDifferences(source)), ...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())];
   const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
   const differences = [...folded, ...rollups, ...(await verifySummaries(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };

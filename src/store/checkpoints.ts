@@ -2,12 +2,12 @@ import type { SqlPort } from "./sqlPort.js";
 
 /** The log's positions and the projections' checkpoints, read in plain SQL: a read loads no table declarations (saveCheckpoints.ts writes them). */
 
-export function readCheckpoints(port: SqlPort): Promise<{ name: string; position: number }[]> {
+export function readCheckpoints(port: Pick<SqlPort, "all">): Promise<{ name: string; position: number }[]> {
   return port.all("SELECT name, position FROM checkpoints ORDER BY name");
 }
 
-export async function lastPosition(port: SqlPort): Promise<number> {
-  return (await port.get<{ p: number | null }>("SELECT max(position) AS p FROM events"))?.p ?? 0;
+export async function lastPosition(port: Pick<SqlPort, "all">): Promise<number> {
+  return (await port.all<{ p: number | null }>("SELECT max(position) AS p FROM events"))[0]?.p ?? 0;
 }
 
 /** How many events and rejections the log holds (`status`). */

@@ -94,6 +94,20 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
     expect(result.code).toBe(1);
   });
 
+  it("given a checkpoint moved back by hand, verify names it and exits 1, as report refuses the store as behind", async () => {
+    const { db } = await worldStore(12);
+    const last = withSqlite(db, (sqlite) => {
+      sqlite.prepare("UPDATE checkpoints SET position = 3 WHERE name = 'run_steps'").run();
+      return sqlite.prepare<[], number>("SELECT max(position) FROM events").pluck().get()!;
+    });
+    const result = await stepstore(["verify", "--db", db]);
+    expect(result.stdout).toBe(`checkpoints: run_steps at 3, the log at ${last}\n`);
+    expect(result.code).toBe(1);
+    expect((await stepstore(["report", "--db", db])).code).toBe(1);
+    expect((await stepstore(["rebuild", "--db", db])).code).toBe(0);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
   it("given more differences than it reports, verify lists the first 20", async () => {
     const { db } = await worldStore(13);
     withSqlite(db, (sqlite) => sqlite.exec("UPDATE run_steps SET usage = '{}'; DELETE FROM runs;"));
