@@ -24,11 +24,17 @@ export async function foldedPosition(port: SqlPort, names: readonly string[]): P
   return behind.length === 0 ? last : null;
 }
 
-async function foldedTo(port: SqlPort, names: readonly string[]): Promise<{ last: number; behind: string[] }> {
+/** The log's last position and, of the named read models, those whose checkpoint is not it (null: none yet). An empty log has none. */
+export async function checkpointsOffTheLog(port: Pick<SqlPort, "all">, names: readonly string[]): Promise<{ last: number; off: { name: string; at: number | null }[] }> {
   const last = await lastPosition(port);
-  if (last === 0) return { last, behind: [] };
+  if (last === 0) return { last, off: [] };
   const at = new Map((await readCheckpoints(port)).map((c) => [c.name, c.position]));
-  return { last, behind: names.filter((name) => (at.get(name) ?? 0) < last) };
+  return { last, off: names.map((name) => ({ name, at: at.get(name) ?? null })).filter((c) => c.at !== last) };
+}
+
+async function foldedTo(port: SqlPort, names: readonly string[]): Promise<{ last: number; behind: string[] }> {
+  const { last, off } = await checkpointsOffTheLog(port, names);
+  return { last, behind: off.filter((c) => (c.at ?? 0) < last).map((c) => c.name) };
 }
 
 /** How a store names its read models that are behind the log. */

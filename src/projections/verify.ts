@@ -1,8 +1,7 @@
 import type { Database } from "better-sqlite3";
-import { lastPosition, readCheckpoints } from "../store/checkpoints.js";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
-import { READ_MODELS } from "./behind.js";
+import { checkpointsOffTheLog, READ_MODELS } from "./behind.js";
 import { verifyRollups } from "./stepStats/verifyRollups.js";
 import { verifySummaries } from "./stepStats/verifySummaries.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
@@ -22,10 +21,8 @@ const PROGRESS_EVERY = 1000;
  * is a read model a read refuses as behind (or a hand edit): the tables may equal the fold and the store still not serve.
  */
 async function checkpointDifferences(source: RowSource): Promise<string[]> {
-  const last = await lastPosition(source);
-  if (last === 0) return [];
-  const at = new Map((await readCheckpoints(source)).map((c) => [c.name, c.position]));
-  return READ_MODELS.filter((name) => at.get(name) !== last).map((name) => `checkpoints: ${name} at ${at.get(name) ?? "none"}, the log at ${last}`);
+  const { last, off } = await checkpointsOffTheLog(source, READ_MODELS);
+  return off.map(({ name, at }) => `checkpoints: ${name} at ${at ?? "none"}, the log at ${last}`);
 }
 
 /**
