@@ -37,9 +37,10 @@ function portOver(url: string, target: Queryable, prepared = false): SqlPort {
 /**
  * A transaction's port on its client. When the connection pipelines (pg's `pipeline`: a statement is sent while
  * earlier ones are still being answered, and the server runs them in the order sent), its writes are not waited
- * for, only kept: `written` settles once they all have, failing with the first that failed. Writes in a row are
- * corked, sent as one packet with the next read or with COMMIT: on loopback each packet costs the sender
- * the receiver's TCP work too, and two servers' small groups paid it ten times a transaction.
+ * for, only kept: `written` settles once they all have, failing with the first that failed. Every statement is
+ * corked: writes wait for the next read or COMMIT, and a read leaves at the end of the tick with the writes
+ * before it and the reads issued beside it (`Promise.all`), as one packet. On loopback each packet costs the
+ * sender the receiver's TCP work and wake-up too: a write system call was the largest single cost of `serve`.
  */
 function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; written(): Promise<unknown> } {
   const port = portOver(url, client, true);
@@ -47,20 +48,25 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; w
   const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
   const pending: Promise<void>[] = [];
   let corked = false;
+  const cork = () => {
+    if (!corked) stream.cork();
+    corked = true;
+  };
   const sent = () => {
     if (corked) stream.uncork();
     corked = false;
   };
+  /** A read, issued corked: it leaves at the end of this tick, with what was issued before and beside it. */
+  const leaving = <R>(answer: Promise<R>): Promise<R> => (process.nextTick(sent), answer);
   return {
     port: {
       ...port,
-      all: (sql, params) => (sent(), port.all(sql, params)),
-      get: (sql, params) => (sent(), port.get(sql, params)),
-      rows: (sql, params) => (sent(), port.rows(sql, params)),
-      run: (sql, params) => (sent(), port.run(sql, params)),
+      all: (sql, params) => (cork(), leaving(port.all(sql, params))),
+      get: (sql, params) => (cork(), leaving(port.get(sql, params))),
+      rows: (sql, params) => (cork(), leaving(port.rows(sql, params))),
+      run: (sql, params) => (cork(), leaving(port.run(sql, params))),
       write(sql, params) {
-        if (!corked) stream.cork();
-        corked = true;
+        cork();
         const answer = port.write(sql, params);
         answer.catch(() => {}); // seen by `written`, not as an unhandled rejection before it is asked
         pending.push(answer);
