@@ -8,8 +8,23 @@ export function userValue(value: unknown): unknown {
   return value;
 }
 
-/** A row with each value as `userValue` prints it. */
-export function userRow(row: Record<string, unknown>): Record<string, unknown> {
-  for (const column in row) row[column] = userValue(row[column]);
+/**
+ * A query's column names, each printed once: a name the query gives again (`SELECT s.id, r.id …` is `id` twice) is
+ * `id:2` the second time, so that no column hides another in a JSON object, and every format shows the same names.
+ */
+export function uniqueColumns(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let n = 2; taken.has(unique); n++) unique = `${name}:${n}`;
+    taken.add(unique);
+    return unique;
+  });
+}
+
+/** A row read as an array of values in column order, as an object under the columns' unique names, each value as `userValue` prints it. */
+export function userRow(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  columns.forEach((column, i) => (row[column] = userValue(values[i])));
   return row;
 }

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { userRow } from "./queryValues.js";
+import { uniqueColumns, userRow } from "./queryValues.js";
 
 export class ReadOnlyViolation extends Error {}
 
@@ -45,12 +45,12 @@ export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infi
   }
   if (!statement.readonly) throw new ReadOnlyViolation(`refused: ${statementName(query)} writes; ${READ_ONLY}`);
   if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
-  const columns = statement.columns().map((c) => c.name);
+  const columns = uniqueColumns(statement.columns().map((c) => c.name));
   const rows: Record<string, unknown>[] = [];
-  // Integers as bigint, so that one past 2^53 is printed exactly (userValue), not rounded.
-  for (const row of statement.safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>) {
+  // Arrays, so that two columns of one name both come through; integers as bigint, so that one past 2^53 is printed exactly (userValue), not rounded.
+  for (const values of statement.raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) {
     if (rows.length === maxRows) return { columns, rows, cut: true }; // leaving the loop ends the statement
-    rows.push(userRow(row));
+    rows.push(userRow(columns, values));
   }
   return { columns, rows, cut: false };
 }

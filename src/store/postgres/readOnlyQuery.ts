@@ -1,6 +1,6 @@
 import type pg from "pg";
 import Cursor from "pg-cursor";
-import { userRow } from "../queryValues.js";
+import { uniqueColumns, userRow } from "../queryValues.js";
 import { ReadOnlyViolation, withoutLeadingComments, type QueryResult } from "../readOnlyQuery.js";
 import { QueryTimeout } from "../sqlProcess.js";
 import { connectClient, QUERY_TYPES, unreachableError } from "./connect.js";
@@ -29,11 +29,11 @@ function refusal(error: unknown, timeoutMs: number): Error | null {
 }
 
 /** Reads up to `limit` rows from the cursor, with the statement's column names (known even when there are no rows). */
-function readRows(cursor: Cursor, limit: number): Promise<{ rows: Record<string, unknown>[]; columns: string[] }> {
+function readRows(cursor: Cursor, limit: number): Promise<{ rows: unknown[][]; columns: string[] }> {
   return new Promise((resolve, reject) => {
     cursor.read(limit, (error, rows, result) => {
       if (error) reject(error);
-      else resolve({ rows, columns: result.fields.map((field) => field.name) });
+      else resolve({ rows: rows as unknown as unknown[][], columns: uniqueColumns(result.fields.map((field) => field.name)) });
     });
   });
 }
@@ -55,14 +55,15 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
     await client.query("BEGIN");
     await client.query("SET TRANSACTION READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(options.timeoutMs))}`);
-    cursor = client.query(new Cursor(query, undefined, { types: QUERY_TYPES }));
+    // Arrays, so that two columns of one name both come through.
+    cursor = client.query(new Cursor(query, undefined, { types: QUERY_TYPES, rowMode: "array" }));
     const rows: Record<string, unknown>[] = [];
     let columns: string[] = [];
     for (;;) {
       const wanted = Math.min(READ_BATCH_ROWS, options.maxRows - rows.length + 1);
       const batch = await readRows(cursor, wanted);
       columns = batch.columns;
-      rows.push(...batch.rows.map(userRow));
+      rows.push(...batch.rows.map((values) => userRow(columns, values)));
       if (rows.length > options.maxRows) return { columns, rows: rows.slice(0, options.maxRows), cut: true };
       if (batch.rows.length < wanted) return { columns, rows, cut: false };
     }

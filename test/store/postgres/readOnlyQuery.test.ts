@@ -33,6 +33,14 @@ describePostgres("the sql command's query on PostgreSQL", () => {
       .toEqual([{ big: "9007199254740993", safe: 9007199254740991, blob: "\\x00ff10" }]);
   });
 
+  it("keeps every column of a name given twice, the second as name:2, as on SQLite", async () => {
+    expect(await query("SELECT a.id, a.name, b.id FROM t a JOIN t b ON b.id = a.id + 1 WHERE a.id = 1")).toEqual({
+      columns: ["id", "name", "id:2"],
+      rows: [{ id: 1, name: "row 1", "id:2": 2 }],
+      cut: false,
+    });
+  });
+
   it("names the columns of a query with no rows", async () => {
     expect(await query("SELECT id, name FROM t WHERE false")).toEqual({ columns: ["id", "name"], rows: [], cut: false });
   });
