@@ -3,14 +3,18 @@ import { isPostgresUrl } from "./url.js";
 
 export { isPostgresUrl };
 
-/** A URL as an error may show it: the password left out. */
+/** Query parameters node-postgres takes a secret from (`?password=` is the password as much as `user:password@`). */
+const SECRET_PARAMETERS = ["password", "sslpassword"];
+
+/** A URL as an error may show it: the password left out, whether given before the host or as a parameter. */
 export function withoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.password = "";
+    for (const name of SECRET_PARAMETERS) parsed.searchParams.delete(name);
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1@");
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1@").replace(/([?&](?:ssl)?password=)[^&]*/gi, "$1");
   }
 }
 

@@ -12,6 +12,7 @@ describe("PostgreSQL URLs", () => {
   it("are shown without their password", () => {
     expect(withoutPassword("postgres://alice:s3cret@db.example:5432/steps")).toBe("postgres://alice@db.example:5432/steps");
     expect(withoutPassword("postgres://alice@db.example/steps")).toBe("postgres://alice@db.example/steps");
+    expect(withoutPassword("postgres://alice@db.example/steps?password=s3cret&schema=team_a&sslpassword=k3y")).toBe("postgres://alice@db.example/steps?schema=team_a");
   });
 });
 
