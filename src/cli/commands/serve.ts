@@ -27,7 +27,7 @@ function webhookSecret(): string | undefined {
   try {
     new Webhook(secret);
   } catch {
-    throw new UsageError("STEPSTORE_WEBHOOK_SECRET is not a Standard Webhooks secret: expected whsec_ followed by base64");
+    throw new UsageError("STEPSTORE_WEBHOOK_SECRET is not a Standard Webhooks secret: expected whsec_ followed by base64 (or the base64 alone)");
   }
   return secret;
 }
