@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { jsonPath } from "./jsonPath.js";
 import { syntaxErrorOffset } from "./jsonSyntax.js";
+import { columnTextProblem } from "./schemas.js";
 import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.js";
 import { partTexts, tokenAt } from "./lossless.js";
 import { describeNumberToken } from "./numbers.js";
@@ -106,6 +107,8 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     const schema = schemaForEvent(event.type);
     if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
     if (event.id !== undefined && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
+    const idProblem = typeof event.id === "string" ? columnTextProblem(event.id) : null; // the id becomes the event key
+    if (idProblem) return reject(idProblem, "$.id");
     const badTime = badEnvelopeTime(event.createdAt, data);
     if (badTime) return reject(badTime, "$.created_at");
     const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);

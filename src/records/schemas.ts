@@ -10,12 +10,40 @@ export { RUN_STATUSES, STEP_STATUSES, STEP_TYPES };
 const int = z.number().int();
 const nullableInt = int.nullable().optional();
 
+/** The most characters of an id, model, error code or tool name (the API's are under 64): PostgreSQL indexes no key past ~2.7 kB. */
+export const MAX_COLUMN_TEXT = 256;
+/** With the u flag a surrogate pair is one character: what is left is a half. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Why text that becomes a column is refused, or null when it is fine. */
+export function columnTextProblem(text: string): string | null {
+  if (text.includes("\u0000")) return "U+0000 in text stepstore keeps in a column (an id, model, error code or tool name): PostgreSQL's text cannot hold it";
+  // PostgreSQL stores one as U+FFFD (two ids became one), SQLite as bytes that are not UTF-8 (verify then differed).
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone) return `a lone surrogate (\\u${lone[0].charCodeAt(0).toString(16)}) in text stepstore keeps in a column (an id, model, error code or tool name): it is no character, and not UTF-8`;
+  if (text.length > MAX_COLUMN_TEXT) return `${text.length} characters, more than the ${MAX_COLUMN_TEXT} stepstore keeps in a column (an id, model, error code or tool name)`;
+  return null;
+}
+/**
+ * Text that becomes a column of the log or a read model (and part of its indexes' keys). Refused with U+0000 or past
+ * MAX_COLUMN_TEXT on both stores: on PostgreSQL one such value failed its whole batch, and a file must give the same
+ * log whichever store it goes to.
+ */
+const columnText = z.string().superRefine((text, ctx) => {
+  const problem = columnTextProblem(text);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+/** `assistant.name`: any value is kept, a string one becomes a column. */
+const columnTextIfString = z.unknown().superRefine((value, ctx) => {
+  const problem = typeof value === "string" ? columnTextProblem(value) : null;
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 
 const functionCall = z.looseObject({
   id: z.string(),
   type: z.literal("function"),
   function: z.looseObject({
-    name: z.string(),
+    name: columnText,
     arguments: z.string(),
     output: z.string().nullable().optional(),
   }),
@@ -59,8 +87,8 @@ const fileSearchCall = z.looseObject({
 /** The three OpenAI tool types are checked in full; another vendor's (Azure's bing_grounding, openapi, …) needs only id and type (in a delta: index and type) and is kept whole. */
 const toolCall = byType({
   options: { function: functionCall, code_interpreter: codeInterpreterCall, file_search: fileSearchCall },
-  other: z.looseObject({ id: z.string(), type: z.string() }),
-  inDelta: { other: z.looseObject({ index: int, type: z.string() }) },
+  other: z.looseObject({ id: z.string(), type: columnText }),
+  inDelta: { other: z.looseObject({ index: int, type: columnText }) },
 });
 
 const stepDetails = byType({
@@ -90,16 +118,16 @@ const stringMap = z
   .pipe(z.record(z.string(), z.string()));
 
 export const runStepSchema = z.looseObject({
-  id: z.string(),
+  id: columnText,
   object: z.literal("thread.run.step"),
   created_at: int,
-  assistant_id: z.string(),
-  thread_id: z.string(),
-  run_id: z.string(),
+  assistant_id: columnText,
+  thread_id: columnText,
+  run_id: columnText,
   type: z.enum(STEP_TYPES),
   status: z.enum(STEP_STATUSES),
   step_details: stepDetails,
-  last_error: z.looseObject({ code: z.string(), message: z.string() }).nullable().optional(),
+  last_error: z.looseObject({ code: columnText, message: z.string() }).nullable().optional(),
   expired_at: nullableInt,
   cancelled_at: nullableInt,
   failed_at: nullableInt,
@@ -135,7 +163,7 @@ function unsafeDeltaPart(value: unknown, path: (string | number)[]): { path: (st
 
 /** A delta's step_details: each field it carries checked as the snapshot checks it (CONTRACT §1 v1.1). */
 const stepDeltaShape = z.looseObject({
-  id: z.string(),
+  id: columnText,
   object: z.literal("thread.run.step.delta"),
   delta: z.looseObject({ step_details: deepPartial(stepDetails).optional() }),
 });
@@ -154,32 +182,33 @@ export const stepDeltaSchema = z
   .pipe(stepDeltaShape);
 
 export const runSchema = z.looseObject({
-  id: z.string(),
+  id: columnText,
   object: z.literal("thread.run"),
   created_at: int,
-  thread_id: z.string(),
-  assistant_id: z.string(),
+  thread_id: columnText,
+  assistant_id: columnText,
   status: z.enum(RUN_STATUSES),
   started_at: nullableInt,
   expires_at: nullableInt,
   cancelled_at: nullableInt,
   failed_at: nullableInt,
   completed_at: nullableInt,
-  model: z.string().optional(),
+  model: columnText.optional(),
 });
 
 export const messageSchema = z.looseObject({
   id: z.string(),
   object: z.literal("thread.message"),
   created_at: int,
-  thread_id: z.string(),
+  thread_id: columnText,
+  run_id: columnText.nullable().optional(),
   role: z.enum(["user", "assistant"]),
   status: z.enum(["in_progress", "incomplete", "completed"]),
   content: z.array(z.looseObject({ type: z.string() })),
 });
 export const messageDeltaSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message.delta"), delta: z.looseObject({}) });
-export const threadSchema = z.looseObject({ id: z.string(), object: z.literal("thread"), created_at: int });
-export const assistantSchema = z.looseObject({ id: z.string(), object: z.literal("assistant"), created_at: int, model: z.string() });
+export const threadSchema = z.looseObject({ id: columnText, object: z.literal("thread"), created_at: int });
+export const assistantSchema = z.looseObject({ id: columnText, object: z.literal("assistant"), created_at: int, model: columnText, name: columnTextIfString.optional() });
 /** The stream's `error` event: the SDK's ErrorObject (`code`, `param` and `type` may be null or left out). */
 export const errorSchema = z.looseObject({
   message: z.string(),

@@ -1,6 +1,7 @@
 import { parseRecordText, recordsOf, type AcceptedRecord, type RejectedRecord } from "./classify.js";
 import { createEventKeyer, documentIdentity } from "./eventKey.js";
 import { isJsonObject } from "./json.js";
+import { columnTextProblem } from "./schemas.js";
 import { recordText } from "./utf8.js";
 
 /**
@@ -18,5 +19,8 @@ export function webhookRecord(body: Buffer, origin: string, deliveryId: string |
   }
   const [record] = recordsOf(value, raw, origin);
   if (!record!.ok) return record as RejectedRecord;
+  // The delivery id keys an event that has none of its own: it becomes a column as an id does.
+  const deliveryIdProblem = deliveryId === undefined || (record as AcceptedRecord).eventId ? null : columnTextProblem(deliveryId);
+  if (deliveryIdProblem) return { ok: false, reason: `webhook-id header: ${deliveryIdProblem}`, path: null, origin, raw };
   return { record: record as AcceptedRecord, key: createEventKeyer(() => documentIdentity(body))(record as AcceptedRecord, deliveryId) };
 }
