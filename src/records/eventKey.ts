@@ -17,14 +17,6 @@ export function documentIdentity(firstBytes: Buffer): string {
 const DELTA_KEY = "delta:";
 const CONTENT_KEY = "sha256:";
 
-/**
- * Whether a record's key was made from its content (rules 2 and 3) rather than an id: such a key
- * names its content, so a record already under it holds the same content and cannot conflict.
- */
-export function keyedByContent(record: AcceptedRecord, key: string): boolean {
-  return key !== record.eventId && (key.startsWith(CONTENT_KEY) || key.startsWith(DELTA_KEY));
-}
-
 export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string;
 
 /**

@@ -1,6 +1,5 @@
 import { canonicalOfText } from "../records/canonical.js";
 import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
-import { keyedByContent } from "../records/eventKey.js";
 import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoints } from "./saveCheckpoints.js";
@@ -115,8 +114,8 @@ async function storedUnder(tx: SqlPort, keys: readonly string[]): Promise<Map<st
 
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
 function existing(stored: StoredEvent, record: AcceptedRecord, key: string): AppendedRecord {
-  // A content key names its content, so only an id can hold other content; a fresh insert never gets here.
-  if (keyedByContent(record, key) || stored.data === record.data || sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
+  // Compared even under a content key: an event's own id may be spelled as one (`sha256:…`) and hold other content.
+  if (stored.data === record.data || sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
   const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
   return { status: "conflict", position: stored.position, rejection };
 }

@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { canonicalOfText } from "../../src/records/canonical.js";
+import { sha256Hex } from "../../src/records/eventKey.js";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { storeRows } from "../helpers/storeRows.js";
 import { postIngest, serverForSuite } from "../api/harness.js";
@@ -102,6 +104,20 @@ describe("event keys reused with other content (conflicts)", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(`${file}:2: ${conflictReason("evt_1", `${file}:1`)}\n`);
     expect(await storeRows(db, "SELECT step_id FROM events")).toEqual([{ step_id: "step_A" }]);
+  });
+
+  it("an event whose id is another record's content key is a conflict with it, not a silent duplicate, in either order", async () => {
+    const bare = step("step_ns", "completed");
+    const contentKey = `sha256:${sha256Hex(canonicalOfText(JSON.stringify(bare)))}`;
+    const squatter = event(contentKey, "step_evil", "completed");
+    for (const [earlier, later] of [[squatter, bare], [bare, squatter]] as const) {
+      const db = tempDb();
+      const file = join(dir, "squatted.jsonl");
+      writeFileSync(file, jsonl([earlier, later]));
+      const result = await ingest(db, file);
+      expect(result.summary).toEqual({ records: 2, appended: 1, duplicates: 0, rejected: 1 });
+      expect(result.stderr).toBe(`${file}:2: ${conflictReason(contentKey, `${file}:1`)}\n`);
+    }
   });
 
   it("the same archive again, or its events re-serialised (other key order, whitespace, a JSON array), are duplicates", async () => {
