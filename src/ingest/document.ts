@@ -14,6 +14,8 @@ export interface Document {
   identity: string;
   format: Format;
   chunks: AsyncIterable<Buffer>;
+  /** Once the chunks are read: why the rest could not be (a gzip stream cut short or damaged), else null. */
+  damage(): string | null;
 }
 
 // A Map: a file named `x.constructor` must find nothing, not Object.prototype's.
@@ -79,19 +81,35 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
   return { head, all: all() };
 }
 
-/** Reads the head of a stream (for identity and sniffing), then hands on every byte, head included. */
+/** Reads the head of a stream (gunzipped when it is gzip) for identity and sniffing, then hands on every byte, head included. */
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
-  const { head, all } = await peek(stream, DOCUMENT_IDENTITY_BYTES);
+  const { bytes, damage } = await gunzipped(stream);
+  const { head, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
   const resolved = format !== "auto" ? format : (formatFromName(name) ?? sniffFormat(head));
-  return { name, identity: documentIdentity(head), format: resolved, chunks: all };
+  return { name, identity: documentIdentity(head), format: resolved, chunks: all, damage: () => damage.reason };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
+/**
+ * A gzip stream's bytes, decompressed. zlib's failure (the stream cut short, or damaged) ends them, its reason kept in
+ * `damage`: the records before it are read and land; a failure to read the stream itself is still thrown.
+ */
+async function* decompressed(compressed: AsyncIterable<Buffer>, damage: { reason: string | null }): AsyncGenerator<Buffer> {
+  try {
+    yield* Readable.from(compressed).pipe(createGunzip());
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (!code?.startsWith("Z_")) throw error;
+    damage.reason = `gzip: ${message}: the records before it were read, what follows could not be decompressed`;
+  }
+}
+
 /** The stream's bytes, decompressed when they are gzip (by their magic number, whatever the name: stdin has none). */
-export async function gunzipped(stream: ByteStream): Promise<ByteStream> {
+async function gunzipped(stream: ByteStream): Promise<{ bytes: ByteStream; damage: { reason: string | null } }> {
+  const damage = { reason: null };
   const { head, all } = await peek(stream, GZIP_MAGIC.length);
-  return head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? Readable.from(all).pipe(createGunzip()) : all;
+  return { bytes: head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? decompressed(all, damage) : all, damage };
 }
 
 /** Hands on a stream's chunks, telling `onRead` each one's size (progress counts the bytes on disk, before gunzip). */
@@ -104,5 +122,5 @@ async function* counted(stream: AsyncIterable<Buffer>, onRead: (bytes: number) =
 
 export async function openFileDocument(path: string, format: FormatOption, onRead?: (bytes: number) => void): Promise<Document> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return openDocument(await gunzipped(onRead ? counted(file, onRead) : file), path, format);
+  return openDocument(onRead ? counted(file, onRead) : file, path, format);
 }

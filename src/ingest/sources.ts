@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
-import { gunzipped, openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
+import { openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
 type OnSkip = (path: string, why: string) => void;
@@ -41,7 +41,7 @@ export function bytesToRead(paths: readonly string[]): number | null {
 export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, onRead?: (bytes: number) => void): AsyncGenerator<Document> {
   for (const path of paths) {
     if (path === "-") {
-      yield await openDocument(await gunzipped(stdin), "-", format);
+      yield await openDocument(stdin, "-", format);
     } else if (statSync(path).isDirectory()) {
       for (const file of filesIn(path)) yield await openFileDocument(file, format, onRead);
     } else {
@@ -50,10 +50,16 @@ export async function* documentsOf(paths: readonly string[], format: FormatOptio
   }
 }
 
-/** Every record of a document, keyed for the log (CONTRACT §3), or rejected with its reason. */
+/**
+ * Every record of a document, keyed for the log (CONTRACT §3), or rejected with its reason. A gzip stream cut
+ * short or damaged is one more rejection naming the document: the records before the damage land, and the
+ * documents after it are read.
+ */
 export async function* keyedRecordsOf(doc: Document, deliveryId?: string): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const keyOf = createEventKeyer(doc.identity);
   for await (const record of recordsOfDocument(doc)) {
     yield record.ok ? { record, key: keyOf(record, deliveryId) } : record;
   }
+  const damage = doc.damage();
+  if (damage !== null) yield { ok: false, reason: damage, path: null, origin: doc.name, raw: "" };
 }

@@ -109,6 +109,14 @@ describe("/v1/ingest with the default body timeout", () => {
     expect(await postIngest(server, body)).toEqual({ status: 200, body: { records: 2, appended: 2, duplicates: 0, rejected: 0 } });
   });
 
+  it("a gzipped body cut short: the records before the cut land, the cut is one rejection, 200 not 500", async () => {
+    const whole = gzipSync(`${stepLine("step_GzCut1")}\n${"x".repeat(100_000)}\n`);
+    const answer = await postIngest(server, whole.subarray(0, whole.length - 40));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ appended: 1 });
+    expect((answer.body as { rejected: number }).rejected).toBeGreaterThanOrEqual(1);
+  });
+
   it("a Content-Type named like a built-in (constructor) is 415, never a crash", async () => {
     expect((await postIngest(server, stepLine("step_Ctor"), "constructor")).status).toBe(415);
   });

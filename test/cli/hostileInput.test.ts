@@ -80,6 +80,33 @@ describe("hostile input: one bad record is rejected, the others land", () => {
     expect(ingest.stderr).toContain(`${file}:1: record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`);
   });
 
+  it("a gzip file cut short or damaged is a rejection naming it: the records decompressed before the damage and the files after it land", async () => {
+    const dir = tempDir();
+    const db = tempDb();
+    const lines = Array.from({ length: 400 }, (_, i) => stepLine(`step_Gz${String(i).padStart(4, "0")}`)).join("\n") + "\n";
+    const whole = gzipSync(lines);
+    const cut = join(dir, "cut.jsonl.gz");
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const damaged = Buffer.from(whole);
+    damaged[damaged.length - 6]! ^= 0xff; // in the trailer's checksum: all the data decompresses, then the check fails
+    const flipped = join(dir, "flipped.jsonl.gz");
+    writeFileSync(flipped, damaged);
+    const after = join(dir, "after.jsonl");
+    writeFileSync(after, `${stepLine("step_GzAfter")}\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", cut, flipped, after]);
+    expect(ingest.code).toBe(3);
+    expect(ingest.stderr).toContain(`${cut}: gzip: unexpected end of file: the records before it were read`);
+    expect(ingest.stderr).toContain(`${flipped}: gzip: incorrect data check`);
+    const summary = JSON.parse(ingest.stdout) as { records: number; appended: number; duplicates: number; rejected: number };
+    expect(summary.records).toBe(summary.appended + summary.duplicates + summary.rejected);
+    const steps = (await stepstore(["steps", "--db", db])).stdout.trim().split("\n").map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(steps).toContain("step_GzAfter");
+    // What zlib handed over before it failed: the cut file's first records, the damaged file's all but its last chunk's.
+    expect(steps).toContain("step_Gz0000");
+    expect(steps.filter((id) => id.startsWith("step_Gz0")).length).toBeGreaterThan(300);
+  });
+
   it("an oversized .json document and an oversized SSE event are rejected whole, the next document still read", async () => {
     const dir = tempDir();
     const db = tempDb();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import { Readable } from "node:stream";
-import { gunzipped, openDocument, type Format } from "../../ingest/document.js";
+import { openDocument, type Format } from "../../ingest/document.js";
 import { keyedRecordsOf } from "../../ingest/sources.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -58,7 +58,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     try {
       const body = request.body ?? Readable.from([]);
       // As a file would be: gzip is known by its first bytes (the limit counts the bytes sent).
-      const doc = await openDocument(await gunzipped(limitBytes(body, options.maxIngestBody)), `POST /v1/ingest ${request.id}`, format);
+      const doc = await openDocument(limitBytes(body, options.maxIngestBody), `POST /v1/ingest ${request.id}`, format);
       return await appendAll(options.store.append, keyedRecordsOf(doc), {
         source: "http",
         onCommit: (_, sofar) => Object.assign(totals, sofar),
