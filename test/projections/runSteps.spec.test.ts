@@ -45,6 +45,12 @@ describe("run_steps projection", () => {
       .given([runEvent("in_progress"), stepEvent("in_progress")])
       .when(runEvent("expired", { expires_at: 1_755_180_590 }))
       .then(stepRows, [{ id: STEP, status: "expired", step: expectStep({ status: "expired", expired_at: 1_755_180_590 }) }]));
+
+  it("given a step seen first in one run and its run expired, when a winning snapshot names another run, then the row is that run's, not expired", () =>
+    spec
+      .given([stepEvent("in_progress", { metadata: { a: "1" } }), runEvent("expired", { expires_at: 1_755_180_590 })])
+      .when(stepEvent("in_progress", { run_id: "run_Other", metadata: { b: "1" } }))
+      .then(stepRows, [{ id: STEP, status: "in_progress", step: expectStep({ run_id: "run_Other", metadata: { b: "1" } }) }]));
 });
 
 function expectStep(changes: Record<string, unknown>) {

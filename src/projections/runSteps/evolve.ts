@@ -40,15 +40,17 @@ export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldStat
   }
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
   const snapshot = event.payload;
-  const runId = state.runId ?? snapshot.run_id;
+  // The step's run is the one its row names, the winning snapshot's (not the first seen): its expiry is that run's.
   if (isTerminalStep(snapshot.status)) {
-    return { ...state, runId, position, terminal: max(state.terminal, snapshot, compareTerminal) };
+    const terminal = max(state.terminal, snapshot, compareTerminal);
+    return { ...state, runId: terminal.run_id, position, terminal };
   }
+  const inProgress = max(state.inProgress, snapshot, compareCanonical);
   return {
     ...state,
-    runId,
+    runId: (state.terminal ?? inProgress).run_id,
     position,
-    inProgress: max(state.inProgress, snapshot, compareCanonical),
+    inProgress,
     inProgressDetails: max(state.inProgressDetails, isJsonObject(snapshot.step_details) ? snapshot.step_details : null, compareDetails),
   };
 }
