@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { DOCUMENT_IDENTITY_BYTES, documentIdentity } from "../records/eventKey.js";
 
@@ -97,7 +97,9 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
  */
 async function* decompressed(compressed: AsyncIterable<Buffer>, damage: { reason: string | null }): AsyncGenerator<Buffer> {
   try {
-    yield* Readable.from(compressed).pipe(createGunzip());
+    // pipeline, not pipe: a failure to read the source (a body over its limit, a client gone) reaches the reader, and a
+    // reader that stops early closes the source.
+    yield* pipeline(Readable.from(compressed), createGunzip(), () => {});
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (!code?.startsWith("Z_")) throw error;
