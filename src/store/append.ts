@@ -69,13 +69,15 @@ const EVENT_COLUMNS = /\(([^)]*)\)/.exec(INSERT_EVENT.head)![1]!;
 
 /**
  * PostgreSQL: `count` rows inserted in their order, those whose key is in the log already left out before they draw a
- * position (ON CONFLICT DO NOTHING drew one for each: a duplicate left a gap SQLite's positions have not). Under the
- * append lock no other transaction inserts between the check and the insert.
+ * position (ON CONFLICT DO NOTHING alone drew one for each: a duplicate left a gap SQLite's positions have not). Under
+ * the append lock no other transaction inserts between the check and the insert; ON CONFLICT stays as the net should one
+ * (the row then found as stored). The VALUES' untyped parameters are text, as every column of `events` is.
  */
 function insertNewEventsSql(count: number): string {
   const rows = Array.from({ length: count }, (_, i) => `(${i}, ${INSERT_EVENT.row.slice(1)}`).join(", ");
   return `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM (VALUES ${rows}) AS v(ordinal, ${EVENT_COLUMNS})
-    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = v.event_key) ORDER BY v.ordinal RETURNING position, event_key`;
+    WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = v.event_key) ORDER BY v.ordinal
+    ON CONFLICT (event_key) DO NOTHING RETURNING position, event_key`;
 }
 
 /**

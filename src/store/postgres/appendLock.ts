@@ -15,5 +15,9 @@ export const APPEND_LOCK_KEY = 0x5374_6570_0001;
  */
 export const LOCK_LOG_FOR_APPEND = `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
 
-/** How every append transaction opens: BEGIN and the lock in one round trip (a simple query of two statements). */
-export const BEGIN_APPEND = `BEGIN; ${LOCK_LOG_FOR_APPEND}`;
+/**
+ * How every append transaction opens: BEGIN and the lock in one round trip (a simple query of two statements). READ
+ * COMMITTED whatever the database's default: each statement after the lock must see what the previous holder committed
+ * (REPEATABLE READ would take its snapshot at the lock's SELECT, before the lock was granted).
+ */
+export const BEGIN_APPEND = `BEGIN ISOLATION LEVEL READ COMMITTED; ${LOCK_LOG_FOR_APPEND}`;
