@@ -51,6 +51,12 @@ describe("run_steps projection", () => {
       .given([stepEvent("in_progress", { metadata: { a: "1" } }), runEvent("expired", { expires_at: 1_755_180_590 })])
       .when(stepEvent("in_progress", { run_id: "run_Other", metadata: { b: "1" } }))
       .then(stepRows, [{ id: STEP, status: "in_progress", step: expectStep({ run_id: "run_Other", metadata: { b: "1" } }) }]));
+
+  it("given the winning snapshot of another run and this run expired, when a losing snapshot of this run arrives, then the row is still the other run's, not expired", () =>
+    spec
+      .given([stepEvent("in_progress", { run_id: "run_Other", metadata: { b: "1" } }), runEvent("expired", { expires_at: 1_755_180_590 })])
+      .when(stepEvent("in_progress", { metadata: { a: "1" } }))
+      .then(stepRows, [{ id: STEP, status: "in_progress", step: expectStep({ run_id: "run_Other", metadata: { b: "1" } }) }]));
 });
 
 function expectStep(changes: Record<string, unknown>) {

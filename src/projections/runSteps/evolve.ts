@@ -10,7 +10,6 @@ import type { RunExpiryState } from "./runExpiry.js";
 /** All the fold keeps of one step: enough to render its row, whatever arrives next. */
 export interface StepFoldState {
   stepId: string;
-  runId: string | null;
   /** The winning terminal snapshot as received, if any. */
   terminal: RunStep | null;
   /** The in-progress snapshot with the larger canonical JSON, as received. */
@@ -24,12 +23,18 @@ export interface StepFoldState {
 }
 
 export function initialStepState(stepId: string): StepFoldState {
-  return { stepId, runId: null, terminal: null, inProgress: null, inProgressDetails: null, deltaDetails: null, position: 0 };
+  return { stepId, terminal: null, inProgress: null, inProgressDetails: null, deltaDetails: null, position: 0 };
 }
 
 function max<T>(current: T | null, candidate: T, compare: (a: T, b: T) => number): T {
   return current === null || compare(candidate, current) > 0 ? candidate : current;
 }
+
+/**
+ * The run a step belongs to: the one its row names, the winning snapshot's (not the first seen), so that its run's
+ * expiry reaches it whatever the order; null while only deltas are known.
+ */
+export const stepRunId = (state: StepFoldState): string | null => (state.terminal ?? state.inProgress)?.run_id ?? null;
 
 /** Folds one of the step's events into its state. Pure: the inputs are left as they were. */
 export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldState {
@@ -40,17 +45,13 @@ export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldStat
   }
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
   const snapshot = event.payload;
-  // The step's run is the one its row names, the winning snapshot's (not the first seen): its expiry is that run's.
   if (isTerminalStep(snapshot.status)) {
-    const terminal = max(state.terminal, snapshot, compareTerminal);
-    return { ...state, runId: terminal.run_id, position, terminal };
+    return { ...state, position, terminal: max(state.terminal, snapshot, compareTerminal) };
   }
-  const inProgress = max(state.inProgress, snapshot, compareCanonical);
   return {
     ...state,
-    runId: (state.terminal ?? inProgress).run_id,
     position,
-    inProgress,
+    inProgress: max(state.inProgress, snapshot, compareCanonical),
     inProgressDetails: max(state.inProgressDetails, isJsonObject(snapshot.step_details) ? snapshot.step_details : null, compareDetails),
   };
 }

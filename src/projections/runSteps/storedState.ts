@@ -50,7 +50,7 @@ export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promis
     const stored = rowOf.get(id);
     // Its row's position may include its run's expiry: harmless, as rendering takes that maximum anyway.
     const fromRow = (row: NonNullable<typeof stored>): StepFoldState =>
-      ({ ...initialStepState(id), runId: row.facts.runId, terminal: JSON.parse(row.data) as RunStep, position: row.position });
+      ({ ...initialStepState(id), terminal: JSON.parse(row.data) as RunStep, position: row.position });
     const state = fold ?? (stored ? fromRow(stored) : initialStepState(id));
     return [id, { state, folded: fold !== undefined, row: stored?.facts ?? null }];
   }));

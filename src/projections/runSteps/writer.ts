@@ -7,7 +7,7 @@ import { stepFacts, type BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep } from "../../records/statuses.js";
 import { terminalTimestamp } from "./compare.js";
-import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "./evolve.js";
+import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "./evolve.js";
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
 import { evolveRunExpiry } from "./runExpiry.js";
@@ -83,10 +83,11 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
     folded.push({ loaded: step, state, changed: stepEvents.length > 0 });
   }
   await saveSteps(tx, folded.filter((f) => f.changed));
-  const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => (state.runId ? [state.runId] : [])))]);
+  const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => stepRunId(state) ?? []))]);
   const rendered: { row: RunStepRow; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
   for (const { loaded: step, state } of folded) {
-    const render = renderRunStep(state, state.runId ? (expiries.get(state.runId) ?? null) : null);
+    const runId = stepRunId(state);
+    const render = renderRunStep(state, runId ? (expiries.get(runId) ?? null) : null);
     if (render) rendered.push({ row: render.row, before: step.row, values: runStepValues(render.row, render.position) });
   }
   await insertRows(tx, saveRow, rendered.map((r) => saveRow.values(r.values)));

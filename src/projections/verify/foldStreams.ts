@@ -9,7 +9,7 @@ import { assistantValues } from "../assistants/writer.js";
 import { evolveRun } from "../runs/evolve.js";
 import { runs } from "../runs/tables.js";
 import { runValues } from "../runs/writer.js";
-import { evolveStep, initialStepState, renderRunStep, type StepFoldState } from "../runSteps/evolve.js";
+import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "../runSteps/evolve.js";
 import { identities } from "../runSteps/identities.js";
 import { runStepValues, toolsOf } from "../runSteps/row.js";
 import { evolveRunExpiry, type RunExpiryState } from "../runSteps/runExpiry.js";
@@ -63,7 +63,8 @@ export async function* foldedSteps(source: RowSource, onEvent: () => void): Asyn
       const identity = identities(eventFromRow(row));
       if (identity && "step" in identity) state = evolveStep(state, identity.event);
     }
-    const rendered = renderRunStep(state, state.runId ? await expiryOf(state.runId) : null);
+    const runId = stepRunId(state);
+    const rendered = renderRunStep(state, runId ? await expiryOf(runId) : null);
     if (!rendered) continue;
     const columns = { ...bySqlNames(runSteps, runStepValues(rendered.row, rendered.position)), id: rendered.row.id };
     yield { columns, tools: toolsOf(rendered.row).sort(compareCodePoints) };
