@@ -55,10 +55,10 @@ export async function* documentsOf(paths: readonly string[], format: FormatOptio
  * short or damaged is one more rejection naming the document: the records before the damage land, and the
  * documents after it are read.
  */
-export async function* keyedRecordsOf(doc: Document, deliveryId?: string): AsyncGenerator<KeyedRecord | RejectedRecord> {
+export async function* keyedRecordsOf(doc: Document): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const keyOf = createEventKeyer(doc.identity);
   for await (const record of recordsOfDocument(doc)) {
-    yield record.ok ? { record, key: keyOf(record, deliveryId) } : record;
+    yield record.ok ? { record, key: keyOf(record) } : record;
   }
   const damage = doc.damage();
   if (damage !== null) yield { ok: false, reason: damage, path: null, origin: doc.name, raw: "" };

@@ -10,8 +10,8 @@ export { RUN_STATUSES, STEP_STATUSES, STEP_TYPES };
 const int = z.number().int();
 const nullableInt = int.nullable().optional();
 
-/** The most characters of an id, model, error code or tool name (the API's are under 64): PostgreSQL indexes no key past ~2.7 kB. */
-export const MAX_COLUMN_TEXT = 256;
+/** The most UTF-8 bytes of an id, model, error code or tool name (the API's are under 64): PostgreSQL indexes no key past ~2.7 kB. */
+export const MAX_COLUMN_BYTES = 1024;
 /** With the u flag a surrogate pair is one character: what is left is a half. */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Why text that becomes a column is refused, or null when it is fine. */
@@ -20,12 +20,14 @@ export function columnTextProblem(text: string): string | null {
   // PostgreSQL stores one as U+FFFD (two ids became one), SQLite as bytes that are not UTF-8 (verify then differed).
   const lone = LONE_SURROGATE.exec(text);
   if (lone) return `a lone surrogate (\\u${lone[0].charCodeAt(0).toString(16)}) in text stepstore keeps in a column (an id, model, error code or tool name): it is no character, and not UTF-8`;
-  if (text.length > MAX_COLUMN_TEXT) return `${text.length} characters, more than the ${MAX_COLUMN_TEXT} stepstore keeps in a column (an id, model, error code or tool name)`;
+  // Counted only past a length no text under the limit reaches (3 bytes a UTF-16 unit at most).
+  const bytes = text.length > MAX_COLUMN_BYTES / 3 ? Buffer.byteLength(text) : 0;
+  if (bytes > MAX_COLUMN_BYTES) return `${bytes} bytes of UTF-8, more than the ${MAX_COLUMN_BYTES} stepstore keeps in a column (an id, model, error code or tool name)`;
   return null;
 }
 /**
- * Text that becomes a column of the log or a read model (and part of its indexes' keys). Refused with U+0000 or past
- * MAX_COLUMN_TEXT on both stores: on PostgreSQL one such value failed its whole batch, and a file must give the same
+ * Text that becomes a column of the log or a read model (and part of its indexes' keys). Refused with U+0000, a lone
+ * surrogate or past MAX_COLUMN_BYTES on both stores: on PostgreSQL one such value failed its whole batch, and a file must give the same
  * log whichever store it goes to.
  */
 const columnText = z.string().superRefine((text, ctx) => {
@@ -37,7 +39,6 @@ const columnTextIfString = z.unknown().superRefine((value, ctx) => {
   const problem = typeof value === "string" ? columnTextProblem(value) : null;
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
-
 
 const functionCall = z.looseObject({
   id: z.string(),

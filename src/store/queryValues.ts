@@ -24,7 +24,7 @@ export function uniqueColumns(names: readonly string[]): string[] {
 
 /** A row read as an array of values in column order, as an object under the columns' unique names, each value as `userValue` prints it. */
 export function userRow(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
+  const row: Record<string, unknown> = Object.create(null); // a column named __proto__ is a column like any other
   columns.forEach((column, i) => (row[column] = userValue(values[i])));
   return row;
 }

@@ -170,11 +170,11 @@ describe("sql values", () => {
   });
 
   it("a join whose tables share column names prints every column: a name given again is name:2, in every format", async () => {
-    const query = "SELECT s.id, s.status, r.id, 'x' AS \"id:2\" FROM run_steps s JOIN (SELECT 'run_1' AS id) r ORDER BY s.id LIMIT 1";
-    const row = { id: "step_Sq1Hostile", status: "completed", "id:2": "run_1", "id:2:2": "x" };
+    const query = "SELECT s.id, s.status, r.id, 'x' AS \"id:2\", 'p' AS __proto__ FROM run_steps s JOIN (SELECT 'run_1' AS id) r ORDER BY s.id LIMIT 1";
+    const row = { id: "step_Sq1Hostile", status: "completed", "id:2": "run_1", "id:2:2": "x", ["__proto__"]: "p" };
     expect(JSON.parse((await sql(query, "json")).stdout)).toEqual([row]);
     expect(JSON.parse((await sql(query, "jsonl")).stdout)).toEqual(row);
-    expect((await sql(query, "csv")).stdout).toBe("id,status,id:2,id:2:2\nstep_Sq1Hostile,completed,run_1,x\n");
-    expect((await sql(query, "table")).stdout.split("\n")[2]).toMatch(/^step_Sq1Hostile\s+completed\s+run_1\s+x$/);
+    expect((await sql(query, "csv")).stdout).toBe("id,status,id:2,id:2:2,__proto__\nstep_Sq1Hostile,completed,run_1,x,p\n");
+    expect((await sql(query, "table")).stdout.split("\n")[2]).toMatch(/^step_Sq1Hostile\s+completed\s+run_1\s+x\s+p$/);
   });
 });

@@ -46,7 +46,7 @@ describe("U+0000, a lone surrogate or a very long value in a record's text", () 
       // PostgreSQL made the lone half U+FFFD: the two were one step there.
       step("step_\ud800"),
       step("step_\ufffd"),
-      step(`step_${"x1".repeat(200)}`),
+      step(`step_${"é".repeat(600)}`), // 600 characters, 1,205 bytes
     ];
     const file = join(tempDir(), "escaped-nul.jsonl");
     writeFileSync(file, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
@@ -59,7 +59,7 @@ describe("U+0000, a lone surrogate or a very long value in a record's text", () 
       expect(ingested.stderr).toContain(`${file}:${line}: ${path}: U+0000`);
     }
     expect(ingested.stderr).toContain(`${file}:9: $.id: a lone surrogate (\\ud800)`);
-    expect(ingested.stderr).toContain(`${file}:11: $.id: 405 characters, more than the 256`);
+    expect(ingested.stderr).toContain(`${file}:11: $.id: 1205 bytes of UTF-8, more than the 1024`);
     const steps = (await stepstore(["steps", "--db", db])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; metadata: unknown; step_details: unknown });
     expect(steps.map((s) => s.id).sort()).toEqual(["step_ok1", "step_ok2", "step_ok3", "step_\ufffd"]);
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
