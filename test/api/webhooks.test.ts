@@ -121,6 +121,14 @@ describe("POST /webhooks", () => {
     ]);
   });
 
+  it("a body without an id whose webhook-id is past the column limit gets 422 naming the header, and is kept; with an id of its own it lands", async () => {
+    const long = `msg_${"w".repeat(1100)}`;
+    const keyless = await postWebhook(server, event(undefined, "in_progress", "step_Long1"), { id: long });
+    expect(keyless.status).toBe(422);
+    expect((keyless.body.error as { message: string }).message).toMatch(/^webhook-id header: 1104 bytes of UTF-8, more than the 1024/);
+    expect((await postWebhook(server, event("evt_long_ok", "in_progress", "step_Long2"), { id: long })).status).toBe(200);
+  });
+
   it("an event id sent again with another body gets 409, is kept in rejections and leaves the first row as it was", async () => {
     const body = event("evt_reused", "in_progress", "step_C1");
     const first = await postWebhook(server, body, { id: "msg_c1" });
