@@ -27,8 +27,8 @@ export function columnTextProblem(text: string): string | null {
 }
 /**
  * Text that becomes a column of the log or a read model (and part of its indexes' keys). Refused with U+0000, a lone
- * surrogate or past MAX_COLUMN_BYTES on both stores: on PostgreSQL one such value failed its whole batch, and a file must give the same
- * log whichever store it goes to.
+ * surrogate or past MAX_COLUMN_BYTES on both stores: on PostgreSQL one such value failed its whole batch, and a file
+ * must give the same log whichever store it goes to.
  */
 const columnText = z.string().superRefine((text, ctx) => {
   const problem = columnTextProblem(text);
