@@ -4,7 +4,7 @@ import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoints } from "./saveCheckpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
-import { rowsInsert, selectByKeys } from "./sqlBatch.js";
+import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
 import { insertNewOf, insertOf } from "./sqlText.js";
 import { events, rejections } from "./tables.js";
 
@@ -65,25 +65,12 @@ export interface ProjectionRunner {
 }
 
 const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
-const EVENT_COLUMNS = /\(([^)]*)\)/.exec(INSERT_EVENT.head)![1]!;
-
-/**
- * PostgreSQL: the rows, sent as one JSON array of arrays, inserted in their order, those whose key is in the log
- * already left out before they draw a position (ON CONFLICT DO NOTHING alone drew one for each: a duplicate left a gap
- * SQLite's positions have not). Under the append lock no other transaction inserts between the check and the insert;
- * ON CONFLICT stays as the net should one (the row is then found as stored). One text whatever the row count, so it is
- * prepared once: a VALUES list of 1,000 rows took the planner ~29 ms each time, more than inserting them.
- */
-const INSERT_NEW_EVENTS = `INSERT INTO events (${EVENT_COLUMNS})
-  SELECT ${EVENT_COLUMNS.split(", ").map((_, i) => `r->>${i}`).join(", ")} FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS v(r, ordinal)
-  WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = v.r->>0) ORDER BY v.ordinal
-  ON CONFLICT (event_key) DO NOTHING RETURNING position, event_key`;
 
 /**
  * Each row's new position, or none where its key is in the log already (an earlier row of the batch
  * included). SQLite's RETURNING buffers its rows in a temporary table, which doubled the cost of this,
- * the hottest insert: there each insert's answer carries its rowid. PostgreSQL inserts the batch in one
- * statement, each key's first row only; under the append lock their positions follow the rows' order.
+ * the hottest insert: there each insert's answer carries its rowid. PostgreSQL inserts a chunk
+ * of rows a round trip; under the append lock their positions follow the rows' order.
  */
 async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(number | undefined)[]> {
   if (tx.dialect === "sqlite") {
@@ -94,17 +81,20 @@ async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(
     }
     return positions;
   }
-  const keys = new Set<string>();
-  const firsts = rows.filter((row) => !keys.has(row[0] as string) && keys.add(row[0] as string));
-  // Every value is text or null (the JSON holds no U+0000: a record's text cannot, and its column values are checked).
-  const answers = firsts.length === 0 ? [] : await tx.all<{ position: number; event_key: string }>(INSERT_NEW_EVENTS, [JSON.stringify(firsts)]);
-  const positionOf = new Map(answers.map((r) => [r.event_key, r.position]));
-  // A key's later rows find it (a duplicate or a conflict).
-  return rows.map((row) => {
-    const position = positionOf.get(row[0] as string);
-    positionOf.delete(row[0] as string);
-    return position;
-  });
+  // The chunks go at once (pipelined in the transaction) and run in order, so their positions follow the rows'.
+  const batches = chunks(rows, rows[0]?.length ?? 1);
+  const answers = await Promise.all(batches.map((chunk) => tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat())));
+  const positions: (number | undefined)[] = [];
+  for (const [i, chunk] of batches.entries()) {
+    const byKey = new Map(answers[i]!.map((r) => [r.event_key, r.position]));
+    // A key twice in the chunk: its first row was inserted, the second finds it (a duplicate or a conflict).
+    for (const row of chunk) {
+      const key = row[0] as string;
+      positions.push(byKey.get(key));
+      byKey.delete(key);
+    }
+  }
+  return positions;
 }
 
 const STORED_UNDER = "SELECT event_key, position, origin, data FROM events WHERE";
