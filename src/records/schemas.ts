@@ -25,19 +25,19 @@ export function columnTextProblem(text: string): string | null {
   if (bytes > MAX_COLUMN_BYTES) return `${bytes} bytes of UTF-8, more than the ${MAX_COLUMN_BYTES} stepstore keeps in a column (an id, model, error code or tool name)`;
   return null;
 }
+const addColumnTextProblem = (text: string, ctx: z.RefinementCtx) => {
+  const problem = columnTextProblem(text);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
 /**
  * Text that becomes a column of the log or a read model (and part of its indexes' keys). Refused with U+0000, a lone
  * surrogate or past MAX_COLUMN_BYTES on both stores: on PostgreSQL one such value failed its whole batch, and a file
  * must give the same log whichever store it goes to.
  */
-const columnText = z.string().superRefine((text, ctx) => {
-  const problem = columnTextProblem(text);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const columnText = z.string().superRefine(addColumnTextProblem);
 /** `assistant.name`: any value is kept, a string one becomes a column. */
 const columnTextIfString = z.unknown().superRefine((value, ctx) => {
-  const problem = typeof value === "string" ? columnTextProblem(value) : null;
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
+  if (typeof value === "string") addColumnTextProblem(value, ctx);
 });
 
 const functionCall = z.looseObject({
