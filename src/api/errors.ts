@@ -11,7 +11,7 @@ export function errorBody(status: number, message: string, details: { param?: st
       message,
       type: status >= 500 ? "server_error" : "invalid_request_error",
       param: details.param ?? null,
-      code: details.code ?? null,
+      code: details.code ?? (status === 413 ? "request_too_large" : null),
     },
   };
 }

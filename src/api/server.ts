@@ -12,7 +12,7 @@ import { ingestRoutes } from "./routes/ingest.js";
 import { stepRoutes } from "./routes/steps.js";
 import { statsRoutes } from "./routes/stats.js";
 import { webhookRoutes } from "./routes/webhooks.js";
-import { bodyTimeoutFor, limitBodyTime, serverWithTimeouts } from "./timeouts.js";
+import { answerClientError, bodyTimeoutFor, limitBodyTime, serverWithTimeouts } from "./timeouts.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -80,6 +80,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logController: new OneLinePerRequest(),
     // A URL the router cannot decode is answered in the same error shape as every other error.
     frameworkErrors: (error, _request, reply) => sendError(reply, 400, error.message),
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   app.decorate("stepstore", null as unknown as Store);
 
@@ -109,7 +110,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const message = status >= 500
       ? "The server had an error while processing the request."
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
-    return reply.code(status).send(errorBody(status, message, { code: status === 413 ? "request_too_large" : null }));
+    return reply.code(status).send(errorBody(status, message));
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`));
 

@@ -1,5 +1,7 @@
-import { createServer, type Server } from "node:http";
+import { createServer, STATUS_CODES, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { errorBody } from "./errors.js";
 
 const MIB = 1024 * 1024;
 /** A request's headers must arrive within this (a slowloris sends them a byte at a time). */
@@ -19,7 +21,24 @@ export function serverWithTimeouts(handler: Parameters<typeof createServer>[1]):
   return server;
 }
 
-const REQUEST_TIMEOUT = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n";
+/** An answer written on the socket itself, in OpenAI's error shape, before it is closed. */
+function answerOnSocket(socket: Socket, status: number, message: string, code: string | null, then?: () => void): void {
+  const body = JSON.stringify(errorBody(status, message, { code }));
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  socket.end(`${head}\r\n${body}`, then);
+}
+
+/**
+ * fastify's `clientErrorHandler`: what node's HTTP parser refuses before any route sees it (headers over 16 KiB, a
+ * malformed request line or header) answered in the same error shape as every other error, not fastify's own.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  if (!socket.writable) return void socket.destroy(error);
+  if (error.code === "HPE_HEADER_OVERFLOW") return answerOnSocket(socket, 431, "request headers too large (16 KiB at most)", "headers_too_large", () => socket.destroy());
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerOnSocket(socket, 408, "request not received in time", "request_timeout", () => socket.destroy());
+  answerOnSocket(socket, 400, `malformed HTTP request (${error.code ?? error.message})`, null, () => socket.destroy());
+}
 
 /**
  * Cuts off a request whose body has not arrived within `timeoutOf(request)` ms (node's own
@@ -34,8 +53,7 @@ export function limitBodyTime(app: FastifyInstance, timeoutOf: (request: Fastify
       if (raw.complete || socket.destroyed) return;
       request.log.warn({ url: request.url }, "request body timed out");
       if (reply.raw.headersSent) return void socket.destroy();
-      const body = JSON.stringify({ error: { message: "request body not received in time", type: "invalid_request_error", param: null, code: "request_timeout" } });
-      socket.end(`${REQUEST_TIMEOUT}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
+      answerOnSocket(socket, 408, "request body not received in time", "request_timeout", () => socket.destroy());
     }, timeoutOf(request));
     timer.unref();
     // On the request, not the socket: a keep-alive socket carries many requests, and a listener a request would pile up on it.

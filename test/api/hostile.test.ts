@@ -16,8 +16,31 @@ function slowBody(server: RunningServer, headers: Record<string, string>, route 
   return { socket, answer: new Promise((resolve) => socket.on("close", () => resolve(received))) };
 }
 
+/** What the server answers to `request`, sent as raw bytes, until it closes the connection. */
+function rawAnswer(server: RunningServer, request: string): Promise<string> {
+  const socket = connect(server.port, "127.0.0.1", () => socket.write(request));
+  let received = "";
+  socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+  socket.on("error", () => {});
+  return new Promise((resolve) => socket.on("close", () => resolve(received)));
+}
+
 describe("hostile HTTP input", () => {
   const server = serverForSuite({ bodyTimeoutMs: 1000 });
+
+  it("requests node's parser refuses (headers over 16 KiB, a malformed header) are answered in OpenAI's error shape, and the server goes on", async () => {
+    const cases = [
+      [`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
+      ["GET /healthz HTTP/1.1\r\nhost: x\r\nbad header line\r\n\r\n", 400, null],
+    ] as const;
+    for (const [request, status, code] of cases) {
+      const answer = await rawAnswer(server, request);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(body).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", param: null, code } });
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
 
   it("a webhook nested 5,000 levels deep is answered 422 with why (never 5xx) and kept; the next one lands", async () => {
     const deep = await postWebhook(server, deepEvent("evt_wh_deep", 5000));

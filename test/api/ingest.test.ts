@@ -67,7 +67,7 @@ describe("POST /v1/ingest over STEPSTORE_MAX_INGEST_BODY", () => {
       expect(body.length).toBeGreaterThan(1000);
       const declared = await postIngest(server, body);
       expect(declared.status).toBe(413);
-      expect((declared.body.error as Json).message).toMatch(/^body over STEPSTORE_MAX_INGEST_BODY \(1000 bytes\)/);
+      expect(declared.body.error).toMatchObject({ message: expect.stringMatching(/^body over STEPSTORE_MAX_INGEST_BODY \(1000 bytes\)/), code: "request_too_large" });
       expect((await lastPosition(server.app.stepstore.sql))).toBe(0);
 
       const chunked = await fetch(`${server.url}/v1/ingest`, {
@@ -77,7 +77,7 @@ describe("POST /v1/ingest over STEPSTORE_MAX_INGEST_BODY", () => {
         duplex: "half",
       } as RequestInit);
       expect(chunked.status).toBe(413);
-      expect(((await chunked.json()) as { error: Json }).error.message).toMatch(/records before the limit were committed/);
+      expect(((await chunked.json()) as { error: Json }).error).toMatchObject({ message: expect.stringMatching(/records before the limit were committed/), code: "request_too_large" });
       // The connection is still good for the next request.
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {

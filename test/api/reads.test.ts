@@ -85,6 +85,17 @@ describe("the run-step read routes", () => {
     await expect(client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, limit: 0 })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
   });
 
+  it("a cursor must be a step of the run listed: another run's step is a 400, not a page placed by its time", async () => {
+    const other = { ...fileSearchStep("step_elsewhere", 1755180000 + 102), run_id: "run_other" };
+    expect((await postIngest(server, JSON.stringify(other))).body).toMatchObject({ appended: 1 });
+    for (const side of ["after", "before"]) {
+      const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps?${side}=step_elsewhere`);
+      expect([side, response.status, ((await response.json()) as { error: Json }).error.param]).toEqual([side, 400, side]);
+    }
+    const own = await client.beta.threads.runs.steps.list("run_other", { thread_id: THREAD, after: "step_elsewhere", order: "asc" });
+    expect(own.data).toEqual([]);
+  });
+
   it("a step's events are its log rows in position order", async () => {
     const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_b/events`);
     const body = (await response.json()) as { object: string; data: Json[] };

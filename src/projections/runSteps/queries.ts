@@ -12,17 +12,20 @@ export interface StepQuery {
   before?: string;
 }
 
-/** Run-step rows ordered by created_at then id, filtered and paged; `null` when a cursor names no step. */
+/** Run-step rows ordered by created_at then id, filtered and paged; `null` when a cursor names no step of the thread and run asked for. */
 export async function listRunSteps(port: SqlPort, query: StepQuery): Promise<RunStepRow[] | null> {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (query.threadId !== undefined) (where.push("thread_id = ?"), params.push(query.threadId));
   if (query.runId !== undefined) (where.push("run_id = ?"), params.push(query.runId));
+  // A cursor is a step of the listed thread and run (another run's step would position the page by its time).
+  const cursorOf = `SELECT created_at, id FROM run_steps WHERE ${["id = ?", ...where].join(" AND ")}`;
+  const scope = [...params];
   if (query.status !== undefined) (where.push("status = ?"), params.push(query.status));
   const desc = query.order === "desc";
   for (const [cursor, side] of [[query.after, "after"], [query.before, "before"]] as const) {
     if (cursor === undefined) continue;
-    const at = await port.get<{ created_at: number; id: string }>("SELECT created_at, id FROM run_steps WHERE id = ?", [cursor]);
+    const at = await port.get<{ created_at: number; id: string }>(cursorOf, [cursor, ...scope]);
     if (!at) return null;
     const later = (side === "after") !== desc;
     where.push(`(created_at, id) ${later ? ">" : "<"} (?, ?)`);
