@@ -7,6 +7,7 @@ import { partTexts, tokenAt } from "./lossless.js";
 import { describeNumberToken } from "./numbers.js";
 import { MAX_NESTING, nestingTooDeepAt } from "./nesting.js";
 import { describe, reasonOf } from "./reason.js";
+import { printable } from "./utf8.js";
 import { isJsonObject, type JsonObject } from "./json.js";
 
 /** A record that passed validation: what the log stores and the folds read. */
@@ -198,7 +199,8 @@ export function invalidJson(error: unknown, raw: string, origin: string, parsed 
     .replace(/^Unexpected token '(.+)'$/s, "Unexpected token $1");
   const at = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
   const position = at ? Number(at[1]) : syntaxErrorOffset(parsed);
-  const complaint = at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message;
+  // The token V8 names may be a control character (a NUL byte in a file): written as its escape.
+  const complaint = printable(at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message);
   const reason = `invalid JSON: ${complaint}${position === null ? "" : ` ${placeIn(parsed, position)}`}`;
   return { ok: false, reason, path: null, origin, raw };
 }

@@ -48,12 +48,20 @@ export function recordText(bytes: Buffer, origin: string): string | RejectedReco
   return at === null ? bytes.toString("utf8") : invalidUtf8(bytes, at, origin);
 }
 
+/** Control characters and lone surrogates: what a message must not print as they are (a terminal acts on them; PostgreSQL text holds no U+0000). */
+const UNPRINTABLE = /[\u0000-\u001f\u007f]|\p{Cs}/gu;
+
+/** `text` with each unprintable character written as its JSON escape (`\u0000`), as a message quotes input. */
+export const printable = (text: string) => text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /**
  * PostgreSQL text cannot hold U+0000 (a record with a NUL byte, rejected as invalid JSON, would fail
- * its insert and the whole batch): such a raw is kept as base64 of its UTF-8 bytes, on both stores alike.
+ * its insert and the whole batch): such a raw is kept as base64 of its UTF-8 bytes, on both stores alike;
+ * the reason, which may quote the input, gets the character escaped.
  */
 export function storableRejection(rejection: RejectedRecord): RejectedRecord {
-  if (!rejection.raw.includes("\u0000")) return rejection;
+  const reason = rejection.reason.includes("\u0000") ? printable(rejection.reason) : rejection.reason;
+  if (!rejection.raw.includes("\u0000")) return reason === rejection.reason ? rejection : { ...rejection, reason };
   const raw = `${BASE64_RAW}${Buffer.from(rejection.raw, "utf8").toString("base64")}`;
-  return { ...rejection, reason: `${rejection.reason} (raw is base64: it holds U+0000)`, raw };
+  return { ...rejection, reason: `${reason} (raw is base64: it holds U+0000)`, raw };
 }

@@ -18,6 +18,19 @@ describe("a record holding a NUL byte", () => {
     expect(rejection.reason).toMatch(/\(raw is base64: it holds U\+0000\)$/);
     expect(Buffer.from(rejection.raw.replace(/^base64:/, ""), "base64").toString("utf8")).toBe(bad);
   });
+
+  it("given a line that starts with a NUL byte (the token JSON.parse names), then its reason writes it as \\u0000 and the records beside it land (on PostgreSQL the batch failed)", async () => {
+    const good = JSON.stringify({ id: "thread_2", object: "thread", created_at: 1755180000, metadata: {} });
+    const file = join(tempDir(), "nul-first.jsonl");
+    writeFileSync(file, `\u0000oops\n${good}\n`);
+    const db = tempDb();
+    const ingested = await stepstore(["ingest", "--db", db, file]);
+    expect([ingested.code, ingested.stdout.trim().split("\n").at(-1)]).toEqual([3, "2 records: 1 appended, 0 duplicates, 1 rejected"]);
+    expect(ingested.stderr).toContain(`${file}:1: invalid JSON: Unexpected token \\u0000 at column 1`);
+    expect(ingested.stderr).not.toContain("\u0000");
+    const [rejection] = (await stepstore(["rejections", "--db", db])).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(rejection.reason).toBe("invalid JSON: Unexpected token \\u0000 at column 1 (raw is base64: it holds U+0000)");
+  });
 });
 
 describe("U+0000, a lone surrogate or a very long value in a record's text", () => {
