@@ -143,6 +143,13 @@ describe("ties compare the snapshots as received (canonical JSON of the record, 
 });
 
 describe("an in-progress step (rule 3)", () => {
+  it("details of equal canonical JSON in another key order (a relay that sorts keys) render the same bytes whichever arrives first", () => {
+    const streamed = created();
+    const sorted = stepEvent("thread.run.step.in_progress", JSON.parse(canonicalJson(snapshot({ step_details: { tool_calls: [], type: "tool_calls" } }))));
+    const rendered = permutations([streamed, sorted]).map((order) => JSON.stringify(rowAfter(order)));
+    expect(rendered[0]).toBe(rendered[1]);
+  });
+
   it("a delta that arrives before its step's created event still builds the step's details", () => {
     const row = rowAfter([argsStream[0]!, argsStream[1]!, created(), argsStream[2]!]);
     expect(row?.step_details).toEqual({ type: "tool_calls", tool_calls: [functionCall('{"q":"refund policy"}')] });

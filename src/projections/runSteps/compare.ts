@@ -45,11 +45,16 @@ export function compareTerminal(a: JsonObject, b: JsonObject): number {
   return compareCanonical(a, b);
 }
 
-/** Orders two step_details candidates: longer canonical JSON (in code points), then the larger string. */
+/**
+ * Orders two step_details candidates: longer canonical JSON (in code points), then the larger string, then, for equal
+ * canonical JSON in another key order, the larger text (as compareCanonical), so that the row is the same bytes
+ * whichever arrived first.
+ */
 export function compareDetails(a: unknown, b: unknown): number {
   const ca = canonicalOf(a);
   const cb = canonicalOf(b);
   const la = codePointLength(ca);
   const lb = codePointLength(cb);
-  return la !== lb ? la - lb : compareCodePoints(ca, cb);
+  if (la !== lb) return la - lb;
+  return compareCodePoints(ca, cb) || compareCodePoints(JSON.stringify(a), JSON.stringify(b));
 }
