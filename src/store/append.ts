@@ -97,12 +97,13 @@ async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(
   return positions;
 }
 
-const STORED_UNDER = "SELECT event_key, position, origin, data FROM events WHERE";
+const STORED_UNDER = "SELECT event_key, position, type, origin, data FROM events WHERE";
 const INSERT_REJECTION = insertOf(rejections, ["receivedAt", "source", "origin", "reason", "path", "raw"]);
 
 interface StoredEvent {
   event_key: string;
   position: number;
+  type: string;
   origin: string;
   data: string;
 }
@@ -112,10 +113,17 @@ async function storedUnder(tx: SqlPort, keys: readonly string[]): Promise<Map<st
   return new Map((await selectByKeys<StoredEvent>(tx, STORED_UNDER, "event_key", [...new Set(keys)])).map((e) => [e.event_key, e]));
 }
 
+/** A named SSE event as the record it is (CONTRACT §2): `{"event": name, "data": …}`; the log keeps its data field alone. */
+const sseRecord = (type: string, data: string) => `{"event":${JSON.stringify(type)},"data":${data}}`;
+
+/** The same record received in another form: an SSE event in one, the same event whole in JSONL (the SDK's form) in the other. */
+const sameRecord = (stored: StoredEvent, record: AcceptedRecord) =>
+  sameContent(sseRecord(stored.type, stored.data), record.data) || sameContent(stored.data, sseRecord(record.type, record.data));
+
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
 function existing(stored: StoredEvent, record: AcceptedRecord, key: string): AppendedRecord {
   // Compared even under a content key: an event's own id may be spelled as one (`sha256:…`) and hold other content.
-  if (stored.data === record.data || sameContent(stored.data, record.data)) return { status: "duplicate", position: stored.position };
+  if (stored.data === record.data || sameContent(stored.data, record.data) || sameRecord(stored, record)) return { status: "duplicate", position: stored.position };
   const rejection: RejectedRecord = { ok: false, reason: conflictReason(key, stored.origin), path: null, origin: record.origin, raw: record.data };
   return { status: "conflict", position: stored.position, rejection };
 }

@@ -148,3 +148,19 @@ describe("POST /v1/ingest with reused event ids", () => {
     expect(kept[0]!.reason).toMatch(/^conflict: event key evt_1 already holds different content \(appended from POST \/v1\/ingest .+:1\)$/);
   });
 });
+
+describe("one stream event from an SSE transcript and from the SDK's JSON form ({\"event\",\"data\"})", () => {
+  it("is one record whichever comes first: the second is a duplicate, not a conflict", async () => {
+    const data = JSON.stringify(step("step_C1", "in_progress"));
+    const dir = tempDir();
+    const sse = join(dir, "stream.sse");
+    const sdk = join(dir, "sdk-events.jsonl");
+    writeFileSync(sse, `event: thread.run.step.created\ndata: ${data}\n\nevent: done\ndata: [DONE]\n\n`);
+    writeFileSync(sdk, `{"event":"thread.run.step.created","data":${data}}\n`);
+    for (const files of [[sse, sdk], [sdk, sse]]) {
+      const db = tempDb();
+      const result = await ingest(db, ...files);
+      expect([result.code, result.summary, result.stderr]).toEqual([0, { records: 2, appended: 1, duplicates: 1, rejected: 0 }, ""]);
+    }
+  });
+});
