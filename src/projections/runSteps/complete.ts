@@ -39,10 +39,17 @@ function filled(value: JsonObject, template: Template): JsonObject {
   return out;
 }
 
+/** A file_search result, a content chunk a stream skipped left out as the other slots are. */
+function completeResult(result: JsonObject): JsonObject {
+  const done = filled(result, FILE_SEARCH_RESULT);
+  if (Array.isArray(done.content)) done.content = done.content.filter(isJsonObject);
+  return done;
+}
+
 function completeFileSearch(search: JsonObject): JsonObject {
   const done = { ...search };
   if (isJsonObject(done.ranking_options)) done.ranking_options = filled(done.ranking_options, RANKING_OPTIONS);
-  if (Array.isArray(done.results)) done.results = done.results.filter(isJsonObject).map((result) => filled(result, FILE_SEARCH_RESULT));
+  if (Array.isArray(done.results)) done.results = done.results.filter(isJsonObject).map(completeResult);
   return done;
 }
 
