@@ -223,11 +223,18 @@ export function parseRecordText(parsed: string, raw: string, origin: string): { 
 function* threadExportRecords(archive: JsonObject, raw: string, origin: string, path: readonly PropertyKey[]): Generator<ClassifiedRecord> {
   const textOf = partTexts(archive, raw);
   const part = (value: unknown, ...sub: PropertyKey[]) => classifyOne(value, textOf(sub), originAt(origin, [...path, ...sub]));
+  /** One of the export's lists: absent is none; any other value but an array is one rejection naming it, never skipped unread. */
+  const items = (value: unknown, ...sub: PropertyKey[]): unknown[] | RejectedRecord =>
+    value === undefined || Array.isArray(value)
+      ? (value ?? [])
+      : { ok: false, reason: `expected array, got ${describe(value)}`, path: "$", origin: originAt(origin, [...path, ...sub]), raw: textOf(sub) };
   yield part(archive.thread, "thread");
-  const messages = Array.isArray(archive.messages) ? archive.messages : [];
-  for (let i = 0; i < messages.length; i++) yield part(messages[i], "messages", i);
-  const runs = Array.isArray(archive.runs) ? archive.runs : [];
-  for (let i = 0; i < runs.length; i++) {
+  const messages = items(archive.messages, "messages");
+  if (!Array.isArray(messages)) yield messages;
+  else for (let i = 0; i < messages.length; i++) yield part(messages[i], "messages", i);
+  const runs = items(archive.runs, "runs");
+  if (!Array.isArray(runs)) yield runs;
+  else for (let i = 0; i < runs.length; i++) {
     const run = runs[i];
     if (!isJsonObject(run)) {
       yield part(run, "runs", i);
@@ -235,7 +242,8 @@ function* threadExportRecords(archive: JsonObject, raw: string, origin: string, 
     }
     const { steps, ...snapshot } = run;
     yield classifyOne(snapshot, textOf(["runs", i], "steps"), originAt(origin, [...path, "runs", i]));
-    const list = Array.isArray(steps) ? steps : [];
-    for (let j = 0; j < list.length; j++) yield part(list[j], "runs", i, "steps", j);
+    const list = items(steps, "runs", i, "steps");
+    if (!Array.isArray(list)) yield list;
+    else for (let j = 0; j < list.length; j++) yield part(list[j], "runs", i, "steps", j);
   }
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
+import { EXAMPLES, stepstore, tempDir, tempDb } from "../helpers/cli.js";
 import { deepEvent, stepLine } from "../helpers/hostile.js";
 
 interface Rejection { origin: string; reason: string; raw: string }
@@ -123,6 +123,26 @@ describe("hostile input: one bad record is rejected, the others land", () => {
       [`${sse}:1`, `record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`],
     ]);
     expect(await stepIds(db)).toEqual(["step_SmallSse"]);
+  });
+});
+
+describe("a thread export whose lists are not arrays", () => {
+  it("each such list is one rejection naming it, not dropped unread, and the rest of the export lands", async () => {
+    const archive = JSON.parse(readFileSync(join(EXAMPLES, "export/threads/thread_Hk29sLm4Q7rTnW3e.json"), "utf8"));
+    const [run] = archive.runs;
+    const cases = [
+      { messages: archive.messages[0], runs: archive.runs, where: "$.messages" },
+      { messages: archive.messages, runs: run, where: "$.runs" },
+      { messages: archive.messages, runs: [{ ...run, steps: run.steps[0] }], where: "$.runs[0].steps" },
+    ];
+    for (const { messages, runs, where } of cases) {
+      const file = join(tempDir(), "thread.json");
+      writeFileSync(file, JSON.stringify({ ...archive, messages, runs }));
+      const db = tempDb();
+      const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+      expect([where, ingest.code, JSON.parse(ingest.stdout).rejected]).toEqual([where, 3, 1]);
+      expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([[`${file}:${where}`, "expected array, got an object"]]);
+    }
   });
 });
 
