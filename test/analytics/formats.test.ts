@@ -62,6 +62,23 @@ describe("stepstore report --format md", () => {
 });
 
 describe("stepstore report: outputs and usage", () => {
+  it("given --out naming the SQLite store it reads (or its -wal), when reported, then it is refused (exit 2) and the store is untouched", async () => {
+    if (db.startsWith("postgres")) return; // a PostgreSQL store is no file
+    const before = readFileSync(db);
+    for (const out of [db, `${db}-wal`]) {
+      const result = await stepstore(["report", "--db", db, "--out", out]);
+      expect([result.code, result.stderr]).toEqual([2, `stepstore: --out ${out}: that is the store being read (${out}); write the report to another file\n`]);
+    }
+    expect(readFileSync(db).equals(before)).toBe(true);
+    expect((await stepstore(["status", "--db", db])).code).toBe(0);
+  });
+
+  it("given --out naming a folder, when reported, then the error names --out", async () => {
+    const result = await stepstore(["report", "--db", db, "--out", tempDir()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^stepstore: --out .+: cannot write the report: EISDIR/);
+  });
+
   it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {
     const out = join(tempDir(), "report.json");
     // The real binary, end to end: the report lands in the file.

@@ -1,8 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
 import { openStore } from "../../openStore.js";
+import { isPostgresUrl } from "../../store/postgres/url.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
@@ -30,6 +32,7 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     throw error;
   }
   const prices = await priceTableOrUsage(options.prices);
+  if (options.out !== undefined) refuseStoreAsOut(options.out, dbPath(options.db));
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
   let body: string;
   try {
@@ -40,8 +43,26 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   } finally {
     await close();
   }
-  if (options.out !== undefined) writeFileSync(options.out, body);
-  else await writeOut(body);
+  if (options.out === undefined) return writeOut(body);
+  try {
+    writeFileSync(options.out, body);
+  } catch (error) {
+    throw new Error(`--out ${options.out}: cannot write the report: ${(error as Error).message}`);
+  }
+}
+
+/** The same file, by path or (when both exist) by device and inode: a link to it is it too. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [sa, sb] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** A report written over the SQLite store it reads (or its WAL, shared memory or journal) would destroy the store: refused. */
+function refuseStoreAsOut(out: string, db: string): void {
+  if (isPostgresUrl(db)) return;
+  const hit = ["", "-wal", "-shm", "-journal"].find((suffix) => sameFile(out, `${db}${suffix}`));
+  if (hit !== undefined) throw new UsageError(`--out ${out}: that is the store being read (${db}${hit}); write the report to another file`);
 }
 
 /** `--prices`, `$STEPSTORE_PRICES` or the shipped table; a file that cannot be used is bad usage (exit 2), naming it and the key. */
