@@ -81,6 +81,12 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it("says a query cancelled by pg_cancel_backend was cancelled, not that it reached the timeout", async () => {
+    const error = await query("SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(2)").catch((e: Error) => e);
+    expect(error).not.toBeInstanceOf(QueryTimeout);
+    expect((error as Error).message).toBe("query cancelled: canceling statement due to user request");
+  });
+
   it("does not hand what a query left on its connection (a session advisory lock) to the next user of the pool", async () => {
     await query(`SELECT pg_advisory_lock(${APPEND_LOCK_KEY})`);
     const taken = await Promise.all(Array.from({ length: 8 }, () => db.transaction((tx) => tx.get<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_KEY}) AS got`))));
