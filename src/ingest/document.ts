@@ -122,7 +122,8 @@ async function* counted(stream: AsyncIterable<Buffer>, onRead: (bytes: number) =
   }
 }
 
-export async function openFileDocument(path: string, format: FormatOption, onRead?: (bytes: number) => void): Promise<Document> {
+export async function openFileDocument(path: string | Buffer, format: FormatOption, onRead?: (bytes: number) => void): Promise<Document> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return openDocument(onRead ? counted(file, onRead) : file, path, format);
+  // A name that is not UTF-8 (read as bytes) is shown decoded, U+FFFD where a byte is not UTF-8.
+  return openDocument(onRead ? counted(file, onRead) : file, typeof path === "string" ? path : path.toString("utf8"), format);
 }

@@ -1,5 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
@@ -15,18 +16,30 @@ const nameSkipped: OnSkip = (path, why) => process.stderr.write(`skipped ${path}
  * says nothing, so a file that holds no records is a rejection naming it, not left unread. What is no file
  * is named on stderr. A link to a file is followed; a link to a folder is not (it could loop).
  */
-function filesIn(folder: string, skip: OnSkip = nameSkipped): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const path = join(folder, entry.name);
+function filesIn(folder: FilePath, skip: OnSkip = nameSkipped): FilePath[] {
+  const files: FilePath[] = [];
+  const entries = readdirSync(folder, { withFileTypes: true, encoding: "buffer" }).map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
+  for (const { entry, shown } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
+    const path = childPath(folder, entry.name);
     const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
     if (entry.isDirectory()) files.push(...filesIn(path, skip));
-    else if (!target) skip(path, "a broken link");
-    else if (target.isDirectory()) skip(path, "a link to a folder (not followed)");
-    else if (!target.isFile()) skip(path, "not a file");
+    else if (!target) skip(shownPath(path), "a broken link");
+    else if (target.isDirectory()) skip(shownPath(path), "a link to a folder (not followed)");
+    else if (!target.isFile()) skip(shownPath(path), "not a file");
     else files.push(path);
   }
   return files;
+}
+
+/**
+ * A file's path: text, or the bytes of one whose name is not UTF-8 (a name decoded with U+FFFD would name no file).
+ * Messages and origins show such a path decoded.
+ */
+type FilePath = string | Buffer;
+const shownPath = (path: FilePath) => (typeof path === "string" ? path : path.toString("utf8"));
+function childPath(folder: FilePath, name: Buffer): FilePath {
+  if (typeof folder === "string" && isUtf8(name)) return join(folder, name.toString("utf8"));
+  return Buffer.concat([Buffer.from(folder), Buffer.from(sep), name]);
 }
 
 /** How many bytes `paths` hold (folders as `documentsOf` expands them), or null when stdin is among them. */

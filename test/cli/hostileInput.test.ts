@@ -191,6 +191,22 @@ describe("folder ingest and symbolic links", () => {
     expect(await stepIds(db)).toEqual(["step_Linked", "step_Plain"]);
   });
 
+  it("reads a file whose name is not UTF-8 (in a folder whose name is not either) beside the others, its origin shown decoded", async () => {
+    const folder = join(tempDir(), "in");
+    mkdirSync(folder);
+    const odd = (parent: string | Buffer, name: string) => Buffer.concat([Buffer.from(parent), Buffer.from(`/${name}`), Buffer.from([0xff])]);
+    const oddFolder = odd(folder, "sub");
+    mkdirSync(oddFolder);
+    writeFileSync(join(folder, "good.jsonl"), `${stepLine("step_Good")}\n`);
+    writeFileSync(odd(folder, "a"), `${stepLine("step_OddName")}\n{"broken"\n`);
+    writeFileSync(odd(oddFolder, "b"), `${stepLine("step_OddFolder")}\n`);
+    const db = tempDb();
+    const ingest = await stepstore(["ingest", "--db", db, "--json", folder], { subprocess: true });
+    expect([ingest.code, JSON.parse(ingest.stdout)]).toEqual([3, { records: 4, appended: 3, duplicates: 0, rejected: 1 }]);
+    expect(await stepIds(db)).toEqual(["step_Good", "step_OddFolder", "step_OddName"]);
+    expect((await rejectionsOf(db)).map((r) => r.origin)).toEqual([`${folder}/a\ufffd:2`]);
+  });
+
   it("reads every file of a folder (CONTRACT §2): one with no extension by sniffing, one holding no records as a rejection naming it", async () => {
     const dir = tempDir();
     const db = tempDb();
