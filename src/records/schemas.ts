@@ -78,7 +78,8 @@ const fileSearchCall = z.looseObject({
           file_id: z.string(),
           file_name: z.string(),
           score: unitInterval,
-          content: z.array(z.looseObject({ type: z.literal("text"), text: z.string() })).optional(),
+          // Both optional in OpenAI's spec and SDK types: a chunk may come without its text.
+          content: z.array(z.looseObject({ type: z.literal("text").optional(), text: z.string().optional() })).optional(),
         }),
       )
       .optional(),
