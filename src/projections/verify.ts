@@ -45,17 +45,27 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
     storedRows(source, `SELECT step_id, tool FROM run_step_tools ORDER BY ${ordered("step_id")}, ${ordered("tool")}`, (r) => [r.step_id as string, r.tool as string]),
     limit,
   );
-  for await (const { columns, tools: stepTools } of foldedSteps(source, onEvent)) {
-    await steps.visit({ key: [columns.id], row: columns });
-    for (const tool of stepTools) await tools.visit({ key: [columns.id, tool], row: { step_id: columns.id, tool } });
+  // The writer's own state too: a lost or edited one would make the next append fold the step wrong.
+  const folds = await createMergeDiff("run_step_folds", storedRows(source, `SELECT step_id, state FROM run_step_folds ORDER BY ${ordered("step_id")}`, (r) => [r.step_id as string]), limit);
+  for await (const { id, columns, tools: stepTools, fold } of foldedSteps(source, onEvent)) {
+    if (columns) await steps.visit({ key: [id], row: columns });
+    for (const tool of stepTools) await tools.visit({ key: [id, tool], row: { step_id: id, tool } });
+    if (fold !== null) await folds.visit({ key: [id], row: { step_id: id, state: fold } });
   }
   const runs = await createMergeDiff("runs", storedRows(source, `SELECT * FROM runs ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
-  for await (const run of foldedRuns(source, onEvent)) await runs.visit({ key: [run.id], row: run });
+  const expiries = await createMergeDiff("run_expiries", storedRows(source, `SELECT * FROM run_expiries ORDER BY ${ordered("run_id")}`, (r) => [r.run_id as string]), limit);
+  for await (const { id, run, expiry } of foldedRuns(source, onEvent)) {
+    if (run) await runs.visit({ key: [id], row: run });
+    if (expiry) await expiries.visit({ key: [id], row: expiry });
+  }
   const assistantRows = await createMergeDiff("assistants", storedRows(source, `SELECT * FROM assistants ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
   for await (const assistant of foldedAssistants(source, onEvent)) await assistantRows.visit({ key: [assistant.id], row: assistant });
   // Events of no step, run or assistant (threads, errors) are read by no stream: the work is done.
   onProgress?.(events, events);
-  const folded = [...(await checkpointDifferences(source)), ...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()), ...(await assistantRows.finish())];
+  const folded = [
+    ...(await checkpointDifferences(source)), ...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()),
+    ...(await assistantRows.finish()), ...(await folds.finish()), ...(await expiries.finish()),
+  ];
   const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
   const differences = [...folded, ...rollups, ...(await verifySummaries(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };

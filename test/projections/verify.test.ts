@@ -108,6 +108,25 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 
+  it("given the writer's own state lost or edited (a step's fold state, a run's expiry), verify names it and exits 1; rebuild restores it", async () => {
+    const { db } = await worldStore(14);
+    const changed = withSqlite(db, (sqlite) => {
+      const fold = sqlite.prepare<[], string>("SELECT step_id FROM run_step_folds ORDER BY step_id LIMIT 1").pluck().get()!;
+      const expiry = sqlite.prepare<[], { run_id: string; position: number }>("SELECT run_id, position FROM run_expiries ORDER BY run_id LIMIT 1").get()!;
+      sqlite.prepare("DELETE FROM run_step_folds WHERE step_id = ?").run(fold);
+      sqlite.prepare("UPDATE run_expiries SET position = position + 1000 WHERE run_id = ?").run(expiry.run_id);
+      return { fold, expiry };
+    });
+    const result = await stepstore(["verify", "--db", db]);
+    expect(result.stdout.split("\n").filter(Boolean)).toEqual([
+      `run_step_folds ${changed.fold}: missing from the table`,
+      `run_expiries ${changed.expiry.run_id}: position is ${changed.expiry.position + 1000}, the log gives ${changed.expiry.position}`,
+    ]);
+    expect(result.code).toBe(1);
+    expect((await stepstore(["rebuild", "--db", db])).code).toBe(0);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
   it("given more differences than it reports, verify lists the first 20", async () => {
     const { db } = await worldStore(13);
     withSqlite(db, (sqlite) => sqlite.exec("UPDATE run_steps SET usage = '{}'; DELETE FROM runs;"));

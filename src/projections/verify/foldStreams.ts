@@ -13,7 +13,7 @@ import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldSt
 import { identities } from "../runSteps/identities.js";
 import { runStepValues, toolsOf } from "../runSteps/row.js";
 import { evolveRunExpiry, type RunExpiryState } from "../runSteps/runExpiry.js";
-import { runSteps } from "../runSteps/tables.js";
+import { runExpiries, runSteps } from "../runSteps/tables.js";
 
 type EventRow = { position: number; type: string; data: string; id: string };
 
@@ -46,10 +46,13 @@ function runExpiryReader(source: RowSource): (runId: string) => Promise<RunExpir
 }
 
 export interface FoldedStep {
-  /** The step's `run_steps` row, keyed by column name as the table reads. */
-  columns: Record<string, unknown> & { id: string };
+  id: string;
+  /** The step's `run_steps` row, keyed by column name as the table reads; null when the log gives it none (deltas alone). */
+  columns: (Record<string, unknown> & { id: string }) | null;
   /** The step's `run_step_tools`, in the table's order. */
   tools: string[];
+  /** Its `run_step_folds` state, as the writer keeps it for a step not yet terminal; null for a terminal one (its row is its state). */
+  fold: string | null;
 }
 
 /** Each step's row as the log folds it, in id order (as SQLite orders text), one step in memory at a time. */
@@ -65,19 +68,31 @@ export async function* foldedSteps(source: RowSource, onEvent: () => void): Asyn
     }
     const runId = stepRunId(state);
     const rendered = renderRunStep(state, runId ? await expiryOf(runId) : null);
-    if (!rendered) continue;
+    const fold = state.terminal ? null : JSON.stringify(state);
+    if (!rendered) {
+      yield { id, columns: null, tools: [], fold };
+      continue;
+    }
     const columns = { ...bySqlNames(runSteps, runStepValues(rendered.row, rendered.position)), id: rendered.row.id };
-    yield { columns, tools: toolsOf(rendered.row).sort(compareCodePoints) };
+    yield { id, columns, tools: toolsOf(rendered.row).sort(compareCodePoints), fold };
   }
 }
 
-/** Each run's row as the log folds it, in id order, one run in memory at a time. */
-export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<Record<string, unknown> & { id: string }> {
+type KeyedRow = Record<string, unknown> & { id: string };
+
+/** Each run's row as the log folds it, and its `run_expiries` row (CONTRACT §5 rule 4), in id order, one run in memory at a time. */
+export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<{ id: string; run: KeyedRow | null; expiry: Record<string, unknown> | null }> {
   const sql = `SELECT position, type, data, run_id AS id FROM events ${indexedBy(source.dialect, "events_run_position")}
     WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY ${inCodePointOrder(source.dialect, "run_id")}, position`;
-  for await (const { rows } of groupsOf(source, sql, onEvent)) {
-    const run = rows.reduce((current: Run | null, row) => evolveRun(current, eventFromRow(row)), null);
-    if (run) yield { ...bySqlNames(runs, runValues(run)), id: run.id };
+  for await (const { id, rows } of groupsOf(source, sql, onEvent)) {
+    let run: Run | null = null;
+    let expiry: RunExpiryState | null = null;
+    for (const row of rows) {
+      const event = eventFromRow(row);
+      run = evolveRun(run, event);
+      if (isRunExpiry(event)) expiry = evolveRunExpiry(expiry, event);
+    }
+    yield { id, run: run && { ...bySqlNames(runs, runValues(run)), id: run.id }, expiry: expiry && bySqlNames(runExpiries, expiry) };
   }
 }
 
