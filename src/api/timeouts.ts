@@ -21,11 +21,11 @@ export function serverWithTimeouts(handler: Parameters<typeof createServer>[1]):
   return server;
 }
 
-/** An answer written on the socket itself, in OpenAI's error shape, before it is closed. */
-function answerOnSocket(socket: Socket, status: number, message: string, code: string | null, then?: () => void): void {
+/** An answer written on the socket itself, in OpenAI's error shape, then the socket closed. */
+function answerOnSocket(socket: Socket, status: number, message: string, code: string | null): void {
   const body = JSON.stringify(errorBody(status, message, { code }));
   const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
-  socket.end(`${head}\r\n${body}`, then);
+  socket.end(`${head}\r\n${body}`, () => socket.destroy());
 }
 
 /**
@@ -35,9 +35,9 @@ function answerOnSocket(socket: Socket, status: number, message: string, code: s
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   if (!socket.writable) return void socket.destroy(error);
-  if (error.code === "HPE_HEADER_OVERFLOW") return answerOnSocket(socket, 431, "request headers too large (16 KiB at most)", "headers_too_large", () => socket.destroy());
-  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerOnSocket(socket, 408, "request not received in time", "request_timeout", () => socket.destroy());
-  answerOnSocket(socket, 400, `malformed HTTP request (${error.code ?? error.message})`, null, () => socket.destroy());
+  if (error.code === "HPE_HEADER_OVERFLOW") return answerOnSocket(socket, 431, "request headers too large (16 KiB at most)", "headers_too_large");
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return answerOnSocket(socket, 408, "request not received in time", "request_timeout");
+  answerOnSocket(socket, 400, `malformed HTTP request (${error.code ?? error.message})`, null);
 }
 
 /**
@@ -53,7 +53,7 @@ export function limitBodyTime(app: FastifyInstance, timeoutOf: (request: Fastify
       if (raw.complete || socket.destroyed) return;
       request.log.warn({ url: request.url }, "request body timed out");
       if (reply.raw.headersSent) return void socket.destroy();
-      answerOnSocket(socket, 408, "request body not received in time", "request_timeout", () => socket.destroy());
+      answerOnSocket(socket, 408, "request body not received in time", "request_timeout");
     }, timeoutOf(request));
     timer.unref();
     // On the request, not the socket: a keep-alive socket carries many requests, and a listener a request would pile up on it.
