@@ -1,5 +1,5 @@
 import { createParser } from "eventsource-parser";
-import { parseRecordText, recordsOf, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
+import { parseRecordText, recordsOf, sseRecordText, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
 import { jsonPath } from "../records/jsonPath.js";
 import { invalidUtf8, recordText } from "../records/utf8.js";
 import type { Document } from "./document.js";
@@ -250,7 +250,7 @@ function* sseRecord(event: SseEvent, name: string): Generator<ClassifiedRecord> 
   const data = parsed.value;
   if (event.event === undefined) return yield* recordsOf(data, event.data, origin, [], event.raw);
   // The record is the event around its data field (its content key and reasons read that text); the log keeps the field.
-  const envelope = `{"event":${JSON.stringify(event.event)},"data":${event.data}}`;
+  const envelope = sseRecordText(event.event, event.data);
   for (const record of recordsOf({ event: event.event, data }, envelope, origin, [], event.raw)) yield record.ok ? { ...record, data: event.data } : record;
 }
 

@@ -51,6 +51,9 @@ function originAt(origin: string, path: readonly PropertyKey[]): string {
   return path.length === 0 ? origin : `${origin}:${jsonPath(path)}`;
 }
 
+/** A named SSE event as the record it is (CONTRACT §2): `{"event": name, "data": …}`, the data field's text as written. */
+export const sseRecordText = (name: string, data: string) => `{"event":${JSON.stringify(name)},"data":${data}}`;
+
 /** An event in either form (webhook `{object:"event",type,data}` or SDK `{event,data}`), unwrapped. */
 export function unwrapEvent(value: unknown): { type: string; data: unknown; id: unknown; createdAt: unknown } | null {
   if (!isJsonObject(value) || !("data" in value)) return null;

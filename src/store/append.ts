@@ -1,5 +1,5 @@
 import { canonicalOfText } from "../records/canonical.js";
-import type { AcceptedRecord, RejectedRecord } from "../records/classify.js";
+import { sseRecordText, type AcceptedRecord, type RejectedRecord } from "../records/classify.js";
 import { storableRejection } from "../records/utf8.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoints } from "./saveCheckpoints.js";
@@ -113,12 +113,12 @@ async function storedUnder(tx: SqlPort, keys: readonly string[]): Promise<Map<st
   return new Map((await selectByKeys<StoredEvent>(tx, STORED_UNDER, "event_key", [...new Set(keys)])).map((e) => [e.event_key, e]));
 }
 
-/** A named SSE event as the record it is (CONTRACT §2): `{"event": name, "data": …}`; the log keeps its data field alone. */
-const sseRecord = (type: string, data: string) => `{"event":${JSON.stringify(type)},"data":${data}}`;
-
-/** The same record received in another form: an SSE event in one, the same event whole in JSONL (the SDK's form) in the other. */
+/**
+ * The same record received in another form: an SSE event in one (the log keeps its data field alone), the same event
+ * whole in JSONL (the SDK's form) in the other.
+ */
 const sameRecord = (stored: StoredEvent, record: AcceptedRecord) =>
-  sameContent(sseRecord(stored.type, stored.data), record.data) || sameContent(stored.data, sseRecord(record.type, record.data));
+  sameContent(sseRecordText(stored.type, stored.data), record.data) || sameContent(stored.data, sseRecordText(record.type, record.data));
 
 /** A record whose key is in the log already (the batch's own earlier records included): a duplicate or a conflict. */
 function existing(stored: StoredEvent, record: AcceptedRecord, key: string): AppendedRecord {
