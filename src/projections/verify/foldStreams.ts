@@ -78,10 +78,10 @@ export async function* foldedSteps(source: RowSource, onEvent: () => void): Asyn
   }
 }
 
-type KeyedRow = Record<string, unknown> & { id: string };
+type RowWithId = Record<string, unknown> & { id: string };
 
 /** Each run's row as the log folds it, and its `run_expiries` row (CONTRACT §5 rule 4), in id order, one run in memory at a time. */
-export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<{ id: string; run: KeyedRow | null; expiry: Record<string, unknown> | null }> {
+export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<{ id: string; run: RowWithId | null; expiry: Record<string, unknown> | null }> {
   const sql = `SELECT position, type, data, run_id AS id FROM events ${indexedBy(source.dialect, "events_run_position")}
     WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY ${inCodePointOrder(source.dialect, "run_id")}, position`;
   for await (const { id, rows } of groupsOf(source, sql, onEvent)) {
