@@ -77,20 +77,26 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; w
   };
 }
 
+/** The statements a write transaction opens and ends with (the store's: BEGIN_APPEND and COMMIT_APPEND). */
+export interface TransactionEnds {
+  begin: string;
+  commit: string;
+}
+
 /**
- * Runs `fn` in one transaction on one pooled client: BEGIN, then COMMIT (sent behind the pipelined writes,
- * answered with them), or ROLLBACK when `fn` or a write fails; the error thrown is the first write's that failed,
+ * Runs `fn` in one transaction on one pooled client: `ends.begin`, then `ends.commit` (sent behind the pipelined
+ * writes, answered with them), or ROLLBACK when `fn` or a write fails; the error thrown is the first write's that failed,
  * as the statements after it only fail because it did. A client whose connection broke (ROLLBACK failed) is
  * destroyed, not returned to the pool.
  */
-async function inTransaction<T>(url: string, pool: pg.Pool, begin: string, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
+async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnds, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
   const client = await connectClient(pool, url);
   const tx = transactionPort(url, client);
   let broken: Error | undefined;
   try {
-    await client.query(begin);
+    await client.query(ends.begin);
     const result = await fn(tx.port);
-    const committed = client.query("COMMIT");
+    const committed = client.query(ends.commit);
     await Promise.all([tx.written(), committed]);
     return result;
   } catch (error) {
@@ -108,13 +114,13 @@ async function inTransaction<T>(url: string, pool: pg.Pool, begin: string, fn: (
 
 /**
  * Opens the PostgreSQL store's connection (the database must exist; migrating is migrate.ts's). Write
- * transactions open with `begin` (default BEGIN; the store's, BEGIN_APPEND) and are serialized per handle, as on SQLite: a second waits for the first instead of holding
+ * transactions open and end with `ends` (default BEGIN and COMMIT; the store's, appendLock.ts's) and are serialized per handle, as on SQLite: a second waits for the first instead of holding
  * a second connection blocked on the append lock. `prepare` (migrating, or checking the tables) runs
  * first; when it fails the pool is closed and its error thrown.
  */
 export async function openPostgresDatabase(
   url: string,
-  options: PoolOptions & { begin?: string; prepare?: (pool: pg.Pool) => Promise<unknown> } = {},
+  options: PoolOptions & { ends?: TransactionEnds; prepare?: (pool: pg.Pool) => Promise<unknown> } = {},
 ): Promise<PostgresDatabase> {
   const pool = await openPool(url, options);
   try {
@@ -130,7 +136,7 @@ export async function openPostgresDatabase(
     shownUrl: withoutPassword(url),
     pool,
     transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> {
-      const run = lastTransaction.then(() => inTransaction(url, pool, options.begin ?? "BEGIN", fn));
+      const run = lastTransaction.then(() => inTransaction(url, pool, options.ends ?? { begin: "BEGIN", commit: "COMMIT" }, fn));
       lastTransaction = run.catch(() => undefined);
       return run;
     },
