@@ -48,7 +48,7 @@ describePostgres("an append's WAL flush on PostgreSQL: waited for before the ans
     expect((await reader.query("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed", [insert])).rows[0].flushed).toBe(true);
   });
 
-  it("while one append waits for its flush, a second process takes the append lock and commits: the flushes overlap", async () => {
+  it("while one append waits for its flush, a second store on the database (as another process would) takes the append lock and commits: the flushes overlap", async () => {
     // A round can miss the window on a loaded machine (the second append taking longer than the flush delay): five tries.
     const overlapped: boolean[] = [];
     for (let round = 0; round < 5 && !overlapped.includes(true); round++) {
