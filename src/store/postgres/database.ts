@@ -83,6 +83,8 @@ export interface TransactionEnds {
   commit: string;
 }
 
+const PLAIN_TRANSACTION: TransactionEnds = { begin: "BEGIN", commit: "COMMIT" };
+
 /**
  * Runs `fn` in one transaction on one pooled client: `ends.begin`, then `ends.commit` (sent behind the pipelined
  * writes, answered with them), or ROLLBACK when `fn` or a write fails; the error thrown is the first write's that failed,
@@ -136,7 +138,7 @@ export async function openPostgresDatabase(
     shownUrl: withoutPassword(url),
     pool,
     transaction<T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> {
-      const run = lastTransaction.then(() => inTransaction(url, pool, options.ends ?? { begin: "BEGIN", commit: "COMMIT" }, fn));
+      const run = lastTransaction.then(() => inTransaction(url, pool, options.ends ?? PLAIN_TRANSACTION, fn));
       lastTransaction = run.catch(() => undefined);
       return run;
     },
