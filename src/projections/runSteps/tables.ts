@@ -29,7 +29,8 @@ export const runSteps = sqliteTable(
     position: integer("position"),
   },
   (t) => [
-    index("run_steps_run_order").on(t.threadId, t.runId, t.createdAt, t.id),
+    // Led by the run: a run's steps in order (its thread too, as the API asks), and the steps a run's new model moves.
+    index("run_steps_run_order").on(t.runId, t.threadId, t.createdAt, t.id),
     index("run_steps_order").on(t.createdAt, t.id),
     // Led by status, ordered by time: the console's recent failures read one page of it.
     index("run_steps_status").on(t.status, t.createdAt, t.id),

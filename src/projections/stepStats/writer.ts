@@ -1,5 +1,4 @@
 import { getTableName } from "drizzle-orm";
-import { stepsOfRuns } from "../../store/readEvents.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys, type Statement } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
@@ -62,10 +61,15 @@ async function modelsNow(tx: SqlPort, changes: BatchChanges): Promise<(runId: st
 
 const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
 
-/** The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted with their own facts). */
+/**
+ * The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted
+ * with their own facts): found by their rows' run (the index `run_steps_run_order` leads by it), not through the log,
+ * whose events of a run lie scattered among the others (on PostgreSQL that read was 15% of an ingest).
+ */
 async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
-  const stepIds = (await stepsOfRuns(tx, [...changes.runModels.keys()])).filter((id) => !changes.steps.has(id));
-  const rows = await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "id", stepIds);
+  const rows = (await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", [...changes.runModels.keys()]))
+    .filter((row) => !changes.steps.has(row.id));
+  const stepIds = rows.map((row) => row.id);
   const tools = new Map<string, string[]>();
   for (const { step_id, tool } of await selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds)) {
     tools.set(step_id, [...(tools.get(step_id) ?? []), tool]);
