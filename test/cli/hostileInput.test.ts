@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -123,6 +124,30 @@ describe("hostile input: one bad record is rejected, the others land", () => {
       [`${sse}:1`, `record exceeds STEPSTORE_MAX_RECORD (${MIB} bytes)`],
     ]);
     expect(await stepIds(db)).toEqual(["step_SmallSse"]);
+  });
+});
+
+describe("keys past what a PostgreSQL index holds", () => {
+  it("a valid step calling 60 long, distinct functions lands beside another on either store; the tool report counts each, and verify passes", async () => {
+    const db = tempDb();
+    const dir = tempDir();
+    const names = Array.from({ length: 60 }, () => randomBytes(32).toString("hex"));
+    const calls = names.map((name, i) => ({ id: `call_${i}`, type: "function", function: { name, arguments: "{}", output: null } }));
+    const file = join(dir, "tools.jsonl");
+    writeFileSync(file, `${stepLine("step_Plain")}\n${stepLine("step_ManyTools", { step_details: { type: "tool_calls", tool_calls: calls } })}\n`);
+    const ingest = await stepstore(["ingest", "--db", db, file]);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.code).toBe(0);
+    expect(await stepIds(db)).toEqual(["step_ManyTools", "step_Plain"]);
+    const toolRows = async (...filter: string[]) => {
+      const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json", ...filter]);
+      return (JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
+    };
+    const expected = names.map((name) => [`function:${name}`, 1]).sort(([a], [b]) => (a! < b! ? -1 : 1));
+    expect(await toolRows()).toEqual(expected);
+    // A filter reads the rollups' tool sets, not the summaries.
+    expect(await toolRows("--from", "2025-08-14")).toEqual(expected);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 });
 

@@ -1,4 +1,5 @@
 import { compareCodePoints } from "../../records/canonical.js";
+import { sha256Hex } from "../../records/eventKey.js";
 import type { StepFacts } from "../changes.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
@@ -10,6 +11,15 @@ export const HOUR_SECONDS = 3600;
 export const TOOL_SEPARATOR = "\u001f";
 /** A step's model when no run snapshot named one (CONTRACT §6). */
 export const UNKNOWN_MODEL = "(unknown)";
+
+/**
+ * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a cell
+ * or a tool set holds several values of up to 1 kB each (dozens of tool names in a set): past this, the text is keyed
+ * by its digest, so a valid step never fails its batch. Readers go by the columns, not by these keys.
+ */
+const MAX_KEY_BYTES = 512;
+export const keyText = (text: string) =>
+  text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text) <= MAX_KEY_BYTES ? text : `sha256:${sha256Hex(text)}`;
 
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
@@ -42,7 +52,8 @@ function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, strin
 /** `created_at` rounded down to its hour (down for times before 1970 too, as the SQL of verify computes it). */
 export const hourOf = (createdAt: number | null) => (createdAt === null ? null : createdAt - (((createdAt % HOUR_SECONDS) + HOUR_SECONDS) % HOUR_SECONDS));
 
-export const toolSetOf = (tools: readonly string[]) => [...tools].sort(compareCodePoints).join(TOOL_SEPARATOR);
+/** A step's tool set as the rollups key it: its tools sorted and joined (`keyText` of that). */
+export const toolSetOf = (tools: readonly string[]) => keyText([...tools].sort(compareCodePoints).join(TOOL_SEPARATOR));
 
 /** The cell a step counts in, given its run's model (null: none named). */
 export function rollupKey(step: StepFacts, model: string | null): RollupKey {
@@ -54,7 +65,7 @@ export function rollupKey(step: StepFacts, model: string | null): RollupKey {
 
 /** The key as one text value: JSON of its values in column order, so null and '' stay apart. */
 export const cellOf = (key: RollupKey) =>
-  JSON.stringify([key.hour, key.assistantId, key.model, key.type, key.toolSet, key.status, key.errorCode, key.seconds]);
+  keyText(JSON.stringify([key.hour, key.assistantId, key.model, key.type, key.toolSet, key.status, key.errorCode, key.seconds]));
 
 function addSums(row: Sums, step: StepFacts, sign: 1 | -1): void {
   row.steps += sign;
@@ -105,23 +116,27 @@ export class RollupDelta {
   readonly summaries = new Map<string, SummaryRow>();
   readonly seconds = new Map<string, SecondsRow>();
   readonly costs = new Map<string, CostsRow>();
+  /** The tools of each tool set the cells name (a long set's key is its digest: its tools cannot be read back from it). */
+  readonly toolSets = new Map<string, readonly string[]>();
 
   add(step: StepFacts, model: string | null, sign: 1 | -1): void {
     const key = rollupKey(step, model);
     const cell = cellOf(key);
     addSums(rowOf(this.cells, cell, () => ({ cell, ...key, ...noSums() })), step, sign);
+    if (step.tools.length > 0) this.toolSets.set(key.toolSet, step.tools);
     const seconds = timedSeconds(step);
     // The values the cells of every dimension extend the summary's with, written once.
     const secondsJson = JSON.stringify(seconds);
     const modelJson = JSON.stringify(key.model);
     for (const [dimension, value] of dimensionKeys(step, key.model)) {
-      const summary = summaryCellOf(dimension, value);
+      const summaryJson = JSON.stringify([dimension, value]);
+      const summary = keyText(summaryJson);
       addToSummary(rowOf(this.summaries, summary, () => newSummary(summary, dimension, value)), step, sign);
       if (seconds !== null) {
-        const secondsCell = extended(summary, secondsJson);
+        const secondsCell = keyText(extended(summaryJson, secondsJson));
         rowOf(this.seconds, secondsCell, () => ({ cell: secondsCell, summary, seconds, steps: 0 })).steps += sign;
       }
-      if (dimension !== "all") this.addCost(extended(summary, modelJson), dimension, value, key.model, step, sign);
+      if (dimension !== "all") this.addCost(keyText(extended(summaryJson, modelJson)), dimension, value, key.model, step, sign);
     }
   }
 
@@ -133,7 +148,5 @@ export class RollupDelta {
   }
 }
 
-/** A summary's key as one text value, as `cellOf`. */
-export const summaryCellOf = (dimension: SummaryDimension, key: string | null) => JSON.stringify([dimension, key]);
-/** A summary's cell with one more value (a histogram's second, a cost's model): `JSON.stringify([dimension, key, value])` without writing the key again. */
+/** A summary's JSON `[dimension, key]` with one more value (a histogram's second, a cost's model): `JSON.stringify([dimension, key, value])` without writing the key again. */
 const extended = (summary: string, valueJson: string) => `${summary.slice(0, -1)},${valueJson}]`;

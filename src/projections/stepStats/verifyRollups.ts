@@ -1,10 +1,10 @@
 import type { RowSource } from "../../store/rowSource.js";
 import type { SqlValue } from "../../store/sqlPort.js";
-import { cellOf, HOUR_SECONDS, TOOL_SEPARATOR, UNKNOWN_MODEL, type RollupRow } from "./cells.js";
+import { cellOf, HOUR_SECONDS, keyText, TOOL_SEPARATOR, UNKNOWN_MODEL, type RollupRow } from "./cells.js";
 
 const DAY_SECONDS = 86_400;
 
-/** Each step's tool set as cells.ts's `toolSetOf` joins it: tools in code point order. */
+/** Each step's tool set as cells.ts's `toolSetOf` joins it: tools in code point order (its `keyText` taken in JavaScript). */
 const TOOL_SET: Record<RowSource["dialect"], string> = {
   sqlite: `(SELECT group_concat(tool, char(${TOOL_SEPARATOR.charCodeAt(0)})) FROM (SELECT tool FROM run_step_tools t WHERE t.step_id = s.id ORDER BY tool))`,
   postgres: `(SELECT string_agg(tool, chr(${TOOL_SEPARATOR.charCodeAt(0)}) ORDER BY tool COLLATE "C") FROM run_step_tools t WHERE t.step_id = s.id)`,
@@ -29,7 +29,7 @@ type Row = Record<string, SqlValue>;
 
 const asRollup = (row: Row): RollupRow => ({
   cell: "", hour: row.hour as number | null, assistantId: row.assistant_id as string | null, model: row.model as string, type: row.type as string | null,
-  toolSet: row.tool_set as string, status: row.status as string | null, errorCode: row.error_code as string | null, seconds: row.seconds as number | null,
+  toolSet: keyText(row.tool_set as string), status: row.status as string | null, errorCode: row.error_code as string | null, seconds: row.seconds as number | null,
   steps: Number(row.steps), promptTokens: Number(row.prompt_tokens), completionTokens: Number(row.completion_tokens), totalTokens: Number(row.total_tokens),
 });
 

@@ -5,7 +5,7 @@ import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
-import { RollupDelta, TOOL_SEPARATOR, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
+import { RollupDelta, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
 import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
@@ -100,9 +100,9 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
 }
 
 /** Each tool of the tool sets that cells gained steps in: `step_rollup_tools` only grows. */
-function newTools(cells: readonly RollupRow[]): SqlValue[][] {
+function newTools(cells: readonly RollupRow[], toolsOf: ReadonlyMap<string, readonly string[]>): SqlValue[][] {
   const toolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
-  return [...toolSets].flatMap((toolSet) => [...new Set(toolSet.split(TOOL_SEPARATOR))].map((tool) => [toolSet, tool]));
+  return [...toolSets].flatMap((toolSet) => [...new Set(toolsOf.get(toolSet))].map((tool) => [toolSet, tool]));
 }
 
 /**
@@ -116,7 +116,7 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   writeSummaries(tx, delta.summaries, writes, drops);
   const seconds = writeSeconds(tx, delta.seconds, writes, drops);
   writeCosts(tx, delta.costs, writes, drops);
-  writes.push(...insertStatements(tx, INSERT_TOOLS, newTools(cells)));
+  writes.push(...insertStatements(tx, INSERT_TOOLS, newTools(cells, delta.toolSets)));
   drops.push(...byKeysStatements(tx, SET_PERCENTILES, "cell", [...new Set(seconds.map((row) => row.summary))]));
   await runTogether(tx, writes);
   // Apart: on PostgreSQL one statement's parts do not see each other's changes.
