@@ -11,7 +11,8 @@ export class QueryTimeout extends Error {
   }
 }
 
-type Answer = { ok: true; result: QueryResult } | { ok: false; readOnly: boolean; message: string };
+/** A failure's SQLite code comes back with its message: the CLI names the store for SQLite's errors about it. */
+type Answer = { ok: true; result: QueryResult } | { ok: false; readOnly: boolean; message: string; code: string | undefined };
 
 /**
  * Runs a user's query in a child process killed after `timeoutMs`. better-sqlite3 has no statement
@@ -28,7 +29,7 @@ export function runQueryWithTimeout(path: string, query: string, options: { time
     child.once("message", (answer: Answer) => {
       clearTimeout(timer);
       if (answer.ok) resolve(answer.result);
-      else reject(answer.readOnly ? new ReadOnlyViolation(answer.message) : new Error(answer.message));
+      else reject(answer.readOnly ? new ReadOnlyViolation(answer.message) : Object.assign(new Error(answer.message), { code: answer.code }));
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
@@ -50,7 +51,10 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
         store.close();
       }
     } catch (error) {
-      answer = { ok: false, readOnly: error instanceof ReadOnlyViolation, message: (error as Error).message };
+      // SQLITE_ERROR is the query's own (a syntax error, an unknown table): not about the store.
+      const code = (error as { code?: unknown }).code;
+      const aboutStore = typeof code === "string" && code !== "SQLITE_ERROR" ? code : undefined;
+      answer = { ok: false, readOnly: error instanceof ReadOnlyViolation, message: (error as Error).message, code: aboutStore };
     }
     process.send!(answer, () => process.disconnect());
   });

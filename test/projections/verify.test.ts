@@ -175,9 +175,12 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
   it("given a table page damaged past reading, a read command exits 1 naming the database (SQLite's message names no file)", async () => {
     const { db } = await worldStore(19);
     overwriteRootPage(db, "run_steps", 0x41, (size) => ({ at: 0, length: size }));
-    const result = await stepstore(["steps", "--db", db]);
-    expect(result.stderr).toMatch(new RegExp(`^stepstore: ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*malformed`));
-    expect(result.code).toBe(1);
+    // `sql` runs its query in a child process: the error's code must come back with its message.
+    for (const args of [["steps"], ["sql", "SELECT data FROM run_steps"]]) {
+      const result = await stepstore([...args, "--db", db]);
+      expect(result.stderr, args[0]).toMatch(new RegExp(`^stepstore: ${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*malformed`));
+      expect(result.code, args[0]).toBe(1);
+    }
   });
 
   it("agrees with rebuild on a generated world: ok before, rebuild changes no row, ok after", async () => {
