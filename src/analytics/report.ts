@@ -96,8 +96,14 @@ async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFi
   }
   if (priced.length === 0) return new Map();
   const rows = await readJsonRows(port, rollupCostQuery(port.dialect, dimension, filters, priced));
-  return new Map(rows.map(([key, cost]) => [key as string | null, cost as number]));
+  return new Map(rows.map(([key, cost]) => [key as string | null, Number((cost as number).toPrecision(COST_DIGITS))]));
 }
+
+/**
+ * The significant digits of `cost_usd`: each engine adds floating point in its own order (SQLite 0.22677000000000003,
+ * PostgreSQL 0.22677), and both stores print the same; a dollar sum keeps its cents far beyond any bill.
+ */
+const COST_DIGITS = 12;
 
 /** The rows of a rollup query, which answers them as one JSON text (`RollupDialect.jsonRows`), parsed. */
 async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string | number | null)[][]> {

@@ -98,6 +98,9 @@ describe("stepstore report --format json (CONTRACT §8)", () => {
       expect(report.dimension).toBe(dimension);
       expect(report.filters).toEqual({ from: filter.from ?? null, to: filter.to ?? null, assistant: filter.assistant ?? null, model: filter.model ?? null });
       expectRows(report.rows as Record<string, unknown>[], truthRows(truth, dimension, filter), `${dimension} ${label}`);
+      // At 12 significant digits: each engine sums floating point in its own order, and both stores must print the same.
+      const costs = (report.rows as { cost_usd: number | null }[]).flatMap((row) => (row.cost_usd === null ? [] : [row.cost_usd]));
+      expect(costs, `${dimension} ${label}`).toEqual(costs.map((cost) => Number(cost.toPrecision(12))));
     });
     // The filters do select.
     const kept = (filter: Filter) => truthRows(truth, "type", filter).reduce((sum, row) => sum + row.steps, 0);
