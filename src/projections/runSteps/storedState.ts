@@ -20,6 +20,17 @@ export const STEP_FACT_COLUMNS = `run_id AS "runId", created_at AS "createdAt", 
   last_error_code AS "lastErrorCode", completion_seconds AS "completionSeconds", prompt_tokens AS "promptTokens",
   completion_tokens AS "completionTokens", total_tokens AS "totalTokens"`;
 
+/** `run_step_tools` rows as each step's tools: what a stored row's facts are read with. */
+export function toolsByStep(rows: readonly { step_id: string; tool: string }[]): Map<string, string[]> {
+  const tools = new Map<string, string[]>();
+  for (const { step_id: stepId, tool } of rows) {
+    const list = tools.get(stepId);
+    if (list) list.push(tool);
+    else tools.set(stepId, [tool]);
+  }
+  return tools;
+}
+
 const SELECT_ROWS = `SELECT id, ${STEP_FACT_COLUMNS}, data, position FROM run_steps WHERE`;
 const saveFold = rowsInsert(upsertOf(runStepFolds));
 const saveExpiry = rowsInsert(upsertOf(runExpiries));
@@ -42,8 +53,7 @@ export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promis
     selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds),
   ]);
   const folds = new Map(saved.map((s) => [s.step_id, JSON.parse(s.state) as StepFoldState]));
-  const toolsOf = new Map<string, string[]>();
-  for (const { step_id: stepId, tool } of tools) toolsOf.set(stepId, [...(toolsOf.get(stepId) ?? []), tool]);
+  const toolsOf = toolsByStep(tools);
   const rowOf = new Map(rows.map((row) => [row.id, { data: row.data, position: row.position, facts: stepFacts(row, toolsOf.get(row.id) ?? []) }]));
   return new Map(stepIds.map((id) => {
     const fold = folds.get(id);

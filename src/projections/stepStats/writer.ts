@@ -3,7 +3,7 @@ import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys, type Statement } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
-import { STEP_FACT_COLUMNS } from "../runSteps/storedState.js";
+import { STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
 import { setPercentilesHead } from "./percentiles.js";
@@ -74,8 +74,7 @@ async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts
     selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", runIds),
     selectByKeys<{ step_id: string; tool: string }>(tx, SELECT_TOOLS, "s.run_id", runIds),
   ]);
-  const toolsOf = new Map<string, string[]>();
-  for (const { step_id, tool } of tools) toolsOf.set(step_id, [...(toolsOf.get(step_id) ?? []), tool]);
+  const toolsOf = toolsByStep(tools);
   return rows.filter((row) => !changes.steps.has(row.id)).map((row) => stepFacts(row, toolsOf.get(row.id) ?? []));
 }
 
