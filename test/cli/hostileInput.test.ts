@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -147,6 +147,31 @@ describe("keys past what a PostgreSQL index holds", () => {
     expect(await toolRows()).toEqual(expected);
     // A filter reads the rollups' tool sets, not the summaries.
     expect(await toolRows("--from", "2025-08-14")).toEqual(expected);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("a function name built by deltas past 1,024 bytes is keyed by its digest in run_step_tools; the step keeps the name, its neighbours land, verify passes", async () => {
+    const db = tempDb();
+    const dir = tempDir();
+    const pieces = Array.from({ length: 4 }, () => randomBytes(500).toString("hex"));
+    const name = pieces.join("");
+    const delta = (i: number, piece: string) => JSON.stringify({
+      id: `evt_Name${i}`, object: "event", type: "thread.run.step.delta", created_at: 1755180001 + i,
+      data: { id: "step_LongName", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, type: "function", function: { name: piece } }] } } },
+    });
+    const file = join(dir, "name.jsonl");
+    writeFileSync(file, [stepLine("step_LongName"), ...pieces.map((piece, i) => delta(i, piece)), stepLine("step_Plain")].join("\n") + "\n");
+    const ingest = await stepstore(["ingest", "--db", db, file]);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.code).toBe(0);
+    expect(await stepIds(db)).toEqual(["step_LongName", "step_Plain"]);
+    const query = async (sql: string) => (await stepstore(["sql", "--db", db, "--format", "jsonl", sql])).stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, string>);
+    const [step] = await query("SELECT step_details FROM run_steps WHERE id = 'step_LongName'");
+    expect(JSON.parse(step!.step_details!).tool_calls[0].function.name).toBe(name);
+    const digest = `function:sha256:${createHash("sha256").update(name).digest("hex")}`;
+    expect(await query("SELECT tool FROM run_step_tools")).toEqual([{ tool: digest }]);
+    const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json"]);
+    expect((JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps])).toEqual([[digest, 1]]);
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 });

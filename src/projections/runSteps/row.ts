@@ -1,4 +1,6 @@
+import { keptOrDigest } from "../../records/eventKey.js";
 import type { JsonObject } from "../../records/json.js";
+import { MAX_COLUMN_BYTES } from "../../records/schemas.js";
 import { completeStepDetails } from "./complete.js";
 import type { runSteps } from "./tables.js";
 
@@ -28,6 +30,13 @@ export function emptyStepDetails(type: string): JsonObject {
   return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
 }
 
+/**
+ * A function's name as its tool key: as sent up to MAX_COLUMN_BYTES (every name the API gives, and every name a
+ * snapshot may hold), past that its digest. Deltas append to a name without limit, and a PostgreSQL index holds no
+ * key past ~2.7 kB: such a step would fail its batch. The step's `step_details` keeps the whole name.
+ */
+const functionKey = (name: string) => keptOrDigest(name, MAX_COLUMN_BYTES);
+
 /** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
 export function toolsOf(step: RunStepRow): string[] {
   const details = step.step_details as JsonObject | null;
@@ -39,7 +48,7 @@ export function toolsOf(step: RunStepRow): string[] {
     const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
     if (type === "function") {
       // A name that never arrived is rendered "": there is no function:<name> to give.
-      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${fn.name}`);
+      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${functionKey(fn.name)}`);
     } else if (typeof type === "string") tools.add(type);
   }
   return [...tools];

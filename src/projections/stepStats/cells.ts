@@ -1,5 +1,5 @@
 import { compareCodePoints } from "../../records/canonical.js";
-import { sha256Hex } from "../../records/eventKey.js";
+import { keptOrDigest } from "../../records/eventKey.js";
 import type { StepFacts } from "../changes.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
@@ -18,8 +18,7 @@ export const UNKNOWN_MODEL = "(unknown)";
  * by its digest, so a valid step never fails its batch. Readers go by the columns, not by these keys.
  */
 const MAX_KEY_BYTES = 512;
-export const keyText = (text: string) =>
-  text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text) <= MAX_KEY_BYTES ? text : `sha256:${sha256Hex(text)}`;
+export const keyText = (text: string) => keptOrDigest(text, MAX_KEY_BYTES);
 
 export type RollupRow = typeof stepRollups.$inferSelect;
 export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
