@@ -1,2 +1,2 @@
--- A function name past 1,024 bytes is now keyed by its SHA-256 in run_step_tools (runSteps/row.ts toolsOf): a store holding one refolds once when next opened for writing.
-DELETE FROM `checkpoints` WHERE `name` = 'run_steps' AND EXISTS (SELECT 1 FROM `run_step_tools` WHERE length(CAST(`tool` AS BLOB)) > 1033);
+-- A tool key past 1,024 bytes (a function name built by deltas) or holding U+001F (the rollups' tool-set separator) is now its SHA-256 in run_step_tools (runSteps/row.ts toolKey): a store holding one refolds once when next opened for writing.
+DELETE FROM `checkpoints` WHERE `name` = 'run_steps' AND EXISTS (SELECT 1 FROM `run_step_tools` WHERE length(CAST(`tool` AS BLOB)) > 1033 OR instr(`tool`, char(31)) > 0);

@@ -150,6 +150,28 @@ describe("keys past what a PostgreSQL index holds", () => {
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 
+  it("a function named with U+001F (the rollups' tool-set separator) is keyed by its digest: the tool report, filtered or not, counts each tool apart, and verify passes", async () => {
+    const db = tempDb();
+    const dir = tempDir();
+    const call = (name: string, i: number) => ({ id: `call_${i}`, type: "function", function: { name, arguments: "{}", output: null } });
+    const crafted = "a\u001ffunction:b";
+    const file = join(dir, "separator.jsonl");
+    writeFileSync(file, [
+      stepLine("step_Crafted", { step_details: { type: "tool_calls", tool_calls: [call(crafted, 0)] } }),
+      stepLine("step_Pair", { step_details: { type: "tool_calls", tool_calls: [call("a", 0), call("b", 1)] } }),
+    ].join("\n") + "\n");
+    expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
+    const digest = `function:sha256:${createHash("sha256").update(crafted).digest("hex")}`;
+    const expected = [["function:a", 1], ["function:b", 1], [digest, 1]];
+    const toolRows = async (...filter: string[]) => {
+      const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json", ...filter]);
+      return (JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
+    };
+    expect(await toolRows()).toEqual(expected);
+    expect(await toolRows("--from", "2025-08-14")).toEqual(expected);
+    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
   it("a function name built by deltas past 1,024 bytes is keyed by its digest in run_step_tools; the step keeps the name, its neighbours land, verify passes", async () => {
     const db = tempDb();
     const dir = tempDir();

@@ -1,4 +1,4 @@
-import { keptOrDigest } from "../../records/eventKey.js";
+import { keptOrDigest, sha256Hex } from "../../records/eventKey.js";
 import type { JsonObject } from "../../records/json.js";
 import { MAX_COLUMN_BYTES } from "../../records/schemas.js";
 import { completeStepDetails } from "./complete.js";
@@ -30,12 +30,16 @@ export function emptyStepDetails(type: string): JsonObject {
   return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
 }
 
+/** Joins a step's tools into the one key the rollups count it under (stepStats): no tool key holds it. */
+export const TOOL_SEPARATOR = "\u001f";
+
 /**
- * A function's name as its tool key: as sent up to MAX_COLUMN_BYTES (every name the API gives, and every name a
- * snapshot may hold), past that its digest. Deltas append to a name without limit, and a PostgreSQL index holds no
- * key past ~2.7 kB: such a step would fail its batch. The step's `step_details` keeps the whole name.
+ * A tool as `run_step_tools` keys it: as sent, but its digest (`sha256:<hex>`) where the text holds TOOL_SEPARATOR (two
+ * tool sets would read alike) or passes MAX_COLUMN_BYTES (deltas append to a function's name without limit, and a
+ * PostgreSQL index holds no key past ~2.7 kB: such a step would fail its batch). The API's names are
+ * `[a-zA-Z0-9_-]{1,64}`; the step's `step_details` keeps the whole name either way.
  */
-const functionKey = (name: string) => keptOrDigest(name, MAX_COLUMN_BYTES);
+const toolKey = (text: string) => (text.includes(TOOL_SEPARATOR) ? `sha256:${sha256Hex(text)}` : keptOrDigest(text, MAX_COLUMN_BYTES));
 
 /** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
 export function toolsOf(step: RunStepRow): string[] {
@@ -48,8 +52,8 @@ export function toolsOf(step: RunStepRow): string[] {
     const { type, function: fn } = call as { type?: unknown; function?: { name?: unknown } };
     if (type === "function") {
       // A name that never arrived is rendered "": there is no function:<name> to give.
-      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${functionKey(fn.name)}`);
-    } else if (typeof type === "string") tools.add(type);
+      if (typeof fn?.name === "string" && fn.name !== "") tools.add(`function:${toolKey(fn.name)}`);
+    } else if (typeof type === "string") tools.add(toolKey(type));
   }
   return [...tools];
 }

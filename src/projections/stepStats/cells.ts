@@ -1,14 +1,13 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import { keptOrDigest } from "../../records/eventKey.js";
 import type { StepFacts } from "../changes.js";
+import { TOOL_SEPARATOR } from "../runSteps/row.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
 import type { Dimension, SummaryDimension } from "./dimensions.js";
 
 
 export const HOUR_SECONDS = 3600;
-/** Joins a tool set's tools: a character no tool name the API gives holds. */
-export const TOOL_SEPARATOR = "\u001f";
 /** A step's model when no run snapshot named one (CONTRACT §6). */
 export const UNKNOWN_MODEL = "(unknown)";
 

@@ -1,6 +1,7 @@
 import type { RowSource } from "../../store/rowSource.js";
 import type { SqlValue } from "../../store/sqlPort.js";
-import { cellOf, HOUR_SECONDS, keyText, TOOL_SEPARATOR, UNKNOWN_MODEL, type RollupRow } from "./cells.js";
+import { TOOL_SEPARATOR } from "../runSteps/row.js";
+import { cellOf, HOUR_SECONDS, keyText, UNKNOWN_MODEL, type RollupRow } from "./cells.js";
 
 const DAY_SECONDS = 86_400;
 
