@@ -127,49 +127,50 @@ describe("hostile input: one bad record is rejected, the others land", () => {
   });
 });
 
+const functionCall = (name: string, i: number) => ({ id: `call_${i}`, type: "function", function: { name, arguments: "{}", output: null } });
+
+/** The tool report's rows as [key, steps]. */
+async function toolRows(db: string, ...filter: string[]) {
+  const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json", ...filter]);
+  return (JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
+}
+
+/** The tool report gives these rows unfiltered (the summaries) and filtered (the rollups' tool sets), and verify passes. */
+async function expectToolReport(db: string, expected: unknown[]) {
+  expect(await toolRows(db)).toEqual(expected);
+  expect(await toolRows(db, "--from", "2025-08-14")).toEqual(expected);
+  expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+}
+
 describe("keys past what a PostgreSQL index holds", () => {
   it("a valid step calling 60 long, distinct functions lands beside another on either store; the tool report counts each, and verify passes", async () => {
     const db = tempDb();
     const dir = tempDir();
     const names = Array.from({ length: 60 }, () => randomBytes(32).toString("hex"));
-    const calls = names.map((name, i) => ({ id: `call_${i}`, type: "function", function: { name, arguments: "{}", output: null } }));
+    const calls = names.map(functionCall);
     const file = join(dir, "tools.jsonl");
     writeFileSync(file, `${stepLine("step_Plain")}\n${stepLine("step_ManyTools", { step_details: { type: "tool_calls", tool_calls: calls } })}\n`);
     const ingest = await stepstore(["ingest", "--db", db, file]);
     expect(ingest.stderr).toBe("");
     expect(ingest.code).toBe(0);
     expect(await stepIds(db)).toEqual(["step_ManyTools", "step_Plain"]);
-    const toolRows = async (...filter: string[]) => {
-      const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json", ...filter]);
-      return (JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
-    };
     const expected = names.map((name) => [`function:${name}`, 1]).sort(([a], [b]) => (a! < b! ? -1 : 1));
-    expect(await toolRows()).toEqual(expected);
-    // A filter reads the rollups' tool sets, not the summaries.
-    expect(await toolRows("--from", "2025-08-14")).toEqual(expected);
-    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+    await expectToolReport(db, expected);
   });
 
   it("a function named with U+001F (the rollups' tool-set separator) is keyed by its digest: the tool report, filtered or not, counts each tool apart, and verify passes", async () => {
     const db = tempDb();
     const dir = tempDir();
-    const call = (name: string, i: number) => ({ id: `call_${i}`, type: "function", function: { name, arguments: "{}", output: null } });
     const crafted = "a\u001ffunction:b";
     const file = join(dir, "separator.jsonl");
     writeFileSync(file, [
-      stepLine("step_Crafted", { step_details: { type: "tool_calls", tool_calls: [call(crafted, 0)] } }),
-      stepLine("step_Pair", { step_details: { type: "tool_calls", tool_calls: [call("a", 0), call("b", 1)] } }),
+      stepLine("step_Crafted", { step_details: { type: "tool_calls", tool_calls: [functionCall(crafted, 0)] } }),
+      stepLine("step_Pair", { step_details: { type: "tool_calls", tool_calls: [functionCall("a", 0), functionCall("b", 1)] } }),
     ].join("\n") + "\n");
     expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
     const digest = `function:sha256:${createHash("sha256").update(crafted).digest("hex")}`;
     const expected = [["function:a", 1], ["function:b", 1], [digest, 1]];
-    const toolRows = async (...filter: string[]) => {
-      const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json", ...filter]);
-      return (JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
-    };
-    expect(await toolRows()).toEqual(expected);
-    expect(await toolRows("--from", "2025-08-14")).toEqual(expected);
-    expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+    await expectToolReport(db, expected);
   });
 
   it("a function name built by deltas past 1,024 bytes is keyed by its digest in run_step_tools; the step keeps the name, its neighbours land, verify passes", async () => {
@@ -192,8 +193,7 @@ describe("keys past what a PostgreSQL index holds", () => {
     expect(JSON.parse(step!.step_details!).tool_calls[0].function.name).toBe(name);
     const digest = `function:sha256:${createHash("sha256").update(name).digest("hex")}`;
     expect(await query("SELECT tool FROM run_step_tools")).toEqual([{ tool: digest }]);
-    const report = await stepstore(["report", "--db", db, "--by", "tool", "--format", "json"]);
-    expect((JSON.parse(report.stdout) as { rows: { key: string; steps: number }[] }).rows.map((row) => [row.key, row.steps])).toEqual([[digest, 1]]);
+    expect(await toolRows(db)).toEqual([[digest, 1]]);
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 });
