@@ -1,3 +1,10 @@
 import { main } from "./run.js";
 
+// A reader that stops early (`stepstore steps | head -1`) closes the pipe: it has what it asked for. Stop quietly, as
+// a Unix tool ended by SIGPIPE does (Node ignores that signal and reports EPIPE instead), not with a stack trace.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+
 process.exitCode = await main(process.argv);
