@@ -122,6 +122,18 @@ function applyMigrations(sqlite: BetterSqlite3.Database): void {
     .immediate();
 }
 
+/**
+ * A write command given another application's SQLite file (a mistyped `--db`) refuses it instead of adding stepstore's
+ * tables and switching it to WAL: a store is a new file, an empty one, or one with stepstore's tables.
+ */
+function refuseForeign(sqlite: BetterSqlite3.Database, path: string): void {
+  if (hasTable(sqlite, "events") || hasTable(sqlite, MIGRATIONS_TABLE)) return;
+  const tables = sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name LIMIT 4").all();
+  if (tables.length === 0) return;
+  const named = tables.slice(0, 3).map((t) => t.name).join(", ") + (tables.length > 3 ? ", …" : "");
+  throw new StoreError(`${path} is not a stepstore database (it has other tables: ${named}; no events table); stepstore leaves it as it is: give --db a new file or a stepstore database`);
+}
+
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}
 
@@ -144,6 +156,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
   }
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    refuseForeign(sqlite, absolute); // before WAL: a refused file stays as it was
     withOpenRetry(() => sqlite.pragma("journal_mode = WAL"));
     sqlite.pragma("synchronous = FULL");
     // A checkpoint copies each page once however often it changed since the last: a 64 MiB WAL

@@ -150,3 +150,20 @@ describe("a read command on a file that is not a current stepstore database", ()
     expect(sha(db)).toBe(before);
   });
 });
+
+describe("a write command on another application's SQLite file (a mistyped --db)", () => {
+  it.each([["ingest"], ["rebuild"]])("%s refuses it, exit 1 naming it and its tables, and leaves the file as it was (no tables added, not switched to WAL)", async (command) => {
+    const dir = openDir();
+    made.push(dir);
+    const db = join(dir, "other-app.db");
+    const foreign = new Database(db);
+    foreign.exec("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ada')");
+    foreign.close();
+    const before = sha(db);
+    const result = await stepstore(command === "ingest" ? ["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl")] : ["rebuild", "--db", db]);
+    expect(result.stderr).toContain(`${db} is not a stepstore database (it has other tables: users; no events table)`);
+    expect(result.code).toBe(1);
+    expect(sha(db)).toBe(before);
+    expect(existsSync(`${db}-wal`)).toBe(false);
+  });
+});
