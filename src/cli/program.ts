@@ -45,12 +45,12 @@ function actionRunner() {
     try {
       exitCode = (await (action as (...a: unknown[]) => Promise<number | void>)(...args)) ?? EXIT.ok;
     } catch (error) {
-      // SQLite's errors after opening ("database disk image is malformed") say no file either: every error about the store names it.
+      // SQLite's errors about the file after opening ("database disk image is malformed") say no file either: every error about the store names it.
       const code = (error as { code?: unknown }).code;
       const options = args.at(-2) as { db?: string } | undefined;
       if (typeof code !== "string" || !code.startsWith("SQLITE_")) throw error;
-      const [{ naming }, { dbPath }] = await Promise.all([import("../store/open.js"), import("./db.js")]);
-      throw naming(resolve(dbPath(options?.db)), error);
+      const [{ isAboutTheFile, naming }, { dbPath }] = await Promise.all([import("../store/open.js"), import("./db.js")]);
+      throw isAboutTheFile(code) ? naming(resolve(dbPath(options?.db)), error) : error;
     }
   };
   return { run, exitCode: () => exitCode };

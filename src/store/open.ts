@@ -134,6 +134,10 @@ function refuseForeign(sqlite: BetterSqlite3.Database, path: string): void {
   throw new StoreError(`${path} is not a stepstore database (it has other tables: ${named}; no events table); stepstore leaves it as it is: give --db a new file or a stepstore database`);
 }
 
+/** SQLite's codes about the file rather than a query (a damaged page, a lock, the disk, permissions): their messages then name it. */
+const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
+export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
+
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}
 

@@ -1,6 +1,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { openForReading } from "./open.js";
+import { isAboutTheFile, openForReading } from "./open.js";
 import { ReadOnlyViolation, runReadOnlyQuery, type QueryResult } from "./readOnlyQuery.js";
 
 export class QueryTimeout extends Error {
@@ -51,9 +51,9 @@ if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
         store.close();
       }
     } catch (error) {
-      // SQLITE_ERROR is the query's own (a syntax error, an unknown table): not about the store.
+      // The query's own errors (a syntax error, an unknown table, a value too big) are not about the store.
       const code = (error as { code?: unknown }).code;
-      const aboutStore = typeof code === "string" && code !== "SQLITE_ERROR" ? code : undefined;
+      const aboutStore = isAboutTheFile(code) ? code : undefined;
       answer = { ok: false, readOnly: error instanceof ReadOnlyViolation, message: (error as Error).message, code: aboutStore };
     }
     process.send!(answer, () => process.disconnect());

@@ -160,6 +160,12 @@ describe("sql limits", () => {
     expect(all.stdout.trim().split("\n")).toHaveLength(50);
     expect(all.stderr).toBe("");
   });
+
+  it("a query's own error (a value past SQLite's size limit) is the query's: exit 1, not blamed on the store", async () => {
+    const result = await sql("SELECT length(randomblob(2000000000)) AS n");
+    expect(result.stderr).toBe("stepstore: string or blob too big\n");
+    expect(result.code).toBe(1);
+  });
 });
 
 describe("sql values", () => {
