@@ -7,6 +7,8 @@ export function describe(input: unknown): string {
   if (input === null) return "null";
   if (Array.isArray(input)) return "an array";
   if (typeof input === "object") return "an object";
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify writes as null.
+  if (typeof input === "number" && !Number.isFinite(input)) return "a number beyond a double's range";
   return JSON.stringify(input);
 }
 

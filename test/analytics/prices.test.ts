@@ -62,6 +62,8 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
     await expect(loadPriceTable(missing)).rejects.toThrow(`${missing}: $.as_of: missing required key`);
     const proto = priceFile('{"as_of":"2026-01-01","models":{"__proto__":{"input_per_million":1,"output_per_million":1}}}');
     await expect(loadPriceTable(proto)).rejects.toThrow(`${proto}: $.models.__proto__: not a model name`);
+    const huge = priceFile('{"as_of":"2026-01-01","models":{"o1":{"input_per_million":1e400,"output_per_million":1}}}');
+    await expect(loadPriceTable(huge)).rejects.toThrow(new PriceTableError(`${huge}: $.models.o1.input_per_million: expected number, got a number beyond a double's range`));
     const broken = priceFile("{");
     await expect(loadPriceTable(broken)).rejects.toThrow(`${broken}: not JSON`);
     await expect(loadPriceTable("/no/such/prices.json")).rejects.toThrow("/no/such/prices.json: cannot read the price table (ENOENT)");
