@@ -138,6 +138,8 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
   }
 
   const object = value.object;
+  // A list page whose items are not an array (recordsOf reads the others): say so, not "unknown record kind".
+  if (object === "list") return reject(value.data === undefined ? "missing required key (expected an array: the list page's items)" : `expected an array (the list page's items), got ${describe(value.data)}`, "$.data");
   const schema = typeof object === "string" ? SCHEMA_BY_OBJECT.get(object) : undefined;
   if (!schema) {
     return reject(
