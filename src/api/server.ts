@@ -58,8 +58,8 @@ function bearerCheck(apiKey: string) {
   const expected = digest(`Bearer ${apiKey}`);
   return (request: FastifyRequest) => {
     const given = request.headers.authorization;
-    // The scheme is case-insensitive (RFC 9110 §11.1); the key is not.
-    return typeof given === "string" && timingSafeEqual(digest(given.replace(/^bearer /i, "Bearer ")), expected);
+    // The scheme is case-insensitive and may be followed by more than one space (RFC 9110 §11.1, §11.4), as the console reads it; the key is not.
+    return typeof given === "string" && timingSafeEqual(digest(given.replace(/^bearer +/i, "Bearer ")), expected);
   };
 }
 

@@ -9,8 +9,10 @@ import { recordText } from "./utf8.js";
  * single event in webhook form, in UTF-8; anything else is the body rejected whole.
  */
 export function webhookRecord(body: Buffer, origin: string, deliveryId: string | undefined): { record: AcceptedRecord; key: string } | RejectedRecord {
-  const raw = recordText(body, origin);
-  if (typeof raw !== "string") return raw;
+  const text = recordText(body, origin);
+  if (typeof text !== "string") return text;
+  // The signature covers the bytes as sent; the record is read without a leading byte-order mark, as a file's first line is.
+  const raw = text.replace(/^\uFEFF/, "");
   const parsed = parseRecordText(raw, raw, origin);
   if (!parsed.ok) return parsed;
   const value = parsed.value;

@@ -134,6 +134,8 @@ describe("STEPSTORE_API_KEY", () => {
       // The scheme is case-insensitive, the key is not.
       const steps = `${server.url}/v1/threads/t/runs/r/steps`;
       expect((await fetch(steps, { headers: { authorization: "bearer sk-stepstore-test" } })).status).toBe(200);
+      // More than one space after the scheme is allowed (RFC 9110 §11.4), as the console allows it.
+      expect((await fetch(steps, { headers: { authorization: "Bearer   sk-stepstore-test" } })).status).toBe(200);
       expect((await fetch(steps, { headers: { authorization: "Bearer SK-STEPSTORE-TEST" } })).status).toBe(401);
       const guarded = [
         ["/v1/threads/t/runs/r/steps", {}],

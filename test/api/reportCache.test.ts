@@ -26,6 +26,8 @@ describe("GET /v1/stats while the log grows", () => {
     const notModified = await stats({ "if-none-match": `W/"other", ${etag}` });
     expect(notModified.status).toBe(304);
     expect(await notModified.text()).toBe("");
+    // `*` matches any current answer (RFC 9110 §13.1.2).
+    expect((await stats({ "if-none-match": "*" })).status).toBe(304);
 
     // A duplicate appends nothing: the same ETag. A new step: a new one, and the step in the answer.
     expect((await postIngest(server, `${stepLine("step_CacheA")}\n`)).body).toMatchObject({ duplicates: 1 });

@@ -81,6 +81,13 @@ describe("POST /webhooks", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
   });
 
+  it("a body that starts with a UTF-8 byte-order mark is read without it, as /v1/ingest and files are", async () => {
+    const body = `\uFEFF${event("evt_bom")}`;
+    const answer = await postWebhook(server, body);
+    expect(answer.status).toBe(200);
+    expect((await eventsOfStep(sql(), "step_W1")).some((e) => e.event_key === "evt_bom" && !e.data.startsWith("\uFEFF"))).toBe(true);
+  });
+
   it("a signed invalid record gets 422 with the reason and JSON path, and is kept in rejections", async () => {
     const invalid = event("evt_invalid", "completed").replace('"status":"completed"', '"status":"done"');
     const answer = await postWebhook(server, invalid, { id: "msg_invalid_1" });

@@ -30,8 +30,9 @@ function reportInput(query: Query, by: string | undefined, allowed: readonly str
 
 const send = (reply: FastifyReply, report: RenderedReport) => reply.type(report.contentType).send(report.body);
 
-/** `If-None-Match` holds this ETag (one of a list, weak or not). */
-const matches = (header: string | undefined, etag: string) => header !== undefined && header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+/** `If-None-Match` holds this ETag (one of a list, weak or not), or `*`: any current representation (RFC 9110 §13.1.2). */
+const matches = (header: string | undefined, etag: string) =>
+  header !== undefined && (header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag));
 
 /**
  * `GET /v1/stats/{dimension}`: the report JSON of CONTRACT §8 (`from`, `to`, `assistant`, `model`; `format` json|csv|md|html,
