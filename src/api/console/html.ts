@@ -30,7 +30,8 @@ export function html(strings: TemplateStringsArray, ...values: Fragment[]): Html
 /** A URL with its query: parameters that are undefined, null or empty are left out. */
 export function href(path: string, query: Record<string, string | number | null | undefined> = {}): string {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== "") params.set(name, String(value));
+  // "" is kept: a report row's key may be the empty string, and no key at all (null) is another row.
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(name, String(value));
   const search = params.toString();
   return search ? `${path}?${search}` : path;
 }

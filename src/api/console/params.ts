@@ -7,9 +7,15 @@ export class BadParam extends Error {}
 
 /** A parameter given at most once; empty counts as not given (an empty filter field). */
 export function single(query: Query, name: string): string | undefined {
+  const value = exactlyAsGiven(query, name);
+  return value === "" ? undefined : value;
+}
+
+/** A parameter given at most once, "" kept: a report row's key may be the empty string (an error code, a model). */
+export function exactlyAsGiven(query: Query, name: string): string | undefined {
   const value = query[name];
   if (Array.isArray(value)) throw new BadParam(`'${name}' may be given once`);
-  return value === "" ? undefined : value;
+  return value;
 }
 
 /** `from`/`to` as `report` reads them: UTC days, both inclusive (`to` ends at the next midnight). */

@@ -26,6 +26,16 @@ describe("the console with ids and codes a reader could misread", () => {
     expect(page).toContain("code_[U+202E]error_ok");
   });
 
+  it("links a report row keyed by the empty string (an error code \"\") to its own steps, not to the steps with no key", async () => {
+    const emptyCode = { ...step("step_EmptyCode", "thread_Empty", "run_Empty", 1755180030, "x"), last_error: { code: "", message: "failed" } };
+    expect((await postIngest(server, JSON.stringify(emptyCode))).status).toBe(200);
+    const report = await (await fetch(`${server.url}/ui/report?by=error`)).text();
+    expect(report).toContain('href="/ui/report/steps?by=error&amp;key="');
+    const stepsOf = async (query: string) => (await (await fetch(`${server.url}/ui/report/steps?${query}`)).text()).match(/step_[A-Za-z[\]+0-9.]+/g) ?? [];
+    expect(new Set(await stepsOf("by=error&key="))).toEqual(new Set(["step_EmptyCode"]));
+    expect(await stepsOf("by=error")).not.toContain("step_EmptyCode");
+  });
+
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
     const response = await fetch(`${server.url}/ui/runs?status=bogus`);
     expect(response.status).toBe(400);

@@ -6,7 +6,7 @@ import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, percent, timestamp, usd } from "../format.js";
 import { href, html, type Html } from "../html.js";
 import { statusBadge } from "../layout.js";
-import { cursorText, parseCursor, single, type Query } from "../params.js";
+import { cursorText, exactlyAsGiven, parseCursor, single, type Query } from "../params.js";
 import { stepHref } from "./stepParts.js";
 
 /** Steps a page of a row's list shows. */
@@ -58,7 +58,7 @@ ${rows.length ? html`<table><thead><tr><th scope="col">${dimension}</th>${head}<
 /** `/ui/report/steps?by=&key=`: exactly the steps one report row counts (its count first), newest first, paged. */
 export async function rowStepsPage(port: SqlPort, query: Query): Promise<{ title: string; body: Html }> {
   const { dimension, filters } = reportQuery(query);
-  const row = { dimension, key: single(query, "key") ?? null };
+  const row = { dimension, key: exactlyAsGiven(query, "key") ?? null };
   const before = parseCursor(query);
   const [total, page] = await Promise.all([countRowSteps(port, row, filters), pageRowSteps(port, row, filters, before, ROW_STEPS_PAGE)]);
   const items = page.steps.map((step) => html`<tr><td><a href="${stepHref(step.id)}">${step.id}</a></td><td>${step.run_id ?? "—"}</td><td>${step.type ?? "—"}</td>
