@@ -26,14 +26,39 @@ export function usd(value: number | null): string {
   return value === null ? "—" : `$${value.toFixed(value < 1 ? 4 : 2)}`;
 }
 
-/** JSON text re-indented for reading; anything else (or not JSON) as given. */
+/** JSON text without the whitespace between its tokens. */
+function withoutSpaces(text: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t") out += c;
+  }
+  return out;
+}
+
+/**
+ * A JSON object or array re-indented for reading, when that changes nothing but its whitespace; anything else as
+ * written. Re-serialising would round a number past 2^53 and write `3.0` as `3`: a log line or an output that happens
+ * to parse as JSON is text, shown as the step holds it.
+ */
 export function prettyJson(text: unknown): string {
   if (typeof text !== "string") return text === null || text === undefined ? "" : JSON.stringify(text, null, 2);
+  let parsed: unknown;
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    parsed = JSON.parse(text);
   } catch {
     return text;
   }
+  if (parsed === null || typeof parsed !== "object") return text;
+  return JSON.stringify(parsed) === withoutSpaces(text) ? JSON.stringify(parsed, null, 2) : text;
 }
 
 /** A UTC date `YYYY-MM-DD` of seconds. */
