@@ -110,10 +110,14 @@ export function storeSchema(url: string): string | null {
   return schema;
 }
 
-/** The URL pg connects with: `schema` is stepstore's parameter, not a server setting. */
+/**
+ * The URL pg connects with: `schema` is stepstore's parameter, not a server setting, and `options` is passed beside it
+ * (pg lets the URL's `options` replace the configured ones, which would drop the search path and read-only setting).
+ */
 function connectionUrl(url: string): string {
   const parsed = new URL(url);
   parsed.searchParams.delete("schema");
+  parsed.searchParams.delete("options");
   return parsed.toString();
 }
 
@@ -146,8 +150,10 @@ export async function connectClient(pool: pg.Pool, url: string): Promise<pg.Pool
 export async function openPool(url: string, options: PoolOptions = {}): Promise<pg.Pool> {
   if (!isPostgresUrl(url) || !URL.canParse(url)) throw new Error(`${withoutPassword(url)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
   const schema = storeSchema(url);
-  // Settings every connection starts with: its schema first on the search path, and for reading commands, read only.
-  const settings = [...(schema ? [`-c search_path="${schema}"`] : []), ...(options.readOnly ? ["-c default_transaction_read_only=on"] : [])];
+  // Settings every connection starts with: the URL's own `options`, then (winning over them) its schema first on the
+  // search path and, for reading commands, read only.
+  const given = new URL(url).searchParams.get("options");
+  const settings = [...(given ? [given] : []), ...(schema ? [`-c search_path="${schema}"`] : []), ...(options.readOnly ? ["-c default_transaction_read_only=on"] : [])];
   const pool = new pg.Pool({
     connectionString: connectionUrl(url),
     max: options.max ?? POOL_SIZE,
@@ -164,7 +170,8 @@ export async function openPool(url: string, options: PoolOptions = {}): Promise<
     await pool.query("SELECT 1");
   } catch (error) {
     await pool.end();
-    throw unreachableError(url, error) ?? error;
+    // Whatever stops the first connection (SSL refused, a bad setting in `options`) is about the store: name it.
+    throw unreachableError(url, error) ?? new StoreUnreachable(`${withoutPassword(url)}: ${(error as Error).message}`);
   }
   return pool;
 }

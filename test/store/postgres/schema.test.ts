@@ -62,4 +62,27 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       await database.drop();
     }
   });
+
+  it("holds beside the URL's own &options=: the store stays in its schema, read commands stay read only, and a bad option names the database", async () => {
+    const database = await freshDatabase();
+    try {
+      const withOptions = `${inSchema(database.url, "team")}&options=${encodeURIComponent("-c statement_timeout=60000")}`;
+      const file = worldFile(generateWorld(33, { runs: 3 }), "team.jsonl");
+      expect((await stepstore(["ingest", "--db", withOptions, file])).code).toBe(0);
+      const count = async (db: string) => (await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT count(*) AS n FROM events"])).stdout;
+      expect(await count(withOptions)).toBe(await count(inSchema(database.url, "team")));
+      expect((await stepstore(["steps", "--db", database.url])).stderr).toContain("is not a stepstore database");
+      const write = await stepstore(["sql", "--db", withOptions, "DELETE FROM events"]);
+      expect(write.code).toBe(1);
+      expect(write.stderr).toMatch(/read-only/);
+
+      const badOption = `${database.url}?options=${encodeURIComponent("-c statement_timeout=foo")}`;
+      const bad = await stepstore(["status", "--db", badOption]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(`${database.url.split("?")[0]}?options=`);
+      expect(bad.stderr).toContain('invalid value for parameter "statement_timeout"');
+    } finally {
+      await database.drop();
+    }
+  });
 });
