@@ -44,14 +44,22 @@ function parseInt8OrDigits(text: string): number | string {
 }
 
 /**
+ * Dates, times, timestamps and intervals (and arrays of them), kept as the server writes them: pg would make a JS Date
+ * in this process's time zone (a `::date` a day off east of UTC) or an object, where `sql` prints the database's own value.
+ */
+const TIME_OIDS = new Set([1082, 1083, 1114, 1184, 1186, 1266, 1182, 1183, 1115, 1185, 1187, 1270]);
+const asWritten = (text: string) => text;
+
+/**
  * Parsers of our own (pg's global ones stay untouched): int8 (count(*), bigint columns) and numeric (sum over
- * bigint) come back as numbers, as SQLite returns them, instead of strings.
+ * bigint) come back as numbers, as SQLite returns them, instead of strings; times as text (TIME_OIDS).
  */
 function numberTypes(int8: (text: string) => number | string): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: string) => {
       if (format !== "binary" && oid === INT8_OID) return int8;
       if (format !== "binary" && oid === NUMERIC_OID) return Number;
+      if (format !== "binary" && TIME_OIDS.has(oid)) return asWritten;
       return pg.types.getTypeParser(oid, format as "text");
     }) as pg.CustomTypesConfig["getTypeParser"],
   };

@@ -33,6 +33,14 @@ describePostgres("the sql command's query on PostgreSQL", () => {
       .toEqual([{ big: "9007199254740993", safe: 9007199254740991, blob: "\\x00ff10" }]);
   });
 
+  it("answers dates, timestamps and intervals as the server writes them, not as a Date in this process's time zone", async () => {
+    expect(await query("SELECT date '2025-08-13' AS d, timestamp '2025-08-13 01:02:03' AS t, interval '1 day' AS i")).toEqual({
+      columns: ["d", "t", "i"],
+      rows: [{ d: "2025-08-13", t: "2025-08-13 01:02:03", i: "1 day" }],
+      cut: false,
+    });
+  });
+
   it("keeps every column of a name given twice, the second as name:2, as on SQLite", async () => {
     expect(await query("SELECT a.id, a.name, b.id FROM t a JOIN t b ON b.id = a.id + 1 WHERE a.id = 1")).toEqual({
       columns: ["id", "name", "id:2"],
