@@ -1,3 +1,4 @@
+import { compareCodePoints } from "../../records/canonical.js";
 import type { RunRef } from "../../records/events.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { STEP_STATUS_RANK } from "../../records/statuses.js";
@@ -100,7 +101,8 @@ function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   );
 }
 
-const newerFirst = (a: RunListItem, b: RunListItem) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+/** The keyset's order: by id in code point order, as both stores compare text (`<` on UTF-16 units puts U+FF01 after U+1F600, and paging then skipped a run). */
+const newerFirst = (a: RunListItem, b: RunListItem) => b.created_at - a.created_at || compareCodePoints(b.id, a.id);
 
 /**
  * One page of runs, newest first (created_at, then id), read by keyset from `cursor`: the run snapshots, merged with

@@ -36,6 +36,19 @@ describe("the console with ids and codes a reader could misread", () => {
     expect(await stepsOf("by=error")).not.toContain("step_EmptyCode");
   });
 
+  it("pages through runs whose ids hold characters past U+FFFF without skipping one (the page's order is the cursor's)", async () => {
+    const later = Array.from({ length: 24 }, (_, i) => step(`step_Page${i}`, "thread_Page", `run_Page${String(i).padStart(2, "0")}`, 1755190100));
+    const earlier = ["run_\uFF01", "run_\u{1F600}", "run_a"].map((runId, i) => step(`step_Astral${i}`, "thread_Page", runId, 1755190000));
+    expect((await postIngest(server, [...later, ...earlier].map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
+    const seen: string[] = [];
+    for (let url: string | undefined = "/ui/runs?assistant=asst_Ids&from=2025-08-14"; url !== undefined; ) {
+      const page = await (await fetch(`${server.url}${url}`)).text();
+      for (const [, runId] of page.matchAll(/href="\/ui\/threads\/thread_Page\/runs\/([^"]+)"/g)) seen.push(decodeURIComponent(runId!));
+      url = /rel="next" href="([^"]+)"/.exec(page)?.[1]?.replaceAll("&amp;", "&");
+    }
+    expect(new Set(seen)).toEqual(new Set([...later, ...earlier].map((s) => s.run_id)));
+  });
+
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
     const response = await fetch(`${server.url}/ui/runs?status=bogus`);
     expect(response.status).toBe(400);
