@@ -27,10 +27,10 @@ export function html(strings: TemplateStringsArray, ...values: Fragment[]): Html
   return new Html(text);
 }
 
-/** A URL with its query: parameters that are undefined, null or empty are left out. */
+/** A URL with its query: parameters that are undefined or null are left out. */
 export function href(path: string, query: Record<string, string | number | null | undefined> = {}): string {
   const params = new URLSearchParams();
-  // "" is kept: a report row's key may be the empty string, and no key at all (null) is another row.
+  // "" is kept: a report row's key may be the empty string, and no key at all (null) is another row. Filters read "" as none.
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(name, String(value));
   const search = params.toString();
   return search ? `${path}?${search}` : path;
