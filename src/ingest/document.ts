@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { DOCUMENT_IDENTITY_BYTES, documentIdentity } from "../records/eventKey.js";
+import { withoutByteOrderMark } from "../records/utf8.js";
 
 export type Format = "jsonl" | "json" | "sse";
 export type FormatOption = Format | "auto";
@@ -43,7 +44,7 @@ function isJsonObjectLine(line: string): boolean {
  * broken (a pretty-printed document has none), so that one bad line does not sink the others.
  */
 export function sniffFormat(head: Buffer): Format {
-  const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const text = withoutByteOrderMark(head.toString("utf8")).trimStart();
   if (/^(event|data|id|retry):/.test(text) || text.startsWith(":")) return "sse";
   if (text.startsWith("[")) return "json";
   const lines = text.split(/\r?\n/, SNIFFED_LINES + 1).slice(0, SNIFFED_LINES);

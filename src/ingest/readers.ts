@@ -1,7 +1,7 @@
 import { createParser } from "eventsource-parser";
 import { parseRecordText, recordsOf, sseRecordText, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
 import { jsonPath } from "../records/jsonPath.js";
-import { invalidUtf8, recordText } from "../records/utf8.js";
+import { invalidUtf8, recordText, withoutByteOrderMark } from "../records/utf8.js";
 import type { Document } from "./document.js";
 import { BoundedBytes, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
 import { linesOf } from "./lines.js";
@@ -21,7 +21,7 @@ async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<Cl
       yield invalidUtf8(numbered.invalid, numbered.at, `${doc.name}:${number}`);
       continue;
     }
-    const raw = number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
+    const raw = number === 1 ? withoutByteOrderMark(numbered.line) : numbered.line;
     if (raw.trim() === "") continue;
     yield* recordsOfJson(raw, `${doc.name}:${number}`);
   }
@@ -207,7 +207,7 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
     return rejection;
   };
   for await (const numbered of linesOf(doc.chunks, maxBytes)) {
-    const line = numbered.line === undefined ? null : numbered.number === 1 ? numbered.line.replace(/^\uFEFF/, "") : numbered.line;
+    const line = numbered.line === undefined ? null : numbered.number === 1 ? withoutByteOrderMark(numbered.line) : numbered.line;
     // A blank line ends the block, whether it held an event or only comments and `retry:`.
     if (line === "") {
       const rejection = endBlock();

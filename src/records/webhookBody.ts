@@ -2,7 +2,7 @@ import { parseRecordText, recordsOf, type AcceptedRecord, type RejectedRecord } 
 import { createEventKeyer, documentIdentity } from "./eventKey.js";
 import { isJsonObject } from "./json.js";
 import { columnTextProblem } from "./schemas.js";
-import { recordText } from "./utf8.js";
+import { recordText, withoutByteOrderMark } from "./utf8.js";
 
 /**
  * The one record a webhook body holds, keyed (its event id, else the delivery id): it must be a
@@ -12,7 +12,7 @@ export function webhookRecord(body: Buffer, origin: string, deliveryId: string |
   const text = recordText(body, origin);
   if (typeof text !== "string") return text;
   // The signature covers the bytes as sent; the record is read without a leading byte-order mark, as a file's first line is.
-  const raw = text.replace(/^\uFEFF/, "");
+  const raw = withoutByteOrderMark(text);
   const parsed = parseRecordText(raw, raw, origin);
   if (!parsed.ok) return parsed;
   const value = parsed.value;

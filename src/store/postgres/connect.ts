@@ -54,7 +54,7 @@ const asWritten = (text: string) => text;
  * Parsers of our own (pg's global ones stay untouched): int8 (count(*), bigint columns) and numeric (sum over
  * bigint) come back as numbers, as SQLite returns them, instead of strings; times as text (TIME_OIDS).
  */
-function numberTypes(int8: (text: string) => number | string): pg.CustomTypesConfig {
+function typeParsers(int8: (text: string) => number | string): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: string) => {
       if (format !== "binary" && oid === INT8_OID) return int8;
@@ -64,9 +64,9 @@ function numberTypes(int8: (text: string) => number | string): pg.CustomTypesCon
     }) as pg.CustomTypesConfig["getTypeParser"],
   };
 }
-const NUMBER_TYPES = numberTypes(parseInt8);
+const NUMBER_TYPES = typeParsers(parseInt8);
 /** The `sql` command's parsers: as the pool's, but an int8 past 2^53 is its digits, not an error. */
-export const QUERY_TYPES = numberTypes(parseInt8OrDigits);
+export const QUERY_TYPES = typeParsers(parseInt8OrDigits);
 
 /** An error that names the database (URL without password) and says what to do about it. */
 export class StoreUnreachable extends Error {}
