@@ -7,9 +7,12 @@ export function sha256Hex(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** `text` as written up to `maxBytes` of UTF-8, past that `sha256:<hex>`: a key a PostgreSQL b-tree (~2.7 kB an entry) always takes. */
+/** A text keyed by its digest, `sha256:<hex>`: a key a PostgreSQL b-tree (~2.7 kB an entry) always takes. */
+export const digestKey = (text: string) => `sha256:${sha256Hex(text)}`;
+
+/** `text` as written up to `maxBytes` of UTF-8, past that its digestKey. */
 export const keptOrDigest = (text: string, maxBytes: number) =>
-  text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes ? text : `sha256:${sha256Hex(text)}`;
+  text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes ? text : digestKey(text);
 
 /** How many leading bytes name a document (CONTRACT §3): known before streaming starts. */
 export const DOCUMENT_IDENTITY_BYTES = 64 * 1024;

@@ -1,4 +1,4 @@
-import { keptOrDigest, sha256Hex } from "../../records/eventKey.js";
+import { digestKey, keptOrDigest } from "../../records/eventKey.js";
 import type { JsonObject } from "../../records/json.js";
 import { MAX_COLUMN_BYTES } from "../../records/schemas.js";
 import { completeStepDetails } from "./complete.js";
@@ -39,7 +39,7 @@ export const TOOL_SEPARATOR = "\u001f";
  * PostgreSQL index holds no key past ~2.7 kB: such a step would fail its batch). The API's names are
  * `[a-zA-Z0-9_-]{1,64}`; the step's `step_details` keeps the whole name either way.
  */
-const toolKey = (text: string) => (text.includes(TOOL_SEPARATOR) ? `sha256:${sha256Hex(text)}` : keptOrDigest(text, MAX_COLUMN_BYTES));
+const toolKey = (text: string) => (text.includes(TOOL_SEPARATOR) ? digestKey(text) : keptOrDigest(text, MAX_COLUMN_BYTES));
 
 /** The distinct tools a step used, as `run_step_tools` and `stats_by_tool` name them. */
 export function toolsOf(step: RunStepRow): string[] {
