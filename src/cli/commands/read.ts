@@ -43,15 +43,20 @@ export async function rejectionsCommand(options: { db?: string; format: string }
   }
 }
 
-const positive = (text: string, option: string) => {
-  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) throw new UsageError(`${option} must be a positive number, got ${JSON.stringify(text)}`);
+/** Node's timers wait at most 2^31−1 ms (24.8 days); a longer one fires at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+const positive = (text: string, option: string, what: { whole: boolean; max: number }) => {
+  const pattern = what.whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!pattern.test(text) || Number(text) <= 0) throw new UsageError(`${option} must be a positive ${what.whole ? "whole number" : "number"}, got ${JSON.stringify(text)}`);
+  if (Number(text) > what.max) throw new UsageError(`${option} must be at most ${what.max}, got ${text}`);
   return Number(text);
 };
 
 /** `sql`: one read-only query, stopped after `--timeout` seconds, at most `--max-rows` rows printed. */
 export async function sqlCommand(query: string, options: { db?: string; format: string; timeout: string; maxRows: string }) {
-  const timeoutMs = positive(options.timeout, "--timeout") * 1000;
-  const maxRows = Math.floor(positive(options.maxRows, "--max-rows"));
+  const timeoutMs = positive(options.timeout, "--timeout", { whole: false, max: MAX_TIMEOUT_SECONDS }) * 1000;
+  const maxRows = positive(options.maxRows, "--max-rows", { whole: true, max: Number.MAX_SAFE_INTEGER });
   // A missing or foreign database is named on opening, as by every read command.
   const store = await openStore(dbPath(options.db), { mode: "read" });
   let answer;
