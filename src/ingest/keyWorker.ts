@@ -9,7 +9,7 @@ import { documentsOf, keyedRecordsOf } from "./sources.js";
  * keys the files' records, and hands them on in chunks, at most MAX_CHUNKS_AHEAD ahead of the
  * thread that appends them (so memory stays flat however large the files).
  */
-const { paths, format } = workerData as { paths: string[]; format: FormatOption };
+const { paths, format, store } = workerData as { paths: string[]; format: FormatOption; store: string[] };
 const port = parentPort!;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
@@ -30,7 +30,7 @@ async function send(chunk: WorkerMessage & { kind: "records" }): Promise<void> {
 try {
   let items: (WorkerMessage & { kind: "records" })["items"] = [];
   let bytesRead = 0;
-  for await (const doc of documentsOf(paths, format, Readable.from([]), (bytes) => (bytesRead += bytes))) {
+  for await (const doc of documentsOf(paths, format, Readable.from([]), store, (bytes) => (bytesRead += bytes))) {
     for await (const item of keyedRecordsOf(doc)) {
       items.push("key" in item ? toWire(item) : item);
       if (items.length >= CHUNK_RECORDS) {

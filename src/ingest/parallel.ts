@@ -37,8 +37,8 @@ function fromWire(wire: WireRecord): KeyedRecord {
  * this one appends: parsing and validating overlap the appends' commits. Same records, same order,
  * same keys as `documentsOf` + `keyedRecordsOf` (stdin stays with those).
  */
-export async function* keyedFileRecords(paths: readonly string[], format: FormatOption, onRead?: (bytesRead: number) => void): AsyncGenerator<KeyedRecord | RejectedRecord> {
-  const worker = new Worker(new URL("./keyWorker.js", import.meta.url), { workerData: { paths: [...paths], format } });
+export async function* keyedFileRecords(paths: readonly string[], format: FormatOption, store: readonly string[], onRead?: (bytesRead: number) => void): AsyncGenerator<KeyedRecord | RejectedRecord> {
+  const worker = new Worker(new URL("./keyWorker.js", import.meta.url), { workerData: { paths: [...paths], format, store: [...store] } });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;
   const push = (message: WorkerMessage) => {

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
-import { readdirSync, statSync } from "node:fs";
-import { join, sep } from "node:path";
+import { readdirSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, sep } from "node:path";
 import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
@@ -12,20 +12,42 @@ type OnSkip = (path: string, why: string) => void;
 const nameSkipped: OnSkip = (path, why) => process.stderr.write(`skipped ${path}: ${why}\n`);
 
 /**
- * A folder's files, recursively, in name order: every file (CONTRACT §2), its format sniffed where its name
- * says nothing, so a file that holds no records is a rejection naming it, not left unread. What is no file
- * is named on stderr. A link to a file is followed; a link to a folder is not (it could loop).
+ * The files of a SQLite store (the database and its journals), as `isStoreFile` compares them: `ingest .` where the
+ * store is `./data/stepstore.db` reads every file but these. Read, the database would be one rejection holding it whole,
+ * larger at each run.
  */
-function filesIn(folder: FilePath, skip: OnSkip = nameSkipped): FilePath[] {
+export function storeFiles(database: string): string[] {
+  return ["", "-wal", "-shm", "-journal"].map((suffix) => realFile(database + suffix));
+}
+
+/** A file's path with its folder's links resolved (the file itself need not exist). */
+function realFile(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+const isStoreFile = (path: FilePath, store: readonly string[]) => store.length > 0 && typeof path === "string" && store.includes(realFile(path));
+const STORE_ITSELF = "the store itself (--db)";
+
+/**
+ * A folder's files, recursively, in name order: every file (CONTRACT §2), its format sniffed where its name
+ * says nothing, so a file that holds no records is a rejection naming it, not left unread. What is no file,
+ * and the store's own files, are named on stderr. A link to a file is followed; a link to a folder is not (it could loop).
+ */
+function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = nameSkipped): FilePath[] {
   const files: FilePath[] = [];
   const entries = readdirSync(folder, { withFileTypes: true, encoding: "buffer" }).map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
   for (const { entry, shown } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
     const path = childPath(folder, entry.name);
     const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
-    if (entry.isDirectory()) files.push(...filesIn(path, skip));
+    if (entry.isDirectory()) files.push(...filesIn(path, store, skip));
     else if (!target) skip(shownPath(path), "a broken link");
     else if (target.isDirectory()) skip(shownPath(path), "a link to a folder (not followed)");
     else if (!target.isFile()) skip(shownPath(path), "not a file");
+    else if (isStoreFile(path, store)) skip(shownPath(path), STORE_ITSELF);
     else files.push(path);
   }
   return files;
@@ -42,24 +64,28 @@ function childPath(folder: FilePath, name: Buffer): FilePath {
   return Buffer.concat([Buffer.from(folder), Buffer.from(sep), name]);
 }
 
-/** How many bytes `paths` hold (folders as `documentsOf` expands them), or null when stdin is among them. */
-export function bytesToRead(paths: readonly string[]): number | null {
-  if (paths.includes("-")) return null;
-  // Silent: the reading itself names what it skips, once.
-  const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesIn(path, () => {}) : [path]));
-  return files.reduce((sum, file) => sum + statSync(file).size, 0);
+/** The files `paths` name, folders expanded, the store's own left out (`store`: storeFiles', or none). */
+function filesOf(paths: readonly string[], store: readonly string[], skip?: OnSkip): FilePath[] {
+  return paths.flatMap((path) => {
+    if (statSync(path).isDirectory()) return filesIn(path, store, skip);
+    if (!isStoreFile(path, store)) return [path];
+    (skip ?? nameSkipped)(path, STORE_ITSELF);
+    return [];
+  });
 }
 
-/** Expands the paths given to `ingest` (`-` is stdin, a folder every file in it) into documents. */
-export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, onRead?: (bytes: number) => void): AsyncGenerator<Document> {
+/** How many bytes `paths` hold (as `documentsOf` expands them), or null when stdin is among them. */
+export function bytesToRead(paths: readonly string[], store: readonly string[]): number | null {
+  if (paths.includes("-")) return null;
+  // Silent: the reading itself names what it skips, once.
+  return filesOf(paths, store, () => {}).reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+/** Expands the paths given to `ingest` (`-` is stdin, a folder every file in it but the store's own) into documents. */
+export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, store: readonly string[], onRead?: (bytes: number) => void): AsyncGenerator<Document> {
   for (const path of paths) {
-    if (path === "-") {
-      yield await openDocument(stdin, "-", format);
-    } else if (statSync(path).isDirectory()) {
-      for (const file of filesIn(path)) yield await openFileDocument(file, format, onRead);
-    } else {
-      yield await openFileDocument(path, format, onRead);
-    }
+    if (path === "-") yield await openDocument(stdin, "-", format);
+    else for (const file of filesOf([path], store)) yield await openFileDocument(file, format, onRead);
   }
 }
 

@@ -263,6 +263,26 @@ describe("folder ingest and symbolic links", () => {
     expect(await stepIds(db)).toEqual(["step_Linked", "step_Plain"]);
   });
 
+  it("a folder that holds the store (`ingest .` beside ./data/stepstore.db) is read without the store's own files, named on stderr", async () => {
+    const folder = join(tempDir(), "project");
+    mkdirSync(join(folder, "data"), { recursive: true });
+    writeFileSync(join(folder, "events.jsonl"), `${stepLine("step_Beside")}\n`);
+    const db = join(folder, "data", "stepstore.db");
+    for (const run of [1, 2]) {
+      const ingest = await stepstore(["ingest", "--db", db, "--json", folder], { subprocess: true });
+      expect(ingest.code).toBe(0);
+      expect(JSON.parse(ingest.stdout)).toEqual({ records: 1, appended: run === 1 ? 1 : 0, duplicates: run === 1 ? 0 : 1, rejected: 0 });
+      const skipped = ingest.stderr.trim().split("\n");
+      expect(skipped).toContain(`skipped ${db}: the store itself (--db)`);
+      for (const line of skipped) expect(line).toMatch(new RegExp(`^skipped ${db}(-wal|-shm|-journal)?: the store itself \\(--db\\)$`));
+    }
+    const named = await stepstore(["ingest", "--db", db, "--json", db], { subprocess: true });
+    expect(named).toMatchObject({ code: 0, stderr: `skipped ${db}: the store itself (--db)\n` });
+    expect(JSON.parse(named.stdout)).toMatchObject({ records: 0 });
+    expect(await stepIds(db)).toEqual(["step_Beside"]);
+    expect((await stepstore(["rejections", "--db", db, "--format", "jsonl"])).stdout).toBe("");
+  });
+
   it("reads a file whose name is not UTF-8 (in a folder whose name is not either) beside the others, its origin shown decoded", async () => {
     const folder = join(tempDir(), "in");
     mkdirSync(folder);

@@ -101,7 +101,7 @@ describe("hostile JSONL documents through the ingest pipeline (fuzzed)", () => {
       const store = await openStoreUnderTest();
       try {
         let summary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
-        for await (const doc of documentsOf([file], "auto", process.stdin)) {
+        for await (const doc of documentsOf([file], "auto", process.stdin, [])) {
           summary = await appendAll(store.append, keyedRecordsOf(doc), { source: "file" });
         }
         expect(summary.records).toBe(lines.length);

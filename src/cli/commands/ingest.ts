@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { keyedFileRecords } from "../../ingest/parallel.js";
-import { bytesToRead, documentsOf, keyedRecordsOf } from "../../ingest/sources.js";
+import { bytesToRead, documentsOf, keyedRecordsOf, storeFiles } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
@@ -23,14 +23,16 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
   if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
   const store = await openStoreForWriting(options.db);
-  const progress = ingestProgress(bytesToRead(paths), cliIo().stderr.isTTY === true && !options.json);
+  // A folder that holds the store (`ingest .` beside ./data/stepstore.db) is read without it.
+  const own = store.dialect === "sqlite" ? storeFiles(store.path) : [];
+  const progress = ingestProgress(bytesToRead(paths, own), cliIo().stderr.isTTY === true && !options.json);
   try {
     // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.
     const records = paths.includes("-")
       ? (async function* () {
-        for await (const doc of documentsOf(paths, options.format, cliIo().stdin)) yield* keyedRecordsOf(doc);
+        for await (const doc of documentsOf(paths, options.format, cliIo().stdin, own)) yield* keyedRecordsOf(doc);
       })()
-      : keyedFileRecords(paths, options.format, (bytes) => progress.read(bytes));
+      : keyedFileRecords(paths, options.format, own, (bytes) => progress.read(bytes));
     const summary = await appendAll(store.append, records, {
       source: "file",
       batchSize: FILE_BATCH_SIZE,
