@@ -38,9 +38,10 @@ export class OversizedRecord {
     this.bytes += other.bytes - head.length;
   }
 
-  /** The kept prefix (cut back to a whole UTF-8 character) and a note of what was dropped. */
+  /** The kept prefix (cut back to a whole UTF-8 character) and a note of what was dropped; a record within the prefix, verbatim. */
   raw(): string {
     const head = Buffer.concat(this.#head);
+    if (head.length === this.bytes) return head.toString("utf8");
     let end = head.length;
     if (end < this.bytes) {
       // Step back over a character the cut split: continuation bytes, then the lead byte they follow.

@@ -69,6 +69,19 @@ describe("hostile input: one bad record is rejected, the others land", () => {
     expect(await stepIds(db)).toEqual(["step_After", "step_Before"]);
   });
 
+  it("a record over a STEPSTORE_MAX_RECORD below 1 KiB is kept whole in raw, with no note of a cut", async () => {
+    const file = join(tempDir(), "small.jsonl");
+    const db = tempDb();
+    const line = stepLine("step_OverSmallLimit");
+    expect(Buffer.byteLength(line)).toBeGreaterThan(300);
+    expect(Buffer.byteLength(line)).toBeLessThan(1024);
+    writeFileSync(file, `${line}\n`);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file], { env: { STEPSTORE_MAX_RECORD: "300" } });
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ records: 1, rejected: 1 });
+    expect(await rejectionsOf(db)).toMatchObject([{ origin: `${file}:1`, reason: "record exceeds STEPSTORE_MAX_RECORD (300 bytes)", raw: line }]);
+  });
+
   it("a gzip of a long line without a newline is one rejection, and the ingest ends normally", async () => {
     const dir = tempDir();
     const file = join(dir, "bomb.jsonl.gz");
