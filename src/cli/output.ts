@@ -7,12 +7,18 @@ function cell(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-/** A plain aligned text table, for people at a terminal. */
+/** The first `length` UTF-16 units of `text`, less a character the cut would split (half of it prints as U+FFFD). */
+function cutAt(text: string, length: number): string {
+  const cut = text.slice(0, length);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** A plain aligned text table, for people at a terminal: a cell on one line, shortened past 60 characters (json, jsonl and csv give every value whole). */
 export function formatTable(rows: readonly Row[], columns = rows[0] ? Object.keys(rows[0]) : []): string {
   const cells = rows.map((row) => columns.map((c) => cell(row[c]).replace(/\s+/g, " ")));
   const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
   const line = (values: string[]) =>
-    values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd();
+    values.map((v, i) => (v.length > widths[i]! ? `${cutAt(v, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
 }
 

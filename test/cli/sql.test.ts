@@ -139,6 +139,16 @@ describe("stepstore sql runs on a read-only connection", () => {
   });
 });
 
+describe("sql's table", () => {
+  it("shortens a long cell without splitting a character: no U+FFFD where the cut falls inside an emoji", async () => {
+    const result = await sql("SELECT printf('%.58c', 'x') || '😀😀' AS s");
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("\uFFFD");
+    expect(result.stdout.split("\n")[2]).toBe(`${"x".repeat(58)}…`);
+    expect((await sql("SELECT printf('%.58c', 'x') || '😀😀' AS s", "jsonl")).stdout).toBe(`${JSON.stringify({ s: `${"x".repeat(58)}😀😀` })}\n`);
+  });
+});
+
 describe("sql limits", () => {
   const FOREVER = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c";
 
