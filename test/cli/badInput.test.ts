@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
@@ -280,5 +280,17 @@ describe("bad usage", () => {
     const once = await stepstore(["steps", "--db", db, "--status", "completed", "--format", "table"]);
     expect(once.code).toBe(0);
     expect(once.stdout).toContain(STEP_ID);
+  });
+
+  it("an empty --db is bad usage (exit 2) naming it, for reading and writing commands alike, and touches nothing", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "events.jsonl"), `${JSON.stringify(step)}\n`);
+    for (const args of [["steps"], ["report"], ["ingest", "events.jsonl"], ["rebuild"]]) {
+      const result = await stepstore([...args, "--db", ""], { subprocess: true, cwd });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--db must name a SQLite file or a postgres:// URL, got ""');
+      expect(result.stdout).toBe("");
+    }
+    expect(readdirSync(cwd)).toEqual(["events.jsonl"]);
   });
 });
