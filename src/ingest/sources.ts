@@ -65,11 +65,11 @@ function childPath(folder: FilePath, name: Buffer): FilePath {
 }
 
 /** The files `paths` name, folders expanded, the store's own left out (`store`: storeFiles', or none). */
-function filesOf(paths: readonly string[], store: readonly string[], skip?: OnSkip): FilePath[] {
+function filesOf(paths: readonly string[], store: readonly string[], skip: OnSkip = nameSkipped): FilePath[] {
   return paths.flatMap((path) => {
     if (statSync(path).isDirectory()) return filesIn(path, store, skip);
     if (!isStoreFile(path, store)) return [path];
-    (skip ?? nameSkipped)(path, STORE_ITSELF);
+    skip(path, STORE_ITSELF);
     return [];
   });
 }
