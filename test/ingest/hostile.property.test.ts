@@ -29,7 +29,7 @@ const delta = (id: string, call: string) => text(`{"id":"${id}","object":"thread
 
 /** Valid records: step snapshots and step events, any text in their metadata. */
 const validLine = fc.tuple(fc.boolean(), fc.string({ unit: "grapheme", maxLength: 8 })).map(([asEvent, note]) => (id: string): Line => ({
-  bytes: asEvent ? text(eventLine(`evt_${id}`, id).replace('"tenant":"acme"', `"note":${JSON.stringify(note)}`)) : withStep(id, { metadata: { note } }),
+  bytes: asEvent ? text(eventLine(`evt_${id}`, id).replace('"tenant":"acme"', () => `"note":${JSON.stringify(note)}`)) : withStep(id, { metadata: { note } }),
   stepId: id,
   expect: "stored",
 }));
