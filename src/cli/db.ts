@@ -1,12 +1,9 @@
 import { openStore } from "../openStore.js";
 import { DEFAULT_DB_PATH } from "../store/open.js";
-import { UsageError } from "./errors.js";
 import { cliIo } from "./io.js";
 
 /** `--db`, else `$STEPSTORE_DB` (set and not empty), else ./data/stepstore.db: a SQLite file, or a PostgreSQL URL (`postgres://…`). */
 export function dbPath(option: string | undefined): string {
-  // `--db ""` names nothing (it would resolve to the working folder): a usage error, as no one types it meaning the default.
-  if (option === "") throw new UsageError('--db must name a SQLite file or a postgres:// URL, got ""');
   return option ?? (process.env.STEPSTORE_DB || undefined) ?? DEFAULT_DB_PATH;
 }
 

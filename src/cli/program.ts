@@ -124,6 +124,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   // Every command takes `--db`, listed last in its help.
   for (const sub of program.commands) sub.addOption(dbOption());
   for (const sub of program.commands) refuseRepeats(sub);
+  for (const sub of program.commands) refuseEmpty(sub);
   return { program, exitCode };
 }
 
@@ -142,3 +143,15 @@ function refuseRepeats(command: Command): void {
   }
 }
 
+/**
+ * An option given an empty value (`--thread ""`, `--db ""`, what an unset shell variable leaves) names nothing: bad usage,
+ * as no one types it meaning "none" or "the default" (`--db ""` would resolve to the working folder, `--thread ""` match no step).
+ */
+function refuseEmpty(command: Command): void {
+  for (const option of command.options) {
+    if (option.isBoolean()) continue;
+    command.on(`option:${option.name()}`, (value: unknown) => {
+      if (value === "") command.error(`error: option '${option.flags}' is empty: give a value, or leave the option out`, { exitCode: 2, code: "stepstore.optionEmpty" });
+    });
+  }
+}

@@ -118,7 +118,7 @@ describe("stepstore report: outputs and usage", () => {
 
   it.each([
     [["--by", "week"], /assistant, day, hour, model, type, tool, error/],
-    [["--model", ""], /model must not be empty/],
+    [["--model", ""], /option '--model <model>' is empty/],
     [["--format", "xml"], /json, csv, md, html/],
     [["--from", "2025-02-30"], /YYYY-MM-DD/],
     [["--to", "yesterday"], /YYYY-MM-DD/],

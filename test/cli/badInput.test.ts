@@ -1,6 +1,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli/program.js";
 import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
 
 const STEP_ID = "step_Bad1nput0k";
@@ -288,9 +289,31 @@ describe("bad usage", () => {
     for (const args of [["steps"], ["report"], ["ingest", "events.jsonl"], ["rebuild"]]) {
       const result = await stepstore([...args, "--db", ""], { subprocess: true, cwd });
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('--db must name a SQLite file or a postgres:// URL, got ""');
+      expect(result.stderr).toContain("option '--db <path>' is empty");
       expect(result.stdout).toBe("");
     }
     expect(readdirSync(cwd)).toEqual(["events.jsonl"]);
+  });
+
+  it("any option of any command given an empty value is bad usage (exit 2) naming the option, and creates no store", async () => {
+    const dir = tempDir();
+    const events = join(dir, "events.jsonl");
+    writeFileSync(events, `${JSON.stringify(step)}\n`);
+    const operands: Record<string, string[]> = { ingest: [events], sql: ["SELECT 1"] };
+    const { program } = buildProgram();
+    const tried: string[] = [];
+    for (const command of program.commands) {
+      for (const option of command.options.filter((o) => !o.isBoolean() && o.long !== "--db")) {
+        const db = join(dir, `${command.name()}-${option.name()}.db`);
+        const result = await stepstore([command.name(), ...(operands[command.name()] ?? []), option.long!, "", "--db", db]);
+        // An option with choices says so first (its allowed values); any other says it is empty.
+        const message = option.argChoices ? `error: option '${option.flags}' argument '' is invalid` : `error: option '${option.flags}' is empty: give a value, or leave the option out`;
+        expect({ args: `${command.name()} ${option.long} ""`, code: result.code, stderr: result.stderr.split("\n")[0]!.slice(0, message.length) })
+          .toEqual({ args: `${command.name()} ${option.long} ""`, code: 2, stderr: message });
+        tried.push(`${command.name()} ${option.long}`);
+      }
+    }
+    expect(tried).toEqual(expect.arrayContaining(["steps --thread", "steps --run", "report --assistant", "poll --base-url", "serve --host", "sql --timeout"]));
+    expect(readdirSync(dir)).toEqual(["events.jsonl"]);
   });
 });
