@@ -2,6 +2,7 @@ import { CommanderError } from "./commander.js";
 import { PassThrough, Writable } from "node:stream";
 import { EXIT, UsageError } from "./errors.js";
 import { cliIo, withCliIo } from "./io.js";
+import { SettingError } from "../settings.js";
 import { buildProgram } from "./program.js";
 
 /** Runs one command line (`node`, script, then the arguments, as in `process.argv`) on the current streams: its exit code. */
@@ -15,7 +16,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.ok : EXIT.usage;
     }
     cliIo().stderr.write(`stepstore: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? EXIT.usage : EXIT.failure;
+    return error instanceof UsageError || error instanceof SettingError ? EXIT.usage : EXIT.failure;
   }
 }
 

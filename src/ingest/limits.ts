@@ -1,3 +1,5 @@
+import { numberFromEnv } from "../settings.js";
+
 /** Limits on one record, whatever its source (CONTRACT §2): hostile input costs one rejection, never the process. */
 
 export const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
@@ -6,10 +8,7 @@ export const RAW_PREFIX_BYTES = 1024;
 
 /** `STEPSTORE_MAX_RECORD`, in bytes: one line, SSE event, array item or whole JSON document. */
 export function maxRecordBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env.STEPSTORE_MAX_RECORD;
-  if (text === undefined || text === "") return DEFAULT_MAX_RECORD;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`STEPSTORE_MAX_RECORD must be a positive number of bytes, got ${JSON.stringify(text)}`);
-  return Number(text);
+  return numberFromEnv("STEPSTORE_MAX_RECORD", { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER, unit: "bytes" }, env) ?? DEFAULT_MAX_RECORD;
 }
 
 export const oversizedReason = (limit: number) => `record exceeds STEPSTORE_MAX_RECORD (${limit} bytes)`;

@@ -75,7 +75,7 @@ describe("poll options", () => {
     const cases: Array<[string[], string]> = [
       [[], "poll needs --thread"],
       [["--run", "run_without_thread"], "--run expects THREAD_ID/RUN_ID"],
-      [["--thread", "t", "--interval", "soon"], "--interval expects a number"],
+      [["--thread", "t", "--interval", "soon"], '--interval must be a number of seconds from 0 to 2147483, got "soon"'],
       [["--thread", "t", "--query", "novalue"], "--query expects NAME=VALUE"],
     ];
     const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { keyedFileRecords } from "../../ingest/parallel.js";
 import { bytesToRead, documentsOf, keyedRecordsOf, storeFiles } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
+import { maxRecordBytes } from "../../ingest/limits.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
@@ -22,6 +23,8 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   // Every path is checked before anything is read: a mistyped one fails the command, not half of it.
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
   if (missing.length > 0) throw new Error(`no such file or folder: ${missing.join(", ")} (nothing was ingested)`);
+  // Read again by each document's reader (on the worker thread too): a bad one is a usage error here, before the store is made.
+  maxRecordBytes();
   const store = await openStoreForWriting(options.db);
   // A folder that holds the store (`ingest .` beside ./data/stepstore.db) is read without it.
   const own = store.dialect === "sqlite" ? storeFiles(store.path) : [];

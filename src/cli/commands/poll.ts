@@ -5,6 +5,7 @@ import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollPro
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
+import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { cliIo, writeOut } from "../io.js";
@@ -58,11 +59,6 @@ function pairs(values: readonly string[], flag: string, separators: RegExp): Rec
   return result;
 }
 
-function nonNegativeNumber(value: string, flag: string, { integer = false } = {}): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} expects a ${integer ? "whole " : ""}number ≥ 0, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need. */
 function clientOf(options: PollCommandOptions): OpenAI {
@@ -79,7 +75,7 @@ function clientOf(options: PollCommandOptions): OpenAI {
     defaultQuery,
     // Without an API key the credentials travel in the given header alone: no `Authorization: Bearer unused`.
     defaultHeaders: { ...(apiKey ? {} : { Authorization: null }), ...headers },
-    maxRetries: nonNegativeNumber(options.maxRetries, "--max-retries", { integer: true }),
+    maxRetries: numberSetting("--max-retries", options.maxRetries, { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
   });
 }
 
@@ -192,19 +188,16 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
   }
 }
 
-function concurrencyOf(options: PollCommandOptions): number {
-  const concurrency = nonNegativeNumber(options.concurrency, "--concurrency", { integer: true });
-  if (concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency expects 1 to 64, got ${options.concurrency}`);
-  return concurrency;
-}
-
 export async function pollCommand(options: PollCommandOptions): Promise<number> {
   const threads = [...(options.thread ?? []), ...(options.threadFile ?? []).flatMap(threadIdsOfFile)];
   const runs = (options.run ?? []).map(runRef);
   if (threads.length === 0 && runs.length === 0 && !options.open) {
     throw new UsageError("poll needs --thread ID..., --thread-file FILE, --run THREAD_ID/RUN_ID... or --open");
   }
-  const settings = { intervalMs: nonNegativeNumber(options.interval, "--interval") * 1000, concurrency: concurrencyOf(options) };
+  const settings = {
+    intervalMs: numberSetting("--interval", options.interval, { whole: false, min: 0, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000,
+    concurrency: numberSetting("--concurrency", options.concurrency, { whole: true, min: 1, max: 64 }),
+  };
   const client = clientOf(options);
   const store = await openStoreForWriting(options.db);
   try {

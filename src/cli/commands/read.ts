@@ -3,6 +3,7 @@ import { countSteps, listRunSteps } from "../../projections/runSteps/queries.js"
 import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
 import { openStore } from "../../openStore.js";
 import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
+import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { cliIo, writeOut } from "../io.js";
@@ -43,20 +44,12 @@ export async function rejectionsCommand(options: { db?: string; format: string }
   }
 }
 
-/** Node's timers wait at most 2^31−1 ms (24.8 days); a longer one fires at once. */
-const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-
-const positive = (text: string, option: string, what: { whole: boolean; max: number }) => {
-  const pattern = what.whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
-  if (!pattern.test(text) || Number(text) <= 0) throw new UsageError(`${option} must be a positive ${what.whole ? "whole number" : "number"}, got ${JSON.stringify(text)}`);
-  if (Number(text) > what.max) throw new UsageError(`${option} must be at most ${what.max}, got ${text}`);
-  return Number(text);
-};
 
 /** `sql`: one read-only query, stopped after `--timeout` seconds, at most `--max-rows` rows printed. */
 export async function sqlCommand(query: string, options: { db?: string; format: string; timeout: string; maxRows: string }) {
-  const timeoutMs = positive(options.timeout, "--timeout", { whole: false, max: MAX_TIMEOUT_SECONDS }) * 1000;
-  const maxRows = positive(options.maxRows, "--max-rows", { whole: true, max: Number.MAX_SAFE_INTEGER });
+  // A millisecond at least: the query's timer counts in them.
+  const timeoutMs = numberSetting("--timeout", options.timeout, { whole: false, min: 0.001, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000;
+  const maxRows = numberSetting("--max-rows", options.maxRows, { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER });
   // A missing or foreign database is named on opening, as by every read command.
   const store = await openStore(dbPath(options.db), { mode: "read" });
   let answer;

@@ -3,6 +3,8 @@ import { configuredLogLevel, createLogger, LOG_LEVELS } from "../../api/logger.j
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer } from "../../api/server.js";
 import { dbPath } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
+import { maxRecordBytes } from "../../ingest/limits.js";
+import { MAX_TIMER_MS, numberFromEnv, numberSetting } from "../../settings.js";
 import { priceTableOrUsage } from "./report.js";
 
 export interface ServeOptions {
@@ -13,13 +15,8 @@ export interface ServeOptions {
 
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-function positiveEnv(name: string, unit: string): number | undefined {
-  const text = process.env[name];
-  if (text === undefined || text === "") return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${name} must be a positive number of ${unit}, got ${JSON.stringify(text)}`);
-  return Number(text);
-}
-const byteLimit = (name: string, fallback: number) => positiveEnv(name, "bytes") ?? fallback;
+const BYTES = { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER, unit: "bytes" };
+const byteLimit = (name: string, fallback: number) => numberFromEnv(name, BYTES) ?? fallback;
 
 function webhookSecret(): string | undefined {
   const secret = process.env.STEPSTORE_WEBHOOK_SECRET || undefined;
@@ -34,8 +31,7 @@ function webhookSecret(): string | undefined {
 
 /** `stepstore serve`: runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, closes the database. */
 export async function serveCommand(options: ServeOptions): Promise<number> {
-  const port = /^\d+$/.test(options.port) ? Number(options.port) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be a port number (0-65535), got ${JSON.stringify(options.port)}`);
+  const port = numberSetting("--port", options.port, { whole: true, min: 0, max: 65535 });
   const apiKey = process.env.STEPSTORE_API_KEY || undefined;
   // A key of spaces is a mistake, not a secret: it would pass the non-loopback check and let anyone in with a blank one.
   if (apiKey !== undefined && apiKey.trim() === "") throw new UsageError("STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none");
@@ -47,7 +43,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   }
   const maxBody = byteLimit("STEPSTORE_MAX_BODY", DEFAULT_MAX_BODY);
   const maxIngestBody = byteLimit("STEPSTORE_MAX_INGEST_BODY", DEFAULT_MAX_INGEST_BODY);
-  const bodyTimeoutMs = positiveEnv("STEPSTORE_BODY_TIMEOUT", "milliseconds");
+  const bodyTimeoutMs = numberFromEnv("STEPSTORE_BODY_TIMEOUT", { whole: true, min: 1, max: MAX_TIMER_MS, unit: "milliseconds" });
+  // Read per document by the routes that ingest: checked here, so a bad one stops the service at its start, not every ingest.
+  maxRecordBytes();
   const secret = webhookSecret();
   const prices = await priceTableOrUsage(undefined);
   const level = configuredLogLevel();
