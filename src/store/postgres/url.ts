@@ -5,3 +5,11 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 export function isPostgresUrl(db: string): boolean {
   return POSTGRES_URL.test(db);
 }
+
+/** `scheme://…`: a URL, never a file path a user means (a path would be `./postgress:/…`). */
+const ANY_URL = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/** The scheme of a URL that is not PostgreSQL's (a typo such as `postgress://`, or `mysql://`), else null. */
+export function foreignUrlScheme(db: string): string | null {
+  return isPostgresUrl(db) ? null : (ANY_URL.exec(db)?.[1] ?? null);
+}
