@@ -13,7 +13,9 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode();
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? EXIT.ok : EXIT.usage;
+      // Help asked for (`--help`, `help steps`) and the version are answers; help shown for a missing command is bad usage.
+      const asked = error.code === "commander.helpDisplayed" || error.code === "commander.version" || (error.code === "commander.help" && error.exitCode === 0);
+      return asked ? EXIT.ok : EXIT.usage;
     }
     cliIo().stderr.write(`stepstore: ${(error as Error).message}\n`);
     return error instanceof UsageError || error instanceof SettingError ? EXIT.usage : EXIT.failure;

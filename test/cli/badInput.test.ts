@@ -295,6 +295,18 @@ describe("bad usage", () => {
     expect(readdirSync(cwd)).toEqual(["events.jsonl"]);
   });
 
+  it("help asked for (help, help steps, steps --help) is exit 0 with the help on stdout; no command at all is bad usage (exit 2)", async () => {
+    for (const args of [["help"], ["help", "steps"], ["steps", "--help"]]) {
+      const result = await stepstore(args);
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: "" });
+      expect(result.stdout).toMatch(/^Usage: stepstore/);
+    }
+    // Before, `help steps` was exit 2: `stepstore help ingest && …` failed in scripts.
+    const bare = await stepstore([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^Usage: stepstore/);
+  });
+
   it("any option of any command given an empty value is bad usage (exit 2) naming the option, and creates no store", async () => {
     const dir = tempDir();
     const events = join(dir, "events.jsonl");
