@@ -71,12 +71,14 @@ describe("poll options", () => {
     expect(originOfUrl("http://127.0.0.1:1/v1/threads/t/runs?limit=100")).toBe("http://127.0.0.1:1/v1/threads/t/runs?limit=100");
   });
 
-  it("a missing target, a --run without its thread, a bad --interval or --query is a usage error (exit 2) that says so", async () => {
+  it("a missing target, a --run without its thread, a bad --interval, --query or --base-url is a usage error (exit 2) that says so", async () => {
     const cases: Array<[string[], string]> = [
       [[], "poll needs --thread"],
       [["--run", "run_without_thread"], "--run expects THREAD_ID/RUN_ID"],
       [["--thread", "t", "--interval", "soon"], '--interval must be a number of seconds from 0 to 2147483, got "soon"'],
       [["--thread", "t", "--query", "novalue"], "--query expects NAME=VALUE"],
+      // Before: exit 1 with the SDK's bare "Invalid URL", after the store was made.
+      [["--thread", "t", "--base-url", "notaurl"], '--base-url must be an http:// or https:// URL (e.g. https://api.openai.com/v1), got "notaurl"'],
     ];
     const env = { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
     const results = await Promise.all(cases.map(([args]) => stepstore(["poll", "--db", tempDb(), ...args], { env })));

@@ -59,6 +59,14 @@ function pairs(values: readonly string[], flag: string, separators: RegExp): Rec
   return result;
 }
 
+/** `--base-url`, else `$OPENAI_BASE_URL` (the SDK reads it the same way), checked: the SDK's own error says only "Invalid URL". */
+function baseUrlOf(options: PollCommandOptions): string | undefined {
+  const [name, url] = options.baseUrl !== undefined ? ["--base-url", options.baseUrl] : ["OPENAI_BASE_URL", process.env.OPENAI_BASE_URL || undefined];
+  if (url === undefined) return undefined;
+  const protocol = URL.canParse(url) ? new URL(url).protocol : null;
+  if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (e.g. https://api.openai.com/v1), got ${JSON.stringify(url)}`);
+  return url;
+}
 
 /** The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need. */
 function clientOf(options: PollCommandOptions): OpenAI {
@@ -71,7 +79,7 @@ function clientOf(options: PollCommandOptions): OpenAI {
   }
   return new OpenAI({
     apiKey: apiKey || "unused",
-    baseURL: options.baseUrl,
+    baseURL: baseUrlOf(options),
     defaultQuery,
     // Without an API key the credentials travel in the given header alone: no `Authorization: Bearer unused`.
     defaultHeaders: { ...(apiKey ? {} : { Authorization: null }), ...headers },
