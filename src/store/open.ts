@@ -81,6 +81,16 @@ const MIGRATIONS_TABLE = "__drizzle_migrations";
 const hasTable = (sqlite: BetterSqlite3.Database, name: string) =>
   sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
+/** Columns only stepstore's log has together: another application's `events` table (a common name) is not the log. */
+const LOG_COLUMNS = ["event_key", "origin", "received_at", "data"];
+
+/** Why the file is not a stepstore store (its tables are another application's), or null when it is one. */
+function notAStore(sqlite: BetterSqlite3.Database): string | null {
+  if (!hasTable(sqlite, "events")) return "no events table";
+  const columns = new Set(sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name));
+  return LOG_COLUMNS.every((c) => columns.has(c)) ? null : "an events table that is not stepstore's log";
+}
+
 const newestOf = (migrations: { folderMillis: number }[]) => Math.max(0, ...migrations.map((m) => m.folderMillis));
 
 /** The newest migration recorded in the file (0: none). */
@@ -127,11 +137,12 @@ function applyMigrations(sqlite: BetterSqlite3.Database): void {
  * tables and switching it to WAL: a store is a new file, an empty one, or one with stepstore's tables.
  */
 function refuseForeign(sqlite: BetterSqlite3.Database, path: string): void {
-  if (hasTable(sqlite, "events") || hasTable(sqlite, MIGRATIONS_TABLE)) return;
+  const why = notAStore(sqlite);
+  if (why === null) return;
   const tables = sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name LIMIT 4").all();
   if (tables.length === 0) return;
   const named = tables.slice(0, 3).map((t) => t.name).join(", ") + (tables.length > 3 ? ", …" : "");
-  throw new StoreError(`${path} is not a stepstore database (it has other tables: ${named}; no events table); stepstore leaves it as it is: give --db a new file or a stepstore database`);
+  throw new StoreError(`${path} is not a stepstore database (it has other tables: ${named}; ${why}); stepstore leaves it as it is: give --db a new file or a stepstore database`);
 }
 
 /** SQLite's codes about the file rather than a query (a damaged page, a lock, the disk, permissions): their messages then name it. */
@@ -228,7 +239,8 @@ function privateCopy(path: string): { path: string; remove(): void } {
 
 /** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
 function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
-  if (!hasTable(sqlite, "events")) throw new StoreError(`${path} is not a stepstore database (it has no events table)`);
+  const why = notAStore(sqlite);
+  if (why !== null) throw new StoreError(`${path} is not a stepstore database (${why})`);
   if (appliedMigration(sqlite) < newestMigration(MIGRATIONS_FOLDER)) {
     throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }

@@ -125,6 +125,7 @@ describe("a read command on a file that is not a current stepstore database", ()
     text: { name: "notes.db", reason: /file is not a database/ },
     empty: { name: "empty.db", reason: /is not a stepstore database/ },
     foreign: { name: "other-app.db", reason: /is not a stepstore database/ },
+    foreignEvents: { name: "events-app.db", reason: /is not a stepstore database \(an events table that is not stepstore's log\)/ },
     older: { name: "older.db", reason: /was made by an older stepstore: run any write command \(ingest, rebuild\) once to upgrade it/ },
   };
 
@@ -136,6 +137,10 @@ describe("a read command on a file that is not a current stepstore database", ()
     const foreign = new Database(join(dir, files.foreign.name));
     foreign.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hello')");
     foreign.close();
+    // Before, read as a store made by an older stepstore, with advice to upgrade it that could not work.
+    const events = new Database(join(dir, files.foreignEvents.name));
+    events.exec("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT)");
+    events.close();
     earlierReleaseDatabase(join(dir, files.older.name), 1).close();
   });
 
@@ -152,16 +157,24 @@ describe("a read command on a file that is not a current stepstore database", ()
 });
 
 describe("a write command on another application's SQLite file (a mistyped --db)", () => {
-  it.each([["ingest"], ["rebuild"]])("%s refuses it, exit 1 naming it and its tables, and leaves the file as it was (no tables added, not switched to WAL)", async (command) => {
+  // An `events` table of its own, or drizzle's journal alone, does not make a file stepstore's (before, both were taken for a store).
+  const schemas: Record<string, [sql: string, named: string]> = {
+    users: ["CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ada')", "users; no events table"],
+    events: ["CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT); INSERT INTO events (kind) VALUES ('click')", "events; an events table that is not stepstore's log"],
+    journal: ["CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash TEXT, created_at NUMERIC)", "__drizzle_migrations; no events table"],
+  };
+  const cases = ["ingest", "rebuild"].flatMap((command) => Object.keys(schemas).map((schema) => [command, schema] as [string, string]));
+  it.each(cases)("%s refuses one with a %s table, exit 1 naming it and its tables, and leaves the file as it was (no tables added, not switched to WAL)", async (command, schema) => {
     const dir = openDir();
     made.push(dir);
     const db = join(dir, "other-app.db");
     const foreign = new Database(db);
-    foreign.exec("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ada')");
+    const [sql, named] = schemas[schema]!;
+    foreign.exec(sql);
     foreign.close();
     const before = sha(db);
     const result = await stepstore(command === "ingest" ? ["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl")] : ["rebuild", "--db", db]);
-    expect(result.stderr).toContain(`${db} is not a stepstore database (it has other tables: users; no events table)`);
+    expect(result.stderr).toContain(`${db} is not a stepstore database (it has other tables: ${named})`);
     expect(result.code).toBe(1);
     expect(sha(db)).toBe(before);
     expect(existsSync(`${db}-wal`)).toBe(false);
