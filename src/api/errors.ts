@@ -1,4 +1,4 @@
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 
 /** OpenAI's error shape: what the SDK parses into `APIError`s (`NotFoundError`, `AuthenticationError`, …). */
 export interface ApiErrorBody {
@@ -19,3 +19,7 @@ export function errorBody(status: number, message: string, details: { param?: st
 export function sendError(reply: FastifyReply, status: number, message: string, details?: { param?: string | null; code?: string | null }) {
   return reply.code(status).send(errorBody(status, message, details));
 }
+
+/** What a URL no route serves is answered (also a route's URL whose id segment is empty). */
+export const sendUnknownRoute = (request: FastifyRequest, reply: FastifyReply) =>
+  sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`);

@@ -6,7 +6,8 @@ import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { consoleRoutes } from "./console/routes.js";
-import { errorBody, sendError } from "./errors.js";
+import { errorBody, sendError, sendUnknownRoute } from "./errors.js";
+import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { stepRoutes } from "./routes/steps.js";
@@ -112,7 +113,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
     return reply.code(status).send(errorBody(status, message));
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`));
+  checkRequestParameters(app, (route) => route === "/ui" || route.startsWith("/ui/"));
+  app.setNotFoundHandler(sendUnknownRoute);
 
   app.register(async (routes) => {
     const prices = options.prices ?? (await loadPriceTable(pricesPath(undefined)));

@@ -4,6 +4,7 @@ import type { PriceTable } from "../../analytics/prices.js";
 import type { Store } from "../../store/store.js";
 import { CONSOLE_CSS } from "./assets.js";
 import { consoleAuth, COOKIE, signInBody } from "./auth.js";
+import { nulMessage, parameterWithNul } from "../requestParams.js";
 import { html, type Html } from "./html.js";
 import { page, type PageOptions } from "./layout.js";
 import { failuresPage } from "./pages/failures.js";
@@ -67,6 +68,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
       if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false));
       let rendered: Rendered;
       try {
+        const nul = parameterWithNul(request);
+        if (nul !== null) throw new BadParam(nulMessage(nul));
         rendered = await render(request.params, request.query);
       } catch (error) {
         if (!(error instanceof BadParam || error instanceof ReportParamError)) throw error;

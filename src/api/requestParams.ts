@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { sendError, sendUnknownRoute } from "./errors.js";
+
+type Values = Record<string, string | string[] | undefined>;
+
+/**
+ * The first path or query parameter (a name or a value) holding U+0000, by the name the route gives it; null when none.
+ * No stored id or key can hold one (ingest refuses it, PostgreSQL text cannot), and PostgreSQL answers such a
+ * parameter with an error where SQLite matches nothing: refused before any store sees it, both stores alike.
+ */
+export function parameterWithNul(request: FastifyRequest): string | null {
+  for (const values of [request.params as Values, request.query as Values]) {
+    for (const [name, value] of Object.entries(values ?? {})) {
+      if (name.includes("\u0000") || [value ?? []].flat().some((text) => text.includes("\u0000"))) return name;
+    }
+  }
+  return null;
+}
+
+export const nulMessage = (name: string) => `'${name}' must not contain U+0000: no id or key stepstore holds can.`;
+
+/** An empty path segment where the route expects an id (`…/steps/`, `…/steps//events`) names nothing: no route. */
+const hasEmptyPathParameter = (request: FastifyRequest) => Object.values((request.params ?? {}) as Values).some((value) => value === "");
+
+/**
+ * The boundary every JSON route's path and query parameters cross (after the key check, before the handler):
+ * U+0000 is a 400 naming the parameter, an empty id answers as an unknown route. The console's pages apply
+ * `parameterWithNul` themselves, after their own key check, with an HTML page.
+ */
+export function checkRequestParameters(app: FastifyInstance, isConsole: (route: string) => boolean): void {
+  app.addHook("preHandler", async (request, reply) => {
+    if (isConsole(request.routeOptions.url ?? "")) return;
+    const nul = parameterWithNul(request);
+    if (nul !== null) return sendError(reply, 400, nulMessage(nul), { param: nul });
+    if (hasEmptyPathParameter(request)) return sendUnknownRoute(request, reply);
+  });
+}
