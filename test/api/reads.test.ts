@@ -100,15 +100,34 @@ describe("the run-step read routes", () => {
     const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_b/events`);
     const body = (await response.json()) as { object: string; data: Json[] };
     expect(body.object).toBe("list");
-    expect(body.data).toEqual([expect.objectContaining({ type: "thread.run.step", step_id: "step_b", run_id: RUN, thread_id: THREAD, source: "http", data: steps[1] })]);
+    expect(body.data).toEqual([expect.objectContaining({ type: "thread.run.step", step_id: "step_b", run_id: RUN, thread_id: THREAD, source: "http", data: withoutContent(steps[1]!) })]);
     expect((await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_missing/events`)).status).toBe(404);
   });
 
   it("a step's events carry each record's data as received: an integer past 2^53 and a 1.50 unchanged", async () => {
     const line = JSON.stringify(fileSearchStep("step_big", 1755180200)).replace(/\}$/, ',"trace_id":12345678901234567890,"weight":1.50}');
     expect((await postIngest(server, line)).body).toMatchObject({ appended: 1 });
-    const text = await (await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_big/events`)).text();
-    expect(text).toContain(`"data":${line}}]}`);
+    const events = `${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_big/events`;
+    expect(await (await fetch(`${events}?include[]=${FILE_SEARCH_CONTENT}`)).text()).toContain(`"data":${line}}]}`);
+    const withoutItsContent = line.replace(`,"content":[{"type":"text","text":"Refunds within 30 days."}]`, "");
+    expect(await (await fetch(events)).text()).toContain(`"data":${withoutItsContent}}]}`);
+  });
+
+  it("a step's events carry file_search content only when include[] asks for it, as list and retrieve do, in every form the log holds", async () => {
+    const content = [{ type: "text", text: "Refunds within 30 days." }];
+    const call = (index: number) => ({ index, id: "call_d", type: "file_search", file_search: { results: [{ file_id: "file_1", score: 0.5, content }] } });
+    const delta = { id: "step_d1", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [call(0)] } } };
+    const webhook = { id: "evt_d1", object: "event", type: "thread.run.step.completed", created_at: 1755180301, data: fileSearchStep("step_d1", 1755180300) };
+    const body = [JSON.stringify(delta), JSON.stringify(webhook), JSON.stringify({ ...fileSearchStep("step_d1", 1755180300), status: "in_progress", completed_at: null })].join("\n");
+    expect((await postIngest(server, body)).body).toMatchObject({ appended: 3, rejected: 0 });
+    const events = `${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_d1/events`;
+    const plain = await (await fetch(events)).text();
+    expect(plain).not.toContain("Refunds within 30 days.");
+    expect(((JSON.parse(plain) as { data: unknown[] }).data).length).toBe(3);
+    const full = await (await fetch(`${events}?include[]=${FILE_SEARCH_CONTENT}`)).text();
+    expect(full.split("Refunds within 30 days.").length - 1).toBe(3);
+    const bad = await fetch(`${events}?include[]=everything`);
+    expect([bad.status, ((await bad.json()) as { error: Json }).error.param]).toEqual([400, "include"]);
   });
 
   it("a URL that cannot be decoded is a 400 in OpenAI's error shape", async () => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { FILE_SEARCH_CONTENT, getRunStep, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
+import { FILE_SEARCH_CONTENT, getRunStep, logDataWithoutFileSearchContent, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../projections/runSteps/row.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Store } from "../../store/store.js";
@@ -94,11 +94,19 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
     return step ? presented(step, includes) : notFound(reply, stepId);
   });
 
-  app.get<{ Params: StepParams }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
+  // The same data as the step's, so the same rule: file_search content only when include[] asks for it.
+  app.get<{ Params: StepParams; Querystring: Query }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
+    let includes;
+    try {
+      includes = includesOf(request.query);
+    } catch (error) {
+      return badRequest(reply, error);
+    }
     const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
     if (!(await getRunStep(store.sql, { threadId, runId, stepId }))) return notFound(reply, stepId);
+    const presentedData = includes.has(FILE_SEARCH_CONTENT) ? (data: string) => data : logDataWithoutFileSearchContent;
     // Each row's data as stored, not re-serialised: the log keeps the bytes received.
-    const rows = (await eventsOfStep(store.sql, stepId)).map(eventRowJson);
+    const rows = (await eventsOfStep(store.sql, stepId)).map((row) => eventRowJson({ ...row, data: presentedData(row.data) }));
     return reply.type("application/json").send(`{"object":"list","data":[${rows.join(",")}]}`);
   });
 };

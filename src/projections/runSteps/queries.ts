@@ -1,3 +1,4 @@
+import { withoutMembers, type JsonPath } from "../../records/jsonMembers.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import type { RunStepRow } from "./row.js";
 
@@ -93,6 +94,18 @@ export function withoutFileSearchContent(step: RunStepRow): RunStepRow {
   });
   return changed ? { ...step, step_details: { ...details, tool_calls: toolCalls } } : step;
 }
+
+/** `FILE_SEARCH_CONTENT`'s place wherever a record holds a step's details: a snapshot, a delta's `delta`, an event's `data`. */
+const FILE_SEARCH_CONTENT_PATH = ["step_details", "tool_calls", 0, "file_search", "results", 0, "content"] as const;
+const isFileSearchContent = (path: JsonPath) =>
+  path.length >= FILE_SEARCH_CONTENT_PATH.length &&
+  FILE_SEARCH_CONTENT_PATH.every((part, i) => {
+    const given = path[path.length - FILE_SEARCH_CONTENT_PATH.length + i];
+    return typeof part === "number" ? typeof given === "number" : given === part;
+  });
+
+/** A log row's data (stored JSON text) without file_search result content, every other byte as received. */
+export const logDataWithoutFileSearchContent = (data: string) => withoutMembers(data, isFileSearchContent);
 
 /** One run-step row by its id alone (the console's step page), or null. */
 export async function getRunStepById(port: SqlPort, stepId: string): Promise<RunStepRow | null> {
