@@ -61,6 +61,8 @@ describe("GET /v1/stats/{dimension} (CONTRACT §9)", () => {
     ["/v1/stats/day?from=2025-02-02&to=2025-02-01", "from", /from ≤ to/],
     ["/v1/stats/tool?format=pdf", "format", /json\|csv\|md\|html/],
     ["/v1/stats/tool?assistant=a&assistant=b", "assistant", /once/],
+    ["/v1/stats/day?form=2025-08-01", "form", /Unknown parameter 'form': \/v1\/stats\/\{dimension\} takes from, to, assistant, model, format$/],
+    ["/v1/stats/day?by=model", "by", /Unknown parameter 'by'/],
   ])("given %s, then it answers 400 in the API's error shape naming what is allowed", async (path, param, message) => {
     const response = await get(path);
     expect(response.status).toBe(400);
@@ -91,6 +93,19 @@ describe("GET /report", () => {
   it("given no parameters, then it reports by assistant", async () => {
     const html = await (await get("/report")).text();
     expect(html).toContain("Failure rate by assistant");
+  });
+
+  it.each([
+    ["/report?by=day&format=csv", "format", "/report answers HTML only (format=html); for \"csv\" ask /v1/stats/day?format=csv"],
+    ["/report?by=day&form=2025-08-01", "form", "Unknown parameter 'form': /report takes by, from, to, assistant, model, format"],
+  ])("given %s, then it answers 400 in the API's error shape instead of a report it was not asked for", async (path, param, message) => {
+    const response = await get(path);
+    expect([response.status, await response.json()]).toEqual([400, { error: { message, type: "invalid_request_error", param, code: null } }]);
+  });
+
+  it("given format=html, what it answers anyway, then it answers the report", async () => {
+    const response = await get("/report?by=day&format=html");
+    expect([response.status, response.headers.get("content-type")]).toEqual([200, expect.stringMatching(/^text\/html/)]);
   });
 
   it("given ?by=week, then it answers 400 naming the dimensions", async () => {

@@ -16,6 +16,23 @@ type Query = Record<string, string | string[] | undefined>;
 
 const FILTERS = ["from", "to", "assistant", "model"] as const;
 const PARAMS = [...FILTERS, "format"] as const;
+const REPORT_PAGE_PARAMS = ["by", ...FILTERS, "format"] as const;
+
+/** A query parameter the route does not take, named as given (`by` included: on `/v1/stats` the dimension is the path's). */
+class UnknownParam extends ReportParamError {}
+
+/** A misspelled filter would answer the unfiltered figures as if they were filtered: a parameter the route does not take is a 400. */
+function refuseUnknown(query: Query, route: string, allowed: readonly string[]): void {
+  const unknown = Object.keys(query).find((name) => !allowed.includes(name));
+  if (unknown !== undefined) throw new UnknownParam(`Unknown parameter '${unknown}': ${route} takes ${allowed.join(", ")}`, unknown);
+}
+
+/** `/report` is the HTML report: `format=html` says so, any other format is asked of `/v1/stats` rather than answered as HTML. */
+function refuseOtherFormat(format: string | undefined, by: string | undefined): void {
+  if (format === undefined || format === "html") return;
+  const other = `/v1/stats/${by ?? "assistant"}?format=${format}`;
+  throw new ReportParamError(`/report answers HTML only (format=html); for ${JSON.stringify(format)} ask ${other}`, "format");
+}
 
 /** The query parameters of `report`, each at most once; a repeated one is a ReportParamError. */
 function reportInput(query: Query, by: string | undefined, allowed: readonly string[]): ReportParamsInput {
@@ -36,8 +53,8 @@ const matches = (header: string | undefined, etag: string) =>
 
 /**
  * `GET /v1/stats/{dimension}`: the report JSON of CONTRACT §8 (`from`, `to`, `assistant`, `model`; `format` json|csv|md|html,
- * default json). `GET /report`: the HTML report (`by`, `from`, `to`, `assistant`, `model`). Bad parameters: 400 in the API's
- * error shape, naming the allowed values.
+ * default json). `GET /report`: the HTML report (`by`, `from`, `to`, `assistant`, `model`; `format` only `html`). Bad or unknown
+ * parameters: 400 in the API's error shape, naming the allowed ones.
  */
 export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store, prices }) => {
   const cache = createReportCache();
@@ -59,17 +76,20 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
 
   app.get<{ Params: { dimension: string }; Querystring: Query }>("/v1/stats/:dimension", async (request, reply) => {
     try {
+      refuseUnknown(request.query, "/v1/stats/{dimension}", PARAMS);
       const params = parseReportParams(reportInput(request.query, request.params.dimension, PARAMS));
       return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
-      if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param === "by" ? "dimension" : error.param });
+      if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param === "by" && !(error instanceof UnknownParam) ? "dimension" : error.param });
       throw error;
     }
   });
 
   app.get<{ Querystring: Query }>("/report", async (request, reply) => {
     try {
-      const { by } = reportInput(request.query, undefined, ["by"]);
+      refuseUnknown(request.query, "/report", REPORT_PAGE_PARAMS);
+      const { by, format } = reportInput(request.query, undefined, ["by", "format"]);
+      refuseOtherFormat(format, by);
       const params = parseReportParams({ ...reportInput(request.query, by, FILTERS), format: "html" });
       return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
