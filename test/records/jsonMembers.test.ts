@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withoutMembers } from "../../src/records/jsonMembers.js";
 
@@ -24,5 +25,30 @@ describe("withoutMembers", () => {
     const text = '{"r":[{"content":{"content":1,"k":2},"s":1}]}';
     expect(withoutMembers(text, (path) => path.length === 3 && path[0] === "r" && path[1] === 0 && path[2] === "content")).toBe('{"r":[{"s":1}]}');
     expect(dropContent(text)).toBe('{"r":[{"s":1}]}');
+  });
+});
+
+/** The value with every member named `content` deleted, at any depth: what the cut text must parse to. */
+function deleted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(deleted);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "content").map(([key, v]) => [key, deleted(v)]));
+}
+
+describe("withoutMembers on any JSON text (property)", () => {
+  // Keys drawn so that `content` is common, spaced as JSON.stringify spaces it or not at all.
+  const key = fc.constantFrom("content", "a", "b", "contents", "c\\u006fntent");
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 0 }), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(key, tie("node"), { maxKeys: 4 })),
+  })).node;
+
+  it("parses to the value without its content members, and leaves text without one byte for byte", () => {
+    fc.assert(fc.property(value, fc.constantFrom(0, 2), (tree, indent) => {
+      // The escaped key is written as typed (\\u006f), which JSON.parse reads as "content".
+      const text = JSON.stringify(tree, null, indent).replaceAll('"c\\\\u006fntent"', '"c\\u006fntent"');
+      const cut = dropContent(text);
+      expect(JSON.parse(cut)).toEqual(deleted(JSON.parse(text)));
+      if (!/"c(ontent|\\u006fntent)"\s*:/.test(text)) expect(cut).toBe(text);
+    }), { numRuns: 500 });
   });
 });
