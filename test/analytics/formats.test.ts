@@ -73,10 +73,14 @@ describe("stepstore report: outputs and usage", () => {
     expect((await stepstore(["status", "--db", db])).code).toBe(0);
   });
 
-  it("given --out naming a folder, when reported, then the error names --out", async () => {
+  it("given --out naming a folder, or a path under a regular file, when reported, then the error names --out", async () => {
     const result = await stepstore(["report", "--db", db, "--out", tempDir()]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^stepstore: --out .+: cannot write the report: EISDIR/);
+    // Before: 'stepstore: ENOTDIR: not a directory, stat …', from the check that --out is not the store.
+    const underFile = await stepstore(["report", "--db", db, "--out", join(db, "report.csv")]);
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toMatch(/^stepstore: --out .+report\.csv: cannot write the report: ENOTDIR/);
   });
 
   it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {

@@ -52,9 +52,18 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
 }
 
 /** The same file, by path or (when both exist) by device and inode: a link to it is it too. */
+/** A path's file, if it is one: under a regular file (ENOTDIR) or unreadable there is none, and writing to it says why. */
+function statOf(path: string) {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
-  const [sa, sb] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  const [sa, sb] = [statOf(a), statOf(b)];
   return sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino;
 }
 
