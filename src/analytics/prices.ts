@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { invalidJson } from "../records/invalidJson.js";
 
 /** The price table the project ships (CONTRACT §7): list prices on the day the Assistants API shut down. */
 export const DEFAULT_PRICES_PATH = fileURLToPath(new URL("../../prices/openai-2026-08-26.json", import.meta.url));
@@ -46,11 +47,13 @@ export async function loadPriceTable(path: string): Promise<PriceTable> {
   } catch (error) {
     throw new PriceTableError(`${path}: cannot read the price table (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  // A byte-order mark opens the file as editors save it, not the JSON: skipped, as ingest skips it.
+  text = text.replace(/^\uFEFF/, "");
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PriceTableError(`${path}: not JSON (${(error as Error).message})`);
+    throw new PriceTableError(`${path}: ${invalidJson(error, text, path).reason}`);
   }
   if (path === DEFAULT_PRICES_PATH) return priceTableOf(path, json as PriceFile);
   const { checkPriceFile } = await import("./priceFile.js");

@@ -64,9 +64,15 @@ describe("the price table (CONTRACT §7 cost_usd)", () => {
     await expect(loadPriceTable(proto)).rejects.toThrow(`${proto}: $.models.__proto__: not a model name`);
     const huge = priceFile('{"as_of":"2026-01-01","models":{"o1":{"input_per_million":1e400,"output_per_million":1}}}');
     await expect(loadPriceTable(huge)).rejects.toThrow(new PriceTableError(`${huge}: $.models.o1.input_per_million: expected number, got a number beyond a double's range`));
-    const broken = priceFile("{");
-    await expect(loadPriceTable(broken)).rejects.toThrow(`${broken}: not JSON`);
+    const broken = priceFile('{"as_of":"2026-01-01",\n "models": {\n  "o1": oops}}');
+    // Before: 'not JSON (Unexpected token …, "{"as_of"… is not valid JSON)', with a position at best.
+    await expect(loadPriceTable(broken)).rejects.toThrow(new PriceTableError(`${broken}: invalid JSON: Unexpected token o at line 3, column 9`));
     await expect(loadPriceTable("/no/such/prices.json")).rejects.toThrow("/no/such/prices.json: cannot read the price table (ENOENT)");
+  });
+
+  it("reads a file that opens with a byte-order mark, as editors save it (before: 'not JSON')", async () => {
+    const withBom = priceFile(`\uFEFF${JSON.stringify({ as_of: "2026-01-01", models: { o1: { input_per_million: 15, output_per_million: 60 } } })}`);
+    expect(await loadPriceTable(withBom)).toMatchObject({ asOf: "2026-01-01" });
   });
 
   it("takes --prices, else STEPSTORE_PRICES, else the shipped table", () => {

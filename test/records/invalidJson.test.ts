@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { invalidJson } from "../../src/records/classify.js";
+import { invalidJson } from "../../src/records/invalidJson.js";
 import { syntaxErrorOffset } from "../../src/records/jsonSyntax.js";
 
 function reasonFor(text: string): string {

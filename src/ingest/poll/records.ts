@@ -1,4 +1,5 @@
-import { invalidJson, recordsOf, type RejectedRecord } from "../../records/classify.js";
+import { recordsOf, type RejectedRecord } from "../../records/classify.js";
+import { invalidJson } from "../../records/invalidJson.js";
 import { createEventKeyer, sha256Hex } from "../../records/eventKey.js";
 import type { KeyedRecord } from "../../store/append.js";
 
