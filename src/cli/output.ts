@@ -2,6 +2,12 @@ import { stringify } from "csv-stringify/sync";
 
 export type Row = Record<string, unknown>;
 
+/** A table cell's most characters: a longer one is shortened with "…". */
+const MAX_CELL = 60;
+
+/** How many rows a streamed table reads before it fixes its column widths (those printed before: this many). */
+export const TABLE_WIDTH_ROWS = 10_000;
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -13,13 +19,29 @@ function cutAt(text: string, length: number): string {
   return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
 
+/** A row's cells on one line each; past MAX_CELL only the fact that a cell is longer matters, so the rest is dropped. */
+function tableCells(row: Row, columns: readonly string[]): string[] {
+  return columns.map((c) => cell(row[c]).replace(/\s+/g, " ").slice(0, MAX_CELL + 1));
+}
+
+/** Each column as wide as its header and longest cell, at most MAX_CELL (a loop: spreading 120k cells into Math.max overflows the stack). */
+function columnWidths(columns: readonly string[], rows: readonly string[][]): number[] {
+  const widths = columns.map((c) => Math.min(MAX_CELL, c.length));
+  for (const cells of rows) cells.forEach((value, i) => (widths[i] = Math.min(MAX_CELL, Math.max(widths[i]!, value.length))));
+  return widths;
+}
+
+function tableLine(values: readonly string[], widths: readonly number[]): string {
+  return values.map((v, i) => (v.length > widths[i]! ? `${cutAt(v, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd() + "\n";
+}
+
+const tableHead = (columns: readonly string[], widths: readonly number[]) => tableLine(columns, widths) + tableLine(widths.map((w) => "-".repeat(w)), widths);
+
 /** A plain aligned text table, for people at a terminal: a cell on one line, shortened past 60 characters (json, jsonl and csv give every value whole). */
 export function formatTable(rows: readonly Row[], columns = rows[0] ? Object.keys(rows[0]) : []): string {
-  const cells = rows.map((row) => columns.map((c) => cell(row[c]).replace(/\s+/g, " ")));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((r) => r[i]!.length))));
-  const line = (values: string[]) =>
-    values.map((v, i) => (v.length > widths[i]! ? `${cutAt(v, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n") + "\n";
+  const cells = rows.map((row) => tableCells(row, columns));
+  const widths = columnWidths(columns, cells);
+  return tableHead(columns, widths) + cells.map((values) => tableLine(values, widths)).join("");
 }
 
 export function formatCsv(rows: readonly Row[], columns: readonly string[]): string {
@@ -41,4 +63,55 @@ export function formatRows(rows: readonly Row[], format: string, columns?: strin
     default:
       return formatTable(rows, columns);
   }
+}
+
+/** Rows made text a page at a time, for output that streams: `page` for each page read, `end` once after the last. */
+export interface PagedFormat<R> {
+  page(rows: readonly R[]): string;
+  end(): string;
+}
+
+/** One JSON text a line. */
+export function jsonlPages<R>(line: (row: R) => string = (row) => JSON.stringify(row)): PagedFormat<R> {
+  return { page: (rows) => rows.map((row) => `${line(row)}\n`).join(""), end: () => "" };
+}
+
+/** One JSON array, the bytes `JSON.stringify(rows, null, 2)` gives: each row indented one level more (JSON text has no raw line break but its own). */
+export function jsonPages<R>(): PagedFormat<R> {
+  let first = true;
+  return {
+    page(rows) {
+      if (rows.length === 0) return "";
+      const items = rows.map((row) => JSON.stringify(row, null, 2).replaceAll("\n", "\n  ")).join(",\n  ");
+      const text = `${first ? "[\n  " : ",\n  "}${items}`;
+      first = false;
+      return text;
+    },
+    end: () => (first ? "[]\n" : "\n]\n"),
+  };
+}
+
+/**
+ * formatTable for rows that stream: the widths come from the first TABLE_WIDTH_ROWS rows (held until then, as
+ * short cells), so a table of up to that many rows is exactly formatTable's; a later cell wider than its
+ * column is shortened with "…", as a cell past 60 characters always is.
+ */
+export function tablePages(columns: readonly string[], widthRows = TABLE_WIDTH_ROWS): PagedFormat<Row> {
+  let held: string[][] | null = [];
+  let widths: number[] = [];
+  const flush = () => {
+    widths = columnWidths(columns, held!);
+    const text = tableHead(columns, widths) + held!.map((values) => tableLine(values, widths)).join("");
+    held = null;
+    return text;
+  };
+  return {
+    page(rows) {
+      const cells = rows.map((row) => tableCells(row, columns));
+      if (held === null) return cells.map((values) => tableLine(values, widths)).join("");
+      for (const values of cells) held.push(values);
+      return held.length >= widthRows ? flush() : "";
+    },
+    end: () => (held === null ? "" : flush()),
+  };
 }
