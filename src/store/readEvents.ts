@@ -1,6 +1,7 @@
 import { eventFromRow, type LogEvent } from "../records/events.js";
 import { selectByKeys } from "./sqlBatch.js";
-import type { SqlPort } from "./sqlPort.js";
+import { pagesByKey } from "./pagesByKey.js";
+import type { SqlPort, SqlValue } from "./sqlPort.js";
 
 /** A log row as `SELECT *` reads it (SQL's column names): what `events` prints. */
 export interface EventRow {
@@ -25,25 +26,38 @@ export function eventRowJson({ data, ...row }: EventRow): string {
   return `${JSON.stringify(row).slice(0, -1)},"data":${data.replace(/[\r\n]+/g, "")}}`;
 }
 
-/** The log's rows for one step (its deltas included), in position order. */
-export function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]> {
-  return port.all<EventRow>(`SELECT * FROM events WHERE step_id = ? ORDER BY position`, [stepId]);
+/** Which log rows `events` prints: one step's (its deltas included), or one run's and all its steps' (deltas carry no run id: they are found through their step). */
+export type EventsOf = { stepId: string } | { runId: string };
+
+function eventsWhere(of: EventsOf): { where: string; params: SqlValue[] } {
+  if ("stepId" in of) return { where: "step_id = ?", params: [of.stepId] };
+  return {
+    where: "(run_id = ? OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL))",
+    params: [of.runId, of.runId],
+  };
 }
 
-/** The log's rows for one run and all its steps (deltas carry no run id: they are found through their step). */
-export function eventsOfRun(port: SqlPort, runId: string): Promise<EventRow[]> {
-  return port.all<EventRow>(
-    `SELECT * FROM events WHERE run_id = ?
-     OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL)
-     ORDER BY position`,
-    [runId, runId],
-  );
+/** The log's rows for one step (its deltas included), in position order. */
+export function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]> {
+  const { where, params } = eventsWhere({ stepId });
+  return port.all<EventRow>(`SELECT * FROM events WHERE ${where} ORDER BY position`, params);
+}
+
+/** As eventsOfStep, or a run's (eventsWhere), `pageSize` rows at a time: one page in memory however long the log. */
+export function eventPages(port: SqlPort, of: EventsOf, pageSize: number): AsyncGenerator<EventRow[]> {
+  const { where, params } = eventsWhere(of);
+  return pagesByKey<EventRow>(port, { from: "events", where, params, key: "position" }, pageSize);
 }
 
 export type RejectionRow = { id: number; received_at: string; source: string; origin: string; reason: string; path: string | null; raw: string };
 
 export function listRejections(port: SqlPort): Promise<RejectionRow[]> {
   return port.all<RejectionRow>("SELECT * FROM rejections ORDER BY id");
+}
+
+/** As listRejections, `pageSize` rows at a time. */
+export function rejectionPages(port: SqlPort, pageSize: number): AsyncGenerator<RejectionRow[]> {
+  return pagesByKey<RejectionRow>(port, { from: "rejections", key: "id" }, pageSize);
 }
 
 /** One step's own events (its deltas included) up to a position, as the folds see them. */

@@ -1,22 +1,21 @@
 import { countRuns } from "../../projections/runs/queries.js";
-import { countSteps, listRunSteps } from "../../projections/runSteps/queries.js";
-import { eventRowJson, eventsOfRun, eventsOfStep, listRejections } from "../../store/readEvents.js";
+import { countSteps, runStepPages } from "../../projections/runSteps/queries.js";
+import { eventPages, eventRowJson, rejectionPages } from "../../store/readEvents.js";
 import { openStore } from "../../openStore.js";
 import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
 import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { cliIo, writeOut } from "../io.js";
-import { formatRows, formatTable, type Row } from "../output.js";
+import { formatRows, jsonlPages, jsonPages, tablePages, type Row } from "../output.js";
+import { PAGE_ROWS, writePages } from "../pagedOutput.js";
 
 export async function stepsCommand(options: { db?: string; thread?: string; run?: string; status?: string; format: string }) {
   const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
-    const rows = (await listRunSteps(sql, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" })) ?? [];
-    if (options.format === "table") {
-      const summary = rows.map((s) => ({ id: s.id, created_at: s.created_at, run_id: s.run_id, type: s.type, status: s.status, assistant_id: s.assistant_id }));
-      await writeOut(formatRows(summary, "table", ["id", "created_at", "run_id", "type", "status", "assistant_id"]));
-    } else await writeOut(formatRows(rows, options.format));
+    const pages = runStepPages(sql, { threadId: options.thread, runId: options.run, status: options.status, order: "asc" }, PAGE_ROWS);
+    const format = options.format === "table" ? tablePages(["id", "created_at", "run_id", "type", "status", "assistant_id"]) : options.format === "json" ? jsonPages() : jsonlPages();
+    await writePages<Row>(pages, format);
   } finally {
     await close();
   }
@@ -26,9 +25,9 @@ export async function eventsCommand(options: { db?: string; step?: string; run?:
   if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
   const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
-    const rows = options.step !== undefined ? await eventsOfStep(sql, options.step) : await eventsOfRun(sql, options.run!);
-    if (options.format === "table") await writeOut(formatTable(rows as unknown as Row[], ["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
-    else await writeOut(rows.map((row) => `${eventRowJson(row)}\n`).join(""));
+    const pages = eventPages(sql, options.step !== undefined ? { stepId: options.step } : { runId: options.run! }, PAGE_ROWS);
+    if (options.format === "table") await writePages(pages as AsyncIterable<Row[]>, tablePages(["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
+    else await writePages(pages, jsonlPages(eventRowJson));
   } finally {
     await close();
   }
@@ -37,8 +36,8 @@ export async function eventsCommand(options: { db?: string; step?: string; run?:
 export async function rejectionsCommand(options: { db?: string; format: string }) {
   const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
-    const rows = await listRejections(sql);
-    await writeOut(formatRows(rows as unknown as Row[], options.format, options.format === "table" ? ["id", "origin", "path", "reason"] : undefined));
+    const pages = rejectionPages(sql, PAGE_ROWS) as AsyncIterable<Row[]>;
+    await writePages(pages, options.format === "table" ? tablePages(["id", "origin", "path", "reason"]) : jsonlPages());
   } finally {
     await close();
   }

@@ -11,7 +11,12 @@ export interface StepQuery {
   /** Cursors: step ids; the page starts after (or ends before) that step in the chosen order. */
   after?: string;
   before?: string;
+  /** A cursor by place, read from the last row of a page: the page starts after it, with no lookup (`runStepPages`). */
+  afterPlace?: StepPlace;
 }
+
+/** Where a step sits in the listing's order. */
+type StepPlace = { created_at: number; id: string };
 
 /** Run-step rows ordered by created_at then id, filtered and paged; `null` when a cursor names no step of the thread and run asked for. */
 export async function listRunSteps(port: SqlPort, query: StepQuery): Promise<RunStepRow[] | null> {
@@ -26,12 +31,13 @@ export async function listRunSteps(port: SqlPort, query: StepQuery): Promise<Run
   const desc = query.order === "desc";
   for (const [cursor, side] of [[query.after, "after"], [query.before, "before"]] as const) {
     if (cursor === undefined) continue;
-    const at = await port.get<{ created_at: number; id: string }>(cursorOf, [cursor, ...scope]);
+    const at = await port.get<StepPlace>(cursorOf, [cursor, ...scope]);
     if (!at) return null;
     const later = (side === "after") !== desc;
     where.push(`(created_at, id) ${later ? ">" : "<"} (?, ?)`);
     params.push(at.created_at, at.id);
   }
+  if (query.afterPlace !== undefined) (where.push(`(created_at, id) ${desc ? "<" : ">"} (?, ?)`), params.push(query.afterPlace.created_at, query.afterPlace.id));
   let sql = `SELECT data FROM run_steps${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`;
   // Paging backwards from `before` reads the nearest rows first, then restores the order.
   const reverse = query.before !== undefined && query.after === undefined;
@@ -40,6 +46,21 @@ export async function listRunSteps(port: SqlPort, query: StepQuery): Promise<Run
   if (query.limit !== undefined) (sql += " LIMIT ?", params.push(query.limit));
   const rows = (await port.all<{ data: string }>(sql, params)).map((r) => JSON.parse(r.data) as RunStepRow);
   return reverse ? rows.reverse() : rows;
+}
+
+/**
+ * Every step listRunSteps selects, in its order, `pageSize` rows at a time: each page starts after the last row
+ * of the one before (keyset paging on created_at, id), so memory holds one page however many steps there are.
+ */
+export async function* runStepPages(port: SqlPort, query: Omit<StepQuery, "limit" | "after" | "before" | "afterPlace">, pageSize: number): AsyncGenerator<RunStepRow[]> {
+  let afterPlace: StepPlace | undefined;
+  for (;;) {
+    const rows = (await listRunSteps(port, { ...query, limit: pageSize, afterPlace }))!;
+    if (rows.length > 0) yield rows;
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1]!;
+    afterPlace = { created_at: last.created_at as number, id: last.id };
+  }
 }
 
 export async function getRunStep(port: SqlPort, ids: { threadId: string; runId: string; stepId: string }): Promise<RunStepRow | null> {
