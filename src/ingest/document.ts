@@ -15,7 +15,7 @@ export interface Document {
   identity: string;
   format: Format;
   chunks: AsyncIterable<Buffer>;
-  /** Once the chunks are read: why the rest could not be (a gzip stream cut short or damaged), else null. */
+  /** Once the chunks are read: why the rest could not be (a gzip stream cut short or damaged, a file unreadable), else null. */
   damage(): string | null;
 }
 
@@ -123,8 +123,37 @@ async function* counted(stream: AsyncIterable<Buffer>, onRead: (bytes: number) =
   }
 }
 
+/**
+ * Why a file or folder could not be read, as a rejection's reason: the system's words without the path, which the
+ * rejection's origin already names (`EACCES: permission denied, open '/in/z.jsonl'` → `EACCES: permission denied`).
+ */
+export function unreadableReason(error: unknown, what: "file" | "folder"): string {
+  const message = (error as Error).message.replace(/, \w+ '.*'$/s, "");
+  return what === "file" ? `cannot read the file: ${message}` : `cannot read the folder: ${message}: none of its files were read`;
+}
+
+/**
+ * A file's bytes; a failure to read it (EACCES at open, EIO midway) ends them, its reason kept in `unreadable`, so
+ * the file is one rejection naming it and the files after it are read, as for a damaged gzip.
+ */
+async function* readOrNote(file: AsyncIterable<Buffer>, unreadable: { reason: string | null }): AsyncGenerator<Buffer> {
+  try {
+    yield* file;
+  } catch (error) {
+    unreadable.reason = unreadableReason(error, "file");
+  }
+}
+
 export async function openFileDocument(path: string | Buffer, format: FormatOption, onRead?: (bytes: number) => void): Promise<Document> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const unreadable = { reason: null as string | null };
+  const file = readOrNote(createReadStream(path, { highWaterMark: 1 << 20 }), unreadable);
   // A name that is not UTF-8 (read as bytes) is shown decoded, U+FFFD where a byte is not UTF-8.
-  return openDocument(onRead ? counted(file, onRead) : file, typeof path === "string" ? path : path.toString("utf8"), format);
+  const doc = await openDocument(onRead ? counted(file, onRead) : file, typeof path === "string" ? path : path.toString("utf8"), format);
+  // The file's own failure first: it is why a gzip inside it would be cut short.
+  return { ...doc, damage: () => unreadable.reason ?? doc.damage() };
+}
+
+/** A folder that could not be listed, as a document with no bytes: one rejection naming it (`reason`). */
+export function unreadableDocument(name: string, reason: string): Document {
+  return { name, identity: documentIdentity(Buffer.alloc(0)), format: "json", chunks: (async function* () {})(), damage: () => reason };
 }

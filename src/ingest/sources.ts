@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { RejectedRecord } from "../records/classify.js";
 import { createEventKeyer } from "../records/eventKey.js";
 import type { KeyedRecord } from "../store/append.js";
-import { openDocument, openFileDocument, type Document, type FormatOption } from "./document.js";
+import { openDocument, openFileDocument, unreadableDocument, unreadableReason, type Document, type FormatOption } from "./document.js";
 import { recordsOfDocument } from "./readers.js";
 
 type OnSkip = (path: string, why: string) => void;
@@ -36,10 +36,17 @@ const STORE_ITSELF = "the store itself (--db)";
  * A folder's files, recursively, in name order: every file (CONTRACT §2), its format sniffed where its name
  * says nothing, so a file that holds no records is a rejection naming it, not left unread. What is no file,
  * and the store's own files, are named on stderr. A link to a file is followed; a link to a folder is not (it could loop).
+ * A folder that cannot be listed (EACCES) is one entry saying so, in its place: its siblings are still read.
  */
-function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = nameSkipped): FilePath[] {
-  const files: FilePath[] = [];
-  const entries = readdirSync(folder, { withFileTypes: true, encoding: "buffer" }).map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
+function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = nameSkipped): Listed[] {
+  const files: Listed[] = [];
+  let listed;
+  try {
+    listed = readdirSync(folder, { withFileTypes: true, encoding: "buffer" });
+  } catch (error) {
+    return [{ unreadable: shownPath(folder), reason: unreadableReason(error, "folder") }];
+  }
+  const entries = listed.map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
   for (const { entry, shown } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
     const path = childPath(folder, entry.name);
     const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
@@ -58,6 +65,9 @@ function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = name
  * Messages and origins show such a path decoded.
  */
 type FilePath = string | Buffer;
+/** What a walk finds: a file to read, or a folder it could not list and why. */
+type Listed = FilePath | { unreadable: string; reason: string };
+const isFile = (listed: Listed): listed is FilePath => typeof listed === "string" || Buffer.isBuffer(listed);
 const shownPath = (path: FilePath) => (typeof path === "string" ? path : path.toString("utf8"));
 function childPath(folder: FilePath, name: Buffer): FilePath {
   if (typeof folder === "string" && isUtf8(name)) return join(folder, name.toString("utf8"));
@@ -65,7 +75,7 @@ function childPath(folder: FilePath, name: Buffer): FilePath {
 }
 
 /** The files `paths` name, folders expanded, the store's own left out (`store`: storeFiles', or none). */
-function filesOf(paths: readonly string[], store: readonly string[], skip: OnSkip = nameSkipped): FilePath[] {
+function filesOf(paths: readonly string[], store: readonly string[], skip: OnSkip = nameSkipped): Listed[] {
   return paths.flatMap((path) => {
     if (statSync(path).isDirectory()) return filesIn(path, store, skip);
     if (!isStoreFile(path, store)) return [path];
@@ -78,21 +88,34 @@ function filesOf(paths: readonly string[], store: readonly string[], skip: OnSki
 export function bytesToRead(paths: readonly string[], store: readonly string[]): number | null {
   if (paths.includes("-")) return null;
   // Silent: the reading itself names what it skips, once.
-  return filesOf(paths, store, () => {}).reduce((sum, file) => sum + statSync(file).size, 0);
+  return filesOf(paths, store, () => {}).filter(isFile).reduce((sum, file) => sum + sizeOf(file), 0);
+}
+
+/** A file's size; 0 where it cannot be looked at (the reading names it). */
+function sizeOf(file: FilePath): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Expands the paths given to `ingest` (`-` is stdin, a folder every file in it but the store's own) into documents. */
 export async function* documentsOf(paths: readonly string[], format: FormatOption, stdin: Readable, store: readonly string[], onRead?: (bytes: number) => void): AsyncGenerator<Document> {
   for (const path of paths) {
     if (path === "-") yield await openDocument(stdin, "-", format);
-    else for (const file of filesOf([path], store)) yield await openFileDocument(file, format, onRead);
+    else {
+      for (const listed of filesOf([path], store)) {
+        yield isFile(listed) ? await openFileDocument(listed, format, onRead) : unreadableDocument(listed.unreadable, listed.reason);
+      }
+    }
   }
 }
 
 /**
  * Every record of a document, keyed for the log (CONTRACT §3), or rejected with its reason. A gzip stream cut
- * short or damaged is one more rejection naming the document: the records before the damage land, and the
- * documents after it are read.
+ * short or damaged, or a file or folder that cannot be read, is one more rejection naming the document: the
+ * records before the damage land, and the documents after it are read.
  */
 export async function* keyedRecordsOf(doc: Document): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const keyOf = createEventKeyer(doc.identity);

@@ -1,0 +1,95 @@
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { EXAMPLES, stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { pgHalf } from "../helpers/storeUnderTest.js";
+import { stepLine } from "../helpers/hostile.js";
+
+/** Root reads any file whatever its mode, so the ingest runs as `nobody` when the tests run as root. */
+const OTHER_USER = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+interface Rejection { origin: string; reason: string; raw: string }
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) {
+    chmodSync(dir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A folder the other user may read and write (mkdtemp makes them 0700), with a store there it may write. */
+function openFolder(): { dir: string; db: string } {
+  const dir = tempDir("stepstore-unreadable-");
+  chmodSync(dir, 0o777);
+  made.push(dir);
+  return { dir, db: pgHalf ? tempDb() : join(dir, "store.db") };
+}
+
+/** `in/`: a readable b.sse, an unreadable z.jsonl, an unreadable folder `sub/` and a readable one `c/` after it. */
+function inputFolder(dir: string): string {
+  const input = join(dir, "in");
+  mkdirSync(join(input, "c"), { recursive: true, mode: 0o755 });
+  copyFileSync(join(EXAMPLES, "stream-order-lookup.sse"), join(input, "b.sse"));
+  chmodSync(join(input, "b.sse"), 0o644);
+  writeFileSync(join(input, "c", "y.jsonl"), `${stepLine("step_InReadableFolder")}\n`, { mode: 0o644 });
+  writeFileSync(join(input, "z.jsonl"), `${stepLine("step_Unreadable")}\n`, { mode: 0o000 });
+  mkdirSync(join(input, "sub"), { mode: 0o000 });
+  chmodSync(input, 0o755);
+  return input;
+}
+
+async function rejectionsOf(db: string): Promise<Rejection[]> {
+  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
+}
+
+async function eventCount(db: string): Promise<number> {
+  const result = await stepstore(["sql", "--db", db, "--format", "json", "SELECT count(*) AS n FROM events"]);
+  return (JSON.parse(result.stdout) as { n: number }[])[0]!.n;
+}
+
+const SSE_RECORDS = 20; // stream-order-lookup.sse
+
+describe("an unreadable file or folder is one rejection naming it and why; every other file lands", () => {
+  it("given a folder with an unreadable file and an unreadable subfolder, when ingested, then each is a rejection, the readable files land, exit 3", async () => {
+    const { dir, db } = openFolder();
+    const input = inputFolder(dir);
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", input], { user: OTHER_USER });
+    expect(ingest.stderr).toContain(`${join(input, "sub")}: cannot read the folder: EACCES: permission denied: none of its files were read\n`);
+    expect(ingest.stderr).toContain(`${join(input, "z.jsonl")}: cannot read the file: EACCES: permission denied\n`);
+    expect(ingest.stderr).not.toContain("stepstore:");
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: SSE_RECORDS + 3, appended: SSE_RECORDS + 1, duplicates: 0, rejected: 2 });
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason, r.raw])).toEqual([
+      [join(input, "sub"), "cannot read the folder: EACCES: permission denied: none of its files were read", ""],
+      [join(input, "z.jsonl"), "cannot read the file: EACCES: permission denied", ""],
+    ]);
+    expect(await eventCount(db)).toBe(SSE_RECORDS + 1);
+  });
+
+  it("given files named one by one, the unreadable one among them, when ingested, then the files before and after it land", async () => {
+    const { dir, db } = openFolder();
+    const input = inputFolder(dir);
+    const after = join(dir, "after.jsonl");
+    writeFileSync(after, `${stepLine("step_AfterUnreadable")}\n`, { mode: 0o644 });
+
+    const ingest = await stepstore(["ingest", "--db", db, join(input, "b.sse"), join(input, "z.jsonl"), after], { user: OTHER_USER });
+    expect(ingest.stderr).toBe(`${join(input, "z.jsonl")}: cannot read the file: EACCES: permission denied\n`);
+    expect(ingest.stdout).toBe(`${SSE_RECORDS + 2} records: ${SSE_RECORDS + 1} appended, 0 duplicates, 1 rejected\n`);
+    expect(ingest.code).toBe(3);
+    expect(await eventCount(db)).toBe(SSE_RECORDS + 1);
+  });
+
+  it("given stdin and an unreadable file, when ingested (stdin is read in-process, not on the reading thread), then the same", async () => {
+    const { dir, db } = openFolder();
+    const input = inputFolder(dir);
+    const stdin = readFileSync(join(input, "b.sse"));
+
+    const ingest = await stepstore(["ingest", "--db", db, "-", join(input, "z.jsonl")], { user: OTHER_USER, input: stdin });
+    expect(ingest.stderr).toBe(`${join(input, "z.jsonl")}: cannot read the file: EACCES: permission denied\n`);
+    expect(ingest.stdout).toBe(`${SSE_RECORDS + 1} records: ${SSE_RECORDS} appended, 0 duplicates, 1 rejected\n`);
+    expect(ingest.code).toBe(3);
+  });
+});
