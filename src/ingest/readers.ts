@@ -95,6 +95,9 @@ const OPEN_BRACKET = 0x5b;
 const isOpener = (char: number) => char === OPEN_BRACKET || char === 0x7b; // [ {
 const isCloser = (char: number) => char === 0x5d || char === 0x7d; // ] }
 
+const cutOffReason = (items: number) =>
+  `cut off: the JSON array is not closed (the document ends ${items === 0 ? "after its [" : `after ${jsonPath([items - 1])}`} with no ])`;
+
 /**
  * The records of a top-level array's items, split at the commas outside strings and nested values.
  * Scanned as bytes: every byte it looks for is ASCII, which no multi-byte UTF-8 character contains.
@@ -141,10 +144,12 @@ async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, name: string, ma
     }
     if (!closed) item.push(chunk.subarray(start));
   }
-  // A document cut short: its last item is read like any other (rejected if incomplete).
+  // A document cut short: its last item is read like any other (rejected if incomplete), and the cut is one more
+  // rejection, so a truncated download is not taken for a whole one.
   const unclosed = item.take();
-  if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index])}`);
-  else if (trimmed(unclosed).length > 0) yield* recordsOfBytes(trimmed(unclosed), name, [index]);
+  if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index++])}`);
+  else if (trimmed(unclosed).length > 0) yield* recordsOfBytes(trimmed(unclosed), name, [index++]);
+  if (!closed) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
   const after = trailing.take();
   if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
   else if (trimmed(after).length > 0) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
 import { listRejections } from "../../src/store/readEvents.js";
 import { EXAMPLES } from "../helpers/cli.js";
+import { stepLine } from "../helpers/hostile.js";
 import { openaiClient, postIngest, startServer, type RunningServer, serverForSuite } from "./harness.js";
 
 type Json = Record<string, unknown>;
@@ -50,6 +51,15 @@ describe("POST /v1/ingest", () => {
     const kept = (await listRejections(server.app.stepstore.sql)).filter((r) => r.source === "http");
     expect(kept.map((r) => r.origin.replace(/ [0-9a-f-]{36}:/, " <request>:"))).toEqual(["POST /v1/ingest <request>:2", "POST /v1/ingest <request>:3"]);
     expect(kept[1]).toMatchObject({ path: "$.type", raw: '{"object":"event","type":"thread.run.step.renamed","data":{}}' });
+  });
+
+  it("a JSON array body cut off before its ] lands its complete items and counts the cut as rejected", async () => {
+    const answer = await postIngest(server, `[${stepLine("step_HttpCutA")},${stepLine("step_HttpCutB")}`, "application/json");
+    expect(answer).toEqual({ status: 200, body: { records: 3, appended: 2, duplicates: 0, rejected: 1 } });
+    const kept = (await listRejections(server.app.stepstore.sql)).filter((r) => r.reason.startsWith("cut off"));
+    expect(kept.map((r) => [r.origin.replace(/ [0-9a-f-]{36}$/, " <request>"), r.reason])).toEqual([
+      ["POST /v1/ingest <request>", "cut off: the JSON array is not closed (the document ends after $[1] with no ])"],
+    ]);
   });
 
   it("a body of another Content-Type gets 415 naming the ones accepted", async () => {

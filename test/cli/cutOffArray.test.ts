@@ -1,0 +1,64 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { stepLine } from "../helpers/hostile.js";
+
+interface Rejection { origin: string; path: string | null; reason: string; raw: string }
+
+async function rejectionsOf(db: string): Promise<Rejection[]> {
+  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
+}
+
+async function stepIds(db: string): Promise<string[]> {
+  const result = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
+}
+
+const ingestJson = async (text: string) => {
+  const file = join(tempDir(), "download.json");
+  writeFileSync(file, text);
+  const db = tempDb();
+  return { file, db, ingest: await stepstore(["ingest", "--db", db, "--json", file]) };
+};
+
+describe("a .json array cut off before its closing ] (a truncated download) is not taken for a whole one", () => {
+  it("given [{step},{step} with no ], when ingested, then both steps land and one rejection says the array was cut off, exit 3", async () => {
+    const { file, db, ingest } = await ingestJson(`[\n${stepLine("step_CutA")},\n${stepLine("step_CutB")}\n`);
+    const reason = "cut off: the JSON array is not closed (the document ends after $[1] with no ])";
+    expect(ingest.stderr).toBe(`${file}: ${reason}\n`);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 2, duplicates: 0, rejected: 1 });
+    expect(await stepIds(db)).toEqual(["step_CutA", "step_CutB"]);
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.path, r.reason, r.raw])).toEqual([[file, null, reason, ""]]);
+  });
+
+  it("given an array cut inside its last item, then the complete items land, the broken item and the cut are two rejections", async () => {
+    const { file, db, ingest } = await ingestJson(`[${stepLine("step_CutWhole")},${stepLine("step_CutHalf").slice(0, 40)}`);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    expect(await stepIds(db)).toEqual(["step_CutWhole"]);
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([
+      [`${file}:$[1]`, expect.stringMatching(/^invalid JSON: /)],
+      [file, "cut off: the JSON array is not closed (the document ends after $[1] with no ])"],
+    ]);
+  });
+
+  it("given [1, then the bad item and the cut are each reported; given [ alone, the cut is", async () => {
+    const open = await ingestJson("[1,");
+    expect(open.ingest.stderr).toBe(`${open.file}:$[0]: $: expected a JSON object, got 1\n${open.file}: cut off: the JSON array is not closed (the document ends after $[0] with no ])\n`);
+    expect(open.ingest.code).toBe(3);
+    const bracket = await ingestJson("[\n");
+    expect(bracket.ingest.stderr).toBe(`${bracket.file}: cut off: the JSON array is not closed (the document ends after its [ with no ])\n`);
+    expect(JSON.parse(bracket.ingest.stdout)).toEqual({ records: 1, appended: 0, duplicates: 0, rejected: 1 });
+  });
+
+  it("given a closed array with a trailing comma, then it is whole: no rejection, exit 0", async () => {
+    const { db, ingest } = await ingestJson(`[${stepLine("step_Trailing")},]`);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.code).toBe(0);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 1, appended: 1, duplicates: 0, rejected: 0 });
+    expect(await stepIds(db)).toEqual(["step_Trailing"]);
+  });
+});
