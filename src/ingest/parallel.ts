@@ -35,9 +35,11 @@ function fromWire(wire: WireRecord): KeyedRecord {
 /**
  * Every record of the files at `paths` (folders expanded), keyed, read on a worker thread while
  * this one appends: parsing and validating overlap the appends' commits. Same records, same order,
- * same keys as `documentsOf` + `keyedRecordsOf` (stdin stays with those).
+ * same keys as `documentsOf` + `keyedRecordsOf` (stdin stays with those). Ends when `signal` aborts.
  */
-export async function* keyedFileRecords(paths: readonly string[], format: FormatOption, store: readonly string[], onRead?: (bytesRead: number) => void): AsyncGenerator<KeyedRecord | RejectedRecord> {
+export async function* keyedFileRecords(
+  paths: readonly string[], format: FormatOption, store: readonly string[], onRead?: (bytesRead: number) => void, signal?: AbortSignal,
+): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const worker = new Worker(new URL("./keyWorker.js", import.meta.url), { workerData: { paths: [...paths], format, store: [...store] } });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;
@@ -49,11 +51,13 @@ export async function* keyedFileRecords(paths: readonly string[], format: Format
   worker.on("message", push);
   worker.on("error", (error) => push({ kind: "error", message: error.message }));
   worker.on("exit", (code) => push({ kind: "exited", code }));
+  // Stopped (Ctrl-C): the thread may be waiting on a read that never ends (a FIFO); it is ended, not waited for.
+  signal?.addEventListener("abort", () => push({ kind: "done" }), { once: true });
   try {
     for (;;) {
       while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       const message = queue.shift()!;
-      if (message.kind === "done") return;
+      if (message.kind === "done" || signal?.aborted) return;
       if (message.kind === "error") throw new Error(message.message);
       if (message.kind === "exited") throw new Error(`the reading thread stopped before the end (exit ${message.code})`);
       worker.postMessage("more");

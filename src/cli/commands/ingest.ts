@@ -6,8 +6,9 @@ import { maxRecordBytes } from "../../ingest/limits.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
+import { abortOnSigint, untilAborted } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
-import { ingestProgress } from "../progress.js";
+import { ingestProgress, type IngestProgress } from "../progress.js";
 
 export interface IngestOptions {
   db?: string;
@@ -29,28 +30,39 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   // A folder that holds the store (`ingest .` beside ./data/stepstore.db) is read without it.
   const own = store.dialect === "sqlite" ? storeFiles(store.path) : [];
   const progress = ingestProgress(bytesToRead(paths, own), cliIo().stderr.isTTY === true && !options.json);
+  // Ctrl-C stops the reading; what was read is committed and summed up, and the bar gives the terminal back.
+  const sigint = abortOnSigint(() => progress.stop());
   try {
-    // Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here.
-    const records = paths.includes("-")
-      ? (async function* () {
-        for await (const doc of documentsOf(paths, options.format, cliIo().stdin, own)) yield* keyedRecordsOf(doc);
-      })()
-      : keyedFileRecords(paths, options.format, own, (bytes) => progress.read(bytes));
-    const summary = await appendAll(store.append, records, {
+    const summary = await appendAll(store.append, untilAborted(recordsOf(paths, options.format, own, progress, sigint.signal), sigint.signal), {
       source: "file",
       batchSize: FILE_BATCH_SIZE,
       onCommit: (_, totals) => progress.committed(totals.records),
       onRejected: (r) => progress.note(describeRejection(r)),
     });
     progress.stop();
+    const interrupted = sigint.signal.aborted;
+    if (interrupted) cliIo().stderr.write("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
     await writeOut(
       options.json
-        ? `${JSON.stringify(summary)}\n`
+        ? `${JSON.stringify(interrupted ? { ...summary, interrupted } : summary)}\n`
         : `${summary.records} records: ${summary.appended} appended, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`,
     );
-    return summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
+    return interrupted ? EXIT.interrupted : summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } finally {
+    sigint.release();
     progress.stop();
     await store.close();
   }
+}
+
+/** Files are read (parsed, validated, keyed) on a worker thread while this one appends; stdin here. */
+function recordsOf(paths: string[], format: FormatOption, own: string[], progress: IngestProgress, signal: AbortSignal) {
+  if (!paths.includes("-")) return keyedFileRecords(paths, format, own, (bytes) => progress.read(bytes), signal);
+  // A read of stdin in flight would keep the process waiting for a line after Ctrl-C. (Taken now: the signal's
+  // listener runs outside this run's context.)
+  const stdin = cliIo().stdin;
+  signal.addEventListener("abort", () => stdin.destroy(), { once: true });
+  return (async function* () {
+    for await (const doc of documentsOf(paths, format, stdin, own)) yield* keyedRecordsOf(doc);
+  })();
 }

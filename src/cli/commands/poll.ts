@@ -8,6 +8,7 @@ import type { Store } from "../../store/store.js";
 import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
+import { abortOnSigint } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { describeRejection } from "./ingest.js";
 
@@ -151,17 +152,6 @@ async function reportOutcome(report: PollReport, totals: IngestSummary, json: bo
   return failed.length > 0 ? EXIT.failure : totals.rejected > 0 ? EXIT.rejected : EXIT.ok;
 }
 
-/** The first SIGINT aborts the poll (what was fetched is committed); a second one exits at once. */
-function abortOnSigint() {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  return { signal: controller.signal, release: () => process.off("SIGINT", onSigint) };
-}
-
 interface PollRequest {
   client: OpenAI;
   threads: string[];
@@ -176,7 +166,7 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
     onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
     onCommit: (totals) => bar.committed(totals),
   });
-  const sigint = abortOnSigint();
+  const sigint = abortOnSigint(() => bar.stop());
   try {
     const targets = targetsOf(threads, [...runs, ...(options.open ? await openRuns(store.sql) : [])]);
     const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sql), onProgress: bar.progressed }, {

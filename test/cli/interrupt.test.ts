@@ -1,0 +1,90 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { stepLine } from "../helpers/hostile.js";
+
+const lines = (count: number) => Array.from({ length: count }, (_, i) => `${stepLine(`step_Int${String(i).padStart(5, "0")}`)}\n`).join("");
+
+/** A FIFO for the ingest to read: it stays open, so the ingest is still reading when Ctrl-C comes. */
+function fifo(): string {
+  const path = join(tempDir(), "live.jsonl");
+  execFileSync("mkfifo", [path]);
+  return path;
+}
+
+async function committedEvents(db: string): Promise<number> {
+  const result = await stepstore(["sql", "--db", db, "--format", "json", "SELECT count(*) AS n FROM events"]);
+  return result.code === 0 ? (JSON.parse(result.stdout) as { n: number }[])[0]!.n : 0;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The child's outcome: its exit code (null when a signal ended it) and what it printed. */
+function outcome(child: ChildProcessWithoutNullStreams) {
+  let [stdout, stderr] = ["", ""];
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("latin1")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("latin1")));
+  let exited = false;
+  const done = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  void done.then(() => (exited = true));
+  return { done, stdout: () => stdout, stderr: () => stderr, exited: () => exited };
+}
+
+const FIRST_BATCH = 5000; // FILE_BATCH_SIZE: one commit
+const summaryLine = /^(\d+) records: (\d+) appended, 0 duplicates, 0 rejected\n$/;
+
+describe("Ctrl-C during ingest: what was committed is summed up, exit 130", () => {
+  it.each(["a file (read on the reading thread)", "stdin (read in-process)"])("given %s still being read, when SIGINT comes after a commit, then the summary counts what the store holds", async (input) => {
+    const db = tempDb();
+    const fromStdin = input.startsWith("stdin");
+    const path = fifo();
+    const child = spawn(process.execPath, [BIN, "ingest", "--db", db, fromStdin ? "-" : path]);
+    const out = outcome(child);
+    const writer = fromStdin ? child.stdin : (await open(path, "w")).createWriteStream();
+    writer.write(lines(FIRST_BATCH + 1000));
+    await waitFor(async () => (await committedEvents(db)) >= FIRST_BATCH, "the first batch's commit");
+
+    child.kill("SIGINT");
+    // As at a terminal, where Ctrl-C stops the writer too: a read blocked on the FIFO then ends.
+    await waitFor(async () => out.stderr().includes("interrupted") || out.exited(), "the ingest to stop");
+    writer.destroy();
+    const { code, signal } = await out.done;
+    expect(signal).toBeNull();
+    expect(code).toBe(130);
+    expect(out.stderr()).toBe("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
+    const [, records, appended] = summaryLine.exec(out.stdout()) ?? [];
+    expect(Number(records)).toBeGreaterThanOrEqual(FIRST_BATCH);
+    expect(appended).toBe(records);
+    expect(await committedEvents(db)).toBe(Number(appended));
+  });
+
+  it("given a terminal, when Ctrl-C is typed mid-ingest, then the bar is stopped (cursor shown, line wrap on again) and the summary printed", async () => {
+    const db = tempDb();
+    const path = fifo();
+    // On a pseudo-terminal (util-linux `script`): a typed ^C reaches the ingest as a person's would. `-e`: its exit code.
+    const child = spawn("script", ["-qfec", `${process.execPath} ${BIN} ingest --db ${db} ${path}`, "/dev/null"], { env: { ...process.env, COLUMNS: "200" } });
+    const out = outcome(child);
+    const writer = (await open(path, "w")).createWriteStream();
+    writer.write(lines(FIRST_BATCH + 1000));
+    await waitFor(async () => /\b5,000 records/.test(out.stdout()), "the bar to show the first batch committed");
+
+    child.stdin.write("\x03");
+    await waitFor(async () => out.stdout().includes("interrupted") || out.exited(), "the ingest to stop");
+    writer.destroy();
+    const { code } = await out.done;
+    const screen = out.stdout();
+    expect(code).toBe(130);
+    expect(screen.lastIndexOf("\x1b[?25h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?25l"));
+    expect(screen.lastIndexOf("\x1b[?7h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?7l"));
+    expect(screen).toContain("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read");
+    expect(screen).toMatch(/\d+ records: \d+ appended, 0 duplicates, 0 rejected/);
+  });
+});
