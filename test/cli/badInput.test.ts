@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
-import { stepstore, tempDir, tempDb } from "../helpers/cli.js";
+import { stepstore, tempDir, tempDb, rejectionsOf } from "../helpers/cli.js";
 
 const STEP_ID = "step_Bad1nput0k";
 const step = {
@@ -61,20 +61,6 @@ function mixedLines(): { lines: string[]; badAt: Map<number, Case> } {
   }
   lines.push(VALID[1]!, VALID[0]!, VALID[2]!);
   return { lines, badAt };
-}
-
-interface Rejection {
-  origin: string;
-  path: string | null;
-  reason: string;
-  raw: string;
-  source: string;
-}
-
-async function rejectionsOf(db: string): Promise<Rejection[]> {
-  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
-  expect(result.code).toBe(0);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
 }
 
 describe("bad input: the valid records land, every bad one is kept with why and where", () => {

@@ -1,20 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir, rejectionsOf, stepIds } from "../helpers/cli.js";
 import { stepLine } from "../helpers/hostile.js";
-
-interface Rejection { origin: string; path: string | null; reason: string; raw: string }
-
-async function rejectionsOf(db: string): Promise<Rejection[]> {
-  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
-}
-
-async function stepIds(db: string): Promise<string[]> {
-  const result = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
-}
 
 const ingestJson = async (text: string) => {
   const file = join(tempDir(), "download.json");

@@ -3,20 +3,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { EXAMPLES, stepstore, tempDir, tempDb } from "../helpers/cli.js";
+import { EXAMPLES, stepstore, tempDir, tempDb, rejectionsOf, stepIds } from "../helpers/cli.js";
 import { deepEvent, stepLine } from "../helpers/hostile.js";
-
-interface Rejection { origin: string; reason: string; raw: string }
-
-async function rejectionsOf(db: string): Promise<Rejection[]> {
-  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
-}
-
-async function stepIds(db: string): Promise<string[]> {
-  const result = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
-}
 
 const MIB = 1024 * 1024;
 

@@ -1,14 +1,12 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXAMPLES, stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { EXAMPLES, stepstore, tempDb, tempDir, rejectionsOf } from "../helpers/cli.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
 import { stepLine } from "../helpers/hostile.js";
 
 /** Root reads any file whatever its mode, so the ingest runs as `nobody` when the tests run as root. */
 const OTHER_USER = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
-
-interface Rejection { origin: string; reason: string; raw: string }
 
 const made: string[] = [];
 afterAll(() => {
@@ -37,11 +35,6 @@ function inputFolder(dir: string): string {
   mkdirSync(join(input, "sub"), { mode: 0o000 });
   chmodSync(input, 0o755);
   return input;
-}
-
-async function rejectionsOf(db: string): Promise<Rejection[]> {
-  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
-  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Rejection);
 }
 
 async function eventCount(db: string): Promise<number> {

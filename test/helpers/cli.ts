@@ -105,3 +105,19 @@ export async function emptyStore(): Promise<string> {
   if (made.code !== 0) throw new Error(`rebuild could not make an empty store: ${made.stderr}`);
   return db;
 }
+
+/** A rejection as `stepstore rejections --format jsonl` prints it. */
+export interface PrintedRejection { id: number; received_at: string; source: string; origin: string; reason: string; path: string | null; raw: string }
+
+/** The store's rejections, listed as a user lists them (`rejections`, which must succeed). */
+export async function rejectionsOf(db: string): Promise<PrintedRejection[]> {
+  const result = await stepstore(["rejections", "--db", db, "--format", "jsonl"]);
+  if (result.code !== 0) throw new Error(`rejections failed (exit ${result.code}): ${result.stderr}`);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as PrintedRejection);
+}
+
+/** The ids of the store's run-step rows, in id order. */
+export async function stepIds(db: string): Promise<string[]> {
+  const result = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT id FROM run_steps ORDER BY id"]);
+  return result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
+}
