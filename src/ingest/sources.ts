@@ -49,7 +49,14 @@ function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = name
   const entries = listed.map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
   for (const { entry, shown } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
     const path = childPath(folder, entry.name);
-    const target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
+    let target;
+    try {
+      target = entry.isSymbolicLink() ? statSync(path, { throwIfNoEntry: false }) : entry;
+    } catch (error) {
+      // A link into a folder this user cannot enter: one rejection naming it, as for a file it cannot open.
+      files.push({ unreadable: shownPath(path), reason: unreadableReason(error, "file") });
+      continue;
+    }
     if (entry.isDirectory()) files.push(...filesIn(path, store, skip));
     else if (!target) skip(shownPath(path), "a broken link");
     else if (target.isDirectory()) skip(shownPath(path), "a link to a folder (not followed)");

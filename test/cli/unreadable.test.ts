@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLES, stepstore, tempDb, tempDir, rejectionsOf } from "../helpers/cli.js";
@@ -10,10 +10,8 @@ const OTHER_USER = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undef
 
 const made: string[] = [];
 afterAll(() => {
-  for (const dir of made) {
-    chmodSync(dir, 0o755);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const dir of made) chmodSync(dir, 0o755);
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A folder the other user may read and write (mkdtemp makes them 0700), with a store there it may write. */
@@ -24,15 +22,24 @@ function openFolder(): { dir: string; db: string } {
   return { dir, db: pgHalf ? tempDb() : join(dir, "store.db") };
 }
 
-/** `in/`: a readable b.sse, an unreadable z.jsonl, an unreadable folder `sub/` and a readable one `c/` after it. */
+/**
+ * `in/`: a readable b.sse, an unreadable z.jsonl, an unreadable folder `sub/` and a readable one `c/` after it, and
+ * `l.jsonl`, a link to a file in a folder no one but root may enter.
+ */
 function inputFolder(dir: string): string {
   const input = join(dir, "in");
+  const locked = join(dir, "locked");
+  mkdirSync(locked);
+  writeFileSync(join(locked, "x.jsonl"), `${stepLine("step_BehindLockedLink")}\n`);
+  chmodSync(locked, 0o000);
+  made.push(locked);
   mkdirSync(join(input, "c"), { recursive: true, mode: 0o755 });
   copyFileSync(join(EXAMPLES, "stream-order-lookup.sse"), join(input, "b.sse"));
   chmodSync(join(input, "b.sse"), 0o644);
   writeFileSync(join(input, "c", "y.jsonl"), `${stepLine("step_InReadableFolder")}\n`, { mode: 0o644 });
   writeFileSync(join(input, "z.jsonl"), `${stepLine("step_Unreadable")}\n`, { mode: 0o000 });
   mkdirSync(join(input, "sub"), { mode: 0o000 });
+  symlinkSync(join(locked, "x.jsonl"), join(input, "l.jsonl"));
   chmodSync(input, 0o755);
   return input;
 }
@@ -52,10 +59,13 @@ describe("an unreadable file or folder is one rejection naming it and why; every
     const ingest = await stepstore(["ingest", "--db", db, "--json", input], { user: OTHER_USER });
     expect(ingest.stderr).toContain(`${join(input, "sub")}: cannot read the folder: EACCES: permission denied: none of its files were read\n`);
     expect(ingest.stderr).toContain(`${join(input, "z.jsonl")}: cannot read the file: EACCES: permission denied\n`);
+    // Before, the link stopped the whole ingest: 'stepstore: EACCES: permission denied, stat …', exit 1.
+    expect(ingest.stderr).toContain(`${join(input, "l.jsonl")}: cannot read the file: EACCES: permission denied\n`);
     expect(ingest.stderr).not.toContain("stepstore:");
     expect(ingest.code).toBe(3);
-    expect(JSON.parse(ingest.stdout)).toEqual({ records: SSE_RECORDS + 3, appended: SSE_RECORDS + 1, duplicates: 0, rejected: 2 });
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: SSE_RECORDS + 4, appended: SSE_RECORDS + 1, duplicates: 0, rejected: 3 });
     expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason, r.raw])).toEqual([
+      [join(input, "l.jsonl"), "cannot read the file: EACCES: permission denied", ""],
       [join(input, "sub"), "cannot read the folder: EACCES: permission denied: none of its files were read", ""],
       [join(input, "z.jsonl"), "cannot read the file: EACCES: permission denied", ""],
     ]);

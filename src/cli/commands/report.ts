@@ -51,7 +51,6 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   }
 }
 
-/** The same file, by path or (when both exist) by device and inode: a link to it is it too. */
 /** A path's file, if it is one: under a regular file (ENOTDIR) or unreadable there is none, and writing to it says why. */
 function statOf(path: string) {
   try {
@@ -61,6 +60,7 @@ function statOf(path: string) {
   }
 }
 
+/** The same file, by path or (when both exist) by device and inode: a link to it is it too. */
 function sameFile(a: string, b: string): boolean {
   if (resolve(a) === resolve(b)) return true;
   const [sa, sb] = [statOf(a), statOf(b)];
