@@ -65,11 +65,6 @@ export async function* keyedFileRecords(
       for (const item of message.items) yield item.ok ? fromWire(item) : item;
     }
   } finally {
-    // Stopped, the thread may be blocked in a read that never ends (a FIFO whose writer stays open): it is let go
-    // rather than waited for, so the process exits once its summary is out.
-    if (signal?.aborted) {
-      worker.unref();
-      void worker.terminate();
-    } else await worker.terminate();
+    await worker.terminate();
   }
 }
