@@ -74,7 +74,7 @@ async function* jsonRecords(doc: Document, maxBytes: number): AsyncGenerator<Cla
   }
   const all = prepended(head, chunks);
   if (head[head.length - 1]![first] === OPEN_BRACKET) {
-    yield* arrayItemRecords(all, doc.name, maxBytes);
+    yield* arrayItemRecords(all, doc, maxBytes);
     return;
   }
   const whole = new BoundedBytes(maxBytes);
@@ -102,7 +102,8 @@ const cutOffReason = (items: number) =>
  * The records of a top-level array's items, split at the commas outside strings and nested values.
  * Scanned as bytes: every byte it looks for is ASCII, which no multi-byte UTF-8 character contains.
  */
-async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, name: string, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+  const { name } = doc;
   let opened = false;
   let closed = false;
   let depth = 0;
@@ -144,12 +145,19 @@ async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, name: string, ma
     }
     if (!closed) item.push(chunk.subarray(start));
   }
-  // A document cut short: its last item is read like any other (rejected if incomplete), and the cut is one more
-  // rejection, so a truncated download is not taken for a whole one.
+  // A document cut short: its last item is read like any other (rejected if incomplete). A cut after a whole item
+  // is one more rejection, so a truncated download is not taken for a whole one; a cut the last item's own
+  // rejection or the document's damage (a gzip stream cut short) already tells is not counted twice.
   const unclosed = item.take();
+  let lastRejected = false;
   if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index++])}`);
-  else if (trimmed(unclosed).length > 0) yield* recordsOfBytes(trimmed(unclosed), name, [index++]);
-  if (!closed) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
+  else if (trimmed(unclosed).length > 0) {
+    for (const record of recordsOfBytes(trimmed(unclosed), name, [index++])) {
+      lastRejected ||= !record.ok;
+      yield record;
+    }
+  }
+  if (!closed && !lastRejected && doc.damage() === null) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
   const after = trailing.take();
   if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
   else if (trimmed(after).length > 0) {

@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stepstore, tempDb, tempDir, rejectionsOf, stepIds } from "../helpers/cli.js";
@@ -22,15 +23,25 @@ describe("a .json array cut off before its closing ] (a truncated download) is n
     expect((await rejectionsOf(db)).map((r) => [r.origin, r.path, r.reason, r.raw])).toEqual([[file, null, reason, ""]]);
   });
 
-  it("given an array cut inside its last item, then the complete items land, the broken item and the cut are two rejections", async () => {
+  it("given an array cut inside its last item, then the complete items land and the broken item's rejection is the one the cut makes", async () => {
     const { file, db, ingest } = await ingestJson(`[${stepLine("step_CutWhole")},${stepLine("step_CutHalf").slice(0, 40)}`);
     expect(ingest.code).toBe(3);
-    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    // Before, the cut was a second rejection beside the broken item's: two rejections for one truncation.
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 2, appended: 1, duplicates: 0, rejected: 1 });
     expect(await stepIds(db)).toEqual(["step_CutWhole"]);
-    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([
-      [`${file}:$[1]`, expect.stringMatching(/^invalid JSON: /)],
-      [file, "cut off: the JSON array is not closed (the document ends after $[1] with no ])"],
-    ]);
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([[`${file}:$[1]`, expect.stringMatching(/^invalid JSON: /)]]);
+  });
+
+  it("given a gzip-compressed array cut short, then the damaged stream is the rejection that tells the cut, not a second one", async () => {
+    const file = join(tempDir(), "download.json.gz");
+    const whole = gzipSync(`[${stepLine("step_GzA")},${stepLine("step_GzB")},${stepLine("step_GzC")}]`);
+    writeFileSync(file, whole.subarray(0, whole.length - 12));
+    const db = tempDb();
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    const reasons = (await rejectionsOf(db)).map((r) => r.reason);
+    expect(reasons.some((reason) => /gzip|compressed|unexpected end/i.test(reason))).toBe(true);
+    expect(reasons.filter((reason) => reason.startsWith("cut off:"))).toEqual([]);
   });
 
   it("given [1, then the bad item and the cut are each reported; given [ alone, the cut is", async () => {
