@@ -29,7 +29,9 @@ const hasEmptyPathParameter = (request: FastifyRequest) => Object.values((reques
  */
 export function checkRequestParameters(app: FastifyInstance, isConsole: (route: string) => boolean): void {
   app.addHook("preHandler", async (request, reply) => {
-    if (isConsole(request.routeOptions.url ?? "")) return;
+    const route = request.routeOptions.url;
+    // No route (the not-found handler's wildcard): an unknown URL, %00 or not.
+    if (route === undefined || isConsole(route)) return;
     const nul = parameterWithNul(request);
     if (nul !== null) return sendError(reply, 400, nulMessage(nul), { param: nul });
     if (hasEmptyPathParameter(request)) return sendUnknownRoute(request, reply);

@@ -51,8 +51,9 @@ describe("path and query parameters at the API's boundary, the same on both stor
     expect((await fetch(`${server.url}/v1/stats/day?assistant=asst_P`)).status).toBe(200);
   });
 
-  it("an empty step id (a trailing slash) answers as an unknown route, not as a step named ''", async () => {
-    for (const path of [`${STEPS}/`, `${STEPS}//events`]) {
+  it("an empty step id (a trailing slash), or any URL no route serves, answers as an unknown route", async () => {
+    // A %00 in a URL no route serves is that too (before: a 400 naming the router's wildcard '*').
+    for (const path of [`${STEPS}/`, `${STEPS}//events`, "/nothing%00here"]) {
       const response = await fetch(`${server.url}${path}`);
       expect([response.status, await response.json()]).toEqual([
         404, { error: { message: `Unknown route: GET ${path}`, type: "invalid_request_error", param: null, code: null } },
