@@ -78,7 +78,9 @@ describe("stepstore report: outputs and usage", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^stepstore: --out .+: cannot write the report: EISDIR/);
     // Before: 'stepstore: ENOTDIR: not a directory, stat …', from the check that --out is not the store.
-    const underFile = await stepstore(["report", "--db", db, "--out", join(db, "report.csv")]);
+    const file = join(tempDir(), "notes.txt");
+    writeFileSync(file, "a regular file\n");
+    const underFile = await stepstore(["report", "--db", db, "--out", join(file, "report.csv")]);
     expect(underFile.code).toBe(1);
     expect(underFile.stderr).toMatch(/^stepstore: --out .+report\.csv: cannot write the report: ENOTDIR/);
   });
