@@ -22,7 +22,12 @@ async function postgresMissing(): Promise<string | null> {
  * Store-independent tests (records, readers, the poller's parts, the PostgreSQL store's own unit tests)
  * run once, in the SQLite half; every test that goes through a store runs in both halves.
  */
-const STORE_INDEPENDENT = ["test/records/**", "test/ingest/lines.property.test.ts", "test/api/signature.test.ts", "test/poll/limiter.test.ts", "test/store/postgres/**", "test/world/world.test.ts", "test/cli/output.test.ts"];
+const STORE_INDEPENDENT = [
+  "test/records/**", "test/ingest/lines.property.test.ts", "test/api/signature.test.ts", "test/poll/limiter.test.ts", "test/store/postgres/**",
+  "test/world/world.test.ts", "test/cli/output.test.ts",
+  // each names its own --db (a PostgreSQL URL no server answers, a foreign URL, a file) and fails before any store is opened
+  "test/cli/postgresUrl.test.ts", "test/cli/settings.test.ts",
+];
 
 /**
  * Tests about SQLite files themselves, run in the SQLite half only: each names why.
