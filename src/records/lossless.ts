@@ -85,6 +85,30 @@ export function serialiseNode(node: LosslessNode, omit?: string): string {
   return `{${members.join(",")}}`;
 }
 
+/** Where a value sits: object keys (as parsed, escapes read) and array indexes from the root. */
+export type JsonPath = readonly (string | number)[];
+
+/**
+ * Valid JSON text without the object members whose path `drop` accepts, read losslessly (an integer past 2^53, a
+ * `1.50`, key order all as written; compact where a member was dropped); the text itself when none is.
+ */
+export function withoutMembers(text: string, drop: (path: JsonPath) => boolean): string {
+  let dropped = false;
+  const prune = (node: LosslessNode, path: JsonPath): LosslessNode => {
+    if (typeof node === "string") return node;
+    if (Array.isArray(node)) return node.map((item, i) => prune(item, [...path, i]));
+    const kept: typeof node = new Map();
+    for (const [key, [written, value]] of node) {
+      const at = [...path, key];
+      if (drop(at)) dropped = true;
+      else kept.set(key, [written, prune(value, at)]);
+    }
+    return kept;
+  };
+  const pruned = prune(parseLossless(text), []);
+  return dropped ? serialiseNode(pruned) : text;
+}
+
 /** The node at a path of keys and indexes, or `null` where the value has none. */
 function nodeAt(node: LosslessNode, path: readonly PropertyKey[]): LosslessNode {
   let at: LosslessNode | undefined = node;

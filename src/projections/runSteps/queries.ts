@@ -1,4 +1,4 @@
-import { withoutMembers, type JsonPath } from "../../records/jsonMembers.js";
+import { withoutMembers, type JsonPath } from "../../records/lossless.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import type { RunStepRow } from "./row.js";
 
@@ -125,7 +125,7 @@ const isFileSearchContent = (path: JsonPath) =>
     return typeof part === "number" ? typeof given === "number" : given === part;
   });
 
-/** A log row's data (stored JSON text) without file_search result content, every other byte as received. */
+/** A log row's data (stored JSON text) without file_search result content, every number and key as received. */
 export const logDataWithoutFileSearchContent = (data: string) => withoutMembers(data, isFileSearchContent);
 
 /** One run-step row by its id alone (the console's step page), or null. */
