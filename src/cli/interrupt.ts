@@ -1,18 +1,36 @@
-import { EXIT } from "./errors.js";
+import { constants } from "node:os";
 
 /**
- * The first SIGINT (Ctrl-C) aborts the command, which then commits what it has, prints its summary and
- * returns; a second exits at once, after `beforeExit` (restoring the terminal a progress bar changed).
+ * The signals that stop a command gracefully: SIGINT (Ctrl-C), and SIGTERM, which service managers (systemd, Docker,
+ * Kubernetes) send a long `poll --follow` or `ingest` to stop it.
  */
-export function abortOnSigint(beforeExit: () => void = () => {}) {
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** 128 + the signal's number, as a shell reports a command a signal stopped (130 for SIGINT, 143 for SIGTERM). */
+const exitCodeOf = (signal: StopSignal) => 128 + constants.signals[signal];
+
+/**
+ * The first SIGINT or SIGTERM aborts the command, which then commits what it has, prints its summary and returns; a
+ * second exits at once, after `beforeExit` (restoring the terminal a progress bar changed). `exitCode` is the code that
+ * tells which signal stopped the command.
+ */
+export function abortOnStopSignals(beforeExit: () => void = () => {}) {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (!controller.signal.aborted) return controller.abort();
-    beforeExit();
-    process.exit(EXIT.interrupted);
-  };
-  process.on("SIGINT", onSigint);
-  return { signal: controller.signal, release: () => process.off("SIGINT", onSigint) };
+  let received: StopSignal = "SIGINT";
+  const handlers = STOP_SIGNALS.map((signal) => {
+    const onSignal = () => {
+      if (!controller.signal.aborted) {
+        received = signal;
+        return controller.abort();
+      }
+      beforeExit();
+      process.exit(exitCodeOf(signal));
+    };
+    process.on(signal, onSignal);
+    return () => process.off(signal, onSignal);
+  });
+  return { signal: controller.signal, exitCode: () => exitCodeOf(received), release: () => handlers.forEach((off) => off()) };
 }
 
 /**

@@ -41,8 +41,12 @@ function outcome(child: ChildProcessWithoutNullStreams) {
 const FIRST_BATCH = 5000; // FILE_BATCH_SIZE: one commit
 const summaryLine = /^(\d+) records: (\d+) appended, 0 duplicates, 0 rejected\n$/;
 
-describe("Ctrl-C during ingest: what was committed is summed up, exit 130", () => {
-  it.each(["a file (read on the reading thread)", "stdin (read in-process)"])("given %s still being read, when SIGINT comes after a commit, then the summary counts what the store holds", async (input) => {
+describe("Ctrl-C (or SIGTERM) during ingest: what was committed is summed up, exit 128 + the signal", () => {
+  // Each input with one signal: SIGTERM is what a service manager sends to stop a long ingest.
+  it.each([
+    { input: "a file (read on the reading thread)", signal: "SIGINT", exitCode: 130 },
+    { input: "stdin (read in-process)", signal: "SIGTERM", exitCode: 143 },
+  ] as const)("given $input still being read, when $signal comes after a commit, then the summary counts what the store holds", async ({ input, signal: stopSignal, exitCode }) => {
     const db = tempDb();
     const fromStdin = input.startsWith("stdin");
     const path = fifo();
@@ -52,13 +56,13 @@ describe("Ctrl-C during ingest: what was committed is summed up, exit 130", () =
     writer.write(lines(FIRST_BATCH + 1000));
     await waitFor(async () => (await committedEvents(db)) >= FIRST_BATCH, "the first batch's commit");
 
-    child.kill("SIGINT");
+    child.kill(stopSignal);
     // As at a terminal, where Ctrl-C stops the writer too: a read blocked on the FIFO then ends.
     await waitFor(async () => out.stderr().includes("interrupted") || out.exited(), "the ingest to stop");
     writer.destroy();
     const { code, signal } = await out.done;
     expect(signal).toBeNull();
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
     expect(out.stderr()).toBe("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
     const [, records, appended] = summaryLine.exec(out.stdout()) ?? [];
     expect(Number(records)).toBeGreaterThanOrEqual(FIRST_BATCH);

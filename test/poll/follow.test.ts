@@ -58,7 +58,8 @@ describe("poll --follow", () => {
     expect(await stepRows(db)).toEqual(inStepsOrder(truth));
   });
 
-  it("Ctrl-C (SIGINT) stops a follow that would never end, after its current commit, keeping what was polled", async () => {
+  // SIGTERM: what a service manager (systemd, Docker) sends a `poll --follow` it runs, to stop it.
+  it.each(["SIGINT", "SIGTERM"] as const)("%s stops a follow that would never end, after its current commit, keeping what was polled", async (stopSignal) => {
     const [endless] = generateRuns(9, { threads: 1, runsPerThread: 1, maxSteps: 2 }).runs;
     const running = endless!.states[1]!; // one step in progress, for ever
     const server = await startFakeAssistants({ runs: [{ states: [running] }] });
@@ -74,7 +75,7 @@ describe("poll --follow", () => {
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
     while (server.stepListings(running.run.id as string).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    child.kill("SIGINT");
+    child.kill(stopSignal);
     expect(await exited).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ interrupted: true, failed: [] });

@@ -6,7 +6,7 @@ import { maxRecordBytes } from "../../ingest/limits.js";
 import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
-import { abortOnSigint, untilAborted } from "../interrupt.js";
+import { abortOnStopSignals, untilAborted } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { ingestProgress, type IngestProgress } from "../progress.js";
 
@@ -30,26 +30,26 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   // A folder that holds the store (`ingest .` beside ./data/stepstore.db) is read without it.
   const own = store.dialect === "sqlite" ? storeFiles(store.path) : [];
   const progress = ingestProgress(bytesToRead(paths, own), cliIo().stderr.isTTY === true && !options.json);
-  // Ctrl-C stops the reading; what was read is committed and summed up, and the bar gives the terminal back.
-  const sigint = abortOnSigint(() => progress.stop());
+  // Ctrl-C (or SIGTERM) stops the reading; what was read is committed and summed up, and the bar gives the terminal back.
+  const stop = abortOnStopSignals(() => progress.stop());
   try {
-    const summary = await appendAll(store.append, untilAborted(recordsOf(paths, options.format, own, progress, sigint.signal), sigint.signal), {
+    const summary = await appendAll(store.append, untilAborted(recordsOf(paths, options.format, own, progress, stop.signal), stop.signal), {
       source: "file",
       batchSize: FILE_BATCH_SIZE,
       onCommit: (_, totals) => progress.committed(totals.records),
       onRejected: (r) => progress.note(describeRejection(r)),
     });
     progress.stop();
-    const interrupted = sigint.signal.aborted;
+    const interrupted = stop.signal.aborted;
     if (interrupted) cliIo().stderr.write("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
     await writeOut(
       options.json
         ? `${JSON.stringify(interrupted ? { ...summary, interrupted } : summary)}\n`
         : `${summary.records} records: ${summary.appended} appended, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`,
     );
-    return interrupted ? EXIT.interrupted : summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
+    return interrupted ? stop.exitCode() : summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } finally {
-    sigint.release();
+    stop.release();
     progress.stop();
     await store.close();
   }

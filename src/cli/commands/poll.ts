@@ -8,7 +8,7 @@ import type { Store } from "../../store/store.js";
 import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
-import { abortOnSigint } from "../interrupt.js";
+import { abortOnStopSignals } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { describeRejection } from "./ingest.js";
 
@@ -166,11 +166,11 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
     onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
     onCommit: (totals) => bar.committed(totals),
   });
-  const sigint = abortOnSigint(() => bar.stop());
+  const stop = abortOnStopSignals(() => bar.stop());
   try {
     const targets = targetsOf(threads, [...runs, ...(options.open ? await openRuns(store.sql) : [])]);
     const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sql), onProgress: bar.progressed }, {
-      ...settings, includeContent: options.includeContent, follow: options.follow, signal: sigint.signal,
+      ...settings, includeContent: options.includeContent, follow: options.follow, signal: stop.signal,
     });
     bar.stop();
     return await reportOutcome(report, sink.totals(), options.json);
@@ -181,7 +181,7 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
     await printSummary(sink.totals(), options.json, { refused: error.message });
     return EXIT.failure;
   } finally {
-    sigint.release();
+    stop.release();
     bar.stop();
   }
 }
