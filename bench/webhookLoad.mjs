@@ -1,5 +1,5 @@
 // The webhook load generator and its servers, shared by webhooks.bench.mjs (SQLite) and postgres.bench.mjs:
-// CONNECTIONS keep-alive connections posting signed events, a bare node:http server as the ceiling, and
+// CONNECTIONS keep-alive connections (WEBHOOK_BENCH_CONNECTIONS, default 16) posting signed events, a bare node:http server as the ceiling, and
 // `stepstore serve` processes; each server in its own process, the load from the caller's.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { Webhook } from "standardwebhooks";
 import { worldLines } from "./world.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const CONNECTIONS = 16;
+export const CONNECTIONS = Number(process.env.WEBHOOK_BENCH_CONNECTIONS ?? 16);
 
 /** Distinct webhook-form events (about 650 bytes each), so that the measured requests all append. */
 export const webhookBodies = (runs = 8000) => [...worldLines(424242, runs)].filter((line) => line.startsWith('{"id":"evt_') && line.includes('"object":"event"'));
