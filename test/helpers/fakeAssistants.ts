@@ -33,6 +33,19 @@ export interface FakeAssistantsOptions {
   requireQuery?: Record<string, string>;
   /** Indents every JSON answer (a server that pretty-prints): what a byte-exact copy must keep. */
   indent?: number;
+  /**
+   * An answer of the test's own for a request (its path under the prefix, its query), sent as given
+   * instead of the server's: a cut-off body, an HTML page, a page no real server would send.
+   */
+  answer?: (path: string, query: URLSearchParams) => RawAnswer | undefined;
+}
+
+export interface RawAnswer {
+  /** Default 200. */
+  status?: number;
+  /** Default `application/json`. */
+  contentType?: string;
+  body: string;
 }
 
 export interface ServedRequest {
@@ -169,9 +182,10 @@ export async function startFakeAssistants(options: FakeAssistantsOptions) {
   const server = createServer((req, res) => {
     const at = performance.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const [status, body, headers] = handle(req, url);
+    const own = options.answer?.(url.pathname.slice(prefix.length), url.searchParams);
+    const [status, body, headers] = own ? [own.status ?? 200, own.body, { "content-type": own.contentType ?? "application/json" }] : handle(req, url);
     requests.push({ method: req.method ?? "", path: url.pathname, query: url.searchParams, status, at });
-    const text = JSON.stringify(body, null, options.indent);
+    const text = own ? own.body : JSON.stringify(body, null, options.indent);
     inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     setTimeout(() => {

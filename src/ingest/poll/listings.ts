@@ -16,6 +16,13 @@ export interface ListingParts {
   problems: PollProblem[];
 }
 
+/**
+ * The runs a page of a thread's runs names: its items that passed validation as runs. An item that did
+ * not (no id, `"id": 42`, `null`) is a rejection like any other, and no request is built from it.
+ */
+const runsListed = (threadId: string, records: readonly PolledRecord[]): RunRef[] =>
+  records.flatMap((r) => ("key" in r && r.record.type === "thread.run" && r.record.runId !== null ? [{ threadId, runId: r.record.runId }] : []));
+
 /** A thread's runs, a run, a run's steps: each read in a slot of the limiter, its pages staged in order. */
 export function createListings({ pager, limited, stage, triage, progress, problems }: ListingParts) {
   const fail = (error: unknown, where: Pick<PollProblem, "threadId" | "runId">) => {
@@ -29,7 +36,7 @@ export function createListings({ pager, limited, stage, triage, progress, proble
         await limited(async (signal) => {
           for await (const page of pager.runsOf(threadId, signal)) {
             await stage(page.records);
-            for (const run of page.items) listed.push({ threadId, runId: run.id });
+            listed.push(...runsListed(threadId, page.records));
           }
         });
         return listed;
