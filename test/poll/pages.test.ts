@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeAssistants, type FakeAssistants, type FakeAssistantsOptions } from "../helpers/fakeAssistants.js";
 import { rejectionsOf, tempDb } from "../helpers/cli.js";
-import { exampleExport } from "./fixtures.js";
+import { exampleExport, finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
 import { poll, stepRows } from "./support.js";
 
 const servers: FakeAssistants[] = [];
@@ -13,9 +13,44 @@ async function serve(options: FakeAssistantsOptions) {
   return server;
 }
 
+const CUT_OFF = '{"object":"list","data":[{"id":';
 const listOf = (data: unknown, hasMore = false) => JSON.stringify({ object: "list", data, has_more: hasMore });
 
 describe("poll given list pages no server should send", () => {
+  it("a body cut off mid-JSON fails that thread's or run's listing alone, named with the page's URL; the others land", async () => {
+    const { runs, truth } = generateRuns(31, { threads: 2, runsPerThread: 2, maxSteps: 2 });
+    const [threadA, threadB] = [runs[0]!, runs[2]!].map((r) => r.states[0]!.run.thread_id as string);
+    const cutRun = runs[2]!.states[0]!.run.id as string;
+    const server = await serve({
+      runs: finished(runs),
+      answer: (path) => (path === `/threads/${threadA}/runs` || path === `/threads/${threadB}/runs/${cutRun}/steps` ? { body: CUT_OFF } : undefined),
+    });
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", threadA!, threadB!, "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`thread ${threadA} failed: ${server.baseUrl}/threads/${threadA}/runs?limit=100 answered a body that could not be read (Unexpected end of JSON input)`);
+    expect(result.stderr).toContain(`run ${threadB}/${cutRun} failed: ${server.baseUrl}/threads/${threadB}/runs/${cutRun}/steps?limit=100&order=asc answered a body that could not be read`);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ rejected: 0, runs: 2, not_found: [], interrupted: false });
+    expect(summary.failed).toHaveLength(2);
+    const landed = runs[3]!.states[0]!.run.id;
+    expect(await stepRows(db)).toEqual(inStepsOrder(truth.filter((s) => s.run_id === landed).map(withoutContent)));
+  });
+
+  it("an HTML page where a list was asked for fails the run, naming the page and what it was; nothing of it is stored", async () => {
+    const { run, steps } = exampleExport();
+    const server = await serve({
+      runs: [{ states: [{ run, steps }] }],
+      answer: (path) => (path.endsWith("/steps") ? { contentType: "text/html; charset=utf-8", body: "<html><body>502 Bad Gateway</body></html>" } : undefined),
+    });
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", run.thread_id as string]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc answered text/html; charset=utf-8, not a JSON list page`);
+    expect(result.stdout).toBe("1 records: 1 appended, 0 duplicates, 0 rejected\n");
+    expect(await rejectionsOf(db)).toEqual([]);
+  });
+
   it("a runs list's items that are not runs (no id, a number for an id, null) are rejections, and no request is built from them", async () => {
     const { run, steps } = exampleExport();
     const { id: _id, ...withoutId } = run;
@@ -31,5 +66,23 @@ describe("poll given list pages no server should send", () => {
     expect(server.requests.map((r) => r.path)).toEqual([`/v1/threads/${run.thread_id}/runs`, `/v1/threads/${run.thread_id}/runs/${run.id}/steps`]);
     expect((await rejectionsOf(db)).map((r) => r.raw)).toEqual([JSON.stringify(withoutId), JSON.stringify({ ...run, id: 42 }), "null"]);
     expect(await stepRows(db)).toEqual(steps);
+  });
+
+  it("a page whose data is not an array fails its thread or run, naming the page", async () => {
+    const { run, steps } = exampleExport();
+    const server = await serve({
+      runs: [{ states: [{ run, steps }] }],
+      emptyThreads: ["thread_oops"],
+      answer: (path) =>
+        path === "/threads/thread_oops/runs" ? { body: listOf("oops") }
+        : path.endsWith("/steps") ? { body: listOf(steps[0]) }
+        : undefined,
+    });
+    const result = await poll(server, tempDb(), ["--thread", "thread_oops", run.thread_id as string, "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`thread thread_oops failed: ${server.baseUrl}/threads/thread_oops/runs?limit=100 is not a list page: its data is "oops", not an array`);
+    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc is not a list page: its data is an object, not an array`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ runs: 1, steps: 0, rejected: 0 });
+    expect(server.requests.filter((r) => r.path.startsWith("/v1/threads/thread_oops/runs/"))).toEqual([]);
   });
 });

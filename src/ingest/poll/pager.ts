@@ -1,4 +1,6 @@
 import { OpenAIError, type OpenAI } from "openai";
+import { isJsonObject } from "../../records/json.js";
+import { describe } from "../../records/reason.js";
 import { originOfUrl, recordsOfResponse, type PolledRecord } from "./records.js";
 import type { RunRef } from "./types.js";
 
@@ -11,22 +13,53 @@ export interface PagerOptions {
   includeContent?: boolean;
 }
 
-/** One page of a listing: its records as served, and its items as the SDK read them. */
-export interface PolledPage<Item> {
+/** One page of a listing: its records as served, and its items as served. */
+export interface PolledPage {
   records: PolledRecord[];
-  items: Item[];
+  items: unknown[];
 }
 
 interface Paged<P> {
-  data: unknown[];
   hasNextPage(): boolean;
   getNextPage(): Promise<P>;
 }
 
-/** The SDK keeps a page's response and body to itself; the request URL and the page as served are our origin and record. */
-function served(page: unknown): { url: string; body: unknown } {
+/** A listing's own failure, named by the page's URL: its run (or thread) fails, the others go on. */
+const pageFailure = (url: string, what: string) => new OpenAIError(`${originOfUrl(url)} ${what}`);
+
+/**
+ * The SDK fails on a body it cannot read (`Unexpected end of JSON input`) with an error of no type of
+ * its own and no URL: that is the page's failure, not the poll's, so it is named by the URL asked for.
+ */
+async function read<P>(request: Promise<P>, url: () => string, signal: AbortSignal): Promise<P> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof OpenAIError || signal.aborted) throw error;
+    throw pageFailure(url(), `answered a body that could not be read (${(error as Error).message ?? String(error)})`);
+  }
+}
+
+/**
+ * The SDK keeps a page's response and body to itself; the request URL and the page as served are our
+ * origin and record. Anything but a JSON object whose `data` is an array is not a list page (an HTML
+ * error page, `"data": "oops"`): its items cannot be had, so the listing fails rather than guess.
+ */
+function served(page: unknown): { url: string; body: { data: unknown[]; has_more?: unknown } } {
   const { response, body } = page as { response: Response; body: unknown };
-  return { url: response.url, body };
+  if (isJsonObject(body) && Array.isArray(body.data)) return { url: response.url, body: body as { data: unknown[] } };
+  throw pageFailure(response.url, isJsonObject(body)
+    ? `is not a list page: its data is ${describe(body.data)}, not an array`
+    : `answered ${response.headers.get("content-type") ?? "no content type"}, not a JSON list page`);
+}
+
+const lastIdOf = (items: unknown[]): unknown => (items.at(-1) as { id?: unknown } | null | undefined)?.id;
+
+/** The URL the SDK asks for the page after this one: the same query, `after` its last id. */
+function urlAfter(url: string, lastId: unknown): string {
+  const next = new URL(url);
+  next.searchParams.set("after", String(lastId));
+  return next.toString();
 }
 
 /**
@@ -34,16 +67,17 @@ function served(page: unknown): { url: string; body: unknown } {
  * The SDK pages on from the last item's `id`: a page that says `has_more` but ends with an item
  * without one cannot be followed, and is a failure of the listing rather than its silent end.
  */
-async function* pagesAhead<P extends Paged<P>>(first: P): AsyncGenerator<PolledPage<P["data"][number]>> {
+async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): AsyncGenerator<PolledPage> {
   let page = first;
   for (;;) {
-    const next = page.hasNextPage() ? page.getNextPage() : null;
-    next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
     const { url, body } = served(page);
-    yield { records: recordsOfResponse(body, url), items: page.data };
+    const lastId = lastIdOf(body.data);
+    const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal) : null;
+    next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
+    yield { records: recordsOfResponse(body, url), items: body.data };
     if (!next) {
-      if ((body as { has_more?: unknown }).has_more === true) {
-        throw new OpenAIError(`${originOfUrl(url)} says has_more but gives no id to page on after (its last item has none): the listing stops there`);
+      if (body.has_more === true) {
+        throw pageFailure(url, "says has_more but gives no id to page on after (its last item has none): the listing stops there");
       }
       return;
     }
@@ -55,12 +89,17 @@ async function* pagesAhead<P extends Paged<P>>(first: P): AsyncGenerator<PolledP
 export function createPager(client: OpenAI, options: PagerOptions = {}) {
   const limit = options.pageSize ?? 100;
   const include = options.includeContent ? [FILE_SEARCH_CONTENT] : undefined;
+  const runsPath = (threadId: string) => `/threads/${encodeURIComponent(threadId)}/runs`;
   return {
     async *runsOf(threadId: string, signal: AbortSignal) {
-      yield* pagesAhead(await client.beta.threads.runs.list(threadId, { limit }, { signal }));
+      const first = client.beta.threads.runs.list(threadId, { limit }, { signal });
+      yield* pagesAhead(await read(first, () => client.buildURL(runsPath(threadId), { limit }), signal), signal);
     },
     async *stepsOf(ref: RunRef, signal: AbortSignal) {
-      yield* pagesAhead(await client.beta.threads.runs.steps.list(ref.runId, { thread_id: ref.threadId, limit, order: "asc", include }, { signal }));
+      const query = { limit, order: "asc" as const, include };
+      const first = client.beta.threads.runs.steps.list(ref.runId, { thread_id: ref.threadId, ...query }, { signal });
+      const url = () => client.buildURL(`${runsPath(ref.threadId)}/${encodeURIComponent(ref.runId)}/steps`, query);
+      yield* pagesAhead(await read(first, url, signal), signal);
     },
     /** The run's own response: its body is kept as its bytes. */
     runResponse: (ref: RunRef, signal: AbortSignal): Promise<Response> =>
