@@ -85,4 +85,18 @@ describe("poll given list pages no server should send", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ runs: 1, steps: 0, rejected: 0 });
     expect(server.requests.filter((r) => r.path.startsWith("/v1/threads/thread_oops/runs/"))).toEqual([]);
   });
+
+  it("an empty page that still says has_more ends the listing, as the SDK's own auto-pagination does; every step already fetched lands", async () => {
+    const { run, steps } = exampleExport();
+    const server = await serve({
+      runs: [{ states: [{ run, steps }] }],
+      answer: (path, query) => (path.endsWith("/steps") ? { body: listOf(query.has("after") ? [] : steps, true) } : undefined),
+    });
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", run.thread_id as string]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(await stepRows(db)).toEqual(steps);
+    expect(server.stepListings(run.id as string)).toHaveLength(2);
+  });
 });

@@ -64,8 +64,9 @@ function urlAfter(url: string, lastId: unknown): string {
 
 /**
  * A listing's pages, each next one already requested while the caller commits the current one.
- * The SDK pages on from the last item's `id`: a page that says `has_more` but ends with an item
- * without one cannot be followed, and is a failure of the listing rather than its silent end.
+ * As the SDK's own auto-pagination, an empty page ends the listing. The SDK pages on from the last
+ * item's `id`: a page that says `has_more` but ends with an item without one cannot be followed,
+ * and is a failure of the listing rather than its silent end.
  */
 async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): AsyncGenerator<PolledPage> {
   let page = first;
@@ -76,7 +77,7 @@ async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): A
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
     yield { records: recordsOfResponse(body, url), items: body.data };
     if (!next) {
-      if (body.has_more === true) {
+      if (body.has_more === true && body.data.length > 0) {
         throw pageFailure(url, "says has_more but gives no id to page on after (its last item has none): the listing stops there");
       }
       return;
