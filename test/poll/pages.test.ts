@@ -99,4 +99,19 @@ describe("poll given list pages no server should send", () => {
     expect(await stepRows(db)).toEqual(steps);
     expect(server.stepListings(run.id as string)).toHaveLength(2);
   });
+
+  it("a server that ignores `after` and serves the same page again fails the run, naming the page, instead of asking forever", async () => {
+    const { run, steps } = exampleExport();
+    const server = await serve({
+      runs: [{ states: [{ run, steps }] }],
+      answer: (path) => (path.endsWith("/steps") ? { body: listOf(steps.slice(0, 1), true) } : undefined),
+    });
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", run.thread_id as string]);
+    expect(result.code).toBe(1);
+    const first = steps[0]!.id as string;
+    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc&after=${first} ends with "${first}" again, as the page before it`);
+    expect(server.stepListings(run.id as string)).toHaveLength(2);
+    expect((await stepRows(db)).map((s) => s.id)).toEqual([first]);
+  }, 10_000);
 });

@@ -65,14 +65,19 @@ function urlAfter(url: string, lastId: unknown): string {
 /**
  * A listing's pages, each next one already requested while the caller commits the current one.
  * As the SDK's own auto-pagination, an empty page ends the listing. The SDK pages on from the last
- * item's `id`: a page that says `has_more` but ends with an item without one cannot be followed,
- * and is a failure of the listing rather than its silent end.
+ * item's `id`: a page that says `has_more` but ends with an item without one cannot be followed, and
+ * a page that ends with the id the one before ended with would be asked for again forever (a server
+ * that ignores `after`); either is a failure of the listing rather than its silent end or a hang.
  */
 async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): AsyncGenerator<PolledPage> {
   let page = first;
+  let previousLastId: unknown;
   for (;;) {
     const { url, body } = served(page);
     const lastId = lastIdOf(body.data);
+    if (previousLastId !== undefined && lastId === previousLastId) {
+      throw pageFailure(url, `ends with ${describe(lastId)} again, as the page before it: the server did not page on after it, and the listing stops there`);
+    }
     const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal) : null;
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
     yield { records: recordsOfResponse(body, url), items: body.data };
@@ -82,6 +87,7 @@ async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): A
       }
       return;
     }
+    previousLastId = lastId;
     page = await next;
   }
 }
