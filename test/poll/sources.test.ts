@@ -58,6 +58,15 @@ describe("poll against the servers teams still have", () => {
     expect(result.stderr).toContain("nothing was polled: every thread and run asked for answered 404");
   });
 
+  it("given a thread that is there with no runs and a run that is not, only the run is reported not found (exit 0)", async () => {
+    const server = await startFakeAssistants({ runs: [], emptyThreads: ["thread_empty"] });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--thread", "thread_empty", "--run", "thread_other/run_gone"]);
+    expect(result.stderr).toBe("stepstore: run thread_other/run_gone: not found (404 No thread found with id 'thread_other'.)\n");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("0 records: 0 appended, 0 duplicates, 0 rejected\n");
+  });
+
   it("given no server listening, the failure names the connection's cause", async () => {
     const port = await closedPort();
     const result = await stepstore(["poll", "--db", tempDb(), "--run", "thread_1/run_1", "--max-retries", "0"], {

@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -88,9 +88,18 @@ function clientOf(options: PollCommandOptions): OpenAI {
   });
 }
 
+const subjectOf = (threadId: string, runId: string | null) => (runId === null ? `thread ${threadId}` : `run ${threadId}/${runId}`);
+
 function describeProblem(p: PollProblem): string {
-  const what = p.runId === null ? `thread ${p.threadId}` : `run ${p.threadId}/${p.runId}`;
+  const what = subjectOf(p.threadId, p.runId);
   return p.kind === "not_found" ? `${what}: not found (${p.message})` : `${what} failed: ${p.message}`;
+}
+
+/** Every thread and run asked for answered 404 (OpenAI's own `/v1/threads` since the shutdown): not one of them is there. */
+function everyTargetNotFound(targets: PollTargets, notFound: readonly PollProblem[]): boolean {
+  const missing = new Set(notFound.map((p) => subjectOf(p.threadId, p.runId)));
+  const asked = [...targets.threads.map((threadId) => subjectOf(threadId, null)), ...targets.runs.map((ref) => subjectOf(ref.threadId, ref.runId))];
+  return asked.length > 0 && asked.every((subject) => missing.has(subject));
 }
 
 /** A run named by --run or --open is polled alone, unless its thread is listed anyway: once a round either way. */
@@ -134,7 +143,7 @@ function printSummary(totals: IngestSummary, json: boolean | undefined, extra: R
 }
 
 /** Problems on stderr, the summary on stdout, and the exit code they make. */
-async function reportOutcome(report: PollReport, totals: IngestSummary, json: boolean | undefined): Promise<number> {
+async function reportOutcome(report: PollReport, targets: PollTargets, totals: IngestSummary, json: boolean | undefined): Promise<number> {
   for (const p of report.problems) cliIo().stderr.write(`stepstore: ${describeProblem(p)}\n`);
   if (report.interrupted) cliIo().stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
   const failed = report.problems.filter((p) => p.kind === "failed");
@@ -144,8 +153,8 @@ async function reportOutcome(report: PollReport, totals: IngestSummary, json: bo
     runs: report.runs, steps: report.steps, rounds: report.rounds,
     failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
   });
-  // A 404 alone is reported and the others go on; but a poll that found nothing at all failed.
-  if (notFound.length > 0 && totals.records === 0 && !report.interrupted) {
+  // A 404 alone is reported and the others go on; but a poll whose every target answered 404 failed.
+  if (everyTargetNotFound(targets, notFound) && !report.interrupted) {
     cliIo().stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
     return EXIT.failure;
   }
@@ -173,7 +182,7 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
       ...settings, includeContent: options.includeContent, follow: options.follow, signal: stop.signal,
     });
     bar.stop();
-    return await reportOutcome(report, sink.totals(), options.json);
+    return await reportOutcome(report, targets, sink.totals(), options.json);
   } catch (error) {
     if (!(error instanceof PollRefused)) throw error;
     bar.stop();
