@@ -88,6 +88,23 @@ describe("poll options", () => {
     });
   });
 
+  it("never echoes a secret: a malformed --header is named by its first word, a URL's user:password is masked", async () => {
+    const header = await stepstore(["poll", "--db", tempDb(), "--thread", "t", "--header", "Authorization Bearer sk-SECRET-9"], { env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } });
+    expect(header.code).toBe(2);
+    expect(header.stderr).toBe('stepstore: --header expects NAME: VALUE or NAME=VALUE, got "Authorization …" (the rest is not shown: it may be a secret)\n');
+    const badUrl = await stepstore(["poll", "--db", tempDb(), "--thread", "t", "--base-url", "ftp://user:pw@127.0.0.1/v1"], { env: { OPENAI_API_KEY: "sk-test" } });
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('got "ftp://REDACTED@127.0.0.1/v1"');
+
+    const { run, steps } = exampleExport();
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }] });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`, "--max-retries", "0"], { OPENAI_BASE_URL: server.baseUrl.replace("//", "//user:pw@") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`includes credentials: ${server.baseUrl.replace("//", "//REDACTED@")}/threads/${run.thread_id}/runs/${run.id}`);
+    expect(result.stderr).not.toContain("user:pw");
+  });
+
   it("without OPENAI_API_KEY or a credentials header, says what it needs (exit 2)", async () => {
     const result = await stepstore(["poll", "--db", tempDb(), "--thread", "t"], { env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } });
     expect(result.code).toBe(2);

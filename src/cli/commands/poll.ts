@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, PollRefused, pollRuns, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, PollRefused, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -49,12 +49,28 @@ function runRef(value: string): RunRef {
   return { threadId: match[1]!, runId: match[2]! };
 }
 
+interface PairSyntax {
+  flag: string;
+  expected: string;
+  separators: RegExp;
+}
+
+const QUERY_PAIR: PairSyntax = { flag: "--query", expected: "NAME=VALUE", separators: /=/ };
+const HEADER_PAIR: PairSyntax = { flag: "--header", expected: "NAME: VALUE or NAME=VALUE", separators: /[=:]/ };
+
+/** A pair that is not one, named by its first word at most: the value may be a secret (`Authorization Bearer sk-…`). */
+function malformedPair(value: string, { flag, expected }: PairSyntax): UsageError {
+  const words = value.trim().split(/\s+/);
+  const got = words.length > 1 ? `"${words[0]} …" (the rest is not shown` : "one that is not (not shown";
+  return new UsageError(`${flag} expects ${expected}, got ${got}: it may be a secret)`);
+}
+
 /** `k=v` (or, for headers, `k: v`) pairs into an object. */
-function pairs(values: readonly string[], flag: string, separators: RegExp): Record<string, string> {
+function pairs(values: readonly string[], syntax: PairSyntax): Record<string, string> {
   const result: Record<string, string> = {};
   for (const value of values) {
-    const match = separators.exec(value);
-    if (!match || match.index === 0) throw new UsageError(`${flag} expects NAME=VALUE, got ${JSON.stringify(value)}`);
+    const match = syntax.separators.exec(value);
+    if (!match || match.index === 0) throw malformedPair(value, syntax);
     result[value.slice(0, match.index).trim()] = value.slice(match.index + match[0].length).trim();
   }
   return result;
@@ -65,14 +81,14 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
   const [name, url] = options.baseUrl !== undefined ? ["--base-url", options.baseUrl] : ["OPENAI_BASE_URL", process.env.OPENAI_BASE_URL || undefined];
   if (url === undefined) return undefined;
   const protocol = URL.canParse(url) ? new URL(url).protocol : null;
-  if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (e.g. https://api.openai.com/v1), got ${JSON.stringify(url)}`);
+  if (protocol !== "http:" && protocol !== "https:") throw new UsageError(`${name} must be an http:// or https:// URL (e.g. https://api.openai.com/v1), got ${JSON.stringify(withoutUrlCredentials(url))}`);
   return url;
 }
 
 /** The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need. */
 function clientOf(options: PollCommandOptions): OpenAI {
-  const defaultQuery = pairs(options.query, "--query", /=/);
-  const headers = pairs(options.header, "--header", /[=:]/);
+  const defaultQuery = pairs(options.query, QUERY_PAIR);
+  const headers = pairs(options.header, HEADER_PAIR);
   const apiKey = process.env.OPENAI_API_KEY;
   const hasAuthHeader = Object.keys(headers).some((name) => /^(authorization|api-key)$/i.test(name));
   if (!apiKey && !hasAuthHeader) {

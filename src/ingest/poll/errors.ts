@@ -1,4 +1,5 @@
 import { APIUserAbortError, AuthenticationError, OpenAIError, PermissionDeniedError } from "openai";
+import { withoutUrlCredentials } from "./records.js";
 
 /** Credentials the server refuses: no other request would fare better, so the poll stops. */
 export class PollRefused extends Error {}
@@ -10,7 +11,8 @@ function describeError(error: unknown): string {
   const causes: string[] = [];
   for (let cause = (error as { cause?: unknown }).cause; cause instanceof Error; cause = cause.cause) causes.push(cause.message);
   const described = typeof status === "number" && !message.startsWith(String(status)) ? `${status} ${message}` : message;
-  return causes.length > 0 ? `${described} (${causes.join(": ")})` : described;
+  // fetch refuses a URL with `user:password@` and names the URL whole (`Request cannot be constructed from a URL that includes credentials: …`).
+  return withoutUrlCredentials(causes.length > 0 ? `${described} (${causes.join(": ")})` : described);
 }
 
 /**

@@ -8,8 +8,12 @@ export type PolledRecord = KeyedRecord | RejectedRecord;
 /** Query parameters whose values are credentials: kept out of `events.origin`. */
 const SECRET_PARAM = /key|token|secret|sig|password/i;
 
-/** The origin of a polled record: the request URL, with any credential in its query masked. */
-export function originOfUrl(url: string): string {
+/** Any URL's `user:password@` in a text (an error's message), masked. */
+export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1REDACTED@");
+
+/** The origin of a polled record: the request URL, with any credential in it or its query masked. */
+export function originOfUrl(requested: string): string {
+  const url = withoutUrlCredentials(requested);
   if (!url.includes("?")) return url;
   const parsed = new URL(url);
   let masked = false;
