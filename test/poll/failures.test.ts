@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeAssistants, type FakeAssistants } from "../helpers/fakeAssistants.js";
 import { stepstore, tempDb } from "../helpers/cli.js";
-import { finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
+import { exampleExport, finished, generateRuns, inStepsOrder, withoutContent } from "./fixtures.js";
 import { poll, stepRows } from "./support.js";
 
 const servers: FakeAssistants[] = [];
@@ -52,5 +52,33 @@ describe("poll when the server fails", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("refused the credentials: 401");
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("when the key is refused midway, still names the 404s and failures met before it, with the summary's whole shape", async () => {
+    const { run, steps } = exampleExport();
+    const error = (message: string) => JSON.stringify({ error: { message, type: "invalid_request_error", param: null, code: null } });
+    const server = await startFakeAssistants({
+      runs: [{ states: [{ run, steps }] }], emptyThreads: ["thread_gone", "thread_down"],
+      answer: (path) =>
+        path === "/threads/thread_gone/runs" ? { status: 404, body: error("No thread found.") }
+        : path === "/threads/thread_down/runs" ? { status: 500, body: error("The server had an error.") }
+        : path.endsWith("/steps") ? { status: 401, body: error("Incorrect API key provided.") }
+        : undefined,
+    });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--thread", "thread_gone", "thread_down", "--run", `${run.thread_id}/${run.id}`, "--concurrency", "1", "--max-retries", "0", "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe([
+      "stepstore: thread thread_gone: not found (404 No thread found.)",
+      "stepstore: thread thread_down failed: 500 The server had an error.",
+      "stepstore: the server refused the credentials: 401 Incorrect API key provided.",
+      "",
+    ].join("\n"));
+    expect(JSON.parse(result.stdout)).toEqual({
+      records: 1, appended: 1, duplicates: 0, rejected: 0, runs: 0, steps: 0, rounds: 1,
+      failed: [{ thread_id: "thread_down", run_id: null, message: "500 The server had an error." }],
+      not_found: [{ thread_id: "thread_gone", run_id: null, message: "404 No thread found." }],
+      interrupted: false, refused: "401 Incorrect API key provided.",
+    });
   });
 });

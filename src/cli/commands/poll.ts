@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, PollRefused, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -162,13 +162,16 @@ function printSummary(totals: IngestSummary, json: boolean | undefined, extra: R
 async function reportOutcome(report: PollReport, targets: PollTargets, totals: IngestSummary, json: boolean | undefined): Promise<number> {
   for (const p of report.problems) cliIo().stderr.write(`stepstore: ${describeProblem(p)}\n`);
   if (report.interrupted) cliIo().stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
+  if (report.refused !== null) cliIo().stderr.write(`stepstore: the server refused the credentials: ${report.refused}\n`);
   const failed = report.problems.filter((p) => p.kind === "failed");
   const notFound = report.problems.filter((p) => p.kind === "not_found");
   const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
   await printSummary(totals, json, {
     runs: report.runs, steps: report.steps, rounds: report.rounds,
     failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
+    ...(report.refused !== null ? { refused: report.refused } : {}),
   });
+  if (report.refused !== null) return EXIT.failure;
   // A 404 alone is reported and the others go on; but a poll whose every target answered 404 failed.
   if (everyTargetNotFound(targets, notFound) && !report.interrupted) {
     cliIo().stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
@@ -184,7 +187,7 @@ interface PollRequest {
   settings: Pick<PollOptions, "intervalMs" | "concurrency">;
 }
 
-/** Polls into the store, printing as it goes; a refusal of the credentials is reported, not thrown. */
+/** Polls into the store, printing as it goes. */
 async function pollInto(store: Store, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
   const bar = progressBar();
   const sink = createRecordSink(store.append, {
@@ -199,12 +202,6 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
     });
     bar.stop();
     return await reportOutcome(report, targets, sink.totals(), options.json);
-  } catch (error) {
-    if (!(error instanceof PollRefused)) throw error;
-    bar.stop();
-    cliIo().stderr.write(`stepstore: the server refused the credentials: ${error.message}\n`);
-    await printSummary(sink.totals(), options.json, { refused: error.message });
-    return EXIT.failure;
   } finally {
     stop.release();
     bar.stop();

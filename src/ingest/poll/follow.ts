@@ -1,6 +1,6 @@
 import { APIUserAbortError, type OpenAI } from "openai";
 import { setMaxListeners } from "node:events";
-import { createTriage } from "./errors.js";
+import { createTriage, PollRefused } from "./errors.js";
 import { createLimiter } from "./limiter.js";
 import { createListings } from "./listings.js";
 import { createPager, type PagerOptions } from "./pager.js";
@@ -87,7 +87,7 @@ async function followRounds(first: PollTargets, { rounds, flush, unfinished, sig
  * Polls runs and their steps through the official SDK (CONTRACT §8 `poll`): lists each thread's
  * runs, retrieves each named run, lists every run's steps (auto-pagination), and stages each page
  * in the sink. A run or thread that fails is reported and the others go on; with `follow`,
- * rounds repeat until the store holds every watched run finished.
+ * rounds repeat until the store holds every watched run finished. A 401/403 stops every listing.
  */
 export async function pollRuns(client: OpenAI, targets: PollTargets, { sink, openRuns, onProgress }: PollDependencies, options: PollOptions = {}): Promise<PollReport> {
   const halt = haltOn(options.signal);
@@ -102,13 +102,16 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, { sink, ope
   const rounds = createRounds({ listings, progress, flush: sink.flush, unfinished });
   const counted = { rounds: 0 };
   let interrupted = false;
+  let refused: string | null = null;
   try {
     await followRounds(targets, { rounds, flush: sink.flush, unfinished, signal: halt.signal, counted }, options);
   } catch (error) {
-    if (!(error instanceof APIUserAbortError)) throw error;
-    interrupted = true;
+    // A refusal ends the poll as an interruption does: what was met before it is still reported.
+    if (error instanceof PollRefused) refused = error.message;
+    else if (error instanceof APIUserAbortError) interrupted = true;
+    else throw error;
   } finally {
     await sink.flush();
   }
-  return { rounds: counted.rounds, runs: rounds.runsPolled(), steps: progress.steps(), problems, interrupted };
+  return { rounds: counted.rounds, runs: rounds.runsPolled(), steps: progress.steps(), problems, interrupted, refused };
 }

@@ -31,4 +31,6 @@ export interface PollReport {
   steps: number;
   problems: PollProblem[];
   interrupted: boolean;
+  /** The server refused the credentials (401/403), which stopped the poll: its message. */
+  refused: string | null;
 }
