@@ -154,8 +154,9 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
 /**
  * Turns one JSON value into the records it holds: itself, the items of a list page or array,
  * or the parts of a thread export. An export manifest holds none.
- * `raw` is the exact text the value came from: kept for the value itself at the top (`path` empty),
- * re-serialised, numbers as written, for an item (`path` is where the value stands in its document).
+ * `raw` is the value's text as received, kept as the record's `data` (a streamed array's item arrives
+ * with `path` set, where it stands in its document); the items found inside it are re-serialised,
+ * numbers as written, since their own bytes are not kept apart (CONTRACT §4).
  */
 export function* recordsOf(
   value: unknown, raw: string, origin: string, path: readonly PropertyKey[] = [], rejectionRaw = raw,
@@ -176,9 +177,8 @@ export function* recordsOf(
     yield* threadExportRecords(value, raw, origin, path);
     return;
   }
-  const text = path.length === 0 ? raw : partTexts(value, raw)([]);
-  const classified = classifyOne(value, text, at);
-  yield classified.ok || path.length > 0 ? classified : { ...classified, raw: rejectionRaw };
+  const classified = classifyOne(value, raw, at);
+  yield classified.ok ? classified : { ...classified, raw: rejectionRaw };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { rejectionsOf, stepstore, tempDb, tempDir } from "../helpers/cli.js";
 
 describe("stepstore events (CONTRACT §8): the log's rows", () => {
   it("given a record with an integer past 2^53 and a 1.0, when its events are printed as JSONL, then data is the bytes received", async () => {
@@ -22,5 +22,29 @@ describe("stepstore events (CONTRACT §8): the log's rows", () => {
     expect(printed[0]).toMatch(/,"data":\{"id":"step_Big1nt",.*"trace_id":12345678901234567890,"weight":1\.0\}\}$/);
     // A multi-line document stays one line, its value unchanged.
     expect(JSON.parse(printed[1]!)).toMatchObject({ step_id: "step_Pretty", origin: json, data: JSON.parse(pretty) });
+  });
+
+  it("given a .json array, each item's data is its bytes as received (spacing and escapes kept), a list page's items re-serialised, and its key the content's", async () => {
+    const db = tempDb();
+    const dir = tempDir();
+    const escaped = String.raw`{"event": "error", "data": {"message": "caf\u00e9 \/ x"}}`;
+    const page = '{ "object": "list", "data": [ {"event": "error", "data": {"message": "in a page"}} ] }';
+    const rejected = '{"event": "error", "data": { "code": 1 }}';
+    const array = join(dir, "items.json");
+    writeFileSync(array, `[\n  ${escaped},\n  ${page},\n  ${rejected}\n]\n`);
+    // The same record as a JSONL line, other key order, escapes decoded: the same content.
+    const line = join(dir, "same.jsonl");
+    writeFileSync(line, '{"data":{"message":"café / x"},"event":"error"}\n');
+
+    expect(JSON.parse((await stepstore(["ingest", "--db", db, "--json", array])).stdout)).toMatchObject({ appended: 2, rejected: 1 });
+    const rows = await stepstore(["sql", "--db", db, "--format", "json", "SELECT origin, data FROM events ORDER BY position"]);
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { origin: `${array}:$[0]`, data: escaped },
+      { origin: `${array}:$[1].data[0]`, data: '{"event":"error","data":{"message":"in a page"}}' },
+    ]);
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.raw])).toEqual([[`${array}:$[2]`, rejected]]);
+
+    const again = await stepstore(["ingest", "--db", db, "--json", array, line]);
+    expect(JSON.parse(again.stdout)).toEqual({ records: 4, appended: 0, duplicates: 3, rejected: 1 });
   });
 });
