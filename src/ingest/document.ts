@@ -38,14 +38,20 @@ function isJsonObjectLine(line: string): boolean {
   }
 }
 
+/** The leading text, without a byte-order mark or the blank lines before it. */
+const headText = (head: Buffer) => withoutByteOrderMark(head.toString("utf8")).trimStart();
+
+/** SSE fields or a comment: no JSON line or document begins so, so they tell a transcript whatever its name (CONTRACT §2). */
+const beginsAsSse = (text: string) => /^(event|data|id|retry):/.test(text) || text.startsWith(":");
+
 /**
  * Guesses a format from the leading bytes: SSE fields, a JSON array, one JSON value a line, or one
  * document. An unindented object line among the first lines means JSONL even when the first line is
  * broken (a pretty-printed document has none), so that one bad line does not sink the others.
  */
 export function sniffFormat(head: Buffer): Format {
-  const text = withoutByteOrderMark(head.toString("utf8")).trimStart();
-  if (/^(event|data|id|retry):/.test(text) || text.startsWith(":")) return "sse";
+  const text = headText(head);
+  if (beginsAsSse(text)) return "sse";
   if (text.startsWith("[")) return "json";
   const lines = text.split(/\r?\n/, SNIFFED_LINES + 1).slice(0, SNIFFED_LINES);
   try {
@@ -55,6 +61,12 @@ export function sniffFormat(head: Buffer): Format {
     // Unindented: a pretty-printed document's inner lines are indented.
     return lines.slice(1).some((line) => line.startsWith("{") && isJsonObjectLine(line)) ? "jsonl" : "json";
   }
+}
+
+/** `--format` when given; else SSE content whatever the name (an SSE log saved as `.jsonl`); else the name's, else sniffed. */
+function formatOf(option: FormatOption, name: string, head: Buffer): Format {
+  if (option !== "auto") return option;
+  return beginsAsSse(headText(head)) ? "sse" : (formatFromName(name) ?? sniffFormat(head));
 }
 
 type ByteStream = AsyncIterable<Buffer | string>;
@@ -86,8 +98,7 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
   const { bytes, damage } = await gunzipped(stream);
   const { head, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
-  const resolved = format !== "auto" ? format : (formatFromName(name) ?? sniffFormat(head));
-  return { name, identity: documentIdentity(head), format: resolved, chunks: all, damage: () => damage.reason };
+  return { name, identity: documentIdentity(head), format: formatOf(format, name, head), chunks: all, damage: () => damage.reason };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

@@ -70,4 +70,23 @@ describe("the shared examples", () => {
     const again = JSON.parse((await stepstore(["ingest", "--db", db, "--json", plain])).stdout);
     expect(again.appended).toBe(0);
   });
+
+  it("reads an SSE transcript by its content whatever its name (.jsonl, .json.gz, after a BOM and blank lines), unless --format says otherwise", async () => {
+    const db = tempDb();
+    const dir = tempDir();
+    const transcript = Buffer.concat([Buffer.from("\ufeff\n\n"), readFileSync(join(EXAMPLES, "stream-cut-off.sse"))]);
+    const [lines, gzipped] = [join(dir, "stream.jsonl"), join(dir, "stream.json.gz")];
+    writeFileSync(lines, transcript);
+    writeFileSync(gzipped, gzipSync(transcript));
+    const first = await stepstore(["ingest", "--db", db, "--json", lines]);
+    expect(first.stderr).toBe("");
+    const { records } = JSON.parse(first.stdout) as { records: number };
+    expect(JSON.parse(first.stdout)).toEqual({ records, appended: records, duplicates: 0, rejected: 0 });
+    expect((await stepstore(["steps", "--db", db])).stdout).toBe(readFileSync(join(EXAMPLES, "expected/stream-cut-off.steps.jsonl"), "utf8"));
+    // The same bytes gzipped are the same document: every record a duplicate.
+    expect(JSON.parse((await stepstore(["ingest", "--db", db, "--json", gzipped])).stdout)).toEqual({ records, appended: 0, duplicates: records, rejected: 0 });
+    // Told it is JSON Lines, it is read so: every line rejected, nothing appended.
+    const asLines = JSON.parse((await stepstore(["ingest", "--db", db, "--json", "--format", "jsonl", lines])).stdout) as { appended: number; rejected: number };
+    expect([asLines.appended, asLines.rejected > 0]).toEqual([0, true]);
+  });
 });
