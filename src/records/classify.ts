@@ -109,7 +109,8 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     if (typeof event.type !== "string") return reject(`expected an event type string, got ${describe(event.type)}`, `$.${typeKey}`);
     const schema = schemaForEvent(event.type);
     if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
-    if (event.id !== undefined && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
+    // A null id, like a missing one, names nothing: the event is keyed by its content (as `created_at: null` is no time).
+    if (event.id !== undefined && event.id !== null && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
     const idProblem = typeof event.id === "string" ? columnTextProblem(event.id) : null; // the id becomes the event key
     if (idProblem) return reject(idProblem, "$.id");
     const badTime = badEnvelopeTime(event.createdAt, data);
@@ -123,7 +124,7 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
     const payload = event.data as JsonObject;
     return {
       ok: true, type: event.type, payload, value, data, source: data, origin,
-      eventId: (event.id as string | undefined) ?? null,
+      eventId: (event.id as string | null | undefined) ?? null,
       envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
       ...idsOf(expectedObject ?? "", payload),
     };

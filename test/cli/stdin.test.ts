@@ -28,4 +28,13 @@ describe("stdin and files without a telling name: the format is sniffed", () => 
     const result = await stepstore(["ingest", "--db", db, "--json", "-"], { input: events.join("\n") });
     expect(JSON.parse(result.stdout)).toEqual({ records: 2, appended: 2, duplicates: 0, rejected: 0 });
   });
+
+  it("given webhook events with a null id, then they are keyed by their content as with no id; a snapshot's own null id is still rejected", async () => {
+    const db = tempDb();
+    const events = ["step_N1", "step_N2", "step_N1"].map((id) => JSON.stringify({ id: null, object: "event", type: "thread.run.step.created", created_at: null, data: step(id) }));
+    const input = [...events, JSON.stringify({ ...step("step_N3"), id: null })].join("\n");
+    const result = await stepstore(["ingest", "--db", db, "--json", "-"], { input });
+    expect(JSON.parse(result.stdout)).toEqual({ records: 4, appended: 2, duplicates: 1, rejected: 1 });
+    expect(result.stderr).toBe("-:4: $.id: expected string, got null\n");
+  });
 });
