@@ -4,16 +4,16 @@ import { OversizedRecord } from "./limits.js";
 
 /**
  * A line (without its `\n` or `\r\n`), numbered from 1; or one over the byte limit, kept as a prefix;
- * or one that is not UTF-8, kept as its bytes with the offset of the first fault.
+ * or one that is not UTF-8, kept as its bytes with the offset of the first fault. `cr`: its `\r` was
+ * dropped, for a reader that keeps a record's lines as they stand (an SSE event's).
  */
 export type Line =
-  | { line: string; number: number; oversized?: undefined; invalid?: undefined }
-  | { line?: undefined; number: number; oversized: OversizedRecord; invalid?: undefined }
-  | { line?: undefined; number: number; oversized?: undefined; invalid: Buffer; at: number };
+  | { line: string; number: number; cr: boolean; oversized?: undefined; invalid?: undefined }
+  | { line?: undefined; number: number; cr: false; oversized: OversizedRecord; invalid?: undefined }
+  | { line?: undefined; number: number; cr: boolean; oversized?: undefined; invalid: Buffer; at: number };
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-const withoutCr = (line: string) => (line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line);
 
 /**
  * Splits a byte stream into lines in time linear in its bytes, whatever the chunk size: each chunk is
@@ -44,7 +44,7 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
   /** The line being read, ended. */
   const finish = (): Line => {
     number++;
-    const done: Line = oversized ? { number, oversized } : textOf(Buffer.concat(parts, pending), number);
+    const done: Line = oversized ? { number, oversized, cr: false } : textOf(Buffer.concat(parts, pending), number);
     [parts, pending, oversized] = [[], 0, null];
     return done;
   };
@@ -75,7 +75,10 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
         if (line.length * 3 > maxBytes && Buffer.byteLength(line) > maxBytes) {
           carry(Buffer.from(line));
           yield finish();
-        } else yield { line: withoutCr(line), number: ++number };
+        } else {
+          const cr = line.charCodeAt(line.length - 1) === CR;
+          yield { line: cr ? line.slice(0, -1) : line, number: ++number, cr };
+        }
       }
     }
     carry(chunk.subarray(last + 1));
@@ -85,7 +88,8 @@ export async function* linesOf(chunks: AsyncIterable<Buffer>, maxBytes = Infinit
 
 /** A line's bytes as text, or kept as bytes when they are not UTF-8 (its `\r` dropped either way). */
 function textOf(bytes: Buffer, number: number): Line {
-  const line = bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
+  const cr = bytes[bytes.length - 1] === CR;
+  const line = cr ? bytes.subarray(0, -1) : bytes;
   const at = invalidUtf8At(line);
-  return at === null ? { line: line.toString("utf8"), number } : { invalid: line, at, number };
+  return at === null ? { line: line.toString("utf8"), number, cr } : { invalid: line, at, number, cr };
 }

@@ -176,8 +176,6 @@ interface SseEvent {
 }
 
 /** `event: done` / `data: [DONE]` closes one stream; a transcript may hold several streams after one another. */
-const NEWLINE = Buffer.from("\n");
-
 const isStreamEnd = (event: SseEvent) => event.event === "done" || event.data === "[DONE]";
 
 /**
@@ -188,24 +186,27 @@ const isStreamEnd = (event: SseEvent) => event.event === "done" || event.data ==
  */
 async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
   const ready: SseEvent[] = [];
+  // The block's lines as they stand, each with its end (`\r\n` or `\n`); a rejection keeps them without the last one's.
   let block: string[] = [];
+  let lastEnd = 1;
+  const blockText = () => block.join("").slice(0, -lastEnd);
   let blockLine = 0;
   let blockBytes = 0;
   // An event past the limit: its lines are no longer kept nor parsed, only counted, until it ends.
   let over: OversizedRecord | null = null;
-  // An event with a line that is not UTF-8: no longer parsed, its lines kept as bytes (each with its `\n`) for the rejection.
+  // An event with a line that is not UTF-8: no longer parsed, its lines kept as bytes (each with its line end) for the rejection.
   let binary: { parts: Buffer[]; at: number } | null = null;
   // The first line of the block that is no SSE field (JSON without `data:`, say), which the parser would skip.
   let lineNumber = 0;
   let notAField: number | null = null;
   const parser = createParser({
-    onEvent: (event) => ready.push({ event: event.event, data: event.data, line: blockLine, raw: block.join("\n") }),
+    onEvent: (event) => ready.push({ event: event.event, data: event.data, line: blockLine, raw: blockText() }),
     onError: (error) => void (error.type === "unknown-field" && (notAField ??= lineNumber)),
   });
   const endBlock = (): RejectedRecord | null => {
     const origin = `${doc.name}:${blockLine}`;
-    const reject = (reason: string): RejectedRecord => ({ ok: false, reason, path: null, origin, raw: block.join("\n") });
-    let rejection = over ? oversized(over, maxBytes, origin) : binary && invalidUtf8(Buffer.concat(binary.parts).subarray(0, -1), binary.at, origin);
+    const reject = (reason: string): RejectedRecord => ({ ok: false, reason, path: null, origin, raw: blockText() });
+    let rejection = over ? oversized(over, maxBytes, origin) : binary && invalidUtf8(Buffer.concat(binary.parts).subarray(0, -lastEnd), binary.at, origin);
     if (!rejection && notAField !== null) rejection = reject(`invalid SSE: line ${notAField} is no field (data:, event:, id:, retry:) nor a : comment`);
     if (rejection) parser.reset(); // drops the lines it was fed before the event went bad
     else {
@@ -213,7 +214,7 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
       parser.feed("\n");
       // A named event the parser does not dispatch for want of data would vanish: it is kept as a rejection instead
       // (but `event: done`, which closes a stream, is no record either way).
-      const named = block.find((line) => line.startsWith("event:"))?.replace(/^event: ?/, "");
+      const named = block.find((line) => line.startsWith("event:"))?.replace(/^event: ?|\r?\n$/g, "");
       if (ready.length === dispatched && named !== undefined && named !== "done") rejection = reject(`invalid SSE: event ${JSON.stringify(named)} has no data: line`);
     }
     [block, blockLine, blockBytes, over, binary, notAField] = [[], 0, 0, null, null, null];
@@ -227,21 +228,23 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
       if (rejection) yield rejection;
     } else {
       if (blockLine === 0) blockLine = numbered.number;
+      const end = numbered.cr ? "\r\n" : "\n";
+      lastEnd = end.length;
       const bytes = line !== null ? Buffer.byteLength(line) : numbered.invalid ? numbered.invalid.length : Infinity;
-      if (!over && (blockBytes += bytes + 1) > maxBytes) {
+      if (!over && (blockBytes += bytes + end.length) > maxBytes) {
         over = new OversizedRecord();
-        for (const earlier of binary?.parts ?? block.map((kept) => `${kept}\n`)) over.add(earlier);
+        for (const earlier of binary?.parts ?? block) over.add(earlier);
       }
-      const withNewline = () => (line !== null ? Buffer.from(`${line}\n`) : Buffer.concat([numbered.invalid!, NEWLINE]));
+      const withEnd = () => (line !== null ? Buffer.from(`${line}${end}`) : Buffer.concat([numbered.invalid!, Buffer.from(end)]));
       if (over) {
         if (numbered.oversized) over.absorb(numbered.oversized);
-        else over.add(withNewline());
-      } else if (binary) binary.parts.push(withNewline());
+        else over.add(withEnd());
+      } else if (binary) binary.parts.push(withEnd());
       else if (numbered.invalid) {
-        const before = Buffer.from(block.map((kept) => `${kept}\n`).join(""));
-        binary = { parts: [before, withNewline()], at: before.length + numbered.at };
+        const before = Buffer.from(block.join(""));
+        binary = { parts: [before, withEnd()], at: before.length + numbered.at };
       } else {
-        block.push(line!);
+        block.push(`${line}${end}`);
         lineNumber = numbered.number;
         parser.feed(`${line}\n`);
       }

@@ -165,7 +165,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(db);
   });
 
-  it("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped", async () => {
+  it.each([["LF", "\n"], ["CRLF", "\r\n"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
     const dir = tempDir();
     const file = join(dir, "broken.sse");
     const db = tempDb();
@@ -175,16 +175,18 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       "event: thread.run.step.created", `data: ${good}`, "",
       "event: thread.run.step.completed", "id: 9", "",
       ": only a comment", "retry: 1000", "",
+      "event: thread.run.step.created", 'data: {"id":"step_SseNoObject"}', "",
       "event: done", "",
     ];
-    writeFileSync(file, transcript.join("\n"));
+    writeFileSync(file, transcript.join(end));
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
     expect(ingest.code).toBe(3);
-    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 4, appended: 1, duplicates: 0, rejected: 3 });
     const rejections = await rejectionsOf(db);
     expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
-      [`${file}:1`, "invalid SSE: line 2 is no field (data:, event:, id:, retry:) nor a : comment", transcript.slice(0, 2).join("\n")],
-      [`${file}:7`, 'invalid SSE: event "thread.run.step.completed" has no data: line', transcript.slice(6, 8).join("\n")],
+      [`${file}:1`, "invalid SSE: line 2 is no field (data:, event:, id:, retry:) nor a : comment", transcript.slice(0, 2).join(end)],
+      [`${file}:7`, 'invalid SSE: event "thread.run.step.completed" has no data: line', transcript.slice(6, 8).join(end)],
+      [`${file}:13`, 'expected "thread.run.step" (the data of a thread.run.step.created event), got nothing (key missing)', transcript.slice(12, 14).join(end)],
     ]);
   });
 

@@ -43,9 +43,9 @@ describe("invalid UTF-8 is rejected with its byte offset, its bytes kept exactly
     expect(result.steps).toEqual(["step_After", "step_Before"]);
   });
 
-  it("an SSE event: the whole event is rejected at its first line, its lines kept as bytes", async () => {
-    const event = Buffer.concat([Buffer.from("event: thread.run.step.created\ndata: "), latin1Step("step_Bad")]);
-    const content = Buffer.concat([Buffer.from(`data: ${stepLine("step_Before")}\n\n`), event, Buffer.from(`\n\ndata: ${stepLine("step_After")}\n\n`)]);
+  it.each([["LF", "\n"], ["CRLF", "\r\n"]])("an SSE event: the whole event is rejected at its first line, its lines kept as bytes (%s)", async (_, end) => {
+    const event = Buffer.concat([Buffer.from(`event: thread.run.step.created${end}data: `), latin1Step("step_Bad")]);
+    const content = Buffer.concat([Buffer.from(`data: ${stepLine("step_Before")}${end}${end}`), event, Buffer.from(`${end}${end}data: ${stepLine("step_After")}${end}${end}`)]);
     const result = await ingest("in.sse", content);
     expect(result.code).toBe(3);
     expect(result.rejections.map((r) => [r.origin, r.reason])).toEqual([
