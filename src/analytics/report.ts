@@ -1,3 +1,4 @@
+import { dayKey } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import { DIMENSIONS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
 import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
@@ -26,7 +27,7 @@ export interface Report {
 
 /** The whole selection at a glance (HTML summary): §7 metrics over all the steps the filters keep. */
 export interface ReportSummary extends Metrics {
-  /** `YYYY-MM-DD` of the first and last step kept, null when none. */
+  /** `YYYY-MM-DD` of the first and last step kept that has a day (timeKeys.ts), null when none. */
   firstDay: string | null;
   lastDay: string | null;
 }
@@ -132,8 +133,6 @@ export async function buildReport(port: SqlPort, dimension: Dimension, filters: 
   return { dimension, filters, rows: metricRows.map((values) => reportRow(values, costs.get(values[0] as string | null) ?? null)) };
 }
 
-const utcDay = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString().slice(0, 10));
-
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
   const [values] = await readJsonRows(port, rollupOverallQuery(port.dialect, filters));
@@ -141,7 +140,7 @@ export async function buildSummary(port: SqlPort, filters: ReportFilters): Promi
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, row[column] ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = rollupHourRangeQuery(filters);
   const { first, last } = (await port.get<{ first: number | null; last: number | null }>(range.sql, range.params))!;
-  return { ...metrics, firstDay: utcDay(first), lastDay: utcDay(last) };
+  return { ...metrics, firstDay: dayKey(first), lastDay: dayKey(last) };
 }
 
 function isCount(column: string): boolean {

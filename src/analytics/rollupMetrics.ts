@@ -6,6 +6,7 @@
  */
 import { ROLLUP_DIALECTS, rollupKeyOf, type RollupDialect } from "../projections/stepStats/dialect.js";
 import { rollupRowColumns, summariesCtes } from "../projections/stepStats/summarySql.js";
+import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import {
   filterConditions, FINISHED_STATUSES, utcDayStart, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
@@ -122,8 +123,8 @@ FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP 
 /** Every model the rollups name: the model dimension's keys. */
 export const ROLLUP_MODELS_SQL = "SELECT key AS model FROM step_summaries WHERE dimension = 'model'";
 
-/** The first and last hour (as `created_at` seconds) holding a step the filter keeps: enough for their UTC days. */
+/** The first and last hour (as `created_at` seconds) holding a step the filter keeps that has a day: enough for their UTC days. */
 export function rollupHourRangeQuery(filter: StepFilter = {}): MetricsQuery {
   const rows = tagged({ table: "step_rollups", ...rollupKeyOf(ROLLUP_DIALECTS.sqlite, "all") }, filter, "r.hour AS hour");
-  return { sql: `SELECT min(hour) AS first, max(hour) AS last FROM (${rows.sql}) tagged`, params: rows.params };
+  return { sql: `SELECT min(hour) AS first, max(hour) AS last FROM (${rows.sql}) tagged WHERE ${keyedTimeSql("hour")}`, params: rows.params };
 }

@@ -146,3 +146,23 @@ describe("stepstore report: outputs and usage", () => {
     expect(result.stdout).toBe("");
   });
 });
+
+describe("stepstore report --format html with a step past JavaScript's dates", () => {
+  it("given a step created at 1e15 beside one of 2025, when reported as HTML by any dimension, then the page is written: the far step counts under no day", async () => {
+    const file = join(tempDir(), "far.jsonl");
+    const step = (id: string, createdAt: number) => JSON.stringify({
+      id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Far", thread_id: "thread_Far", run_id: `run_${id}`,
+      type: "message_creation", status: "completed", step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } },
+      last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 5, metadata: {},
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    });
+    writeFileSync(file, `${step("step_Far", 1e15)}\n${step("step_Near", 1735689600)}\n`);
+    const store = tempDb();
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    for (const by of ["assistant", "day", "hour"]) {
+      const result = await stepstore(["report", "--db", store, "--by", by, "--format", "html"]);
+      expect(result.code, `${by}: ${result.stderr}`).toBe(0);
+      expect(result.stdout, by).toContain("2025-01-01"); // the date range of the steps with a day
+    }
+  });
+});

@@ -25,7 +25,7 @@ const before = (previous: PreviousPeriod | null, figure: (summary: ReportSummary
   previous === null ? "" : `<div class="previous">previous period: ${figure(previous.summary)}</div>`;
 
 function summaryHtml(summary: ReportSummary, previous: PreviousPeriod | null): string {
-  const range = summary.firstDay === null ? "no steps" : summary.firstDay === summary.lastDay ? summary.firstDay : `${summary.firstDay} → ${summary.lastDay}`;
+  const range = summary.firstDay === null ? (summary.steps === 0 ? "no steps" : "no step has a day") : summary.firstDay === summary.lastDay ? summary.firstDay : `${summary.firstDay} → ${summary.lastDay}`;
   const cards: [string, string, string, string][] = [
     ["Steps", integer(summary.steps), `${integer(summary.completed)} completed · ${integer(summary.failed)} failed · ${integer(summary.cancelled)} cancelled · ${integer(summary.expired)} expired · ${integer(summary.in_progress)} in progress`, before(previous, (p) => integer(p.steps))],
     ["Failure rate", summary.failure_rate === null ? NO_FINISHED : percent(summary.failure_rate), "failed ÷ finished steps", before(previous, (p) => (p.failure_rate === null ? NO_FINISHED : percent(p.failure_rate)))],

@@ -1,8 +1,12 @@
 /** How the console shows times, durations, counts and JSON text. */
 
-/** `2025-01-28 22:13:05` UTC, or an em dash. */
+/** The most seconds from 1970 a JavaScript Date holds (±100 million days): a step may be later still. */
+const DATE_SECONDS = 8.64e12;
+
+/** `2025-01-28 22:13:05` UTC, the seconds as received past JavaScript's dates, or an em dash. */
 export function timestamp(seconds: unknown): string {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
+  if (Math.abs(seconds) > DATE_SECONDS) return `${seconds} s from 1970`;
   const iso = new Date(seconds * 1000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }

@@ -1,5 +1,6 @@
 import { withoutMembers, type JsonPath } from "../../records/lossless.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
+import { keyedTimeSql } from "../stepStats/timeKeys.js";
 import type { RunStepRow } from "./row.js";
 
 export interface StepQuery {
@@ -140,8 +141,8 @@ export async function recentFailedSteps(port: SqlPort, limit: number): Promise<R
   return rows.map((row) => JSON.parse(row.data) as RunStepRow);
 }
 
-/** The newest step's created_at (seconds), null on an empty store. */
+/** The newest created_at (seconds) that has a UTC day (timeKeys.ts), null when no step has one. */
 export async function newestStepTime(port: SqlPort): Promise<number | null> {
-  const row = await port.get<{ t: number | string | null }>("SELECT max(created_at) AS t FROM run_steps");
+  const row = await port.get<{ t: number | string | null }>(`SELECT max(created_at) AS t FROM run_steps WHERE ${keyedTimeSql("created_at")}`);
   return row?.t == null ? null : Number(row.t);
 }

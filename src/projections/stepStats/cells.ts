@@ -5,6 +5,7 @@ import { TOOL_SEPARATOR } from "../runSteps/row.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
 import type { Dimension, SummaryDimension } from "./dimensions.js";
+import { DAY_KEY_LENGTH, HOUR_KEY_LENGTH, utcText } from "./timeKeys.js";
 
 
 export const HOUR_SECONDS = 3600;
@@ -26,21 +27,11 @@ export type SecondsRow = typeof stepSeconds.$inferSelect;
 export type CostsRow = typeof stepCosts.$inferSelect;
 export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 
-/** Seconds from 0000-01-01 to 9999-12-31T23:59:59 UTC: the years SQLite's strftime writes (outside them it gives NULL). */
-const FIRST_SECOND = -62_167_219_200;
-const LAST_SECOND = 253_402_300_799;
-
-/** `created_at` in UTC as the reports key its day and hour (its first 10 and 13 characters); null outside years 0–9999. */
-function utc(createdAt: number | null): string | null {
-  if (createdAt === null || createdAt < FIRST_SECOND || createdAt > LAST_SECOND) return null;
-  return new Date(createdAt * 1000).toISOString();
-}
-
 /** The keys a step has in each dimension of the summaries (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
 function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, string | null][] {
-  const time = utc(step.createdAt);
+  const time = utcText(step.createdAt);
   const keys: [SummaryDimension, string | null][] = [
-    ["all", "all"], ["assistant", step.assistantId], ["day", time?.slice(0, 10) ?? null], ["hour", time?.slice(0, 13) ?? null], ["model", model], ["type", step.type],
+    ["all", "all"], ["assistant", step.assistantId], ["day", time?.slice(0, DAY_KEY_LENGTH) ?? null], ["hour", time?.slice(0, HOUR_KEY_LENGTH) ?? null], ["model", model], ["type", step.type],
   ];
   for (const tool of step.tools) keys.push(["tool", tool]);
   if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);

@@ -55,3 +55,25 @@ describe("the console with ids and codes a reader could misread", () => {
     expect(await response.text()).toContain("&#39;status&#39; must be one of");
   });
 });
+
+describe("the HTML report and the console with a step created past JavaScript's dates (created_at 1e15)", () => {
+  let server: RunningServer;
+  const FAR = 1e15;
+  beforeAll(async () => {
+    server = await startServer();
+    const records = [step("step_Far", "thread_Far", "run_Far", FAR, "far_error"), step("step_Near", "thread_Far", "run_Near", 1755180020)];
+    expect((await postIngest(server, records.map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
+  });
+  afterAll(() => server?.close());
+
+  it("answers every page 200: the report by each dimension, the overview, the day row with no day and its steps, the step, its run, the failures", async () => {
+    const pages = [
+      ...["assistant", "day", "hour", "error"].map((by) => `/report?by=${by}&format=html`),
+      "/ui/", "/ui/report?by=day", "/ui/report/steps?by=day", "/ui/steps/step_Far", "/ui/threads/thread_Far/runs/run_Far", "/ui/failures",
+    ];
+    for (const page of pages) expect((await fetch(`${server.url}${page}`)).status, page).toBe(200);
+    const report = await (await fetch(`${server.url}/report?by=day&format=html`)).text();
+    expect(report).toContain("2025-08-14"); // the step with a day is charted
+    expect(report).toContain("(none)"); // the other counts under no day
+  });
+});

@@ -49,11 +49,11 @@ async function windows(port: SqlPort, prices: PriceTable, newest: number): Promi
   return html`${windowCards("Last day", { from: last, to: last }, dayFigures)}${windowCards("Last week", week, { ...summary, cost: sum(byDay.rows.map((row) => row.cost_usd)) })}`;
 }
 
-/** `/ui/`: the last day and week of the log (ending on the newest step's UTC day) and the newest runs. */
+/** `/ui/`: the last day and week of the log (ending on the newest dated step's UTC day) and the newest runs. */
 export async function overviewPage(port: SqlPort, prices: PriceTable): Promise<{ title: string; body: Html }> {
   const [newest, recent] = await Promise.all([newestStepTime(port), pageRuns(port, {}, undefined, RECENT_RUNS)]);
   const names = await assistantNames(port, recent.runs.map((run) => run.assistant_id));
-  if (newest === null) return { title: "Overview", body: html`<h1>Overview</h1><p>The store holds no steps yet.</p>${runsTable(recent.runs, names)}` };
+  if (newest === null) return { title: "Overview", body: html`<h1>Overview</h1><p>The store holds no steps with a date yet.</p>${runsTable(recent.runs, names)}` };
   return {
     title: "Overview",
     body: html`<h1>Overview</h1><p class="muted">Windows end on the UTC day of the newest step in the log (${utcDate(newest)}).</p>${await windows(port, prices, newest)}
