@@ -147,22 +147,43 @@ describe("stepstore report: outputs and usage", () => {
   });
 });
 
-describe("stepstore report --format html with a step past JavaScript's dates", () => {
+/** A completed step of assistant asst_Far as a JSONL line, created at `createdAt`. */
+const stepLine = (id: string, createdAt: number) => JSON.stringify({
+  id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Far", thread_id: "thread_Far", run_id: `run_${id}`,
+  type: "message_creation", status: "completed", step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } },
+  last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 5, metadata: {},
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
+
+/** A store holding a step created at each time, ingested as a user does. */
+async function storeAt(...times: number[]): Promise<string> {
+  const file = join(tempDir(), "steps.jsonl");
+  writeFileSync(file, times.map((t, i) => `${stepLine(`step_At${i}`, t)}\n`).join(""));
+  const store = tempDb();
+  expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+  return store;
+}
+
+describe("stepstore report --format html with steps far apart in time", () => {
   it("given a step created at 1e15 beside one of 2025, when reported as HTML by any dimension, then the page is written: the far step counts under no day", async () => {
-    const file = join(tempDir(), "far.jsonl");
-    const step = (id: string, createdAt: number) => JSON.stringify({
-      id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Far", thread_id: "thread_Far", run_id: `run_${id}`,
-      type: "message_creation", status: "completed", step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } },
-      last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 5, metadata: {},
-      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    });
-    writeFileSync(file, `${step("step_Far", 1e15)}\n${step("step_Near", 1735689600)}\n`);
-    const store = tempDb();
-    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    const store = await storeAt(1e15, 1735689600);
     for (const by of ["assistant", "day", "hour"]) {
       const result = await stepstore(["report", "--db", store, "--by", by, "--format", "html"]);
       expect(result.code, `${by}: ${result.stderr}`).toBe(0);
       expect(result.stdout, by).toContain("2025-01-01"); // the date range of the steps with a day
+    }
+  });
+
+  it("given two steps years apart, when reported as HTML by hour and by day, then the page's size is that of two rows, not of the hours between", async () => {
+    // 2021 and 2025 (before: 2.6 MB by hour); year 500 and 2025 (before: out of memory by hour, 32 MB by day).
+    for (const [first, last] of [[1609459200, 1735689600], [-46388678400, 1735689600]] as const) {
+      const store = await storeAt(first, last);
+      for (const by of ["hour", "day"]) {
+        const result = await stepstore(["report", "--db", store, "--by", by, "--format", "html"]);
+        expect(result.code, `${by}: ${result.stderr}`).toBe(0);
+        expect(result.stdout.length, `${by} ${first}`).toBeLessThan(150_000);
+        expect(result.stdout).toContain(`Steps per ${by} by status`);
+      }
     }
   });
 });

@@ -12,28 +12,33 @@ export interface Comparison {
   span: string;
 }
 
+/** The most periods the axis ticks one by one; past them, vega picks about this many ticks itself. */
+const TICKS = 12;
+
 /**
- * Days or hours on a UTC time axis from the first period's start to the last one's end, one band each; a
- * label every period or every few (about a dozen at most), each under the middle of its band, as the points.
+ * Days or hours on a UTC time axis from the first period's start to the last one's end, one band each. Up to
+ * `TICKS` periods, a tick and label each, under the middle of its band, as the points. Past them, about `TICKS`
+ * ticks at the interval vega picks for the span (whole days or hours, weeks, months, years…), labelled in its
+ * own formats: ticks every n periods would be d3's `every(n)`, which counts hours within a day and days within a
+ * month, so a span of years drew a tick a day (2 steps 4 years apart: 2.6 MB by hour; year 500: out of memory).
  */
 function timeAxis(rows: readonly ChartRow[], period: Period) {
   const { timeUnit, interval, ms, format } = PERIODS[period];
-  const times = rows.map((row) => row.t).filter((t): t is number => t !== null);
-  const [first, last] = times.length === 0 ? [0, 0] : [Math.min(...times), Math.max(...times)];
-  const periods = (last - first) / ms + 1;
-  const step = Math.max(1, Math.ceil(periods / 12));
-  const end = last + ms;
+  const [first, last] = rows.reduce(([min, max], { t }) => (t === null ? [min, max] : [Math.min(min, t), Math.max(max, t)]), [Infinity, -Infinity]);
+  const [start, end] = first === Infinity ? [0, ms] : [first, last + ms];
+  const periods = (end - start) / ms;
+  const few = periods <= TICKS;
   return {
     field: "t",
     type: "temporal",
     timeUnit,
     title: `${period} (UTC)`,
-    scale: { domain: [first, end] },
+    scale: { domain: [start, end] },
     axis: {
-      labelExpr: `datum.value >= ${end} ? '' : utcFormat(datum.value, '${format}')`,
+      labelExpr: `datum.value >= ${end} ? '' : ${few ? `utcFormat(datum.value, '${format}')` : "datum.label"}`,
       labelOffset: WIDTH / periods / 2,
       labelAngle: -30,
-      tickCount: { interval, step },
+      tickCount: few ? { interval, step: 1 } : TICKS,
     },
   } as const;
 }
