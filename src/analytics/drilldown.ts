@@ -2,6 +2,7 @@
  * The steps behind one row of a report (the console's analytics links): the same filters as the report, plus the
  * row's key as a condition on the step, so the list holds exactly the steps the row counts. Portable SQL.
  */
+import { isKeyedTime, unkeyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import { filterConditions, STEP_MODEL, utcDayStart, type Dimension, type StepFilter } from "./metrics.js";
 
@@ -29,8 +30,10 @@ const HOUR = /^(\d{4}-\d{2}-\d{2})T(\d{2})$/;
 /** The condition a row's key puts on `run_steps s`; a key that cannot be one of the dimension's keys matches nothing. */
 function keyCondition({ dimension, key }: ReportRowRef): { sql: string; params: (string | number)[] } {
   const equals = (column: string) => (key === null ? { sql: `${column} IS NULL`, params: [] } : { sql: `${column} = ?`, params: [key] });
+  // A day or hour outside the keyed years is no key the report can have (timeKeys.ts).
   const timeRange = (start: number | null, seconds: number) =>
-    start === null ? { sql: "1 = 0", params: [] } : { sql: "s.created_at >= ? AND s.created_at < ?", params: [start, start + seconds] };
+    !isKeyedTime(start) ? { sql: "1 = 0", params: [] } : { sql: "s.created_at >= ? AND s.created_at < ?", params: [start, start + seconds] };
+  const noTimeKey = { sql: unkeyedTimeSql("s.created_at"), params: [] };
   switch (dimension) {
     case "assistant":
       return equals("s.assistant_id");
@@ -43,9 +46,9 @@ function keyCondition({ dimension, key }: ReportRowRef): { sql: string; params: 
     case "tool":
       return { sql: "EXISTS (SELECT 1 FROM run_step_tools t WHERE t.step_id = s.id AND t.tool = ?)", params: [key ?? ""] };
     case "day":
-      return key === null ? equals("s.created_at") : timeRange(utcDayStart(key), 86_400);
+      return key === null ? noTimeKey : timeRange(utcDayStart(key), 86_400);
     case "hour": {
-      if (key === null) return equals("s.created_at");
+      if (key === null) return noTimeKey;
       const match = HOUR.exec(key);
       const day = match ? utcDayStart(match[1]!) : null;
       return timeRange(day === null || Number(match![2]) > 23 ? null : day + Number(match![2]) * 3600, 3600);

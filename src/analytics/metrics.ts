@@ -6,6 +6,7 @@
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
+import { timeKeysSql } from "../projections/stepStats/timeKeys.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
@@ -92,7 +93,7 @@ export interface KeySource {
   where: string[];
 }
 
-/** What differs between the dialects in grouping steps: the UTC day and hour of `created_at`, and the join to tools. */
+/** What differs between the dialects in grouping steps: the UTC day and hour keys of `created_at` (timeKeys.ts), and the join to tools. */
 export interface DialectKeys {
   day: string;
   hour: string;
@@ -115,8 +116,7 @@ export function keySources(dialect: DialectKeys): Record<Dimension, KeySource> {
 // CROSS JOIN keeps run_steps the outer loop (SQLite does not reorder it): the steps are scanned through the
 // covering index run_steps_stats and each step's tools found by run_step_tools' primary key.
 const KEY_SOURCES = keySources({
-  day: "strftime('%Y-%m-%d', s.created_at, 'unixepoch')",
-  hour: "strftime('%Y-%m-%dT%H', s.created_at, 'unixepoch')",
+  ...timeKeysSql("sqlite", "s.created_at"),
   toolJoin: "CROSS JOIN run_step_tools t ON t.step_id = s.id",
 });
 

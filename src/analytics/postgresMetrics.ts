@@ -6,11 +6,11 @@
 import {
   filterConditions, FINISHED_CONDITION, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
+import { timeKeysSql } from "../projections/stepStats/timeKeys.js";
 
 
 const KEY_SOURCES = keySources({
-  day: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-  hour: "to_char(to_timestamp(s.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+  ...timeKeysSql("postgres", "s.created_at"),
   toolJoin: " JOIN run_step_tools t ON t.step_id = s.id",
 });
 

@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { storeRows } from "../helpers/storeRows.js";
+import { countRowSteps, pageRowSteps } from "../../src/analytics/drilldown.js";
 import { metricsQuery, utcDayStart, VIEW_NAMES } from "../../src/analytics/metrics.js";
-import { ROOT, stepstore, type CliResult } from "../helpers/cli.js";
+import { openStore } from "../../src/openStore.js";
+import { ROOT, stepstore, tempDb, tempDir, type CliResult } from "../helpers/cli.js";
+import { stepLine } from "../helpers/hostile.js";
 import { generateWorld, type World } from "../world/world.js";
 import {
   DIMENSIONS, expectRows, KEY_COLUMN, snapshotRuns, snapshotSteps, storeOf, testPricesFile, truthRows, utcDay, type Filter, type Truth,
@@ -127,5 +130,50 @@ describe("--from/--to dates (CONTRACT §8: inclusive UTC dates)", () => {
     ["2025-8-14", null],
   ])("given %s, then the day starts at %s", (date, seconds) => {
     expect(utcDayStart(date)).toBe(seconds);
+  });
+});
+
+describe("day and hour keys at the ends of the keyed years (0001-01-01 to 9999-12-31 UTC, CONTRACT §7, §10)", () => {
+  /** created_at of years −1, 0, 1, 2025, 9999, 10000 and past JavaScript's dates: validation takes each. */
+  const TIMES = { minusOne: -62167219201, zero: -62167219200, one: -62135596800, now: 1735689600, last: 253402300799, tenThousand: 253402300800, far: 1e15 };
+  const UNKEYED = ["step_minusOne", "step_zero", "step_tenThousand", "step_far"];
+  let edges: string;
+  beforeAll(async () => {
+    edges = tempDb();
+    const file = join(tempDir(), "edges.jsonl");
+    writeFileSync(file, Object.entries(TIMES).map(([name, t]) => `${stepLine(`step_${name}`, { created_at: t, assistant_id: "asst_Edge", status: "completed", completed_at: t + 5 })}\n`).join(""));
+    expect((await stepstore(["ingest", "--db", edges, file])).code).toBe(0);
+  });
+
+  it("given steps of years −1, 0, 1, 9999, 10000 and 1e15, then the views, the reports (filtered or not) and verify agree: outside 0001–9999 the key is null", async () => {
+    const verified = await stepstore(["verify", "--db", edges]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    const expected = { day: [null, "0001-01-01", "2025-01-01", "9999-12-31"], hour: [null, "0001-01-01T00", "2025-01-01T00", "9999-12-31T23"] };
+    for (const dimension of ["day", "hour"] as const) {
+      const view = await storeRows<Record<string, unknown>>(edges, `SELECT * FROM ${VIEW_NAMES[dimension]}`);
+      expect(view.map((row) => row[dimension]), dimension).toEqual(expected[dimension]);
+      expect(view[0]!.steps, dimension).toBe(UNKEYED.length);
+      for (const filter of [[], ["--assistant", "asst_Edge"]]) {
+        const report = await stepstore(["report", "--db", edges, "--by", dimension, ...filter]);
+        expect(report.code, report.stderr).toBe(0);
+        const rows = (JSON.parse(report.stdout) as { rows: { key: string | null; steps: number }[] }).rows;
+        expect(rows.map((row) => [row.key, row.steps]), `${dimension} ${filter.join(" ")}`).toEqual(view.map((row) => [row[dimension], row.steps]));
+      }
+    }
+  });
+
+  it("given those steps, then the console's drill-down of the day or hour row with no key lists exactly the steps it counts", async () => {
+    const store = await openStore(edges, { mode: "read" });
+    try {
+      const none = { from: null, to: null, assistant: null, model: null };
+      for (const dimension of ["day", "hour"] as const) {
+        const row = { dimension, key: null };
+        expect(await countRowSteps(store.sql, row, none), dimension).toBe(UNKEYED.length);
+        expect((await pageRowSteps(store.sql, row, none, undefined, 10)).steps.map((step) => step.id).sort(), dimension).toEqual([...UNKEYED].sort());
+        expect(await countRowSteps(store.sql, { dimension, key: dimension === "day" ? "0000-01-01" : "0000-01-01T00" }, none), "year 0 is no key").toBe(0);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import type { SqlPort } from "../../store/sqlPort.js";
 import type { Dimension } from "./dimensions.js";
+import { timeKeysSql } from "./timeKeys.js";
 
-/** What differs between the dialects in reading the rollups: the UTC day and hour of `r.hour`, NULL-safe equality, key order. */
+/** What differs between the dialects in reading the rollups: the UTC day and hour keys of `r.hour` (timeKeys.ts), NULL-safe equality, key order. */
 export interface RollupDialect {
   day: string;
   hour: string;
@@ -20,15 +21,13 @@ const orderBy = (order: string | undefined) => (order === undefined ? "" : ` ORD
 
 export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
   sqlite: {
-    day: "strftime('%Y-%m-%d', r.hour, 'unixepoch')",
-    hour: "strftime('%Y-%m-%dT%H', r.hour, 'unixepoch')",
+    ...timeKeysSql("sqlite", "r.hour"),
     same: (a, b) => `${a} IS ${b}`,
     keyOrder: (column) => column,
     jsonRows: (values, order) => `json_group_array(json_array(${values.join(", ")})${orderBy(order)})`,
   },
   postgres: {
-    day: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    hour: "to_char(to_timestamp(r.hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')",
+    ...timeKeysSql("postgres", "r.hour"),
     same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
     keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
     jsonRows: (values, order) => `CAST(coalesce(json_agg(json_build_array(${values.join(", ")})${orderBy(order)}), '[]') AS TEXT)`,

@@ -1,10 +1,16 @@
 /**
- * Which `created_at` has a UTC day and hour key (the `day` and `hour` dimensions, CONTRACT §7), written once: the
- * rollups, the reports and the console read it from here. Any other time, like none, is keyed null.
+ * Which `created_at` has a UTC day and hour key (the `day` and `hour` dimensions, CONTRACT §7), written once for
+ * JavaScript, SQLite and PostgreSQL: the rollups, the views, the reports, verify and the console read it from here.
+ * Any other time, like none, is keyed null.
  */
+import type { SqlPort } from "../../store/sqlPort.js";
 
-/** Seconds from 0000-01-01 to 9999-12-31T23:59:59 UTC: the years SQLite's strftime writes (outside them it gives NULL). */
-export const FIRST_KEYED_SECOND = -62_167_219_200;
+/**
+ * Seconds from 0001-01-01 to 9999-12-31T23:59:59 UTC: the years all three write alike as `YYYY` (SQLite's strftime
+ * writes year −1 as `-001`, PostgreSQL's to_char has no year 0 and writes 10000 in five digits). Both ends are
+ * whole days, so a step's hour (cells.ts `hourOf`) is keyed exactly when its `created_at` is.
+ */
+export const FIRST_KEYED_SECOND = -62_135_596_800;
 export const LAST_KEYED_SECOND = 253_402_300_799;
 
 export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && seconds >= FIRST_KEYED_SECOND && seconds <= LAST_KEYED_SECOND;
@@ -18,3 +24,18 @@ export const dayKey = (seconds: number | null) => utcText(seconds)?.slice(0, DAY
 
 /** SQL: the seconds in `column` have a day and hour key (not true for NULL). */
 export const keyedTimeSql = (column: string) => `${column} BETWEEN ${FIRST_KEYED_SECOND} AND ${LAST_KEYED_SECOND}`;
+
+/** SQL: the seconds in `column` are keyed null (NULL too). */
+export const unkeyedTimeSql = (column: string) => `(${column} IS NULL OR ${column} NOT BETWEEN ${FIRST_KEYED_SECOND} AND ${LAST_KEYED_SECOND})`;
+
+/** Each store's day and hour text of the seconds in a column: the same text within the keyed years. */
+const UTC_TEXT: Record<SqlPort["dialect"], { day: string; hour: string }> = {
+  sqlite: { day: "strftime('%Y-%m-%d', $, 'unixepoch')", hour: "strftime('%Y-%m-%dT%H', $, 'unixepoch')" },
+  postgres: { day: "to_char(to_timestamp($) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", hour: "to_char(to_timestamp($) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')" },
+};
+
+/** SQL: the day and hour keys of the seconds in `column`, NULL outside the keyed years (PostgreSQL's to_timestamp is never reached there). */
+export function timeKeysSql(dialect: SqlPort["dialect"], column: string): { day: string; hour: string } {
+  const keyed = (text: string) => `CASE WHEN ${keyedTimeSql(column)} THEN ${text.replace("$", column)} END`;
+  return { day: keyed(UTC_TEXT[dialect].day), hour: keyed(UTC_TEXT[dialect].hour) };
+}
