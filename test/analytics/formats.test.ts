@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emptyStore, stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { stepLine } from "../helpers/hostile.js";
 import { expectRows, snapshotSteps, storeOf, testPricesFile, truthRows } from "./truth.js";
 import { generateWorld } from "../world/world.js";
 
@@ -147,18 +148,10 @@ describe("stepstore report: outputs and usage", () => {
   });
 });
 
-/** A completed step of assistant asst_Far as a JSONL line, created at `createdAt`. */
-const stepLine = (id: string, createdAt: number) => JSON.stringify({
-  id, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_Far", thread_id: "thread_Far", run_id: `run_${id}`,
-  type: "message_creation", status: "completed", step_details: { type: "message_creation", message_creation: { message_id: `msg_${id}` } },
-  last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 5, metadata: {},
-  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-});
-
 /** A store holding a step created at each time, ingested as a user does. */
 async function storeAt(...times: number[]): Promise<string> {
   const file = join(tempDir(), "steps.jsonl");
-  writeFileSync(file, times.map((t, i) => `${stepLine(`step_At${i}`, t)}\n`).join(""));
+  writeFileSync(file, times.map((t, i) => `${stepLine(`step_At${i}`, { created_at: t, status: "completed", completed_at: t + 5 })}\n`).join(""));
   const store = tempDb();
   expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
   return store;

@@ -1,8 +1,10 @@
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { stepstore } from "../helpers/cli.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { earlierReleaseDatabase } from "../helpers/oldStore.js";
+import { stepLine } from "../helpers/hostile.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyProjections } from "../../src/projections/verify.js";
 import { recordsOf } from "../../src/records/classify.js";
@@ -102,5 +104,28 @@ describe("opening a database an earlier release wrote", () => {
       expect(upgraded!.stdout, by).toBe(made!.stdout);
     }
     expect((await stepstore(["verify", "--db", oldPath])).code).toBe(0);
+  });
+});
+
+describe("opening a store whose rollups keyed year 0 (the release before migration 0011)", () => {
+  it("given a step of year 0 keyed '0000-01-01', when `ingest` opens the store, then its rollups are refolded once: it is keyed null and verify passes", async () => {
+    const path = join(dir, "year-zero.db");
+    const steps = join(dir, "year-zero.jsonl");
+    const line = (id: string, t: number) => stepLine(id, { created_at: t, status: "completed", completed_at: t + 5 });
+    writeFileSync(steps, `${line("step_YearZero", -62167219200)}\n${line("step_2025", 1735689600)}\n`);
+    expect((await stepstore(["ingest", "--db", path, steps])).code).toBe(0);
+    // As that release left it: the year-0 step's keys in its summaries and costs, migration 0011 not applied.
+    const old = new Database(path);
+    for (const [dimension, key] of [["day", "0000-01-01"], ["hour", "0000-01-01T00"]]) {
+      for (const table of ["step_summaries", "step_costs"]) old.prepare(`UPDATE ${table} SET key = ? WHERE dimension = ? AND key IS NULL`).run(key, dimension);
+    }
+    old.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")`).run();
+    old.close();
+    writeFileSync(join(dir, "nothing.jsonl"), "");
+    expect((await stepstore(["ingest", "--db", path, join(dir, "nothing.jsonl")])).stderr).toContain("refolding the log once");
+    const verified = await stepstore(["verify", "--db", path]);
+    expect(verified.code, verified.stdout).toBe(0);
+    const report = JSON.parse((await stepstore(["report", "--db", path, "--by", "day"])).stdout) as { rows: { key: string | null }[] };
+    expect(report.rows.map((row) => row.key)).toEqual([null, "2025-01-01"]);
   });
 });
