@@ -6,7 +6,7 @@
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
-import { timeKeysSql } from "../projections/stepStats/timeKeys.js";
+import { keyedTimeSql, timeKeysSql } from "../projections/stepStats/timeKeys.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
@@ -60,7 +60,7 @@ export type Metrics = Record<MetricColumn, number | null>;
 
 export { PERCENTILES, percentileRank };
 
-/** Filters on the steps before they are grouped; dates are inclusive UTC days on `created_at`. */
+/** Filters on the steps before they are grouped; dates are inclusive UTC days on `created_at` (of the keyed years, timeKeys.ts). */
 export interface StepFilter {
   from?: string | null;
   to?: string | null;
@@ -138,6 +138,8 @@ const STEP_FILTER_COLUMNS: FilterColumns = { time: "s.created_at", assistant: "s
 export function filterConditions(filter: StepFilter, columns = STEP_FILTER_COLUMNS): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
+  // Dates select the steps that have one (a day key): `--by day --from` reads whole day keys, and every dimension counts the same steps.
+  if (filter.from != null || filter.to != null) where.push(keyedTimeSql(columns.time));
   if (filter.from != null) {
     where.push(`${columns.time} >= ?`);
     params.push(utcDayStartOrThrow(filter.from));

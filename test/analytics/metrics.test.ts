@@ -162,6 +162,19 @@ describe("day and hour keys at the ends of the keyed years (0001-01-01 to 9999-1
     }
   });
 
+  it("given those steps, when filtered by --from or --to, then only the steps with a day are kept, by day as by any other dimension", async () => {
+    const stepsBy = async (by: string, filter: string[]) => {
+      const report = await stepstore(["report", "--db", edges, "--by", by, ...filter]);
+      expect(report.code, report.stderr).toBe(0);
+      return (JSON.parse(report.stdout) as { rows: { key: string | null; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
+    };
+    // Before, --from kept the steps of year 10000 and 1e15 by assistant (4 steps) but not by day (2).
+    for (const [filter, days] of [[["--from", "2025-01-01"], [["2025-01-01", 1], ["9999-12-31", 1]]], [["--to", "0001-01-01"], [["0001-01-01", 1]]]] as const) {
+      expect(await stepsBy("day", [...filter]), filter.join(" ")).toEqual(days);
+      expect(await stepsBy("assistant", [...filter]), filter.join(" ")).toEqual([["asst_Edge", days.length]]);
+    }
+  });
+
   it("given those steps, then the console's drill-down of the day or hour row with no key lists exactly the steps it counts", async () => {
     const store = await openStore(edges, { mode: "read" });
     try {
