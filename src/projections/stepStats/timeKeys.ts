@@ -10,8 +10,8 @@ import type { SqlPort } from "../../store/sqlPort.js";
  * writes year −1 as `-001`, PostgreSQL's to_char has no year 0 and writes 10000 in five digits). Both ends are
  * whole days, so a step's hour (cells.ts `hourOf`) is keyed exactly when its `created_at` is.
  */
-export const FIRST_KEYED_SECOND = -62_135_596_800;
-export const LAST_KEYED_SECOND = 253_402_300_799;
+const FIRST_KEYED_SECOND = -62_135_596_800;
+const LAST_KEYED_SECOND = 253_402_300_799;
 
 export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && seconds >= FIRST_KEYED_SECOND && seconds <= LAST_KEYED_SECOND;
 

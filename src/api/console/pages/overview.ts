@@ -56,7 +56,7 @@ export async function overviewPage(port: SqlPort, prices: PriceTable): Promise<{
   if (newest === null) return { title: "Overview", body: html`<h1>Overview</h1><p>The store holds no steps with a date yet.</p>${runsTable(recent.runs, names)}` };
   return {
     title: "Overview",
-    body: html`<h1>Overview</h1><p class="muted">Windows end on the UTC day of the newest step in the log (${utcDate(newest)}).</p>${await windows(port, prices, newest)}
+    body: html`<h1>Overview</h1><p class="muted">Windows end on the UTC day of the newest dated step in the log (${utcDate(newest)}).</p>${await windows(port, prices, newest)}
 <h2>Newest runs</h2>${runsTable(recent.runs, names)}<p><a href="/ui/runs">All runs →</a> · <a href="/ui/failures">Recent failures →</a></p>`,
   };
 }
