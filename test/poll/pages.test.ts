@@ -110,8 +110,23 @@ describe("poll given list pages no server should send", () => {
     const result = await poll(server, db, ["--thread", run.thread_id as string]);
     expect(result.code).toBe(1);
     const first = steps[0]!.id as string;
-    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc&after=${first} ends with "${first}" again, as the page before it`);
+    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc&after=${first} ends with "${first}" again, as an earlier page did`);
     expect(server.stepListings(run.id as string)).toHaveLength(2);
     expect((await stepRows(db)).map((s) => s.id)).toEqual([first]);
+  }, 10_000);
+
+  it("a server that cycles through pages (after the second, the first again) fails the run at the repeat, instead of asking forever", async () => {
+    const { run, steps } = exampleExport();
+    const [first, second] = [steps[0]!, steps[1]!];
+    const server = await serve({
+      runs: [{ states: [{ run, steps }] }],
+      answer: (path, query) => (path.endsWith("/steps") ? { body: listOf([query.get("after") === first.id ? second : first], true) } : undefined),
+    });
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", run.thread_id as string]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc&after=${second.id as string} ends with "${first.id as string}" again, as an earlier page did`);
+    expect(server.stepListings(run.id as string)).toHaveLength(3);
+    expect((await stepRows(db)).map((s) => s.id).sort()).toEqual([first.id, second.id].sort());
   }, 10_000);
 });

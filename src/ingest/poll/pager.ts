@@ -66,17 +66,18 @@ function urlAfter(url: string, lastId: unknown): string {
  * A listing's pages, each next one already requested while the caller commits the current one.
  * As the SDK's own auto-pagination, an empty page ends the listing. The SDK pages on from the last
  * item's `id`: a page that says `has_more` but ends with an item without one cannot be followed, and
- * a page that ends with the id the one before ended with would be asked for again forever (a server
- * that ignores `after`); either is a failure of the listing rather than its silent end or a hang.
+ * a page that ends with an id an earlier page ended with would be asked for again forever (a server
+ * that ignores `after`, or cycles through pages); either is a failure of the listing rather than its
+ * silent end or a hang. (One id a page is kept: a listing of a million steps keeps ten thousand.)
  */
 async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): AsyncGenerator<PolledPage> {
   let page = first;
-  let previousLastId: unknown;
+  const lastIds = new Set<unknown>();
   for (;;) {
     const { url, body } = served(page);
     const lastId = lastIdOf(body.data);
-    if (previousLastId !== undefined && lastId === previousLastId) {
-      throw pageFailure(url, `ends with ${describe(lastId)} again, as the page before it: the server did not page on after it, and the listing stops there`);
+    if (lastId !== undefined && lastIds.has(lastId)) {
+      throw pageFailure(url, `ends with ${describe(lastId)} again, as an earlier page did: the server did not page on after it, and the listing stops there`);
     }
     const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal) : null;
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
@@ -87,7 +88,7 @@ async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): A
       }
       return;
     }
-    previousLastId = lastId;
+    lastIds.add(lastId);
     page = await next;
   }
 }
