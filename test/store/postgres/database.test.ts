@@ -161,15 +161,25 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     }
   });
 
-  it("prepares a transaction's statements by name, once per connection, and a long one not at all", async () => {
+  it("prepares a transaction's statements by name, once per connection; a long one from its second use, and only so many", async () => {
     const short = "SELECT count(*) AS n FROM items WHERE key = ?";
-    const long = `SELECT count(*) AS n FROM items WHERE key IN (${Array.from({ length: 3000 }, () => "?").join(", ")})`;
-    const prepared = () => db.transaction(async (tx) => {
+    // Long: a many-row text (over 8,000 characters), the i-th with i extra placeholders so that each is another text.
+    const long = (i: number) => `SELECT count(*) AS n FROM items WHERE key IN (${Array.from({ length: 3000 + i }, () => "?").join(", ")})`;
+    const keys = (i: number) => Array.from({ length: 3000 + i }, (_, k) => `k${k}`);
+    const preparedAfter = (texts: number[]) => db.transaction(async (tx) => {
       await tx.get(short, ["a"]);
-      await tx.get(long, Array.from({ length: 3000 }, (_, i) => `k${i}`));
-      return tx.all<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT count(*) AS n FROM items%'");
+      for (const i of texts) await tx.get(long(i), keys(i));
+      const rows = await tx.all<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT count(*) AS n FROM items%'");
+      return rows.map((r) => (r.statement.length > 100 ? `long ${r.statement.split("$").length - 1 - 3000}` : r.statement)).sort();
     });
-    expect(await prepared()).toEqual([{ statement: "SELECT count(*) AS n FROM items WHERE key = $1" }]);
-    expect(await prepared()).toEqual([{ statement: "SELECT count(*) AS n FROM items WHERE key = $1" }]);
+    expect(await preparedAfter([0])).toEqual(["SELECT count(*) AS n FROM items WHERE key = $1"]);
+    expect(await preparedAfter([0])).toEqual(["SELECT count(*) AS n FROM items WHERE key = $1", "long 0"]);
+    // Sixteen long texts at most: each costs a connection ~3 MB once planned.
+    const more = Array.from({ length: 20 }, (_, i) => i + 1);
+    await preparedAfter(more);
+    const named = await preparedAfter(more);
+    expect(named.filter((s) => s.startsWith("long"))).toHaveLength(16);
+    expect(named).toContain("long 15");
+    expect(named).not.toContain("long 16");
   });
 });
