@@ -1,9 +1,21 @@
 import type { z } from "zod";
+import { codePointLength } from "./canonical.js";
 import { describeNumberToken } from "./numbers.js";
 
-/** A JSON value as a rejection reason names it: short, and exact for scalars. */
+/** Code points of a string a reason quotes: a longer one is cut (the record itself is kept whole as `raw`). */
+const QUOTED_CODE_POINTS = 60;
+
+/** The first QUOTED_CODE_POINTS code points of `text` and `…`, or `text` when that is all of it (never half a surrogate pair). */
+function quoted(text: string): string {
+  let end = 0;
+  for (let points = 0; end < text.length && points < QUOTED_CODE_POINTS; points++) end += text.codePointAt(end)! > 0xffff ? 2 : 1;
+  return end < text.length ? `${JSON.stringify(text.slice(0, end))}… (a string of ${codePointLength(text)} characters)` : JSON.stringify(text);
+}
+
+/** A JSON value as a rejection reason names it: short, and exact for scalars (a long string is cut). */
 export function describe(input: unknown): string {
   if (input === undefined) return "nothing (key missing)";
+  if (typeof input === "string") return quoted(input);
   if (input === null) return "null";
   if (Array.isArray(input)) return "an array";
   if (typeof input === "object") return "an object";
