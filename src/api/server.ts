@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { loadPriceTable, pricesPath, type PriceTable } from "../analytics/prices.js";
 import { openStore } from "../openStore.js";
+import { MAX_COLUMN_BYTES } from "../records/schemas.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
@@ -78,6 +79,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     genReqId: () => randomUUID(),
     serverFactory: serverWithTimeouts,
     bodyLimit: options.maxBody,
+    // Every id ingest stores must reach its routes (fastify's default is 100): its bytes, each percent-encoded in a URL.
+    routerOptions: { maxParamLength: 3 * MAX_COLUMN_BYTES },
     logController: new OneLinePerRequest(),
     // A URL the router cannot decode is answered in the same error shape as every other error.
     frameworkErrors: (error, _request, reply) => sendError(reply, 400, error.message),

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FILE_SEARCH_CONTENT } from "../../src/projections/runSteps/queries.js";
+import { MAX_COLUMN_BYTES } from "../../src/records/schemas.js";
 import { openaiClient, postIngest, startServer, type RunningServer } from "./harness.js";
 
 type Json = Record<string, unknown>;
@@ -23,6 +24,11 @@ const fileSearchStep = (id: string, createdAt: number): Json => ({
   last_error: null, expired_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 2, metadata: {},
   usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
 });
+/** An id of exactly the most bytes ingest accepts, mostly 2-byte characters: each byte is 3 characters in a URL. */
+function longestId(prefix: string): string {
+  const id = prefix + "é".repeat(Math.floor((MAX_COLUMN_BYTES - prefix.length) / 2));
+  return id + "x".repeat(MAX_COLUMN_BYTES - Buffer.byteLength(id));
+}
 const withoutContent = (step: Json): Json => JSON.parse(JSON.stringify(step).replace(/,"content":\[\{"type":"text","text":"Refunds within 30 days\."\}\]/g, ""));
 
 describe("the run-step read routes", () => {
@@ -128,6 +134,23 @@ describe("the run-step read routes", () => {
     expect(full.split("Refunds within 30 days.").length - 1).toBe(3);
     const bad = await fetch(`${events}?include[]=everything`);
     expect([bad.status, ((await bad.json()) as { error: Json }).error.param]).toEqual([400, "include"]);
+  });
+
+  it("a step whose step, run and thread ids are the longest ingest accepts is read through the SDK, /events and the console", async () => {
+    const [stepId, runId, threadId] = ["step_", "run_", "thread_"].map(longestId) as [string, string, string];
+    expect(Buffer.byteLength(stepId)).toBe(MAX_COLUMN_BYTES);
+    const step = { ...fileSearchStep(stepId, 1755180400), run_id: runId, thread_id: threadId };
+    expect((await postIngest(server, JSON.stringify(step))).body).toMatchObject({ appended: 1, rejected: 0 });
+    expect(await client.beta.threads.runs.steps.retrieve(stepId, { thread_id: threadId, run_id: runId })).toEqual(withoutContent(step));
+    expect((await client.beta.threads.runs.steps.list(runId, { thread_id: threadId })).data.map((s) => s.id)).toEqual([stepId]);
+    const path = `/threads/${encodeURIComponent(threadId)}/runs/${encodeURIComponent(runId)}`;
+    const events = await fetch(`${server.url}/v1${path}/steps/${encodeURIComponent(stepId)}/events`);
+    expect([events.status, ((await events.json()) as { data: unknown[] }).data.length]).toEqual([200, 1]);
+    for (const page of [`/ui/steps/${encodeURIComponent(stepId)}`, `/ui${path}`]) {
+      const response = await fetch(`${server.url}${page}`);
+      expect([page.slice(0, 12), response.status]).toEqual([page.slice(0, 12), 200]);
+      expect(await response.text()).toContain(stepId);
+    }
   });
 
   it("a URL that cannot be decoded is a 400 in OpenAI's error shape", async () => {
