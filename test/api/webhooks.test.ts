@@ -81,6 +81,15 @@ describe("POST /webhooks", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
   });
 
+  it("a signed webhook is read whatever its Content-Type says, even one that names no media type", async () => {
+    for (const [i, contentType] of ["", "json", "application/json, text/plain", "text/plain"].entries()) {
+      const body = event(`evt_ct_${i}`, "in_progress", `step_CT${i}`);
+      const answer = await postWebhook(server, body, { headers: { "content-type": contentType } });
+      expect({ contentType, answer }).toEqual({ contentType, answer: { status: 200, body: { status: "appended", position: expect.any(Number) } } });
+      expect((await eventsOfStep(sql(), `step_CT${i}`)).map((r) => r.data)).toEqual([body]);
+    }
+  });
+
   it("a body that starts with a UTF-8 byte-order mark is read without it, as /v1/ingest and files are", async () => {
     const body = `\uFEFF${event("evt_bom")}`;
     const answer = await postWebhook(server, body);

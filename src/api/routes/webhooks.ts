@@ -40,6 +40,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       } catch (error) {
         return rejectSignature(reply, error);
       }
+      // Read as if no Content-Type were sent: fastify answers one it cannot parse (`json`, "") with its own 415 before
+      // any parser runs, and the delivery was lost; the signature covers the bytes, not the header.
+      request.headers = { "content-type": undefined };
     },
   }, async (request, reply) => {
     const body = request.body ?? Buffer.alloc(0);
