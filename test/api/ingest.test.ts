@@ -62,10 +62,12 @@ describe("POST /v1/ingest", () => {
     ]);
   });
 
-  it("a body of another Content-Type gets 415 naming the ones accepted", async () => {
-    const answer = await postIngest(server, "hello", "text/plain");
-    expect(answer.status).toBe(415);
-    expect((answer.body.error as Json).message).toMatch(/application\/x-ndjson, .*application\/json, text\/event-stream/);
+  it("a body of another Content-Type, or one that names no media type, gets 415 naming the ones accepted", async () => {
+    for (const contentType of ["text/plain", "", "json", "application/json, text/plain"]) {
+      const answer = await postIngest(server, "hello", contentType);
+      expect({ contentType, status: answer.status }).toEqual({ contentType, status: 415 });
+      expect(answer.body.error).toMatchObject({ message: expect.stringMatching(/application\/x-ndjson, .*application\/json, text\/event-stream/), param: "content-type" });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Readable } from "node:stream";
 import { openDocument, type Format } from "../../ingest/document.js";
 import { keyedRecordsOf } from "../../ingest/sources.js";
@@ -21,6 +21,8 @@ const FORMAT_BY_MEDIA_TYPE = new Map<string, Format>([
   ["text/event-stream", "sse"],
 ]);
 
+const mediaTypeOf = (request: FastifyRequest) => (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+
 class BodyTooLarge extends Error {}
 
 /** Hands on a body's chunks until `limit` bytes have passed, then fails; the request itself is left open for the answer. */
@@ -41,12 +43,16 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
 
-  app.post<{ Body: Readable | undefined }>("/v1/ingest", async (request, reply) => {
-    const mediaType = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    const format = FORMAT_BY_MEDIA_TYPE.get(mediaType);
-    if (!format) {
-      return sendError(reply, 415, `Content-Type must be one of ${[...FORMAT_BY_MEDIA_TYPE.keys()].join(", ")}, got ${JSON.stringify(mediaType)}`, { param: "content-type" });
-    }
+  app.post<{ Body: Readable | undefined }>("/v1/ingest", {
+    // Before fastify's parsing, which answers a Content-Type it cannot parse (`json`, "") with a bare 415 of its own.
+    onRequest: async (request, reply) => {
+      const mediaType = mediaTypeOf(request);
+      if (!FORMAT_BY_MEDIA_TYPE.has(mediaType)) {
+        return sendError(reply, 415, `Content-Type must be one of ${[...FORMAT_BY_MEDIA_TYPE.keys()].join(", ")}, got ${JSON.stringify(mediaType)}`, { param: "content-type" });
+      }
+    },
+  }, async (request, reply) => {
+    const format = FORMAT_BY_MEDIA_TYPE.get(mediaTypeOf(request))!;
     const encoding = request.headers["content-encoding"];
     if (encoding !== undefined && encoding !== "identity") {
       return sendError(reply, 415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`);
