@@ -107,11 +107,8 @@ export function spawnServe(args: string[], env: Record<string, string | undefine
   return new Promise((resolve, reject) => {
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
-      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-      if (match) {
-        const port = Number(match[1]);
-        resolve({ child, port, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited });
-      }
+      const match = /Server listening at (http:\/\/[^"\s]+:(\d+))/.exec(stderr);
+      if (match) resolve({ child, port: Number(match[2]), url: match[1]!, stderr: () => stderr, exited });
     });
     child.stdout.resume();
     void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));

@@ -46,6 +46,16 @@ describe("stepstore serve", () => {
     expect(result.stderr).toBe('stepstore: LOG_LEVEL must be one of trace|debug|info|warn|error|fatal|silent, got "bogus"\n');
   });
 
+  it("listens on a bracketed IPv6 loopback (--host [::1], as a URL writes it) and its ready line names a URL that answers", async () => {
+    const serve = await spawnServe(["--db", tempDb(), "--host", "[::1]"]);
+    expect(serve.url).toBe(`http://[::1]:${serve.port}`);
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
+    serve.child.kill("SIGTERM");
+    expect((await serve.exited).code).toBe(0);
+    const ready = serve.stderr().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === "stepstore serve ready");
+    expect(ready?.url).toBe(serve.url);
+  });
+
   it("on SIGTERM with requests in flight, every request either got 200 and is in the log or got no 2xx, and it exits 0", async () => {
     const db = tempDb();
     const secret = newSecret();

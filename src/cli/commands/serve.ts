@@ -13,7 +13,9 @@ export interface ServeOptions {
   port: string;
 }
 
-const isLoopback = (host: string) => host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** `[::1]`, as a URL writes an IPv6 address, is listened on as `::1`: getaddrinfo does not read the brackets. */
+const unbracketed = (host: string) => (/^\[[^\]]*\]$/.test(host) ? host.slice(1, -1) : host);
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 const BYTES = { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER, unit: "bytes" };
 const byteLimit = (name: string, fallback: number) => numberFromEnv(name, BYTES) ?? fallback;
@@ -35,7 +37,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const apiKey = process.env.STEPSTORE_API_KEY || undefined;
   // A key of spaces is a mistake, not a secret: it would pass the non-loopback check and let anyone in with a blank one.
   if (apiKey !== undefined && apiKey.trim() === "") throw new UsageError("STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none");
-  if (apiKey === undefined && !isLoopback(options.host)) {
+  const host = unbracketed(options.host);
+  if (apiKey === undefined && !isLoopback(host)) {
     throw new UsageError(
       `refusing to serve on ${options.host} without STEPSTORE_API_KEY: anyone who can reach it could read every step. ` +
       "Set STEPSTORE_API_KEY, or listen on a loopback address (--host 127.0.0.1).",
@@ -57,8 +60,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  await app.listen({ host: options.host, port });
-  logger.info({ db: app.stepstore.path, webhooksEnabled: secret !== undefined, bearerRequired: apiKey !== undefined }, "stepstore serve ready");
+  await app.listen({ host, port });
+  logger.info({ url: app.listeningOrigin, db: app.stepstore.path, webhooksEnabled: secret !== undefined, bearerRequired: apiKey !== undefined }, "stepstore serve ready");
   if (secret === undefined) logger.warn("STEPSTORE_WEBHOOK_SECRET is not set: POST /webhooks answers 503");
   logger.flush();
 
