@@ -37,7 +37,7 @@ export function dayRange(query: Query): { from?: string; to?: string; fromSecond
 export function parseCursor(query: Query, name = "before"): { createdAt: number; id: string } | undefined {
   const text = single(query, name);
   if (text === undefined) return undefined;
-  const match = /^(-?\d+)\.(.+)$/.exec(text);
+  const match = /^(-?\d+)\.(.+)$/s.exec(text); // `s`: an id may hold a line break (U+000A, U+2028, …)
   if (!match) throw new BadParam(`'${name}' must be <created_at>.<id>, as the next-page link gives it`);
   return { createdAt: Number(match[1]), id: match[2]! };
 }

@@ -10,6 +10,22 @@ const step = (id: string, threadId: string, runId: string, createdAt: number, co
   failed_at: code ? createdAt + 1 : null, completed_at: code ? null : createdAt + 1, metadata: {}, usage: null,
 });
 
+const ingest = async (server: RunningServer, records: object[]) =>
+  expect((await postIngest(server, records.map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
+
+/** The ids of the links `pattern` captures on every page from `start`, following each page's own next-page link. */
+async function idsThroughPages(server: RunningServer, start: string, pattern: RegExp): Promise<string[]> {
+  const seen: string[] = [];
+  for (let url: string | undefined = start; url !== undefined; ) {
+    const response = await fetch(`${server.url}${url}`);
+    expect(response.status, url).toBe(200);
+    const page = await response.text();
+    for (const [, id] of page.matchAll(pattern)) seen.push(decodeURIComponent(id!));
+    url = /rel="next" href="([^"]+)"/.exec(page)?.[1]?.replaceAll("&amp;", "&");
+  }
+  return seen;
+}
+
 describe("the console with ids and codes a reader could misread", () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -39,14 +55,20 @@ describe("the console with ids and codes a reader could misread", () => {
   it("pages through runs whose ids hold characters past U+FFFF without skipping one (the page's order is the cursor's)", async () => {
     const later = Array.from({ length: 24 }, (_, i) => step(`step_Page${i}`, "thread_Page", `run_Page${String(i).padStart(2, "0")}`, 1755190100));
     const earlier = ["run_\uFF01", "run_\u{1F600}", "run_a"].map((runId, i) => step(`step_Astral${i}`, "thread_Page", runId, 1755190000));
-    expect((await postIngest(server, [...later, ...earlier].map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
-    const seen: string[] = [];
-    for (let url: string | undefined = "/ui/runs?assistant=asst_Ids&from=2025-08-14"; url !== undefined; ) {
-      const page = await (await fetch(`${server.url}${url}`)).text();
-      for (const [, runId] of page.matchAll(/href="\/ui\/threads\/thread_Page\/runs\/([^"]+)"/g)) seen.push(decodeURIComponent(runId!));
-      url = /rel="next" href="([^"]+)"/.exec(page)?.[1]?.replaceAll("&amp;", "&");
-    }
+    await ingest(server, [...later, ...earlier]);
+    const seen = await idsThroughPages(server, "/ui/runs?assistant=asst_Ids&from=2025-08-14", /href="\/ui\/threads\/thread_Page\/runs\/([^"]+)"/g);
     expect(new Set(seen)).toEqual(new Set([...later, ...earlier].map((s) => s.run_id)));
+  });
+
+  it("pages past a run or a step whose id holds a line break (the page's last row is the next page's cursor)", async () => {
+    const step2 = (stepId: string, runId: string, at: number) => ({ ...step(stepId, "thread_Lines", runId, at), assistant_id: "asst_Lines" });
+    const first = Array.from({ length: 24 }, (_, i) => step2(`step_Line${i}`, `run_Line${String(i).padStart(2, "0")}`, 1755200100));
+    const records = [...first, step2("step_Line\u2028x", "run_Line\nx", 1755200050), step2("step_LineOld", "run_LineOld", 1755200000)];
+    await ingest(server, records);
+    const runs = await idsThroughPages(server, "/ui/runs?assistant=asst_Lines", /href="\/ui\/threads\/thread_Lines\/runs\/([^"]+)"/g);
+    expect(new Set(runs)).toEqual(new Set(records.map((s) => s.run_id)));
+    const steps = await idsThroughPages(server, "/ui/report/steps?by=assistant&key=asst_Lines", /href="\/ui\/steps\/([^"]+)"/g);
+    expect(new Set(steps)).toEqual(new Set(records.map((s) => s.id)));
   });
 
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
@@ -62,7 +84,7 @@ describe("the HTML report and the console with a step created past JavaScript's 
   beforeAll(async () => {
     server = await startServer();
     const records = [step("step_Far", "thread_Far", "run_Far", FAR, "far_error"), step("step_Near", "thread_Far", "run_Near", 1755180020)];
-    expect((await postIngest(server, records.map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
+    await ingest(server, records);
   });
   afterAll(() => server?.close());
 
