@@ -33,13 +33,19 @@ export function dayRange(query: Query): { from?: string; to?: string; fromSecond
   };
 }
 
-/** A keyset cursor in a URL: `<created_at>.<id>`, the last row of the page before. */
+/**
+ * A keyset cursor in a URL: `<created_at>.<id>`, the last row of the page before. The time is one a record's
+ * `created_at` can be, a safe integer (as records/ validates it): past bigint PostgreSQL failed where SQLite compared.
+ */
 export function parseCursor(query: Query, name = "before"): { createdAt: number; id: string } | undefined {
   const text = single(query, name);
   if (text === undefined) return undefined;
   const match = /^(-?\d+)\.(.+)$/s.exec(text); // `s`: an id may hold a line break (U+000A, U+2028, …)
-  if (!match) throw new BadParam(`'${name}' must be <created_at>.<id>, as the next-page link gives it`);
-  return { createdAt: Number(match[1]), id: match[2]! };
+  const createdAt = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(createdAt)) {
+    throw new BadParam(`'${name}' must be <created_at>.<id> (a time within ±(2^53-1) s), as the next-page link gives it`);
+  }
+  return { createdAt, id: match[2]! };
 }
 
 export const cursorText = (row: { created_at: number | null; id: string }) => `${row.created_at}.${row.id}`;

@@ -71,6 +71,17 @@ describe("the console with ids and codes a reader could misread", () => {
     expect(new Set(steps)).toEqual(new Set(records.map((s) => s.id)));
   });
 
+  it("answers a cursor whose time no record can hold (past 2^53 s) with a 400 page naming it, on either store", async () => {
+    for (const url of ["/ui/runs?before=99999999999999999999.x", "/ui/runs?before=9223372036854775808.x", "/ui/runs?before=-9007199254740992.x",
+      "/ui/report/steps?by=assistant&before=9223372036854775808.x"]) {
+      const response = await fetch(`${server.url}${url}`);
+      expect(response.status, url).toBe(400);
+      expect(response.headers.get("content-type"), url).toMatch(/^text\/html/);
+      expect(await response.text(), url).toContain("&#39;before&#39;");
+    }
+    expect((await fetch(`${server.url}/ui/runs?before=9007199254740991.x`)).status).toBe(200);
+  });
+
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
     const response = await fetch(`${server.url}/ui/runs?status=bogus`);
     expect(response.status).toBe(400);
