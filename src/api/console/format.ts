@@ -3,12 +3,15 @@
 /** The most seconds from 1970 a JavaScript Date holds (±100 million days): a step may be later still. */
 const DATE_SECONDS = 8.64e12;
 
-/** `2025-01-28 22:13:05` UTC, the seconds as received past JavaScript's dates, or an em dash. */
+/**
+ * `2025-01-28 22:13:05` UTC (a year past 9999 or before 0 signed and six digits, `+057589-06-13 19:20:00`, as ISO 8601
+ * extends it: milliseconds taken for seconds get there), the seconds as received past JavaScript's dates, or an em dash.
+ */
 export function timestamp(seconds: unknown): string {
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
   if (Math.abs(seconds) > DATE_SECONDS) return `${seconds} s from 1970`;
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  const [date, time] = new Date(seconds * 1000).toISOString().split("T");
+  return `${date} ${time!.slice(0, 8)}`;
 }
 
 /** Seconds as `42 s`, `3 min 5 s`. */

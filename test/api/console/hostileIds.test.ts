@@ -94,8 +94,19 @@ describe("the HTML report and the console with a step created past JavaScript's 
   const FAR = 1e15;
   beforeAll(async () => {
     server = await startServer();
-    const records = [step("step_Far", "thread_Far", "run_Far", FAR, "far_error"), step("step_Near", "thread_Far", "run_Near", 1755180020)];
+    const records = [step("step_Far", "thread_Far", "run_Far", FAR, "far_error"), step("step_Near", "thread_Far", "run_Near", 1755180020),
+      // milliseconds mistaken for seconds (year 57589), and a time before year 0
+      step("step_Ms", "thread_Far", "run_Ms", 1755180300000), step("step_BC", "thread_Far", "run_BC", -62198755200)];
     await ingest(server, records);
+  });
+
+  it("shows every time a step can hold readably: a signed year past 9999 or before 0, seconds as given past JavaScript's dates", async () => {
+    const text = async (url: string) => (await (await fetch(`${server.url}${url}`)).text());
+    for (const url of ["/ui/steps/step_Ms", "/ui/threads/thread_Far/runs/run_Ms", "/ui/runs?assistant=asst_Ids", "/ui/report/steps?by=assistant&key=asst_Ids"]) {
+      expect(await text(url), url).toContain("+057589-06-13 19:20:00");
+    }
+    expect(await text("/ui/steps/step_BC")).toContain("-000001-01-01 00:00:00");
+    expect(await text("/ui/steps/step_Far")).toContain("1000000000000000 s from 1970");
   });
   afterAll(() => server?.close());
 
