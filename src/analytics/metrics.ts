@@ -4,7 +4,7 @@
  * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
-import type { Dimension } from "../projections/stepStats/dimensions.js";
+import { modelKeySql, type Dimension } from "../projections/stepStats/dimensions.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
 import { keyedTimeSql, timeKeysSql } from "../projections/stepStats/timeKeys.js";
 
@@ -69,7 +69,7 @@ export interface StepFilter {
 }
 
 /** A step's model (CONTRACT §6): its run's `model` from `runs`, `(unknown)` when no run snapshot gave one. Portable SQL. */
-export const STEP_MODEL = "coalesce((SELECT r.model FROM runs r WHERE r.id = s.run_id), '(unknown)')";
+export const STEP_MODEL = modelKeySql("(SELECT r.model FROM runs r WHERE r.id = s.run_id)");
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_SECONDS = 86_400;

@@ -1,6 +1,7 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import type { RunRef } from "../../records/events.js";
 import type { SqlPort } from "../../store/sqlPort.js";
+import { modelKeySql, UNKNOWN_MODEL } from "../stepStats/dimensions.js";
 import { STEP_STATUS_RANK } from "../../records/statuses.js";
 import { RUN_STATUS_RANK, TERMINAL_RUN_RANK } from "./evolve.js";
 
@@ -56,8 +57,8 @@ export interface RunCursor {
   id: string;
 }
 
-/** The model a run without one counts under (as the analytics' `model` dimension says). */
-export const UNKNOWN_MODEL = "(unknown)";
+/** The model a run without one counts under: the analytics' `model` dimension's key (stepStats/dimensions.ts). */
+export { UNKNOWN_MODEL };
 
 const LIST_COLUMNS = "id, thread_id, assistant_id, status, model, created_at";
 
@@ -65,8 +66,8 @@ function snapshotRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   const where = ["thread_id IS NOT NULL", "created_at IS NOT NULL"];
   const params: (string | number)[] = [];
   if (filter.assistant !== undefined) (where.push("assistant_id = ?"), params.push(filter.assistant));
-  if (filter.model === UNKNOWN_MODEL) where.push("model IS NULL");
-  else if (filter.model !== undefined) (where.push("model = ?"), params.push(filter.model));
+  // As the analytics key models: `(unknown)` is a snapshot that names none, or names "(unknown)".
+  if (filter.model !== undefined) (where.push(`${modelKeySql("model")} = ?`), params.push(filter.model));
   if (filter.status !== undefined) (where.push("status = ?"), params.push(filter.status));
   if (filter.from !== undefined) (where.push("created_at >= ?"), params.push(filter.from));
   if (filter.toBefore !== undefined) (where.push("created_at < ?"), params.push(filter.toBefore));

@@ -4,13 +4,11 @@ import type { StepFacts } from "../changes.js";
 import { TOOL_SEPARATOR } from "../runSteps/row.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
-import type { Dimension, SummaryDimension } from "./dimensions.js";
+import { UNKNOWN_MODEL, type Dimension, type SummaryDimension } from "./dimensions.js";
 import { DAY_KEY_LENGTH, HOUR_KEY_LENGTH, utcText } from "./timeKeys.js";
 
 
 export const HOUR_SECONDS = 3600;
-/** A step's model when no run snapshot named one (CONTRACT §6). */
-export const UNKNOWN_MODEL = "(unknown)";
 
 /**
  * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a cell

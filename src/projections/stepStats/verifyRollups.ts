@@ -1,7 +1,8 @@
 import type { RowSource } from "../../store/rowSource.js";
 import type { SqlValue } from "../../store/sqlPort.js";
 import { TOOL_SEPARATOR } from "../runSteps/row.js";
-import { cellOf, HOUR_SECONDS, keyText, UNKNOWN_MODEL, type RollupRow } from "./cells.js";
+import { cellOf, HOUR_SECONDS, keyText, type RollupRow } from "./cells.js";
+import { modelKeySql } from "./dimensions.js";
 
 const DAY_SECONDS = 86_400;
 
@@ -18,7 +19,7 @@ function expectedSql(dialect: RowSource["dialect"], stepCondition: string): stri
   return `SELECT hour, assistant_id, model, type, tool_set, status, error_code, seconds, count(*) AS steps,
   sum(coalesce(prompt_tokens, 0)) AS prompt_tokens, sum(coalesce(completion_tokens, 0)) AS completion_tokens, sum(coalesce(total_tokens, 0)) AS total_tokens
 FROM (
-  SELECT ${HOUR} AS hour, s.assistant_id, coalesce((SELECT r.model FROM runs r WHERE r.id = s.run_id), '${UNKNOWN_MODEL}') AS model, s.type,
+  SELECT ${HOUR} AS hour, s.assistant_id, ${modelKeySql("(SELECT r.model FROM runs r WHERE r.id = s.run_id)")} AS model, s.type,
     coalesce(${TOOL_SET[dialect]}, '') AS tool_set, s.status, s.last_error_code AS error_code, s.completion_seconds AS seconds,
     s.prompt_tokens, s.completion_tokens, s.total_tokens
   FROM run_steps s WHERE ${stepCondition}

@@ -10,6 +10,11 @@ const step = (id: string, threadId: string, runId: string, createdAt: number, co
   failed_at: code ? createdAt + 1 : null, completed_at: code ? null : createdAt + 1, metadata: {}, usage: null,
 });
 
+const run = (id: string, threadId: string, assistantId: string, model: string, createdAt: number) => ({
+  id, object: "thread.run", created_at: createdAt, thread_id: threadId, assistant_id: assistantId, status: "completed", started_at: null,
+  expires_at: null, cancelled_at: null, failed_at: null, completed_at: createdAt + 2, last_error: null, model, instructions: "", tools: [],
+  metadata: {}, usage: null,
+});
 const ingest = async (server: RunningServer, records: object[]) =>
   expect((await postIngest(server, records.map((r) => JSON.stringify(r)).join("\n"))).status).toBe(200);
 
@@ -80,6 +85,15 @@ describe("the console with ids and codes a reader could misread", () => {
       expect(await response.text(), url).toContain("&#39;before&#39;");
     }
     expect((await fetch(`${server.url}/ui/runs?before=9007199254740991.x`)).status).toBe(200);
+  });
+
+  it("lists under model (unknown) the runs the analytics count there: a snapshot whose model is literally \"(unknown)\" too", async () => {
+    const unknownStep = { ...step("step_UnkModel", "thread_Unk", "run_UnkModel", 1755180041), assistant_id: "asst_Unk" };
+    await ingest(server, [run("run_UnkModel", "thread_Unk", "asst_Unk", "(unknown)", 1755180040), unknownStep]);
+    const drilled = await idsThroughPages(server, "/ui/report/steps?by=model&key=(unknown)&assistant=asst_Unk", /href="\/ui\/steps\/([^"]+)"/g);
+    expect(drilled).toEqual(["step_UnkModel"]);
+    const runs = await idsThroughPages(server, "/ui/runs?model=(unknown)&assistant=asst_Unk", /href="\/ui\/threads\/thread_Unk\/runs\/([^"]+)"/g);
+    expect(runs).toEqual(["run_UnkModel"]);
   });
 
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
