@@ -6,7 +6,7 @@ import { MAX_COLUMN_BYTES } from "../records/schemas.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
-import { consoleRoutes } from "./console/routes.js";
+import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { errorBody, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
@@ -82,8 +82,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Every id ingest stores must reach its routes (fastify's default is 100): its bytes, each percent-encoded in a URL.
     routerOptions: { maxParamLength: 3 * MAX_COLUMN_BYTES },
     logController: new OneLinePerRequest(),
-    // A URL the router cannot decode is answered in the same error shape as every other error.
-    frameworkErrors: (error, _request, reply) => sendError(reply, 400, error.message),
+    // A URL the router cannot decode is answered in the same error shape as every other error on its path.
+    frameworkErrors: (error, request, reply) =>
+      isConsoleUrl(request.url) ? sendConsoleError(request.url, reply, 400, error.message) : sendError(reply, 400, error.message),
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   app.decorate("stepstore", null as unknown as Store);
@@ -114,9 +115,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const message = status >= 500
       ? "The server had an error while processing the request."
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
+    if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, status, message);
     return reply.code(status).send(errorBody(status, message));
   });
-  checkRequestParameters(app, (route) => route === "/ui" || route.startsWith("/ui/"));
+  checkRequestParameters(app, isConsoleUrl);
   app.setNotFoundHandler(sendUnknownRoute);
 
   app.register(async (routes) => {

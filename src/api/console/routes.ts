@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { STATUS_CODES } from "node:http";
 import { ReportParamError } from "../../analytics/report.js";
 import type { PriceTable } from "../../analytics/prices.js";
 import type { Store } from "../../store/store.js";
@@ -25,6 +26,25 @@ export interface ConsoleOptions {
 /** No script at all (the console works without it), styles and everything else from the service only. */
 const CSP = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/** Every console answer's headers: the CSP, no sniffing or referrer, no caching but of the stylesheet. */
+const setHeaders = (url: string, reply: FastifyReply) => {
+  reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
+  reply.header("cache-control", url.startsWith("/ui/assets/") ? "public, max-age=3600" : "no-store");
+};
+
+/** A URL the console answers (its pages and its errors alike). */
+export const isConsoleUrl = (url: string) => url === "/ui" || url.startsWith("/ui/") || url.startsWith("/ui?");
+
+/**
+ * An error the server answers before or instead of a console route (a path the router cannot decode, a 500) as the
+ * console's own HTML page with the same status: a browser shows it, where JSON would be a wall of text.
+ */
+export function sendConsoleError(url: string, reply: FastifyReply, status: number, message: string) {
+  const title = status === 400 ? "Bad request" : status >= 500 ? "Server error" : (STATUS_CODES[status] ?? "Error");
+  setHeaders(url, reply);
+  return reply.code(status).type("text/html; charset=utf-8").send(page({ title }, html`<h1>${title}</h1><p>${message}</p>`));
+}
+
 type Rendered = { title: string; body: Html } | null;
 type Section = PageOptions["section"];
 
@@ -38,10 +58,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
     reply.code(status).type("text/html; charset=utf-8").send(page({ ...options, signOut: auth !== null && status !== 401 }, body));
 
   app.addHook("onSend", async (request, reply) => {
-    if (request.url === "/" || request.url.startsWith("/ui")) {
-      reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
-      reply.header("cache-control", request.url.startsWith("/ui/assets/") ? "public, max-age=3600" : "no-store");
-    }
+    if (request.url === "/" || request.url.startsWith("/ui")) setHeaders(request.url, reply);
   });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 4096 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));

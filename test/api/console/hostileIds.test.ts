@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { postIngest, startServer, type RunningServer } from "../harness.js";
 
 const RLO = "\u202E";
@@ -94,6 +94,31 @@ describe("the console with ids and codes a reader could misread", () => {
     expect(drilled).toEqual(["step_UnkModel"]);
     const runs = await idsThroughPages(server, "/ui/runs?model=(unknown)&assistant=asst_Unk", /href="\/ui\/threads\/thread_Unk\/runs\/([^"]+)"/g);
     expect(runs).toEqual(["run_UnkModel"]);
+  });
+
+  it("answers a path the router cannot decode under /ui/ with the console's HTML 400 page; under /v1/ with the API's JSON", async () => {
+    const page = await fetch(`${server.url}/ui/steps/%E0%A4%A`);
+    expect(page.status).toBe(400);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'none'");
+    expect(await page.text()).toContain("<h1>Bad request</h1>");
+    const api = await fetch(`${server.url}/v1/threads/t/runs/r/steps/%E0%A4%A`);
+    expect(api.status).toBe(400);
+    expect(((await api.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+  });
+
+  it("answers a server error under /ui/ with the console's HTML 500 page saying nothing of the cause", async () => {
+    const failing = vi.spyOn(server.app.stepstore.sql, "all").mockRejectedValue(new Error("database gone: secret detail"));
+    try {
+      const response = await fetch(`${server.url}/ui/runs`);
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const text = await response.text();
+      expect(text).toContain("<h1>Server error</h1>");
+      expect(text).not.toContain("secret detail");
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
