@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
-import { newestMigration } from "./newestMigration.js";
+import { newestMigration, refuseNewerStore } from "./newestMigration.js";
 import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -113,10 +113,11 @@ const readMigrationFiles = (): typeof import("drizzle-orm/migrator").readMigrati
  * BEGIN, so two processes opening a fresh file both apply the first one and one fails with "table
  * already exists". Here the check is repeated inside a BEGIN IMMEDIATE, which waits for the other.
  */
-function applyMigrations(sqlite: BetterSqlite3.Database): void {
+function applyMigrations(sqlite: BetterSqlite3.Database, path: string): void {
   const migrations = readMigrationFiles()({ migrationsFolder: MIGRATIONS_FOLDER });
   const latest = newestOf(migrations);
   const applied = () => appliedMigration(sqlite);
+  refuseNewerStore(path, applied(), latest);
   if (applied() >= latest) return; // the usual open: nothing to do, no write lock taken
   sqlite
     .transaction(() => {
@@ -179,7 +180,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     sqlite.pragma(`cache_size = -${options.cacheKiB ?? BATCH_CACHE_KIB}`);
     sqlite.pragma("temp_store = MEMORY");
-    applyMigrations(sqlite);
+    applyMigrations(sqlite, absolute);
     return { path: absolute, sqlite, close: () => sqlite.close() };
   } catch (error) {
     sqlite.close();
@@ -190,7 +191,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
 /** A store in memory, migrations applied: for projection specs, which need no file and no durability. */
 export function openInMemory(): OpenedDatabase {
   const sqlite = new Database(":memory:", ADDON);
-  applyMigrations(sqlite);
+  applyMigrations(sqlite, ":memory:");
   return { path: ":memory:", sqlite, close: () => sqlite.close() };
 }
 
@@ -241,7 +242,9 @@ function privateCopy(path: string): { path: string; remove(): void } {
 function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
   const why = notAStore(sqlite);
   if (why !== null) throw new StoreError(`${path} is not a stepstore database (${why})`);
-  if (appliedMigration(sqlite) < newestMigration(MIGRATIONS_FOLDER)) {
+  const applied = appliedMigration(sqlite);
+  refuseNewerStore(path, applied, newestMigration(MIGRATIONS_FOLDER));
+  if (applied < newestMigration(MIGRATIONS_FOLDER)) {
     throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }

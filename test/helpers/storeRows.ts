@@ -10,3 +10,25 @@ export async function storeRows<T = Record<string, unknown>>(location: string, s
     await store.close();
   }
 }
+
+/** A statement run on the store behind the CLI's back, as a hand edit or another program would: SQLite's file, or PostgreSQL's database. */
+export async function writeBehindStore(location: string, sql: string): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(location)) {
+    const Database = (await import("better-sqlite3")).default;
+    const sqlite = new Database(location);
+    try {
+      sqlite.exec(sql);
+    } finally {
+      sqlite.close();
+    }
+    return;
+  }
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

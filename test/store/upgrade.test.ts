@@ -129,3 +129,21 @@ describe("opening a store whose rollups keyed year 0 (the release before migrati
     expect(report.rows.map((row) => row.key)).toEqual([null, "2025-01-01"]);
   });
 });
+
+describe("opening a store a newer stepstore migrated (its journal holds a migration this build does not know)", () => {
+  it("given such a file, every command, reading or writing, exits 1 naming it and asking for a newer stepstore, and leaves it as it was", async () => {
+    const db = join(dir, "newer.db");
+    expect((await stepstore(["ingest", "--db", db, "-"], { input: `${stepLine("step_Newer")}\n` })).code).toBe(0);
+    const sqlite = new Database(db);
+    sqlite.prepare(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('future', 99999999999999)`).run();
+    const steps = () => sqlite.prepare("SELECT id, status FROM run_steps").all();
+    const before = steps();
+    for (const args of [["ingest", "-"], ["rebuild"], ["steps"], ["report"]]) {
+      const result = await stepstore([args[0]!, "--db", db, ...args.slice(1)], { input: `${stepLine("step_Newer", { status: "completed", completed_at: 1755180009 })}\n` });
+      expect(result.stderr, args[0]).toContain(`${db} was made by a newer stepstore: upgrade stepstore to read or write it`);
+      expect(result.code, args[0]).toBe(1);
+    }
+    expect(steps()).toEqual(before);
+    sqlite.close();
+  });
+});

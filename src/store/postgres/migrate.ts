@@ -1,5 +1,5 @@
 import { drizzle } from "drizzle-orm/node-postgres";
-import { newestMigration } from "../newestMigration.js";
+import { NewerStoreError, newestMigration, refuseNewerStore } from "../newestMigration.js";
 import { readMigrationFiles, type MigrationConfig, type MigrationMeta } from "drizzle-orm/migrator";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,7 +63,9 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
   const client = await connectClient(pool, url);
   try {
     const latest = newestPgMigration();
-    if ((await journal(client, schema)).newest >= latest) return 0; // the usual open: no lock taken
+    const { newest } = await journal(client, schema);
+    refuseNewerStore(withoutPassword(url), newest, latest);
+    if (newest >= latest) return 0; // the usual open: no lock taken
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
     try {
       const before = await journal(client, schema);
@@ -75,6 +77,7 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
       await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`);
     }
   } catch (error) {
+    if (error instanceof NewerStoreError) throw error;
     throw unreachableError(url, error) ?? new Error(`${withoutPassword(url)}: migrating failed: ${(error as Error).message}`, { cause: error });
   } finally {
     client.release();
@@ -89,7 +92,9 @@ export async function checkPostgresSchema(pool: pg.Pool, url: string): Promise<v
   const shown = withoutPassword(url);
   const events = await pool.query<{ exists: boolean }>(`SELECT to_regclass('events') IS NOT NULL AS exists`);
   if (!events.rows[0]?.exists) throw new Error(`${shown} is not a stepstore database (it has no events table); stepstore ingest, poll, rebuild or serve creates one`);
-  if ((await journal(pool, storeSchema(url))).newest < newestPgMigration()) {
+  const { newest } = await journal(pool, storeSchema(url));
+  refuseNewerStore(shown, newest, newestPgMigration());
+  if (newest < newestPgMigration()) {
     throw new Error(`${shown} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }

@@ -10,7 +10,8 @@ import * as sqliteSchema from "../../../src/schema.js";
 import { openPool } from "../../../src/store/postgres/connect.js";
 import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
 import { checkPostgresSchema, migratePostgres, PG_MIGRATIONS_FOLDER } from "../../../src/store/postgres/migrate.js";
-import { ROOT, tempDir } from "../../helpers/cli.js";
+import { ROOT, stepstore, tempDir } from "../../helpers/cli.js";
+import { stepLine } from "../../helpers/hostile.js";
 import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
 
 const MIGRATIONS = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER });
@@ -99,6 +100,24 @@ describePostgres("migrating a PostgreSQL store", () => {
       await expect(checkPostgresSchema(pool, database.url)).resolves.toBeUndefined();
       await pool.query("DELETE FROM drizzle.__drizzle_migrations WHERE id = (SELECT max(id) FROM drizzle.__drizzle_migrations)");
       await expect(checkPostgresSchema(pool, database.url)).rejects.toThrow("was made by an older stepstore");
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
+  });
+
+  it("refuses a database a newer stepstore migrated, to every command, reading or writing: exit 1 naming it", async () => {
+    const database = await freshDatabase();
+    const pool = await openPool(database.url);
+    try {
+      await migratePostgres(pool, database.url);
+      await pool.query("INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('future', 99999999999999)");
+      for (const args of [["ingest", "-"], ["rebuild"], ["steps"]]) {
+        const result = await stepstore([args[0]!, "--db", database.url, ...args.slice(1)], { input: `${stepLine("step_Newer")}\n` });
+        expect(result.stderr, args[0]).toContain(`${database.url} was made by a newer stepstore: upgrade stepstore to read or write it`);
+        expect(result.code, args[0]).toBe(1);
+      }
+      expect((await pool.query("SELECT count(*)::int AS n FROM events")).rows).toEqual([{ n: 0 }]);
     } finally {
       await pool.end();
       await database.drop();
