@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { eventCount } from "../store/checkpoints.js";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { checkpointsOffTheLog, READ_MODELS } from "./behind.js";
@@ -33,7 +34,7 @@ async function checkpointDifferences(source: RowSource): Promise<string[]> {
  */
 export async function verifyRows(source: RowSource, limit = 20, onProgress?: (done: number, total: number) => void) {
   const ordered = (column: string) => inCodePointOrder(source.dialect, column);
-  const events = (await source.all<{ n: number }>("SELECT count(*) AS n FROM events"))[0]!.n;
+  const events = await eventCount(source);
   let done = 0;
   onProgress?.(0, events);
   const onEvent = () => {

@@ -10,6 +10,11 @@ export async function lastPosition(port: Pick<SqlPort, "all">): Promise<number> 
   return (await port.all<{ p: number | null }>("SELECT max(position) AS p FROM events"))[0]?.p ?? 0;
 }
 
+/** How many events the log holds: what `rebuild` and `verify` count to (on PostgreSQL positions have gaps: the last is no count). */
+export async function eventCount(port: Pick<SqlPort, "all">): Promise<number> {
+  return Number((await port.all<{ n: number }>("SELECT count(*) AS n FROM events"))[0]!.n);
+}
+
 /** How many events and rejections the log holds (`status`). */
 export async function logCounts(port: SqlPort): Promise<{ events: number; rejections: number }> {
   const count = async (table: string) => (await port.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;

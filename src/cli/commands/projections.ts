@@ -1,4 +1,4 @@
-import { lastPosition } from "../../store/checkpoints.js";
+import { eventCount } from "../../store/checkpoints.js";
 import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
@@ -9,7 +9,7 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
   const store = await openStore(dbPath(options.db), { mode: "write", notify: null });
   const bar = progressBar("rebuild", "events");
   try {
-    const total = await lastPosition(store.sql);
+    const total = await eventCount(store.sql);
     bar.update(0, total);
     const result = await store.rebuild((folded) => bar.update(folded, total));
     bar.stop();
