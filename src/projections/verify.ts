@@ -3,7 +3,7 @@ import { eventCount } from "../store/checkpoints.js";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { checkpointsOffTheLog, READ_MODELS } from "./behind.js";
-import { verifyRollups } from "./stepStats/verifyRollups.js";
+import { verifyRollups, verifyRollupTools } from "./stepStats/verifyRollups.js";
 import { verifySummaries } from "./stepStats/verifySummaries.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
@@ -68,6 +68,7 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
     ...(await assistantRows.finish()), ...(await folds.finish()), ...(await expiries.finish()),
   ];
   const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
+  rollups.push(...(await verifyRollupTools(source, limit - Math.min(limit, folded.length + rollups.length))));
   const differences = [...folded, ...rollups, ...(await verifySummaries(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
   return { events, differences };
 }

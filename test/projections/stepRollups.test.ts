@@ -32,6 +32,7 @@ const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT 
 const summaries = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries ORDER BY cell");
 const histograms = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_seconds ORDER BY cell");
 const costs = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs ORDER BY cell");
+const toolSets = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollup_tools ORDER BY tool_set, tool");
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
 const sourceOf = (sql: SqlDatabase) => ({
@@ -84,6 +85,7 @@ describe("the step rollups (issue 15)", () => {
       const appendedSummaries = await summaries(sql);
       const appendedHistograms = await histograms(sql);
       const appendedCosts = await costs(sql);
+      const appendedToolSets = await toolSets(sql);
       expect(appendedCosts.length).toBeGreaterThan(7);
       expect(new Set(appendedSummaries.map((row) => row.dimension)).size, "seven dimensions and the whole").toBe(8);
       expect(appendedSummaries.some((row) => row.p95_completion_seconds !== null)).toBe(true);
@@ -94,6 +96,8 @@ describe("the step rollups (issue 15)", () => {
       expect(await summaries(sql)).toEqual(appendedSummaries);
       expect(await histograms(sql)).toEqual(appendedHistograms);
       expect(await costs(sql)).toEqual(appendedCosts);
+      // Steps moved from one tool set to another as their tools streamed in: a set no cell names any more is gone.
+      expect(await toolSets(sql)).toEqual(appendedToolSets);
     } finally {
       await sql.close();
     }
@@ -138,5 +142,18 @@ describe("the step rollups (issue 15)", () => {
         `step_costs ${named("model", cost.key!, cost.model!)}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
         `step_costs ${named("model", cost.key!, cost.model!)}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
       ]);
+    }));
+
+  it("given a tool set's tools edited by hand (a set no cell names, a tool its set lacks, a tool lost), verify names step_rollup_tools first", () =>
+    withAppendedWorld(11, async (sql) => {
+      const [kept, lost] = await sql.all<{ tool_set: string; tool: string }>("SELECT tool_set, tool FROM step_rollup_tools ORDER BY tool_set, tool LIMIT 2");
+      await sql.run("INSERT INTO step_rollup_tools VALUES ('zz', 'zz'), (?, 'function:phantom')", [kept!.tool_set]);
+      await sql.run("DELETE FROM step_rollup_tools WHERE tool_set = ? AND tool = ?", [lost!.tool_set, lost!.tool]);
+      const { differences } = await verifyRows(sourceOf(sql));
+      expect(differences.slice(0, 3).sort()).toEqual([
+        `step_rollup_tools ${JSON.stringify([kept!.tool_set, "function:phantom"])}: in the table, but no step of that tool set has that tool`,
+        `step_rollup_tools ${JSON.stringify([lost!.tool_set, lost!.tool])}: missing from the table`,
+        `step_rollup_tools ${JSON.stringify(["zz", "zz"])}: in the table, but no step of that tool set has that tool`,
+      ].sort());
     }));
 });

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { stepstore } from "../helpers/cli.js";
 import { tmpdir } from "node:os";
@@ -119,7 +120,10 @@ describe("opening a store whose rollups keyed year 0 (the release before migrati
     for (const [dimension, key] of [["day", "0000-01-01"], ["hour", "0000-01-01T00"]]) {
       for (const table of ["step_summaries", "step_costs"]) old.prepare(`UPDATE ${table} SET key = ? WHERE dimension = ? AND key IS NULL`).run(key, dimension);
     }
-    old.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")`).run();
+    // 0011 and what came after it not applied (0012's index undone).
+    const since = readMigrationFiles({ migrationsFolder: join(import.meta.dirname, "../../migrations") })[11]!.folderMillis;
+    old.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at >= ?`).run(since);
+    old.exec("DROP INDEX IF EXISTS step_rollups_tool_set");
     old.close();
     writeFileSync(join(dir, "nothing.jsonl"), "");
     expect((await stepstore(["ingest", "--db", path, join(dir, "nothing.jsonl")])).stderr).toContain("refolding the log once");

@@ -31,7 +31,8 @@ export const stepRollups = sqliteTable(
     seconds: integer("seconds"),
     ...stepSums(),
   },
-  (t) => [index("step_rollups_hour").on(t.hour), index("step_rollups_assistant").on(t.assistantId)],
+  // By tool set: the writer drops a set's tools when no cell names it any more (writer.ts), a look-up per set.
+  (t) => [index("step_rollups_hour").on(t.hour), index("step_rollups_assistant").on(t.assistantId), index("step_rollups_tool_set").on(t.toolSet)],
 );
 
 /** What names a per-key row: its cell (the key as one text value), the dimension and the key (null: a step without one). */
@@ -100,7 +101,10 @@ export const stepCosts = sqliteTable(
   (t) => [index("step_costs_dimension").on(t.dimension, t.key, t.model, t.promptTokens, t.completionTokens)],
 );
 
-/** Each tool set's tools: the tool dimension counts a step once per tool by joining this small table. Only grows. */
+/**
+ * Each tool set's tools: the tool dimension counts a step once per tool by joining this small table. Exactly the sets
+ * `step_rollups` names: a set's rows go with its last cell (writer.ts), as a rebuild would leave them; verify compares it.
+ */
 export const stepRollupTools = sqliteTable(
   "step_rollup_tools",
   { toolSet: text("tool_set").notNull(), tool: text("tool").notNull() },

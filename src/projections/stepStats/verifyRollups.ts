@@ -1,7 +1,7 @@
 import type { RowSource } from "../../store/rowSource.js";
 import type { SqlValue } from "../../store/sqlPort.js";
 import { TOOL_SEPARATOR } from "../runSteps/row.js";
-import { cellOf, HOUR_SECONDS, keyText, type RollupRow } from "./cells.js";
+import { cellOf, HOUR_SECONDS, keyText, toolSetOf, type RollupRow } from "./cells.js";
 import { modelKeySql } from "./dimensions.js";
 
 const DAY_SECONDS = 86_400;
@@ -88,4 +88,27 @@ export async function verifyRollups(source: RowSource, limit: number): Promise<s
     if (found.length >= limit) break;
   }
   return found;
+}
+
+/** Each tool set the (verified) steps have, joined as TOOL_SET joins it: the sets the rollups name, but ''. */
+const STEP_TOOL_SETS = (dialect: RowSource["dialect"]) =>
+  `SELECT DISTINCT ${TOOL_SET[dialect]} AS tools FROM run_steps s WHERE EXISTS (SELECT 1 FROM run_step_tools t WHERE t.step_id = s.id)`;
+
+/**
+ * `step_rollup_tools` against the tool sets of the steps (so of the verified rollups), each with its tools: a row of a
+ * set no cell names, or of a tool its set lacks, is a difference, as is one missing. Tool sets are few: held whole.
+ */
+export async function verifyRollupTools(source: RowSource, limit: number): Promise<string[]> {
+  const expected = new Set<string>();
+  for (const { tools } of await source.all<{ tools: string }>(STEP_TOOL_SETS(source.dialect))) {
+    const names = tools.split(TOOL_SEPARATOR);
+    for (const tool of names) expected.add(JSON.stringify([toolSetOf(names), tool]));
+  }
+  const found: string[] = [];
+  for (const { tool_set, tool } of await source.all<{ tool_set: string; tool: string }>("SELECT tool_set, tool FROM step_rollup_tools")) {
+    const key = JSON.stringify([tool_set, tool]);
+    if (!expected.delete(key)) found.push(`step_rollup_tools ${key}: in the table, but no step of that tool set has that tool`);
+  }
+  for (const key of expected) found.push(`step_rollup_tools ${key}: missing from the table`);
+  return found.sort().slice(0, limit);
 }

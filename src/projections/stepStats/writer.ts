@@ -98,15 +98,20 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta>
   return delta;
 }
 
-/** Each tool of the tool sets that cells gained steps in: `step_rollup_tools` only grows. */
+/** Each tool of the tool sets that cells gained steps in (rows already there are kept). */
 function newTools(cells: readonly RollupRow[], toolsOf: ReadonlyMap<string, readonly string[]>): SqlValue[][] {
   const toolSets = new Set(cells.filter((row) => row.steps > 0 && row.toolSet !== "").map((row) => row.toolSet));
   return [...toolSets].flatMap((toolSet) => [...new Set(toolsOf.get(toolSet))].map((tool) => [toolSet, tool]));
 }
 
+/** A tool set's tools go with its last cell: `step_rollup_tools` holds the sets `step_rollups` names, as a rebuild leaves it. */
+const DROP_UNNAMED_TOOL_SETS = "DELETE FROM step_rollup_tools WHERE NOT EXISTS (SELECT 1 FROM step_rollups r WHERE r.tool_set = step_rollup_tools.tool_set) AND";
+const setsOfFewerSteps = (cells: readonly RollupRow[]) => [...new Set(cells.filter((row) => row.steps < 0 && row.toolSet !== "").map((row) => row.toolSet))];
+
 /**
  * Writes a delta: each cell that changed and the tool sets new cells name (one statement on PostgreSQL), then the drop
- * of each cell that may have emptied and the percentiles of the summaries whose histogram changed (another).
+ * of each cell that may have emptied and the percentiles of the summaries whose histogram changed (another), then the
+ * tool sets those cells named that no cell names any more.
  */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const writes: Statement[] = [];
@@ -120,6 +125,7 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   await runTogether(tx, writes);
   // Apart: on PostgreSQL one statement's parts do not see each other's changes.
   await runTogether(tx, drops);
+  await runTogether(tx, byKeysStatements(tx, DROP_UNNAMED_TOOL_SETS, "tool_set", setsOfFewerSteps(cells)));
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
