@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { PROJECTIONS } from "./projections/index.js";
 import { applyProjections } from "./projections/projection.js";
-import { catchUpProjections, rebuildProjections } from "./projections/rebuild.js";
+import { catchUpProjections, rebuildProjections, type FoldProgress } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
 import type { SqlDatabase } from "./store/sqlPort.js";
@@ -14,7 +14,7 @@ export function wireProjections(sql: SqlDatabase) {
     names: PROJECTIONS.map((p) => p.name),
     apply: (tx, events) => applyProjections(tx, PROJECTIONS, events),
   });
-  const rebuild = (onProgress?: (folded: number) => void) => rebuildProjections(sql, PROJECTIONS, onProgress);
+  const rebuild = (onProgress?: FoldProgress) => rebuildProjections(sql, PROJECTIONS, onProgress);
   const catchUp = (onStart: (behind: readonly string[]) => void) => catchUpProjections(sql, PROJECTIONS, onStart);
   return { append, rebuild, catchUp };
 }

@@ -34,6 +34,15 @@ export function abortOnStopSignals(beforeExit: () => void = () => {}) {
 }
 
 /**
+ * Lets a stop signal's handler run, then throws if it aborted the work: a synchronous SQLite loop (a rebuild, a verify)
+ * never yields to it otherwise, as its statements answer with promises already resolved.
+ */
+export async function stopPoint(signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
+}
+
+/**
  * `items` until `signal` aborts: then it ends at once, even with a read in flight (stdin waiting for a line),
  * so what was read before is committed. The source is closed behind it.
  */

@@ -1,4 +1,5 @@
 import { MultiBar, Presets, SingleBar } from "cli-progress";
+import { abortOnStopSignals, stopPoint } from "./interrupt.js";
 import { cliIo } from "./io.js";
 
 export interface Progress {
@@ -32,6 +33,34 @@ export function progressBar(label: string, unit: string): Progress {
       }
     },
     stop: () => bar.stop(),
+  };
+}
+
+/**
+ * A bar (as progressBar) over work SIGINT or SIGTERM stops: `update` lets the signal in and throws once one came, so the
+ * work ends there (a rebuild's transaction rolls back). `interrupted` then stops the bar (cursor shown, line wrap on
+ * again), says so on stderr and gives 128 + the signal; a second signal exits at once, the terminal restored.
+ */
+export function stoppableProgress(label: string, unit: string) {
+  const bar = progressBar(label, unit);
+  const stop = abortOnStopSignals(() => bar.stop());
+  return {
+    note: bar.note,
+    async update(done: number, total: number) {
+      bar.update(done, total);
+      await stopPoint(stop.signal);
+    },
+    /** After the work failed: the exit code when a signal stopped it (`outcome` says what became of it), else null. */
+    interrupted(outcome: string): number | null {
+      if (!stop.signal.aborted) return null;
+      bar.stop();
+      cliIo().stderr.write(`stepstore: ${label} interrupted; ${outcome}\n`);
+      return stop.exitCode();
+    },
+    stop() {
+      bar.stop();
+      stop.release();
+    },
   };
 }
 

@@ -6,13 +6,16 @@ import { applyProjections, type Projection } from "./projection.js";
 
 const REBUILD_BATCH = 5000;
 
+/** Told the events folded so far after each batch; its rejection ends the rebuild, whose transaction then rolls back. */
+export type FoldProgress = (folded: number) => void | Promise<void>;
+
 export interface Refolded {
   events: number;
   seconds: number;
 }
 
 /** Truncates every projection and refolds the whole log a page at a time, in one transaction: readers see old rows or new. */
-export function rebuildProjections(db: SqlDatabase, projections: readonly Projection[], onProgress?: (folded: number) => void): Promise<Refolded> {
+export function rebuildProjections(db: SqlDatabase, projections: readonly Projection[], onProgress?: FoldProgress): Promise<Refolded> {
   return db.transaction((tx) => refoldAll(tx, projections, onProgress));
 }
 
@@ -31,7 +34,7 @@ export async function catchUpProjections(db: SqlDatabase, projections: readonly 
   });
 }
 
-async function refoldAll(tx: SqlPort, projections: readonly Projection[], onProgress?: (folded: number) => void): Promise<Refolded> {
+async function refoldAll(tx: SqlPort, projections: readonly Projection[], onProgress?: FoldProgress): Promise<Refolded> {
   const started = performance.now();
   let folded = 0;
   const names = projections.map((p) => p.name);
@@ -41,7 +44,7 @@ async function refoldAll(tx: SqlPort, projections: readonly Projection[], onProg
     await applyProjections(tx, projections, batch);
     await storeCheckpoints(tx, names, batch[batch.length - 1]!.position);
     folded += batch.length;
-    onProgress?.(folded);
+    await onProgress?.(folded);
   }
   return { events: folded, seconds: (performance.now() - started) / 1000 };
 }

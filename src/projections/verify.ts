@@ -32,13 +32,13 @@ async function checkpointDifferences(source: RowSource): Promise<string[]> {
  * first `limit` differences (none: they agree).
  * `source` is one snapshot: both sides are the same moment while others append.
  */
-export async function verifyRows(source: RowSource, limit = 20, onProgress?: (done: number, total: number) => void) {
+export async function verifyRows(source: RowSource, limit = 20, onProgress?: VerifyProgress["update"]) {
   const ordered = (column: string) => inCodePointOrder(source.dialect, column);
   const events = await eventCount(source);
   let done = 0;
-  onProgress?.(0, events);
-  const onEvent = () => {
-    if (++done % PROGRESS_EVERY === 0) onProgress?.(Math.min(done, events), events);
+  await onProgress?.(0, events);
+  const onEvent = async () => {
+    if (++done % PROGRESS_EVERY === 0) await onProgress?.(Math.min(done, events), events);
   };
   const steps = await createMergeDiff("run_steps", storedRows(source, `SELECT * FROM run_steps ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
   const tools = await createMergeDiff(
@@ -62,7 +62,7 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
   const assistantRows = await createMergeDiff("assistants", storedRows(source, `SELECT * FROM assistants ORDER BY ${ordered("id")}`, (r) => [r.id as string]), limit);
   for await (const assistant of foldedAssistants(source, onEvent)) await assistantRows.visit({ key: [assistant.id], row: assistant });
   // Events of no step, run or assistant (threads, errors) are read by no stream: the work is done.
-  onProgress?.(events, events);
+  await onProgress?.(events, events);
   const folded = [
     ...(await checkpointDifferences(source)), ...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()),
     ...(await assistantRows.finish()), ...(await folds.finish()), ...(await expiries.finish()),
@@ -74,15 +74,15 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: (do
 }
 
 /** `verifyRows` on a SQLite connection, in one read transaction. */
-export function verifyProjections(sqlite: Database, limit = 20, onProgress?: (done: number, total: number) => void) {
+export function verifyProjections(sqlite: Database, limit = 20, onProgress?: VerifyProgress["update"]) {
   return withSqliteSnapshot(sqlite, (source) => verifyRows(source, limit, onProgress));
 }
 
 export interface VerifyProgress {
   /** The file is being checked: no count to show yet. */
   checking(): void;
-  /** Events of the log folded and compared so far, of all. */
-  update(done: number, total: number): void;
+  /** Events of the log folded and compared so far, of all; its rejection ends the comparison. */
+  update(done: number, total: number): void | Promise<void>;
 }
 
 export type VerifyReport = { damage: string[] } | { damage: null; events: number; differences: string[] };

@@ -20,10 +20,17 @@ export const indexedBy = (dialect: RowSource["dialect"], index: string) => (dial
 
 /** Runs `fn` on a SQLite connection inside one read transaction: its statements see one snapshot. */
 export async function withSqliteSnapshot<T>(sqlite: Database, fn: (source: RowSource) => Promise<T>): Promise<T> {
+  const reading = new Set<IterableIterator<unknown>>();
   const source: RowSource = {
     dialect: "sqlite",
     rows: async function* <T>(sql: string) {
-      yield* sqlite.prepare<[], T>(sql).iterate();
+      const rows = sqlite.prepare<[], T>(sql).iterate();
+      reading.add(rows);
+      try {
+        yield* rows;
+      } finally {
+        reading.delete(rows);
+      }
     },
     all: async <T>(sql: string, params: readonly SqlValue[] = []) => sqlite.prepare<SqlValue[], T>(sql).all(...params),
   };
@@ -31,6 +38,8 @@ export async function withSqliteSnapshot<T>(sqlite: Database, fn: (source: RowSo
   try {
     return await fn(source);
   } finally {
+    // Readers `fn` left open when it stopped early (verify interrupted: the merge joins' stored sides) keep the connection busy.
+    for (const rows of reading) rows.return?.();
     sqlite.exec("COMMIT");
   }
 }

@@ -12,7 +12,7 @@ export interface Store {
   readonly sql: SqlDatabase;
   append(batch: LateBatch): Promise<AppendResult>;
   /** Truncates every projection and refolds the whole log, in one transaction. */
-  rebuild(onProgress?: (folded: number) => void): Promise<{ events: number; seconds: number }>;
+  rebuild(onProgress?: (folded: number) => void | Promise<void>): Promise<{ events: number; seconds: number }>;
   /** Refolds the log once when a read model is behind it (one a newer release added); null when none is. */
   catchUp(onStart: (behind: readonly string[]) => void): Promise<{ events: number; seconds: number } | null>;
   close(): Promise<void>;

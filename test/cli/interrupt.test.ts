@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { open } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { stepLine } from "../helpers/hostile.js";
+import { storeRows, writeBehindStore } from "../helpers/storeRows.js";
 
 const lines = (count: number) => Array.from({ length: count }, (_, i) => `${stepLine(`step_Int${String(i).padStart(5, "0")}`)}\n`).join("");
 
@@ -90,5 +91,34 @@ describe("Ctrl-C (or SIGTERM) during ingest: what was committed is summed up, ex
     expect(screen.lastIndexOf("\x1b[?7h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?7l"));
     expect(screen).toContain("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read");
     expect(screen).toMatch(/\d+ records: \d+ appended, 0 duplicates, 0 rejected/);
+  });
+});
+
+describe("Ctrl-C during rebuild or verify at a terminal: the terminal restored, what happened said, exit 130", () => {
+  it("given a rebuild, then verify, each stopped mid-way, then each says so, the bar's terminal changes are undone and the rebuild's transaction rolled back", async () => {
+    const db = tempDb();
+    const file = join(tempDir(), "steps.jsonl");
+    // A run a step: verify reads each step's run's events.
+    await writeFile(file, Array.from({ length: 20_000 }, (_, i) => `${stepLine(`step_Int${String(i).padStart(5, "0")}`, { run_id: `run_${i}` })}\n`).join(""));
+    expect((await stepstore(["ingest", "--db", db, file])).code).toBe(0);
+    // A hand edit a finished rebuild would undo: still there after an interrupted one.
+    await writeBehindStore(db, "UPDATE run_steps SET status = 'failed' WHERE id = 'step_Int00000'");
+    for (const [command, what] of [
+      ["rebuild", "its transaction rolled back: the store is as it was"],
+      ["verify", "the comparison was not finished (verify only reads: the store is unchanged)"],
+    ]) {
+      const child = spawn("script", ["-qfec", `${process.execPath} ${BIN} ${command} --db ${db}`, "/dev/null"], { env: { ...process.env, COLUMNS: "200" } });
+      const out = outcome(child);
+      // The bar past its first count: Ctrl-C as soon as it shows.
+      await waitFor(async () => /\b[1-9]\d*000\/20000 events/.test(out.stdout()) || out.exited(), `${command}'s bar to move`);
+      child.stdin.write("\x03");
+      const { code } = await out.done;
+      const screen = out.stdout();
+      expect(code, screen).toBe(130);
+      expect(screen.lastIndexOf("\x1b[?25h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?25l"));
+      expect(screen.lastIndexOf("\x1b[?7h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?7l"));
+      expect(screen).toContain(`stepstore: ${command} interrupted; ${what}`);
+    }
+    expect(await storeRows(db, "SELECT status FROM run_steps WHERE id = 'step_Int00000'")).toEqual([{ status: "failed" }]);
   });
 });

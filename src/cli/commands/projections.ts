@@ -3,18 +3,20 @@ import { openStore } from "../../openStore.js";
 import { dbPath } from "../db.js";
 import { EXIT } from "../errors.js";
 import { cliIo, writeOut } from "../io.js";
-import { progressBar } from "../progress.js";
+import { stoppableProgress } from "../progress.js";
 
 export async function rebuildCommand(options: { db?: string }): Promise<number> {
   const store = await openStore(dbPath(options.db), { mode: "write", notify: null });
-  const bar = progressBar("rebuild", "events");
+  const bar = stoppableProgress("rebuild", "events");
   try {
     const total = await eventCount(store.sql);
-    bar.update(0, total);
+    await bar.update(0, total);
     const result = await store.rebuild((folded) => bar.update(folded, total));
     bar.stop();
     await writeOut(`${result.events} events folded in ${result.seconds.toFixed(2)} s\n`);
     return EXIT.ok;
+  } catch (error) {
+    return bar.interrupted("its transaction rolled back: the store is as it was") ?? Promise.reject(error);
   } finally {
     bar.stop();
     await store.close();
@@ -23,7 +25,7 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
 
 export async function verifyCommand(options: { db?: string }): Promise<number> {
   const store = await openStore(dbPath(options.db), { mode: "read" });
-  const bar = progressBar("verify", "events");
+  const bar = stoppableProgress("verify", "events");
   try {
     const checking = () => bar.note(store.dialect === "sqlite" ? "verify: checking the file (PRAGMA integrity_check)" : "verify: comparing the tables");
     const report = await store.verify({ checking, update: bar.update });
@@ -40,6 +42,8 @@ export async function verifyCommand(options: { db?: string }): Promise<number> {
     await writeOut(`${differences.join("\n")}\n`);
     cliIo().stderr.write(`verify: the tables differ from the fold of ${events} events (first ${differences.length} differences above)\n`);
     return EXIT.failure;
+  } catch (error) {
+    return bar.interrupted("the comparison was not finished (verify only reads: the store is unchanged)") ?? Promise.reject(error);
   } finally {
     bar.stop();
     await store.close();

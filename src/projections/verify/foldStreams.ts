@@ -21,10 +21,10 @@ type EventRow = { position: number; type: string; data: string; id: string };
  * The log's rows grouped by one id, read in (id, position) order through the index named: one group
  * at a time in memory. INDEXED BY, as the planner may otherwise sort the whole log in a temp b-tree.
  */
-async function* groupsOf(source: RowSource, sql: string, onEvent: () => void): AsyncGenerator<{ id: string; rows: EventRow[] }> {
+async function* groupsOf(source: RowSource, sql: string, onEvent: () => Promise<void>): AsyncGenerator<{ id: string; rows: EventRow[] }> {
   let group: { id: string; rows: EventRow[] } | null = null;
   for await (const row of source.rows<EventRow>(sql)) {
-    onEvent();
+    await onEvent();
     if (group && group.id !== row.id) yield group;
     if (!group || group.id !== row.id) group = { id: row.id, rows: [] };
     group.rows.push(row);
@@ -56,7 +56,7 @@ export interface FoldedStep {
 }
 
 /** Each step's row as the log folds it, in id order (as SQLite orders text), one step in memory at a time. */
-export async function* foldedSteps(source: RowSource, onEvent: () => void): AsyncGenerator<FoldedStep> {
+export async function* foldedSteps(source: RowSource, onEvent: () => Promise<void>): AsyncGenerator<FoldedStep> {
   const expiryOf = runExpiryReader(source);
   const sql = `SELECT position, type, data, step_id AS id FROM events ${indexedBy(source.dialect, "events_step_position")}
     WHERE step_id IS NOT NULL ORDER BY ${inCodePointOrder(source.dialect, "step_id")}, position`;
@@ -81,7 +81,7 @@ export async function* foldedSteps(source: RowSource, onEvent: () => void): Asyn
 type RowWithId = Record<string, unknown> & { id: string };
 
 /** Each run's row as the log folds it, and its `run_expiries` row (CONTRACT §5 rule 4), in id order, one run in memory at a time. */
-export async function* foldedRuns(source: RowSource, onEvent: () => void): AsyncGenerator<{ id: string; run: RowWithId | null; expiry: Record<string, unknown> | null }> {
+export async function* foldedRuns(source: RowSource, onEvent: () => Promise<void>): AsyncGenerator<{ id: string; run: RowWithId | null; expiry: Record<string, unknown> | null }> {
   const sql = `SELECT position, type, data, run_id AS id FROM events ${indexedBy(source.dialect, "events_run_position")}
     WHERE run_id IS NOT NULL AND step_id IS NULL ORDER BY ${inCodePointOrder(source.dialect, "run_id")}, position`;
   for await (const { id, rows } of groupsOf(source, sql, onEvent)) {
@@ -100,10 +100,10 @@ export async function* foldedRuns(source: RowSource, onEvent: () => void): Async
  * Each assistant's row as the log folds it, in id order. Assistant records stand alone (no step, no run):
  * read in log order and folded by id, one snapshot per assistant in memory (assistants are few).
  */
-export async function* foldedAssistants(source: RowSource, onEvent: () => void): AsyncGenerator<Record<string, unknown> & { id: string }> {
+export async function* foldedAssistants(source: RowSource, onEvent: () => Promise<void>): AsyncGenerator<Record<string, unknown> & { id: string }> {
   const folded = new Map<string, Assistant>();
   for await (const row of source.rows<EventRow>("SELECT position, type, data, '' AS id FROM events WHERE type = 'assistant' ORDER BY position")) {
-    onEvent();
+    await onEvent();
     const event = eventFromRow(row);
     if (event.kind !== "assistant") continue;
     const winner = evolveAssistant(folded.get(event.payload.id) ?? null, event);
