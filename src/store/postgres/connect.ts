@@ -77,6 +77,8 @@ export const QUERY_TYPES = typeParsers(parseInt8OrDigits);
 /** An error that names the database (URL without password) and says what to do about it. */
 export class StoreUnreachable extends Error {}
 
+/** A connection ended by the server (terminated by an administrator, a crash, an idle timeout) or broken under a write. */
+const LOST_CODES = new Set(["57P01", "57P02", "57P05", "25P03", "EPIPE"]);
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ECONNRESET", "ENETUNREACH"]);
 
 /**
@@ -91,6 +93,7 @@ export function unreachableError(url: string, error: unknown): StoreUnreachable 
     return new StoreUnreachable(`${shown}: database "${database}" does not exist; create it (createdb ${createdbArguments(url)}) or give --db an existing database`);
   }
   if (code === "28P01" || code === "28000") return new StoreUnreachable(`${shown}: ${message}; check the user and password in the URL (a password is given as postgres://user:password@host/db)`);
+  if (code !== undefined && LOST_CODES.has(code)) return new StoreUnreachable(`${shown}: connection lost: ${message}`);
   if (code === "57P03") return new StoreUnreachable(`${shown}: ${message}; the server is starting or shutting down, try again`);
   // pg's own connection failures carry no SQLSTATE ("timeout expired", "Connection terminated unexpectedly"); a
   // statement's do (a statement timeout is 57014 and keeps its message).
@@ -181,6 +184,9 @@ export async function openPool(url: string, options: PoolOptions = {}): Promise<
   // An idle connection the server drops (a restart) only leaves the pool; the next statement reconnects
   // or fails itself. Without a listener, pg's 'error' event would end the process.
   pool.on("error", () => {});
+  // A connection lost while checked out (the server restarted, the backend was terminated) fails the statement it runs
+  // or the next; pg also emits 'error' on the client, which, unheard, would end the process with a stack trace.
+  pool.on("connect", (client) => client.on("error", () => {}));
   try {
     await pool.query("SELECT 1");
   } catch (error) {

@@ -69,13 +69,16 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
       if (batch.rows.length < wanted) return { columns, rows, cut: false };
     }
   } catch (error) {
+    // A cursor that failed is not closed: closing waits for an answer a lost connection never sends (the ROLLBACK
+    // after it waits behind the failed cursor's own end, or fails at once on a lost connection).
+    cursor = undefined;
     throw refusal(error, options.timeoutMs) ?? unreachableError(url, error) ?? error;
   } finally {
     await endSession(client, cursor);
   }
 }
 
-/** Closes the query's cursor and transaction, lets go of any session advisory lock it took, and closes the connection. */
+/** Closes the query's cursor (when it did not fail) and transaction, lets go of any session advisory lock it took, and closes the connection. */
 async function endSession(client: pg.PoolClient, cursor: Cursor | undefined): Promise<void> {
   try {
     await cursor?.close();

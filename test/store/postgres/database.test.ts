@@ -117,6 +117,18 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     await expect(timedOut).rejects.toThrow(/^canceling statement due to statement timeout$/);
   });
 
+  it("names the database and the cause when a transaction's connection is lost, without ending the process, and goes on", async () => {
+    // Before: pg's 'error' event on the checked-out client had no listener and ended the process with a stack trace.
+    const writer = await openPostgresDatabase(url(), { pipeline: true });
+    try {
+      const lost = writer.transaction((tx) => tx.get("SELECT pg_terminate_backend(pg_backend_pid())"));
+      await expect(lost).rejects.toThrow(`${url()}: connection lost: terminating connection due to administrator command`);
+      expect(await writer.transaction((tx) => tx.get("SELECT 1 AS one"))).toEqual({ one: 1 });
+    } finally {
+      await writer.close();
+    }
+  });
+
   it("opened to pipeline, sends a transaction's writes without waiting: later reads see them, and the first that fails fails the transaction", async () => {
     const writer = await openPostgresDatabase(url(), { pipeline: true });
     try {

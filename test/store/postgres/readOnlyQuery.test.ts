@@ -95,6 +95,13 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     expect((error as Error).message).toBe("query cancelled: canceling statement due to user request");
   });
 
+  it("names the database and the cause when the query's connection is lost, without ending the process", async () => {
+    // Before: an unhandled 'error' event (write ECONNRESET) ended the process with a stack trace.
+    const error = await query("SELECT pg_terminate_backend(pg_backend_pid())").catch((e: Error) => e);
+    expect((error as Error).message).toBe(`${url()}: connection lost: terminating connection due to administrator command`);
+    expect((await query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+
   it("does not hand what a query left on its connection (a session advisory lock) to the next user of the pool", async () => {
     await query(`SELECT pg_advisory_lock(${APPEND_LOCK_KEY})`);
     const taken = await Promise.all(Array.from({ length: 8 }, () => db.transaction((tx) => tx.get<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_KEY}) AS got`))));
