@@ -5,6 +5,7 @@ import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, 
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { notAStoreBecause } from "./logColumns.js";
 import type { SqlPort } from "./sqlPort.js";
 import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
 
@@ -81,14 +82,10 @@ const MIGRATIONS_TABLE = "__drizzle_migrations";
 const hasTable = (sqlite: BetterSqlite3.Database, name: string) =>
   sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
-/** Columns only stepstore's log has together: another application's `events` table (a common name) is not the log. */
-const LOG_COLUMNS = ["event_key", "origin", "received_at", "data"];
-
 /** Why the file is not a stepstore store (its tables are another application's), or null when it is one. */
 function notAStore(sqlite: BetterSqlite3.Database): string | null {
-  if (!hasTable(sqlite, "events")) return "no events table";
-  const columns = new Set(sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name));
-  return LOG_COLUMNS.every((c) => columns.has(c)) ? null : "an events table that is not stepstore's log";
+  if (!hasTable(sqlite, "events")) return notAStoreBecause(null);
+  return notAStoreBecause(sqlite.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name));
 }
 
 const newestOf = (migrations: { folderMillis: number }[]) => Math.max(0, ...migrations.map((m) => m.folderMillis));

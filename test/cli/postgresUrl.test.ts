@@ -1,6 +1,9 @@
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { EXAMPLES, stepstore, tempDir } from "../helpers/cli.js";
+import { describePostgres, useFreshDatabase } from "../helpers/postgres.js";
 
 describe("a PostgreSQL URL where no server answers", () => {
   it.each([["ingest", "-"], ["steps"], ["status"], ["serve"]])("%s fails naming the database, password left out, says what to check, and creates nothing", async (...command) => {
@@ -24,5 +27,44 @@ describe("a URL that is not PostgreSQL's", () => {
       expect(result.stderr).toBe(`stepstore: the store ${url.split(":")[0]}://… is a URL but not PostgreSQL's: give postgres://user@host:5432/database, or a SQLite file path\n`);
     }
     expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+/** Runs `sql` on the database as its owner, outside stepstore: the rows' first column. */
+async function onDatabase(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query({ text: sql, rowMode: "array" })).rows.map((row: unknown[]) => row[0]);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every schema and relation of the database but PostgreSQL's own. */
+const relations = (url: string) => onDatabase(url, `SELECT n.nspname || '.' || coalesce(c.relname, '') FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid
+  WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' ORDER BY 1`);
+
+describePostgres("a PostgreSQL database whose events table is another application's", () => {
+  // Before: reads said "made by an older stepstore: run any write command", and a write then failed showing drizzle's
+  // whole CREATE TABLE and left a `drizzle` schema behind. The rule is SQLite's (src/store/logColumns.ts).
+  const url = useFreshDatabase();
+  it.each([["status"], ["steps"], ["ingest", join(EXAMPLES, "relayed-events.jsonl")], ["rebuild"]])("%s refuses it, exit 1 naming it, and adds nothing", async (...command) => {
+    if ((await relations(url())).length === 1) await onDatabase(url(), "CREATE TABLE events (id serial PRIMARY KEY, name text)");
+    const before = await relations(url());
+    const result = await stepstore([...command, "--db", url()]);
+    expect(result.stderr).toBe(`stepstore: ${url()} is not a stepstore database (it has an events table that is not stepstore's log); stepstore leaves it as it is: give --db another database, or a schema of stepstore's own (?schema=NAME)\n`);
+    expect(result.code).toBe(1);
+    expect(await relations(url())).toEqual(before);
+  });
+});
+
+describePostgres("a PostgreSQL migration that fails", () => {
+  const url = useFreshDatabase();
+  it("shows PostgreSQL's own error, not drizzle's statement", async () => {
+    await onDatabase(url(), "CREATE TABLE rejections (id int)");
+    const result = await stepstore(["ingest", "--db", url(), join(EXAMPLES, "relayed-events.jsonl")]);
+    expect(result.stderr).toBe(`stepstore: ${url()}: migrating failed: relation "rejections" already exists\n`);
+    expect(result.code).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import { readMigrationFiles, type MigrationConfig, type MigrationMeta } from "dr
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
+import { FOREIGN_EVENTS_TABLE, notAStoreBecause } from "../logColumns.js";
 import { connectClient, storeSchema, unreachableError, withoutPassword } from "./connect.js";
 
 /** drizzle-kit's output for PostgreSQL (drizzle.pg.config.ts), from src/ and from dist/ alike. */
@@ -51,6 +52,21 @@ async function journal(db: Queryable, schema: string | null): Promise<{ applied:
   return { applied: row?.applied ?? 0, newest: row?.newest ?? 0 };
 }
 
+/** Why the database (the URL's schema of it) is not a stepstore store, by open.ts's rule; null when it is one. */
+async function notAStore(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ columns: string[] | null }>(
+    `SELECT CASE WHEN to_regclass('events') IS NOT NULL THEN array(SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass('events') AND attnum > 0 AND NOT attisdropped) END AS columns`,
+  );
+  return notAStoreBecause(rows[0]?.columns ?? null);
+}
+
+/** Another application's `events` in the store's schema: refused before anything is migrated, so nothing is left behind. */
+class ForeignEvents extends Error {
+  constructor(url: string) {
+    super(`${withoutPassword(url)} is not a stepstore database (it has ${FOREIGN_EVENTS_TABLE}); stepstore leaves it as it is: give --db another database, or a schema of stepstore's own (?schema=NAME)`);
+  }
+}
+
 /**
  * Applies the migrations the database lacks, with drizzle's migrator, under a session advisory lock:
  * drizzle's reads the last applied migration before its transaction, so two processes opening a fresh
@@ -66,6 +82,7 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
     const { newest } = await journal(client, schema);
     refuseNewerStore(withoutPassword(url), newest, latest);
     if (newest >= latest) return 0; // the usual open: no lock taken
+    if ((await notAStore(client)) === FOREIGN_EVENTS_TABLE) throw new ForeignEvents(url);
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
     try {
       const before = await journal(client, schema);
@@ -77,8 +94,10 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
       await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`);
     }
   } catch (error) {
-    if (error instanceof NewerStoreError) throw error;
-    throw unreachableError(url, error) ?? new Error(`${withoutPassword(url)}: migrating failed: ${(error as Error).message}`, { cause: error });
+    if (error instanceof NewerStoreError || error instanceof ForeignEvents) throw error;
+    // drizzle wraps PostgreSQL's error in its own, whose message is the whole DDL statement.
+    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : (error as Error);
+    throw unreachableError(url, cause) ?? new Error(`${withoutPassword(url)}: migrating failed: ${cause.message}`, { cause: error });
   } finally {
     client.release();
   }
@@ -90,8 +109,9 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
  */
 export async function checkPostgresSchema(pool: pg.Pool, url: string): Promise<void> {
   const shown = withoutPassword(url);
-  const events = await pool.query<{ exists: boolean }>(`SELECT to_regclass('events') IS NOT NULL AS exists`);
-  if (!events.rows[0]?.exists) throw new Error(`${shown} is not a stepstore database (it has no events table); stepstore ingest, poll, rebuild or serve creates one`);
+  const why = await notAStore(pool);
+  if (why === FOREIGN_EVENTS_TABLE) throw new ForeignEvents(url);
+  if (why !== null) throw new Error(`${shown} is not a stepstore database (it has ${why}); stepstore ingest, poll, rebuild or serve creates one`);
   const { newest } = await journal(pool, storeSchema(url));
   refuseNewerStore(shown, newest, newestPgMigration());
   if (newest < newestPgMigration()) {
