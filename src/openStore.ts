@@ -2,8 +2,7 @@ import { statSync } from "node:fs";
 import { behindTheLog } from "./projections/behind.js";
 import type { VerifyProgress, VerifyReport } from "./projections/verify.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
-import { foreignUrlScheme, isPostgresUrl } from "./store/postgres/url.js";
-import { SettingError } from "./settings.js";
+import { checkStoreLocation, isPostgresUrl } from "./store/postgres/url.js";
 import type { QueryResult } from "./store/readOnlyQuery.js";
 import type { SqlPort } from "./store/sqlPort.js";
 import type { Store } from "./store/store.js";
@@ -50,9 +49,7 @@ export type StoreLocation = string;
 export function openStore(location: StoreLocation, options: WriteOptions): Promise<Store>;
 export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
 export async function openStore(location: StoreLocation, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
-  const scheme = foreignUrlScheme(location);
-  // Taken as a path it would make a SQLite file under ./postgress:/… while the user believes the data went to a server.
-  if (scheme !== null) throw new SettingError(`the store ${scheme}://… is a URL but not PostgreSQL's: give postgres://user@host:5432/database, or a SQLite file path`);
+  checkStoreLocation(location);
   const postgres = isPostgresUrl(location);
   // Each kind of store loads its own modules when opened: a SQLite read loads neither pg nor the projections' writers.
   if (options.mode === "read") return postgres ? (await import("./postgresReadStore.js")).openPostgresForReading(location) : openSqliteForReading(location);

@@ -30,6 +30,36 @@ describe("a URL that is not PostgreSQL's", () => {
   });
 });
 
+describe("a --db that names no usable store", () => {
+  // Before: the first two connected to the user's default database (ingest made a store in `postgres`), the next three
+  // made SQLite stores under ./postgres:/…, and a bad ?schema= exited 1 where every other malformed --db exits 2.
+  const noDatabase = (url: string) => `stepstore: ${url} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)\n`;
+  const noSlashes = (scheme: string) => `stepstore: the store ${scheme}:… lacks the // of a URL: give postgres://user@host:5432/database, or a SQLite file path (./${scheme}:… for a file so named)\n`;
+  const malformed: [string, string][] = [
+    ["postgres://alice:s3cret@127.0.0.1:1/", noDatabase("postgres://alice@127.0.0.1:1/")],
+    ["postgres://alice:s3cret@127.0.0.1:1", noDatabase("postgres://alice@127.0.0.1:1")],
+    ["postgres:/alice:s3cret@127.0.0.1:1/db", noSlashes("postgres")],
+    ["postgresql:alice:s3cret@127.0.0.1:1/db", noSlashes("postgresql")],
+    ["POSTGRES:db", noSlashes("POSTGRES")],
+    ["postgres://alice:s3cret@127.0.0.1:1/db?schema=bad-name", `stepstore: postgres://alice@127.0.0.1:1/db?schema=bad-name: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "bad-name"\n`],
+  ];
+  it.each([["ingest", "-"], ["steps"]])("%s is a usage error (exit 2) naming the problem, shows no password, and creates nothing", async (...command) => {
+    const cwd = tempDir();
+    for (const [db, message] of malformed) {
+      const result = await stepstore([...command, "--db", db], { cwd });
+      expect(result.stderr).toBe(message);
+      expect(result.code).toBe(2);
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it("still takes a file named postgres.db, or one with a colon, as a SQLite store", async () => {
+    const cwd = tempDir();
+    for (const db of ["postgres.db", "./postgres:x.db"]) expect((await stepstore(["rebuild", "--db", db], { cwd })).code).toBe(0);
+    expect(readdirSync(cwd).filter((name) => name.endsWith(".db")).sort()).toEqual(["postgres.db", "postgres:x.db"]);
+  });
+});
+
 /** Runs `sql` on the database as its owner, outside stepstore: the rows' first column. */
 async function onDatabase(url: string, sql: string): Promise<unknown[]> {
   const client = new pg.Client({ connectionString: url });

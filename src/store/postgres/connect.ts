@@ -1,22 +1,7 @@
 import pg from "pg";
-import { isPostgresUrl } from "./url.js";
+import { isPostgresUrl, storeSchema, urlDatabase, withoutPassword } from "./url.js";
 
-export { isPostgresUrl };
-
-/** Query parameters node-postgres takes a secret from (`?password=` is the password as much as `user:password@`). */
-const SECRET_PARAMETERS = ["password", "sslpassword"];
-
-/** A URL as an error may show it: the password left out, whether given before the host or as a parameter. */
-export function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = "";
-    for (const name of SECRET_PARAMETERS) parsed.searchParams.delete(name);
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1@").replace(/([?&](?:ssl)?password=)[^&]*/gi, "$1");
-  }
-}
+export { isPostgresUrl, storeSchema, withoutPassword };
 
 /**
  * Connections per process. Appends are serialized across every process by one advisory lock
@@ -88,7 +73,7 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETI
 export function unreachableError(url: string, error: unknown): StoreUnreachable | null {
   const shown = withoutPassword(url);
   const { code, message } = error as { code?: string; message?: string };
-  const database = decodeURIComponent(new URL(url).pathname.slice(1)) || "postgres";
+  const database = urlDatabase(url) || "postgres";
   if (code === "3D000") {
     return new StoreUnreachable(`${shown}: database "${database}" does not exist; create it (createdb ${createdbArguments(url)}) or give --db an existing database`);
   }
@@ -109,22 +94,8 @@ function createdbArguments(url: string): string {
   const parsed = new URL(url);
   const parts = [`-h ${parsed.hostname || "localhost"}`, `-p ${parsed.port || "5432"}`];
   if (parsed.username) parts.push(`-U ${decodeURIComponent(parsed.username)}`);
-  parts.push(decodeURIComponent(parsed.pathname.slice(1)) || "postgres");
+  parts.push(urlDatabase(url) || "postgres");
   return parts.join(" ");
-}
-
-/** A schema name `?schema=` may give: an unquoted SQL identifier (letters, digits, `_`, at most 63 bytes), kept as written. */
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-/**
- * The schema the URL's `?schema=NAME` puts the store in (null: PostgreSQL's default, `public`). The
- * tables, views and migration journal live there; a write command creates it when missing.
- */
-export function storeSchema(url: string): string | null {
-  const schema = new URL(url).searchParams.get("schema");
-  if (schema === null) return null;
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`${withoutPassword(url)}: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "${schema}"`);
-  return schema;
 }
 
 /**

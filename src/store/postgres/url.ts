@@ -1,3 +1,5 @@
+import { SettingError } from "../../settings.js";
+
 /** Whether a store location is PostgreSQL, answered without loading pg: a SQLite run never loads it. */
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
@@ -12,4 +14,56 @@ const ANY_URL = /^([a-z][a-z0-9+.-]*):\/\//i;
 /** The scheme of a URL that is not PostgreSQL's (a typo such as `postgress://`, or `mysql://`), else null. */
 export function foreignUrlScheme(db: string): string | null {
   return isPostgresUrl(db) ? null : (ANY_URL.exec(db)?.[1] ?? null);
+}
+
+/** `postgres:` or `postgresql:` without the `//` (`postgres:/host/db`, `postgres:user@host/db`): a mistyped URL, not a file. */
+const POSTGRES_WITHOUT_SLASHES = /^(postgres(?:ql)?):(?!\/\/)/i;
+
+/** Query parameters node-postgres takes a secret from (`?password=` is the password as much as `user:password@`). */
+const SECRET_PARAMETERS = ["password", "sslpassword"];
+
+/** A URL as an error may show it: the password left out, whether given before the host or as a parameter. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = "";
+    for (const name of SECRET_PARAMETERS) parsed.searchParams.delete(name);
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1@").replace(/([?&](?:ssl)?password=)[^&]*/gi, "$1");
+  }
+}
+
+/** The database a PostgreSQL URL names ("" when none: pg would then connect to the user's default database). */
+export const urlDatabase = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
+
+/** A schema name `?schema=` may give: an unquoted SQL identifier (letters, digits, `_`, at most 63 bytes), kept as written. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * The schema the URL's `?schema=NAME` puts the store in (null: PostgreSQL's default, `public`). The
+ * tables, views and migration journal live there; a write command creates it when missing.
+ */
+export function storeSchema(url: string): string | null {
+  const schema = new URL(url).searchParams.get("schema");
+  if (schema === null) return null;
+  if (!SCHEMA_NAME.test(schema)) throw new SettingError(`${withoutPassword(url)}: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "${schema}"`);
+  return schema;
+}
+
+const GIVE = "give postgres://user@host:5432/database, or a SQLite file path";
+
+/**
+ * Refuses, as bad usage (exit 2), a location that is neither a file path a user means nor a usable PostgreSQL URL:
+ * taken as a path it would make a SQLite store (under `./postgress:/…`), or pg would pick a database of its own.
+ */
+export function checkStoreLocation(db: string): void {
+  const typo = POSTGRES_WITHOUT_SLASHES.exec(db)?.[1];
+  if (typo !== undefined) throw new SettingError(`the store ${typo}:… lacks the // of a URL: ${GIVE} (./${typo}:… for a file so named)`);
+  const scheme = foreignUrlScheme(db);
+  if (scheme !== null) throw new SettingError(`the store ${scheme}://… is a URL but not PostgreSQL's: ${GIVE}`);
+  if (!isPostgresUrl(db)) return;
+  if (!URL.canParse(db)) throw new SettingError(`${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
+  if (urlDatabase(db) === "") throw new SettingError(`${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`);
+  storeSchema(db);
 }

@@ -55,7 +55,7 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       const withPassword = new URL(inSchema(database.url, "no-good"));
       withPassword.password = "s3cret-pw";
       const bad = await stepstore(["status", "--db", withPassword.toString()]);
-      expect(bad.code).toBe(1);
+      expect(bad.code).toBe(2); // bad usage, as every other malformed --db
       expect(bad.stderr).toContain('?schema= takes a name of letters, digits and _');
       expect(bad.stderr).not.toContain("s3cret-pw");
     } finally {
