@@ -95,6 +95,12 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     expect((error as Error).message).toBe("query cancelled: canceling statement due to user request");
   });
 
+  it("answers the OID of a large object it creates (PostgreSQL allows it in a READ ONLY transaction), which is gone afterwards: the known limit README names", async () => {
+    const { rows } = await query("SELECT lo_create(0)::bigint AS oid");
+    expect(rows[0]!.oid).toBeGreaterThan(0);
+    expect(await db.get("SELECT count(*) AS n FROM pg_largeobject_metadata WHERE oid = ?::bigint::oid", [rows[0]!.oid as number])).toEqual({ n: 0 });
+  });
+
   it("names the database and the cause when the query's connection is lost, without ending the process", async () => {
     // Before: an unhandled 'error' event (write ECONNRESET) ended the process with a stack trace.
     const error = await query("SELECT pg_terminate_backend(pg_backend_pid())").catch((e: Error) => e);
