@@ -2,7 +2,8 @@ import { statSync } from "node:fs";
 import { behindTheLog } from "./projections/behind.js";
 import type { VerifyProgress, VerifyReport } from "./projections/verify.js";
 import { openForReading, type OpenOptions } from "./store/open.js";
-import { checkStoreLocation, isPostgresUrl } from "./store/postgres/url.js";
+import { isPostgresUrl, storeLocationProblem } from "./store/postgres/url.js";
+import { SettingError } from "./settings.js";
 import type { QueryResult } from "./store/readOnlyQuery.js";
 import type { SqlPort } from "./store/sqlPort.js";
 import type { Store } from "./store/store.js";
@@ -49,7 +50,8 @@ export type StoreLocation = string;
 export function openStore(location: StoreLocation, options: WriteOptions): Promise<Store>;
 export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
 export async function openStore(location: StoreLocation, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
-  checkStoreLocation(location);
+  const problem = storeLocationProblem(location);
+  if (problem !== null) throw new SettingError(problem);
   const postgres = isPostgresUrl(location);
   // Each kind of store loads its own modules when opened: a SQLite read loads neither pg nor the projections' writers.
   if (options.mode === "read") return postgres ? (await import("./postgresReadStore.js")).openPostgresForReading(location) : openSqliteForReading(location);

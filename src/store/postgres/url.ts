@@ -1,5 +1,3 @@
-import { SettingError } from "../../settings.js";
-
 /** Whether a store location is PostgreSQL, answered without loading pg: a SQLite run never loads it. */
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
@@ -40,30 +38,37 @@ export const urlDatabase = (url: string): string => decodeURIComponent(new URL(u
 /** A schema name `?schema=` may give: an unquoted SQL identifier (letters, digits, `_`, at most 63 bytes), kept as written. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Why the URL's `?schema=` cannot name a schema, or null (none given, or a good name). */
+function schemaProblem(url: string): string | null {
+  const schema = new URL(url).searchParams.get("schema");
+  if (schema === null || SCHEMA_NAME.test(schema)) return null;
+  return `${withoutPassword(url)}: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "${schema}"`;
+}
+
 /**
  * The schema the URL's `?schema=NAME` puts the store in (null: PostgreSQL's default, `public`). The
  * tables, views and migration journal live there; a write command creates it when missing.
  */
 export function storeSchema(url: string): string | null {
-  const schema = new URL(url).searchParams.get("schema");
-  if (schema === null) return null;
-  if (!SCHEMA_NAME.test(schema)) throw new SettingError(`${withoutPassword(url)}: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "${schema}"`);
-  return schema;
+  const problem = schemaProblem(url);
+  if (problem !== null) throw new Error(problem);
+  return new URL(url).searchParams.get("schema");
 }
 
 const GIVE = "give postgres://user@host:5432/database, or a SQLite file path";
 
 /**
- * Refuses, as bad usage (exit 2), a location that is neither a file path a user means nor a usable PostgreSQL URL:
- * taken as a path it would make a SQLite store (under `./postgress:/…`), or pg would pick a database of its own.
+ * Why a store location is neither a file path a user means nor a usable PostgreSQL URL (openStore makes it bad
+ * usage, exit 2), else null: taken as a path it would make a SQLite store (under `./postgress:/…`), or pg would
+ * connect to a database of its own choosing.
  */
-export function checkStoreLocation(db: string): void {
+export function storeLocationProblem(db: string): string | null {
   const typo = POSTGRES_WITHOUT_SLASHES.exec(db)?.[1];
-  if (typo !== undefined) throw new SettingError(`the store ${typo}:… lacks the // of a URL: ${GIVE} (./${typo}:… for a file so named)`);
+  if (typo !== undefined) return `the store ${typo}:… lacks the // of a URL: ${GIVE} (./${typo}:… for a file so named)`;
   const scheme = foreignUrlScheme(db);
-  if (scheme !== null) throw new SettingError(`the store ${scheme}://… is a URL but not PostgreSQL's: ${GIVE}`);
-  if (!isPostgresUrl(db)) return;
-  if (!URL.canParse(db)) throw new SettingError(`${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
-  if (urlDatabase(db) === "") throw new SettingError(`${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`);
-  storeSchema(db);
+  if (scheme !== null) return `the store ${scheme}://… is a URL but not PostgreSQL's: ${GIVE}`;
+  if (!isPostgresUrl(db)) return null;
+  if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database)`;
+  if (urlDatabase(db) === "") return `${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`;
+  return schemaProblem(db);
 }
