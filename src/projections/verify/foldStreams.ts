@@ -32,15 +32,31 @@ async function* groupsOf(source: RowSource, sql: string, onEvent: () => Promise<
   if (group) yield group;
 }
 
-/** What the log knows of one run's expiry (CONTRACT §5 rule 4), read from that run's own events by index. */
+/** Runs whose expiry verify keeps at once: memory stays bounded whatever the log, and a run's steps mostly hit. */
+const RUN_EXPIRIES_KEPT = 1024;
+
+/**
+ * What the log knows of one run's expiry (CONTRACT §5 rule 4), read from that run's own events by index. The read walks
+ * every event of the run (its steps' included) to find the run's own: each run's answer is kept (the least recently
+ * used dropped past RUN_EXPIRIES_KEPT), as reading it once a step made a run of 20,000 steps take minutes to verify.
+ */
 function runExpiryReader(source: RowSource): (runId: string) => Promise<RunExpiryState | null> {
   const sql = `SELECT position, type, data FROM events ${indexedBy(source.dialect, "events_run_position")} WHERE run_id = ? AND step_id IS NULL ORDER BY position`;
+  const kept = new Map<string, RunExpiryState | null>();
   return async (runId) => {
+    if (kept.has(runId)) {
+      const expiry = kept.get(runId)!;
+      kept.delete(runId); // re-inserted: a Map iterates in insertion order, so the first key is the least recently used
+      kept.set(runId, expiry);
+      return expiry;
+    }
     let expiry: RunExpiryState | null = null;
     for (const row of await source.all<{ position: number; type: string; data: string }>(sql, [runId])) {
       const event = eventFromRow(row);
       if (isRunExpiry(event)) expiry = evolveRunExpiry(expiry, event);
     }
+    if (kept.size >= RUN_EXPIRIES_KEPT) kept.delete(kept.keys().next().value!);
+    kept.set(runId, expiry);
     return expiry;
   };
 }
