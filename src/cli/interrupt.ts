@@ -43,17 +43,30 @@ export async function stopPoint(signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * `read`'s result, or null as soon as `signal` aborts. Its abort listener goes once `read` settles: a
+ * `Promise.race` against one promise of the abort kept a reaction on it per item, and with it the item, so an
+ * ingest held every record it had read (1.5 GB live after 800,000 records).
+ */
+function nextOrAbort<R>(read: Promise<R>, signal: AbortSignal): Promise<R | null> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settled = () => signal.removeEventListener("abort", onAbort);
+    read.then((value) => (settled(), resolve(value)), (error: unknown) => (settled(), reject(error)));
+  });
+}
+
+/**
  * `items` until `signal` aborts: then it ends at once, even with a read in flight (stdin waiting for a line),
  * so what was read before is committed. The source is closed behind it.
  */
 export async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = items[Symbol.asyncIterator]();
-  const aborted = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true }));
   let pending: Promise<IteratorResult<T>> | null = null;
   try {
     while (!signal.aborted) {
       pending = iterator.next();
-      const next = await Promise.race([pending, aborted]);
+      const next = await nextOrAbort(pending, signal);
       if (next === null || next.done) return;
       pending = null;
       yield next.value;
