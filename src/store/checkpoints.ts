@@ -10,13 +10,12 @@ export async function lastPosition(port: Pick<SqlPort, "all">): Promise<number> 
   return (await port.all<{ p: number | null }>("SELECT max(position) AS p FROM events"))[0]?.p ?? 0;
 }
 
+const rowCount = async (port: Pick<SqlPort, "all">, table: string) => Number((await port.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
 /** How many events the log holds: what `rebuild` and `verify` count to (on PostgreSQL positions have gaps: the last is no count). */
-export async function eventCount(port: Pick<SqlPort, "all">): Promise<number> {
-  return Number((await port.all<{ n: number }>("SELECT count(*) AS n FROM events"))[0]!.n);
-}
+export const eventCount = (port: Pick<SqlPort, "all">): Promise<number> => rowCount(port, "events");
 
 /** How many events and rejections the log holds (`status`). */
-export async function logCounts(port: SqlPort): Promise<{ events: number; rejections: number }> {
-  const count = async (table: string) => (await port.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
-  return { events: await count("events"), rejections: await count("rejections") };
+export async function logCounts(port: Pick<SqlPort, "all">): Promise<{ events: number; rejections: number }> {
+  return { events: await eventCount(port), rejections: await rowCount(port, "rejections") };
 }

@@ -240,8 +240,9 @@ function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
   const why = notAStore(sqlite);
   if (why !== null) throw new StoreError(`${path} is not a stepstore database (${why})`);
   const applied = appliedMigration(sqlite);
-  refuseNewerStore(path, applied, newestMigration(MIGRATIONS_FOLDER));
-  if (applied < newestMigration(MIGRATIONS_FOLDER)) {
+  const newest = newestMigration(MIGRATIONS_FOLDER);
+  refuseNewerStore(path, applied, newest);
+  if (applied < newest) {
     throw new StoreError(`${path} was made by an older stepstore: run any write command (ingest, rebuild) once to upgrade it`);
   }
 }
