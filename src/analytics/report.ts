@@ -118,11 +118,27 @@ async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string
  */
 const EMPTY_ROW: KeyedRow = Object.fromEntries(["key", ...METRIC_COLUMNS, "cost_usd"].map((column) => [column, null]));
 
-/** A report row from the rollups' `[key, …METRIC_COLUMNS]` values and its cost. */
+/** A report row from the rollups' `[key, …REPORT_VALUES]` values and its cost, the ratios divided here (CONTRACT §7). */
+// The values in REPORT_VALUES order.
 function reportRow(values: readonly (string | number | null)[], cost: number | null): ReportRow {
+  const [key, steps, completed, failed, cancelled, expired, inProgress, timedSteps, timedSeconds, p50, p95, prompt, completion, total] =
+    values as [string | null, ...number[]];
+  const finished = completed! + failed! + cancelled! + expired!;
   const row: KeyedRow = { ...EMPTY_ROW };
-  row.key = values[0] as string | null;
-  for (let i = 0; i < METRIC_COLUMNS.length; i++) row[METRIC_COLUMNS[i]!] = values[i + 1] ?? null;
+  row.key = key;
+  row.steps = steps!;
+  row.completed = completed!;
+  row.failed = failed!;
+  row.cancelled = cancelled!;
+  row.expired = expired!;
+  row.in_progress = inProgress!;
+  row.failure_rate = finished === 0 ? null : failed! / finished;
+  row.avg_completion_seconds = timedSteps === 0 ? null : timedSeconds! / timedSteps!;
+  row.p50_completion_seconds = p50 ?? null;
+  row.p95_completion_seconds = p95 ?? null;
+  row.prompt_tokens = prompt!;
+  row.completion_tokens = completion!;
+  row.total_tokens = total!;
   row.cost_usd = cost;
   return row as unknown as ReportRow;
 }

@@ -9,7 +9,7 @@ import { rollupRowColumns, summariesCtes } from "../projections/stepStats/summar
 import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import {
-  filterConditions, FINISHED_STATUSES, utcDayStart, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
+  filterConditions, utcDayStart, type Dimension, type FilterColumns, type MetricsQuery, type StepFilter,
 } from "./metrics.js";
 
 interface RollupKey {
@@ -56,17 +56,14 @@ function tagged(source: RollupKey, filter: StepFilter, columns: string): Metrics
   };
 }
 
-/** The finished steps of a summary row: the sum of its finished statuses' counts, each column named as its status. */
-const FINISHED = `(${FINISHED_STATUSES.join(" + ")})`;
-
 /**
- * The report's values from a summary row `r` (stored, or summed from the rollups a filter keeps), in the order of a
- * report row: the key, then METRIC_COLUMNS, the ratios computed.
+ * What a report row is computed from (report.ts's `reportRow`), in this order: the key, then a summary row `r`'s counts
+ * (stored, or summed from the rollups a filter keeps). Integers only: the ratios are divided in JavaScript, the same
+ * IEEE division either engine does, and printing doubles was a third of `--by hour`'s query.
  */
-const reportValues = (key: string) => [key, "r.steps", "r.completed", "r.failed", "r.cancelled", "r.expired", "r.in_progress",
-  `CASE WHEN ${FINISHED} = 0 THEN NULL ELSE CAST(r.failed AS DOUBLE PRECISION) / ${FINISHED} END`,
-  "CASE WHEN r.timed_steps = 0 THEN NULL ELSE CAST(r.timed_seconds AS DOUBLE PRECISION) / r.timed_steps END",
-  "r.p50_completion_seconds", "r.p95_completion_seconds", "r.prompt_tokens", "r.completion_tokens", "r.total_tokens"];
+export const REPORT_VALUES = ["steps", "completed", "failed", "cancelled", "expired", "in_progress", "timed_steps", "timed_seconds",
+  "p50_completion_seconds", "p95_completion_seconds", "prompt_tokens", "completion_tokens", "total_tokens"] as const;
+const reportValues = (key: string) => [key, ...REPORT_VALUES.map((column) => `r.${column}`)];
 
 /**
  * One dimension's rows (or 'all'), ordered by key, as one JSON text (`RollupDialect.jsonRows`): with no filter, or one on
