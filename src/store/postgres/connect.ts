@@ -69,8 +69,10 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETI
 /**
  * The error for a connection that failed, naming the database and what to check; null when `error`
  * is not about reaching the database (a failed statement keeps its own message). `url` is a valid URL.
+ * `connected`: the error ended a connection already in use (a transaction's), so a reset or an end is a loss, not a
+ * failure to connect.
  */
-export function unreachableError(url: string, error: unknown): StoreUnreachable | null {
+export function unreachableError(url: string, error: unknown, connected = false): StoreUnreachable | null {
   const shown = withoutPassword(url);
   const { code, message } = error as { code?: string; message?: string };
   const database = urlDatabase(url) || "postgres";
@@ -84,6 +86,7 @@ export function unreachableError(url: string, error: unknown): StoreUnreachable 
   // statement's do (a statement timeout is 57014 and keeps its message).
   const dropped = code === undefined && /timeout expired|Connection terminated/i.test(message ?? "");
   if ((code !== undefined && CONNECTION_CODES.has(code)) || dropped) {
+    if (connected) return new StoreUnreachable(`${shown}: connection lost: ${message}`);
     return new StoreUnreachable(`${shown}: cannot connect (${message}); is the PostgreSQL server running and accepting connections at that host and port, and does the database exist (createdb ${createdbArguments(url)})?`);
   }
   return null;

@@ -14,14 +14,14 @@ export interface PostgresDatabase extends SqlDatabase {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** The port over a pool (each statement on any free connection) or over one client (a transaction's, its statements `prepared`). */
+/** The port over a pool (each statement on any free connection) or over one client (a transaction's, its statements `prepared`: its connection is established). */
 function portOver(url: string, target: Queryable, prepared = false): SqlPort {
   const query = async <T extends pg.QueryResultRow>(sql: string, params: readonly SqlValue[] = [], rowMode?: "array") => {
     try {
       const statement = prepared ? preparedQuery(sql, params) : { text: numberPlaceholders(sql), values: params as SqlValue[] };
       return await target.query<T>({ ...statement, ...(rowMode && { rowMode }) });
     } catch (error) {
-      throw unreachableError(url, error) ?? error;
+      throw unreachableError(url, error, prepared) ?? error;
     }
   };
   return {
@@ -108,7 +108,7 @@ async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnd
     } catch (rollbackFailed) {
       broken = rollbackFailed as Error;
     }
-    throw unreachableError(url, cause) ?? cause;
+    throw unreachableError(url, cause, true) ?? cause;
   } finally {
     client.release(broken);
   }

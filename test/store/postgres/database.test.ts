@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
@@ -126,6 +127,35 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
       expect(await writer.transaction((tx) => tx.get("SELECT 1 AS one"))).toEqual({ one: 1 });
     } finally {
       await writer.close();
+    }
+  });
+
+  it("calls a reset of a transaction's connection lost, not a failure to connect (the server was reached)", async () => {
+    // A proxy in front of the server resets every connection it carries once asked to: ECONNRESET mid-transaction.
+    const carried = new Set<net.Socket>();
+    const target = new URL(url());
+    const proxy = net.createServer((socket) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      carried.add(socket);
+      socket.on("error", () => {});
+      upstream.on("error", () => socket.destroy());
+      socket.on("close", () => upstream.destroy());
+    });
+    await new Promise<void>((listening) => proxy.listen(0, "127.0.0.1", listening));
+    const proxied = new URL(url());
+    proxied.host = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const writer = await openPostgresDatabase(proxied.toString(), { pipeline: true });
+    try {
+      const reset = writer.transaction(async (tx) => {
+        await tx.get("SELECT 1 AS one");
+        for (const socket of carried) socket.resetAndDestroy();
+        await tx.get("SELECT pg_sleep(0.2)");
+      });
+      await expect(reset).rejects.toThrow(`${proxied.toString()}: connection lost: `);
+    } finally {
+      await writer.close();
+      await new Promise((closed) => proxy.close(closed));
     }
   });
 
