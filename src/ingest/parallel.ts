@@ -63,6 +63,10 @@ export async function* keyedFileRecords(
       worker.postMessage("more");
       onRead?.(message.bytesRead);
       for (const item of message.items) yield item.ok ? fromWire(item) : item;
+      // A turn of the event loop a chunk: Node hands a port's messages over in one loop for as long as they keep
+      // coming, and SQLite's appends never wait, so without it a fast reader kept the loop from ever reaching a
+      // Ctrl-C or SIGTERM (an ingest of 150,000 records ran to its end, exit 0, ignoring them).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     await worker.terminate();

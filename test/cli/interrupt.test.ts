@@ -71,6 +71,23 @@ describe("Ctrl-C (or SIGTERM) during ingest: what was committed is summed up, ex
     expect(await committedEvents(db)).toBe(Number(appended));
   });
 
+  it("given a large file the reading thread reads far ahead of the appends, when SIGINT comes after a commit, then it stops there", async () => {
+    // Before: the reader's messages kept the event loop busy to the end of the file; the ingest ignored the signal and exited 0.
+    const db = tempDb();
+    const total = 100_000;
+    const file = join(tempDir(), "large.jsonl");
+    await writeFile(file, lines(total));
+    const child = spawn(process.execPath, [BIN, "ingest", "--db", db, file]);
+    const out = outcome(child);
+    await waitFor(async () => (await committedEvents(db)) >= FIRST_BATCH || out.exited(), "the first batch's commit");
+    child.kill("SIGINT");
+    const { code } = await out.done;
+    expect(code).toBe(130);
+    const [, records, appended] = summaryLine.exec(out.stdout()) ?? [];
+    expect(Number(records)).toBeLessThan(total);
+    expect(await committedEvents(db)).toBe(Number(appended));
+  });
+
   it("given a terminal, when Ctrl-C is typed mid-ingest, then the bar is stopped (cursor shown, line wrap on again) and the summary printed", async () => {
     const db = tempDb();
     const path = fifo();
