@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { isAboutTheFile, openForReading } from "./open.js";
 import { ReadOnlyViolation, runReadOnlyQuery, type QueryResult } from "./readOnlyQuery.js";
@@ -21,6 +21,7 @@ type Answer = { ok: true; result: QueryResult } | { ok: false; readOnly: boolean
  */
 export function runQueryWithTimeout(path: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
   const child = fork(fileURLToPath(import.meta.url), [], { serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const release = killedWithThis(child);
   return new Promise<QueryResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -36,7 +37,29 @@ export function runQueryWithTimeout(path: string, query: string, options: { time
       reject(new Error(`the query process stopped (${signal ?? `exit ${code}`}) before answering`));
     });
     child.send({ path, query, maxRows: options.maxRows });
+  }).finally(release);
+}
+
+/** The signals that end this process while it waits for the query (Ctrl-C, a service manager, a closed terminal). */
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Kills the query's process when one of ENDING_SIGNALS ends this one, which then ends as the signal would have ended it.
+ * The child cannot notice for itself (it is busy in SQLite), and left alone it ran on without a time limit, holding a
+ * read snapshot that keeps the WAL from being checkpointed. Returns what removes the handlers.
+ */
+function killedWithThis(child: ChildProcess): () => void {
+  const handlers = ENDING_SIGNALS.map((signal) => {
+    const onSignal = () => {
+      child.kill("SIGKILL");
+      release();
+      process.kill(process.pid, signal);
+    };
+    process.once(signal, onSignal);
+    return () => process.off(signal, onSignal);
   });
+  const release = () => handlers.forEach((off) => off());
+  return release;
 }
 
 // The child: one query, one answer, then it exits.

@@ -1,8 +1,9 @@
 import Database from "better-sqlite3";
-import { existsSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stepstore, tempDir } from "../helpers/cli.js";
+import { BIN, stepstore, tempDir } from "../helpers/cli.js";
 
 /** Metadata values a careless tool would splice into SQL. */
 const HOSTILE = {
@@ -158,6 +159,27 @@ describe("sql limits", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/query stopped after 1 s \(--timeout 1\)/);
     expect(result.stdout).toBe("");
+  });
+
+  it("the command stopped by SIGTERM (or Ctrl-C) while its query runs stops the query's process too", async () => {
+    // Before: the query's process was left running, at full CPU and with no time limit, holding a read snapshot.
+    const command = spawn(process.execPath, [BIN, "sql", "--db", db, "--", FOREVER]);
+    const queryProcess = () => execFileSync("ps", ["-o", "pid=", "--ppid", String(command.pid)], { encoding: "utf8" }).trim();
+    let child = "";
+    for (const deadline = Date.now() + 30_000; child === "" && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        child = queryProcess();
+      } catch {} // ps exits 1 while there is none yet
+    }
+    expect(child).toMatch(/^\d+$/);
+    const ended = new Promise((resolve) => command.on("close", (code, signal) => resolve(signal ?? code)));
+    command.kill("SIGTERM");
+    expect(await ended).toBe("SIGTERM");
+    // Gone, or dead and not yet reaped by whatever adopted it (a zombie, state Z).
+    const state = () => (existsSync(`/proc/${child}`) ? readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]![0] : "gone");
+    for (const deadline = Date.now() + 5000; !["gone", "Z"].includes(state()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(["gone", "Z"]).toContain(state());
   });
 
   it("a --timeout past what a timer can wait, or a --max-rows that is not whole, is a usage error, not a query stopped at once", async () => {
