@@ -10,12 +10,13 @@ const REPORT_CACHE_BYTES = 32 * 1024 * 1024;
 /**
  * Rendered reports by request, each valid only at the log position it was built at. Reports are read from the log's
  * projections, so while no event is appended the same request has the same answer: a dashboard polling `/v1/stats` is
- * answered without summing again, and a client that sends back the ETag gets 304. The ETag is the position and this
- * process's start (another process may price with another table).
+ * answered without summing again, and a client that sends back the ETag gets 304. The ETag is the position, the
+ * store's version (checkpoints.ts: a rebuild by another process keeps the position) and this process's start (another
+ * process may price with another table).
  */
 export function createReportCache(maxBytes = REPORT_CACHE_BYTES) {
   const started = Date.now().toString(36);
-  const entries = new Map<string, RenderedReport & { position: number }>();
+  const entries = new Map<string, RenderedReport & { position: string }>();
   let bytes = 0;
   const forget = (request: string) => {
     const entry = entries.get(request);
@@ -23,12 +24,13 @@ export function createReportCache(maxBytes = REPORT_CACHE_BYTES) {
     entries.delete(request);
   };
   return {
-    etagAt: (position: number) => `"${started}-${position}"`,
-    get(request: string, position: number): RenderedReport | undefined {
+    etagAt: (position: string) => `"${started}-${position}"`,
+    /** `position`: the log's position and the store's version, as one text. */
+    get(request: string, position: string): RenderedReport | undefined {
       const entry = entries.get(request);
       return entry?.position === position ? entry : undefined;
     },
-    set(request: string, position: number, report: RenderedReport): void {
+    set(request: string, position: string, report: RenderedReport): void {
       forget(request);
       if (report.body.length > maxBytes) return;
       entries.set(request, { contentType: report.contentType, body: report.body, position });

@@ -19,3 +19,14 @@ export const eventCount = (port: Pick<SqlPort, "all">): Promise<number> => rowCo
 export async function logCounts(port: Pick<SqlPort, "all">): Promise<{ events: number; rejections: number }> {
   return { events: await eventCount(port), rejections: await rowCount(port, "rejections") };
 }
+
+/**
+ * What changes whenever another process commits to the store, a `rebuild` included, which leaves the log's last position
+ * as it was: SQLite's `data_version` (changed by any other connection's commit), PostgreSQL's newest transaction id that
+ * wrote the checkpoints (every append and every rebuild writes them). A copy of a read kept with the position alone
+ * outlived a rebuild in another process.
+ */
+export async function storeVersion(port: SqlPort): Promise<string> {
+  const sql = port.dialect === "sqlite" ? "PRAGMA data_version" : "SELECT max(xmin::text::bigint) AS data_version FROM checkpoints";
+  return String((await port.all<{ data_version: unknown }>(sql))[0]?.data_version ?? "");
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createReportCache } from "../../src/api/reportCache.js";
+import { stepstore } from "../helpers/cli.js";
 import { stepLine } from "../helpers/hostile.js";
+import { writeBehindStore } from "../helpers/storeRows.js";
 import { postIngest, serverForSuite } from "./harness.js";
 
 const messageStep = (id: string) => stepLine(id, { type: "message_creation", step_details: { type: "message_creation", message_creation: { message_id: "msg_Cache" } } });
@@ -39,6 +41,18 @@ describe("GET /v1/stats while the log grows", () => {
     expect(keysAndSteps(await bodyOf(after))).toEqual([["message_creation", 1], ["tool_calls", 1]]);
   });
 
+  it("given a rebuild by another process, which leaves the log's position as it was, then the next answer is the rebuilt tables", async () => {
+    await postIngest(server, `${messageStep("step_CacheR")}\n`);
+    // Tables a release with a bug folded wrongly, then a user's `stepstore rebuild` in another process.
+    await writeBehindStore(server.dbPath, "UPDATE step_summaries SET steps = steps + 1000 WHERE dimension = 'type'");
+    const wrong = await stats();
+    expect(Math.min(...(await bodyOf(wrong)).rows.map((row) => row.steps))).toBeGreaterThan(1000);
+    expect((await stepstore(["rebuild", "--db", server.dbPath])).code).toBe(0);
+    const rebuilt = await stats({ "if-none-match": wrong.headers.get("etag")! });
+    expect(rebuilt.status).toBe(200);
+    expect(Math.max(...(await bodyOf(rebuilt)).rows.map((row) => row.steps))).toBeLessThan(1000);
+  });
+
   it("given another format or filter of the same dimension, then each is answered as asked, not from another's copy", async () => {
     await postIngest(server, `${stepLine("step_CacheC")}\n`);
     const json = await (await stats()).text();
@@ -55,26 +69,26 @@ describe("createReportCache", () => {
 
   it("answers an entry only at the position it was kept at", () => {
     const cache = createReportCache(100);
-    cache.set("a", 7, report("seven"));
-    expect(cache.get("a", 7)?.body).toBe("seven");
-    expect(cache.get("a", 8)).toBeUndefined();
-    expect(cache.get("b", 7)).toBeUndefined();
+    cache.set("a", "7.1", report("seven"));
+    expect(cache.get("a", "7.1")?.body).toBe("seven");
+    expect(cache.get("a", "8.1")).toBeUndefined();
+    expect(cache.get("b", "7.1")).toBeUndefined();
   });
 
   it("keeps at most its bytes, the oldest dropped first, and never an entry larger than all of them", () => {
     const cache = createReportCache(10);
-    cache.set("a", 1, report("aaaa"));
-    cache.set("b", 1, report("bbbb"));
-    cache.set("c", 1, report("cccc"));
-    expect([cache.get("a", 1), cache.get("b", 1)?.body, cache.get("c", 1)?.body]).toEqual([undefined, "bbbb", "cccc"]);
-    cache.set("big", 1, report("x".repeat(11)));
-    expect(cache.get("big", 1)).toBeUndefined();
-    expect(cache.get("c", 1)?.body).toBe("cccc");
+    cache.set("a", "1.1", report("aaaa"));
+    cache.set("b", "1.1", report("bbbb"));
+    cache.set("c", "1.1", report("cccc"));
+    expect([cache.get("a", "1.1"), cache.get("b", "1.1")?.body, cache.get("c", "1.1")?.body]).toEqual([undefined, "bbbb", "cccc"]);
+    cache.set("big", "1.1", report("x".repeat(11)));
+    expect(cache.get("big", "1.1")).toBeUndefined();
+    expect(cache.get("c", "1.1")?.body).toBe("cccc");
   });
 
   it("gives each position its own ETag", () => {
     const cache = createReportCache();
-    expect(cache.etagAt(3)).not.toBe(cache.etagAt(4));
-    expect(cache.etagAt(3)).toMatch(/^"[^"]+"$/);
+    expect(cache.etagAt("3.1")).not.toBe(cache.etagAt("4.1"));
+    expect(cache.etagAt("3.1")).toMatch(/^"[^"]+"$/);
   });
 });

@@ -177,7 +177,7 @@ describe("sql limits", () => {
     command.kill("SIGTERM");
     expect(await ended).toBe("SIGTERM");
     // Gone, or dead and not yet reaped by whatever adopted it (a zombie, state Z).
-    const state = () => (existsSync(`/proc/${child}`) ? readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]![0] : "gone");
+    const state = () => (existsSync(`/proc/${child}`) ? readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]!.charAt(0) : "gone");
     for (const deadline = Date.now() + 5000; !["gone", "Z"].includes(state()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(["gone", "Z"]).toContain(state());
   });

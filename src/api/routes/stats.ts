@@ -3,6 +3,7 @@ import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
 import { renderReport } from "../../analytics/render/index.js";
 import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
+import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { createReportCache, type RenderedReport } from "../reportCache.js";
@@ -58,9 +59,14 @@ const matches = (header: string | undefined, etag: string) =>
  */
 export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store, prices }) => {
   const cache = createReportCache();
+  /** The log's position the read models are folded to and the store's version, or null while they are behind. */
+  const versionedPosition = async () => {
+    const [position, version] = await Promise.all([foldedPosition(store.sql, READ_MODELS), storeVersion(store.sql)]);
+    return position === null ? null : `${position}.${version}`;
+  };
   /** The report as of the log's last position: from the cache, or 304 for the client's own copy, or read and kept. */
   const answer = async (params: ReportParams, ifNoneMatch: string | undefined, reply: FastifyReply) => {
-    const position = await foldedPosition(store.sql, READ_MODELS);
+    const position = await versionedPosition();
     if (position === null) return send(reply, await renderReport(store.sql, params, prices)); // a rebuild under way: nothing kept
     const etag = cache.etagAt(position);
     reply.header("etag", etag).header("cache-control", "no-cache");
@@ -70,7 +76,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
     if (cached) return send(reply, cached);
     const report = await renderReport(store.sql, params, prices);
     // Kept only when nothing was appended while it was read: its statements may have seen that later commit.
-    if ((await foldedPosition(store.sql, READ_MODELS)) === position) cache.set(request, position, report);
+    if ((await versionedPosition()) === position) cache.set(request, position, report);
     return send(reply, report);
   };
 
