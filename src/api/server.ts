@@ -5,7 +5,7 @@ import { openStore } from "../openStore.js";
 import { MAX_COLUMN_BYTES } from "../records/schemas.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
-import { SERVICE_CACHE_KIB } from "../store/open.js";
+import { isStoreBusy, SERVICE_CACHE_KIB, STORE_BUSY_MESSAGE } from "../store/open.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { errorBody, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
@@ -110,6 +110,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
+    if (isStoreBusy(error)) {
+      // A webhook sender or client retries a 503 (Retry-After), where a 500 reads as a bug.
+      request.log.warn({ err: error }, "store busy");
+      reply.header("retry-after", "1");
+      if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, 503, STORE_BUSY_MESSAGE);
+      return reply.code(503).send(errorBody(503, STORE_BUSY_MESSAGE));
+    }
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, "request failed");
     const message = status >= 500

@@ -147,6 +147,10 @@ function refuseForeign(sqlite: BetterSqlite3.Database, path: string): void {
 const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
 export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
 
+/** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
+export const isStoreBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ""));
+export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
+
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}
 

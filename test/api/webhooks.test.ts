@@ -1,7 +1,10 @@
+import Database from "better-sqlite3";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
+import { STORE_BUSY_MESSAGE } from "../../src/store/open.js";
 import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
+import { pgHalf } from "../helpers/storeUnderTest.js";
 import { newSecret, postWebhook, signedHeaders, startServer, serverForSuite } from "./harness.js";
 
 const step = (status: string, id = "step_W1") => ({
@@ -196,5 +199,27 @@ describe("POST /webhooks without STEPSTORE_WEBHOOK_SECRET", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe.skipIf(pgHalf)("POST /webhooks while another process holds SQLite's write lock past the busy timeout", () => {
+  const server = serverForSuite();
+
+  it("answers 503 with Retry-After and the reason (nothing stored), not a 500; the retry after the lock is released stores it", async () => {
+    const holder = new Database(server.dbPath);
+    holder.exec("BEGIN IMMEDIATE"); // as a long rebuild in another process holds it
+    const body = event("evt_Busy1");
+    let busy: Response;
+    try {
+      busy = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(server.secret, body, { id: "msg_Busy1" }), body });
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(((await busy.json()) as { error: { message: string } }).error.message).toBe(STORE_BUSY_MESSAGE);
+    expect((await postWebhook(server, body, { id: "msg_Busy1" })).status).toBe(200);
+    expect(await eventsOfStep(server.app.stepstore.sql, "step_W1")).toHaveLength(1);
   });
 });
