@@ -1,6 +1,6 @@
 import { dayKey } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
-import { DIMENSIONS, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
+import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
 import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
 import { priceOf, type PriceTable } from "./prices.js";
 
@@ -123,7 +123,8 @@ const EMPTY_ROW: KeyedRow = Object.fromEntries(["key", ...METRIC_COLUMNS, "cost_
 function reportRow(values: readonly (string | number | null)[], cost: number | null): ReportRow {
   const [key, steps, completed, failed, cancelled, expired, inProgress, timedSteps, timedSeconds, p50, p95, prompt, completion, total] =
     values as [string | null, ...number[]];
-  const finished = completed! + failed! + cancelled! + expired!;
+  const byStatus: Record<string, number> = { completed: completed!, failed: failed!, cancelled: cancelled!, expired: expired!, in_progress: inProgress! };
+  const finished = FINISHED_STATUSES.reduce((sum, status) => sum + byStatus[status]!, 0);
   const row: KeyedRow = { ...EMPTY_ROW };
   row.key = key;
   row.steps = steps!;
