@@ -118,13 +118,13 @@ async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string
  */
 const EMPTY_ROW: KeyedRow = Object.fromEntries(["key", ...METRIC_COLUMNS, "cost_usd"].map((column) => [column, null]));
 
-/** A report row from the rollups' `[key, …REPORT_VALUES]` values and its cost, the ratios divided here (CONTRACT §7). */
-// The values in REPORT_VALUES order.
+/**
+ * A report row from the rollups' `[key, …REPORT_VALUES]` values (in that order) and its cost, the ratios divided here
+ * (CONTRACT §7). Each status's count is the row's column of that name, so the finished steps are summed from the row.
+ */
 function reportRow(values: readonly (string | number | null)[], cost: number | null): ReportRow {
   const [key, steps, completed, failed, cancelled, expired, inProgress, timedSteps, timedSeconds, p50, p95, prompt, completion, total] =
     values as [string | null, ...number[]];
-  const byStatus: Record<string, number> = { completed: completed!, failed: failed!, cancelled: cancelled!, expired: expired!, in_progress: inProgress! };
-  const finished = FINISHED_STATUSES.reduce((sum, status) => sum + byStatus[status]!, 0);
   const row: KeyedRow = { ...EMPTY_ROW };
   row.key = key;
   row.steps = steps!;
@@ -133,6 +133,7 @@ function reportRow(values: readonly (string | number | null)[], cost: number | n
   row.cancelled = cancelled!;
   row.expired = expired!;
   row.in_progress = inProgress!;
+  const finished = FINISHED_STATUSES.reduce((sum, status) => sum + (row[status] as number), 0);
   row.failure_rate = finished === 0 ? null : failed! / finished;
   row.avg_completion_seconds = timedSteps === 0 ? null : timedSeconds! / timedSteps!;
   row.p50_completion_seconds = p50 ?? null;
