@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { PROJECTIONS } from "./projections/index.js";
-import { applyProjections } from "./projections/projection.js";
+import { projectionRunner } from "./projections/projection.js";
 import { catchUpProjections, rebuildProjections, type FoldProgress } from "./projections/rebuild.js";
 import { createAppender } from "./store/append.js";
 import { openDatabase, type OpenOptions } from "./store/open.js";
@@ -10,10 +10,7 @@ import type { Store } from "./store/store.js";
 
 /** The log's appender with every projection wired to it, on a database already open. */
 export function wireProjections(sql: SqlDatabase) {
-  const append = createAppender(sql, {
-    names: PROJECTIONS.map((p) => p.name),
-    apply: (tx, events) => applyProjections(tx, PROJECTIONS, events),
-  });
+  const append = createAppender(sql, projectionRunner(PROJECTIONS));
   const rebuild = (onProgress?: FoldProgress) => rebuildProjections(sql, PROJECTIONS, onProgress);
   const catchUp = (onStart: (behind: readonly string[]) => void) => catchUpProjections(sql, PROJECTIONS, onStart);
   return { append, rebuild, catchUp };

@@ -20,12 +20,12 @@ export function stepFacts(row: { [K in Exclude<keyof StepFacts, "tools">]?: Step
 
 /**
  * What one batch changed that a later projection of the same batch builds on: each step's row before and after
- * (null: none), and each run whose model changed, with its model before (null: no run snapshot named one).
+ * (null: none), and each run whose model changed, with its model before and after (null: no run snapshot named one).
  * The projections that know the old rows record them, so the rollups need not read them again.
  */
 export interface BatchChanges {
   steps: Map<string, { before: StepFacts | null; after: StepFacts | null }>;
-  runModels: Map<string, { before: string | null }>;
+  runModels: Map<string, { before: string | null; after: string | null }>;
 }
 
 export const newBatchChanges = (): BatchChanges => ({ steps: new Map(), runModels: new Map() });

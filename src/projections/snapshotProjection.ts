@@ -5,6 +5,8 @@ import { insertRows, rowsInsert, selectByKeys } from "../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../store/sqlText.js";
 import type { BatchChanges } from "./changes.js";
 import type { Projection } from "./projection.js";
+import { readAhead, valuesOf, type ReadAhead } from "./readAhead.js";
+import type { SqlPort } from "../store/sqlPort.js";
 
 interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
   name: string;
@@ -24,21 +26,25 @@ interface SnapshotModel<T extends { id: string }, Table extends SQLiteTable> {
  * touches is read once and written once, whatever number of its events the batch holds, and all of
  * them together (a round trip per chunk on PostgreSQL).
  */
-export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection {
+export function snapshotProjection<T extends { id: string }, Table extends SQLiteTable>(model: SnapshotModel<T, Table>): Projection<ReadAhead<T>> {
   const save = rowsInsert(upsertOf(model.table));
   const load = `SELECT id, data FROM ${getTableName(model.table)} WHERE`;
+  const loadSnapshots = async (tx: SqlPort, ids: readonly string[]) =>
+    new Map((await selectByKeys<{ id: string; data: string }>(tx, load, "id", ids)).map((saved) => [saved.id, JSON.parse(saved.data) as T]));
+  const snapshotsIn = (events: readonly LogEvent[]) => events.flatMap((event) => {
+    const snapshot = model.snapshotOf(event);
+    return snapshot === null ? [] : [{ event, id: snapshot.id }];
+  });
   return {
     name: model.name,
-    async apply(tx, events, changes) {
-      const snapshots = events.flatMap((event) => {
-        const snapshot = model.snapshotOf(event);
-        return snapshot === null ? [] : [{ event, id: snapshot.id }];
-      });
+    readAhead(tx, events) {
+      const ids = [...new Set(snapshotsIn(events).map((s) => s.id))];
+      return readAhead(loadSnapshots(tx, ids).then((values) => ({ asked: new Set(ids), values })));
+    },
+    async apply(tx, events, changes, ahead) {
+      const snapshots = snapshotsIn(events);
       if (snapshots.length === 0) return;
-      const stored = new Map<string, T>();
-      for (const saved of await selectByKeys<{ id: string; data: string }>(tx, load, "id", [...new Set(snapshots.map((s) => s.id))])) {
-        stored.set(saved.id, JSON.parse(saved.data) as T);
-      }
+      const stored = await valuesOf(ahead, [...new Set(snapshots.map((s) => s.id))], (ids) => loadSnapshots(tx, ids));
       const current = new Map<string, T | null>();
       for (const { event, id } of snapshots) current.set(id, model.evolve(current.has(id) ? current.get(id)! : (stored.get(id) ?? null), event));
       const changed = [...current].flatMap(([id, winner]) => (winner !== null && winner !== (stored.get(id) ?? null) ? [{ stored: stored.get(id) ?? null, winner }] : []));

@@ -61,8 +61,17 @@ export function conflictReason(key: string, storedOrigin: string): string {
 /** What the log hands each batch's new events to, inside the batch's transaction. */
 export interface ProjectionRunner {
   names: readonly string[];
-  apply(tx: SqlPort, events: readonly LogEvent[]): Promise<void>;
+  /** Starts the projections' reads for a batch about to be appended (its events, positions not drawn yet); `apply` is handed what it returns. */
+  readAhead?(tx: SqlPort, events: readonly LogEvent[]): unknown;
+  apply(tx: SqlPort, events: readonly LogEvent[], ahead?: unknown): Promise<void>;
 }
+
+/**
+ * Whether a transaction's projections read ahead of its insert: on PostgreSQL those reads then leave with the insert,
+ * one round trip under the append lock instead of one per read. A SQLite read costs no round trip, and reading ahead
+ * for records that turn out duplicates would be work for nothing.
+ */
+const readsAhead = (tx: SqlPort) => tx.dialect === "postgres";
 
 const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
 
@@ -150,6 +159,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
+    const ahead = readsAhead(tx) ? projections.readAhead?.(tx, batch.accepted.map(({ record }) => decodeEvent({ position: 0, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }))) : undefined;
     const positions = await insertEvents(tx, rows);
     const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
     for (const [i, { record, key }] of batch.accepted.entries()) {
@@ -166,7 +176,7 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     for (const r of batch.rejected) await reject(r);
     const tallied = tally(results, batch.rejected.length);
     if (fresh.length > 0) {
-      await projections.apply(tx, fresh);
+      await projections.apply(tx, fresh, ahead);
       await storeCheckpoints(tx, projections.names, tallied.lastPosition);
     }
     return tallied;

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { applyProjections, type Projection } from "../../src/projections/projection.js";
+import { projectionRunner, type Projection } from "../../src/projections/projection.js";
 import { recordsOf } from "../../src/records/classify.js";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import { createAppender, type KeyedRecord } from "../../src/store/append.js";
@@ -31,7 +31,7 @@ export function projectionSpec(projection: Projection) {
       when: (...records: Json[]) => ({
         async then(rowsOf: RowsOf, expected: unknown[]): Promise<void> {
           const sql = await emptySpecDatabase();
-          const append = createAppender(sql, { names: [projection.name], apply: (tx, events) => applyProjections(tx, [projection], events) });
+          const append = createAppender(sql, projectionRunner([projection]));
           const keyOf = createEventKeyer("projection-spec");
           try {
             let count = 0;

@@ -46,6 +46,21 @@ describe("run_steps projection", () => {
       .when(runEvent("expired", { expires_at: 1_755_180_590 }))
       .then(stepRows, [{ id: STEP, status: "expired", step: expectStep({ status: "expired", expired_at: 1_755_180_590 }) }]));
 
+  it("given a step in progress whose run expired, when a delta of it arrives alone, then the row is still expired (the expiry found by the step's stored run)", () =>
+    spec
+      .given([runEvent("in_progress"), stepEvent("in_progress")], [runEvent("expired", { expires_at: 1_755_180_590 })])
+      .when(deltaEvent([functionCall("{}")]))
+      .then(stepRows, [
+        {
+          id: STEP, status: "expired",
+          step: expectStep({
+            status: "expired", expired_at: 1_755_180_590,
+            step_details: { type: "tool_calls", tool_calls: [{ id: "call_q1", type: "function", function: { name: "search_kb", arguments: "{}", output: null } }] },
+          }),
+        },
+        { step_id: STEP, tool: "function:search_kb" },
+      ]));
+
   it("given a step seen first in one run and its run expired, when a winning snapshot names another run, then the row is that run's, not expired", () =>
     spec
       .given([stepEvent("in_progress", { metadata: { a: "1" } }), runEvent("expired", { expires_at: 1_755_180_590 })])

@@ -81,6 +81,14 @@ export async function loadExpiries(tx: SqlPort, runIds: readonly string[]): Prom
   return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY, "run_id", runIds)).map((e) => [e.runId, e]));
 }
 
+const SELECT_EXPIRY_OF_STEPS = `SELECT e.run_id AS "runId", e.expires_at AS "expiresAt", e.envelope_created_at AS "envelopeCreatedAt", e.position
+  FROM run_expiries e JOIN run_steps s ON s.run_id = e.run_id WHERE`;
+
+/** The expiries known of the runs these steps' stored rows are in, by run id. */
+export async function loadExpiriesOfSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
+  return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY_OF_STEPS, "s.id", stepIds)).map((e) => [e.runId, e]));
+}
+
 export async function saveExpiries(tx: SqlPort, expiries: readonly RunExpiryState[]): Promise<void> {
   await insertRows(tx, saveExpiry, expiries.map((expiry) => saveExpiry.values(expiry)));
 }

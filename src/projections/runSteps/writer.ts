@@ -10,19 +10,26 @@ import { terminalTimestamp } from "./compare.js";
 import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "./evolve.js";
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
-import { evolveRunExpiry } from "./runExpiry.js";
-import { loadExpiries, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
+import { evolveRunExpiry, type RunExpiryState } from "./runExpiry.js";
+import { loadExpiries, loadExpiriesOfSteps, loadSteps, saveExpiries, saveSteps, type LoadedStep } from "./storedState.js";
+import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
 import { runExpiries, runStepFolds, runSteps, runStepTools } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 
 const saveRow = rowsInsert(upsertOf(runSteps));
 const insertTool = rowsInsert({ sql: insertOf(runStepTools, ["stepId", "tool"]) });
 
+/** The batch's events by the step they reach, in log order, and the expiries it gave runs (saved). */
+interface StepsReached {
+  byStep: Map<string, StepEvent[]>;
+  expired: Map<string, RunExpiryState>;
+}
+
 /**
- * The batch's events by the step they reach, in log order; a run's expiry is folded into
- * `run_expiries` here and reaches every step of the run (with no event of its own: it renders again).
+ * The batch's events by the step they reach; a run's expiry is folded into `run_expiries` here and
+ * reaches every step of the run (with no event of its own: it renders again).
  */
-async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<Map<string, StepEvent[]>> {
+async function eventsByStep(tx: SqlPort, events: readonly LogEvent[], ahead: RunStepsAhead | undefined): Promise<StepsReached> {
   const byStep = new Map<string, StepEvent[]>();
   const expiries: RunEvent[] = [];
   for (const event of events) {
@@ -34,13 +41,14 @@ async function eventsByStep(tx: SqlPort, events: readonly LogEvent[]): Promise<M
       else byStep.set(identity.step, [identity.event]);
     } else expiries.push(identity.event);
   }
-  if (expiries.length === 0) return byStep;
+  const expired = new Map<string, RunExpiryState>();
+  if (expiries.length === 0) return { byStep, expired };
   const expiredRuns = [...new Set(expiries.map((e) => e.payload.id))];
-  const known = await loadExpiries(tx, expiredRuns);
-  for (const event of expiries) known.set(event.payload.id, evolveRunExpiry(known.get(event.payload.id) ?? null, event));
-  await saveExpiries(tx, expiredRuns.map((runId) => known.get(runId)!));
+  const known = await valuesOf(ahead?.expiries, expiredRuns, (runIds) => loadExpiries(tx, runIds));
+  for (const event of expiries) expired.set(event.payload.id, evolveRunExpiry(expired.get(event.payload.id) ?? known.get(event.payload.id) ?? null, event));
+  await saveExpiries(tx, [...expired.values()]);
   for (const stepId of await stepsOfRuns(tx, expiredRuns)) if (!byStep.has(stepId)) byStep.set(stepId, []);
-  return byStep;
+  return { byStep, expired };
 }
 
 /**
@@ -72,8 +80,8 @@ async function writeTools(tx: SqlPort, rendered: readonly { row: RunStepRow; bef
  * Folds each step's new events onto its stored state, keeps the states, and writes the rows and tools:
  * each kind of read and write once for all the batch's steps (a round trip per chunk on PostgreSQL).
  */
-async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: number, changes: BatchChanges): Promise<void> {
-  const loaded = await loadSteps(tx, [...byStep.keys()]);
+async function updateSteps(tx: SqlPort, { byStep, expired }: StepsReached, upTo: number, changes: BatchChanges, ahead: RunStepsAhead | undefined): Promise<void> {
+  const loaded = await valuesOf(ahead?.steps, [...byStep.keys()], (stepIds) => loadSteps(tx, stepIds));
   const folded: { loaded: LoadedStep; state: StepFoldState; changed: boolean }[] = [];
   for (const [stepId, stepEvents] of byStep) {
     const step = loaded.get(stepId)!;
@@ -83,7 +91,9 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
     folded.push({ loaded: step, state, changed: stepEvents.length > 0 });
   }
   await saveSteps(tx, folded.filter((f) => f.changed));
-  const expiries = await loadExpiries(tx, [...new Set(folded.flatMap(({ state }) => stepRunId(state) ?? []))]);
+  const expiries = await valuesOf(ahead?.expiries, [...new Set(folded.flatMap(({ state }) => stepRunId(state) ?? []))], (runIds) => loadExpiries(tx, runIds));
+  // The batch's own expiries: saved after the read ahead.
+  for (const [runId, expiry] of expired) expiries.set(runId, expiry);
   const rendered: { row: RunStepRow; before: LoadedStep["row"]; values: typeof runSteps.$inferInsert }[] = [];
   for (const { loaded: step, state } of folded) {
     const runId = stepRunId(state);
@@ -96,12 +106,28 @@ async function updateSteps(tx: SqlPort, byStep: Map<string, StepEvent[]>, upTo: 
   for (const { row, before, values } of rendered) changes.steps.set(row.id, { before, after: stepFacts(values, toolsOf(row)) });
 }
 
+/** What updateSteps reads: the batch's steps, and the expiries of the runs they are in (by its events, or by the steps' stored rows). */
+interface RunStepsAhead {
+  steps: ReadAhead<LoadedStep>;
+  expiries: ReadAhead<RunExpiryState>;
+}
+
 /** The run-step projection: `run_steps` and `run_step_tools`, with the fold state and run expiries they are rendered from. */
-export const runStepsProjection: Projection = {
+export const runStepsProjection: Projection<RunStepsAhead> = {
   name: PROJECTION_NAMES.runSteps,
-  async apply(tx, events, changes) {
+  readAhead(tx, events) {
+    const { stepIds, runIds } = idsNamed(events);
+    const steps = loadSteps(tx, stepIds);
+    const expiries = Promise.all([loadExpiries(tx, runIds), loadExpiriesOfSteps(tx, stepIds), steps]).then(([named, ofRows, loaded]) => {
+      const asked = new Set(runIds);
+      for (const step of loaded.values()) if (step.row?.runId) asked.add(step.row.runId);
+      return { asked, values: new Map([...named, ...ofRows]) };
+    });
+    return { steps: readAhead(steps.then((values) => ({ asked: new Set(stepIds), values }))), expiries: readAhead(expiries) };
+  },
+  async apply(tx, events, changes, ahead) {
     const upTo = events.length > 0 ? events[events.length - 1]!.position : 0;
-    await updateSteps(tx, await eventsByStep(tx, events), upTo, changes);
+    await updateSteps(tx, await eventsByStep(tx, events, ahead), upTo, changes, ahead);
   },
   async truncate(tx) {
     for (const table of [runSteps, runStepTools, runStepFolds, runExpiries]) await tx.run(deleteAllSql(table));

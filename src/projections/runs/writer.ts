@@ -32,7 +32,7 @@ const snapshotOf = (event: LogEvent) => (event.kind === "run" ? event.payload : 
 
 /** The rollups count a step under its run's model: a model named or changed moves the run's steps. */
 function changed(changes: BatchChanges, stored: Run | null, winner: Run): void {
-  if ((stored?.model ?? null) !== (winner.model ?? null)) changes.runModels.set(winner.id, { before: stored?.model ?? null });
+  if ((stored?.model ?? null) !== (winner.model ?? null)) changes.runModels.set(winner.id, { before: stored?.model ?? null, after: winner.model ?? null });
 }
 
 export const runsProjection: Projection = snapshotProjection({ name: PROJECTION_NAMES.runs, table: runs, snapshotOf, evolve: evolveRun, values: runValues, changed });

@@ -10,6 +10,8 @@ import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
+import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
+import type { LogEvent } from "../../records/events.js";
 
 type CellTable = typeof stepRollups | typeof stepSummaries | typeof stepSeconds | typeof stepCosts;
 
@@ -50,12 +52,32 @@ const writeCosts = cellsOf(stepCosts, ["steps", "prompt_tokens", "completion_tok
 const SET_PERCENTILES = setPercentilesHead();
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
 
+const readModels = async (tx: SqlPort, runIds: readonly string[]) =>
+  new Map((await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", runIds)).map((r) => [r.id, r.model]));
+const MODELS_OF_STEPS = "SELECT s.run_id AS run_id, r.model AS model FROM run_steps s LEFT JOIN runs r ON r.id = s.run_id WHERE";
+
+/** The models of the runs the batch's events name and of those its steps' stored rows are in (what modelsNow reads). */
+function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<string | null> {
+  const { stepIds, runIds } = idsNamed(events);
+  const ofSteps = selectByKeys<{ run_id: string | null; model: string | null }>(tx, MODELS_OF_STEPS, "s.id", stepIds);
+  return readAhead(Promise.all([readModels(tx, runIds), ofSteps]).then(([values, rows]) => {
+    const asked = new Set(runIds);
+    for (const { run_id: runId, model } of rows) {
+      if (runId === null) continue;
+      asked.add(runId);
+      values.set(runId, model);
+    }
+    return { asked, values };
+  }));
+}
+
 /** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
-async function modelsNow(tx: SqlPort, changes: BatchChanges): Promise<(runId: string | null) => string | null> {
+async function modelsNow(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<(runId: string | null) => string | null> {
   const runIds = new Set(changes.runModels.keys());
   for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
-  const rows = await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", [...runIds]);
-  const known = new Map(rows.map((r) => [r.id, r.model]));
+  const known = await valuesOf(ahead, [...runIds], (ids) => readModels(tx, ids));
+  // The models this batch gave runs: written after the read ahead.
+  for (const [runId, { after }] of changes.runModels) known.set(runId, after);
   return (runId) => (runId === null ? null : known.get(runId) ?? null);
 }
 
@@ -82,9 +104,9 @@ async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts
  * The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its
  * other steps. The models and the moved steps are read side by side (one round trip on PostgreSQL).
  */
-async function deltaOf(tx: SqlPort, changes: BatchChanges): Promise<RollupDelta> {
+async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<RollupDelta> {
   const delta = new RollupDelta();
-  const [modelNow, moved] = await Promise.all([modelsNow(tx, changes), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
+  const [modelNow, moved] = await Promise.all([modelsNow(tx, changes, ahead), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
   const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
   for (const { before, after } of changes.steps.values()) {
     if (before) delta.add(before, modelBefore(before.runId), -1);
@@ -129,12 +151,13 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
-export const stepStatsProjection: Projection = {
+export const stepStatsProjection: Projection<ReadAhead<string | null>> = {
   name: PROJECTION_NAMES.stepStats,
   buildsOnChanges: true,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
-  async apply(tx, _events, changes) {
-    await applyDelta(tx, await deltaOf(tx, changes));
+  readAhead: readAheadModels,
+  async apply(tx, _events, changes, ahead) {
+    await applyDelta(tx, await deltaOf(tx, changes, ahead));
   },
   async truncate(tx) {
     for (const table of [stepRollups, stepRollupTools, stepSummaries, stepSeconds, stepCosts]) await tx.run(deleteAllSql(table));
