@@ -6,6 +6,7 @@ import { wireProjections } from "../../src/stepstore.js";
 import { emptySpecDatabase } from "../helpers/storeUnderTest.js";
 import { generateWorld, type World } from "../world/world.js";
 import { keyed } from "./projectionSpec.js";
+import { runEvent, stepEvent } from "./specEvents.js";
 
 type Json = Record<string, unknown>;
 
@@ -98,6 +99,22 @@ describe("the step rollups (issue 15)", () => {
       expect(await costs(sql)).toEqual(appendedCosts);
       // Steps moved from one tool set to another as their tools streamed in: a set no cell names any more is gone.
       expect(await toolSets(sql)).toEqual(appendedToolSets);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("given a run's steps counted under its model, when a later snapshot of the run names another model, then they move to it", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      const { append } = wireProjections(sql);
+      const keyOf = createEventKeyer("rollups");
+      const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+      await append({ source: "file", accepted: keyed([runEvent("in_progress", { model: "gpt-4o" }), stepEvent("completed", { completed_at: 1_755_180_030, usage })], keyOf, 0), rejected: [] });
+      await append({ source: "file", accepted: keyed([runEvent("completed", { model: "gpt-4o-mini", completed_at: 1_755_180_040 })], keyOf, 2), rejected: [] });
+      const byModel = await sql.all<{ model: string; steps: number }>("SELECT model, sum(steps) AS steps FROM step_rollups GROUP BY model ORDER BY model");
+      expect(byModel.map((row) => [row.model, Number(row.steps)])).toEqual([["gpt-4o-mini", 1]]);
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
     } finally {
       await sql.close();
     }

@@ -1,17 +1,16 @@
 import { getTableName } from "drizzle-orm";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
-import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys, type Statement } from "../../store/sqlBatch.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, type Statement } from "../../store/sqlBatch.js";
 import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
-import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
-import { STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
+import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
 import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
-import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
-import type { LogEvent } from "../../records/events.js";
+import type { ReadAhead } from "../readAhead.js";
+import { modelsNow, movedSteps, readAheadModels } from "./reads.js";
 
 type CellTable = typeof stepRollups | typeof stepSummaries | typeof stepSeconds | typeof stepCosts;
 
@@ -51,54 +50,6 @@ const writeSeconds = cellsOf(stepSeconds, ["steps"], (row) => row.steps !== 0, f
 const writeCosts = cellsOf(stepCosts, ["steps", "prompt_tokens", "completion_tokens"], (row) => row.steps !== 0 || row.promptTokens !== 0 || row.completionTokens !== 0, fewerSteps);
 const SET_PERCENTILES = setPercentilesHead();
 const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", "tool"], "tool_set, tool") });
-
-const readModels = async (tx: SqlPort, runIds: readonly string[]) =>
-  new Map((await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", runIds)).map((r) => [r.id, r.model]));
-const MODELS_OF_STEPS = "SELECT s.run_id AS run_id, r.model AS model FROM run_steps s LEFT JOIN runs r ON r.id = s.run_id WHERE";
-
-/** The models of the runs the batch's events name and of those its steps' stored rows are in (what modelsNow reads). */
-function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<string | null> {
-  const { stepIds, runIds } = idsNamed(events);
-  const ofSteps = selectByKeys<{ run_id: string | null; model: string | null }>(tx, MODELS_OF_STEPS, "s.id", stepIds);
-  return readAhead(Promise.all([readModels(tx, runIds), ofSteps]).then(([values, rows]) => {
-    const asked = new Set(runIds);
-    for (const { run_id: runId, model } of rows) {
-      if (runId === null) continue;
-      asked.add(runId);
-      values.set(runId, model);
-    }
-    return { asked, values };
-  }));
-}
-
-/** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
-async function modelsNow(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<(runId: string | null) => string | null> {
-  const runIds = new Set(changes.runModels.keys());
-  for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
-  const known = await valuesOf(ahead, [...runIds], (ids) => readModels(tx, ids));
-  // The models this batch gave runs: written after the read ahead.
-  for (const [runId, { after }] of changes.runModels) known.set(runId, after);
-  return (runId) => (runId === null ? null : known.get(runId) ?? null);
-}
-
-const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
-const SELECT_TOOLS = "SELECT t.step_id AS step_id, t.tool AS tool FROM run_step_tools t JOIN run_steps s ON s.id = t.step_id WHERE";
-
-/**
- * The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted
- * with their own facts): found by their rows' run (the index `run_steps_run_order` leads by it), not through the log,
- * whose events of a run lie scattered among the others (on PostgreSQL that read was 15% of an ingest). The facts and
- * the tools are read side by side.
- */
-async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
-  const runIds = [...changes.runModels.keys()];
-  const [rows, tools] = await Promise.all([
-    selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", runIds),
-    selectByKeys<{ step_id: string; tool: string }>(tx, SELECT_TOOLS, "s.run_id", runIds),
-  ]);
-  const toolsOf = toolsByStep(tools);
-  return rows.filter((row) => !changes.steps.has(row.id)).map((row) => stepFacts(row, toolsOf.get(row.id) ?? []));
-}
 
 /**
  * The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its
