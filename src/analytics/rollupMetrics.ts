@@ -112,7 +112,7 @@ export function rollupCostQuery(dialect: SqlPort["dialect"], dimension: Dimensio
   const arms = (which: "input" | "output") => priced.flatMap((model) => [model.model, model[which]]);
   return {
     sql: `SELECT ${ROLLUP_DIALECTS[dialect].jsonRows(["c.k", "c.cost_usd"])} FROM (SELECT k, sum(prompt_tokens * ${price} + completion_tokens * ${price}) AS cost_usd
-FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP BY k) c`,
+FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP BY ${ROLLUP_DIALECTS[dialect].unordered("k")}) c`,
     params: [...arms("input"), ...arms("output"), ...rows.params, ...priced.map((model) => model.model)],
   };
 }
