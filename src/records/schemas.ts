@@ -195,7 +195,8 @@ export const runSchema = z.looseObject({
   cancelled_at: nullableInt,
   failed_at: nullableInt,
   completed_at: nullableInt,
-  model: columnText.optional(),
+  /** Null from some compatible servers (a run no model was named for): kept, its steps counted under `(unknown)`, as with none. */
+  model: columnText.nullable().optional(),
 });
 
 export const messageSchema = z.looseObject({

@@ -24,6 +24,9 @@ describe("runs projection", () => {
       .when(runEvent("in_progress"))
       .then(runRows, [row("completed", { completed_at: 1_755_180_100 })]));
 
+  it("given nothing, when a compatible server's run says model null, then it is kept with no model (not rejected)", () =>
+    spec.given().when(runEvent("queued", { model: null })).then(runRows, [{ ...row("queued", { model: null }), model: null }]));
+
   it("given a run, when only its steps' events arrive, then the run's row does not change", () =>
     spec.given([runEvent("in_progress")]).when(stepEvent("in_progress")).then(runRows, [row("in_progress")]));
 });
