@@ -29,7 +29,7 @@ async function allFinished(running: readonly Promise<void>[]): Promise<void> {
 }
 
 /** What each projection's readAhead started, in the projections' order. */
-export type ReadAheads = readonly unknown[];
+type ReadAheads = readonly unknown[];
 
 /** Starts every projection's reads ahead of appending `events` (positions not drawn yet). */
 function readAheadProjections(tx: SqlPort, projections: readonly Projection[], events: readonly LogEvent[]): ReadAheads {
@@ -37,11 +37,11 @@ function readAheadProjections(tx: SqlPort, projections: readonly Projection[], e
 }
 
 /** What the log's appender runs: these projections, each batch read ahead (where the store reads ahead) and applied. */
-export function projectionRunner(projections: readonly Projection[]): ProjectionRunner {
+export function projectionRunner(projections: readonly Projection[]): ProjectionRunner<ReadAheads> {
   return {
     names: projections.map((p) => p.name),
     readAhead: (tx, events) => readAheadProjections(tx, projections, events),
-    apply: (tx, events, ahead) => applyProjections(tx, projections, events, ahead as ReadAheads | undefined),
+    apply: (tx, events, ahead) => applyProjections(tx, projections, events, ahead),
   };
 }
 

@@ -16,7 +16,7 @@ export type ReadAhead<V> = Promise<KeyedValues<V>>;
 
 /**
  * A read ahead started. A batch whose records all turn out duplicates never applies it: its failure is then not an
- * unhandled rejection; the transaction fails anyway, as a failed statement aborts it.
+ * unhandled rejection here; the transaction fails with it all the same (PostgreSQL's port: the first statement that failed).
  */
 export function readAhead<V>(read: Promise<KeyedValues<V>>): ReadAhead<V> {
   read.catch(() => {});

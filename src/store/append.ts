@@ -59,12 +59,15 @@ export function conflictReason(key: string, storedOrigin: string): string {
 }
 
 /** What the log hands each batch's new events to, inside the batch's transaction. */
-export interface ProjectionRunner {
+export interface ProjectionRunner<Ahead = unknown> {
   names: readonly string[];
   /** Starts the projections' reads for a batch about to be appended (its events, positions not drawn yet); `apply` is handed what it returns. */
-  readAhead?(tx: SqlPort, events: readonly LogEvent[]): unknown;
-  apply(tx: SqlPort, events: readonly LogEvent[], ahead?: unknown): Promise<void>;
+  readAhead?(tx: SqlPort, events: readonly LogEvent[]): Ahead;
+  apply(tx: SqlPort, events: readonly LogEvent[], ahead?: Ahead): Promise<void>;
 }
+
+const eventOf = (record: AcceptedRecord, position: number) =>
+  decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt });
 
 /**
  * Whether a transaction's projections read ahead of its insert: on PostgreSQL those reads then leave with the insert,
@@ -149,7 +152,7 @@ export type LateBatch = AppendBatch | (() => AppendBatch);
  * the projections' updates and their checkpoints; a key already in the log is a duplicate and
  * changes nothing, unless an id names other content there: a conflict, kept as a rejection.
  */
-export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
+export function createAppender<Ahead>(db: SqlDatabase, projections: ProjectionRunner<Ahead>) {
   const appendIn = async (tx: SqlPort, batch: AppendBatch): Promise<AppendResult> => {
     const receivedAt = new Date().toISOString();
     const reject = (rejected: RejectedRecord) => {
@@ -159,13 +162,14 @@ export function createAppender(db: SqlDatabase, projections: ProjectionRunner) {
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
     const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
-    const ahead = readsAhead(tx) ? projections.readAhead?.(tx, batch.accepted.map(({ record }) => decodeEvent({ position: 0, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }))) : undefined;
+    // Positions are not drawn yet: 0 until the insert gives them.
+    const ahead = readsAhead(tx) ? projections.readAhead?.(tx, batch.accepted.map(({ record }) => eventOf(record, 0))) : undefined;
     const positions = await insertEvents(tx, rows);
     const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
     for (const [i, { record, key }] of batch.accepted.entries()) {
       const position = positions[i];
       if (position !== undefined) {
-        fresh.push(decodeEvent({ position, type: record.type, payload: record.payload, envelopeCreatedAt: record.envelopeCreatedAt }));
+        fresh.push(eventOf(record, position));
         results.push({ status: "appended", position });
       } else {
         const result = existing(stored.get(key)!, record, key);

@@ -53,7 +53,7 @@ const INSERT_TOOLS = rowsInsert({ sql: insertNewOf(stepRollupTools, ["toolSet", 
 
 /**
  * The batch's net change to each cell: each changed step leaves its old cell for its new one; a run's new model moves its
- * other steps. The models and the moved steps are read side by side (one round trip on PostgreSQL).
+ * other steps. The models (on PostgreSQL mostly read ahead) and the moved steps are read side by side.
  */
 async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<RollupDelta> {
   const delta = new RollupDelta();
@@ -105,8 +105,8 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
 export const stepStatsProjection: Projection<ReadAhead<string | null>> = {
   name: PROJECTION_NAMES.stepStats,
   buildsOnChanges: true,
-  // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
   readAhead: readAheadModels,
+  // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
   async apply(tx, _events, changes, ahead) {
     await applyDelta(tx, await deltaOf(tx, changes, ahead));
   },

@@ -37,16 +37,24 @@ function portOver(url: string, target: Queryable, prepared = false): SqlPort {
 /**
  * A transaction's port on its client. When the connection pipelines (pg's `pipeline`: a statement is sent while
  * earlier ones are still being answered, and the server runs them in the order sent), its writes are not waited
- * for, only kept: `written` settles once they all have, failing with the first that failed. Every statement is
- * corked: writes wait for the next read or COMMIT, and a read leaves at the end of the tick with the writes
- * before it and the reads issued beside it (`Promise.all`), as one packet. On loopback each packet costs the
- * sender the receiver's TCP work and wake-up too: a write system call was the largest single cost of `serve`.
+ * for, only kept. `settled` waits for every statement sent and fails with the first that failed, a read's whose
+ * failure its caller set aside included (a read ahead of a batch that turned out duplicates): once one statement
+ * fails, the transaction is aborted, each later one fails only because of it, and a COMMIT rolls back without an
+ * error. Every statement is corked: writes wait for the next read or COMMIT, and a read leaves at the end of the tick
+ * with the writes before it and the reads issued beside it (`Promise.all`), as one packet. On loopback each packet
+ * costs the sender the receiver's TCP work and wake-up too: a write system call was the largest single cost of `serve`.
  */
-function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; written(): Promise<unknown> } {
+function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; settled(): Promise<void> } {
   const port = portOver(url, client, true);
-  if (!client.pipeline) return { port, written: () => Promise.resolve() };
+  if (!client.pipeline) return { port, settled: () => Promise.resolve() };
   const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
-  const pending: Promise<void>[] = [];
+  const answered: Promise<void>[] = [];
+  let firstFailure: { error: unknown } | null = null;
+  /** A statement sent: kept until `settled`, its failure noted (and so never an unhandled rejection of a write). */
+  const kept = <R>(answer: Promise<R>): Promise<R> => {
+    answered.push(answer.then(() => undefined, (error: unknown) => void (firstFailure ??= { error })));
+    return answer;
+  };
   let corked = false;
   const cork = () => {
     if (!corked) stream.cork();
@@ -57,7 +65,7 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; w
     corked = false;
   };
   /** A read, issued corked: it leaves at the end of this tick, with what was issued before and beside it. */
-  const leaving = <R>(answer: Promise<R>): Promise<R> => (process.nextTick(sent), answer);
+  const leaving = <R>(answer: Promise<R>): Promise<R> => (process.nextTick(sent), kept(answer));
   return {
     port: {
       ...port,
@@ -67,13 +75,15 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; w
       run: (sql, params) => (cork(), leaving(port.run(sql, params))),
       write(sql, params) {
         cork();
-        const answer = port.write(sql, params);
-        answer.catch(() => {}); // seen by `written`, not as an unhandled rejection before it is asked
-        pending.push(answer);
+        kept(port.write(sql, params));
         return Promise.resolve();
       },
     },
-    written: () => (sent(), Promise.all(pending)),
+    async settled() {
+      sent();
+      await Promise.all(answered);
+      if (firstFailure) throw firstFailure.error;
+    },
   };
 }
 
@@ -87,9 +97,9 @@ const PLAIN_TRANSACTION: TransactionEnds = { begin: "BEGIN", commit: "COMMIT" };
 
 /**
  * Runs `fn` in one transaction on one pooled client: `ends.begin`, then `ends.commit` (sent behind the pipelined
- * writes, answered with them), or ROLLBACK when `fn` or a write fails; the error thrown is the first write's that failed,
- * as the statements after it only fail because it did. A client whose connection broke (ROLLBACK failed) is
- * destroyed, not returned to the pool.
+ * writes, answered with them), or ROLLBACK when `fn` or a statement fails; the error thrown is the first statement's
+ * that failed, as the statements after it only fail because it did (and a COMMIT after it rolls back). A client
+ * whose connection broke (ROLLBACK failed) is destroyed, not returned to the pool.
  */
 async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnds, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
   const client = await connectClient(pool, url);
@@ -99,10 +109,10 @@ async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnd
     await client.query(ends.begin);
     const result = await fn(tx.port);
     const committed = client.query(ends.commit);
-    await Promise.all([tx.written(), committed]);
+    await Promise.all([tx.settled(), committed]);
     return result;
   } catch (error) {
-    const cause = await tx.written().then(() => error, (writeFailed: unknown) => writeFailed);
+    const cause = await tx.settled().then(() => error, (failed: unknown) => failed);
     try {
       await client.query("ROLLBACK");
     } catch (rollbackFailed) {

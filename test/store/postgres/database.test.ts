@@ -185,6 +185,28 @@ describePostgres("the PostgreSQL SqlDatabase", () => {
     }
   });
 
+  it("opened to pipeline, fails a transaction with a read's own error when its caller set the failure aside, even as the last statement before COMMIT", async () => {
+    const writer = await openPostgresDatabase(url(), { pipeline: true });
+    try {
+      // A read ahead the batch turned out not to need: its caller never awaits it; the statements after it fail.
+      const later = writer.transaction(async (tx) => {
+        void tx.all("SELECT 1 / 0 AS x").catch(() => {});
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["r1"]);
+        await tx.get("SELECT 1 AS one");
+      });
+      await expect(later).rejects.toThrow(/division by zero/);
+      // Nothing after it: COMMIT on an aborted transaction rolls back without an error, which must not read as committed.
+      const last = writer.transaction(async (tx) => {
+        await tx.write("INSERT INTO items (key) VALUES (?)", ["r2"]);
+        void tx.all("SELECT 1 / 0 AS x").catch(() => {});
+      });
+      await expect(last).rejects.toThrow(/division by zero/);
+      expect(await writer.all("SELECT key FROM items WHERE key LIKE 'r%'")).toEqual([]);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it("opened to pipeline, sends writes that end a transaction with its COMMIT: they commit, or their failure comes through", async () => {
     const writer = await openPostgresDatabase(url(), { pipeline: true });
     try {
