@@ -74,20 +74,19 @@ export async function saveSteps(tx: SqlPort, saved: readonly { loaded: LoadedSte
   await deleteByKeys(tx, "DELETE FROM run_step_folds WHERE", "step_id", done);
 }
 
-const SELECT_EXPIRY = "SELECT run_id AS \"runId\", expires_at AS \"expiresAt\", envelope_created_at AS \"envelopeCreatedAt\", position FROM run_expiries WHERE";
+/** A run expiry's columns as RunExpiryState, from `run_expiries e`. */
+const EXPIRY_OF = `SELECT e.run_id AS "runId", e.expires_at AS "expiresAt", e.envelope_created_at AS "envelopeCreatedAt", e.position FROM run_expiries e`;
+const EXPIRIES_OF_RUNS = `${EXPIRY_OF} WHERE`;
+const EXPIRIES_OF_STEPS = `${EXPIRY_OF} JOIN run_steps s ON s.run_id = e.run_id WHERE`;
+const expiriesBy = async (tx: SqlPort, select: string, column: string, keys: readonly string[]) =>
+  new Map((await selectByKeys<RunExpiryState>(tx, select, column, keys)).map((e) => [e.runId, e]));
 
 /** The expiries known of these runs, by run id. */
-export async function loadExpiries(tx: SqlPort, runIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
-  return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY, "run_id", runIds)).map((e) => [e.runId, e]));
-}
-
-const SELECT_EXPIRY_OF_STEPS = `SELECT e.run_id AS "runId", e.expires_at AS "expiresAt", e.envelope_created_at AS "envelopeCreatedAt", e.position
-  FROM run_expiries e JOIN run_steps s ON s.run_id = e.run_id WHERE`;
+export const loadExpiries = (tx: SqlPort, runIds: readonly string[]) => expiriesBy(tx, EXPIRIES_OF_RUNS, "e.run_id", runIds);
 
 /** The expiries known of the runs these steps' stored rows are in, by run id. */
-export async function loadExpiriesOfSteps(tx: SqlPort, stepIds: readonly string[]): Promise<Map<string, RunExpiryState>> {
-  return new Map((await selectByKeys<RunExpiryState>(tx, SELECT_EXPIRY_OF_STEPS, "s.id", stepIds)).map((e) => [e.runId, e]));
-}
+export const loadExpiriesOfSteps = (tx: SqlPort, stepIds: readonly string[]) =>
+  expiriesBy(tx, EXPIRIES_OF_STEPS, "s.id", stepIds);
 
 export async function saveExpiries(tx: SqlPort, expiries: readonly RunExpiryState[]): Promise<void> {
   await insertRows(tx, saveExpiry, expiries.map((expiry) => saveExpiry.values(expiry)));
