@@ -41,8 +41,8 @@ const SQLITE_FILE_TESTS = [
   "test/projections/verify.test.ts",
   // an old release's SQLite file upgraded in place
   "test/store/upgrade.test.ts",
-  // the SQLite connection's own transaction mutex, and its commits synced off the event loop
-  "test/store/transactionMutex.test.ts", "test/store/walSync.test.ts",
+  // the SQLite connection's own transaction mutex
+  "test/store/transactionMutex.test.ts",
   // fsync, WAL and a killed writer on one SQLite file
   "test/store/durability.test.ts",
 ];

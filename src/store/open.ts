@@ -175,7 +175,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     refuseForeign(sqlite, absolute); // before WAL: a refused file stays as it was
     withOpenRetry(() => sqlite.pragma("journal_mode = WAL"));
-    // Until sqliteDatabase takes over syncing the commits (walSync.ts): the migrations' commit syncs itself.
     sqlite.pragma("synchronous = FULL");
     // A checkpoint copies each page once however often it changed since the last: a 64 MiB WAL
     // (not the default 4 MiB) lets the projections' hot index pages be copied once for many batches.

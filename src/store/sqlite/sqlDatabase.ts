@@ -1,6 +1,5 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
-import { walFileSync, walSync, type WalSync } from "./walSync.js";
 
 /**
  * The SQLite side of the port: statements prepared once per SQL text and run synchronously, their
@@ -33,28 +32,12 @@ function sqlitePort(sqlite: Database): SqlPort {
 }
 
 /**
- * How a connection's commits reach the disk: a writable WAL file's are synced off the event loop (walSync.ts), so
- * its COMMIT no longer syncs; other connections (read-only, in memory) keep theirs as they are.
- */
-function commitSyncOf(sqlite: Database, flusher?: Parameters<typeof walSync>[0]): WalSync | null {
-  if (sqlite.readonly || sqlite.memory || sqlite.pragma("journal_mode", { simple: true }) !== "wal") return null;
-  sqlite.pragma("synchronous = NORMAL");
-  return walSync(flusher ?? walFileSync(`${sqlite.name}-wal`));
-}
-
-/**
  * An async transaction on SQLite's one connection lets other async work (an HTTP read) run between
  * BEGIN and COMMIT, where it would see uncommitted rows or nest a BEGIN: while a transaction is
- * open, every other call on the connection waits for it to end (a promise-chain mutex). A transaction
- * is answered once its commit is synced (the next may begin meanwhile). `flusher`: how the WAL is synced (tests).
+ * open, every other call on the connection waits for it to end (a promise-chain mutex).
  */
-export function sqliteDatabase(sqlite: Database, flusher?: Parameters<typeof walSync>[0]): SqlDatabase {
+export function sqliteDatabase(sqlite: Database): SqlDatabase {
   const port = sqlitePort(sqlite);
-  const sync = commitSyncOf(sqlite, flusher);
-  const durable = async <T>(result: T): Promise<T> => {
-    await sync?.durable(sync.committed());
-    return result;
-  };
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
@@ -65,18 +48,18 @@ export function sqliteDatabase(sqlite: Database, flusher?: Parameters<typeof wal
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
     rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
-    run: (sql, params) => afterTransaction(() => port.run(sql, params)).then(durable),
-    write: (sql, params) => afterTransaction(() => port.write(sql, params)).then(durable),
+    run: (sql, params) => afterTransaction(() => port.run(sql, params)),
+    write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     async transaction(fn) {
       while (open) await open;
       let end!: () => void;
       open = new Promise<void>((resolve) => (end = resolve));
-      let result: Awaited<ReturnType<typeof fn>>;
       try {
         begin.run();
         try {
-          result = await fn(port);
+          const result = await fn(port);
           commit.run();
+          return result;
         } catch (error) {
           if (sqlite.inTransaction) rollback.run();
           throw error;
@@ -85,12 +68,10 @@ export function sqliteDatabase(sqlite: Database, flusher?: Parameters<typeof wal
         open = null;
         end();
       }
-      return durable(result);
     },
     close: async () => {
       while (open) await open;
       sqlite.close();
-      await sync?.close();
     },
   };
 }
