@@ -9,23 +9,6 @@ export function percentileRank(p: number, n = "n"): string {
   return `(${p} * ${n} + 99) / 100`;
 }
 
-/** The 1-based nearest rank of percentile `p` among `n` values: percentileRank's arithmetic in JavaScript. */
-const rankOf = (p: number, n: number) => Math.floor((p * n + 99) / 100);
-
-/**
- * A histogram's nearest-rank percentiles, as SET_PERCENTILES computes them: the smallest second whose running count
- * reaches each rank. `histogram`: [seconds, steps] in ascending seconds, every count positive.
- */
-export function percentilesOf(histogram: readonly (readonly [number, number])[]): (number | null)[] {
-  const n = histogram.reduce((sum, [, steps]) => sum + steps, 0);
-  return Object.values(PERCENTILES).map((p) => {
-    const rank = rankOf(p, n);
-    let upto = 0;
-    for (const [seconds, steps] of histogram) if ((upto += steps) >= rank) return seconds;
-    return null;
-  });
-}
-
 /**
  * Each key's percentiles over rows `(k, status, seconds, steps)` of `source` (a table or CTE name): the smallest
  * completion second whose running count of completed steps reaches each nearest rank. As SQL on either store.

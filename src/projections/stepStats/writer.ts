@@ -5,7 +5,7 @@ import { deleteAllSql, insertNewOf, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { RollupDelta, type RollupRow, type Sums, type SummaryRow } from "./cells.js";
-import { PERCENTILES, percentilesOf, setPercentilesHead } from "./percentiles.js";
+import { setPercentilesHead } from "./percentiles.js";
 import { SUMMARY_COUNTS } from "./summarySql.js";
 import { stepCosts, stepRollups, stepRollupTools, stepSeconds, stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
@@ -94,28 +94,11 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const seconds = writeSeconds(tx, delta.seconds, writes, drops);
   writeCosts(tx, delta.costs, writes, drops);
   writes.push(...insertStatements(tx, INSERT_TOOLS, newTools(cells, delta.toolSets)));
-  const histogramsChanged = [...new Set(seconds.map((row) => row.summary))];
-  if (tx.dialect === "postgres") drops.push(...byKeysStatements(tx, SET_PERCENTILES, "cell", histogramsChanged));
+  drops.push(...byKeysStatements(tx, SET_PERCENTILES, "cell", [...new Set(seconds.map((row) => row.summary))]));
   await runTogether(tx, writes);
   // Apart: on PostgreSQL one statement's parts do not see each other's changes.
   await runTogether(tx, drops);
-  if (tx.dialect === "sqlite") await setPercentilesRead(tx, histogramsChanged);
   await runTogether(tx, byKeysStatements(tx, DROP_UNNAMED_TOOL_SETS, "tool_set", setsOfFewerSteps(cells)));
-}
-
-const READ_HISTOGRAM = "SELECT seconds, steps FROM step_seconds WHERE summary = ? AND steps > 0 ORDER BY seconds";
-const SET_READ_PERCENTILES = `UPDATE step_summaries SET ${Object.keys(PERCENTILES).map((column) => `${column} = ?`).join(", ")} WHERE steps > 0 AND cell = ?`;
-
-/**
- * SQLite: each summary's percentiles from its histogram read back (a read costs no round trip there), a fifth of
- * SET_PERCENTILES' time, whose window over the histogram a summary cost 16 µs. PostgreSQL sends SET_PERCENTILES with
- * the other statements instead: a read would be a round trip under the append lock.
- */
-async function setPercentilesRead(tx: SqlPort, summaries: readonly string[]): Promise<void> {
-  for (const summary of summaries) {
-    const histogram = (await tx.rows(READ_HISTOGRAM, [summary])) as [number, number][];
-    await tx.write(SET_READ_PERCENTILES, [...percentilesOf(histogram), summary]);
-  }
 }
 
 /** The rollups projection: `step_rollups` (and the tool sets they name), `step_summaries`, `step_seconds` and `step_costs`, moved by each batch's changes to rows and run models. */
