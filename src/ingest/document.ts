@@ -47,13 +47,16 @@ const beginsAsSse = (text: string) => /^(event|data|id|retry):/.test(text) || te
 /**
  * Guesses a format from the leading bytes: SSE fields, a JSON array, one JSON value a line, or one
  * document. An unindented object line among the first lines means JSONL even when the first line is
- * broken (a pretty-printed document has none), so that one bad line does not sink the others.
+ * broken (a pretty-printed document has none), so that one bad line does not sink the others. So does
+ * a first line longer than the head (`ended` false: more follows): a pretty-printed document breaks
+ * its first line at once, and a one-line document read as JSONL is the same one record.
  */
-export function sniffFormat(head: Buffer): Format {
+export function sniffFormat(head: Buffer, ended: boolean): Format {
   const text = headText(head);
   if (beginsAsSse(text)) return "sse";
   if (text.startsWith("[")) return "json";
   const lines = text.split(/\r?\n/, SNIFFED_LINES + 1).slice(0, SNIFFED_LINES);
+  if (lines.length === 1 && !ended) return "jsonl";
   try {
     JSON.parse(lines[0] ?? "");
     return "jsonl";
@@ -64,15 +67,15 @@ export function sniffFormat(head: Buffer): Format {
 }
 
 /** `--format` when given; else SSE content whatever the name (an SSE log saved as `.jsonl`); else the name's, else sniffed. */
-function formatOf(option: FormatOption, name: string, head: Buffer): Format {
+function formatOf(option: FormatOption, name: string, head: Buffer, ended: boolean): Format {
   if (option !== "auto") return option;
-  return beginsAsSse(headText(head)) ? "sse" : (formatFromName(name) ?? sniffFormat(head));
+  return beginsAsSse(headText(head)) ? "sse" : (formatFromName(name) ?? sniffFormat(head, ended));
 }
 
 type ByteStream = AsyncIterable<Buffer | string>;
 
-/** Reads the first `bytes` of a stream (all of it if shorter), then hands on every byte, head included. */
-async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; all: AsyncGenerator<Buffer> }> {
+/** Reads the first `bytes` of a stream (all of it if shorter: `ended`), then hands on every byte, head included. */
+async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; ended: boolean; all: AsyncGenerator<Buffer> }> {
   const iterator = stream[Symbol.asyncIterator]();
   const asBuffer = (chunk: Buffer | string) => (typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   const parts: Buffer[] = [];
@@ -91,14 +94,14 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
     if (head.length > 0) yield head;
     for (let next = done ? null : await iterator.next(); next && !next.done; next = await iterator.next()) yield asBuffer(next.value);
   }
-  return { head, all: all() };
+  return { head, ended: done, all: all() };
 }
 
 /** Reads the head of a stream (gunzipped when it is gzip) for identity and sniffing, then hands on every byte, head included. */
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
   const { bytes, damage } = await gunzipped(stream);
-  const { head, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
-  return { name, identity: documentIdentity(head), format: formatOf(format, name, head), chunks: all, damage: () => damage.reason };
+  const { head, ended, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
+  return { name, identity: documentIdentity(head), format: formatOf(format, name, head, ended), chunks: all, damage: () => damage.reason };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { stepstore, tempDb } from "../helpers/cli.js";
 
@@ -14,6 +15,16 @@ describe("stdin and files without a telling name: the format is sniffed", () => 
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toEqual({ records: 3, appended: 2, duplicates: 0, rejected: 1 });
     expect(result.stderr).toMatch(/^-:1: invalid JSON: /);
+  });
+
+  it("given JSONL whose first line is longer than the sniffed head, plain or gzipped, then every line lands as a JSONL record", async () => {
+    const long = { ...step("step_Long1"), metadata: { note: "x".repeat(300_000) } };
+    const input = [JSON.stringify(long), JSON.stringify(step("step_Long2"))].join("\n");
+    for (const bytes of [Buffer.from(input), gzipSync(input)]) {
+      const result = await stepstore(["ingest", "--db", tempDb(), "--json", "-"], { input: bytes });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(JSON.parse(result.stdout)).toEqual({ records: 2, appended: 2, duplicates: 0, rejected: 0 });
+    }
   });
 
   it("given one pretty-printed document, then it is one record", async () => {
