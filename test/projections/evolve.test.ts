@@ -161,6 +161,16 @@ describe("an in-progress step (rule 3)", () => {
     expect(row?.step_details).toEqual({ type: "tool_calls", tool_calls: [functionCall('{"q":"refund')] });
   });
 
+  it("a file_search call built by deltas keeps no index in its results or their content, as a RunStep has none", () => {
+    const first = { index: 0, id: "call_f1", type: "file_search", file_search: { results: [{ index: 0, file_id: "file_K1", file_name: "policy.pdf", score: 0.5, content: [{ index: 0, type: "text", text: "refund" }] }] } };
+    const more = { index: 0, file_search: { results: [{ index: 0, content: [{ index: 0, text: " policy" }] }] } };
+    const row = rowAfter([created(), toolCallDelta(first), toolCallDelta(more)]);
+    expect(row?.step_details).toEqual({
+      type: "tool_calls",
+      tool_calls: [{ id: "call_f1", type: "file_search", file_search: { results: [{ file_id: "file_K1", file_name: "policy.pdf", score: 0.5, content: [{ type: "text", text: "refund policy" }] }] } }],
+    });
+  });
+
   it("a stream cut short loses to a fuller poll, whichever arrives first", () => {
     const poll = stepEvent("thread.run.step", snapshot({ step_details: { type: "tool_calls", tool_calls: [functionCall('{"q":"refund policy"}', "3 articles")] } }));
     for (const order of permutations([created(), argsStream[0]!, poll])) {

@@ -67,11 +67,11 @@ describe("rendering fills what RunStepObject requires (CONTRACT §1 v1.1)", () =
     expect(validateStrict(row)).toEqual([]);
   });
 
-  it("a file_search result's content chunk a stream skipped is left out too (a null there fails RunStepObject)", () => {
+  it("a file_search result's content chunk a stream skipped is left out too (a null there fails RunStepObject), the index that placed it dropped", () => {
     const result = { index: 0, file_id: "file_1", file_name: "policy.pdf", score: 0.9, content: [{ index: 1, type: "text", text: "second chunk" }] };
     const row = rowAfter([snapshot, delta({ index: 0, id: "call_fs", type: "file_search", file_search: { results: [result] } })]);
     const [call] = (row.step_details as { tool_calls: { file_search: { results: Json[] } }[] }).tool_calls;
-    expect(call!.file_search.results[0]!.content).toEqual([{ index: 1, type: "text", text: "second chunk" }]);
+    expect(call!.file_search.results[0]!.content).toEqual([{ type: "text", text: "second chunk" }]);
     expect(validateExtended(row)).toEqual([]);
   });
 });

@@ -36,23 +36,20 @@ export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObje
   return result;
 }
 
-function withoutIndex(value: unknown): unknown {
-  if (!isJsonObject(value)) return value ?? null;
-  const { index: _index, ...rest } = value;
-  return rest;
+/** A value with `index` dropped from each object that is an entry of an array (the slot its `index` named), at any depth. */
+function withoutSlotIndexes(value: unknown, isEntry: boolean): unknown {
+  // map keeps a hole (a slot no delta filled) a hole, which the row's JSON writes as null.
+  if (Array.isArray(value)) return value.map((entry: unknown) => withoutSlotIndexes(entry ?? null, true));
+  if (!isJsonObject(value)) return value;
+  const kept = Object.entries(value).filter(([key]) => !(isEntry && key === "index"));
+  return Object.fromEntries(kept.map(([key, inner]) => [key, withoutSlotIndexes(inner, false)]));
 }
 
-/** A RunStep has no `index`: drop it from every tool call and code_interpreter output that deltas placed. */
+/**
+ * A RunStep has no `index` (CONTRACT §5 rule 3): drop it from every entry the deltas placed by it, tool calls,
+ * code_interpreter outputs and file_search results and their content alike.
+ */
 export function withoutIndexes(details: JsonObject): JsonObject {
   if (!Array.isArray(details.tool_calls)) return details;
-  const toolCalls = details.tool_calls.map((call) => {
-    const stripped = withoutIndex(call);
-    if (!isJsonObject(stripped)) return stripped;
-    const inner = stripped.code_interpreter;
-    if (isJsonObject(inner) && Array.isArray(inner.outputs)) {
-      return { ...stripped, code_interpreter: { ...inner, outputs: inner.outputs.map(withoutIndex) } };
-    }
-    return stripped;
-  });
-  return { ...details, tool_calls: toolCalls };
+  return { ...details, tool_calls: withoutSlotIndexes(details.tool_calls, false) };
 }
