@@ -80,7 +80,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .addOption(new Option("--status <status>", "only this status").choices(STEP_STATUSES))
     .addOption(formatOption(["jsonl", "json", "table"], "jsonl"));
 
-  command("events", "the log's rows for one step, or for one run and all its steps", () => import("./commands/read.js"), "eventsCommand")
+  command("events", "the log's rows for one step, for one run and all its steps, or (neither flag) the whole log", () => import("./commands/read.js"), "eventsCommand")
     .option("--step <id>", "one step")
     .option("--run <id>", "one run and its steps")
     .addOption(formatOption(["jsonl", "table"], "jsonl"));

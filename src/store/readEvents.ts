@@ -26,10 +26,14 @@ export function eventRowJson({ data, ...row }: EventRow): string {
   return `${JSON.stringify(row).slice(0, -1)},"data":${data.replace(/[\r\n]+/g, "")}}`;
 }
 
-/** Which log rows `events` prints: one step's (its deltas included), or one run's and all its steps' (deltas carry no run id: they are found through their step). */
-export type EventsOf = { stepId: string } | { runId: string };
+/**
+ * Which log rows `events` prints: one step's (its deltas included), one run's and all its steps' (deltas carry no run
+ * id: they are found through their step), or the whole log.
+ */
+export type EventsOf = { stepId: string } | { runId: string } | "all";
 
-function eventsWhere(of: EventsOf): { where: string; params: SqlValue[] } {
+function eventsWhere(of: EventsOf): { where?: string; params: SqlValue[] } {
+  if (of === "all") return { params: [] };
   if ("stepId" in of) return { where: "step_id = ?", params: [of.stepId] };
   return {
     where: "(run_id = ? OR step_id IN (SELECT DISTINCT step_id FROM events WHERE run_id = ? AND step_id IS NOT NULL))",
@@ -43,7 +47,7 @@ export function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]>
   return port.all<EventRow>(`SELECT * FROM events WHERE ${where} ORDER BY position`, params);
 }
 
-/** As eventsOfStep, or a run's (eventsWhere), `pageSize` rows at a time: one page in memory however long the log. */
+/** As eventsOfStep, or a run's or the whole log's (eventsWhere), `pageSize` rows at a time: one page in memory however long the log. */
 export function eventPages(port: SqlPort, of: EventsOf, pageSize: number): AsyncGenerator<EventRow[]> {
   const { where, params } = eventsWhere(of);
   return pagesByKey<EventRow>(port, { from: "events", where, params, key: "position" }, pageSize);

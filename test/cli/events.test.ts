@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rejectionsOf, stepstore, tempDb, tempDir } from "../helpers/cli.js";
+import { EXAMPLES, rejectionsOf, stepstore, tempDb, tempDir } from "../helpers/cli.js";
 
 describe("stepstore events (CONTRACT §8): the log's rows", () => {
   it("given a record with an integer past 2^53 and a 1.0, when its events are printed as JSONL, then data is the bytes received", async () => {
@@ -46,5 +46,22 @@ describe("stepstore events (CONTRACT §8): the log's rows", () => {
 
     const again = await stepstore(["ingest", "--db", db, "--json", array, line]);
     expect(JSON.parse(again.stdout)).toEqual({ records: 4, appended: 0, duplicates: 3, rejected: 1 });
+  });
+
+  it("given no --step or --run, then the whole log is printed in position order; given both, a usage error", async () => {
+    const db = tempDb();
+    expect((await stepstore(["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl"), join(EXAMPLES, "stream-cut-off.sse")])).code).toBe(0);
+    const log = await stepstore(["sql", "--db", db, "--format", "json", "SELECT position, event_key, origin FROM events ORDER BY position"]);
+    const expected = JSON.parse(log.stdout) as { position: number; event_key: string; origin: string }[];
+    expect(expected.length).toBeGreaterThan(10);
+
+    const all = await stepstore(["events", "--db", db]);
+    expect(all.code).toBe(0);
+    const printed = all.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { position: number; event_key: string; origin: string });
+    expect(printed.map(({ position, event_key, origin }) => ({ position, event_key, origin }))).toEqual(expected);
+
+    const both = await stepstore(["events", "--db", db, "--step", "step_1", "--run", "run_1"]);
+    expect(both).toMatchObject({ code: 2, stdout: "" });
+    expect(both.stderr).toContain("one of --step ID or --run ID");
   });
 });

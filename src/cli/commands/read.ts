@@ -22,10 +22,10 @@ export async function stepsCommand(options: { db?: string; thread?: string; run?
 }
 
 export async function eventsCommand(options: { db?: string; step?: string; run?: string; format: string }) {
-  if ((options.step === undefined) === (options.run === undefined)) throw new UsageError("events needs exactly one of --step ID or --run ID");
+  if (options.step !== undefined && options.run !== undefined) throw new UsageError("events takes one of --step ID or --run ID, not both");
   const { sql, close } = await openStore(dbPath(options.db), { mode: "read" });
   try {
-    const pages = eventPages(sql, options.step !== undefined ? { stepId: options.step } : { runId: options.run! }, PAGE_ROWS);
+    const pages = eventPages(sql, options.step !== undefined ? { stepId: options.step } : options.run !== undefined ? { runId: options.run } : "all", PAGE_ROWS);
     if (options.format === "table") await writePages(pages as AsyncIterable<Row[]>, tablePages(["position", "type", "step_id", "run_id", "source", "origin", "received_at"]));
     else await writePages(pages, jsonlPages(eventRowJson));
   } finally {
