@@ -23,11 +23,21 @@ export const LOG_LEVELS = [...Object.keys(pino.levels.values), "silent"];
 /** The level `LOG_LEVEL` asks for: info when it is unset or empty. */
 export const configuredLogLevel = (): string => process.env.LOG_LEVEL || "info";
 
+/** `text` with each secret in it, as written or percent-encoded, replaced by `[redacted]`. */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) for (const form of new Set([secret, encodeURIComponent(secret)])) text = text.replaceAll(form, "[redacted]");
+  return text;
+}
+
 /**
  * The service's log: JSON lines on stderr at `LOG_LEVEL` (default info), secrets censored, bodies never logged.
+ * A request's `url` is logged with `secrets` (the API key, the webhook secret) cut out: a client that puts its key in
+ * the query string (`?api_key=…`, which no route reads) must not leave it in the log either.
  * Written asynchronously and buffered (see LOG_BUFFER_BYTES), flushed on exit.
  */
-export function createLogger(level = configuredLogLevel()): Logger {
+export function createLogger(level = configuredLogLevel(), secrets: readonly string[] = []): Logger {
   const destination = pino.destination({ dest: 2, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
-  return pino({ level, redact: { paths: REDACTED, censor: "[redacted]" } }, destination);
+  const kept = secrets.filter((secret) => secret !== "");
+  const url = (value: unknown) => (typeof value === "string" ? withoutSecrets(value, kept) : value);
+  return pino({ level, redact: { paths: REDACTED, censor: "[redacted]" }, serializers: { url } }, destination);
 }

@@ -98,12 +98,15 @@ describe("stepstore serve", () => {
     expect((await fetch(`${serve.url}/webhooks`, { method: "POST", headers, body })).status).toBe(200);
     expect((await fetch(`${serve.url}/v1/threads/thread_1/runs/run_1/steps`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
     expect((await fetch(`${serve.url}/v1/threads/thread_1/runs/run_1/steps`, { headers: { authorization: "Bearer sk-wrong-guess-987" } })).status).toBe(401);
+    // A client that puts the key in the query string: no route reads it, and the request's logged url leaves it out.
+    expect((await fetch(`${serve.url}/v1/stats/day?api_key=${apiKey}`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(400);
     serve.child.kill("SIGTERM");
     expect((await serve.exited).code).toBe(0);
 
     const log = serve.stderr();
     const lines = log.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([["POST", 200], ["GET", 200], ["GET", 401]]);
+    expect(lines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([["POST", 200], ["GET", 200], ["GET", 401], ["GET", 400]]);
+    expect(lines.find((l) => l.status === 400)?.url).toBe("/v1/stats/day?api_key=[redacted]");
     for (const secretText of [secret, secret.slice(6), apiKey, "sk-wrong-guess-987", headers["webhook-signature"]!.slice(3), "BODY-MARKER"]) {
       expect(log).not.toContain(secretText);
     }

@@ -54,7 +54,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const level = configuredLogLevel();
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join("|")}, got ${JSON.stringify(level)}`);
 
-  const logger = createLogger(level);
+  const logger = createLogger(level, [apiKey, secret].filter((value) => value !== undefined));
   const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger, prices });
   const stopped = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
