@@ -47,6 +47,29 @@ describe("poll --follow", () => {
     expect(JSON.parse(rejections.stdout)).toEqual([{ n: 1 }]);
   });
 
+  it("given a run that is gone (404) in a later round, what earlier rounds polled is kept, the 404 named, and it is not called a poll of nothing", async () => {
+    const { runs } = generateRuns(11, { threads: 1, runsPerThread: 1, maxSteps: 2 });
+    const { run } = runs[0]!.states[0]!;
+    const runPath = `/threads/${run.thread_id as string}/runs/${run.id as string}`;
+    let runRequests = 0;
+    const gone = { status: 404, body: JSON.stringify({ error: { message: "No run found", type: "invalid_request_error" } }) };
+    // From the second round on, the run and its steps answer 404: deleted on the server.
+    const answer = (path: string) => {
+      if (path === runPath) runRequests++;
+      return path.startsWith(runPath) && runRequests > 1 ? gone : undefined;
+    };
+    const server = await startFakeAssistants({ runs, answer });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--run", `${run.thread_id as string}/${run.id as string}`, "--follow", "--interval", "0.05", "--json"]);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.rounds).toBeGreaterThan(1);
+    expect(summary.appended).toBeGreaterThan(0);
+    expect(result.stderr).toContain(`run ${run.thread_id as string}/${run.id as string}: not found`);
+    expect(result.stderr).not.toContain("nothing was polled");
+    expect(result.code).toBe(0);
+  });
+
   it("follows named runs (--run) until they finish", async () => {
     const { runs, truth } = generateRuns(8, { threads: 1, runsPerThread: 2, maxSteps: 3 });
     const server = await startFakeAssistants({ runs });

@@ -172,8 +172,9 @@ async function reportOutcome(report: PollReport, targets: PollTargets, totals: I
     ...(report.refused !== null ? { refused: report.refused } : {}),
   });
   if (report.refused !== null) return EXIT.failure;
-  // A 404 alone is reported and the others go on; but a poll whose every target answered 404 failed.
-  if (everyTargetNotFound(targets, notFound) && !report.interrupted) {
+  // A 404 alone is reported and the others go on; but a poll whose every target answered 404, and that got no
+  // record at all (a --follow round may find gone what an earlier round polled), failed.
+  if (everyTargetNotFound(targets, notFound) && totals.records === 0 && !report.interrupted) {
     cliIo().stderr.write("stepstore: nothing was polled: every thread and run asked for answered 404\n");
     return EXIT.failure;
   }
