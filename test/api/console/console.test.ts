@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utcDay } from "../../analytics/truth.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../../helpers/browser.js";
 import { startServer, type RunningServer } from "../harness.js";
-import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, links, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
+import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, links, LONG_FUNCTION, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
 
 let browser: Browser;
 let world: ConsoleWorld;
@@ -127,6 +127,26 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect(Number((await page.locator("#row-steps").innerText()).replace(/,/g, ""))).toBe(expected.length);
     const listed = await allPages(page, page.url(), "tbody td:first-child");
     expect(listed.sort()).toEqual(expected);
+  });
+
+  it("analytics by assistant name each assistant beside its id, its markup as text, and so does its row's steps page", async () => {
+    const { page } = watched;
+    await page.goto(`${server.url}/ui/report?by=assistant`);
+    const row = page.locator("tbody tr", { has: page.locator("th", { hasText: HOSTILE_ASSISTANT.id }) });
+    expect(await row.locator("th").innerText()).toBe(`${HOSTILE_ASSISTANT.name} ${HOSTILE_ASSISTANT.id}`);
+    await row.locator("th a").click();
+    expect(await page.locator("h1").innerText()).toBe(`Steps of assistant ${HOSTILE_ASSISTANT.name} ${HOSTILE_ASSISTANT.id}`);
+    expect(await page.locator("main b").count()).toBe(0);
+  });
+
+  it("a key with no place to break wraps in its cell: no page is wider than the 1280 px window", async () => {
+    const { page } = watched;
+    for (const path of ["/ui/report?by=tool", `/ui/report/steps?by=tool&key=${encodeURIComponent(`function:${LONG_FUNCTION}`)}`, "/ui/steps/step_hostile"]) {
+      await page.goto(`${server.url}${path}`);
+      expect(await page.locator("main").innerText(), path).toContain(LONG_FUNCTION.slice(0, 40));
+      const pageWidth = () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
+      expect(await page.evaluate(pageWidth), path).toBeLessThanOrEqual(1280);
+    }
   });
 
   it("a tool row under a day filter lists exactly its steps, the filter kept in the link", async () => {

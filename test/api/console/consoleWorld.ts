@@ -8,12 +8,15 @@ type Step = RunStep & Record<string, unknown>;
 /** What a function's output may hold: markup that must show as text and run nothing, fetch nothing. */
 export const HOSTILE_OUTPUT = `<script>window.__pwned = 1; document.title = "pwned"</script><img src="https://evil.invalid/x.png" alt="x">`;
 
-/** A failed function step whose output and error message are markup (its run has no snapshot). */
+/** A function name with no place to break, longer than a 1280 px page: its cells must wrap it, not widen the page. */
+export const LONG_FUNCTION = `lookup_${"order_history_".repeat(16)}v2`;
+
+/** A failed function step whose output and error message are markup (its run has no snapshot), calling LONG_FUNCTION. */
 function hostileStep(createdAt: number): RunStep {
   return {
     id: "step_hostile", object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: "run_hostile",
     type: "tool_calls", status: "failed",
-    step_details: { type: "tool_calls", tool_calls: [{ id: "call_hostile", type: "function", function: { name: "lookup_order", arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } }] },
+    step_details: { type: "tool_calls", tool_calls: [{ id: "call_hostile", type: "function", function: { name: LONG_FUNCTION, arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } }] },
     last_error: { code: "server_error", message: "<script>window.__pwned = 2</script>" },
     expired_at: null, cancelled_at: null, failed_at: createdAt + 3, completed_at: null, metadata: null,
     usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },

@@ -5,7 +5,8 @@ import { buildReport, parseReportParams, type ReportFilters } from "../../../ana
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, percent, timestamp, usd } from "../format.js";
 import { href, html, type Html } from "../html.js";
-import { statusBadge } from "../layout.js";
+import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantNames } from "../../../projections/assistants/queries.js";
 import { cursorText, exactlyAsGiven, parseCursor, single, type Query } from "../params.js";
 import { stepHref } from "./stepParts.js";
 
@@ -33,14 +34,18 @@ function filterForm(by: string, filters: ReportFilters): Html {
 ${text("assistant", "Assistant")}${text("model", "Model")}<button type="submit">Show</button></form>`;
 }
 
+/** A row's key as people know it: an assistant's name beside its id (`names` is empty for other dimensions), `(none)` for no key. */
+const keyLabel = (key: string | null, names: ReadonlyMap<string, string>): Html | string => (key === null ? "(none)" : names.has(key) ? assistantLabel(key, names) : key);
+
 /** `/ui/report?by=`: the report's table, each row's step count linking to the steps it counts, a bar of its share. */
 export async function reportPage(port: SqlPort, prices: PriceTable, query: Query): Promise<{ title: string; body: Html }> {
   const { dimension, filters } = reportQuery(query);
   const report = await buildReport(port, dimension, filters, prices);
   const most = Math.max(1, ...report.rows.map((row) => row.steps ?? 0));
+  const names = dimension === "assistant" ? await assistantNames(port, report.rows.map((row) => row.key)) : new Map<string, string>();
   const rows = report.rows.map((row) => {
     const link = rowHref({ dimension, key: row.key }, filters);
-    return html`<tr><th scope="row"><a href="${link}">${row.key ?? "(none)"}</a></th>
+    return html`<tr><th scope="row"><a href="${link}">${keyLabel(row.key, names)}</a></th>
 <td class="num"><a href="${link}" aria-label="${count(row.steps)} steps of ${row.key ?? "(none)"}">${count(row.steps)}</a></td>
 <td><meter min="0" max="${most}" value="${row.steps ?? 0}" aria-label="share of steps">${row.steps}</meter></td>
 <td class="num">${count(row.completed)}</td><td class="num">${count(row.failed)}</td><td class="num">${percent(row.failure_rate)}</td>
@@ -60,14 +65,18 @@ export async function rowStepsPage(port: SqlPort, query: Query): Promise<{ title
   const { dimension, filters } = reportQuery(query);
   const row = { dimension, key: exactlyAsGiven(query, "key") ?? null };
   const before = parseCursor(query);
-  const [total, page] = await Promise.all([countRowSteps(port, row, filters), pageRowSteps(port, row, filters, before, ROW_STEPS_PAGE)]);
+  const [total, page, names] = await Promise.all([
+    countRowSteps(port, row, filters), pageRowSteps(port, row, filters, before, ROW_STEPS_PAGE),
+    dimension === "assistant" ? assistantNames(port, [row.key]) : new Map<string, string>(),
+  ]);
   const items = page.steps.map((step) => html`<tr><td><a href="${stepHref(step.id)}">${step.id}</a></td><td>${step.run_id ?? "—"}</td><td>${step.type ?? "—"}</td>
 <td>${statusBadge(step.status)}</td><td>${step.last_error_code ?? ""}</td><td class="num">${count(step.total_tokens)}</td><td class="when">${timestamp(step.created_at)}</td></tr>`);
+  const name = row.key === null ? undefined : names.get(row.key);
   const here = { by: dimension, key: row.key, ...filterQuery(filters) };
   const next = page.hasMore ? html`<a rel="next" href="${href("/ui/report/steps", { ...here, before: cursorText(page.steps[page.steps.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
   return {
     title: `Steps of ${dimension} ${row.key ?? "(none)"}`,
-    body: html`<h1>Steps of ${dimension} <code>${row.key ?? "(none)"}</code></h1>
+    body: html`<h1>Steps of ${dimension} ${name === undefined ? "" : html`${name} `}<code>${row.key ?? "(none)"}</code></h1>
 <p><strong id="row-steps">${count(total)}</strong> steps · <a href="${href("/ui/report", { by: dimension, ...filterQuery(filters) })}">back to the report</a></p>
 <table><thead><tr><th scope="col">Step</th><th scope="col">Run</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Error</th><th scope="col" class="num">Tokens</th><th scope="col">Created (UTC)</th></tr></thead>
 <tbody>${items}</tbody></table><nav class="pager" aria-label="Pages">${next}</nav>`,
