@@ -68,6 +68,8 @@ interface Opened {
   firstChartBars: number[];
   /** The tick labels of every axis counting steps. */
   stepTicks: string[];
+  /** How wide the page is, and how far the table's box scrolls sideways (0: every column in view). */
+  widths: { page: number; tableScroll: number };
   screenshot: Buffer;
 }
 
@@ -91,9 +93,15 @@ async function open(file: string): Promise<Opened> {
   const boxes = await Promise.all((await page.locator("figure").first().locator("g.mark-rect path").all()).map((bar) => bar.boundingBox()));
   const firstChartBars = boxes.filter((box) => box !== null).sort((a, b) => a.y - b.y).map((box) => box.width);
   const stepTicks = await page.locator(`g.role-axis[aria-label*="titled 'steps'"] g.role-axis-label text`).allTextContents();
+  const widths = await page.evaluate(() => {
+    type Box = { scrollWidth: number; clientWidth: number };
+    const { document } = globalThis as unknown as { document: { documentElement: Box; querySelector(selector: string): Box | null } };
+    const rows = document.querySelector(".rows");
+    return { page: document.documentElement.scrollWidth, tableScroll: rows === null ? 0 : rows.scrollWidth - rows.clientWidth };
+  });
   const screenshot = await page.screenshot({ fullPage: true });
   await context.close();
-  return { errors, requests, svgs, text, firstChartKeys, firstChartBars, stepTicks, screenshot };
+  return { errors, requests, svgs, text, firstChartKeys, firstChartBars, stepTicks, widths, screenshot };
 }
 
 /** How many distinct colours the screenshot holds (decoded by the browser itself, in a blank page). */
@@ -195,8 +203,8 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
 
   it("given a span with a span before it, when reported by day, then each trend is drawn beside the previous period's", async () => {
     const span = { from: "2025-02-02", to: "2025-02-06" };
-    const page = await openChecked(await htmlReport(["--db", db, "--by", "day", "--from", span.from, "--to", span.to], "day.html"), "by-day", 4);
-    for (const title of ["Failure rate over time", "Completion time over time", "Tokens over time", "Steps per day by status", "completion time (seconds)", "day (UTC)"]) {
+    const page = await openChecked(await htmlReport(["--db", db, "--by", "day", "--from", span.from, "--to", span.to], "day.html"), "by-day", 5);
+    for (const title of ["Failure rate over time", "Completion time over time", "Tokens over time", "Steps per day by status", "Cost over time", "completion time (seconds)", "day (UTC)"]) {
       expect(page.html).toContain(title);
     }
     // Five days before 2025-02-02; the snapshot steps start on 2025-01-28.
@@ -216,8 +224,25 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
   });
 
   it("given no filter, when reported by hour, then the page renders with its trends", async () => {
-    const page = await openChecked(await htmlReport(["--db", db, "--by", "hour"], "hour.html"), "by-hour", 4);
+    const page = await openChecked(await htmlReport(["--db", db, "--by", "hour"], "hour.html"), "by-hour", 5);
     expect(page.html).toContain("Steps per hour by status");
+    expect(page.html).toContain("Cost over time");
+  });
+
+  it("given a tool key with no place to break, when reported by tool, then it wraps in its cell and every column stays in view at 1280 px", async () => {
+    const long = `function:lookup_${"order_history_".repeat(16)}v2`;
+    const step = truth.steps.find((s) => s.type === "tool_calls" && s.status === "completed")!;
+    const call = { id: "call_long", type: "function", function: { name: long.slice("function:".length), arguments: "{}", output: "ok" } };
+    const file = join(tempDir(), "long.jsonl");
+    writeFileSync(file, `${JSON.stringify({ ...step, id: "step_LongTool", step_details: { type: "tool_calls", tool_calls: [call] } })}\n`);
+    const store = await emptyStore();
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    const page = await open(await htmlReport(["--db", store, "--by", "tool"], "long-tool.html"));
+    writeFileSync(join(SCREENSHOTS, "long-tool.png"), page.screenshot);
+    expect(page.errors).toEqual([]);
+    expect(page.text).toContain(long.slice(0, 30));
+    expect(page.widths.tableScroll).toBe(0);
+    expect(page.widths.page).toBeLessThanOrEqual(1280);
   });
 
   it("given an empty store, when reported as HTML, then the page says nothing matched and renders without errors", async () => {

@@ -86,7 +86,9 @@ describe("GET /report", () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain("Failure rate over time");
     expect(html).toContain("assistant asst_alpha");
-    expect((html.match(/<svg/g) ?? []).length).toBe(4);
+    // The four trends, and cost over time: the world's models are priced.
+    expect(html).toContain("Cost over time");
+    expect((html.match(/<svg/g) ?? []).length).toBe(5);
     expect(html).not.toMatch(/<script/i);
   });
 

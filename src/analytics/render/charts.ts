@@ -23,6 +23,10 @@ export const STATUS_COLORS = { completed: "#2f9e44", failed: "#e03131", cancelle
 export const RATE_FORMAT = ".1~%";
 /** Counts are whole numbers: integer ticks only (tokens shortened, 12k). */
 export const COUNT_AXIS = { format: "d", tickMinStep: 1 } as const;
+/** Cost in USD, to four decimals at most, and the colour it is drawn in. */
+export const COST = { format: "$,.4~f", color: "#0ca678", subtitle: "prompt and completion tokens at the price table's USD prices per model" } as const;
+/** A chart of cost is drawn when any group is priced. */
+export const anyPriced = (rows: readonly ChartRow[]) => rows.some((row) => row.cost_usd !== null);
 export const TOKEN_AXIS = { tickMinStep: 1, labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } as const;
 
 /**
@@ -138,11 +142,8 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
       saidInstead("datum.total_tokens === 0", "no tokens"),
     ]),
     stepsByStatus(rows, label),
-    ...(rows.some((row) => row.cost_usd !== null)
-      ? [valueBars(rows, label, "cost_usd", {
-        title: `Cost by ${label}`, subtitle: "prompt and completion tokens at the price table's USD prices per model",
-        axis: "cost (USD)", format: "$,.4~f", color: "#0ca678", none: "no priced model",
-      })]
+    ...(anyPriced(rows)
+      ? [valueBars(rows, label, "cost_usd", { title: `Cost by ${label}`, subtitle: COST.subtitle, axis: "cost (USD)", format: COST.format, color: COST.color, none: "no priced model" })]
       : []),
   ];
 }

@@ -1,8 +1,8 @@
 /** The report's charts for --by day and --by hour: each figure over UTC time, beside the previous period's. */
 import type { TopLevelSpec } from "vega-lite";
 import {
-  BY_STATUS, COMPLETION_STATISTICS, CONFIG, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS, TOKEN_COLOR,
-  TOKEN_KINDS, WIDTH, type ChartRow, type Period,
+  anyPriced, BY_STATUS, COMPLETION_STATISTICS, CONFIG, COST, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS,
+  TOKEN_COLOR, TOKEN_KINDS, WIDTH, type ChartRow, type Period,
 } from "./charts.js";
 
 /** The previous period's rows, each moved forward by the span's length to sit under the day or hour it compares with. */
@@ -109,5 +109,17 @@ export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comp
       },
       ...previousLine(comparison, x, "steps", "all steps"),
     ]),
+    // As by key: drawn when any period is priced; a period of unpriced models only has no bar.
+    ...(anyPriced(rows)
+      ? [overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
+        {
+          ...current,
+          transform: [{ filter: "datum.cost_usd !== null" }],
+          mark: { type: "bar", color: COST.color },
+          encoding: { x, y: { field: "cost_usd", type: "quantitative", title: "cost (USD)", axis: { format: COST.format } }, tooltip: [{ field: "cost_usd", format: COST.format, title: "cost (USD)" }] },
+        },
+        ...previousLine(comparison, x, "cost_usd", "cost", COST.format),
+      ])]
+      : []),
   ];
 }
