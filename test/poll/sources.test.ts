@@ -1,7 +1,9 @@
+import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeAssistants, type FakeAssistants, type Json } from "../helpers/fakeAssistants.js";
-import { stepstore, tempDb } from "../helpers/cli.js";
+import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { postIngest, startServer } from "../api/harness.js";
 import { exampleExport } from "./fixtures.js";
 import { poll, stepRows } from "./support.js";
@@ -46,6 +48,26 @@ describe("poll against the servers teams still have", () => {
     expect((await poll(server, db, ["--run", `${run.thread_id}/${run.id}`])).code).toBe(0);
     const stored = await stepstore(["sql", "--db", db, "--format", "json", "SELECT data FROM events WHERE type = 'thread.run'"]);
     expect(JSON.parse(stored.stdout)).toEqual([{ data: JSON.stringify(run, null, 2) }]);
+  });
+
+  it("given a steps page with numbers no double holds, each step is kept with every digit (CONTRACT §4), a duplicate of the same page ingested as a file", async () => {
+    const { run, steps } = exampleExport();
+    const stepsPath = `/threads/${run.thread_id}/runs/${run.id}/steps`;
+    // An extra key a newer server might add: an integer past 2^53 and a 1.50, which JSON.stringify of the parse would write as …000 and 1.5.
+    const items = steps.map((step) => JSON.stringify(step).replace(/}$/, ',"trace":{"counter":12345678901234567891,"ratio":1.50}}'));
+    const page = `{"object":"list","data":[${items.join(",")}],"first_id":"${steps[0]!.id}","last_id":"${steps.at(-1)!.id}","has_more":false}`;
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }], answer: (path) => (path === stepsPath ? { body: page } : undefined) });
+    servers.push(server);
+    const db = tempDb();
+    const file = join(tempDir(), "page.json");
+    writeFileSync(file, page);
+    expect(JSON.parse((await stepstore(["ingest", "--db", db, "--json", file])).stdout)).toMatchObject({ appended: steps.length });
+
+    const result = await poll(server, db, ["--run", `${run.thread_id}/${run.id}`, "--json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ duplicates: steps.length });
+    const stored = await stepstore(["sql", "--db", db, "--format", "json", "SELECT data FROM events WHERE type = 'thread.run.step' ORDER BY position"]);
+    expect((JSON.parse(stored.stdout) as { data: string }[]).map((row) => row.data)).toEqual(items);
   });
 
   it("given ids the server does not know at all, the poll fails: exit 1, each named, and why", async () => {

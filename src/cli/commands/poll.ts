@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, fetchKeepingBodies, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -101,6 +101,7 @@ function clientOf(options: PollCommandOptions): OpenAI {
     // Without an API key the credentials travel in the given header alone: no `Authorization: Bearer unused`.
     defaultHeaders: { ...(apiKey ? {} : { Authorization: null }), ...headers },
     maxRetries: numberSetting("--max-retries", options.maxRetries, { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
+    fetch: fetchKeepingBodies,
   });
 }
 

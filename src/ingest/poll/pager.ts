@@ -1,7 +1,7 @@
 import { OpenAIError, type OpenAI } from "openai";
 import { isJsonObject } from "../../records/json.js";
 import { describe } from "../../records/reason.js";
-import { originOfUrl, recordsOfResponse, type PolledRecord } from "./records.js";
+import { originOfUrl, receivedBody, recordsOfResponse, type PolledRecord } from "./records.js";
 import type { RunRef } from "./types.js";
 
 /** What `include[]` asks for with `--include-content` (file_search results' text). */
@@ -45,9 +45,9 @@ async function read<P>(request: Promise<P>, url: () => string, signal: AbortSign
  * origin and record. Anything but a JSON object whose `data` is an array is not a list page (an HTML
  * error page, `"data": "oops"`): its items cannot be had, so the listing fails rather than guess.
  */
-function served(page: unknown): { url: string; body: { data: unknown[]; has_more?: unknown } } {
+function served(page: unknown): { url: string; body: { data: unknown[]; has_more?: unknown }; text: string | undefined } {
   const { response, body } = page as { response: Response; body: unknown };
-  if (isJsonObject(body) && Array.isArray(body.data)) return { url: response.url, body: body as { data: unknown[] } };
+  if (isJsonObject(body) && Array.isArray(body.data)) return { url: response.url, body: body as { data: unknown[] }, text: receivedBody(response) };
   throw pageFailure(response.url, isJsonObject(body)
     ? `is not a list page: its data is ${describe(body.data)}, not an array`
     : `answered ${response.headers.get("content-type") ?? "no content type"}, not a JSON list page`);
@@ -74,14 +74,14 @@ async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): A
   let page = first;
   const lastIds = new Set<unknown>();
   for (;;) {
-    const { url, body } = served(page);
+    const { url, body, text } = served(page);
     const lastId = lastIdOf(body.data);
     if (lastId !== undefined && lastIds.has(lastId)) {
       throw pageFailure(url, `ends with ${describe(lastId)} again, as an earlier page did: the server did not page on after it, and the listing stops there`);
     }
     const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal) : null;
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
-    yield { records: recordsOfResponse(body, url), items: body.data };
+    yield { records: recordsOfResponse(body, url, text), items: body.data };
     if (!next) {
       if (body.has_more === true && body.data.length > 0) {
         throw pageFailure(url, "says has_more but gives no id to page on after (its last item has none): the listing stops there");

@@ -36,6 +36,31 @@ export function recordsOfResponse(body: unknown, url: string, text = JSON.string
   return records;
 }
 
+/** Each response's body as it was received, by the Response the SDK was handed (see `fetchKeepingBodies`). */
+const receivedBodies = new WeakMap<Response, string>();
+
+/** A response's body as received, when the client fetched through `fetchKeepingBodies`. */
+export const receivedBody = (response: Response): string | undefined => receivedBodies.get(response);
+
+/** Statuses whose responses have no body: a Response cannot be made with one. */
+const NO_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The SDK client's `fetch`: each response read whole and handed on as a copy whose text is kept, so a list page's
+ * items are re-serialised from the bytes received (CONTRACT §4: every value kept, `12345678901234567891` too) rather
+ * than from what the SDK parsed into doubles.
+ */
+export async function fetchKeepingBodies(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(input, init);
+  if (NO_BODY.has(response.status)) return response;
+  const text = await response.text();
+  const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A made Response has no URL of its own: the origin of what it holds is the one asked for.
+  Object.defineProperty(copy, "url", { value: response.url });
+  receivedBodies.set(copy, text);
+  return copy;
+}
+
 /** The records of a response read as text: kept as its bytes, or rejected with them when it is not JSON. */
 export function recordsOfBodyText(text: string, url: string): PolledRecord[] {
   try {
