@@ -36,3 +36,12 @@ export function numberFromEnv(name: string, range: NumberRange, env: NodeJS.Proc
   const text = env[name];
   return text === undefined || text === "" ? undefined : numberSetting(name, text, range);
 }
+
+/**
+ * `text` with each secret in it (an API key, a webhook secret), as written or percent-encoded, replaced by `[redacted]`:
+ * for what stepstore prints or logs that a client or a server may have echoed a secret into.
+ */
+export function withoutSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets.filter((s) => s !== "")) for (const form of new Set([secret, encodeURIComponent(secret)])) text = text.replaceAll(form, "[redacted]");
+  return text;
+}

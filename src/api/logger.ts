@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { withoutSecrets } from "../settings.js";
 
 /** Paths pino censors wherever a request, its headers or an error carry them. */
 const REDACTED = [
@@ -23,12 +24,6 @@ export const LOG_LEVELS = [...Object.keys(pino.levels.values), "silent"];
 /** The level `LOG_LEVEL` asks for: info when it is unset or empty. */
 export const configuredLogLevel = (): string => process.env.LOG_LEVEL || "info";
 
-/** `text` with each secret in it, as written or percent-encoded, replaced by `[redacted]`. */
-function withoutSecrets(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets) for (const form of new Set([secret, encodeURIComponent(secret)])) text = text.replaceAll(form, "[redacted]");
-  return text;
-}
-
 /**
  * The service's log: JSON lines on stderr at `LOG_LEVEL` (default info), secrets censored, bodies never logged.
  * A request's `url` is logged with `secrets` (the API key, the webhook secret) cut out: a client that puts its key in
@@ -37,7 +32,6 @@ function withoutSecrets(text: string, secrets: readonly string[]): string {
  */
 export function createLogger(level = configuredLogLevel(), secrets: readonly string[] = []): Logger {
   const destination = pino.destination({ dest: 2, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
-  const kept = secrets.filter((secret) => secret !== "");
-  const url = (value: unknown) => (typeof value === "string" ? withoutSecrets(value, kept) : value);
+  const url = (value: unknown) => (typeof value === "string" ? withoutSecrets(value, secrets) : value);
   return pino({ level, redact: { paths: REDACTED, censor: "[redacted]" }, serializers: { url } }, destination);
 }

@@ -54,6 +54,20 @@ describe("poll when the server fails", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("a server that echoes the key in its error message: the poll prints it as [redacted], on stderr and in --json", async () => {
+    const { run, steps } = exampleExport();
+    const stepsPath = `/threads/${run.thread_id}/runs/${run.id}/steps`;
+    const echo = { status: 400, body: JSON.stringify({ error: { message: "bad request for key sk-test (Bearer sk-test)", type: "invalid_request_error" } }) };
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }], answer: (path) => (path === stepsPath ? echo : undefined) });
+    servers.push(server);
+    for (const args of [[], ["--json"]]) {
+      const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`, ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("failed: 400 bad request for key [redacted] (Bearer [redacted])");
+      expect(result.stderr + result.stdout).not.toContain("sk-test");
+    }
+  });
+
   it("when the key is refused midway, still names the 404s and failures met before it, with the summary's whole shape", async () => {
     const { run, steps } = exampleExport();
     const error = (message: string) => JSON.stringify({ error: { message, type: "invalid_request_error", param: null, code: null } });

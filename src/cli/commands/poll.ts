@@ -5,7 +5,7 @@ import { createRecordSink, fetchKeepingBodies, pollRuns, withoutUrlCredentials, 
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
-import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
+import { MAX_TIMER_SECONDS, numberSetting, withoutSecrets } from "../../settings.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT, UsageError } from "../errors.js";
 import { abortOnStopSignals } from "../interrupt.js";
@@ -85,16 +85,26 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
   return url;
 }
 
-/** The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need. */
-function clientOf(options: PollCommandOptions): OpenAI {
+/** The credentials a poll sends: the API key, and the value of a credentials header (and its token after `Bearer`). */
+const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
+  ...(apiKey ? [apiKey] : []),
+  ...Object.entries(headers).filter(([name]) => CREDENTIAL_HEADER.test(name)).flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
+];
+const CREDENTIAL_HEADER = /^(authorization|api-key)$/i;
+
+/**
+ * The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need; and the
+ * credentials it sends, kept out of what the poll prints (a server may echo them in an error).
+ */
+function clientOf(options: PollCommandOptions): { client: OpenAI; credentials: string[] } {
   const defaultQuery = pairs(options.query, QUERY_PAIR);
   const headers = pairs(options.header, HEADER_PAIR);
   const apiKey = process.env.OPENAI_API_KEY;
-  const hasAuthHeader = Object.keys(headers).some((name) => /^(authorization|api-key)$/i.test(name));
+  const hasAuthHeader = Object.keys(headers).some((name) => CREDENTIAL_HEADER.test(name));
   if (!apiKey && !hasAuthHeader) {
     throw new UsageError("poll needs OPENAI_API_KEY, or a --header with the server's credentials (e.g. --header api-key=KEY)");
   }
-  return new OpenAI({
+  const client = new OpenAI({
     apiKey: apiKey || "unused",
     baseURL: baseUrlOf(options),
     defaultQuery,
@@ -103,6 +113,7 @@ function clientOf(options: PollCommandOptions): OpenAI {
     maxRetries: numberSetting("--max-retries", options.maxRetries, { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
     fetch: fetchKeepingBodies,
   });
+  return { client, credentials: credentialsOf(apiKey, headers) };
 }
 
 const subjectOf = (threadId: string, runId: string | null) => (runId === null ? `thread ${threadId}` : `run ${threadId}/${runId}`);
@@ -160,17 +171,18 @@ function printSummary(totals: IngestSummary, json: boolean | undefined, extra: R
 }
 
 /** Problems on stderr, the summary on stdout, and the exit code they make. */
-async function reportOutcome(report: PollReport, targets: PollTargets, totals: IngestSummary, json: boolean | undefined): Promise<number> {
-  for (const p of report.problems) cliIo().stderr.write(`stepstore: ${describeProblem(p)}\n`);
+async function reportOutcome(report: PollReport, targets: PollTargets, totals: IngestSummary, json: boolean | undefined, credentials: readonly string[]): Promise<number> {
+  const said = (text: string) => withoutSecrets(text, credentials);
+  for (const p of report.problems) cliIo().stderr.write(`stepstore: ${said(describeProblem(p))}\n`);
   if (report.interrupted) cliIo().stderr.write("stepstore: poll interrupted; everything committed before it is kept\n");
-  if (report.refused !== null) cliIo().stderr.write(`stepstore: the server refused the credentials: ${report.refused}\n`);
+  if (report.refused !== null) cliIo().stderr.write(`stepstore: the server refused the credentials: ${said(report.refused)}\n`);
   const failed = report.problems.filter((p) => p.kind === "failed");
   const notFound = report.problems.filter((p) => p.kind === "not_found");
-  const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: p.message }));
+  const asJson = (ps: PollProblem[]) => ps.map((p) => ({ thread_id: p.threadId, run_id: p.runId, message: said(p.message) }));
   await printSummary(totals, json, {
     runs: report.runs, steps: report.steps, rounds: report.rounds,
     failed: asJson(failed), not_found: asJson(notFound), interrupted: report.interrupted,
-    ...(report.refused !== null ? { refused: report.refused } : {}),
+    ...(report.refused !== null ? { refused: said(report.refused) } : {}),
   });
   if (report.refused !== null) return EXIT.failure;
   // A 404 alone is reported and the others go on; but a poll whose every target answered 404, and that got no
@@ -184,13 +196,14 @@ async function reportOutcome(report: PollReport, targets: PollTargets, totals: I
 
 interface PollRequest {
   client: OpenAI;
+  credentials: readonly string[];
   threads: string[];
   runs: RunRef[];
   settings: Pick<PollOptions, "intervalMs" | "concurrency">;
 }
 
 /** Polls into the store, printing as it goes. */
-async function pollInto(store: Store, options: PollCommandOptions, { client, threads, runs, settings }: PollRequest): Promise<number> {
+async function pollInto(store: Store, options: PollCommandOptions, { client, credentials, threads, runs, settings }: PollRequest): Promise<number> {
   const bar = progressBar();
   const sink = createRecordSink(store.append, {
     onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
@@ -203,7 +216,7 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, thr
       ...settings, includeContent: options.includeContent, follow: options.follow, signal: stop.signal,
     });
     bar.stop();
-    return await reportOutcome(report, targets, sink.totals(), options.json);
+    return await reportOutcome(report, targets, sink.totals(), options.json, credentials);
   } finally {
     stop.release();
     bar.stop();
@@ -220,10 +233,10 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     intervalMs: numberSetting("--interval", options.interval, { whole: false, min: 0, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000,
     concurrency: numberSetting("--concurrency", options.concurrency, { whole: true, min: 1, max: 64 }),
   };
-  const client = clientOf(options);
+  const { client, credentials } = clientOf(options);
   const store = await openStoreForWriting(options.db);
   try {
-    return await pollInto(store, options, { client, threads, runs, settings });
+    return await pollInto(store, options, { client, credentials, threads, runs, settings });
   } finally {
     await store.close();
   }
