@@ -1,3 +1,4 @@
+import { isJsonObject } from "../../records/json.js";
 import { html, type Fragment, type Html } from "./html.js";
 
 /** The sections of the header's navigation, by the path each opens. */
@@ -49,3 +50,7 @@ export const assistantLabel = (id: unknown, names: ReadonlyMap<string, string>):
 /** A status with a class that colours it (failed in red, completed in green). */
 export const statusBadge = (status: unknown): Html =>
   typeof status === "string" ? html`<span class="status-${status}">${status}</span>` : html`<span class="muted">—</span>`;
+
+/** A step's or a run's `last_error` (code and message, as text), or nothing when it has none. */
+export const lastErrorBlock = (error: unknown): Html | "" =>
+  isJsonObject(error) ? html`<h2>Last error</h2><p class="bad"><code>${String(error.code ?? "")}</code></p><pre>${String(error.message ?? "")}</pre>` : "";

@@ -89,6 +89,22 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     // Its assistant by name beside its id, the name's markup as text.
     expect(await page.locator("main").innerText()).toContain(`${HOSTILE_ASSISTANT.name} ${HOSTILE_ASSISTANT.id}`);
     expect(await page.locator("main b").count()).toBe(0);
+    // The failed step's unanswered call says it never got an output, not that one is coming.
+    const unanswered = page.locator("section", { hasText: "call_unanswered" });
+    expect(await unanswered.innerText()).toContain("None: the step ended without one.");
+  });
+
+  it("a failed run's page shows its last error and when it ended, in UTC", async () => {
+    const { page } = watched;
+    const failed = world.runs.find((run) => run.status === "failed" && run.last_error);
+    expect(failed, "the world has a failed run").toBeDefined();
+    await page.goto(`${server.url}/ui/threads/${failed!.thread_id}/runs/${failed!.id}`);
+    const main = await page.locator("main").innerText();
+    const error = failed!.last_error as { code: string; message: string };
+    expect(main).toContain("Last error");
+    expect(main).toContain(error.code);
+    expect(main).toContain(error.message);
+    expect(main).toMatch(/Ended\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
   });
 
   it("filters narrow the runs list: model matches exactly, `to` is inclusive, every page followed", async () => {

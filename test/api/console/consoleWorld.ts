@@ -16,7 +16,11 @@ function hostileStep(createdAt: number): RunStep {
   return {
     id: "step_hostile", object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: "run_hostile",
     type: "tool_calls", status: "failed",
-    step_details: { type: "tool_calls", tool_calls: [{ id: "call_hostile", type: "function", function: { name: LONG_FUNCTION, arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } }] },
+    step_details: { type: "tool_calls", tool_calls: [
+      { id: "call_hostile", type: "function", function: { name: LONG_FUNCTION, arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } },
+      // A call the step failed before answering: no output, and none coming.
+      { id: "call_unanswered", type: "function", function: { name: "notify_customer", arguments: "{}", output: null } },
+    ] },
     last_error: { code: "server_error", message: "<script>window.__pwned = 2</script>" },
     expired_at: null, cancelled_at: null, failed_at: createdAt + 3, completed_at: null, metadata: null,
     usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },

@@ -3,7 +3,7 @@ import { listRunSteps } from "../../../projections/runSteps/queries.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, duration, timestamp } from "../format.js";
 import { html, type Html } from "../html.js";
-import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantLabel, lastErrorBlock, statusBadge } from "../layout.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
 import { stepHref, stepSeconds, toolNames, totalTokens } from "./stepParts.js";
 
@@ -12,13 +12,15 @@ export const RUN_STEPS_LIMIT = 1000;
 
 function snapshotFacts(run: Record<string, unknown> | null, names: ReadonlyMap<string, string>): Html {
   if (!run) return html`<p class="muted">No run snapshot was ingested for this run: its model and instructions are not known (model ${UNKNOWN_MODEL}).</p>`;
+  const ended = run.completed_at ?? run.failed_at ?? run.cancelled_at ?? run.expired_at ?? null;
   return html`<dl>
 <dt>Status</dt><dd>${statusBadge(run.status)}</dd>
 <dt>Model</dt><dd>${typeof run.model === "string" ? run.model : UNKNOWN_MODEL}</dd>
 <dt>Assistant</dt><dd>${assistantLabel(run.assistant_id, names)}</dd>
 <dt>Created</dt><dd>${timestamp(run.created_at)} UTC</dd>
-<dt>Ended</dt><dd>${timestamp(run.completed_at ?? run.failed_at ?? run.cancelled_at ?? null)}</dd>
+<dt>Ended</dt><dd>${ended === null ? "—" : `${timestamp(ended)} UTC`}</dd>
 </dl>
+${lastErrorBlock(run.last_error)}
 <h2>Instructions</h2>${typeof run.instructions === "string" && run.instructions !== "" ? html`<pre>${run.instructions}</pre>` : html`<p class="muted">None given.</p>`}`;
 }
 

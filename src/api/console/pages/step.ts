@@ -4,7 +4,7 @@ import { eventsOfStep, type EventRow } from "../../../store/readEvents.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, duration, prettyJson, timestamp } from "../format.js";
 import { html, type Html } from "../html.js";
-import { assistantLabel, statusBadge } from "../layout.js";
+import { assistantLabel, lastErrorBlock, statusBadge } from "../layout.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
 import { runHref } from "./runs.js";
 import { stepSeconds, toolCalls } from "./stepParts.js";
@@ -30,11 +30,15 @@ function codeInterpreter(call: Json): Html {
   return html`<h4>Input</h4><pre>${typeof ci.input === "string" ? ci.input : ""}</pre>${outputs.length ? outputs : html`<p class="muted">No outputs.</p>`}`;
 }
 
-/** One tool call: a function's arguments and output, code interpreter input and logs, file search results, else its JSON. */
-function toolCall(call: Json, i: number): Html {
+/**
+ * One tool call: a function's arguments and output, code interpreter input and logs, file search results, else its JSON.
+ * A function without output is waiting for it while its step runs; a finished step's never got one.
+ */
+function toolCall(call: Json, i: number, running: boolean): Html {
   const fn = (call.function ?? {}) as Json;
+  const noOutput = html`<h4>Output</h4><p class="muted">${running ? "None yet." : "None: the step ended without one."}</p>`;
   const body = call.type === "function"
-    ? html`${pre("Arguments", fn.arguments)}${fn.output === null || fn.output === undefined ? html`<h4>Output</h4><p class="muted">None yet.</p>` : pre("Output", fn.output)}`
+    ? html`${pre("Arguments", fn.arguments)}${fn.output === null || fn.output === undefined ? noOutput : pre("Output", fn.output)}`
     : call.type === "code_interpreter" ? codeInterpreter(call)
     : call.type === "file_search" ? fileSearch(call)
     : pre("Call", JSON.stringify(call));
@@ -48,7 +52,6 @@ const ENDINGS = [["completed_at", "Completed"], ["failed_at", "Failed"], ["cance
 function facts(step: RunStepRow, names: ReadonlyMap<string, string>): Html {
   const message = (step.step_details as { message_creation?: { message_id?: unknown } } | null)?.message_creation?.message_id;
   const usage = step.usage as Json | null;
-  const error = step.last_error as { code?: unknown; message?: unknown } | null;
   return html`<dl>
 <dt>Run</dt><dd>${step.thread_id ? html`<a href="${runHref({ thread_id: String(step.thread_id), id: step.run_id })}">${step.run_id}</a>` : step.run_id}</dd>
 <dt>Type</dt><dd>${step.type}</dd><dt>Status</dt><dd>${statusBadge(step.status)}</dd>
@@ -60,7 +63,7 @@ ${ENDINGS.filter(([key]) => typeof step[key] === "number").map(([key, label]) =>
 <dt>Usage</dt><dd>${usage ? `${count(usage.prompt_tokens)} prompt + ${count(usage.completion_tokens)} completion = ${count(usage.total_tokens)} tokens` : "—"}</dd>
 <dt>Metadata</dt><dd>${step.metadata ? html`<code>${JSON.stringify(step.metadata)}</code>` : "—"}</dd>
 </dl>
-${error ? html`<h2>Last error</h2><p class="bad"><code>${String(error.code ?? "")}</code></p><pre>${String(error.message ?? "")}</pre>` : ""}`;
+${lastErrorBlock(step.last_error)}`;
 }
 
 function events(rows: readonly EventRow[]): Html {
@@ -79,7 +82,7 @@ export async function stepPage(port: SqlPort, stepId: string): Promise<{ title: 
   return {
     title: `Step ${stepId}`,
     body: html`<h1>Step <code>${stepId}</code></h1>${facts(step, await assistantNames(port, [typeof step.assistant_id === "string" ? step.assistant_id : null]))}
-${step.type === "tool_calls" ? html`<h2>Tool calls (${calls.length})</h2>${calls.length ? calls.map(toolCall) : html`<p class="muted">None.</p>`}` : ""}
+${step.type === "tool_calls" ? html`<h2>Tool calls (${calls.length})</h2>${calls.length ? calls.map((call, i) => toolCall(call, i, step.status === "in_progress")) : html`<p class="muted">None.</p>`}` : ""}
 ${events(rows)}`,
   };
 }
