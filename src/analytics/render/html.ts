@@ -108,7 +108,7 @@ table{border-collapse:collapse;background:#fff;font-size:12px;font-variant-numer
 th,td{border:1px solid #dee2e6;padding:3px 6px;text-align:right;white-space:nowrap}
 thead th{background:#f1f3f5;white-space:normal;vertical-align:bottom}
 thead th:first-child{text-align:left}
-tbody th{text-align:left;font-weight:500;white-space:normal;overflow-wrap:anywhere;min-width:8em}
+tbody th{text-align:left;font-weight:500;white-space:normal;overflow-wrap:anywhere;min-width:16em}
 .empty{background:#fff;border:1px dashed #adb5bd;border-radius:8px;padding:24px;color:#555}
 footer{margin-top:24px;font-size:12px;color:#777}
 `;

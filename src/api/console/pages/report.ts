@@ -45,7 +45,7 @@ export async function reportPage(port: SqlPort, prices: PriceTable, query: Query
   const names = dimension === "assistant" ? await assistantNames(port, report.rows.map((row) => row.key)) : new Map<string, string>();
   const rows = report.rows.map((row) => {
     const link = rowHref({ dimension, key: row.key }, filters);
-    return html`<tr><th scope="row"><a href="${link}">${keyLabel(row.key, names)}</a></th>
+    return html`<tr><th scope="row" class="id"><a href="${link}">${keyLabel(row.key, names)}</a></th>
 <td class="num"><a href="${link}" aria-label="${count(row.steps)} steps of ${row.key ?? "(none)"}">${count(row.steps)}</a></td>
 <td><meter min="0" max="${most}" value="${row.steps ?? 0}" aria-label="share of steps">${row.steps}</meter></td>
 <td class="num">${count(row.completed)}</td><td class="num">${count(row.failed)}</td><td class="num">${percent(row.failure_rate)}</td>
@@ -69,8 +69,8 @@ export async function rowStepsPage(port: SqlPort, query: Query): Promise<{ title
     countRowSteps(port, row, filters), pageRowSteps(port, row, filters, before, ROW_STEPS_PAGE),
     dimension === "assistant" ? assistantNames(port, [row.key]) : new Map<string, string>(),
   ]);
-  const items = page.steps.map((step) => html`<tr><td><a href="${stepHref(step.id)}">${step.id}</a></td><td>${step.run_id ?? "—"}</td><td>${step.type ?? "—"}</td>
-<td>${statusBadge(step.status)}</td><td>${step.last_error_code ?? ""}</td><td class="num">${count(step.total_tokens)}</td><td class="when">${timestamp(step.created_at)}</td></tr>`);
+  const items = page.steps.map((step) => html`<tr><td class="id"><a href="${stepHref(step.id)}">${step.id}</a></td><td class="id">${step.run_id ?? "—"}</td><td>${step.type ?? "—"}</td>
+<td>${statusBadge(step.status)}</td><td class="id">${step.last_error_code ?? ""}</td><td class="num">${count(step.total_tokens)}</td><td class="when">${timestamp(step.created_at)}</td></tr>`);
   const name = row.key === null ? undefined : names.get(row.key);
   const here = { by: dimension, key: row.key, ...filterQuery(filters) };
   const next = page.hasMore ? html`<a rel="next" href="${href("/ui/report/steps", { ...here, before: cursorText(page.steps[page.steps.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
