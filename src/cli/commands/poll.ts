@@ -85,12 +85,14 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
   return url;
 }
 
+/** The headers that carry a server's credentials. */
+const CREDENTIAL_HEADER = /^(authorization|api-key)$/i;
+
 /** The credentials a poll sends: the API key, and the value of a credentials header (and its token after `Bearer`). */
 const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
   ...(apiKey ? [apiKey] : []),
   ...Object.entries(headers).filter(([name]) => CREDENTIAL_HEADER.test(name)).flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
 ];
-const CREDENTIAL_HEADER = /^(authorization|api-key)$/i;
 
 /**
  * The SDK client: OPENAI_API_KEY / OPENAI_BASE_URL as the SDK reads them, plus what Azure-style servers need; and the
