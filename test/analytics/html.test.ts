@@ -251,5 +251,8 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([pathToFileURL(file).href]);
     expect(page.text).toMatch(/No run steps match/);
+    // Said once a section, not as a table of headers over no rows.
+    expect(page.text).toMatch(/No run steps match these filters: no rows\./);
+    expect(readFileSync(file, "utf8")).not.toContain("<table");
   });
 });
