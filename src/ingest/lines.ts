@@ -93,3 +93,37 @@ function textOf(bytes: Buffer, number: number): Line {
   const at = invalidUtf8At(line);
   return at === null ? { line: line.toString("utf8"), number, cr } : { invalid: line, at, number, cr };
 }
+
+/**
+ * SSE also ends a line at a lone `\r` (linesOf splits at `\n` only): each lone `\r` is passed on as `\n`, and the
+ * number of the line it ended is added to `lone`, so a reader can keep that line's end as written. A `\r` that ends a
+ * chunk waits for the next chunk's first byte: a `\r\n` cut between two chunks is one line end, not two.
+ */
+export async function* loneCrAsNewline(chunks: AsyncIterable<Buffer>, lone: Set<number>): AsyncGenerator<Buffer> {
+  let ended = 0;
+  let held = false;
+  const countNewlines = (chunk: Buffer, from: number, to: number) => {
+    for (let at = chunk.indexOf(NEWLINE, from); at !== -1 && at < to; at = chunk.indexOf(NEWLINE, at + 1)) ended++;
+  };
+  for await (const input of chunks) {
+    const joined: Buffer = held ? Buffer.concat([Buffer.of(CR), input]) : input;
+    held = joined.length > 0 && joined[joined.length - 1] === CR;
+    const chunk = held ? joined.subarray(0, -1) : joined;
+    let copy: Buffer | null = null;
+    let from = 0;
+    for (let cr = chunk.indexOf(CR); cr !== -1; cr = chunk.indexOf(CR, from)) {
+      countNewlines(chunk, from, cr);
+      from = cr + 1;
+      if (chunk[cr + 1] === NEWLINE) continue;
+      lone.add(++ended);
+      copy ??= Buffer.from(chunk);
+      copy[cr] = NEWLINE;
+    }
+    countNewlines(chunk, from, chunk.length);
+    if (chunk.length > 0) yield copy ?? chunk;
+  }
+  if (held) {
+    lone.add(++ended);
+    yield Buffer.of(NEWLINE);
+  }
+}

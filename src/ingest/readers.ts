@@ -4,7 +4,7 @@ import { jsonPath } from "../records/jsonPath.js";
 import { invalidUtf8, recordText, withoutByteOrderMark } from "../records/utf8.js";
 import type { Document } from "./document.js";
 import { BoundedBytes, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
-import { linesOf } from "./lines.js";
+import { linesOf, loneCrAsNewline } from "./lines.js";
 
 const oversized = (record: OversizedRecord, maxBytes: number, origin: string): RejectedRecord =>
   ({ ok: false, reason: oversizedReason(maxBytes), path: null, origin, raw: record.raw() });
@@ -214,13 +214,16 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
       parser.feed("\n");
       // A named event the parser does not dispatch for want of data would vanish: it is kept as a rejection instead
       // (but `event: done`, which closes a stream, is no record either way).
-      const named = block.find((line) => line.startsWith("event:"))?.replace(/^event: ?|\r?\n$/g, "");
+      const named = block.find((line) => line.startsWith("event:"))?.replace(/^event: ?|(?:\r\n|\r|\n)$/g, "");
       if (ready.length === dispatched && named !== undefined && named !== "done") rejection = reject(`invalid SSE: event ${JSON.stringify(named)} has no data: line`);
     }
     [block, blockLine, blockBytes, over, binary, notAField] = [[], 0, 0, null, null, null];
     return rejection;
   };
-  for await (const numbered of linesOf(doc.chunks, maxBytes)) {
+  // The lines a lone `\r` ended (SSE allows it), each dropped from the set once read.
+  const endedByLoneCr = new Set<number>();
+  for await (const numbered of linesOf(loneCrAsNewline(doc.chunks, endedByLoneCr), maxBytes)) {
+    const loneCr = endedByLoneCr.delete(numbered.number);
     const line = numbered.line === undefined ? null : numbered.number === 1 ? withoutByteOrderMark(numbered.line) : numbered.line;
     // A blank line ends the block, whether it held an event or only comments and `retry:`.
     if (line === "") {
@@ -228,7 +231,7 @@ async function* sseRecords(doc: Document, maxBytes: number): AsyncGenerator<Clas
       if (rejection) yield rejection;
     } else {
       if (blockLine === 0) blockLine = numbered.number;
-      const end = numbered.cr ? "\r\n" : "\n";
+      const end = numbered.cr ? "\r\n" : loneCr ? "\r" : "\n";
       lastEnd = end.length;
       const bytes = line !== null ? Buffer.byteLength(line) : numbered.invalid ? numbered.invalid.length : Infinity;
       if (!over && (blockBytes += bytes + end.length) > maxBytes) {

@@ -165,7 +165,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(db);
   });
 
-  it.each([["LF", "\n"], ["CRLF", "\r\n"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
+  it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
     const dir = tempDir();
     const file = join(dir, "broken.sse");
     const db = tempDb();

@@ -43,7 +43,7 @@ describe("invalid UTF-8 is rejected with its byte offset, its bytes kept exactly
     expect(result.steps).toEqual(["step_After", "step_Before"]);
   });
 
-  it.each([["LF", "\n"], ["CRLF", "\r\n"]])("an SSE event: the whole event is rejected at its first line, its lines kept as bytes (%s)", async (_, end) => {
+  it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE event: the whole event is rejected at its first line, its lines kept as bytes (%s)", async (_, end) => {
     const event = Buffer.concat([Buffer.from(`event: thread.run.step.created${end}data: `), latin1Step("step_Bad")]);
     const content = Buffer.concat([Buffer.from(`data: ${stepLine("step_Before")}${end}${end}`), event, Buffer.from(`${end}${end}data: ${stepLine("step_After")}${end}${end}`)]);
     const result = await ingest("in.sse", content);

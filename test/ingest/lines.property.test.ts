@@ -1,15 +1,20 @@
 import { isUtf8 } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { linesOf } from "../../src/ingest/lines.js";
+import { linesOf, loneCrAsNewline } from "../../src/ingest/lines.js";
 import { invalidUtf8At } from "../../src/records/utf8.js";
 
-async function split(text: string | Buffer, cuts: number[], maxBytes?: number) {
+/** The bytes of `text` cut at `cuts` (modulo its length), as a chunk stream. */
+function chunked(text: string | Buffer, cuts: number[]) {
   const bytes = Buffer.from(text);
   const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   const chunks = [0, ...at, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
+  return (async function* () { yield* chunks; })();
+}
+
+async function split(text: string | Buffer, cuts: number[], maxBytes?: number) {
   const lines = [];
-  for await (const line of linesOf((async function* () { yield* chunks; })(), maxBytes)) lines.push(line);
+  for await (const line of linesOf(chunked(text, cuts), maxBytes)) lines.push(line);
   return lines;
 }
 
@@ -39,6 +44,21 @@ const hostileBytes = fc.array(fc.oneof(
   fc.constantFrom([0x0a], [0x0d, 0x0a], [0x61], [0xc3, 0xa9], [0xf0, 0x9f, 0x98, 0x80], [0xe9], [0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xff]),
   fc.integer({ min: 0, max: 255 }).map((byte) => [byte]),
 )).map((parts) => Buffer.from(parts.flat()));
+
+describe("loneCrAsNewline (SSE's line ends)", () => {
+  it("ends a line at \\r\\n, \\n or a lone \\r, numbering the lines a lone \\r ended, however the bytes are cut", async () => {
+    await fc.assert(fc.asyncProperty(fc.string({ unit: fc.constantFrom("a", "é", "\n", "\r\n", "\r", "x") }), fc.array(fc.nat()), async (text, cuts) => {
+      const lone = new Set<number>();
+      const lines = [];
+      for await (const line of linesOf(loneCrAsNewline(chunked(text, cuts), lone))) lines.push([line.line, line.number, line.cr]);
+      const ends = [...text.matchAll(/\r\n|\r|\n/g)].map((m) => m[0]);
+      const want = text.split(/\r\n|\r|\n/);
+      if (text === "" || ends.length === want.length - 1 && want[want.length - 1] === "") want.pop();
+      expect(lines).toEqual(want.map((line, i) => [line, i + 1, ends[i] === "\r\n"]));
+      expect([...lone].sort((a, b) => a - b)).toEqual(ends.flatMap((end, i) => (end === "\r" ? [i + 1] : [])));
+    }));
+  });
+});
 
 describe("invalid UTF-8", () => {
   it("invalidUtf8At finds a fault exactly when isUtf8 does, and everything before it is UTF-8", () => {
