@@ -13,8 +13,11 @@ interface Dispatch {
   options: ReadonlyMap<string, z.ZodType>;
   /** A `type` not among the options (absent: rejected, naming the allowed ones). */
   other?: z.ZodType;
-  /** In a delta: what another type needs, and whether `type` may be left out (then every field is checked against all options). */
-  inDelta?: { other?: z.ZodType; typeOptional?: boolean };
+  /**
+   * In a delta: what another type needs, whether `type` may be left out (then every field is checked against all
+   * options), and the `index` every option's entry must carry: its slot in the array it merges into (CONTRACT §5).
+   */
+  inDelta?: { other?: z.ZodType; typeOptional?: boolean; index?: z.ZodType };
   /** Set on the delta form: checks an object that has no `type`. */
   untyped?: z.ZodType;
 }
@@ -59,7 +62,9 @@ function mergedShape(options: Iterable<z.ZodType>): z.ZodType {
 export function deepPartial(schema: z.ZodType): z.ZodType {
   const dispatch = dispatches.get(schema);
   if (dispatch) {
-    const options = new Map([...dispatch.options].map(([type, option]) => [type, deepPartial(option)] as const));
+    const slot = dispatch.inDelta?.index;
+    const withSlot = (option: z.ZodType) => (slot && option instanceof z.ZodObject ? option.extend({ index: slot }) : option);
+    const options = new Map([...dispatch.options].map(([type, option]) => [type, withSlot(deepPartial(option))] as const));
     return byType({ options, other: dispatch.inDelta?.other, untyped: dispatch.inDelta?.typeOptional ? mergedShape(options.values()) : undefined });
   }
   if (schema instanceof z.ZodObject) {

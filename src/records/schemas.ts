@@ -55,6 +55,7 @@ const codeInterpreterOutput = byType({
     logs: z.looseObject({ type: z.literal("logs"), logs: z.string() }),
     image: z.looseObject({ type: z.literal("image"), image: z.looseObject({ file_id: z.string() }) }),
   },
+  inDelta: { index: int },
 });
 
 const codeInterpreterCall = z.looseObject({
@@ -86,11 +87,14 @@ const fileSearchCall = z.looseObject({
   }),
 });
 
-/** The three OpenAI tool types are checked in full; another vendor's (Azure's bing_grounding, openapi, …) needs only id and type (in a delta: index and type) and is kept whole. */
+/**
+ * The three OpenAI tool types are checked in full, in a delta each with its `index` (the official delta objects require it);
+ * another vendor's (Azure's bing_grounding, openapi, …) needs only id and type (in a delta: index and type) and is kept whole.
+ */
 const toolCall = byType({
   options: { function: functionCall, code_interpreter: codeInterpreterCall, file_search: fileSearchCall },
   other: z.looseObject({ id: z.string(), type: columnText }),
-  inDelta: { other: z.looseObject({ index: int, type: columnText }) },
+  inDelta: { other: z.looseObject({ index: int, type: columnText }), index: int },
 });
 
 const stepDetails = byType({

@@ -42,6 +42,9 @@ const BAD: Case[] = [
   { what: "a __proto__ key on a tool call in a delta", line: delta('{"index":0,"type":"function","__proto__":{"polluted":true}}'), path: "$.data.delta.step_details.tool_calls[0].__proto__", reason: /forbidden key "__proto__"/ },
   { what: "a constructor key in a delta", line: delta('{"index":0,"type":"function","constructor":{"prototype":{"polluted":true}}}'), path: "$.data.delta.step_details.tool_calls[0].constructor", reason: /forbidden key "constructor"/ },
   { what: "an index above 1023 in a delta", line: delta('{"index":1024,"type":"function","function":{"arguments":"y"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /index must be an integer from 0 to 1023, got 1024/ },
+  // Without its index a delta's entry would merge into whatever slot its position names (two calls fused into one).
+  { what: "a function call without its index in a delta", line: delta('{"id":"call_2","type":"function","function":{"name":"refund","arguments":"{}"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /^missing required key \(expected number\)$/ },
+  { what: "a code_interpreter output without its index in a delta", line: delta('{"index":0,"type":"code_interpreter","code_interpreter":{"outputs":[{"type":"logs","logs":"b"}]}}'), path: "$.data.delta.step_details.tool_calls[0].code_interpreter.outputs[0].index", reason: /^missing required key \(expected number\)$/ },
   { what: "data of the wrong kind for its event type", line: event("evt_b9", "thread.run.step.completed", { id: "run_1", object: "thread.run", status: "completed" }), path: "$.data.object", reason: /^expected "thread\.run\.step" .*got "thread\.run"$/ },
   { what: "a non-object", line: "42", path: "$", reason: /^expected a JSON object, got 42$/ },
   { what: "an event without data", line: '{"id":"evt_b11","object":"event","type":"thread.run.step.created"}', path: "$.data", reason: /^missing required key/ },
