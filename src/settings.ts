@@ -37,11 +37,25 @@ export function numberFromEnv(name: string, range: NumberRange, env: NodeJS.Proc
   return text === undefined || text === "" ? undefined : numberSetting(name, text, range);
 }
 
+/** Each run of valid percent-escapes decoded, the rest as it stands (`%2D` and `-` are one character to a server). */
+const percentDecoded = (text: string) => text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return run;
+  }
+});
+
 /**
  * `text` with each secret in it (an API key, a webhook secret), as written or percent-encoded, replaced by `[redacted]`:
- * for what stepstore prints or logs that a client or a server may have echoed a secret into.
+ * for what stepstore prints or logs that a client or a server may have echoed a secret into. A secret that only shows
+ * once escapes are decoded (`sk%2Dkey`, escaped otherwise than `encodeURIComponent` does) leaves the text decoded.
  */
 export function withoutSecrets(text: string, secrets: readonly string[]): string {
-  for (const secret of secrets.filter((s) => s !== "")) for (const form of new Set([secret, encodeURIComponent(secret)])) text = text.replaceAll(form, "[redacted]");
-  return text;
+  const present = secrets.filter((s) => s !== "");
+  const redact = (from: string) => present.reduce((out, secret) => out.replaceAll(secret, "[redacted]").replaceAll(encodeURIComponent(secret), "[redacted]"), from);
+  const redacted = redact(text);
+  if (!redacted.includes("%")) return redacted;
+  const decoded = percentDecoded(redacted);
+  return present.some((secret) => decoded.includes(secret)) ? redact(decoded) : redacted;
 }

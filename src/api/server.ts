@@ -88,6 +88,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
   app.decorate("stepstore", null as unknown as Store);
+  // Each answer names its request, as OpenAI's do: a `POST /v1/ingest` client finds its rejections by it (their origin).
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
 
   if (options.apiKey !== undefined) {
     const authorized = bearerCheck(options.apiKey);

@@ -40,6 +40,12 @@ describe("stepstore serve", () => {
     expect(result.stderr).toBe("stepstore: STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none\n");
   });
 
+  it("refuses a STEPSTORE_API_KEY with spaces around it (exit 2): HTTP drops them from a header, so every request would be refused", async () => {
+    const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { STEPSTORE_API_KEY: "sk-key " } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("stepstore: STEPSTORE_API_KEY begins or ends with whitespace, which no Authorization header can carry: remove it\n");
+  });
+
   it("refuses a LOG_LEVEL pino has no level for: exit 2, naming the levels", async () => {
     const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { LOG_LEVEL: "bogus" } });
     expect(result.code).toBe(2);
@@ -100,14 +106,16 @@ describe("stepstore serve", () => {
     expect((await fetch(`${serve.url}/v1/threads/thread_1/runs/run_1/steps`, { headers: { authorization: "Bearer sk-wrong-guess-987" } })).status).toBe(401);
     // A client that puts the key in the query string: no route reads it, and the request's logged url leaves it out.
     expect((await fetch(`${serve.url}/v1/stats/day?api_key=${apiKey}`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(400);
+    // Escaped otherwise than encodeURIComponent does (`-` as %2D): the logged url is decoded, the key cut out of it.
+    expect((await fetch(`${serve.url}/v1/stats/day?k=${apiKey.replaceAll("-", "%2D")}&x=a%20b`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(400);
     serve.child.kill("SIGTERM");
     expect((await serve.exited).code).toBe(0);
 
     const log = serve.stderr();
     const lines = log.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([["POST", 200], ["GET", 200], ["GET", 401], ["GET", 400]]);
-    expect(lines.find((l) => l.status === 400)?.url).toBe("/v1/stats/day?api_key=[redacted]");
-    for (const secretText of [secret, secret.slice(6), apiKey, "sk-wrong-guess-987", headers["webhook-signature"]!.slice(3), "BODY-MARKER"]) {
+    expect(lines.filter((l) => l.msg === "request").map((l) => [l.method, l.status])).toEqual([["POST", 200], ["GET", 200], ["GET", 401], ["GET", 400], ["GET", 400]]);
+    expect(lines.filter((l) => l.status === 400).map((l) => l.url)).toEqual(["/v1/stats/day?api_key=[redacted]", "/v1/stats/day?k=[redacted]&x=a b"]);
+    for (const secretText of [secret, secret.slice(6), apiKey, apiKey.replaceAll("-", "%2D"), "sk-wrong-guess-987", headers["webhook-signature"]!.slice(3), "BODY-MARKER"]) {
       expect(log).not.toContain(secretText);
     }
   });

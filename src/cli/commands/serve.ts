@@ -37,6 +37,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const apiKey = process.env.STEPSTORE_API_KEY || undefined;
   // A key of spaces is a mistake, not a secret: it would pass the non-loopback check and let anyone in with a blank one.
   if (apiKey !== undefined && apiKey.trim() === "") throw new UsageError("STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none");
+  // HTTP drops the spaces around a header's value, so no client could ever send such a key: every request would be 401.
+  if (apiKey !== undefined && apiKey !== apiKey.trim()) throw new UsageError("STEPSTORE_API_KEY begins or ends with whitespace, which no Authorization header can carry: remove it");
   const host = unbracketed(options.host);
   if (apiKey === undefined && !isLoopback(host)) {
     throw new UsageError(
