@@ -3,6 +3,7 @@ import type { SqlPort } from "../store/sqlPort.js";
 import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
 import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
 import { priceOf, type PriceTable } from "./prices.js";
+import { UNKNOWN_MODEL } from "../projections/stepStats/dimensions.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -92,7 +93,8 @@ type KeyedRow = Record<string, string | number | null>;
 async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Map<string | null, number>> {
   const priced: PricedModel[] = [];
   for (const { model } of await port.all<{ model: string }>(ROLLUP_MODELS_SQL)) {
-    const price = priceOf(prices, model);
+    // The rollups' key for steps of no known model is no model: a price file's "(unknown)" key must not price them (CONTRACT §7).
+    const price = model === UNKNOWN_MODEL ? null : priceOf(prices, model);
     if (price) priced.push({ model, ...price });
   }
   if (priced.length === 0) return new Map();

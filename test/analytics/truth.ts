@@ -33,6 +33,8 @@ export const TEST_PRICES: Record<string, { input_per_million: number; output_per
   "gpt-4o": { input_per_million: 2.5, output_per_million: 10 },
   "gpt-4o-mini": { input_per_million: 0.15, output_per_million: 0.6 },
   "o3-mini": { input_per_million: 1.1, output_per_million: 4.4 },
+  // A key spelled as the unknown model's: it prices no step (§7: a step whose model is unknown adds nothing).
+  "(unknown)": { input_per_million: 1, output_per_million: 1 },
 };
 
 /** TEST_PRICES as a file, for `--prices` and the service. */
@@ -111,7 +113,8 @@ function nearestRank(sorted: number[], p: number): number | null {
 function costOf(steps: Step[], models: ReadonlyMap<string, string>): number | null {
   let cost: number | null = null;
   for (const step of steps) {
-    const price = testPrice(modelOf(step, models));
+    const model = models.get(step.run_id as string);
+    const price = model === undefined ? null : testPrice(model);
     if (price === null) continue;
     const usage = step.usage as { prompt_tokens: number; completion_tokens: number } | null;
     cost = (cost ?? 0) + ((usage?.prompt_tokens ?? 0) * price.input_per_million + (usage?.completion_tokens ?? 0) * price.output_per_million) / 1e6;

@@ -22,7 +22,8 @@ function firstKeyword(query: string): string {
 /** PostgreSQL's refusals, in the words the SQLite `sql` command uses for them. */
 function refusal(error: unknown, timeoutMs: number): Error | null {
   const { code, message } = error as { code?: string; message?: string };
-  if (code === "25006") return new ReadOnlyViolation(`refused: ${message}; ${READ_ONLY}`);
+  // PostgreSQL names the statement it stopped in, which may be the SELECT around a write (`WITH d AS (DELETE …) SELECT`).
+  if (code === "25006") return new ReadOnlyViolation(`refused: the query writes (PostgreSQL: ${message}); ${READ_ONLY}`);
   if (code === "42601" && /multiple commands/.test(message ?? "")) return new ReadOnlyViolation(`refused: more than one statement; ${READ_ONLY}`);
   // 57014 is any cancel: the statement timeout's, or another session's pg_cancel_backend (the query's own included).
   if (code === "57014") return /statement timeout/.test(message ?? "") ? QueryTimeout.after(timeoutMs) : new Error(`query cancelled: ${message}`);
