@@ -28,7 +28,7 @@ const REPORT_OPTIONS = [
   ["--from <date>", "first UTC day (YYYY-MM-DD, inclusive) of created_at"],
   ["--to <date>", "last UTC day (YYYY-MM-DD, inclusive) of created_at"],
   ["--assistant <id>", "only this assistant's steps"],
-  ["--model <model>", "only the steps of runs of this model ('(unknown)': runs without a snapshot)"],
+  ["--model <model>", "only the steps of runs of this model ('(unknown)': runs with no model known: no snapshot, or none named)"],
   ["--prices <file>", "price table JSON for cost_usd (default $STEPSTORE_PRICES, else the shipped table)"],
 ] as const;
 
@@ -119,7 +119,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   report.addOption(formatOption(["json", "csv", "md", "html"], "json")).option("--out <file>", "write to FILE instead of stdout");
 
   command("rebuild", "drop and refold every projection from the log", () => import("./commands/projections.js"), "rebuildCommand");
-  command("verify", "check the file (PRAGMA integrity_check), then fold the log and compare with the tables", () => import("./commands/projections.js"), "verifyCommand");
+  command("verify", "check the file (SQLite: PRAGMA integrity_check), then fold the log and compare with the tables", () => import("./commands/projections.js"), "verifyCommand");
   command("status", "counts, positions, checkpoints, database path and size", () => import("./commands/read.js"), "statusCommand");
   // Every command takes `--db`, listed last in its help.
   for (const sub of program.commands) sub.addOption(dbOption());

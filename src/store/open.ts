@@ -161,6 +161,13 @@ export function naming(path: string, error: unknown): Error {
   return new StoreError(message.includes(path) ? message : `${path}: ${message}`);
 }
 
+/** The nearest of `path` and its parents that exists: where a folder could not be made, the file in its way. */
+function nearestExisting(path: string): string {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
 /** Opens (creating if needed) a stepstore database: WAL, a busy timeout, migrations applied. For the commands that write. */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
   const absolute = resolve(path);
@@ -169,6 +176,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenedDat
     mkdirSync(dirname(absolute), { recursive: true });
     sqlite = new Database(absolute, ADDON);
   } catch (error) {
+    // mkdir's own words ("EEXIST: file already exists") read as if the folder were there.
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === "EEXIST" || code === "ENOTDIR") throw new StoreError(`${absolute}: cannot make its folder: ${nearestExisting(dirname(absolute))} is a file, not a folder`);
     throw naming(absolute, error);
   }
   try {

@@ -168,6 +168,18 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect((await stepstore(["sql", "--db", db, "SELECT count(*) AS n FROM events"])).stderr).toContain(db);
   });
 
+  it("a --db under a file names the file in the way (mkdir said 'EEXIST: file already exists', as if the folder were there)", async () => {
+    const dir = tempDir();
+    const file = join(dir, "in.jsonl");
+    writeFileSync(file, `${VALID[0]}\n`);
+    writeFileSync(join(dir, "afile"), "");
+    for (const db of [join(dir, "afile", "x.db"), join(dir, "afile", "sub", "x.db")]) {
+      const result = await stepstore(["ingest", "--db", db, file]);
+      expect(result.stderr).toBe(`stepstore: ${db}: cannot make its folder: ${join(dir, "afile")} is a file, not a folder\n`);
+      expect(result.code).toBe(1);
+    }
+  });
+
   it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
     const dir = tempDir();
     const file = join(dir, "broken.sse");

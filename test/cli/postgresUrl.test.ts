@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES, stepstore, tempDir } from "../helpers/cli.js";
 import { describePostgres, useFreshDatabase } from "../helpers/postgres.js";
 
@@ -13,6 +13,8 @@ describe("a PostgreSQL URL where no server answers", () => {
     expect(result.stderr).toContain("postgres://alice@127.0.0.1:1/db");
     expect(result.stderr).not.toContain("s3cret");
     expect(result.stderr).toContain("is the PostgreSQL server running");
+    // No createdb advice while no server answers: it could not work.
+    expect(result.stderr).not.toContain("createdb");
     expect(readdirSync(cwd)).toEqual([]);
   });
 });
@@ -95,6 +97,26 @@ describePostgres("a PostgreSQL migration that fails", () => {
     await onDatabase(url(), "CREATE TABLE rejections (id int)");
     const result = await stepstore(["ingest", "--db", url(), join(EXAMPLES, "relayed-events.jsonl")]);
     expect(result.stderr).toBe(`stepstore: ${url()}: migrating failed: relation "rejections" already exists\n`);
+    expect(result.code).toBe(1);
+  });
+});
+
+describePostgres("a PostgreSQL role without rights on the store", () => {
+  const url = useFreshDatabase();
+  const role = `stepstore_test_norights_${process.pid}`;
+  const asRole = () => Object.assign(new URL(url()), { username: role }).toString();
+  beforeAll(async () => {
+    expect((await stepstore(["ingest", "--db", url(), join(EXAMPLES, "relayed-events.jsonl")])).code).toBe(0);
+    await onDatabase(url(), `CREATE ROLE ${role} LOGIN`);
+  });
+  afterAll(async () => {
+    await onDatabase(url(), `DROP ROLE IF EXISTS ${role}`);
+  });
+
+  // Before: "stepstore: permission denied for schema drizzle", naming no store (CONTRACT §8: every error about the store names it).
+  it.each([["steps"], ["status"], ["rebuild"]])("%s fails with PostgreSQL's refusal, the database named first", async (...command) => {
+    const result = await stepstore([...command, "--db", asRole()]);
+    expect(result.stderr).toMatch(new RegExp(`^stepstore: ${asRole().replace(/[.?*+^$()[\]{}|\\/]/g, "\\$&")}: (migrating failed: )?permission denied for `));
     expect(result.code).toBe(1);
   });
 });

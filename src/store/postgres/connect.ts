@@ -87,9 +87,21 @@ export function unreachableError(url: string, error: unknown, connected = false)
   const dropped = code === undefined && /timeout expired|Connection terminated/i.test(message ?? "");
   if ((code !== undefined && CONNECTION_CODES.has(code)) || dropped) {
     if (connected) return new StoreUnreachable(`${shown}: connection lost: ${message}`);
-    return new StoreUnreachable(`${shown}: cannot connect (${message}); is the PostgreSQL server running and accepting connections at that host and port, and does the database exist (createdb ${createdbArguments(url)})?`);
+    // Nothing answered at that host and port: whether the database exists is the server's to say once it runs (3D000 above).
+    return new StoreUnreachable(`${shown}: cannot connect (${message}); is the PostgreSQL server running and accepting connections at that host and port?`);
   }
   return null;
+}
+
+/**
+ * What a failed statement or connection throws: `unreachableError`'s when it is about reaching the database; the server's
+ * own refusal (permission denied, a statement timeout …) with the database named first (CONTRACT §8: every error about
+ * the store names it); anything else (stepstore's own errors) as it is.
+ */
+export function storeError(url: string, error: unknown, connected = false): unknown {
+  const unreachable = unreachableError(url, error, connected);
+  if (unreachable) return unreachable;
+  return error instanceof pg.DatabaseError ? new Error(`${withoutPassword(url)}: ${error.message}`, { cause: error }) : error;
 }
 
 /** `createdb`'s arguments for the URL's database (password left out: createdb asks for it). */

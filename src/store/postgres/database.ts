@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
-import { connectClient, openPool, unreachableError, withoutPassword, type PoolOptions } from "./connect.js";
+import { connectClient, openPool, storeError, withoutPassword, type PoolOptions } from "./connect.js";
 import { numberPlaceholders } from "./placeholders.js";
 import { preparedQuery } from "./prepared.js";
 
@@ -21,7 +21,7 @@ function portOver(url: string, target: Queryable, prepared = false): SqlPort {
       const statement = prepared ? preparedQuery(sql, params) : { text: numberPlaceholders(sql), values: params as SqlValue[] };
       return await target.query<T>({ ...statement, ...(rowMode && { rowMode }) });
     } catch (error) {
-      throw unreachableError(url, error, prepared) ?? error;
+      throw storeError(url, error, prepared);
     }
   };
   return {
@@ -118,7 +118,7 @@ async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnd
     } catch (rollbackFailed) {
       broken = rollbackFailed as Error;
     }
-    throw unreachableError(url, cause, true) ?? cause;
+    throw storeError(url, cause, true);
   } finally {
     client.release(broken);
   }
@@ -139,7 +139,7 @@ export async function openPostgresDatabase(
     await options.prepare?.(pool);
   } catch (error) {
     await pool.end();
-    throw error;
+    throw storeError(url, error);
   }
   let lastTransaction: Promise<unknown> = Promise.resolve();
   return {
