@@ -34,6 +34,22 @@ function parseInt8OrDigits(text: string): number | string {
   return Number.isSafeInteger(value) ? value : text;
 }
 
+/** Significant digits a double always keeps exactly (DBL_DIG). */
+const DOUBLE_DIGITS = 15;
+
+/**
+ * numeric for a user's query (`sql`): a number when a double gives it back as written (an integer up to 2^53, or at most
+ * 15 significant digits), else its exact digits as text: `sum()` over bigint is numeric, and a double would round it.
+ */
+function parseNumericOrDigits(text: string): number | string {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return text; // NaN, Infinity: PostgreSQL's own words
+  if (/^-?\d+$/.test(text)) return Number.isSafeInteger(value) ? value : text;
+  // numeric text is [-]digits.digits: its significant digits are those between the leading and the trailing zeros.
+  const significant = text.replace(/^-/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+  return significant.length <= DOUBLE_DIGITS ? value : text;
+}
+
 /**
  * Dates, times, timestamps and intervals (and arrays of them), kept as the server writes them: pg would make a JS Date
  * in this process's time zone (a `::date` a day off east of UTC) or an object, where `sql` prints the database's own value.
@@ -45,19 +61,19 @@ const asWritten = (text: string) => text;
  * Parsers of our own (pg's global ones stay untouched): int8 (count(*), bigint columns) and numeric (sum over
  * bigint) come back as numbers, as SQLite returns them, instead of strings; times as text (TIME_OIDS).
  */
-function typeParsers(int8: (text: string) => number | string): pg.CustomTypesConfig {
+function typeParsers(int8: (text: string) => number | string, numeric: (text: string) => number | string = Number): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: string) => {
       if (format !== "binary" && oid === INT8_OID) return int8;
-      if (format !== "binary" && oid === NUMERIC_OID) return Number;
+      if (format !== "binary" && oid === NUMERIC_OID) return numeric;
       if (format !== "binary" && TIME_OIDS.has(oid)) return asWritten;
       return pg.types.getTypeParser(oid, format as "text");
     }) as pg.CustomTypesConfig["getTypeParser"],
   };
 }
 const NUMBER_TYPES = typeParsers(parseInt8);
-/** The `sql` command's parsers: as the pool's, but an int8 past 2^53 is its digits, not an error. */
-export const QUERY_TYPES = typeParsers(parseInt8OrDigits);
+/** The `sql` command's parsers: as the pool's, but an int8 past 2^53, or a numeric a double would round, is its digits. */
+export const QUERY_TYPES = typeParsers(parseInt8OrDigits, parseNumericOrDigits);
 
 /** An error that names the database (URL without password) and says what to do about it. */
 export class StoreUnreachable extends Error {}

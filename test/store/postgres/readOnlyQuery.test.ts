@@ -28,6 +28,12 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     });
   });
 
+  it("answers a numeric a double would round (a sum over bigint past 2^53, 20 digits) as its exact digits, the others as numbers", async () => {
+    const sql = `SELECT sum(x) AS total, 12345678901234567890.12345::numeric AS long, 'NaN'::numeric AS nan, 0.15::numeric(10, 4) AS rate,
+      sum(y) AS small, -1234.5::numeric AS negative FROM (VALUES (9007199254740993::bigint, 1::bigint)) t(x, y)`;
+    expect((await query(sql)).rows).toEqual([{ total: "9007199254740993", long: "12345678901234567890.12345", nan: "NaN", rate: 0.15, small: 1, negative: -1234.5 }]);
+  });
+
   it("answers an integer past 2^53 as its exact digits, not a rounded number nor a crash, and bytea as its text form", async () => {
     expect((await query("SELECT 9007199254740993::bigint AS big, 9007199254740991::bigint AS safe, '\\x00ff10'::bytea AS blob")).rows)
       .toEqual([{ big: "9007199254740993", safe: 9007199254740991, blob: "\\x00ff10" }]);
