@@ -68,7 +68,8 @@ export function storeLocationProblem(db: string): string | null {
   const scheme = foreignUrlScheme(db);
   if (scheme !== null) return `the store ${scheme}://… is a URL but not PostgreSQL's: ${GIVE}`;
   if (!isPostgresUrl(db)) return null;
-  if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database)`;
+  // Most often a password with a # / or ? in it, which ends the authority early: the URL shown then looks right.
+  if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database; in a user or password, percent-encode # / ? : as %23 %2F %3F %3A)`;
   if (urlDatabase(db) === "") return `${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`;
   return schemaProblem(db);
 }
