@@ -17,6 +17,8 @@ export interface Document {
   chunks: AsyncIterable<Buffer>;
   /** Once the chunks are read: why the rest could not be (a gzip stream cut short or damaged, a file unreadable), else null. */
   damage(): string | null;
+  /** The format its content looks like, when its name chose another: what a rejection of it suggests. */
+  looksLike?: Format;
 }
 
 // A Map: a file named `x.constructor` must find nothing, not Object.prototype's.
@@ -66,6 +68,17 @@ export function sniffFormat(head: Buffer, ended: boolean): Format {
   }
 }
 
+/**
+ * The format content looks like when its name chose another, else null. Only a name's choice is second-guessed, and
+ * only in what a rejection says (the contract reads a `.jsonl` one record a line); a document on one line reads the
+ * same as JSON or JSON Lines, so it is never said to look like the other.
+ */
+function otherFormatLooked(chosen: Format, head: Buffer, ended: boolean): Format | null {
+  const sniffed = sniffFormat(head, ended);
+  if (sniffed === chosen) return null;
+  return sniffed === "jsonl" && chosen === "json" && !/\n\s*\S/.test(headText(head)) ? null : sniffed;
+}
+
 /** `--format` when given; else SSE content whatever the name (an SSE log saved as `.jsonl`); else the name's, else sniffed. */
 function formatOf(option: FormatOption, name: string, head: Buffer, ended: boolean): Format {
   if (option !== "auto") return option;
@@ -101,7 +114,9 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
   const { bytes, damage } = await gunzipped(stream);
   const { head, ended, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
-  return { name, identity: documentIdentity(head), format: formatOf(format, name, head, ended), chunks: all, damage: () => damage.reason };
+  const chosen = formatOf(format, name, head, ended);
+  const looksLike = format === "auto" && formatFromName(name) === chosen ? otherFormatLooked(chosen, head, ended) : null;
+  return { name, identity: documentIdentity(head), format: chosen, chunks: all, damage: () => damage.reason, ...(looksLike && { looksLike }) };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

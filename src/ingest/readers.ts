@@ -2,7 +2,7 @@ import { createParser } from "eventsource-parser";
 import { parseRecordText, recordsOf, sseRecordText, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
 import { jsonPath } from "../records/jsonPath.js";
 import { invalidUtf8, recordText, withoutByteOrderMark } from "../records/utf8.js";
-import type { Document } from "./document.js";
+import type { Document, Format } from "./document.js";
 import { BoundedBytes, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
 import { linesOf, loneCrAsNewline } from "./lines.js";
 
@@ -275,12 +275,17 @@ function* sseRecord(event: SseEvent, name: string): Generator<ClassifiedRecord> 
 
 /** A document's records; any one over `maxBytes` (STEPSTORE_MAX_RECORD) is a rejection, its bytes dropped as they stream. */
 export function recordsOfDocument(doc: Document, maxBytes = maxRecordBytes()): AsyncGenerator<ClassifiedRecord> {
-  switch (doc.format) {
-    case "jsonl":
-      return jsonlRecords(doc, maxBytes);
-    case "json":
-      return jsonRecords(doc, maxBytes);
-    case "sse":
-      return sseRecords(doc, maxBytes);
+  const records = doc.format === "jsonl" ? jsonlRecords(doc, maxBytes) : doc.format === "json" ? jsonRecords(doc, maxBytes) : sseRecords(doc, maxBytes);
+  return doc.looksLike ? withFormatHint(records, doc.name, doc.format, doc.looksLike) : records;
+}
+
+const FORMAT_NAMES: Record<Format, string> = { jsonl: "JSON Lines", json: "one JSON document", sse: "an SSE transcript" };
+
+/** The records, the first one's rejection for its syntax (when it is one) saying what the content looks like and how to read it so. */
+async function* withFormatHint(records: AsyncGenerator<ClassifiedRecord>, name: string, format: Format, looksLike: Format): AsyncGenerator<ClassifiedRecord> {
+  let first = true;
+  for await (const record of records) {
+    yield first && !record.ok && /^invalid (JSON|SSE)/.test(record.reason) ? { ...record, reason: `${record.reason} (${name} reads as ${FORMAT_NAMES[format]} by its name but looks like ${FORMAT_NAMES[looksLike]}: try --format ${looksLike})` } : record;
+    first = false;
   }
 }

@@ -213,7 +213,28 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
     expect(ingest.code).toBe(3);
     expect(JSON.parse(ingest.stdout)).toEqual({ records: 1, appended: 0, duplicates: 0, rejected: 1 });
-    expect((await rejectionsOf(db))[0]!.reason).toBe("invalid SSE: line 1 is no field (data:, event:, id:, retry:) nor a : comment");
+    expect((await rejectionsOf(db))[0]!.reason).toBe(`invalid SSE: line 1 is no field (data:, event:, id:, retry:) nor a : comment (${file} reads as an SSE transcript by its name but looks like JSON Lines: try --format jsonl)`);
+  });
+
+  it("a pretty-printed JSON document named .jsonl, and JSON Lines named .json, read by their names, say at their first rejection how to read them", async () => {
+    const dir = tempDir();
+    const lines = [JSON.stringify({ ...step, id: "step_Named1" }), JSON.stringify({ ...step, id: "step_Named2" })];
+    const cases = [
+      { name: "page.jsonl", content: JSON.stringify({ ...step, id: "step_Pretty" }, null, 2), hint: "reads as JSON Lines by its name but looks like one JSON document: try --format json" },
+      { name: "lines.json", content: `${lines.join("\n")}\n`, hint: "reads as one JSON document by its name but looks like JSON Lines: try --format jsonl" },
+    ];
+    for (const { name, content, hint } of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      const ingest = await stepstore(["ingest", "--db", tempDb(), file]);
+      expect(ingest.code).toBe(3);
+      const first = ingest.stderr.split("\n")[0]!;
+      expect(first.startsWith(`${file}`)).toBe(true);
+      expect(first.endsWith(`(${file} ${hint})`)).toBe(true);
+      // Read as it suggests, every record lands.
+      const again = await stepstore(["ingest", "--db", tempDb(), "--format", name.endsWith(".jsonl") ? "json" : "jsonl", file]);
+      expect(again.code, again.stderr).toBe(0);
+    }
   });
 
   it("an SSE transcript with bad events lands the good ones and keeps each bad event's lines verbatim with the line it starts on", async () => {
