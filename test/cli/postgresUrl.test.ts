@@ -59,7 +59,12 @@ describe("a --db that names no usable store", () => {
 
   it("still takes a file named postgres.db, or one with a colon, as a SQLite store", async () => {
     const cwd = tempDir();
-    for (const db of ["postgres.db", "./postgres:x.db"]) expect((await stepstore(["rebuild", "--db", db], { cwd })).code).toBe(0);
+    for (const db of ["postgres.db", "./postgres:x.db"]) {
+      const rebuild = await stepstore(["rebuild", "--db", db], { cwd });
+      expect(rebuild.code).toBe(0);
+      // A new store holds nothing: rebuild says so, for the --db that was mistyped.
+      expect(rebuild.stderr).toBe(`rebuild: ${join(cwd, db)} holds no events: there was nothing to refold (check --db if you expected some)\n`);
+    }
     expect(readdirSync(cwd).filter((name) => name.endsWith(".db")).sort()).toEqual(["postgres.db", "postgres:x.db"]);
   });
 });

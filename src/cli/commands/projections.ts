@@ -10,6 +10,8 @@ export async function rebuildCommand(options: { db?: string }): Promise<number> 
   const bar = stoppableProgress("rebuild", "events");
   try {
     const total = await eventCount(store.sql);
+    // Most often a mistyped --db, which made this store just now: said, as the exit is 0 either way.
+    if (total === 0) cliIo().stderr.write(`rebuild: ${store.path} holds no events: there was nothing to refold (check --db if you expected some)\n`);
     await bar.update(0, total);
     const result = await store.rebuild((folded) => bar.update(folded, total));
     bar.stop();
