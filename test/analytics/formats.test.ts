@@ -180,3 +180,27 @@ describe("stepstore report --format html with steps far apart in time", () => {
     }
   });
 });
+
+describe("error codes that would misread", () => {
+  let store: string;
+  beforeAll(async () => {
+    const file = join(tempDir(), "codes.jsonl");
+    const failed = (id: string, code: string) => stepLine(id, { status: "failed", failed_at: 1755180100, last_error: { code, message: "m" } });
+    writeFileSync(file, `${failed("step_Bidi", "step_\u202Efdp.exe")}\n${failed("step_Cr", "rate\rlimit")}\n`);
+    store = tempDb();
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+  });
+
+  it("given a code with a right-to-left override, when reported as HTML, then no chart label holds it raw: it reads [U+202E] there as in the table", async () => {
+    const result = await stepstore(["report", "--db", store, "--by", "error", "--format", "html"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain("\u202E");
+    expect(result.stdout.split("step_[U+202E]fdp.exe").length).toBeGreaterThan(2); // the table and the charts
+  });
+
+  it("given a code with a lone CR, when reported as CSV, then its field is quoted: a CSV reader sees one row, not two", async () => {
+    const result = await stepstore(["report", "--db", store, "--by", "error", "--format", "csv"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('\n"rate\rlimit",1,');
+  });
+});

@@ -6,6 +6,7 @@ import { logger, None, parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { Dimension } from "../metrics.js";
 import type { ReportRow } from "../report.js";
+import { withVisibleBidi } from "./escapeHtml.js";
 
 export const NONE = "(none)";
 export const WIDTH = 560;
@@ -79,7 +80,8 @@ export const assistantLabel = (id: string, names: ReadonlyMap<string, string>) =
 export function chartRows(rows: readonly ReportRow[], dimension: Dimension, names: ReadonlyMap<string, string> = new Map()): ChartRow[] {
   return rows.map((row) => ({
     ...row,
-    key: row.key === null ? NONE : dimension === "assistant" ? assistantLabel(row.key, names) : row.key,
+    // Vega escapes the labels for SVG; their bidirectional controls are shown as the table shows them.
+    key: row.key === null ? NONE : withVisibleBidi(dimension === "assistant" ? assistantLabel(row.key, names) : row.key),
     t: isPeriod(dimension) && row.key !== null ? PERIODS[dimension].start(row.key) : null,
   }));
 }

@@ -11,5 +11,6 @@ const inert = (value: string | number) => (typeof value === "string" && FORMULA_
 /** CONTRACT §8: a header line `key,steps,completed,…` then one line per row; a NULL is an empty field. */
 export function renderCsv(report: Report): string {
   const records = report.rows.map((row) => CSV_COLUMNS.map((column) => inert(row[column] ?? "")));
-  return stringify(records, { header: true, columns: [...CSV_COLUMNS], record_delimiter: "unix" });
+  // csv-stringify quotes a field with a \n but not one with a lone \r, which a CSV reader takes for a line end too.
+  return stringify(records, { header: true, columns: [...CSV_COLUMNS], record_delimiter: "unix", quoted_match: /\r/ });
 }
