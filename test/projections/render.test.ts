@@ -1,4 +1,3 @@
-import { AssistantStream } from "openai/lib/AssistantStream";
 import { describe, expect, it } from "vitest";
 import { evolveStep, initialStepState, renderRunStep } from "../../src/projections/runSteps/evolve.js";
 import { toolsOf } from "../../src/projections/runSteps/row.js";
@@ -19,32 +18,14 @@ function rowAfter(payloads: Json[]): Json {
 }
 
 describe("rendering fills what RunStepObject requires (CONTRACT §1 v1.1)", () => {
-  // §5: "a key the target lacks … is set", then entries merge into the slot their index names; so does openai-node's
-  // AssistantStream (6.49) onto the same empty details. So a tool call's first chunk sets its outputs as it has them.
-  it("a tool call's first chunk sets its outputs as they come; later chunks merge into the slot their index names, as the SDK's accumulation does", () => {
-    const calls: Json[] = [
-      { index: 0, id: "call_ci", type: "code_interpreter", code_interpreter: { input: "x" } },
-      { index: 0, type: "code_interpreter", code_interpreter: { outputs: [{ index: 1, type: "logs", logs: "a" }] } },
-      { index: 0, type: "code_interpreter", code_interpreter: { outputs: [{ index: 1, type: "logs", logs: "b" }] } },
-    ];
-    const row = rowAfter([snapshot, ...calls.map(delta)]);
-    expect((row.step_details as Json).tool_calls).toEqual([
-      { id: "call_ci", type: "code_interpreter", code_interpreter: { input: "x", outputs: [{ type: "logs", logs: "a" }, { type: "logs", logs: "b" }] } },
-    ]);
-    const sdk = calls.reduce((details, call) => AssistantStream.accumulateDelta(details, structuredClone({ type: "tool_calls", tool_calls: [call] })), { type: "tool_calls", tool_calls: [] } as Json);
-    expect(JSON.parse(JSON.stringify(sdk, (key, value: unknown) => (key === "index" ? undefined : value)))).toEqual(row.step_details);
-  });
-
-  it("the tool calls themselves always merge by index: the empty details' tool_calls is an array already", () => {
+  it("a code_interpreter output streamed for slot 1 before slot 0 stays in slot 1", () => {
     const row = rowAfter([
       snapshot,
-      delta({ index: 1, id: "call_b", type: "function", function: { name: "b", arguments: "{" } }),
-      delta({ index: 1, type: "function", function: { arguments: "}" } }),
-      delta({ index: 0, id: "call_a", type: "function", function: { name: "a", arguments: "{}" } }),
+      delta({ index: 0, id: "call_ci", type: "code_interpreter", code_interpreter: { outputs: [{ index: 1, type: "logs", logs: "two" }] } }),
+      delta({ index: 0, type: "code_interpreter", code_interpreter: { outputs: [{ index: 0, type: "image", image: { file_id: "file_1" } }] } }),
     ]);
     expect((row.step_details as Json).tool_calls).toEqual([
-      { id: "call_a", type: "function", function: { name: "a", arguments: "{}", output: null } },
-      { id: "call_b", type: "function", function: { name: "b", arguments: "{}", output: null } },
+      { id: "call_ci", type: "code_interpreter", code_interpreter: { outputs: [{ type: "image", image: { file_id: "file_1" } }, { type: "logs", logs: "two" }], input: "" } },
     ]);
   });
 

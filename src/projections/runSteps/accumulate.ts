@@ -19,30 +19,21 @@ function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
  * Applies one delta onto a target (CONTRACT §5 rule 3), returning a new object and leaving both
  * inputs untouched: absent or null keys are set, `index` and `type` overwritten, strings
  * concatenated, objects merged recursively, arrays of objects merged into the slot each `index`
- * names; anything else replaces.
+ * names (an absent key built onto `{}` or `[]`); anything else replaces.
  */
 export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObject {
   const result: JsonObject = { ...target };
   for (const [key, value] of Object.entries(delta)) {
     const current = result[key];
-    // An absent key is set as the delta has it, arrays deep in it included (§5, as the SDK does); later deltas merge by `index`.
-    if (current === undefined || current === null || key === "index" || key === "type") result[key] = value;
-    else if (isJsonObject(value) && isJsonObject(current)) result[key] = accumulateDelta(current, value);
-    else if (isArrayOfObjects(value) && Array.isArray(current)) result[key] = mergeIndexed(current, value);
+    // An absent key is built onto an empty one, so that arrays deep in a first chunk land in the slots their `index` names.
+    const absent = current === undefined || current === null;
+    if (isJsonObject(value) && (absent || isJsonObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
+    else if (isArrayOfObjects(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
+    else if (absent || key === "index" || key === "type") result[key] = value;
     else if (typeof current === "string" && typeof value === "string") result[key] = current + value;
     else result[key] = value;
   }
   return result;
-}
-
-/**
- * Applies a delta's `step_details` (CONTRACT §5): as `accumulateDelta`, but its `tool_calls` merge by `index` even while the
- * target has none: they stand for the empty details' `"tool_calls": []`, so deltas folded ahead of knowing the step's
- * type (onto `{}`) and then onto the empty details place every call where folding them onto those details would.
- */
-export function accumulateStepDetails(target: JsonObject, delta: JsonObject): JsonObject {
-  const slotted = isArrayOfObjects(delta.tool_calls) && !Array.isArray(target.tool_calls);
-  return accumulateDelta(slotted ? { ...target, tool_calls: [] } : target, delta);
 }
 
 /** A value with `index` dropped from each object that is an entry of an array (the slot its `index` named), at any depth. */

@@ -1,7 +1,7 @@
 import type { StepEvent } from "../../records/events.js";
 import { isJsonObject, type JsonObject } from "../../records/json.js";
 import type { RunStep } from "../../records/schemas.js";
-import { accumulateStepDetails, withoutIndexes } from "./accumulate.js";
+import { accumulateDelta, withoutIndexes } from "./accumulate.js";
 import { isTerminalStep } from "../../records/statuses.js";
 import { compareCanonical, compareDetails, compareTerminal } from "./compare.js";
 import { emptyStepDetails, normalizeRunStep, type RunStepRow } from "./row.js";
@@ -41,7 +41,7 @@ export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldStat
   const position = Math.max(state.position, event.position);
   if (event.kind === "stepDelta") {
     const delta = event.payload.delta.step_details;
-    return { ...state, position, deltaDetails: accumulateStepDetails(state.deltaDetails ?? {}, isJsonObject(delta) ? delta : {}) };
+    return { ...state, position, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, isJsonObject(delta) ? delta : {}) };
   }
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
   const snapshot = event.payload;
@@ -63,7 +63,7 @@ export function renderRunStep(state: StepFoldState, expiry: RunExpiryState | nul
   if (!state.inProgress) return null;
   let details = state.inProgressDetails;
   if (state.deltaDetails) {
-    const built = withoutIndexes(accumulateStepDetails(emptyStepDetails(state.inProgress.type), state.deltaDetails));
+    const built = withoutIndexes(accumulateDelta(emptyStepDetails(state.inProgress.type), state.deltaDetails));
     details = max(details, built, compareDetails);
   }
   const row = normalizeRunStep({ ...state.inProgress, step_details: details });
