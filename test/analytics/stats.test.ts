@@ -90,6 +90,9 @@ describe("GET /report", () => {
     expect(html).toContain("Cost over time");
     expect((html.match(/<svg/g) ?? []).length).toBe(5);
     expect(html).not.toMatch(/<script/i);
+    // Served, it says in headers what a saved file's <meta> cannot: never framed, never sniffed as another type.
+    expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'none'; .*frame-ancestors 'none'/);
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("given no parameters, then it reports by assistant", async () => {

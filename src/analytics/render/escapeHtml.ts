@@ -12,3 +12,9 @@ export const withVisibleBidi = (text: string) => text.replace(/[\u202A-\u202E\u2
 
 /** Text from the log as HTML text or an attribute value, its bidirectional controls shown as in `withVisibleBidi`. */
 export const escapeHtml = (text: string) => text.replace(/[&<>"'\u202A-\u202E\u2066-\u2069]/g, (c) => ENTITIES[c] ?? codePoint(c));
+
+/**
+ * Text as an HTML attribute value, every character kept: a form field's value, which the form sends back as it holds it
+ * (shown as `[U+202E]`, a filter would be resubmitted as that literal text and match nothing).
+ */
+export const escapeAttribute = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);

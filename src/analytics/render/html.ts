@@ -87,6 +87,12 @@ function comparison(previous: PreviousPeriod | null, dimension: Dimension): Comp
   return { rows, span: `${previous.from} → ${previous.to}` };
 }
 
+/**
+ * The report's policy: a file that stands alone (its charts inline SVG, its style inline), fetching and running nothing.
+ * In its own `<meta>` for a saved file; `/report` also sends it as a header, with what only a header can say.
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
 const STYLE = `
 *{box-sizing:border-box}
 body{margin:0;padding:24px 32px;font-family:${FONT};color:#212529;background:#f8f9fa}
@@ -131,7 +137,7 @@ export async function renderHtml(report: Report, { summary, names, previous }: H
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <title>stepstore report by ${escapeHtml(label)}</title>
 <style>${STYLE}</style>
 </head>

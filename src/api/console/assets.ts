@@ -21,6 +21,7 @@ h3 { font-size: 1rem; margin: 16px 0 6px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.id, th.id { overflow-wrap: anywhere; min-width: 8em; }
+td.text { overflow-wrap: anywhere; }
 caption { text-align: left; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -42,7 +43,7 @@ button { background: #14233c; color: #fff; border-color: #14233c; cursor: pointe
 header button { background: transparent; border-color: #fff; }
 .pager { margin: 12px 0; }
 ol.timeline { list-style: none; padding: 0; margin: 8px 0; }
-ol.timeline li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 0 0 8px; }
+ol.timeline li { border-left: 4px solid var(--line); padding: 6px 12px; margin: 0 0 8px; overflow-wrap: anywhere; }
 ol.timeline li.failed { border-left-color: var(--bad); }
 ol.timeline li.completed { border-left-color: var(--good); }
 meter { width: 120px; }

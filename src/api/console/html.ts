@@ -1,4 +1,4 @@
-import { escapeHtml } from "../../analytics/render/escapeHtml.js";
+import { escapeAttribute, escapeHtml } from "../../analytics/render/escapeHtml.js";
 
 /**
  * Typed HTML: `html` is a tagged template that escapes every interpolation, so text from the log (tool outputs,
@@ -35,6 +35,9 @@ export function href(path: string, query: Record<string, string | number | null 
   const search = params.toString();
   return search ? `${path}?${search}` : path;
 }
+
+/** A form field's `value="…"`, given as the page's URL had it: escaped, every character kept, so submitting the form again filters on the same text. */
+export const fieldValue = (value: string | null | undefined) => new Html(`value="${escapeAttribute(value ?? "")}"`);
 
 /** A path segment from the log (an id), encoded for a URL. */
 export const segment = (id: string) => encodeURIComponent(id);

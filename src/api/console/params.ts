@@ -5,6 +5,16 @@ export type Query = Record<string, string | string[] | undefined>;
 /** A query parameter the console cannot use: the page answers 400 naming it. */
 export class BadParam extends Error {}
 
+/**
+ * A misspelt filter (`?form=2025-08-01`, `?modle=`) would show the unfiltered page as if it were filtered: a parameter
+ * the page does not take is a 400 naming it, as `/report` answers.
+ */
+export function refuseUnknown(query: Query, page: string, accepts: readonly string[]): void {
+  const unknown = Object.keys(query).find((name) => !accepts.includes(name));
+  if (unknown === undefined) return;
+  throw new BadParam(`Unknown parameter '${unknown}': ${page} takes ${accepts.length > 0 ? accepts.join(", ") : "none"}`);
+}
+
 /** A parameter given at most once; empty counts as not given (an empty filter field). */
 export function single(query: Query, name: string): string | undefined {
   const value = exactlyAsGiven(query, name);

@@ -10,11 +10,11 @@ import { html, type Html } from "./html.js";
 import { page, type PageOptions } from "./layout.js";
 import { failuresPage } from "./pages/failures.js";
 import { overviewPage } from "./pages/overview.js";
-import { reportPage, rowStepsPage } from "./pages/report.js";
+import { REPORT_PARAMS, reportPage, ROW_STEPS_PARAMS, rowStepsPage } from "./pages/report.js";
 import { runPage } from "./pages/run.js";
-import { runsPage } from "./pages/runs.js";
+import { RUNS_PARAMS, runsPage } from "./pages/runs.js";
 import { stepPage } from "./pages/step.js";
-import { BadParam, type Query } from "./params.js";
+import { BadParam, refuseUnknown, type Query } from "./params.js";
 
 export interface ConsoleOptions {
   store: Store;
@@ -80,13 +80,14 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
     reply.header("set-cookie", `${COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0`).redirect("/ui/", 303));
 
   /** A data page: the key checked first, bad parameters answered 400, an unknown id 404. */
-  const dataPage = (path: string, section: Section, render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
+  const dataPage = (path: string, section: Section, accepts: readonly string[], render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
     app.get<{ Params: Record<string, string>; Querystring: Query }>(path, async (request, reply) => {
       if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false));
       let rendered: Rendered;
       try {
         const nul = parameterWithNul(request);
         if (nul !== null) throw new BadParam(nulMessage(nul));
+        refuseUnknown(request.query, path, accepts);
         rendered = await render(request.params, request.query);
       } catch (error) {
         if (!(error instanceof BadParam || error instanceof ReportParamError)) throw error;
@@ -96,13 +97,13 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
       return send(reply, 200, { title: rendered.title, section }, rendered.body);
     });
 
-  dataPage("/ui/", "/ui/", () => overviewPage(store.sql, prices));
-  dataPage("/ui/runs", "/ui/runs", (_params, query) => runsPage(store.sql, query));
-  dataPage("/ui/threads/:thread_id/runs/:run_id", "/ui/runs", (params) => runPage(store.sql, params.thread_id!, params.run_id!));
-  dataPage("/ui/steps/:step_id", "/ui/runs", (params) => stepPage(store.sql, params.step_id!));
-  dataPage("/ui/failures", "/ui/failures", () => failuresPage(store.sql));
-  dataPage("/ui/report", "/ui/report", (_params, query) => reportPage(store.sql, prices, query));
-  dataPage("/ui/report/steps", "/ui/report", (_params, query) => rowStepsPage(store.sql, query));
+  dataPage("/ui/", "/ui/", [], () => overviewPage(store.sql, prices));
+  dataPage("/ui/runs", "/ui/runs", RUNS_PARAMS, (_params, query) => runsPage(store.sql, query));
+  dataPage("/ui/threads/:thread_id/runs/:run_id", "/ui/runs", [], (params) => runPage(store.sql, params.thread_id!, params.run_id!));
+  dataPage("/ui/steps/:step_id", "/ui/runs", [], (params) => stepPage(store.sql, params.step_id!));
+  dataPage("/ui/failures", "/ui/failures", [], () => failuresPage(store.sql));
+  dataPage("/ui/report", "/ui/report", REPORT_PARAMS, (_params, query) => reportPage(store.sql, prices, query));
+  dataPage("/ui/report/steps", "/ui/report", ROW_STEPS_PARAMS, (_params, query) => rowStepsPage(store.sql, query));
   // Any other /ui/ path: the console's own 404 page (behind the key like the rest).
-  dataPage("/ui/*", undefined, async () => null);
+  dataPage("/ui/*", undefined, [], async () => null);
 };

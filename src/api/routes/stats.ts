@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
+import { REPORT_CSP } from "../../analytics/render/html.js";
 import { renderReport } from "../../analytics/render/index.js";
 import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import { storeVersion } from "../../store/checkpoints.js";
@@ -97,6 +98,8 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
       const { by, format } = reportInput(request.query, undefined, ["by", "format"]);
       refuseOtherFormat(format, by);
       const params = parseReportParams({ ...reportInput(request.query, by, FILTERS), format: "html" });
+      reply.header("content-security-policy", `${REPORT_CSP}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`)
+        .header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
       return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
       if (error instanceof ReportParamError) return sendError(reply, 400, error.message, { param: error.param });

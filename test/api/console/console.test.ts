@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utcDay } from "../../analytics/truth.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../../helpers/browser.js";
 import { startServer, type RunningServer } from "../harness.js";
-import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, links, LONG_FUNCTION, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
+import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, HOSTILE_RUN, HOSTILE_STEP, links, LONG_FUNCTION, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
 
 let browser: Browser;
 let world: ConsoleWorld;
@@ -64,9 +64,13 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     const { page } = watched;
     await page.goto(`${server.url}/ui/failures`);
     const failed = world.steps.filter((s) => s.status === "failed");
-    const listed = (await links(page, "main table")).map((href) => href.replace("/ui/steps/", ""));
+    const hrefs = await links(page, "main table");
+    const listed = hrefs.filter((href) => href.startsWith("/ui/steps/")).map((href) => href.replace("/ui/steps/", ""));
     expect(new Set(listed)).toEqual(new Set(failed.map((s) => s.id)));
-    const target = failed.find((s) => s.id !== "step_hostile" && s.thread_id)!;
+    // Each step's run links to its run's page.
+    const runPages = hrefs.filter((href) => href.startsWith("/ui/threads/"));
+    expect(new Set(runPages)).toEqual(new Set(failed.map((s) => `/ui/threads/${s.thread_id}/runs/${s.run_id}`)));
+    const target = failed.find((s) => s.id !== HOSTILE_STEP && s.thread_id)!;
     await page.click(`a[href="/ui/steps/${target.id}"]`);
     const error = target.last_error as { code: string; message: string };
     expect(await page.locator("main").innerText()).toContain(error.code);
@@ -81,7 +85,7 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
 
   it("a function output holding <script> shows as text and runs nothing", async () => {
     const { page } = watched;
-    await page.goto(`${server.url}/ui/steps/step_hostile`);
+    await page.goto(`${server.url}/ui/steps/${HOSTILE_STEP}`);
     expect(await page.locator("main").innerText()).toContain(HOSTILE_OUTPUT);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.title()).not.toBe("pwned");
@@ -127,7 +131,7 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     const all = await allPages(page, `${server.url}/ui/runs`, "tbody td:first-child");
     const expected = new Set(world.steps.map((s) => s.run_id as string).concat(world.runs.map((r) => r.id as string)));
     expect(new Set(all)).toEqual(expected);
-    expect(all).toContain("run_hostile");
+    expect(all).toContain(HOSTILE_RUN);
     const created = await allPages(page, `${server.url}/ui/runs`, "tbody td:last-child");
     expect(created).toEqual([...created].sort().reverse());
   });
@@ -155,11 +159,15 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect(await page.locator("main b").count()).toBe(0);
   });
 
-  it("a key with no place to break wraps in its cell: no page is wider than the 1280 px window", async () => {
+  it("a key or an id with no place to break wraps in its cell: no page is wider than the 1280 px window", async () => {
     const { page } = watched;
-    for (const path of ["/ui/report?by=tool", `/ui/report/steps?by=tool&key=${encodeURIComponent(`function:${LONG_FUNCTION}`)}`, "/ui/steps/step_hostile"]) {
+    const pages: [string, string][] = [
+      ["/ui/report?by=tool", LONG_FUNCTION], [`/ui/report/steps?by=tool&key=${encodeURIComponent(`function:${LONG_FUNCTION}`)}`, LONG_FUNCTION],
+      [`/ui/steps/${HOSTILE_STEP}`, LONG_FUNCTION], ["/ui/failures", HOSTILE_STEP], [`/ui/threads/thread_hostile/runs/${HOSTILE_RUN}`, HOSTILE_STEP],
+    ];
+    for (const [path, shown] of pages) {
       await page.goto(`${server.url}${path}`);
-      expect(await page.locator("main").innerText(), path).toContain(LONG_FUNCTION.slice(0, 40));
+      expect(await page.locator("main").innerText(), path).toContain(shown.slice(0, 40));
       const pageWidth = () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
       expect(await page.evaluate(pageWidth), path).toBeLessThanOrEqual(1280);
     }
@@ -209,7 +217,7 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     const { page } = watched;
     const run = world.runs.find((r) => stepsOfRun(world, r.thread_id as string, r.id as string).length >= 3)!;
     const shots = {
-      overview: "/ui/", runs: "/ui/runs?status=failed", run: `/ui/threads/${run.thread_id}/runs/${run.id}`, step: "/ui/steps/step_hostile",
+      overview: "/ui/", runs: "/ui/runs?status=failed", run: `/ui/threads/${run.thread_id}/runs/${run.id}`, step: `/ui/steps/${HOSTILE_STEP}`,
       failures: "/ui/failures", report: "/ui/report?by=model", "report-row": "/ui/report/steps?by=model&key=o3-mini",
     };
     await page.setViewportSize({ width: 1000, height: 600 });

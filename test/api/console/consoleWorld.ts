@@ -11,10 +11,14 @@ export const HOSTILE_OUTPUT = `<script>window.__pwned = 1; document.title = "pwn
 /** A function name with no place to break, longer than a 1280 px page: its cells must wrap it, not widen the page. */
 export const LONG_FUNCTION = `lookup_${"order_history_".repeat(16)}v2`;
 
+/** The hostile step's id and its run's, with no place to break, longer than a 1280 px page: each page must wrap them. */
+export const HOSTILE_STEP = `step_hostile_${"9876543210".repeat(20)}`;
+export const HOSTILE_RUN = `run_hostile_${"0123456789".repeat(20)}`;
+
 /** A failed function step whose output and error message are markup (its run has no snapshot), calling LONG_FUNCTION. */
 function hostileStep(createdAt: number): RunStep {
   return {
-    id: "step_hostile", object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: "run_hostile",
+    id: HOSTILE_STEP, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: HOSTILE_RUN,
     type: "tool_calls", status: "failed",
     step_details: { type: "tool_calls", tool_calls: [
       { id: "call_hostile", type: "function", function: { name: LONG_FUNCTION, arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } },

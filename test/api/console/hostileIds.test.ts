@@ -121,6 +121,28 @@ describe("the console with ids and codes a reader could misread", () => {
     }
   });
 
+  it("keeps a filter's bidirectional control in its form field, so submitting the form again finds the same rows", async () => {
+    const model = `gpt-<b>4o</b>${RLO}fdp.exe`;
+    await ingest(server, [run("run_BidiModel", "thread_Bidi", "asst_Ids", model, 1755180040)]);
+    for (const [path, field] of [["/ui/runs", "f-model"], ["/ui/report", "r-model"]]) {
+      const page = await (await fetch(`${server.url}${path}?model=${encodeURIComponent(model)}`)).text();
+      const value = new RegExp(`id="${field}" name="model" value="([^"]*)"`).exec(page)?.[1];
+      expect(value, path).toBe(`gpt-&lt;b&gt;4o&lt;/b&gt;${RLO}fdp.exe`);
+    }
+    // What the form sends back is the value it holds: the filtered page still lists the run.
+    const again = await (await fetch(`${server.url}/ui/runs?model=${encodeURIComponent(model)}&status=completed`)).text();
+    expect(again).toContain("run_BidiModel");
+  });
+
+  it("answers a parameter a page does not take (a misspelt filter) with a 400 naming it, not the unfiltered page", async () => {
+    for (const [url, name] of [["/ui/report?by=day&form=2025-08-13", "form"], ["/ui/runs?modle=gpt-4o", "modle"], ["/ui/report/steps?by=day&kee=x", "kee"], ["/ui/failures?x=1", "x"]]) {
+      const response = await fetch(`${server.url}${url}`);
+      expect(response.status, url).toBe(400);
+      expect(await response.text(), url).toContain(`Unknown parameter &#39;${name}&#39;`);
+    }
+    expect((await fetch(`${server.url}/ui/report?by=day&from=2025-08-13&to=&assistant=&model=`)).status).toBe(200);
+  });
+
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {
     const response = await fetch(`${server.url}/ui/runs?status=bogus`);
     expect(response.status).toBe(400);

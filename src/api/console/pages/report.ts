@@ -4,7 +4,7 @@ import type { PriceTable } from "../../../analytics/prices.js";
 import { buildReport, parseReportParams, type ReportFilters } from "../../../analytics/report.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, percent, timestamp, usd } from "../format.js";
-import { href, html, type Html } from "../html.js";
+import { fieldValue, href, html, type Html } from "../html.js";
 import { assistantLabel, statusBadge } from "../layout.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
 import { cursorText, exactlyAsGiven, parseCursor, single, type Query } from "../params.js";
@@ -13,9 +13,14 @@ import { stepHref } from "./stepParts.js";
 /** Steps a page of a row's list shows. */
 export const ROW_STEPS_PAGE = 25;
 
+/** What `/ui/report` takes: its form's fields. */
+export const REPORT_PARAMS = ["by", "from", "to", "assistant", "model"] as const;
+/** What `/ui/report/steps` takes: a report row (its dimension and key), the report's filters and the next-page cursor. */
+export const ROW_STEPS_PARAMS = [...REPORT_PARAMS, "key", "before"] as const;
+
 /** The report's parameters from the query (`by`, `from`, `to`, `assistant`, `model`); a bad one is a ReportParamError. */
 function reportQuery(query: Query) {
-  const input = Object.fromEntries(["by", "from", "to", "assistant", "model"].map((name) => [name, single(query, name)]));
+  const input = Object.fromEntries(REPORT_PARAMS.map((name) => [name, single(query, name)]));
   return parseReportParams({ ...input, format: "html" });
 }
 
@@ -26,11 +31,11 @@ const rowHref = (row: ReportRowRef, filters: ReportFilters) => href("/ui/report/
 
 function filterForm(by: string, filters: ReportFilters): Html {
   const options = DIMENSIONS.map((d) => html`<option value="${d}" ${d === by ? html`selected` : ""}>${d}</option>`);
-  const text = (name: "assistant" | "model", label: string) => html`<label for="r-${name}">${label}<input id="r-${name}" name="${name}" value="${filters[name] ?? ""}"></label>`;
+  const text = (name: "assistant" | "model", label: string) => html`<label for="r-${name}">${label}<input id="r-${name}" name="${name}" ${fieldValue(filters[name])}></label>`;
   return html`<form class="filters" method="get" action="/ui/report" aria-label="Report parameters">
 <label for="r-by">Group by<select id="r-by" name="by">${options}</select></label>
-<label for="r-from">From (UTC day)<input id="r-from" type="date" name="from" value="${filters.from ?? ""}"></label>
-<label for="r-to">To (inclusive)<input id="r-to" type="date" name="to" value="${filters.to ?? ""}"></label>
+<label for="r-from">From (UTC day)<input id="r-from" type="date" name="from" ${fieldValue(filters.from)}></label>
+<label for="r-to">To (inclusive)<input id="r-to" type="date" name="to" ${fieldValue(filters.to)}></label>
 ${text("assistant", "Assistant")}${text("model", "Model")}<button type="submit">Show</button></form>`;
 }
 
@@ -46,13 +51,13 @@ export async function reportPage(port: SqlPort, prices: PriceTable, query: Query
   const rows = report.rows.map((row) => {
     const link = rowHref({ dimension, key: row.key }, filters);
     return html`<tr><th scope="row" class="id"><a href="${link}">${keyLabel(row.key, names)}</a></th>
-<td class="num"><a href="${link}" aria-label="${count(row.steps)} steps of ${row.key ?? "(none)"}">${count(row.steps)}</a></td>
+<td class="num"><a href="${link}" aria-label="${count(row.steps)} ${row.steps === 1 ? "step" : "steps"} of ${row.key ?? "(none)"}">${count(row.steps)}</a></td>
 <td><meter min="0" max="${most}" value="${row.steps ?? 0}" aria-label="share of steps">${row.steps}</meter></td>
 <td class="num">${count(row.completed)}</td><td class="num">${count(row.failed)}</td><td class="num">${percent(row.failure_rate)}</td>
 <td class="num">${count(row.p50_completion_seconds)}</td><td class="num">${count(row.p95_completion_seconds)}</td>
 <td class="num">${count(row.total_tokens)}</td><td class="num">${usd(row.cost_usd)}</td></tr>`;
   });
-  const head = ["Steps", "", "Completed", "Failed", "Failure rate", "p50 s", "p95 s", "Tokens", "Cost"].map((h) => html`<th scope="col" class="num">${h}</th>`);
+  const head = ["Steps", "Share", "Completed", "Failed", "Failure rate", "p50 s", "p95 s", "Tokens", "Cost"].map((h) => html`<th scope="col" class="num">${h}</th>`);
   return {
     title: `Analytics by ${dimension}`,
     body: html`<h1>Analytics by ${dimension}</h1>${filterForm(dimension, filters)}

@@ -2,7 +2,7 @@ import { pageRuns, UNKNOWN_MODEL, type RunListItem } from "../../../projections/
 import { RUN_STATUS_RANK } from "../../../projections/runs/evolve.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { timestamp } from "../format.js";
-import { href, html, segment, type Html } from "../html.js";
+import { fieldValue, href, html, segment, type Html } from "../html.js";
 import { assistantLabel, statusBadge } from "../layout.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
 import { BadParam, cursorText, dayRange, parseCursor, single, type Query } from "../params.js";
@@ -28,15 +28,18 @@ const STATUSES = Object.keys(RUN_STATUS_RANK);
 
 function filterForm(values: Record<string, string | undefined>): Html {
   const text = (name: string, label: string, placeholder: string) =>
-    html`<label for="f-${name}">${label}<input id="f-${name}" name="${name}" value="${values[name] ?? ""}" placeholder="${placeholder}"></label>`;
+    html`<label for="f-${name}">${label}<input id="f-${name}" name="${name}" ${fieldValue(values[name])} placeholder="${placeholder}"></label>`;
   const options = STATUSES.map((status) => html`<option value="${status}" ${values.status === status ? html`selected` : ""}>${status}</option>`);
   return html`<form class="filters" method="get" action="/ui/runs" aria-label="Filter runs">
 ${text("assistant", "Assistant", "asst_…")}${text("model", "Model", "gpt-4o")}
 <label for="f-status">Status<select id="f-status" name="status"><option value="">any</option>${options}</select></label>
-<label for="f-from">From (UTC day)<input id="f-from" type="date" name="from" value="${values.from ?? ""}"></label>
-<label for="f-to">To (inclusive)<input id="f-to" type="date" name="to" value="${values.to ?? ""}"></label>
+<label for="f-from">From (UTC day)<input id="f-from" type="date" name="from" ${fieldValue(values.from)}></label>
+<label for="f-to">To (inclusive)<input id="f-to" type="date" name="to" ${fieldValue(values.to)}></label>
 <button type="submit">Filter</button> <a href="/ui/runs">Clear</a></form>`;
 }
+
+/** What `/ui/runs` takes: its filter form's fields and the next-page cursor. */
+export const RUNS_PARAMS = ["assistant", "model", "status", "from", "to", "before"] as const;
 
 /** `/ui/runs`: runs newest first, exact-match filters, one keyset page at a time with a link to the next. */
 export async function runsPage(port: SqlPort, query: Query): Promise<{ title: string; body: Html }> {
