@@ -106,6 +106,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--query <name=value>", "extra query parameter on every request, e.g. api-version=…; repeatable", repeatable, [])
     .option("--header <name=value>", "extra header on every request, e.g. api-key=…; repeatable", repeatable, [])
     .option("--max-retries <n>", "SDK retries for 408/409/429/5xx and connection errors (Retry-After honoured)", "5")
+    .option("--timeout <seconds>", "each request's time limit; one that runs over is retried as a connection error", "60")
     .option("--concurrency <n>", "listings in flight at once", "4")
     .option("--json", "print the summary as one JSON object");
 

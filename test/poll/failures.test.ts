@@ -31,6 +31,19 @@ describe("poll when the server fails", () => {
     expect(JSON.parse(json.stdout).failed).toEqual([{ thread_id: broken.thread_id, run_id: broken.id, message: expect.stringMatching(/^500 /) }]);
   });
 
+  it("a run whose later page answers 404 failed (its listing was cut short): named with the page, exit 1, not \"not found\"", async () => {
+    const { runs } = generateRuns(14, { threads: 1, runsPerThread: 1, maxSteps: 3 });
+    const run = runs[0]!.states[0]!.run;
+    const gone = { status: 404, body: JSON.stringify({ error: { message: "No run found", type: "invalid_request_error", param: null, code: null } }) };
+    const server = await startFakeAssistants({ runs: finished(runs), maxPageSize: 1, answer: (path, query) => (path.endsWith("/steps") && query.has("after") ? gone : undefined) });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--run", `${run.thread_id as string}/${run.id as string}`, "--json"]);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout) as { failed: { message: string }[]; not_found: unknown[] };
+    expect(summary.not_found).toEqual([]);
+    expect(summary.failed).toEqual([{ thread_id: run.thread_id, run_id: run.id, message: expect.stringMatching(/\/steps\?.*after=.* answered 404 No run found after earlier pages: the listing is cut short there$/) }]);
+  });
+
   it("waits as a 429's Retry-After says before trying again", async () => {
     const { runs, truth } = generateRuns(13, { threads: 1, runsPerThread: 1, maxSteps: 3 });
     const server = await startFakeAssistants({ runs: finished(runs), rateLimitEvery: 2, rateLimitRetryAfter: "1" });

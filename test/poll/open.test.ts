@@ -15,6 +15,16 @@ const retrievedRuns = (server: FakeAssistants) =>
   [...new Set(server.requests.filter((r) => /\/runs\/[^/]+$/.test(r.path)).map((r) => r.path.split("/").pop()!))].sort();
 
 describe("poll --open", () => {
+  it("with no unfinished run in the store (a mistyped --db, a store whose runs all finished), says so and polls nothing", async () => {
+    const server = await startFakeAssistants({ runs: [] });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--open"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`stepstore: --open: ${db} holds no unfinished run`);
+    expect(server.requests).toEqual([]);
+  });
+
   it("given a cut-off stream and a finished relayed run, polls only the unfinished run, and the fuller polled snapshot wins", async () => {
     const db = tempDb();
     const ingest = await stepstore(["ingest", "--db", db, join(EXAMPLES, "stream-cut-off.sse"), join(EXAMPLES, "relayed-events.jsonl")]);

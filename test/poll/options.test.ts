@@ -69,6 +69,33 @@ describe("poll options", () => {
     expect(originOfUrl("https://x.example/openai/threads/t/runs?api-version=2024-05-01-preview&api-key=s3cret&limit=100"))
       .toBe("https://x.example/openai/threads/t/runs?api-version=2024-05-01-preview&api-key=REDACTED&limit=100");
     expect(originOfUrl("http://127.0.0.1:1/v1/threads/t/runs?limit=100")).toBe("http://127.0.0.1:1/v1/threads/t/runs?limit=100");
+    // Azure Functions' function key travels as `code`.
+    expect(originOfUrl("https://fn.example/api/threads/t/runs?code=FUNCKEY-abc&limit=100")).toBe("https://fn.example/api/threads/t/runs?code=REDACTED&limit=100");
+  });
+
+  it("takes a credentials header of any name without OPENAI_API_KEY, and never prints its value", async () => {
+    const { run, steps } = exampleExport();
+    const stepsPath = `/threads/${run.thread_id}/runs/${run.id}/steps`;
+    const echo = { status: 400, body: JSON.stringify({ error: { message: "bad request for key XKEY-SECRET-1", type: "invalid_request_error" } }) };
+    const server = await startFakeAssistants({
+      runs: [{ states: [{ run, steps }] }], apiKey: null, requireHeaders: { "x-api-key": "XKEY-SECRET-1" }, answer: (path) => (path === stepsPath ? echo : undefined),
+    });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`, "--header", "x-api-key: XKEY-SECRET-1", "--json"], { OPENAI_API_KEY: "" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("failed: 400 bad request for key [redacted]");
+    expect(result.stderr + result.stdout).not.toContain("XKEY-SECRET-1");
+    // The run itself was retrieved with the header alone: no `Authorization: Bearer unused` was needed.
+    expect(server.requests[0]!.status).toBe(200);
+  });
+
+  it("gives up on a request that gets no answer within --timeout, as a failure of its run", async () => {
+    const { run, steps } = exampleExport();
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }], delayMs: 5_000 });
+    servers.push(server);
+    const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`, "--timeout", "0.2", "--max-retries", "1", "--json"]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).failed).toEqual([{ thread_id: run.thread_id, run_id: run.id, message: expect.stringMatching(/timed out/i) }]);
   });
 
   it("a missing target, a --run without its thread, a bad --interval, --query or --base-url is a usage error (exit 2) that says so", async () => {

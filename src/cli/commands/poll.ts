@@ -25,6 +25,7 @@ export interface PollCommandOptions {
   query: string[];
   header: string[];
   maxRetries: string;
+  timeout: string;
   concurrency: string;
   json?: boolean;
 }
@@ -85,13 +86,14 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
   return url;
 }
 
-/** The headers that carry a server's credentials. */
-const CREDENTIAL_HEADER = /^(authorization|api-key)$/i;
-
-/** The credentials a poll sends: the API key, and the value of a credentials header (and its token after `Bearer`). */
+/**
+ * The credentials a poll sends: the API key, and every `--header`'s value (and its token after `Bearer`). A server's
+ * credentials header may have any name (`x-api-key`, Azure API Management's `Ocp-Apim-Subscription-Key`): none is
+ * told apart, so none is printed.
+ */
 const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
   ...(apiKey ? [apiKey] : []),
-  ...Object.entries(headers).filter(([name]) => CREDENTIAL_HEADER.test(name)).flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
+  ...Object.values(headers).filter((value) => value !== "").flatMap((value) => [value, value.replace(/^bearer\s+/i, "")]),
 ];
 
 /**
@@ -102,8 +104,7 @@ function clientOf(options: PollCommandOptions): { client: OpenAI; credentials: s
   const defaultQuery = pairs(options.query, QUERY_PAIR);
   const headers = pairs(options.header, HEADER_PAIR);
   const apiKey = process.env.OPENAI_API_KEY;
-  const hasAuthHeader = Object.keys(headers).some((name) => CREDENTIAL_HEADER.test(name));
-  if (!apiKey && !hasAuthHeader) {
+  if (!apiKey && Object.keys(headers).length === 0) {
     throw new UsageError("poll needs OPENAI_API_KEY, or a --header with the server's credentials (e.g. --header api-key=KEY)");
   }
   const client = new OpenAI({
@@ -113,6 +114,8 @@ function clientOf(options: PollCommandOptions): { client: OpenAI; credentials: s
     // Without an API key the credentials travel in the given header alone: no `Authorization: Bearer unused`.
     defaultHeaders: { ...(apiKey ? {} : { Authorization: null }), ...headers },
     maxRetries: numberSetting("--max-retries", options.maxRetries, { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
+    // The SDK's own default is 10 minutes an attempt: a server that accepts and never answers held a round for an hour.
+    timeout: numberSetting("--timeout", options.timeout, { whole: false, min: 0.001, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000,
     fetch: fetchKeepingBodies,
   });
   return { client, credentials: credentialsOf(apiKey, headers) };
@@ -213,7 +216,10 @@ async function pollInto(store: Store, options: PollCommandOptions, { client, cre
   });
   const stop = abortOnStopSignals(() => bar.stop());
   try {
-    const targets = targetsOf(threads, [...runs, ...(options.open ? await openRuns(store.sql) : [])]);
+    const open = options.open ? await openRuns(store.sql) : [];
+    // A mistyped --db (a new, empty store) would otherwise poll nothing and exit 0 forever under a service manager.
+    if (options.open && open.length === 0) cliIo().stderr.write(`stepstore: --open: ${store.path} holds no unfinished run\n`);
+    const targets = targetsOf(threads, [...runs, ...open]);
     const report = await pollRuns(client, targets, { sink, openRuns: () => openRuns(store.sql), onProgress: bar.progressed }, {
       ...settings, includeContent: options.includeContent, follow: options.follow, signal: stop.signal,
     });

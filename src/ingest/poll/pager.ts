@@ -1,4 +1,4 @@
-import { OpenAIError, type OpenAI } from "openai";
+import { NotFoundError, OpenAIError, type OpenAI } from "openai";
 import { isJsonObject } from "../../records/json.js";
 import { describe } from "../../records/reason.js";
 import { originOfUrl, receivedBody, recordsOfResponse, type PolledRecord } from "./records.js";
@@ -31,10 +31,12 @@ const pageFailure = (url: string, what: string) => new OpenAIError(`${originOfUr
  * The SDK fails on a body it cannot read (`Unexpected end of JSON input`) with an error of no type of
  * its own and no URL: that is the page's failure, not the poll's, so it is named by the URL asked for.
  */
-async function read<P>(request: Promise<P>, url: () => string, signal: AbortSignal): Promise<P> {
+async function read<P>(request: Promise<P>, url: () => string, signal: AbortSignal, later = false): Promise<P> {
   try {
     return await request;
   } catch (error) {
+    // A 404 after pages were served is no missing run or thread: the listing was cut short, a failure like any other.
+    if (later && error instanceof NotFoundError) throw pageFailure(url(), `answered ${error.message} after earlier pages: the listing is cut short there`);
     if (error instanceof OpenAIError || signal.aborted) throw error;
     throw pageFailure(url(), `answered a body that could not be read (${(error as Error).message ?? String(error)})`);
   }
@@ -79,7 +81,7 @@ async function* pagesAhead<P extends Paged<P>>(first: P, signal: AbortSignal): A
     if (lastId !== undefined && lastIds.has(lastId)) {
       throw pageFailure(url, `ends with ${describe(lastId)} again, as an earlier page did: the server did not page on after it, and the listing stops there`);
     }
-    const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal) : null;
+    const next = page.hasNextPage() ? read(page.getNextPage(), () => urlAfter(url, lastId), signal, true) : null;
     next?.catch(() => undefined); // settled by the caller's next turn, or abandoned with the listing
     yield { records: recordsOfResponse(body, url, text), items: body.data };
     if (!next) {

@@ -5,8 +5,8 @@ import type { KeyedRecord } from "../../store/append.js";
 
 export type PolledRecord = KeyedRecord | RejectedRecord;
 
-/** Query parameters whose values are credentials: kept out of `events.origin`. */
-const SECRET_PARAM = /key|token|secret|sig|password/i;
+/** Query parameters whose values are credentials: kept out of `events.origin` (`code`: an Azure Functions key). */
+const SECRET_PARAM = /key|token|secret|sig|password|^code$/i;
 
 /** Any URL's `user:password@` in a text (an error's message), masked. */
 export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1REDACTED@");
