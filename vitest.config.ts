@@ -45,6 +45,10 @@ const SQLITE_FILE_TESTS = [
   "test/store/transactionMutex.test.ts",
   // fsync, WAL and a killed writer on one SQLite file
   "test/store/durability.test.ts",
+  // SQLite's error codes about the file, and a folder given as the file
+  "test/store/storeErrors.test.ts",
+  // a trigger added through better-sqlite3 fails an ingest midway
+  "test/cli/ingestFailure.test.ts",
 ];
 
 export default defineConfig(async () => {

@@ -49,7 +49,7 @@ function actionRunner() {
       const code = (error as { code?: unknown }).code;
       const options = args.at(-2) as { db?: string } | undefined;
       if (typeof code !== "string" || !code.startsWith("SQLITE_")) throw error;
-      const [{ isAboutTheFile, naming }, { dbPath }] = await Promise.all([import("../store/open.js"), import("./db.js")]);
+      const [{ isAboutTheFile, naming }, { dbPath }] = await Promise.all([import("../store/storeErrors.js"), import("./db.js")]);
       throw isAboutTheFile(code) ? naming(resolve(dbPath(options?.db)), error) : error;
     }
   };

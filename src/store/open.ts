@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notAStoreBecause } from "./logColumns.js";
+import { BUSY_TIMEOUT_MS, naming, StoreError } from "./storeErrors.js";
 import type { SqlPort } from "./sqlPort.js";
 import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
 
@@ -27,7 +28,6 @@ const ADDON: BetterSqlite3.Options = (() => {
 
 export const DEFAULT_DB_PATH = "./data/stepstore.db";
 const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
-const BUSY_TIMEOUT_MS = 30_000;
 const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
 /** Page cache for batch work (file ingest, rebuild): a 5,000-record transaction revisits many pages. */
@@ -143,24 +143,6 @@ function refuseForeign(sqlite: BetterSqlite3.Database, path: string): void {
   throw new StoreError(`${path} is not a stepstore database (it has other tables: ${named}; ${why}); stepstore leaves it as it is: give --db a new file or a stepstore database`);
 }
 
-/** SQLite's codes about the file rather than a query (a damaged page, a lock, the disk, permissions): their messages then name it. */
-const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
-export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
-
-/** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
-export const isStoreBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ""));
-export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
-
-/** A problem with the store file itself; the message names the file. */
-export class StoreError extends Error {}
-
-/** SQLite's own messages ("unable to open database file", "file is not a database") do not say which file. */
-export function naming(path: string, error: unknown): Error {
-  if (error instanceof StoreError) return error;
-  const message = String((error as Error).message ?? error);
-  return new StoreError(message.includes(path) ? message : `${path}: ${message}`);
-}
-
 /** The nearest of `path` and its parents that exists: where a folder could not be made, the file in its way. */
 function nearestExisting(path: string): string {
   let at = path;
@@ -251,6 +233,10 @@ function privateCopy(path: string): { path: string; remove(): void } {
 
 /** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
 function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
+  // No table at all: an empty file, or one a write command is creating now (its migrations commit as one transaction).
+  if (sqlite.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' LIMIT 1").get() === undefined) {
+    throw new StoreError(`${path} holds no stepstore tables yet: an empty file, or a store being created right now (retry in a moment); a write command (ingest, poll, rebuild, serve) makes one there`);
+  }
   const why = notAStore(sqlite);
   if (why !== null) throw new StoreError(`${path} is not a stepstore database (${why})`);
   const applied = appliedMigration(sqlite);

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { isAboutTheFile, openForReading } from "./open.js";
+import { openForReading } from "./open.js";
+import { isAboutTheFile } from "./storeErrors.js";
 import { ReadOnlyViolation, runReadOnlyQuery, type QueryResult } from "./readOnlyQuery.js";
 
 export class QueryTimeout extends Error {

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
-import { STORE_BUSY_MESSAGE } from "../../src/store/open.js";
+import { STORE_BUSY_MESSAGE } from "../../src/store/storeErrors.js";
 import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
 import { newSecret, postWebhook, signedHeaders, startServer, serverForSuite } from "./harness.js";

@@ -3,7 +3,7 @@ import { keyedFileRecords } from "../../ingest/parallel.js";
 import { bytesToRead, documentsOf, keyedRecordsOf, storeFiles } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
 import { maxRecordBytes } from "../../ingest/limits.js";
-import { appendAll, FILE_BATCH_SIZE } from "../../store/appendAll.js";
+import { appendAll, FILE_BATCH_SIZE, type IngestSummary } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
 import { abortOnStopSignals, untilAborted } from "../interrupt.js";
@@ -20,6 +20,8 @@ export function describeRejection(r: { origin: string; path: string | null; reas
   return `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`;
 }
 
+const summaryLine = (totals: IngestSummary) => `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected`;
+
 export async function ingestCommand(paths: string[], options: IngestOptions): Promise<number> {
   // Every path is checked before anything is read: a mistyped one fails the command, not half of it.
   const missing = paths.filter((path) => path !== "-" && !existsSync(path));
@@ -32,12 +34,21 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
   const progress = ingestProgress(bytesToRead(paths, own), cliIo().stderr.isTTY === true && !options.json);
   // Ctrl-C (or SIGTERM) stops the reading; what was read is committed and summed up, and the bar gives the terminal back.
   const stop = abortOnStopSignals(() => progress.stop());
+  let committed: IngestSummary | null = null;
   try {
     const summary = await appendAll(store.append, untilAborted(recordsOf(paths, options.format, own, progress, stop.signal), stop.signal), {
       source: "file",
       batchSize: FILE_BATCH_SIZE,
-      onCommit: (_, totals) => progress.committed(totals.records),
+      onCommit: (_, totals) => {
+        committed = totals;
+        progress.committed(totals.records);
+      },
       onRejected: (r) => progress.note(describeRejection(r)),
+    }).catch((error: unknown) => {
+      // The failure itself is said by the caller, naming the store; what landed before it is only known here.
+      progress.stop();
+      if (committed !== null) cliIo().stderr.write(`stepstore: ingest stopped after committing ${summaryLine(committed)}; run it again to add the rest (what landed is skipped as duplicates)\n`);
+      throw error;
     });
     progress.stop();
     const interrupted = stop.signal.aborted;
@@ -45,7 +56,7 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
     await writeOut(
       options.json
         ? `${JSON.stringify(interrupted ? { ...summary, interrupted } : summary)}\n`
-        : `${summary.records} records: ${summary.appended} appended, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`,
+        : `${summaryLine(summary)}\n`,
     );
     return interrupted ? stop.exitCode() : summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } finally {

@@ -1,0 +1,36 @@
+import { statSync } from "node:fs";
+
+/** How long a store waits for another process's write lock before the write fails (SQLITE_BUSY). */
+export const BUSY_TIMEOUT_MS = 30_000;
+
+/** SQLite's codes about the file rather than a query (a damaged page, a lock, the disk, permissions): their messages then name it. */
+const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
+export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
+
+/** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
+export const isStoreBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ""));
+export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
+
+/** A problem with the store file itself; the message names the file. */
+export class StoreError extends Error {}
+
+/** What SQLite's words about the file mean to whoever runs the command, and what to do: "disk I/O error" suggests a broken disk. */
+const STORE_ADVICE: readonly [RegExp, string][] = [
+  [/^SQLITE_FULL/, "the disk is full: the write that failed stored nothing; free space and run it again"],
+  [/^SQLITE_IOERR_SHM/, "its shared-memory file (-shm) could not be made or grown: is the disk full?"],
+  [/^SQLITE_READONLY/, "its file, folder or medium is read-only: write commands cannot use it, the read commands can"],
+  [/^SQLITE_(CORRUPT|NOTADB)/, "the file is damaged or no database: `stepstore verify` names what is wrong; restore a backup, or ingest the sources again into a new file"],
+  [/^SQLITE_BUSY/, `another process held its write lock for over ${BUSY_TIMEOUT_MS / 1000} s, a rebuild perhaps: the write that waited stored nothing, run it again`],
+  [/^EISDIR$/, "that is a folder: give --db a file"],
+];
+
+/** SQLite's own messages ("unable to open database file", "file is not a database") do not say which file, nor what to do. */
+export function naming(path: string, error: unknown): Error {
+  if (error instanceof StoreError) return error;
+  const message = String((error as Error).message ?? error);
+  const code = String((error as { code?: unknown }).code ?? "");
+  const folder = code === "SQLITE_CANTOPEN" && statSync(path, { throwIfNoEntry: false })?.isDirectory();
+  const advice = folder ? "that is a folder: give --db a file" : STORE_ADVICE.find(([pattern]) => pattern.test(code))?.[1];
+  const named = message.includes(path) ? message : `${path}: ${message}`;
+  return new StoreError(advice === undefined ? named : `${named} (${advice})`);
+}
