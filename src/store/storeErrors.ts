@@ -1,4 +1,5 @@
-import { statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname } from "node:path";
 
 /** How long a store waits for another process's write lock before the write fails (SQLITE_BUSY). */
 export const BUSY_TIMEOUT_MS = 30_000;
@@ -24,13 +25,23 @@ const STORE_ADVICE: readonly [RegExp, string][] = [
   [/^EISDIR$/, "that is a folder: give --db a file"],
 ];
 
+/** Why SQLite could not open the file, where it can be told: "unable to open database file" says neither. */
+function cannotOpen(path: string): string | undefined {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return "that is a folder: give --db a file";
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return undefined;
+  } catch {
+    return "its folder or medium is read-only, and SQLite writes its -wal and -shm beside it: write commands cannot use it, the read commands can";
+  }
+}
+
 /** SQLite's own messages ("unable to open database file", "file is not a database") do not say which file, nor what to do. */
 export function naming(path: string, error: unknown): Error {
   if (error instanceof StoreError) return error;
   const message = String((error as Error).message ?? error);
   const code = String((error as { code?: unknown }).code ?? "");
-  const folder = code === "SQLITE_CANTOPEN" && statSync(path, { throwIfNoEntry: false })?.isDirectory();
-  const advice = folder ? "that is a folder: give --db a file" : STORE_ADVICE.find(([pattern]) => pattern.test(code))?.[1];
+  const advice = code === "SQLITE_CANTOPEN" ? cannotOpen(path) : STORE_ADVICE.find(([pattern]) => pattern.test(code))?.[1];
   const named = message.includes(path) ? message : `${path}: ${message}`;
   return new StoreError(advice === undefined ? named : `${named} (${advice})`);
 }

@@ -74,6 +74,9 @@ class ForeignEvents extends Error {
  * then finds nothing left to do. The lock is the connection's: a process that dies mid-way frees it,
  * and its migration transaction rolls back. Returns how many migrations it applied.
  */
+/** A database this user may not write in. */
+class ReadOnlyStore extends Error {}
+
 export async function migratePostgres(pool: pg.Pool, url: string): Promise<number> {
   const schema = storeSchema(url);
   const client = await connectClient(pool, url);
@@ -81,6 +84,9 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
     const latest = newestPgMigration();
     const { newest } = await journal(client, schema);
     refuseNewerStore(withoutPassword(url), newest, latest);
+    // A store opened to write that cannot be (a standby, default_transaction_read_only): said now, not by every append.
+    const { rows } = await client.query<{ read_only: string }>("SELECT current_setting('transaction_read_only') AS read_only");
+    if (rows[0]?.read_only === "on") throw new ReadOnlyStore(`${withoutPassword(url)}: the database takes no writes (a standby, or default_transaction_read_only): write commands cannot use it, the read commands can`);
     if (newest >= latest) return 0; // the usual open: no lock taken
     if ((await notAStore(client)) === FOREIGN_EVENTS_TABLE) throw new ForeignEvents(url);
     await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`);
@@ -94,7 +100,7 @@ export async function migratePostgres(pool: pg.Pool, url: string): Promise<numbe
       await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`);
     }
   } catch (error) {
-    if (error instanceof NewerStoreError || error instanceof ForeignEvents) throw error;
+    if (error instanceof NewerStoreError || error instanceof ForeignEvents || error instanceof ReadOnlyStore) throw error;
     // drizzle wraps PostgreSQL's error in its own, whose message is the whole DDL statement.
     const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : (error as Error);
     throw unreachableError(url, cause) ?? new Error(`${withoutPassword(url)}: migrating failed: ${cause.message}`, { cause: error });

@@ -10,9 +10,10 @@ import * as sqliteSchema from "../../../src/schema.js";
 import { openPool } from "../../../src/store/postgres/connect.js";
 import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
 import { checkPostgresSchema, migratePostgres, PG_MIGRATIONS_FOLDER } from "../../../src/store/postgres/migrate.js";
-import { ROOT, stepstore, tempDir } from "../../helpers/cli.js";
+import { EXAMPLES, ROOT, stepstore, tempDir } from "../../helpers/cli.js";
 import { stepLine } from "../../helpers/hostile.js";
-import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
+import { ADMIN_URL, describePostgres, freshDatabase } from "../../helpers/postgres.js";
+import pg from "pg";
 
 const MIGRATIONS = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER });
 
@@ -102,6 +103,24 @@ describePostgres("migrating a PostgreSQL store", () => {
       await expect(checkPostgresSchema(pool, database.url)).rejects.toThrow("was made by an older stepstore");
     } finally {
       await pool.end();
+      await database.drop();
+    }
+  });
+
+  it("a write command on a database that takes no writes (default_transaction_read_only, a standby) refuses at once, naming it; reads still read", async () => {
+    const database = await freshDatabase();
+    try {
+      expect((await stepstore(["ingest", "--db", database.url, join(EXAMPLES, "relayed-events.jsonl")])).code).toBe(0);
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`ALTER DATABASE "${database.name}" SET default_transaction_read_only = on`);
+      await admin.end();
+      for (const args of [["ingest", join(EXAMPLES, "relayed-events.jsonl")], ["rebuild"]]) {
+        const result = await stepstore([...args, "--db", database.url]);
+        expect([result.code, result.stderr], args[0]).toEqual([1, `stepstore: ${database.url}: the database takes no writes (a standby, or default_transaction_read_only): write commands cannot use it, the read commands can\n`]);
+      }
+      expect((await stepstore(["steps", "--db", database.url])).code).toBe(0);
+    } finally {
       await database.drop();
     }
   });
