@@ -6,7 +6,7 @@ import { MAX_COLUMN_BYTES } from "../records/schemas.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
-import { isStoreBusy, STORE_BUSY_MESSAGE } from "../store/storeErrors.js";
+import { isStoreBusy, isStoreFull, STORE_BUSY_MESSAGE, STORE_FULL_MESSAGE } from "../store/storeErrors.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { errorBody, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
@@ -87,6 +87,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     frameworkErrors: (error, request, reply) =>
       isConsoleUrl(request.url) ? sendConsoleError(request.url, reply, 400, error.message) : sendError(reply, 400, error.message),
     clientErrorHandler: answerClientError,
+    // Answered below in OpenAI's error shape, with Retry-After, instead of fastify's own body.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
   app.decorate("stepstore", null as unknown as Store);
   // Each answer names its request, as OpenAI's do: a `POST /v1/ingest` client finds its rejections by it (their origin).
@@ -115,16 +117,40 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return options.bodyTimeoutMs ?? bodyTimeoutFor(Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit);
   });
 
+  /** A 503 a client retries (Retry-After), where a 500 reads as a bug: nothing of the request was stored. */
+  const unavailable = (request: FastifyRequest, reply: FastifyReply, message: string, retryAfterSeconds: number) => {
+    reply.header("retry-after", String(retryAfterSeconds));
+    if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, 503, message);
+    return reply.code(503).send(errorBody(503, message));
+  };
+
+  // After SIGTERM: in-flight requests finish; a new one (a kept-alive connection's next) is told to go elsewhere.
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (closing) return unavailable(request, reply, "the service is shutting down: nothing was stored; retry", 1);
+  });
+  // A request in flight when the close began is answered, and its client told not to send another on that connection.
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+
   app.setErrorHandler<FastifyError>((error, request, reply) => {
+    // Logged with the store named (CONTRACT §8): SQLite's own words name no file.
+    const store = app.stepstore?.path;
     if (isStoreBusy(error)) {
-      // A webhook sender or client retries a 503 (Retry-After), where a 500 reads as a bug.
-      request.log.warn({ err: error }, "store busy");
-      reply.header("retry-after", "1");
-      if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, 503, STORE_BUSY_MESSAGE);
-      return reply.code(503).send(errorBody(503, STORE_BUSY_MESSAGE));
+      request.log.warn({ err: error, store }, "store busy");
+      return unavailable(request, reply, STORE_BUSY_MESSAGE, 1);
+    }
+    if (isStoreFull(error)) {
+      request.log.error({ err: error, store }, `${store}: the disk is full`);
+      return unavailable(request, reply, STORE_FULL_MESSAGE, 10);
     }
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, "request failed");
+    if (status >= 500) request.log.error({ err: error, store }, "request failed");
     const message = status >= 500
       ? "The server had an error while processing the request."
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;

@@ -12,6 +12,10 @@ export const isAboutTheFile = (code: unknown): code is string => typeof code ===
 export const isStoreBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ""));
 export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
 
+/** SQLite's answer when the disk is full: the write was not made; one may succeed once space is freed. */
+export const isStoreFull = (error: unknown): boolean => /^SQLITE_FULL/.test(String((error as { code?: unknown } | null)?.code ?? ""));
+export const STORE_FULL_MESSAGE = "the store's disk is full: nothing was stored; retry once space is freed";
+
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}
 

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
-import { STORE_BUSY_MESSAGE } from "../../src/store/storeErrors.js";
+import { STORE_BUSY_MESSAGE, STORE_FULL_MESSAGE } from "../../src/store/storeErrors.js";
 import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
 import { newSecret, postWebhook, signedHeaders, startServer, serverForSuite } from "./harness.js";
@@ -221,5 +221,32 @@ describe.skipIf(pgHalf)("POST /webhooks while another process holds SQLite's wri
     expect(((await busy.json()) as { error: { message: string } }).error.message).toBe(STORE_BUSY_MESSAGE);
     expect((await postWebhook(server, body, { id: "msg_Busy1" })).status).toBe(200);
     expect(await eventsOfStep(server.app.stepstore.sql, "step_W1")).toHaveLength(1);
+  });
+});
+
+describe.skipIf(pgHalf)("POST /webhooks when the store's disk is full", () => {
+  const server = serverForSuite();
+
+  it("answers 503 with Retry-After and the reason (nothing stored), not a 500; once there is room, the retry stores it", async () => {
+    // SQLite's own limit, on the service's connection: the file may not grow, as on a full disk (SQLITE_FULL).
+    const sqlite = (server.app.stepstore as unknown as { sqlite: Database.Database }).sqlite;
+    const pages = Number(sqlite.pragma("page_count", { simple: true }));
+    sqlite.pragma(`max_page_count = ${pages}`);
+    // Steps land in the pages the file has until one needs another.
+    let n = 0;
+    let full: Response;
+    let body: string;
+    do {
+      n++;
+      body = event(`evt_Full${n}`, "in_progress", `step_Full${n}`);
+      full = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(server.secret, body, { id: `msg_Full${n}` }), body });
+    } while (full.status === 200 && n < 500);
+    expect(full.status).toBe(503);
+    expect(full.headers.get("retry-after")).toBe("10");
+    expect(((await full.json()) as { error: { message: string } }).error.message).toBe(STORE_FULL_MESSAGE);
+    expect(await eventsOfStep(server.app.stepstore.sql, `step_Full${n}`)).toHaveLength(0);
+    sqlite.pragma("max_page_count = 4294967294");
+    expect((await postWebhook(server, body, { id: `msg_Full${n}` })).status).toBe(200);
+    expect(await eventsOfStep(server.app.stepstore.sql, `step_Full${n}`)).toHaveLength(1);
   });
 });

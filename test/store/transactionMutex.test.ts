@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,30 @@ function slowStore(name: string, fail = false) {
 }
 
 describe("the SQLite port's write transaction", () => {
+  it("waits for another process's write lock off the event loop: timers run and reads answer meanwhile, the append commits once it is free", async () => {
+    const path = join(dir, "locked.db");
+    const sql = sqliteDatabase(openDatabase(path).sqlite);
+    const append = createAppender(sql, { names: [], apply: async () => {} });
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run(); // as a rebuild in another process holds it
+    const order: string[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const appending = append({ source: "file", accepted: [thread(10)], rejected: [] }).then(() => order.push("committed"));
+    await pause(300);
+    const read = await sql.get<{ n: number }>(countEvents);
+    order.push("read");
+    expect(read!.n).toBe(0);
+    expect(ticks).toBeGreaterThan(5);
+    other.prepare("COMMIT").run();
+    other.close();
+    await appending;
+    clearInterval(timer);
+    expect(order).toEqual(["read", "committed"]);
+    expect((await sql.get<{ n: number }>(countEvents))!.n).toBe(1);
+    await sql.close();
+  });
+
   it("a read issued while an append's transaction is open waits for its commit: it never sees uncommitted rows", async () => {
     const { sql, append } = slowStore("read-race.db");
     const order: string[] = [];

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
+import { isStoreBusy } from "../storeErrors.js";
 
 /**
  * The SQLite side of the port: statements prepared once per SQL text and run synchronously, their
@@ -31,18 +32,59 @@ function sqlitePort(sqlite: Database): SqlPort {
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * An async transaction on SQLite's one connection lets other async work (an HTTP read) run between
  * BEGIN and COMMIT, where it would see uncommitted rows or nest a BEGIN: while a transaction is
- * open, every other call on the connection waits for it to end (a promise-chain mutex).
+ * open, every other call on the connection waits for it to end (a promise-chain mutex). Transactions
+ * take turns; a turn waiting for another process's write lock (a rebuild) waits off the event loop,
+ * where SQLite's busy timeout would block it: the service keeps answering reads and its connections.
  */
 export function sqliteDatabase(sqlite: Database): SqlDatabase {
   const port = sqlitePort(sqlite);
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
+  const busyTimeout = Number(sqlite.pragma("busy_timeout", { simple: true }));
+  // Run anew each time: SQLite sets this pragma when the statement is prepared, so a prepared one run again does nothing.
+  const setBusyTimeout = (ms: number) => sqlite.pragma(`busy_timeout = ${ms}`);
+  /** BEGIN IMMEDIATE, retried with growing pauses while another process holds the write lock, for as long as the busy timeout. */
+  const beginWriting = async () => {
+    const deadline = performance.now() + busyTimeout;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      setBusyTimeout(0);
+      try {
+        begin.run();
+        return;
+      } catch (error) {
+        if (!isStoreBusy(error) || performance.now() >= deadline) throw error;
+      } finally {
+        setBusyTimeout(busyTimeout);
+      }
+      await sleep(pause);
+    }
+  };
   let open: Promise<void> | null = null;
+  let turns: Promise<unknown> = Promise.resolve();
   const afterTransaction = <T>(call: () => Promise<T>): Promise<T> => (open ? open.then(() => afterTransaction(call)) : call());
+  const inTransaction = async <T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> => {
+    while (open) await open;
+    await beginWriting();
+    let end!: () => void;
+    open = new Promise<void>((resolve) => (end = resolve));
+    try {
+      const result = await fn(port);
+      commit.run();
+      return result;
+    } catch (error) {
+      if (sqlite.inTransaction) rollback.run();
+      throw error;
+    } finally {
+      open = null;
+      end();
+    }
+  };
   return {
     dialect: "sqlite",
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
@@ -50,26 +92,13 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
     write: (sql, params) => afterTransaction(() => port.write(sql, params)),
-    async transaction(fn) {
-      while (open) await open;
-      let end!: () => void;
-      open = new Promise<void>((resolve) => (end = resolve));
-      try {
-        begin.run();
-        try {
-          const result = await fn(port);
-          commit.run();
-          return result;
-        } catch (error) {
-          if (sqlite.inTransaction) rollback.run();
-          throw error;
-        }
-      } finally {
-        open = null;
-        end();
-      }
+    transaction(fn) {
+      const turn = turns.then(() => inTransaction(fn));
+      turns = turn.catch(() => {});
+      return turn;
     },
     close: async () => {
+      await turns;
       while (open) await open;
       sqlite.close();
     },
