@@ -11,7 +11,17 @@ import { stepSeconds, toolCalls } from "./stepParts.js";
 
 type Json = Record<string, unknown>;
 
-const pre = (label: string, text: unknown) => html`<h4>${label}</h4><pre>${prettyJson(text) || "(empty)"}</pre>`;
+/** Characters of a long text shown before it is folded: a 200 KB log in full put the step's log events 25,000 px down. */
+export const PREVIEW_CHARS = 2_000;
+
+/** A text in a `<pre>`; a long one shows its start, the whole of it one click away (a `<details>`: the console runs no script). */
+function preText(text: string): Html {
+  if (text.length <= PREVIEW_CHARS) return html`<pre>${text || "(empty)"}</pre>`;
+  const preview = text.slice(0, PREVIEW_CHARS - (/[\uD800-\uDBFF]/.test(text[PREVIEW_CHARS - 1]!) ? 1 : 0));
+  return html`<pre>${preview}…</pre><details class="whole"><summary>All of it (${count(text.length)} characters)</summary><pre>${text}</pre></details>`;
+}
+
+const pre = (label: string, text: unknown) => html`<h4>${label}</h4>${preText(prettyJson(text))}`;
 
 function fileSearch(call: Json): Html {
   const search = (call.file_search ?? {}) as { ranking_options?: unknown; results?: unknown };
@@ -27,7 +37,7 @@ function codeInterpreter(call: Json): Html {
   const ci = (call.code_interpreter ?? {}) as { input?: unknown; outputs?: unknown };
   const outputs = (Array.isArray(ci.outputs) ? (ci.outputs as Json[]) : []).map((output) =>
     output.type === "logs" ? pre("Logs", output.logs) : html`<p>Image: <code>${String((output.image as Json | undefined)?.file_id ?? "—")}</code></p>`);
-  return html`<h4>Input</h4><pre>${typeof ci.input === "string" ? ci.input : ""}</pre>${outputs.length ? outputs : html`<p class="muted">No outputs.</p>`}`;
+  return html`<h4>Input</h4>${preText(typeof ci.input === "string" ? ci.input : "")}${outputs.length ? outputs : html`<p class="muted">No outputs.</p>`}`;
 }
 
 /**
@@ -67,7 +77,7 @@ ${lastErrorBlock(step.last_error)}`;
 }
 
 function events(rows: readonly EventRow[]): Html {
-  const items = rows.map((row) => html`<tr><td class="num">${row.position}</td><td>${row.type}</td><td>${row.source}</td><td>${row.origin}</td>
+  const items = rows.map((row) => html`<tr><td class="num">${row.position}</td><td>${row.type}</td><td>${row.source}</td><td class="id">${row.origin}</td>
 <td class="when">${row.received_at}</td><td><details><summary>data</summary><pre>${prettyJson(row.data)}</pre></details></td></tr>`);
   return html`<h2>Log events (${rows.length}, in position order)</h2>
 <table><thead><tr><th scope="col" class="num">Position</th><th scope="col">Type</th><th scope="col">Source</th><th scope="col">Origin</th><th scope="col">Received</th><th scope="col">Data</th></tr></thead>
