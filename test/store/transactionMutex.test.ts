@@ -35,6 +35,38 @@ function slowStore(name: string, fail = false) {
 }
 
 describe("the SQLite port's write transaction", () => {
+  it("a write issued as a transaction begins runs outside it: the transaction's rollback does not take the acknowledged write with it", async () => {
+    const sql = sqliteDatabase(openDatabase(join(dir, "gap.db")).sqlite);
+    const failing = sql.transaction(async (tx) => {
+      await tx.write("INSERT INTO rejections (received_at, source, origin, reason, raw) VALUES ('t', 'file', 'in tx', 'r', 'x')");
+      throw new Error("boom");
+    });
+    const plain = Promise.resolve().then(() => sql.write("INSERT INTO rejections (received_at, source, origin, reason, raw) VALUES ('t', 'file', 'plain', 'r', 'x')"));
+    await plain;
+    await expect(failing).rejects.toThrow("boom");
+    expect(await sql.all<{ origin: string }>("SELECT origin FROM rejections")).toEqual([{ origin: "plain" }]);
+    await sql.close();
+  });
+
+  it("transactions queued behind another process's lock each fail within the busy timeout from when they were asked, not one after another", async () => {
+    const path = join(dir, "queued.db");
+    const sqlite = openDatabase(path).sqlite;
+    sqlite.pragma("busy_timeout = 300");
+    const sql = sqliteDatabase(sqlite);
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    const started = performance.now();
+    const failedAt = await Promise.all([1, 2, 3, 4].map(() => sql.transaction(async () => "x").then(() => null, (error: { code?: string }) => [error.code, performance.now() - started] as const)));
+    other.prepare("ROLLBACK").run();
+    other.close();
+    for (const failure of failedAt) {
+      expect(failure![0]).toBe("SQLITE_BUSY");
+      // Each within its own 300 ms, give or take a pause: before, the fourth failed after 4 × 300 ms.
+      expect(failure![1]).toBeLessThan(900);
+    }
+    await sql.close();
+  });
+
   it("waits for another process's write lock off the event loop: timers run and reads answer meanwhile, the append commits once it is free", async () => {
     const path = join(dir, "locked.db");
     const sql = sqliteDatabase(openDatabase(path).sqlite);

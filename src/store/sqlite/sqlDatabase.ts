@@ -49,13 +49,17 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
   const busyTimeout = Number(sqlite.pragma("busy_timeout", { simple: true }));
   // Run anew each time: SQLite sets this pragma when the statement is prepared, so a prepared one run again does nothing.
   const setBusyTimeout = (ms: number) => sqlite.pragma(`busy_timeout = ${ms}`);
-  /** BEGIN IMMEDIATE, retried with growing pauses while another process holds the write lock, for as long as the busy timeout. */
-  const beginWriting = async () => {
-    const deadline = performance.now() + busyTimeout;
+  /**
+   * BEGIN IMMEDIATE, retried with growing pauses while another process holds the write lock, until the busy timeout
+   * from when the transaction was asked for (a turn that waited behind others does not get 30 s more). `begun` runs
+   * as BEGIN succeeds, before anything else can: no other call slips into the transaction.
+   */
+  const beginWriting = async (deadline: number, begun: () => void) => {
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       setBusyTimeout(0);
       try {
         begin.run();
+        begun();
         return;
       } catch (error) {
         if (!isStoreBusy(error) || performance.now() >= deadline) throw error;
@@ -68,11 +72,10 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
   let open: Promise<void> | null = null;
   let turns: Promise<unknown> = Promise.resolve();
   const afterTransaction = <T>(call: () => Promise<T>): Promise<T> => (open ? open.then(() => afterTransaction(call)) : call());
-  const inTransaction = async <T>(fn: (tx: SqlPort) => Promise<T>): Promise<T> => {
-    while (open) await open;
-    await beginWriting();
+  const inTransaction = async <T>(fn: (tx: SqlPort) => Promise<T>, deadline: number): Promise<T> => {
     let end!: () => void;
-    open = new Promise<void>((resolve) => (end = resolve));
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    await beginWriting(deadline, () => (open = ended));
     try {
       const result = await fn(port);
       commit.run();
@@ -93,7 +96,8 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
     write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     transaction(fn) {
-      const turn = turns.then(() => inTransaction(fn));
+      const deadline = performance.now() + busyTimeout;
+      const turn = turns.then(() => inTransaction(fn, deadline));
       turns = turn.catch(() => {});
       return turn;
     },
