@@ -31,12 +31,21 @@ const STORE_ADVICE: readonly [RegExp, string][] = [
 
 /** Why SQLite could not open the file, where it can be told: "unable to open database file" says neither. */
 function cannotOpen(path: string): string | undefined {
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return "that is a folder: give --db a file";
-  try {
-    accessSync(dirname(path), constants.W_OK);
-    return undefined;
-  } catch {
+  const file = statSync(path, { throwIfNoEntry: false });
+  if (file?.isDirectory()) return "that is a folder: give --db a file";
+  if (file && !allowed(path, constants.R_OK)) return "this user may not read it (its permissions)";
+  if (!allowed(dirname(path), constants.W_OK)) {
     return "its folder or medium is read-only, and SQLite writes its -wal and -shm beside it: write commands cannot use it, the read commands can";
+  }
+  return undefined;
+}
+
+function allowed(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
   }
 }
 

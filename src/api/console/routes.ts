@@ -80,14 +80,15 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
     reply.header("set-cookie", `${COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0`).redirect("/ui/", 303));
 
   /** A data page: the key checked first, bad parameters answered 400, an unknown id 404. */
-  const dataPage = (path: string, section: Section, accepts: readonly string[], render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
+  /** `accepts`: the query parameters the page takes, any other a 400; null for the catch-all, which answers 404 whatever it is asked. */
+  const dataPage = (path: string, section: Section, accepts: readonly string[] | null, render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
     app.get<{ Params: Record<string, string>; Querystring: Query }>(path, async (request, reply) => {
       if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false));
       let rendered: Rendered;
       try {
         const nul = parameterWithNul(request);
         if (nul !== null) throw new BadParam(nulMessage(nul));
-        refuseUnknown(request.query, path, accepts);
+        if (accepts !== null) refuseUnknown(request.query, path, accepts);
         rendered = await render(request.params, request.query);
       } catch (error) {
         if (!(error instanceof BadParam || error instanceof ReportParamError)) throw error;
@@ -105,5 +106,5 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
   dataPage("/ui/report", "/ui/report", REPORT_PARAMS, (_params, query) => reportPage(store.sql, prices, query));
   dataPage("/ui/report/steps", "/ui/report", ROW_STEPS_PARAMS, (_params, query) => rowStepsPage(store.sql, query));
   // Any other /ui/ path: the console's own 404 page (behind the key like the rest).
-  dataPage("/ui/*", undefined, [], async () => null);
+  dataPage("/ui/*", undefined, null, async () => null);
 };

@@ -87,13 +87,16 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
 }
 
 /**
- * The credentials a poll sends: the API key, and every `--header`'s value (and its token after `Bearer`). A server's
- * credentials header may have any name (`x-api-key`, Azure API Management's `Ocp-Apim-Subscription-Key`): none is
- * told apart, so none is printed.
+ * The headers that carry a server's credentials, by name as the query's are (`Authorization`, `api-key`, `x-api-key`,
+ * Azure API Management's `Ocp-Apim-Subscription-Key`, a token, a signature). Another header's value (`x-retry: 1`) is
+ * not one: hidden wherever it appears, it would mangle ids and counts in every message.
  */
+const CREDENTIAL_HEADER = /auth|key|token|secret|password|sig/i;
+
+/** The credentials a poll sends: the API key, and a credentials header's value (and its token after `Bearer`). */
 const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
   ...(apiKey ? [apiKey] : []),
-  ...Object.values(headers).filter((value) => value !== "").flatMap((value) => [value, value.replace(/^bearer\s+/i, "")]),
+  ...Object.entries(headers).filter(([name, value]) => CREDENTIAL_HEADER.test(name) && value !== "").flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
 ];
 
 /**

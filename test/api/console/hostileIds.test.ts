@@ -141,6 +141,8 @@ describe("the console with ids and codes a reader could misread", () => {
       expect(await response.text(), url).toContain(`Unknown parameter &#39;${name}&#39;`);
     }
     expect((await fetch(`${server.url}/ui/report?by=day&from=2025-08-13&to=&assistant=&model=`)).status).toBe(200);
+    // No such page takes nothing: it is not found, whatever it is asked.
+    expect((await fetch(`${server.url}/ui/nosuch?x=1`)).status).toBe(404);
   });
 
   it("answers a status that is no run status with a 400 page naming it, not an empty list", async () => {

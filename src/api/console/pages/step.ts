@@ -1,3 +1,4 @@
+import { codePointLength } from "../../../records/canonical.js";
 import { getRunStepById } from "../../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../../projections/runSteps/row.js";
 import { eventsOfStep, type EventRow } from "../../../store/readEvents.js";
@@ -16,9 +17,10 @@ export const PREVIEW_CHARS = 2_000;
 
 /** A text in a `<pre>`; a long one shows its start, the whole of it one click away (a `<details>`: the console runs no script). */
 function preText(text: string): Html {
-  if (text.length <= PREVIEW_CHARS) return html`<pre>${text || "(empty)"}</pre>`;
-  const preview = text.slice(0, PREVIEW_CHARS - (/[\uD800-\uDBFF]/.test(text[PREVIEW_CHARS - 1]!) ? 1 : 0));
-  return html`<pre>${preview}…</pre><details class="whole"><summary>All of it (${count(text.length)} characters)</summary><pre>${text}</pre></details>`;
+  const characters = text.length <= PREVIEW_CHARS ? text.length : codePointLength(text);
+  if (characters <= PREVIEW_CHARS) return html`<pre>${text || "(empty)"}</pre>`;
+  const preview = Array.from(text.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join("");
+  return html`<pre>${preview}…</pre><details class="whole"><summary>All of it (${count(characters)} characters)</summary><pre>${text}</pre></details>`;
 }
 
 const pre = (label: string, text: unknown) => html`<h4>${label}</h4>${preText(prettyJson(text))}`;
