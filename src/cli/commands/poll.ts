@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, fetchKeepingBodies, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, CREDENTIAL_NAME, fetchKeepingBodies, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -87,16 +87,13 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
 }
 
 /**
- * The headers that carry a server's credentials, by name as the query's are (`Authorization`, `api-key`, `x-api-key`,
- * Azure API Management's `Ocp-Apim-Subscription-Key`, a token, a signature). Another header's value (`x-retry: 1`) is
- * not one: hidden wherever it appears, it would mangle ids and counts in every message.
+ * The credentials a poll sends: the API key, and the value (and its token after `Bearer`) of each header whose name says
+ * credentials, as a query parameter's does (Azure API Management's `Ocp-Apim-Subscription-Key` too). Another header's
+ * value (`x-retry: 1`) is not one: hidden wherever it appears, it would mangle ids and counts in every message.
  */
-const CREDENTIAL_HEADER = /auth|key|token|secret|password|sig/i;
-
-/** The credentials a poll sends: the API key, and a credentials header's value (and its token after `Bearer`). */
 const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
   ...(apiKey ? [apiKey] : []),
-  ...Object.entries(headers).filter(([name, value]) => CREDENTIAL_HEADER.test(name) && value !== "").flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
+  ...Object.entries(headers).filter(([name, value]) => CREDENTIAL_NAME.test(name) && value !== "").flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
 ];
 
 /**

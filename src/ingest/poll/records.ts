@@ -5,8 +5,11 @@ import type { KeyedRecord } from "../../store/append.js";
 
 export type PolledRecord = KeyedRecord | RejectedRecord;
 
+/** A header or query parameter whose name says its value is a credential (`Authorization`, `api-key`, `x-api-key`, `sig`). */
+export const CREDENTIAL_NAME = /auth|key|token|secret|sig|password/i;
+
 /** Query parameters whose values are credentials: kept out of `events.origin` (`code`: an Azure Functions key). */
-const SECRET_PARAM = /key|token|secret|sig|password|^code$/i;
+const isSecretParam = (name: string) => CREDENTIAL_NAME.test(name) || /^code$/i.test(name);
 
 /** Any URL's `user:password@` in a text (an error's message), masked. */
 export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1REDACTED@");
@@ -18,7 +21,7 @@ export function originOfUrl(requested: string): string {
   const parsed = new URL(url);
   let masked = false;
   for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) (parsed.searchParams.set(name, "REDACTED"), (masked = true));
+    if (isSecretParam(name)) (parsed.searchParams.set(name, "REDACTED"), (masked = true));
   }
   return masked ? parsed.toString() : url;
 }
