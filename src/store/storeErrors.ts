@@ -8,31 +8,35 @@ export const BUSY_TIMEOUT_MS = 30_000;
 const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
 export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
 
+/** An error's code (SQLite's `SQLITE_BUSY_…`, the system's `EISDIR`), or "". */
+const codeOf = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? "");
+
 /** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
-export const isStoreBusy = (error: unknown): boolean => /^SQLITE_BUSY/.test(String((error as { code?: unknown } | null)?.code ?? ""));
+export const isStoreBusy = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_BUSY");
 export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
 
 /** SQLite's answer when the disk is full: the write was not made; one may succeed once space is freed. */
-export const isStoreFull = (error: unknown): boolean => /^SQLITE_FULL/.test(String((error as { code?: unknown } | null)?.code ?? ""));
+export const isStoreFull = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_FULL");
 export const STORE_FULL_MESSAGE = "the store's disk is full: nothing was stored; retry once space is freed";
 
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}
 
 /** What SQLite's words about the file mean to whoever runs the command, and what to do: "disk I/O error" suggests a broken disk. */
+const A_FOLDER = "that is a folder: give --db a file";
 const STORE_ADVICE: readonly [RegExp, string][] = [
   [/^SQLITE_FULL/, "the disk is full: the write that failed stored nothing; free space and run it again"],
   [/^SQLITE_IOERR_SHM/, "its shared-memory file (-shm) could not be made or grown: is the disk full?"],
   [/^SQLITE_READONLY/, "its file, folder or medium is read-only: write commands cannot use it, the read commands can"],
   [/^SQLITE_(CORRUPT|NOTADB)/, "the file is damaged or no database: `stepstore verify` names what is wrong; restore a backup, or ingest the sources again into a new file"],
   [/^SQLITE_BUSY/, `another process held its write lock for over ${BUSY_TIMEOUT_MS / 1000} s, a rebuild perhaps: the write that waited stored nothing, run it again`],
-  [/^EISDIR$/, "that is a folder: give --db a file"],
+  [/^EISDIR$/, A_FOLDER],
 ];
 
 /** Why SQLite could not open the file, where it can be told: "unable to open database file" says neither. */
 function cannotOpen(path: string): string | undefined {
   const file = statSync(path, { throwIfNoEntry: false });
-  if (file?.isDirectory()) return "that is a folder: give --db a file";
+  if (file?.isDirectory()) return A_FOLDER;
   if (file && !allowed(path, constants.R_OK)) return "this user may not read it (its permissions)";
   if (!allowed(dirname(path), constants.W_OK)) {
     return "its folder or medium is read-only, and SQLite writes its -wal and -shm beside it: write commands cannot use it, the read commands can";
@@ -53,7 +57,7 @@ function allowed(path: string, mode: number): boolean {
 export function naming(path: string, error: unknown): Error {
   if (error instanceof StoreError) return error;
   const message = String((error as Error).message ?? error);
-  const code = String((error as { code?: unknown }).code ?? "");
+  const code = codeOf(error);
   const advice = code === "SQLITE_CANTOPEN" ? cannotOpen(path) : STORE_ADVICE.find(([pattern]) => pattern.test(code))?.[1];
   const named = message.includes(path) ? message : `${path}: ${message}`;
   return new StoreError(advice === undefined ? named : `${named} (${advice})`);
