@@ -17,6 +17,17 @@ export function parameterWithNul(request: FastifyRequest): string | null {
   return null;
 }
 
+/**
+ * The first query parameter a route does not take, named with what it takes; null when none. A misspelt filter
+ * (`?form=2025-08-01`) would otherwise answer the unfiltered figures as if they were filtered: the JSON routes and the
+ * console both refuse it, each in its own error shape.
+ */
+export function unknownParameter(query: Values, route: string, takes: readonly string[]): { name: string; message: string } | null {
+  const name = Object.keys(query ?? {}).find((given) => !takes.includes(given));
+  if (name === undefined) return null;
+  return { name, message: `Unknown parameter '${name}': ${route} takes ${takes.length > 0 ? takes.join(", ") : "none"}` };
+}
+
 export const nulMessage = (name: string) => `'${name}' must not contain U+0000: no id or key stepstore holds can.`;
 
 /** An empty path segment where the route expects an id (`…/steps/`, `…/steps//events`) names nothing: no route. */

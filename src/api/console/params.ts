@@ -1,18 +1,15 @@
 import { utcDayStart } from "../../analytics/metrics.js";
+import { unknownParameter } from "../requestParams.js";
 
 export type Query = Record<string, string | string[] | undefined>;
 
 /** A query parameter the console cannot use: the page answers 400 naming it. */
 export class BadParam extends Error {}
 
-/**
- * A misspelt filter (`?form=2025-08-01`, `?modle=`) would show the unfiltered page as if it were filtered: a parameter
- * the page does not take is a 400 naming it, as `/report` answers.
- */
+/** A parameter the page does not take is a 400 page naming it, as `/report` answers (requestParams.ts). */
 export function refuseUnknown(query: Query, page: string, accepts: readonly string[]): void {
-  const unknown = Object.keys(query).find((name) => !accepts.includes(name));
-  if (unknown === undefined) return;
-  throw new BadParam(`Unknown parameter '${unknown}': ${page} takes ${accepts.length > 0 ? accepts.join(", ") : "none"}`);
+  const unknown = unknownParameter(query, page, accepts);
+  if (unknown !== null) throw new BadParam(unknown.message);
 }
 
 /** A parameter given at most once; empty counts as not given (an empty filter field). */

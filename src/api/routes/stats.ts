@@ -7,6 +7,7 @@ import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
+import { unknownParameter } from "../requestParams.js";
 import { createReportCache, type RenderedReport } from "../reportCache.js";
 
 export interface StatsRoutesOptions {
@@ -23,10 +24,10 @@ const REPORT_PAGE_PARAMS = ["by", ...FILTERS, "format"] as const;
 /** A query parameter the route does not take, named as given (`by` included: on `/v1/stats` the dimension is the path's). */
 class UnknownParam extends ReportParamError {}
 
-/** A misspelled filter would answer the unfiltered figures as if they were filtered: a parameter the route does not take is a 400. */
+/** A parameter the route does not take is a 400 naming it (requestParams.ts). */
 function refuseUnknown(query: Query, route: string, allowed: readonly string[]): void {
-  const unknown = Object.keys(query).find((name) => !allowed.includes(name));
-  if (unknown !== undefined) throw new UnknownParam(`Unknown parameter '${unknown}': ${route} takes ${allowed.join(", ")}`, unknown);
+  const unknown = unknownParameter(query, route, allowed);
+  if (unknown !== null) throw new UnknownParam(unknown.message, unknown.name);
 }
 
 /** `/report` is the HTML report: `format=html` says so, any other format is asked of `/v1/stats` rather than answered as HTML. */
