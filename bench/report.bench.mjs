@@ -1,6 +1,6 @@
 // Report latency for every dimension on a store of BENCH_STEPS run steps (default 1,000,000), each as a whole process
 // against one `SELECT assistant_id, count(*), sum(total_tokens) FROM run_steps GROUP BY assistant_id` as a whole
-// process (a bare better-sqlite3 script), in the same run; `/v1/stats` p50 over HTTP; the rollups' row count.
+// process (a bare better-sqlite3 script), in the same run; `/v1/stats` p50 over HTTP; the summaries' row counts and JSON sizes.
 // Standalone: `npm run build && node bench/report.bench.mjs`. SQLite only (PostgreSQL: not measured here).
 // The store is built through the projections' own code: rows by runStepValues/toolsOf/runValues, inserted directly,
 // and the rollups by the rollup projection itself, handed each step's new row as the step projection records it.
@@ -143,10 +143,9 @@ if (process.env.BENCH_DB === undefined) {
     `${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
 } else console.log(`store: ${dbPath} (BENCH_DB, built by an earlier run), ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
 const sqlite = new Database(dbPath, { readonly: true });
-const rollupRows = sqlite.prepare("SELECT count(*) FROM step_rollups").pluck().get();
-console.log(`step_rollups: ${rollupRows} rows for ${STEPS} steps (${(rollupRows / STEPS).toFixed(3)} a step); tool sets ${sqlite.prepare("SELECT count(DISTINCT tool_set) FROM step_rollup_tools").pluck().get()}`);
-const perDimension = (table) => sqlite.prepare(`SELECT dimension, count(*) AS n FROM ${table} GROUP BY dimension ORDER BY dimension`).all().map((r) => `${r.dimension} ${r.n}`).join(", ");
-console.log(`step_summaries rows: ${perDimension("step_summaries")}; step_seconds rows: ${sqlite.prepare("SELECT count(*) FROM step_seconds").pluck().get()}; step_costs rows: ${perDimension("step_costs")}`);
+const perDimension = sqlite.prepare("SELECT dimension, count(*) AS n, sum(length(histogram)) AS h, sum(length(models)) AS m FROM step_summaries GROUP BY dimension ORDER BY dimension").all();
+console.log(`step_summaries rows for ${STEPS} steps: ${perDimension.map((r) => `${r.dimension} ${r.n}`).join(", ")}; ` +
+  `their histograms ${(perDimension.reduce((n, r) => n + r.h, 0) / 1e6).toFixed(1)} MB and models ${(perDimension.reduce((n, r) => n + r.m, 0) / 1e6).toFixed(1)} MB of JSON`);
 sqlite.close();
 
 // Whole processes, best of REPEAT each: the scan (bare node + better-sqlite3, as a user's script would run it) and each report.

@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepRollups, stepRollupTools, stepSummaries, stepSeconds, stepCosts } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepSummaries } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -18,11 +18,7 @@ export const { events, rejections, runSteps, runStepTools, runs, assistants, che
   checkpoints: sqlite.checkpoints,
   runStepFolds: sqlite.runStepFolds,
   runExpiries: sqlite.runExpiries,
-  stepRollups: sqlite.stepRollups,
-  stepRollupTools: sqlite.stepRollupTools,
   stepSummaries: sqlite.stepSummaries,
-  stepSeconds: sqlite.stepSeconds,
-  stepCosts: sqlite.stepCosts,
 });
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));

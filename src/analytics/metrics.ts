@@ -4,9 +4,10 @@
  * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
-import { modelKeySql, type Dimension } from "../projections/stepStats/dimensions.js";
+import type { Dimension } from "../projections/stepStats/dimensions.js";
+import { STEP_MODEL, stepKeySources, type KeySource } from "../projections/stepStats/stepRows.js";
 import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
-import { keyedTimeSql, timeKeysSql } from "../projections/stepStats/timeKeys.js";
+import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
@@ -68,8 +69,7 @@ export interface StepFilter {
   model?: string | null;
 }
 
-/** A step's model (CONTRACT §6): its run's `model` from `runs`, `(unknown)` when no run snapshot gave one. Portable SQL. */
-export const STEP_MODEL = modelKeySql("(SELECT r.model FROM runs r WHERE r.id = s.run_id)");
+export { STEP_MODEL };
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_SECONDS = 86_400;
@@ -86,56 +86,19 @@ export function utcDayStart(date: string): number | null {
   return ms / 1000;
 }
 
-/** How a dimension keys a step: the key expression over `run_steps s`, a join it needs, conditions on the step. */
-export interface KeySource {
-  key: string;
-  join: string;
-  where: string[];
-}
-
-/** What differs between the dialects in grouping steps: the UTC day and hour keys of `created_at` (timeKeys.ts), and the join to tools. */
-export interface DialectKeys {
-  day: string;
-  hour: string;
-  toolJoin: string;
-}
-
-/** Where each dimension's key comes from, in one dialect's terms. */
-export function keySources(dialect: DialectKeys): Record<Dimension, KeySource> {
-  return {
-    assistant: { key: "s.assistant_id", join: "", where: [] },
-    day: { key: dialect.day, join: "", where: [] },
-    hour: { key: dialect.hour, join: "", where: [] },
-    model: { key: STEP_MODEL, join: "", where: [] },
-    type: { key: "s.type", join: "", where: [] },
-    tool: { key: "t.tool", join: dialect.toolJoin, where: [] },
-    error: { key: "s.last_error_code", join: "", where: ["s.last_error_code IS NOT NULL"] },
-  };
-}
-
-// CROSS JOIN keeps run_steps the outer loop (SQLite does not reorder it): the steps are scanned through the
-// covering index run_steps_stats and each step's tools found by run_step_tools' primary key.
-const KEY_SOURCES = keySources({
-  ...timeKeysSql("sqlite", "s.created_at"),
-  toolJoin: "CROSS JOIN run_step_tools t ON t.step_id = s.id",
-});
+const KEY_SOURCES = stepKeySources("sqlite");
 
 export interface MetricsQuery {
   sql: string;
   params: (string | number)[];
 }
 
-/** What a filter compares: the time (in seconds, whole UTC days selecting exactly), the assistant and the model. */
-export interface FilterColumns {
-  time: string;
-  assistant: string;
-  model: string;
-}
+/** What a filter compares on `run_steps s`: the time (in seconds, whole UTC days selecting exactly), the assistant and the model. */
+const FILTER_COLUMNS = { time: "s.created_at", assistant: "s.assistant_id", model: STEP_MODEL };
 
-const STEP_FILTER_COLUMNS: FilterColumns = { time: "s.created_at", assistant: "s.assistant_id", model: STEP_MODEL };
-
-/** The filter as SQL conditions (by default on `run_steps s`), with their bound parameters. */
-export function filterConditions(filter: StepFilter, columns = STEP_FILTER_COLUMNS): { where: string[]; params: (string | number)[] } {
+/** The filter as SQL conditions on `run_steps s`, with their bound parameters. */
+export function filterConditions(filter: StepFilter): { where: string[]; params: (string | number)[] } {
+  const columns = FILTER_COLUMNS;
   const where: string[] = [];
   const params: (string | number)[] = [];
   // Dates select the steps that have one (a day key): `--by day --from` reads whole day keys, and every dimension counts the same steps.

@@ -3,16 +3,10 @@
  * PostgreSQL's own terms (ordered-set aggregates, FILTER), one pass over the steps. The `stats_by_*`
  * views of the PostgreSQL store are this SELECT with no filter.
  */
-import {
-  filterConditions, FINISHED_CONDITION, KEY_COLUMNS, keySources, PERCENTILES, type Dimension, type KeySource, type MetricsQuery, type StepFilter,
-} from "./metrics.js";
-import { timeKeysSql } from "../projections/stepStats/timeKeys.js";
+import { filterConditions, FINISHED_CONDITION, KEY_COLUMNS, PERCENTILES, type Dimension, type MetricsQuery, type StepFilter } from "./metrics.js";
+import { stepKeySources, type KeySource } from "../projections/stepStats/stepRows.js";
 
-
-const KEY_SOURCES = keySources({
-  ...timeKeysSql("postgres", "s.created_at"),
-  toolJoin: " JOIN run_step_tools t ON t.step_id = s.id",
-});
+const KEY_SOURCES = stepKeySources("postgres");
 
 /** How many steps have the status, as SQLite's sum(status = 'x'): NULL statuses add nothing, and a group of only those sums to NULL. */
 const countWhere = (condition: string) => `sum((${condition})::int)`;
@@ -41,7 +35,7 @@ function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter
 FROM (
   SELECT ${source.key} AS k, s.status AS status, s.completion_seconds AS seconds,
     s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens, s.total_tokens AS total_tokens
-  FROM run_steps s${source.join}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
+  FROM run_steps s${source.join ? ` ${source.join}` : ""}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
 ) tagged
 GROUP BY k
 ORDER BY k COLLATE "C" NULLS FIRST`;

@@ -1,7 +1,6 @@
-import { dayKey } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
-import { rollupCostQuery, rollupHourRangeQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
+import { dayRangeQuery, rollupCostQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
 import { priceOf, type PriceTable } from "./prices.js";
 import { UNKNOWN_MODEL } from "../projections/stepStats/dimensions.js";
 
@@ -158,9 +157,9 @@ export async function buildSummary(port: SqlPort, filters: ReportFilters): Promi
   const [values] = await readJsonRows(port, rollupOverallQuery(port.dialect, filters));
   const row: Partial<ReportRow> = values ? reportRow(values, null) : {};
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, row[column] ?? (isCount(column) ? 0 : null)])) as Metrics;
-  const range = rollupHourRangeQuery(filters);
-  const { first, last } = (await port.get<{ first: number | null; last: number | null }>(range.sql, range.params))!;
-  return { ...metrics, firstDay: dayKey(first), lastDay: dayKey(last) };
+  const range = dayRangeQuery(port.dialect, filters);
+  const { first, last } = (await port.get<{ first: string | null; last: string | null }>(range.sql, range.params))!;
+  return { ...metrics, firstDay: first, lastDay: last };
 }
 
 function isCount(column: string): boolean {

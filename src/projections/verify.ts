@@ -3,7 +3,6 @@ import { eventCount } from "../store/checkpoints.js";
 import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { checkpointsOffTheLog, READ_MODELS } from "./behind.js";
-import { verifyRollups, verifyRollupTools } from "./stepStats/verifyRollups.js";
 import { verifySummaries } from "./stepStats/verifySummaries.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
@@ -28,7 +27,7 @@ async function checkpointDifferences(source: RowSource): Promise<string[]> {
 
 /**
  * Folds the log and compares it with the tables as sorted streams (a merge join per table), so memory
- * stays flat however long the log is; then the rollups against those tables, a day at a time, and the totals against the rollups. Returns the
+ * stays flat however long the log is; then the summaries against those tables, a dimension at a time (in SQL). Returns the
  * first `limit` differences (none: they agree).
  * `source` is one snapshot: both sides are the same moment while others append.
  */
@@ -67,9 +66,7 @@ export async function verifyRows(source: RowSource, limit = 20, onProgress?: Ver
     ...(await checkpointDifferences(source)), ...(await steps.finish()), ...(await runs.finish()), ...(await tools.finish()),
     ...(await assistantRows.finish()), ...(await folds.finish()), ...(await expiries.finish()),
   ];
-  const rollups = await verifyRollups(source, limit - Math.min(limit, folded.length));
-  rollups.push(...(await verifyRollupTools(source, limit - Math.min(limit, folded.length + rollups.length))));
-  const differences = [...folded, ...rollups, ...(await verifySummaries(source, limit - Math.min(limit, folded.length + rollups.length)))].slice(0, limit);
+  const differences = [...folded, ...(await verifySummaries(source, limit - Math.min(limit, folded.length)))].slice(0, limit);
   return { events, differences };
 }
 

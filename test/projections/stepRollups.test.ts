@@ -29,11 +29,7 @@ function seeded(seed: number) {
   };
 }
 
-const rollups = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollups ORDER BY cell");
 const summaries = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries ORDER BY cell");
-const histograms = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_seconds ORDER BY cell");
-const costs = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs ORDER BY cell");
-const toolSets = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_rollup_tools ORDER BY tool_set, tool");
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
 const sourceOf = (sql: SqlDatabase) => ({
@@ -78,27 +74,17 @@ describe("the step rollups (issue 15)", () => {
     try {
       const world = generateWorld(seed * 101, { runs: 30 });
       await appendShuffled(sql, world, seed);
-      const appended = await rollups(sql);
-      expect(appended.length).toBeGreaterThan(10);
+      const appended = await summaries(sql);
+      expect(new Set(appended.map((row) => row.dimension)).size, "seven dimensions and the whole").toBe(8);
       expect(appended.every((row) => Number(row.steps) > 0)).toBe(true);
       // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
-      expect(appended.some((row) => row.model !== "(unknown)")).toBe(true);
-      const appendedSummaries = await summaries(sql);
-      const appendedHistograms = await histograms(sql);
-      const appendedCosts = await costs(sql);
-      const appendedToolSets = await toolSets(sql);
-      expect(appendedCosts.length).toBeGreaterThan(7);
-      expect(new Set(appendedSummaries.map((row) => row.dimension)).size, "seven dimensions and the whole").toBe(8);
-      expect(appendedSummaries.some((row) => row.p95_completion_seconds !== null)).toBe(true);
-      expect(appendedHistograms.length).toBeGreaterThan(7);
+      expect(appended.some((row) => row.dimension === "model" && row.key !== "(unknown)")).toBe(true);
+      expect(appended.some((row) => row.p95_completion_seconds !== null)).toBe(true);
+      expect(appended.filter((row) => row.histogram !== "[]").length).toBeGreaterThan(7);
+      expect(appended.every((row) => row.models !== "[]")).toBe(true);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
       await wireProjections(sql).rebuild();
-      expect(await rollups(sql)).toEqual(appended);
-      expect(await summaries(sql)).toEqual(appendedSummaries);
-      expect(await histograms(sql)).toEqual(appendedHistograms);
-      expect(await costs(sql)).toEqual(appendedCosts);
-      // Steps moved from one tool set to another as their tools streamed in: a set no cell names any more is gone.
-      expect(await toolSets(sql)).toEqual(appendedToolSets);
+      expect(await summaries(sql)).toEqual(appended);
     } finally {
       await sql.close();
     }
@@ -112,65 +98,45 @@ describe("the step rollups (issue 15)", () => {
       const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
       await append({ source: "file", accepted: keyed([runEvent("in_progress", { model: "gpt-4o" }), stepEvent("completed", { completed_at: 1_755_180_030, usage })], keyOf, 0), rejected: [] });
       await append({ source: "file", accepted: keyed([runEvent("completed", { model: "gpt-4o-mini", completed_at: 1_755_180_040 })], keyOf, 2), rejected: [] });
-      const byModel = await sql.all<{ model: string; steps: number }>("SELECT model, sum(steps) AS steps FROM step_rollups GROUP BY model ORDER BY model");
-      expect(byModel.map((row) => [row.model, Number(row.steps)])).toEqual([["gpt-4o-mini", 1]]);
+      const byModel = await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key");
+      expect(byModel.map((row) => [row.key, Number(row.steps)])).toEqual([["gpt-4o-mini", 1]]);
+      const [whole] = await sql.all<{ models: string }>("SELECT models FROM step_summaries WHERE dimension = 'all'");
+      expect(JSON.parse(whole!.models)).toEqual([["gpt-4o-mini", 1, 10, 5]]);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
     } finally {
       await sql.close();
     }
   });
 
-  it("given a rollup row edited, added or removed by hand, verify names each", () =>
-    withAppendedWorld(7, async (sql) => {
-      const [first, second, third] = await rollups(sql);
-      await sql.run("UPDATE step_rollups SET steps = steps + 1 WHERE cell = ?", [first!.cell!]);
-      await sql.run("DELETE FROM step_rollups WHERE cell = ?", [second!.cell!]);
-      await sql.run("UPDATE step_rollups SET model = 'gpt-by-hand' WHERE cell = ?", [third!.cell!]);
-      const { differences } = await verifyRows(sourceOf(sql));
-      // The totals, compared with the edited rollups, differ too: after the rollups' own lines.
-      const ofRollups = differences.filter((line) => line.startsWith("step_rollups "));
-      expect(differences.slice(0, 4)).toEqual(ofRollups);
-      expect(ofRollups).toEqual(expect.arrayContaining([
-        `step_rollups ${first!.cell}: steps is ${Number(first!.steps) + 1}, the steps give ${Number(first!.steps)}`,
-        `step_rollups ${second!.cell}: missing from the table`,
-        `step_rollups ${third!.cell}: its cell does not name its columns (${String(third!.cell).replace(JSON.stringify(third!.model), '"gpt-by-hand"')})`,
-        `step_rollups ${third!.cell}: missing from the table`,
-      ]));
-      expect(ofRollups).toHaveLength(4);
-    }));
-
-  it("given a summary, a histogram row and a costs row edited by hand, verify names each both ways", () =>
+  it("given summaries edited by hand (a percentile, a histogram's count, a model's tokens, a row dropped, a row added), verify names each both ways", () =>
     withAppendedWorld(9, async (sql) => {
-      const row = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries WHERE dimension = 'tool' AND p95_completion_seconds IS NOT NULL ORDER BY cell LIMIT 1"))[0]!;
-      await sql.run("UPDATE step_summaries SET p95_completion_seconds = p95_completion_seconds + 7 WHERE cell = ?", [row.cell!]);
-      const values = (p95: number) => ["steps", "in_progress", "cancelled", "failed", "completed", "expired", "timed_steps", "timed_seconds", "prompt_tokens",
-        "completion_tokens", "total_tokens", "p50_completion_seconds"].map((c) => `${c} ${row[c]}`).join(", ") + `, p95_completion_seconds ${p95}`;
-      const bucket = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_seconds WHERE summary = ? ORDER BY seconds LIMIT 1", [row.cell!]))[0]!;
-      await sql.run("UPDATE step_seconds SET steps = steps + 2 WHERE cell = ?", [bucket.cell!]);
-      const cost = (await sql.all<Record<string, SqlValue>>("SELECT * FROM step_costs WHERE dimension = 'model' ORDER BY cell LIMIT 1"))[0]!;
-      await sql.run("UPDATE step_costs SET prompt_tokens = prompt_tokens - 1 WHERE cell = ?", [cost.cell!]);
-      const costSums = (prompt: number) => `steps ${cost.steps}, prompt_tokens ${prompt}, completion_tokens ${cost.completion_tokens}`;
-      const named = (...keys: SqlValue[]) => JSON.stringify(keys);
-      expect((await verifyRows(sourceOf(sql))).differences).toEqual([
-        `step_summaries ${named("tool", row.key!)}: the table has ${values(Number(row.p95_completion_seconds) + 7)}, the rollups do not`,
-        `step_summaries ${named("tool", row.key!)}: the rollups give ${values(Number(row.p95_completion_seconds))}, the table does not`,
-        `step_seconds ${named("tool", row.key!, bucket.seconds!)}: the table has steps ${Number(bucket.steps) + 2}, the rollups do not`,
-        `step_seconds ${named("tool", row.key!, bucket.seconds!)}: the rollups give steps ${bucket.steps}, the table does not`,
-        `step_costs ${named("model", cost.key!, cost.model!)}: the table has ${costSums(Number(cost.prompt_tokens) - 1)}, the rollups do not`,
-        `step_costs ${named("model", cost.key!, cost.model!)}: the rollups give ${costSums(Number(cost.prompt_tokens))}, the table does not`,
-      ]);
-    }));
-
-  it("given a tool set's tools edited by hand (a set no cell names, a tool its set lacks, a tool lost), verify names step_rollup_tools first", () =>
-    withAppendedWorld(11, async (sql) => {
-      const [kept, lost] = await sql.all<{ tool_set: string; tool: string }>("SELECT tool_set, tool FROM step_rollup_tools ORDER BY tool_set, tool LIMIT 2");
-      await sql.run("INSERT INTO step_rollup_tools VALUES ('zz', 'zz'), (?, 'function:phantom')", [kept!.tool_set]);
-      await sql.run("DELETE FROM step_rollup_tools WHERE tool_set = ? AND tool = ?", [lost!.tool_set, lost!.tool]);
+      const rows = await summaries(sql);
+      const [percentile, histogram] = rows.filter((row) => row.dimension === "tool" && row.p95_completion_seconds !== null);
+      const model = rows.find((row) => row.dimension === "model" && row.models !== "[]")!;
+      const dropped = rows.find((row) => row.dimension === "type")!;
+      await sql.run("UPDATE step_summaries SET p95_completion_seconds = p95_completion_seconds + 7 WHERE cell = ?", [percentile!.cell!]);
+      const seconds = JSON.parse(String(histogram!.histogram)) as number[][];
+      seconds[0]![1]! += 2;
+      await sql.run("UPDATE step_summaries SET histogram = ? WHERE cell = ?", [JSON.stringify(seconds), histogram!.cell!]);
+      const sums = JSON.parse(String(model.models)) as [string, number, number, number][];
+      sums[0]![2] -= 1;
+      await sql.run("UPDATE step_summaries SET models = ? WHERE cell = ?", [JSON.stringify(sums), model.cell!]);
+      await sql.run("DELETE FROM step_summaries WHERE cell = ?", [dropped.cell!]);
+      const columns = Object.keys(dropped).filter((column) => !["cell", "dimension", "key"].includes(column));
+      await sql.run(`INSERT INTO step_summaries (cell, dimension, key, ${columns.join(", ")}) SELECT ?, 'assistant', 'asst_by_hand', ${columns.join(", ")} FROM step_summaries WHERE cell = ?`, ['["assistant","asst_by_hand"]', percentile!.cell!]);
       const { differences } = await verifyRows(sourceOf(sql));
-      expect(differences.slice(0, 3).sort()).toEqual([
-        `step_rollup_tools ${JSON.stringify([kept!.tool_set, "function:phantom"])}: in the table, but no step of that tool set has that tool`,
-        `step_rollup_tools ${JSON.stringify([lost!.tool_set, lost!.tool])}: missing from the table`,
-        `step_rollup_tools ${JSON.stringify(["zz", "zz"])}: in the table, but no step of that tool set has that tool`,
-      ].sort());
+      const about = (row: Record<string, SqlValue>) => differences.filter((line) => line.startsWith(`step_summaries ${JSON.stringify([row.dimension, row.key])}: `));
+      const tableHas = (...parts: string[]) => expect.stringMatching(new RegExp(`: the table has .*${parts.map(escaped).join(".*")}.*, the steps do not$`));
+      const stepsGive = (...parts: string[]) => expect.stringMatching(new RegExp(`: the steps give .*${parts.map(escaped).join(".*")}.*, the table does not$`));
+      expect(about(percentile!)).toEqual([
+        tableHas(`p95_completion_seconds ${Number(percentile!.p95_completion_seconds) + 7}`), stepsGive(`p95_completion_seconds ${percentile!.p95_completion_seconds}`),
+      ]);
+      expect(about(histogram!)).toEqual([tableHas(`histogram ${JSON.stringify(seconds)}`), stepsGive(`histogram ${histogram!.histogram}`)]);
+      expect(about(model)).toEqual([tableHas(`models ${JSON.stringify(sums)}`), stepsGive(`models ${model.models}`)]);
+      expect(about(dropped)).toEqual([stepsGive(`steps ${dropped.steps}`)]);
+      expect(about({ dimension: "assistant", key: "asst_by_hand" })).toEqual([tableHas(`steps ${percentile!.steps}`)]);
+      expect(differences).toHaveLength(8);
     }));
 });
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

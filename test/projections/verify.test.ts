@@ -87,9 +87,9 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
       `run_step_tools ${JSON.stringify([changed.tool.step_id, changed.tool.tool])}: missing from the table`,
       `assistants ${changed.assistant.id}: name is "renamed by hand", the log gives ${JSON.stringify(changed.assistant.name)}`,
     ]);
-    // Then the rollups, recomputed from the edited tables, differ from the stored ones where the steps changed.
+    // Then the summaries, recomputed from the edited tables, differ from the stored ones where the steps changed.
     expect(lines.length).toBeGreaterThan(7);
-    expect(lines.slice(7).every((line) => line.startsWith("step_rollups "))).toBe(true);
+    expect(lines.slice(7).every((line) => line.startsWith("step_summaries "))).toBe(true);
     expect(result.stderr).toMatch(new RegExp(`the tables differ from the fold of \\d+ events \\(first ${lines.length} differences above\\)`));
     expect(result.code).toBe(1);
   });
@@ -190,7 +190,7 @@ describe("stepstore verify (CONTRACT §8 v1.1)", () => {
 
   it("agrees with rebuild on a generated world: ok before, rebuild changes no row, ok after", async () => {
     const { db, world } = await worldStore(23);
-    const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs", "assistants", "step_rollups"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
+    const tables = () => withSqlite(db, (sqlite) => ["run_steps", "run_step_tools", "runs", "assistants", "step_summaries"].map((t) => sqlite.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()));
     const before = tables();
     expect(before[3], "every assistant of the world has its row").toHaveLength(world.assistants.length);
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);

@@ -1,5 +1,4 @@
 import Database from "better-sqlite3";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { stepstore } from "../helpers/cli.js";
 import { tmpdir } from "node:os";
@@ -62,7 +61,7 @@ describe("opening a database an earlier release wrote", () => {
     try {
       const rows = (store: typeof fresh, table = "run_steps") => store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY 1`).all();
       expect(rows(upgraded)).toEqual(rows(fresh));
-      for (const table of ["assistants", "step_rollups", "step_summaries", "step_seconds", "step_costs"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
+      for (const table of ["assistants", "step_summaries"]) expect(rows(upgraded, table), table).toEqual(rows(fresh, table));
       expect(upgraded.sqlite.prepare("SELECT count(*) AS n FROM run_steps WHERE status = 'in_progress'").get()).not.toEqual({ n: 0 });
       expect((await verifyProjections(upgraded.sqlite)).differences).toEqual([]);
       const indexes = upgraded.sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'index'").all().map((r) => r.name);
@@ -111,19 +110,18 @@ describe("opening a database an earlier release wrote", () => {
 describe("opening a store whose rollups keyed year 0 (the release before migration 0011)", () => {
   it("given a step of year 0 keyed '0000-01-01', when `ingest` opens the store, then its rollups are refolded once: it is keyed null and verify passes", async () => {
     const path = join(dir, "year-zero.db");
-    const steps = join(dir, "year-zero.jsonl");
-    const line = (id: string, t: number) => stepLine(id, { created_at: t, status: "completed", completed_at: t + 5 });
-    writeFileSync(steps, `${line("step_YearZero", -62167219200)}\n${line("step_2025", 1735689600)}\n`);
-    expect((await stepstore(["ingest", "--db", path, steps])).code).toBe(0);
-    // As that release left it: the year-0 step's keys in its summaries and costs, migration 0011 not applied.
-    const old = new Database(path);
+    // As that release left it (its first 11 migrations): the steps, and the year-0 step's keys in its summaries, which
+    // this test writes itself (that release's rollups writer is gone), their checkpoint at the log's end.
+    const old = earlierReleaseDatabase(path, 11);
+    const released = [runStepsProjection, runsProjection, assistantsProjection];
+    const names = [...released.map((p) => p.name), PROJECTION_NAMES.stepStats];
+    const append = createAppender(sqliteDatabase(old), { names, apply: (tx, events) => applyProjections(tx, released, events) });
+    const event = (id: string, t: number) => JSON.parse(stepLine(id, { created_at: t, status: "completed", completed_at: t + 5 })) as Record<string, unknown>;
+    await append({ source: "file", accepted: keyed([event("step_YearZero", -62167219200), event("step_2025", 1735689600)]), rejected: [] });
+    const counts = "steps, completed, failed, cancelled, expired, in_progress, timed_steps, timed_seconds, prompt_tokens, completion_tokens, total_tokens";
     for (const [dimension, key] of [["day", "0000-01-01"], ["hour", "0000-01-01T00"]]) {
-      for (const table of ["step_summaries", "step_costs"]) old.prepare(`UPDATE ${table} SET key = ? WHERE dimension = ? AND key IS NULL`).run(key, dimension);
+      old.prepare(`INSERT INTO step_summaries (cell, dimension, key, ${counts}) VALUES (?, ?, ?, 1, 1, 0, 0, 0, 0, 1, 5, 0, 0, 0)`).run(JSON.stringify([dimension, key]), dimension, key);
     }
-    // 0011 and what came after it not applied (0012's index undone).
-    const since = readMigrationFiles({ migrationsFolder: join(import.meta.dirname, "../../migrations") })[11]!.folderMillis;
-    old.prepare(`DELETE FROM "__drizzle_migrations" WHERE created_at >= ?`).run(since);
-    old.exec("DROP INDEX IF EXISTS step_rollups_tool_set");
     old.close();
     writeFileSync(join(dir, "nothing.jsonl"), "");
     expect((await stepstore(["ingest", "--db", path, join(dir, "nothing.jsonl")])).stderr).toContain("refolding the log once");

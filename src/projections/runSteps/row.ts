@@ -30,13 +30,16 @@ export function emptyStepDetails(type: string): JsonObject {
   return type === "tool_calls" ? { type: "tool_calls", tool_calls: [] } : { type: "message_creation" };
 }
 
-/** Joins a step's tools into the one key the rollups count it under (stepStats): no tool key holds it. */
-export const TOOL_SEPARATOR = "\u001f";
+/**
+ * No tool key holds it: the rollups joined a step's tools with it into one key until migration 0013, and the rule stays
+ * so that keys a store holds do not change (and a tool list can still be joined without ambiguity).
+ */
+const TOOL_SEPARATOR = "\u001f";
 
 /**
- * A tool as `run_step_tools` keys it: as sent, but its digest (`sha256:<hex>`) where the text holds TOOL_SEPARATOR (two
- * tool sets would read alike) or passes MAX_COLUMN_BYTES (deltas append to a function's name without limit, and a
- * PostgreSQL index holds no key past ~2.7 kB: such a step would fail its batch). The API's names are
+ * A tool as `run_step_tools` keys it: as sent, but its digest (`sha256:<hex>`) where the text holds TOOL_SEPARATOR or
+ * passes MAX_COLUMN_BYTES (deltas append to a function's name without limit, and a PostgreSQL index holds no key past
+ * ~2.7 kB: such a step would fail its batch). The API's names are
  * `[a-zA-Z0-9_-]{1,64}`; the step's `step_details` keeps the whole name either way.
  */
 const toolKey = (text: string) => (text.includes(TOOL_SEPARATOR) ? digestKey(text) : keptOrDigest(text, MAX_COLUMN_BYTES));

@@ -1,29 +1,34 @@
 import { compareCodePoints } from "../../records/canonical.js";
 import { keptOrDigest } from "../../records/eventKey.js";
 import type { StepFacts } from "../changes.js";
-import { TOOL_SEPARATOR } from "../runSteps/row.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
-import type { stepCosts, stepRollups, stepSeconds, stepSummaries } from "./tables.js";
-import { UNKNOWN_MODEL, type Dimension, type SummaryDimension } from "./dimensions.js";
+import type { stepSummaries } from "./tables.js";
+import { UNKNOWN_MODEL, type SummaryDimension } from "./dimensions.js";
+import { nearestRank, PERCENTILES } from "./percentiles.js";
 import { DAY_KEY_LENGTH, HOUR_KEY_LENGTH, utcText } from "./timeKeys.js";
 
-
-export const HOUR_SECONDS = 3600;
-
 /**
- * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a cell
- * or a tool set holds several values of up to 1 kB each (dozens of tool names in a set): past this, the text is keyed
- * by its digest, so a valid step never fails its batch. Readers go by the columns, not by these keys.
+ * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a key
+ * holds a value of up to 1 kB (a tool's name, an error code): past this, the text is keyed by its digest, so a valid
+ * step never fails its batch. Readers go by the columns, not by these keys.
  */
 const MAX_KEY_BYTES = 512;
 export const keyText = (text: string) => keptOrDigest(text, MAX_KEY_BYTES);
 
-export type RollupRow = typeof stepRollups.$inferSelect;
-export type RollupKey = Omit<RollupRow, "cell" | "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
 export type SummaryRow = typeof stepSummaries.$inferSelect;
-export type SecondsRow = typeof stepSeconds.$inferSelect;
-export type CostsRow = typeof stepCosts.$inferSelect;
-export type Sums = Pick<RollupRow, "steps" | "promptTokens" | "completionTokens" | "totalTokens">;
+/** A model's steps and tokens in a summary: `[model, steps, prompt_tokens, completion_tokens]` (`step_summaries.models`). */
+export type ModelSums = [model: string, steps: number, promptTokens: number, completionTokens: number];
+/** A summary's numbers a delta adds to (its percentiles and JSON columns apart). */
+type Counts = Omit<SummaryRow, "cell" | "dimension" | "key" | "p50CompletionSeconds" | "p95CompletionSeconds" | "histogram" | "models">;
+
+/** One batch's net change to a summary: its counts, its histogram by completion second, its sums by model. */
+export interface SummaryChange extends Counts {
+  cell: string;
+  dimension: SummaryDimension;
+  key: string | null;
+  seconds: Map<number, number>;
+  models: Map<string, ModelSums>;
+}
 
 /** The keys a step has in each dimension of the summaries (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
 function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, string | null][] {
@@ -36,33 +41,6 @@ function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, strin
   return keys;
 }
 
-/** `created_at` rounded down to its hour (down for times before 1970 too, as the SQL of verify computes it). */
-export const hourOf = (createdAt: number | null) => (createdAt === null ? null : createdAt - (((createdAt % HOUR_SECONDS) + HOUR_SECONDS) % HOUR_SECONDS));
-
-/** A step's tool set as the rollups key it: its tools sorted and joined (`keyText` of that). */
-export const toolSetOf = (tools: readonly string[]) => keyText([...tools].sort(compareCodePoints).join(TOOL_SEPARATOR));
-
-/** The cell a step counts in, given its run's model (null: none named). */
-export function rollupKey(step: StepFacts, model: string | null): RollupKey {
-  return {
-    hour: hourOf(step.createdAt), assistantId: step.assistantId, model: model ?? UNKNOWN_MODEL, type: step.type,
-    toolSet: toolSetOf(step.tools), status: step.status, errorCode: step.lastErrorCode, seconds: step.completionSeconds,
-  };
-}
-
-/** The key as one text value: JSON of its values in column order, so null and '' stay apart. */
-export const cellOf = (key: RollupKey) =>
-  keyText(JSON.stringify([key.hour, key.assistantId, key.model, key.type, key.toolSet, key.status, key.errorCode, key.seconds]));
-
-function addSums(row: Sums, step: StepFacts, sign: 1 | -1): void {
-  row.steps += sign;
-  row.promptTokens += sign * (step.promptTokens ?? 0);
-  row.completionTokens += sign * (step.completionTokens ?? 0);
-  row.totalTokens += sign * (step.totalTokens ?? 0);
-}
-
-const noSums = (): Sums => ({ steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
-
 /** The summary column counting each status (CONTRACT §7). */
 const STATUS_COUNTS = {
   completed: "completed", failed: "failed", cancelled: "cancelled", expired: "expired", in_progress: "inProgress",
@@ -72,68 +50,94 @@ type StatusColumn = (typeof STATUS_COUNTS)[keyof typeof STATUS_COUNTS];
 /** A step's completion time, when it counts in the percentiles and the mean: completed, with a time (percentiles.ts's `TIMED`). */
 const timedSeconds = (step: StepFacts) => (step.status === "completed" ? step.completionSeconds : null);
 
-/** A new summary's numbers: made once, copied for each. */
-const NO_SUMMARY_COUNTS = {
-  ...noSums(), ...(Object.fromEntries(Object.values(STATUS_COUNTS).map((column) => [column, 0])) as Record<StatusColumn, number>),
-  timedSteps: 0, timedSeconds: 0, p50CompletionSeconds: null, p95CompletionSeconds: null,
+/** A summary's counts at zero: made once, copied for each. */
+const NO_COUNTS: Counts = {
+  steps: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, timedSteps: 0, timedSeconds: 0,
+  ...(Object.fromEntries(Object.values(STATUS_COUNTS).map((column) => [column, 0])) as Record<StatusColumn, number>),
 };
-const newSummary = (cell: string, dimension: SummaryDimension, key: string | null): SummaryRow => ({ cell, dimension, key, ...NO_SUMMARY_COUNTS });
+const COUNT_KEYS = Object.keys(NO_COUNTS) as (keyof Counts)[];
 
-function addToSummary(row: SummaryRow, step: StepFacts, sign: 1 | -1): void {
-  addSums(row, step, sign);
+function addStep(change: SummaryChange, step: StepFacts, model: string, sign: 1 | -1): void {
+  change.steps += sign;
+  change.promptTokens += sign * (step.promptTokens ?? 0);
+  change.completionTokens += sign * (step.completionTokens ?? 0);
+  change.totalTokens += sign * (step.totalTokens ?? 0);
   const column = (STATUS_COUNTS as Partial<Record<string, StatusColumn>>)[step.status ?? ""];
-  if (column !== undefined) row[column] += sign;
+  if (column !== undefined) change[column] += sign;
   const seconds = timedSeconds(step);
   if (seconds !== null) {
-    row.timedSteps += sign;
-    row.timedSeconds += sign * seconds;
+    change.timedSteps += sign;
+    change.timedSeconds += sign * seconds;
+    change.seconds.set(seconds, (change.seconds.get(seconds) ?? 0) + sign);
   }
+  let sums = change.models.get(model);
+  if (sums === undefined) change.models.set(model, (sums = [model, 0, 0, 0]));
+  sums[1] += sign;
+  sums[2] += sign * (step.promptTokens ?? 0);
+  sums[3] += sign * (step.completionTokens ?? 0);
 }
 
-/** Gets the row of `cell` in `map`, made by `make` when there is none yet. */
-function rowOf<T>(map: Map<string, T>, cell: string, make: () => T): T {
-  let row = map.get(cell);
-  if (row === undefined) map.set(cell, (row = make()));
-  return row;
-}
-
-/** One batch's net changes to the rollups, the summaries (their percentiles not yet found), the histograms and the costs, by cell. */
+/** One batch's net changes to the summaries, by cell (`[dimension, key]` as JSON). */
 export class RollupDelta {
-  readonly cells = new Map<string, RollupRow>();
-  readonly summaries = new Map<string, SummaryRow>();
-  readonly seconds = new Map<string, SecondsRow>();
-  readonly costs = new Map<string, CostsRow>();
-  /** The tools of each tool set the cells name (a long set's key is its digest: its tools cannot be read back from it). */
-  readonly toolSets = new Map<string, readonly string[]>();
+  readonly summaries = new Map<string, SummaryChange>();
 
-  add(step: StepFacts, model: string | null, sign: 1 | -1): void {
-    const key = rollupKey(step, model);
-    const cell = cellOf(key);
-    addSums(rowOf(this.cells, cell, () => ({ cell, ...key, ...noSums() })), step, sign);
-    if (step.tools.length > 0) this.toolSets.set(key.toolSet, step.tools);
-    const seconds = timedSeconds(step);
-    // The values the cells of every dimension extend the summary's with, written once.
-    const secondsJson = JSON.stringify(seconds);
-    const modelJson = JSON.stringify(key.model);
-    for (const [dimension, value] of dimensionKeys(step, key.model)) {
-      const summaryJson = JSON.stringify([dimension, value]);
-      const summary = keyText(summaryJson);
-      addToSummary(rowOf(this.summaries, summary, () => newSummary(summary, dimension, value)), step, sign);
-      if (seconds !== null) {
-        const secondsCell = keyText(extended(summaryJson, secondsJson));
-        rowOf(this.seconds, secondsCell, () => ({ cell: secondsCell, summary, seconds, steps: 0 })).steps += sign;
-      }
-      if (dimension !== "all") this.addCost(keyText(extended(summaryJson, modelJson)), dimension, value, key.model, step, sign);
+  add(step: StepFacts, runModel: string | null, sign: 1 | -1): void {
+    const model = runModel ?? UNKNOWN_MODEL;
+    for (const [dimension, key] of dimensionKeys(step, model)) {
+      const cell = keyText(JSON.stringify([dimension, key]));
+      let change = this.summaries.get(cell);
+      if (change === undefined) this.summaries.set(cell, (change = { cell, dimension, key, ...NO_COUNTS, seconds: new Map(), models: new Map() }));
+      addStep(change, step, model, sign);
     }
   }
-
-  private addCost(cell: string, dimension: Dimension, value: string | null, model: string, step: StepFacts, sign: 1 | -1): void {
-    const cost = rowOf(this.costs, cell, () => ({ cell, dimension, key: value, model, steps: 0, promptTokens: 0, completionTokens: 0 }));
-    cost.steps += sign;
-    cost.promptTokens += sign * (step.promptTokens ?? 0);
-    cost.completionTokens += sign * (step.completionTokens ?? 0);
-  }
 }
 
-/** A summary's JSON `[dimension, key]` with one more value (a histogram's second, a cost's model): `JSON.stringify([dimension, key, value])` without writing the key again. */
-const extended = (summary: string, valueJson: string) => `${summary.slice(0, -1)},${valueJson}]`;
+/** Whether a change moves anything: a count, a second of the histogram, or a model's sums (a run's new model moves steps between models). */
+export const changesAnything = (change: SummaryChange) =>
+  COUNT_KEYS.some((column) => change[column] !== 0) ||
+  [...change.seconds.values()].some((steps) => steps !== 0) ||
+  [...change.models.values()].some(([, steps, prompt, completion]) => steps !== 0 || prompt !== 0 || completion !== 0);
+
+/** The histogram `[[seconds, steps], …]` with the change's seconds added: by second, empty seconds left out. */
+function histogramAfter(stored: string, change: Map<number, number>): [number, number][] {
+  const steps = new Map<number, number>(JSON.parse(stored) as [number, number][]);
+  for (const [seconds, added] of change) steps.set(seconds, (steps.get(seconds) ?? 0) + added);
+  return [...steps].filter(([, count]) => count !== 0).sort((a, b) => a[0] - b[0]);
+}
+
+/** The sums by model with the change's added: by model in code point order, a model with no steps left out. */
+function modelsAfter(stored: string, change: Map<string, ModelSums>): ModelSums[] {
+  const sums = new Map((JSON.parse(stored) as ModelSums[]).map((row) => [row[0], row]));
+  for (const [model, [, steps, prompt, completion]] of change) {
+    const row = sums.get(model) ?? [model, 0, 0, 0];
+    sums.set(model, [model, row[1] + steps, row[2] + prompt, row[3] + completion]);
+  }
+  return [...sums.values()].filter((row) => row[1] !== 0).sort((a, b) => compareCodePoints(a[0], b[0]));
+}
+
+/** Each percentile of a histogram by nearest rank (CONTRACT §7): the smallest second whose running count reaches it. */
+function percentilesOf(histogram: readonly [number, number][]): Record<keyof typeof PERCENTILES, number | null> {
+  const n = histogram.reduce((sum, [, steps]) => sum + steps, 0);
+  const at = (p: number) => {
+    const rank = nearestRank(p, n);
+    let upto = 0;
+    for (const [seconds, steps] of histogram) if ((upto += steps) >= rank) return seconds;
+    return null;
+  };
+  return { p50_completion_seconds: at(PERCENTILES.p50_completion_seconds), p95_completion_seconds: at(PERCENTILES.p95_completion_seconds) };
+}
+
+/** A summary after a batch's change: the stored row (none: a new key) plus the change; null when no step counts in it any more. */
+export function summaryAfter(stored: SummaryRow | undefined, change: SummaryChange): SummaryRow | null {
+  const steps = (stored?.steps ?? 0) + change.steps;
+  if (steps === 0) return null;
+  const row = { cell: change.cell, dimension: change.dimension, key: change.key } as SummaryRow;
+  for (const column of COUNT_KEYS) row[column] = (stored?.[column] ?? 0) + change[column];
+  const histogram = histogramAfter(stored?.histogram ?? "[]", change.seconds);
+  const percentiles = percentilesOf(histogram);
+  row.p50CompletionSeconds = percentiles.p50_completion_seconds;
+  row.p95CompletionSeconds = percentiles.p95_completion_seconds;
+  row.histogram = JSON.stringify(histogram);
+  row.models = JSON.stringify(modelsAfter(stored?.models ?? "[]", change.models));
+  return row;
+}

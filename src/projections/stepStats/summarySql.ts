@@ -1,6 +1,6 @@
 /**
- * The summaries as SQL sums over rollup rows, written once: what the writer's deltas add up to (verify compares) and
- * what a filtered report computes for the rows its filter keeps. Portable SQL; the dialect gives NULL-safe equality.
+ * The summaries as SQL sums over step rows (stepRows.ts), written once: what the writer's deltas add up to (verify
+ * compares) and what a filtered report computes for the steps its filter keeps. Portable SQL; the dialect gives NULL-safe equality.
  */
 import { STEP_STATUSES } from "../../records/statuses.js";
 import { percentilesSql, TIMED } from "./percentiles.js";
@@ -10,7 +10,7 @@ import type { RollupDialect } from "./dialect.js";
 export const SUMMARY_COUNTS = ["steps", ...STEP_STATUSES, "timed_steps", "timed_seconds", "prompt_tokens", "completion_tokens", "total_tokens"] as const;
 
 
-/** Each summary count as a sum over rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens)`. */
+/** Each summary count as a sum over rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens)` (no token NULL). */
 const COUNT_SUMS: Record<(typeof SUMMARY_COUNTS)[number], string> = {
   steps: "sum(steps)",
   ...(Object.fromEntries(STEP_STATUSES.map((status) => [status, `sum(CASE WHEN status = '${status}' THEN steps ELSE 0 END)`])) as Record<(typeof STEP_STATUSES)[number], string>),
@@ -33,7 +33,3 @@ summaries AS (
   FROM sums t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")}
 )`;
 }
-
-/** The columns a rollup row gives `summariesCtes`, its key as `key`. */
-export const rollupRowColumns = (key: string) =>
-  `${key} AS k, r.status AS status, r.seconds AS seconds, r.steps AS steps, r.prompt_tokens AS prompt_tokens, r.completion_tokens AS completion_tokens, r.total_tokens AS total_tokens`;

@@ -7,7 +7,7 @@ import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
 import { generateWorld } from "../../world/world.js";
 
 /** The projections' tables, which an append reads by key: a scan of one costs every row it holds, for every append. */
-const READ_BY_KEY = ["runs", "run_steps", "run_step_folds", "run_step_tools", "run_expiries", "step_rollups", "step_summaries", "step_seconds", "step_costs"];
+const READ_BY_KEY = ["runs", "run_steps", "run_step_folds", "run_step_tools", "run_expiries", "step_summaries"];
 
 describePostgres("appends on a new PostgreSQL store read their rows by index, not by scanning tables", () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
