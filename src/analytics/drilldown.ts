@@ -4,7 +4,8 @@
  */
 import { isKeyedTime, unkeyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
-import { filterConditions, STEP_MODEL, utcDayStart, type Dimension, type StepFilter } from "./metrics.js";
+import { filterConditions, utcDayStart, type Dimension, type StepFilter } from "./metrics.js";
+import { STEP_MODEL } from "../projections/stepStats/stepRows.js";
 
 /** A row of a report: its dimension and key (null where the report's key is null). */
 export interface ReportRowRef {

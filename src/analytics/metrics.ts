@@ -1,7 +1,7 @@
 /**
  * The §7 metrics over `run_steps`, written once. `metricsQuery` produces the SELECT for one dimension
  * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
- * and reports read the same metrics from the step rollups (rollupMetrics.ts), which tests hold equal.
+ * and reports read the same metrics from the summaries, or with a filter from the steps (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
@@ -69,8 +69,6 @@ export interface StepFilter {
   model?: string | null;
 }
 
-export { STEP_MODEL };
-
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_SECONDS = 86_400;
 
@@ -98,25 +96,24 @@ const FILTER_COLUMNS = { time: "s.created_at", assistant: "s.assistant_id", mode
 
 /** The filter as SQL conditions on `run_steps s`, with their bound parameters. */
 export function filterConditions(filter: StepFilter): { where: string[]; params: (string | number)[] } {
-  const columns = FILTER_COLUMNS;
   const where: string[] = [];
   const params: (string | number)[] = [];
   // Dates select the steps that have one (a day key): `--by day --from` reads whole day keys, and every dimension counts the same steps.
-  if (filter.from != null || filter.to != null) where.push(keyedTimeSql(columns.time));
+  if (filter.from != null || filter.to != null) where.push(keyedTimeSql(FILTER_COLUMNS.time));
   if (filter.from != null) {
-    where.push(`${columns.time} >= ?`);
+    where.push(`${FILTER_COLUMNS.time} >= ?`);
     params.push(utcDayStartOrThrow(filter.from));
   }
   if (filter.to != null) {
-    where.push(`${columns.time} < ?`);
+    where.push(`${FILTER_COLUMNS.time} < ?`);
     params.push(utcDayStartOrThrow(filter.to) + DAY_SECONDS);
   }
   if (filter.assistant != null) {
-    where.push(`${columns.assistant} = ?`);
+    where.push(`${FILTER_COLUMNS.assistant} = ?`);
     params.push(filter.assistant);
   }
   if (filter.model != null) {
-    where.push(`${columns.model} = ?`);
+    where.push(`${FILTER_COLUMNS.model} = ?`);
     params.push(filter.model);
   }
   return { where, params };

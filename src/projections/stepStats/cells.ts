@@ -124,7 +124,7 @@ function percentilesOf(histogram: readonly [number, number][]): Record<keyof typ
     for (const [seconds, steps] of histogram) if ((upto += steps) >= rank) return seconds;
     return null;
   };
-  return { p50_completion_seconds: at(PERCENTILES.p50_completion_seconds), p95_completion_seconds: at(PERCENTILES.p95_completion_seconds) };
+  return Object.fromEntries(Object.entries(PERCENTILES).map(([column, p]) => [column, at(p)])) as Record<keyof typeof PERCENTILES, number | null>;
 }
 
 /** A summary after a batch's change: the stored row (none: a new key) plus the change; null when no step counts in it any more. */

@@ -1,16 +1,18 @@
 import type { RowSource } from "../../store/rowSource.js";
 import { SUMMARY_DIMENSIONS, type SummaryDimension } from "./dimensions.js";
 import { ROLLUP_DIALECTS } from "./dialect.js";
-import { TIMED } from "./percentiles.js";
+import { PERCENTILES, TIMED } from "./percentiles.js";
 import { stepRowsSql } from "./stepRows.js";
 import { SUMMARY_COUNTS, summariesCtes } from "./summarySql.js";
 
-const VALUES = [...SUMMARY_COUNTS, "p50_completion_seconds", "p95_completion_seconds", "histogram", "models"];
+/** The summary columns compared as they are: the counts and the percentiles (the JSON ones are compared as JSON). */
+const SCALARS = [...SUMMARY_COUNTS, ...Object.keys(PERCENTILES)];
+const VALUES = [...SCALARS, "histogram", "models"];
 
 /** A dimension's rows of `step_summaries` as stored, their JSON comparable. */
 function storedSql(dialect: RowSource["dialect"], dimension: SummaryDimension): string {
   const json = ROLLUP_DIALECTS[dialect].comparableJson;
-  return `SELECT dimension, key, ${[...SUMMARY_COUNTS, "p50_completion_seconds", "p95_completion_seconds"].join(", ")}, ${json("histogram")} AS histogram,
+  return `SELECT dimension, key, ${SCALARS.join(", ")}, ${json("histogram")} AS histogram,
   ${json("models")} AS models FROM step_summaries WHERE dimension = '${dimension}'`;
 }
 
@@ -23,7 +25,7 @@ function expectedSql(dialect: RowSource["dialect"], dimension: SummaryDimension)
   SELECT k, model, count(*) AS steps, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens FROM tagged GROUP BY k, model) m GROUP BY k`;
   // A subquery: PostgreSQL takes no WITH after EXCEPT, SQLite no parenthesized operand.
   return `SELECT * FROM (WITH ${summariesCtes(sql, stepRowsSql(dialect, dimension, [], true))}, histograms AS (${histograms}), models AS (${models})
-SELECT CAST('${dimension}' AS TEXT) AS dimension, s.k AS key, ${[...SUMMARY_COUNTS, "p50_completion_seconds", "p95_completion_seconds"].map((c) => `s.${c}`).join(", ")},
+SELECT CAST('${dimension}' AS TEXT) AS dimension, s.k AS key, ${SCALARS.map((c) => `s.${c}`).join(", ")},
   ${sql.comparableJson("coalesce(h.histogram, '[]')")} AS histogram, ${sql.comparableJson("m.models")} AS models
 FROM summaries s LEFT JOIN histograms h ON ${sql.same("h.k", "s.k")} LEFT JOIN models m ON ${sql.same("m.k", "s.k")}) x`;
 }
