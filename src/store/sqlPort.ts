@@ -20,6 +20,12 @@ export interface SqlPort {
    * writes cost the append lock no round trip each. Elsewhere it runs as `run` does.
    */
   write(sql: string, params?: readonly SqlValue[]): Promise<void>;
+  /**
+   * Where the store can tell cheaply (SQLite), asked inside a write transaction: a value that stays the same while every
+   * row is as this connection last read or wrote it, no other connection having committed since (`PRAGMA data_version`)
+   * and no transaction of its own rolled back. What a writer keeps of its rows between transactions holds while it does.
+   */
+  readonly rowsEpoch?: () => string;
 }
 
 export interface RunResult {

@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import { createEventKeyer } from "../../src/records/eventKey.js";
 import { verifyRows } from "../../src/projections/verify.js";
 import type { SqlDatabase, SqlValue } from "../../src/store/sqlPort.js";
-import { wireProjections } from "../../src/stepstore.js";
-import { emptySpecDatabase } from "../helpers/storeUnderTest.js";
+import { openPostgresStepstore, openStepstore, wireProjections } from "../../src/stepstore.js";
+import { heldOf, type HeldSummary } from "../../src/projections/stepStats/cells.js";
+import { hold, MAX_HELD } from "../../src/projections/stepStats/held.js";
+import type { Store } from "../../src/store/store.js";
+import { emptySpecDatabase, openStoreUnderTest } from "../helpers/storeUnderTest.js";
 import { generateWorld, type World } from "../world/world.js";
 import { keyed } from "./projectionSpec.js";
 import { runEvent, stepEvent } from "./specEvents.js";
@@ -137,6 +140,84 @@ describe("the step rollups (issue 15)", () => {
       expect(about({ dimension: "assistant", key: "asst_by_hand" })).toEqual([tableHas(`steps ${percentile!.steps}`)]);
       expect(differences).toHaveLength(8);
     }));
+});
+
+/** Makes the log's checkpoint writes fail until `undo` runs, so an append fails after its projections ran (SQLite, PostgreSQL). */
+async function refuseCheckpoints(sql: SqlDatabase): Promise<() => Promise<void>> {
+  if (sql.dialect === "sqlite") {
+    for (const when of ["INSERT", "UPDATE"]) await sql.run(`CREATE TRIGGER refuse_${when} BEFORE ${when} ON checkpoints BEGIN SELECT RAISE(ABORT, 'checkpoint refused'); END`);
+    return async () => {
+      for (const when of ["INSERT", "UPDATE"]) await sql.run(`DROP TRIGGER refuse_${when}`);
+    };
+  }
+  await sql.run("CREATE FUNCTION refuse_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'checkpoint refused'; END $$");
+  await sql.run("CREATE TRIGGER refuse_checkpoint BEFORE INSERT OR UPDATE ON checkpoints FOR EACH ROW EXECUTE FUNCTION refuse_checkpoint()");
+  return async () => {
+    await sql.run("DROP TRIGGER refuse_checkpoint ON checkpoints");
+    await sql.run("DROP FUNCTION refuse_checkpoint()");
+  };
+}
+
+/** A second handle on a store's database: another connection, as a second process has. */
+const secondHandle = (store: Store): Promise<Store> => (store.dialect === "sqlite" ? Promise.resolve(openStepstore(store.path)) : openPostgresStepstore(store.path));
+
+/** The world's records in three parts, keyed once: what each of the held-summaries tests appends in turn. */
+function worldThirds(seed: number): Json[][] {
+  const records = worldRecords(generateWorld(seed, { runs: 12 }));
+  const third = Math.ceil(records.length / 3);
+  return [records.slice(0, third), records.slice(third, 2 * third), records.slice(2 * third)];
+}
+
+describe("the summaries a writer holds between its transactions (held.ts)", () => {
+  const keyOf = createEventKeyer("held");
+  const batch = (records: Json[], start: number) => ({ source: "file" as const, accepted: keyed(records, keyOf, start), rejected: [] });
+
+  it("given two writers on one store taking turns, then each counts the other's appends: the rollups equal a rebuild's", async () => {
+    const first = await openStoreUnderTest();
+    const second = await secondHandle(first);
+    try {
+      const records = worldRecords(generateWorld(31, { runs: 12 }));
+      for (let start = 0; start < records.length; start += 7) await (start % 14 === 0 ? first : second).append(batch(records.slice(start, start + 7), start));
+      const appended = await summaries(first.sql);
+      expect(appended.length).toBeGreaterThan(10);
+      expect((await verifyRows(sourceOf(first.sql))).differences).toEqual([]);
+      await first.rebuild();
+      expect(await summaries(first.sql)).toEqual(appended);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it("given an append that fails after its rollups were written, when the next append lands, then the failed one's changes are not counted", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      const { append, rebuild } = wireProjections(sql);
+      const [before, failed, after] = worldThirds(32);
+      await append(batch(before!, 0));
+      const undo = await refuseCheckpoints(sql);
+      await expect(append(batch(failed!, 1_000))).rejects.toThrow("checkpoint refused");
+      await undo();
+      await append(batch(after!, 2_000));
+      const appended = await summaries(sql);
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
+      await rebuild();
+      expect(await summaries(sql)).toEqual(appended);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("holds at most MAX_HELD summaries, dropping the least recently touched first", () => {
+    const held = new Map<string, HeldSummary>();
+    const summary = heldOf(undefined);
+    for (let cell = 0; cell <= MAX_HELD; cell++) {
+      hold(held, String(cell), summary);
+      if (cell === 10) hold(held, "0", summary); // touched again: now among the most recent
+    }
+    expect(held.size).toBe(MAX_HELD);
+    expect([held.has("0"), held.has("1"), held.has(String(MAX_HELD))]).toEqual([true, false, true]);
+  });
 });
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -98,21 +98,54 @@ export const changesAnything = (change: SummaryChange) =>
   [...change.seconds.values()].some((steps) => steps !== 0) ||
   [...change.models.values()].some(([, steps, prompt, completion]) => steps !== 0 || prompt !== 0 || completion !== 0);
 
-/** The histogram `[[seconds, steps], …]` with the change's seconds added: by second, empty seconds left out. */
-function histogramAfter(stored: string, change: Map<number, number>): [number, number][] {
-  const steps = new Map<number, number>(JSON.parse(stored) as [number, number][]);
-  for (const [seconds, added] of change) steps.set(seconds, (steps.get(seconds) ?? 0) + added);
-  return [...steps].filter(([, count]) => count !== 0).sort((a, b) => a[0] - b[0]);
+/** A summary's histogram as stored: its JSON text and the percentiles ranked over it. */
+type HistogramColumns = Pick<SummaryRow, "histogram" | "p50CompletionSeconds" | "p95CompletionSeconds">;
+
+/**
+ * A summary as the writer holds it (held.ts): its counts, its histogram and its sums by model as maps (no empty second
+ * or model in them), and the JSON of each as last stored, until a change moves it: most batches move a key's counts
+ * and leave its histogram or its models as they were, which are then not sorted, ranked and serialized again.
+ */
+export interface HeldSummary {
+  counts: Counts;
+  seconds: Map<number, number>;
+  models: Map<string, ModelSums>;
+  storedHistogram: HistogramColumns | null;
+  storedModels: string | null;
 }
 
-/** The sums by model with the change's added: by model in code point order, a model with no steps left out. */
-function modelsAfter(stored: string, change: Map<string, ModelSums>): ModelSums[] {
-  const sums = new Map((JSON.parse(stored) as ModelSums[]).map((row) => [row[0], row]));
-  for (const [model, [, steps, prompt, completion]] of change) {
-    const row = sums.get(model) ?? [model, 0, 0, 0];
-    sums.set(model, [model, row[1] + steps, row[2] + prompt, row[3] + completion]);
+/** A stored summary as held; none (a new key): nothing counted yet. */
+export function heldOf(stored: SummaryRow | undefined): HeldSummary {
+  const counts = { ...NO_COUNTS };
+  if (stored === undefined) return { counts, seconds: new Map(), models: new Map(), storedHistogram: null, storedModels: null };
+  for (const column of COUNT_KEYS) counts[column] = stored[column];
+  const { histogram, p50CompletionSeconds, p95CompletionSeconds } = stored;
+  return {
+    counts,
+    seconds: new Map(JSON.parse(histogram) as [number, number][]),
+    models: new Map((JSON.parse(stored.models) as ModelSums[]).map((sums) => [sums[0], sums] as const)),
+    storedHistogram: { histogram, p50CompletionSeconds, p95CompletionSeconds },
+    storedModels: stored.models,
+  };
+}
+
+/** Adds a batch's change to a held summary, in place: a second or a model no step counts in any more is left out. */
+export function addChange(held: HeldSummary, change: SummaryChange): void {
+  for (const column of COUNT_KEYS) held.counts[column] += change[column];
+  for (const [seconds, added] of change.seconds) {
+    if (added === 0) continue;
+    const steps = (held.seconds.get(seconds) ?? 0) + added;
+    if (steps === 0) held.seconds.delete(seconds);
+    else held.seconds.set(seconds, steps);
+    held.storedHistogram = null;
   }
-  return [...sums.values()].filter((row) => row[1] !== 0).sort((a, b) => compareCodePoints(a[0], b[0]));
+  for (const [model, [, steps, prompt, completion]] of change.models) {
+    if (steps === 0 && prompt === 0 && completion === 0) continue;
+    const [, heldSteps, heldPrompt, heldCompletion] = held.models.get(model) ?? [model, 0, 0, 0];
+    if (heldSteps + steps === 0) held.models.delete(model);
+    else held.models.set(model, [model, heldSteps + steps, heldPrompt + prompt, heldCompletion + completion]);
+    held.storedModels = null;
+  }
 }
 
 /** Each percentile of a histogram by nearest rank (CONTRACT §7): the smallest second whose running count reaches it. */
@@ -127,17 +160,20 @@ function percentilesOf(histogram: readonly [number, number][]): Record<keyof typ
   return Object.fromEntries(Object.entries(PERCENTILES).map(([column, p]) => [column, at(p)])) as Record<keyof typeof PERCENTILES, number | null>;
 }
 
-/** A summary after a batch's change: the stored row (none: a new key) plus the change; null when no step counts in it any more. */
-export function summaryAfter(stored: SummaryRow | undefined, change: SummaryChange): SummaryRow | null {
-  const steps = (stored?.steps ?? 0) + change.steps;
-  if (steps === 0) return null;
-  const row = { cell: change.cell, dimension: change.dimension, key: change.key } as SummaryRow;
-  for (const column of COUNT_KEYS) row[column] = (stored?.[column] ?? 0) + change[column];
-  const histogram = histogramAfter(stored?.histogram ?? "[]", change.seconds);
+/** The histogram by second as JSON, and the percentiles ranked over it. */
+function histogramColumns(seconds: Map<number, number>): HistogramColumns {
+  const histogram = [...seconds].sort((a, b) => a[0] - b[0]);
   const percentiles = percentilesOf(histogram);
-  row.p50CompletionSeconds = percentiles.p50_completion_seconds;
-  row.p95CompletionSeconds = percentiles.p95_completion_seconds;
-  row.histogram = JSON.stringify(histogram);
-  row.models = JSON.stringify(modelsAfter(stored?.models ?? "[]", change.models));
-  return row;
+  return { histogram: JSON.stringify(histogram), p50CompletionSeconds: percentiles.p50_completion_seconds, p95CompletionSeconds: percentiles.p95_completion_seconds };
+}
+
+/**
+ * The row stored for a held summary (its histogram and models serialized again only where they moved): the histogram
+ * by second, the models in code point order, the percentiles ranked over the histogram; null when no step counts in it.
+ */
+export function storedRow({ cell, dimension, key }: SummaryChange, held: HeldSummary): SummaryRow | null {
+  if (held.counts.steps === 0) return null;
+  held.storedHistogram ??= histogramColumns(held.seconds);
+  held.storedModels ??= JSON.stringify([...held.models.values()].sort((a, b) => compareCodePoints(a[0], b[0])));
+  return { cell, dimension, key, ...held.counts, ...held.storedHistogram, models: held.storedModels };
 }

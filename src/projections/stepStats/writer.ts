@@ -3,7 +3,8 @@ import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKe
 import { deleteAllSql, selectByKeyNamesSql, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
-import { changesAnything, RollupDelta, summaryAfter, type SummaryRow } from "./cells.js";
+import { addChange, changesAnything, heldOf, RollupDelta, storedRow, type SummaryRow } from "./cells.js";
+import { forgetHeld, heldSummaries, hold } from "./held.js";
 import { stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 import type { ReadAhead } from "../readAhead.js";
@@ -35,20 +36,29 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<stri
 }
 
 /**
- * Writes a delta: reads the summaries it touches (under the append lock, so no other writer moves them meanwhile), adds
- * its changes in JavaScript (the percentiles ranked over each new histogram), and writes back each changed row, dropping
- * those no step counts in any more: one statement on PostgreSQL.
+ * Writes a delta: reads the summaries it touches that the writer does not hold (held.ts; read under the append lock, so
+ * no other writer moves them meanwhile), adds its changes in JavaScript (the percentiles ranked over each new
+ * histogram), and writes back each changed row, dropping those no step counts in any more: one statement on PostgreSQL.
  */
 async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const touched = [...delta.summaries.values()].filter(changesAnything);
   if (touched.length === 0) return;
-  const stored = new Map((await selectByKeys<SummaryRow>(tx, SELECT_STORED, "cell", touched.map((c) => c.cell))).map((row) => [row.cell, row]));
+  const held = heldSummaries(tx);
+  const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
+  const stored = new Map((await selectByKeys<SummaryRow>(tx, SELECT_STORED, "cell", unheld)).map((row) => [row.cell, row]));
   const rows: SummaryRow[] = [];
   const emptied: string[] = [];
   for (const change of touched) {
-    const row = summaryAfter(stored.get(change.cell), change);
-    if (row) rows.push(row);
-    else emptied.push(change.cell);
+    const summary = held.get(change.cell) ?? heldOf(stored.get(change.cell));
+    addChange(summary, change);
+    const row = storedRow(change, summary);
+    if (row) {
+      rows.push(row);
+      hold(held, change.cell, summary);
+    } else {
+      emptied.push(change.cell);
+      held.delete(change.cell);
+    }
   }
   await runTogether(tx, [...insertStatements(tx, UPSERT_ROWS, rows.map(UPSERT.values)), ...byKeysStatements(tx, DROP, "cell", emptied)]);
 }
@@ -63,6 +73,7 @@ export const stepStatsProjection: Projection<ReadAhead<string | null>> = {
     await applyDelta(tx, await deltaOf(tx, changes, ahead));
   },
   async truncate(tx) {
+    forgetHeld(tx);
     await tx.run(deleteAllSql(stepSummaries));
   },
 };

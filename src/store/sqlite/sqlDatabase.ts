@@ -6,13 +6,14 @@ import { isStoreBusy } from "../storeErrors.js";
  * The SQLite side of the port: statements prepared once per SQL text and run synchronously, their
  * answers handed back as resolved promises, so the async port costs the hot path no I/O wait.
  */
-function sqlitePort(sqlite: Database): SqlPort {
+function sqlitePort(sqlite: Database, rollbacks: () => number): SqlPort {
   const prepared = new Map<string, Statement<SqlValue[]>>();
   const statement = (sql: string) => {
     let found = prepared.get(sql);
     if (!found) prepared.set(sql, (found = sqlite.prepare<SqlValue[]>(sql)));
     return found;
   };
+  const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   const preparedRaw = new Map<string, Statement<SqlValue[]>>();
   const rawStatement = (sql: string) => {
     let found = preparedRaw.get(sql);
@@ -29,6 +30,8 @@ function sqlitePort(sqlite: Database): SqlPort {
       return Promise.resolve({ changes, lastInsertRowid: Number(lastInsertRowid) });
     },
     write: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(void statement(sql).run(...params)),
+    // Inside a transaction the pragma costs ~0.1 µs; outside, a read lock (~5 µs).
+    rowsEpoch: () => `${dataVersion.get() as number}:${rollbacks()}`,
   };
 }
 
@@ -42,7 +45,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * where SQLite's busy timeout would block it: the service keeps answering reads and its connections.
  */
 export function sqliteDatabase(sqlite: Database): SqlDatabase {
-  const port = sqlitePort(sqlite);
+  let rollbacks = 0;
+  const port = sqlitePort(sqlite, () => rollbacks);
   const begin = sqlite.prepare("BEGIN IMMEDIATE");
   const commit = sqlite.prepare("COMMIT");
   const rollback = sqlite.prepare("ROLLBACK");
@@ -81,6 +85,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
       commit.run();
       return result;
     } catch (error) {
+      rollbacks++;
       if (sqlite.inTransaction) rollback.run();
       throw error;
     } finally {
