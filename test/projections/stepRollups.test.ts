@@ -208,6 +208,27 @@ describe("the summaries a writer holds between its transactions (held.ts)", () =
     }
   });
 
+  it("given a batch touching more summaries than the writer holds, some held and some not, then each is counted from what it held", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      const { append } = wireProjections(sql);
+      const hours = MAX_HELD + 500;
+      // Step i of a batch in hour i: the second batch finds the later hours held and the earlier ones not.
+      const steps = (from: number) => Array.from({ length: hours }, (_, i) => {
+        const createdAt = 1_755_180_000 + i * 3_600;
+        return stepEvent("completed", { id: `step_held_${from + i}`, created_at: createdAt, completed_at: createdAt + (i % 40) });
+      });
+      await append(batch(steps(0), 0));
+      await append(batch(steps(hours), hours));
+      const byHour = await sql.all<{ steps: number }>("SELECT steps FROM step_summaries WHERE dimension = 'hour'");
+      expect(byHour.length).toBe(hours);
+      expect(byHour.every((row) => Number(row.steps) === 2)).toBe(true);
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
+    } finally {
+      await sql.close();
+    }
+  });
+
   it("holds at most MAX_HELD summaries, dropping the least recently touched first", () => {
     const held = new Map<string, HeldSummary>();
     const summary = heldOf(undefined);

@@ -46,10 +46,12 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
   const held = heldSummaries(tx);
   const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
   const stored = new Map((await selectByKeys<SummaryRow>(tx, SELECT_STORED, "cell", unheld)).map((row) => [row.cell, row]));
+  // Each found before any is held anew: holding one may drop another the batch touches, held when `unheld` was read.
+  const summaries = touched.map((change) => held.get(change.cell) ?? heldOf(stored.get(change.cell)));
   const rows: SummaryRow[] = [];
   const emptied: string[] = [];
-  for (const change of touched) {
-    const summary = held.get(change.cell) ?? heldOf(stored.get(change.cell));
+  for (const [i, change] of touched.entries()) {
+    const summary = summaries[i]!;
     addChange(summary, change);
     const row = storedRow(change, summary);
     if (row) {
