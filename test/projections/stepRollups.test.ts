@@ -161,7 +161,7 @@ async function refuseCheckpoints(sql: SqlDatabase): Promise<() => Promise<void>>
 /** A second handle on a store's database: another connection, as a second process has. */
 const secondHandle = (store: Store): Promise<Store> => (store.dialect === "sqlite" ? Promise.resolve(openStepstore(store.path)) : openPostgresStepstore(store.path));
 
-/** The world's records in three parts, keyed once: what each of the held-summaries tests appends in turn. */
+/** The world's records in three parts: appended, failed, then appended again by the failed-append test. */
 function worldThirds(seed: number): Json[][] {
   const records = worldRecords(generateWorld(seed, { runs: 12 }));
   const third = Math.ceil(records.length / 3);
