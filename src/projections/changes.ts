@@ -8,7 +8,7 @@ export type StepFacts = Pick<
 
 /**
  * A step's facts in one shape, its keys in this order, whether from a rendered row or a stored one: the rollups'
- * per-step code then meets one hidden class (objects of three shapes made RollupDelta.add deoptimize and recompile).
+ * per-step code then meets one hidden class (objects of three shapes made RollupDelta's adds deoptimize and recompile).
  */
 export function stepFacts(row: { [K in Exclude<keyof StepFacts, "tools">]?: StepFacts[K] | undefined }, tools: readonly string[]): StepFacts {
   return {

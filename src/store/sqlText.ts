@@ -9,14 +9,16 @@ function columnsOf(table: SQLiteTable): { key: string; name: string }[] {
 
 /**
  * `INSERT … ON CONFLICT(key) DO UPDATE` for a projection's row, its column list derived from the
- * table's declaration, not `INSERT OR REPLACE`: an update rewrites only the indexes whose columns
- * changed, a replace deletes and reinserts every entry. `values` puts a row's fields in that order.
+ * table's declaration, not `INSERT OR REPLACE`, which deletes and reinserts every index entry. An
+ * update still rewrites the entries of every index on a column it sets, changed or not (SQLite goes
+ * by the SET list, not by the values), so the columns the key determines (`fixedByKey`) are not set
+ * again. `values` puts a row's fields in that order.
  */
-export function upsertOf<T extends SQLiteTable>(table: T, keyColumns?: readonly string[]) {
+export function upsertOf<T extends SQLiteTable>(table: T, keyColumns?: readonly string[], fixedByKey: readonly string[] = []) {
   const columns = columnsOf(table);
   const names = columns.map((c) => c.name);
   const key = keyColumns ?? [names[0]!];
-  const updates = names.filter((n) => !key.includes(n)).map((n) => `${n} = excluded.${n}`);
+  const updates = names.filter((n) => !key.includes(n) && !fixedByKey.includes(n)).map((n) => `${n} = excluded.${n}`);
   const sql = `INSERT INTO ${getTableName(table)} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})
     ON CONFLICT(${key.join(", ")}) DO UPDATE SET ${updates.join(", ")}`;
   const keys = columns.map((c) => c.key) as (keyof T["$inferInsert"])[];

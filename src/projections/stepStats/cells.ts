@@ -77,17 +77,44 @@ function addStep(change: SummaryChange, step: StepFacts, model: string, sign: 1 
   sums[3] += sign * (step.completionTokens ?? 0);
 }
 
+/** Whether two steps, each under its run's model, have the same keys in every dimension (dimensionKeys), in the same order. */
+function sameKeys(a: StepFacts, modelA: string, b: StepFacts, modelB: string): boolean {
+  return modelA === modelB && a.createdAt === b.createdAt && a.assistantId === b.assistantId && a.type === b.type &&
+    a.lastErrorCode === b.lastErrorCode && a.tools.length === b.tools.length && a.tools.every((tool, i) => tool === b.tools[i]);
+}
+
 /** One batch's net changes to the summaries, by cell (`[dimension, key]` as JSON). */
 export class RollupDelta {
   readonly summaries = new Map<string, SummaryChange>();
 
-  add(step: StepFacts, runModel: string | null, sign: 1 | -1): void {
-    const model = runModel ?? UNKNOWN_MODEL;
-    for (const [dimension, key] of dimensionKeys(step, model)) {
+  /** The changes to the summaries `step` counts in under `model`, made where the batch has none yet. */
+  private changesOf(step: StepFacts, model: string): SummaryChange[] {
+    return dimensionKeys(step, model).map(([dimension, key]) => {
       const cell = keyText(JSON.stringify([dimension, key]));
       let change = this.summaries.get(cell);
       if (change === undefined) this.summaries.set(cell, (change = { cell, dimension, key, ...NO_COUNTS, seconds: new Map(), models: new Map() }));
-      addStep(change, step, model, sign);
+      return change;
+    });
+  }
+
+  private add(step: StepFacts, model: string, sign: 1 | -1): void {
+    for (const change of this.changesOf(step, model)) addStep(change, step, model, sign);
+  }
+
+  /**
+   * A step moved from `before` (under its run's model then) to `after` (under its run's model now). Most moves change
+   * a status or tokens and keep every key: the summaries are then found once for both, not once for each.
+   */
+  move(before: StepFacts | null, modelBefore: string | null, after: StepFacts | null, modelAfter: string | null): void {
+    const [fromModel, toModel] = [modelBefore ?? UNKNOWN_MODEL, modelAfter ?? UNKNOWN_MODEL];
+    if (before === null || after === null || !sameKeys(before, fromModel, after, toModel)) {
+      if (before) this.add(before, fromModel, -1);
+      if (after) this.add(after, toModel, 1);
+      return;
+    }
+    for (const change of this.changesOf(after, toModel)) {
+      addStep(change, before, fromModel, -1);
+      addStep(change, after, toModel, 1);
     }
   }
 }

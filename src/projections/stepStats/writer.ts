@@ -10,7 +10,8 @@ import { PROJECTION_NAMES } from "../behind.js";
 import type { ReadAhead } from "../readAhead.js";
 import { modelsNow, movedSteps, readAheadModels } from "./reads.js";
 
-const UPSERT = upsertOf(stepSummaries, ["cell"]);
+// A cell is its dimension and key: an update sets neither, and leaves `step_summaries_dimension` as it was.
+const UPSERT = upsertOf(stepSummaries, ["cell"], ["dimension", "key"]);
 const UPSERT_ROWS = rowsInsert({ sql: UPSERT.sql });
 const SELECT_STORED = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
 const DROP = "DELETE FROM step_summaries WHERE";
@@ -23,15 +24,9 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<stri
   const delta = new RollupDelta();
   const [modelNow, moved] = await Promise.all([modelsNow(tx, changes, ahead), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
   const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
-  for (const { before, after } of changes.steps.values()) {
-    if (before) delta.add(before, modelBefore(before.runId), -1);
-    if (after) delta.add(after, modelNow(after.runId), 1);
-  }
-  for (const step of moved) {
-    // Read by its row's run: one whose model changed.
-    delta.add(step, changes.runModels.get(step.runId!)!.before, -1);
-    delta.add(step, modelNow(step.runId), 1);
-  }
+  for (const { before, after } of changes.steps.values()) delta.move(before, before && modelBefore(before.runId), after, after && modelNow(after.runId));
+  // Read by its row's run: one whose model changed.
+  for (const step of moved) delta.move(step, changes.runModels.get(step.runId!)!.before, step, modelNow(step.runId));
   return delta;
 }
 
