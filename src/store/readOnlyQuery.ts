@@ -47,10 +47,18 @@ export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infi
   if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
   const columns = uniqueColumns(statement.columns().map((c) => c.name));
   const rows: Record<string, unknown>[] = [];
-  // Arrays, so that two columns of one name both come through; integers as bigint, so that one past 2^53 is printed exactly (userValue), not rounded.
-  for (const values of statement.raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) {
-    if (rows.length === maxRows) return { columns, rows, cut: true }; // leaving the loop ends the statement
-    rows.push(userRow(columns, values));
+  try {
+    // Arrays, so that two columns of one name both come through; integers as bigint, so that one past 2^53 is printed exactly (userValue), not rounded.
+    for (const values of statement.raw(true).safeIntegers(true).iterate() as IterableIterator<unknown[]>) {
+      if (rows.length === maxRows) return { columns, rows, cut: true }; // leaving the loop ends the statement
+      rows.push(userRow(columns, values));
+    }
+  } catch (error) {
+    // SQLite's whole message when a query calls load_extension, which is off on every connection.
+    if ((error as Error).message === "not authorized") {
+      throw new ReadOnlyViolation(`refused: ${statementName(query)} calls load_extension (SQLite: not authorized); stepstore sql loads no extensions`);
+    }
+    throw error;
   }
   return { columns, rows, cut: false };
 }

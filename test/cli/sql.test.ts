@@ -74,6 +74,13 @@ describe("stepstore sql runs on a read-only connection", () => {
     expect(result.stderr).toMatch(/^stepstore: refused: .*stepstore sql is read-only/);
   });
 
+  it("refuses load_extension naming it, where SQLite says only 'not authorized'", async () => {
+    const result = await sql("SELECT load_extension('/tmp/no-such-extension')");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("stepstore: refused: SELECT calls load_extension (SQLite: not authorized); stepstore sql loads no extensions\n");
+  });
+
   // Runs after the refusals above (a file's tests run in order).
   it("after every refused write the database is unchanged: counts, schema, user_version, journal mode, no files made", async () => {
     expect((await sql(COUNTS, "json")).stdout).toBe(counts);
