@@ -41,6 +41,15 @@ function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, strin
   return keys;
 }
 
+/**
+ * Whether two steps, each under its run's model, have the same keys in every dimension, in the same order: equal in
+ * every field dimensionKeys reads (kept beside it, so that a key added there is compared here too).
+ */
+function sameKeys(a: StepFacts, modelA: string, b: StepFacts, modelB: string): boolean {
+  return modelA === modelB && a.createdAt === b.createdAt && a.assistantId === b.assistantId && a.type === b.type &&
+    a.lastErrorCode === b.lastErrorCode && a.tools.length === b.tools.length && a.tools.every((tool, i) => tool === b.tools[i]);
+}
+
 /** The summary column counting each status (CONTRACT §7). */
 const STATUS_COUNTS = {
   completed: "completed", failed: "failed", cancelled: "cancelled", expired: "expired", in_progress: "inProgress",
@@ -75,12 +84,6 @@ function addStep(change: SummaryChange, step: StepFacts, model: string, sign: 1 
   sums[1] += sign;
   sums[2] += sign * (step.promptTokens ?? 0);
   sums[3] += sign * (step.completionTokens ?? 0);
-}
-
-/** Whether two steps, each under its run's model, have the same keys in every dimension (dimensionKeys), in the same order. */
-function sameKeys(a: StepFacts, modelA: string, b: StepFacts, modelB: string): boolean {
-  return modelA === modelB && a.createdAt === b.createdAt && a.assistantId === b.assistantId && a.type === b.type &&
-    a.lastErrorCode === b.lastErrorCode && a.tools.length === b.tools.length && a.tools.every((tool, i) => tool === b.tools[i]);
 }
 
 /** One batch's net changes to the summaries, by cell (`[dimension, key]` as JSON). */
