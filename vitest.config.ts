@@ -70,6 +70,8 @@ export default defineConfig(async () => {
   return {
     test: {
       include: ["test/**/*.test.ts"],
+      // One folder for the run's files, removed at its end (test/helpers/tempRoot.ts).
+      globalSetup: ["test/helpers/tempRoot.ts"],
       testTimeout: 120_000,
       hookTimeout: 120_000,
       pool: "forks",

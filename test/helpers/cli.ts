@@ -1,16 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freshDatabaseSync, pgHalf } from "./storeUnderTest.js";
+import { tempDir } from "./tempDir.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const EXAMPLES = resolve(ROOT, "../shared/examples");
 export const BIN = join(ROOT, "bin/stepstore");
 
-export function tempDir(prefix = "stepstore-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from "./tempDir.js";
 
 /** A location for a new store: a file path, or in the PostgreSQL half of the suite a fresh, empty database's URL. */
 export function tempDb(): string {

@@ -1,8 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openPostgresStepstore, openStepstore } from "../../src/stepstore.js";
 import { openInMemory } from "../../src/store/open.js";
@@ -10,6 +8,7 @@ import { openPostgresDatabase } from "../../src/store/postgres/database.js";
 import { migratePostgres } from "../../src/store/postgres/migrate.js";
 import type { SqlDatabase } from "../../src/store/sqlPort.js";
 import type { Store } from "../../src/store/store.js";
+import { tempDir } from "./tempDir.js";
 import { sqliteDatabase } from "../../src/store/sqlite/sqlDatabase.js";
 
 /**
@@ -76,5 +75,5 @@ export async function emptySpecDatabase(): Promise<SqlDatabase> {
 /** A new, empty store of the kind under test, opened as the commands open one: a SQLite file, or in the PostgreSQL half a fresh database. */
 export function openStoreUnderTest(): Promise<Store> {
   if (pgHalf) return openPostgresStepstore(freshDatabaseSync());
-  return Promise.resolve(openStepstore(join(mkdtempSync(join(tmpdir(), "stepstore-")), "store.db")));
+  return Promise.resolve(openStepstore(join(tempDir(), "store.db")));
 }
