@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { prettyJsonItems } from "../records/json.js";
 
 export type Row = Record<string, unknown>;
 
@@ -82,8 +83,7 @@ export function jsonPages<R>(): PagedFormat<R> {
   return {
     page(rows) {
       if (rows.length === 0) return "";
-      const items = rows.map((row) => JSON.stringify(row, null, 2).replaceAll("\n", "\n  ")).join(",\n  ");
-      const text = `${first ? "[\n  " : ",\n  "}${items}`;
+      const text = `${first ? "[" : ","}${prettyJsonItems(rows, 0)}`;
       first = false;
       return text;
     },

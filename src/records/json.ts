@@ -27,3 +27,16 @@ export function sameJsonText(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * Items as `JSON.stringify(array, null, 2)` writes them inside an array nested `depth` levels deep, without its
+ * brackets: each on its own line, indented, joined by commas (`"\n    {…},\n    {…}"` at depth 1); "" for none. An
+ * array written a page at a time joins these with commas, each page serialized by JSON.stringify itself.
+ */
+export function prettyJsonItems(items: readonly unknown[], depth: number): string {
+  if (items.length === 0) return "";
+  let wrapped: unknown = items;
+  for (let level = 0; level < depth; level++) wrapped = { _: wrapped };
+  const text = JSON.stringify(wrapped, null, 2);
+  return text.slice(text.indexOf("[") + 1, text.lastIndexOf(`\n${"  ".repeat(depth)}]`));
+}

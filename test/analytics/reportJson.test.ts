@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
@@ -41,4 +41,22 @@ it("and its ratios are the same doubles JavaScript divides to: 2/5 failed, a mea
   expect(row).toMatchObject({ failure_rate: 2 / 5, avg_completion_seconds: 4 / 3, p50_completion_seconds: 1 });
   // Written as JavaScript writes them (shortest form), not as SQL's 17 digits.
   expect(stdout).toContain(`"avg_completion_seconds": ${4 / 3},`);
+});
+
+it("given steps in 250 hours, the JSON report by hour, written in parts, is one JSON text of 250 rows, the same on stdout and in --out", async () => {
+  const hours = tempDb();
+  const file = join(tempDir(), "hours.jsonl");
+  const lines = Array.from({ length: 250 }, (_, i) =>
+    stepLine(`step_H${i}`, { assistant_id: `asst_${i % 3}`, status: "completed", created_at: T + i * 3600, completed_at: T + i * 3600 + 1 }));
+  writeFileSync(file, lines.join("\n") + "\n");
+  expect((await stepstore(["ingest", "--db", hours, file])).code).toBe(0);
+  const { stdout, code } = await stepstore(["report", "--db", hours, "--by", "hour"]);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout) as { rows: { key: string; steps: number }[] };
+  expect(report.rows.map((row) => row.steps)).toEqual(Array(250).fill(1));
+  expect(report.rows.map((row) => row.key)).toEqual([...report.rows.map((row) => row.key)].sort());
+  expect(stdout).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  const out = join(tempDir(), "report.json");
+  expect((await stepstore(["report", "--db", hours, "--by", "hour", "--out", out])).code).toBe(0);
+  expect(readFileSync(out, "utf8")).toBe(stdout);
 });

@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
-import { renderReport } from "../../analytics/render/index.js";
+import { renderReportParts } from "../../analytics/render/index.js";
 import { openStore } from "../../openStore.js";
 import { isPostgresUrl } from "../../store/postgres/url.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
@@ -34,18 +34,21 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   const prices = await priceTableOrUsage(options.prices);
   if (options.out !== undefined) refuseStoreAsOut(options.out, dbPath(options.db));
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
-  let body: string;
+  let parts: Iterable<string>;
   try {
     // A read never writes, so it cannot catch up a read model an upgrade added: it says so rather than report from empty tables.
     const behind = await projectionsBehind(sql, READ_MODELS);
     if (behind.length > 0) throw new Error(`${behindTheLog(path, behind)}; run \`stepstore rebuild\` (or any write command) once, then report`);
-    body = (await renderReport(sql, params, prices)).body;
+    parts = (await renderReportParts(sql, params, prices)).parts;
   } finally {
     await close();
   }
-  if (options.out === undefined) return writeOut(body);
+  if (options.out === undefined) {
+    for (const part of parts) await writeOut(part);
+    return;
+  }
   try {
-    writeFileSync(options.out, body);
+    writeFileSync(options.out, [...parts].join(""));
   } catch (error) {
     throw new Error(`--out ${options.out}: cannot write the report: ${(error as Error).message}`);
   }
