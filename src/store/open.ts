@@ -34,14 +34,6 @@ const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 const BATCH_CACHE_KIB = 65_536;
 
 /**
- * How much of the file a reading process maps instead of copying page by page into its cache (SQLite caps it at
- * 2 GiB): a cold read then maps the pages the OS already holds, without a copy into a fresh heap page each (`report
- * --by hour` read its 1,100 pages of summaries in 15 ms instead of 39). Only readers map, and the file never shrinks
- * (no VACUUM, no auto_vacuum), which is what could fault a mapping.
- */
-const READ_MMAP_BYTES = 2 ** 31;
-
-/**
  * Page cache for the service's many small commits. SQLite walks its whole page cache at the end of
  * a transaction that split a b-tree page (balance_nonroot renumbers pages through the pending-byte
  * page, which sends pcache1Truncate down its full-scan branch), so at ~10 events a commit a 64 MiB
@@ -279,7 +271,6 @@ export function openForReading(path: string): ReadingDatabase {
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma("query_only = ON");
-    sqlite.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
     sqlite.pragma(`cache_size = -${BATCH_CACHE_KIB}`);
     sqlite.pragma("temp_store = MEMORY");
     checkSchema(sqlite, absolute);
