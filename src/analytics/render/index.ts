@@ -15,8 +15,8 @@ const ROWS_PER_PART = 100;
 
 /**
  * The report as JSON, the bytes of `JSON.stringify(report, null, 2)` and a line break, made a part at a time as they
- * are taken: written as made, a year by hour (4 MB) is never one string nor one buffer (on a VM where fresh memory is
- * dear, `report --by hour` took 313–336 ms so against 335–366 ms written whole).
+ * are taken: written as made, a year by hour (4 MB) is never one string nor one buffer, memory a process pays for
+ * page by page (docs/benchmarks.md, 2026-12-04: `report --by hour` 367–386 → 353–356 ms at best).
  */
 export function* renderJsonParts({ dimension, filters, rows }: Report): Generator<string> {
   const empty = JSON.stringify({ dimension, filters, rows: [] }, null, 2);
