@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { prettyJsonItems } from "../records/json.js";
+import { prettyJsonArrayPages } from "../records/json.js";
 
 export type Row = Record<string, unknown>;
 
@@ -77,18 +77,10 @@ export function jsonlPages<R>(line: (row: R) => string = (row) => JSON.stringify
   return { page: (rows) => rows.map((row) => `${line(row)}\n`).join(""), end: () => "" };
 }
 
-/** One JSON array, the bytes `JSON.stringify(rows, null, 2)` gives: each row indented one level more (JSON text has no raw line break but its own). */
+/** One JSON array, the bytes `JSON.stringify(rows, null, 2)` gives, and a line break. */
 export function jsonPages<R>(): PagedFormat<R> {
-  let first = true;
-  return {
-    page(rows) {
-      if (rows.length === 0) return "";
-      const text = `${first ? "[" : ","}${prettyJsonItems(rows, 0)}`;
-      first = false;
-      return text;
-    },
-    end: () => (first ? "[]\n" : "\n]\n"),
-  };
+  const array = prettyJsonArrayPages(0);
+  return { page: (rows) => array.page(rows), end: () => `${array.end()}\n` };
 }
 
 /**

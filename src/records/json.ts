@@ -30,13 +30,29 @@ export function sameJsonText(a: unknown, b: unknown): boolean {
 
 /**
  * Items as `JSON.stringify(array, null, 2)` writes them inside an array nested `depth` levels deep, without its
- * brackets: each on its own line, indented, joined by commas (`"\n    {…},\n    {…}"` at depth 1); "" for none. An
- * array written a page at a time joins these with commas, each page serialized by JSON.stringify itself.
+ * brackets: each on its own line, indented, joined by commas (`"\n    {…},\n    {…}"` at depth 1).
  */
-export function prettyJsonItems(items: readonly unknown[], depth: number): string {
-  if (items.length === 0) return "";
+function prettyJsonItems(items: readonly unknown[], depth: number): string {
   let wrapped: unknown = items;
   for (let level = 0; level < depth; level++) wrapped = { _: wrapped };
   const text = JSON.stringify(wrapped, null, 2);
   return text.slice(text.indexOf("[") + 1, text.lastIndexOf(`\n${"  ".repeat(depth)}]`));
+}
+
+/**
+ * An array as `JSON.stringify(…, null, 2)` writes it `depth` levels deep, written a page of items at a time: `page`
+ * for each page (each serialized by JSON.stringify itself), `end` once after the last (`[]` when no item came), the
+ * same bytes as the whole array at once.
+ */
+export function prettyJsonArrayPages(depth: number): { page(items: readonly unknown[]): string; end(): string } {
+  let first = true;
+  return {
+    page(items) {
+      if (items.length === 0) return "";
+      const text = `${first ? "[" : ","}${prettyJsonItems(items, depth)}`;
+      first = false;
+      return text;
+    },
+    end: () => (first ? "[]" : `\n${"  ".repeat(depth)}]`),
+  };
 }

@@ -1,6 +1,6 @@
 import type { SqlPort } from "../../store/sqlPort.js";
 import type { PriceTable } from "../prices.js";
-import { prettyJsonItems } from "../../records/json.js";
+import { prettyJsonArrayPages } from "../../records/json.js";
 import { buildReport, type Report, type ReportFormat, type ReportParams } from "../report.js";
 
 export const CONTENT_TYPES = {
@@ -21,15 +21,10 @@ const ROWS_PER_PART = 100;
 export function* renderJsonParts({ dimension, filters, rows }: Report): Generator<string> {
   const empty = JSON.stringify({ dimension, filters, rows: [] }, null, 2);
   const rowsAt = empty.lastIndexOf("[]");
-  if (rows.length === 0) {
-    yield `${empty}\n`;
-    return;
-  }
-  yield empty.slice(0, rowsAt + 1);
-  for (let start = 0; start < rows.length; start += ROWS_PER_PART) {
-    yield `${start === 0 ? "" : ","}${prettyJsonItems(rows.slice(start, start + ROWS_PER_PART), 1)}`;
-  }
-  yield `\n  ]${empty.slice(rowsAt + 2)}\n`;
+  const array = prettyJsonArrayPages(1);
+  yield empty.slice(0, rowsAt);
+  for (let start = 0; start < rows.length; start += ROWS_PER_PART) yield array.page(rows.slice(start, start + ROWS_PER_PART));
+  yield `${array.end()}${empty.slice(rowsAt + 2)}\n`;
 }
 
 /** The report of `params` in its format, costs from `prices`, in parts to write in order: what `stepstore report` prints. */
