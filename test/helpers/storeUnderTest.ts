@@ -65,7 +65,8 @@ let specDatabase: string | undefined;
 export async function emptySpecDatabase(): Promise<SqlDatabase> {
   if (!pgHalf) return sqliteDatabase(openInMemory().sqlite);
   specDatabase ??= freshDatabaseSync();
-  const database = await openPostgresDatabase(specDatabase);
+  // Pipelined, as the store that appends opens it (stepstore.ts): a projection's reads side by side share its connection.
+  const database = await openPostgresDatabase(specDatabase, { pipeline: true });
   await migratePostgres(database.pool, specDatabase);
   const tables = await database.all<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'");
   await database.run(`TRUNCATE ${tables.map((t) => `"${t.name}"`).join(", ")} RESTART IDENTITY`);
