@@ -95,21 +95,24 @@ function byKeySql(head: string, column: string): string {
   return sql;
 }
 
-/** `head <column> = ?` once per key on SQLite, `head <column> IN (…)` once per chunk of keys on PostgreSQL; `head` ends in "WHERE". */
-export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[]): Statement[] {
+/**
+ * `head <column> = ? tail` once per key on SQLite, `head <column> IN (…) tail` once per chunk of keys on PostgreSQL;
+ * `head` ends in "WHERE" (or in a subquery's, which `tail` closes).
+ */
+export function byKeysStatements(tx: SqlPort, head: string, column: string, keys: readonly string[], tail = ""): Statement[] {
   if (tx.dialect === "sqlite") {
-    const sql = byKeySql(head, column);
+    const sql = byKeySql(head, column) + tail;
     return keys.map((key) => [sql, [key]]);
   }
-  return chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})`, chunk]);
+  return chunks(keys, 1).map((chunk) => [`${head} ${column} IN (${chunk.map(() => "?").join(", ")})${tail}`, chunk]);
 }
 
 /**
  * The rows of `SELECT … FROM t WHERE <column> = ?` for every key (`select` ends in "WHERE"); the rows' order is not kept.
  * The statements are sent at once: in a PostgreSQL transaction they are pipelined, one round trip for them all.
  */
-export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[]): Promise<T[]> {
-  return (await Promise.all(byKeysStatements(tx, select, column, keys).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
+export async function selectByKeys<T>(tx: SqlPort, select: string, column: string, keys: readonly string[], tail = ""): Promise<T[]> {
+  return (await Promise.all(byKeysStatements(tx, select, column, keys, tail).map(([sql, params]) => tx.all<T>(sql, params)))).flat();
 }
 
 /** `DELETE FROM t WHERE <column> = ?` for every key (`del` ends in "WHERE"). */

@@ -65,34 +65,44 @@ const json = (value: unknown) => (value === null || value === undefined ? null :
 const numberOrNull = (value: unknown) => (typeof value === "number" ? value : null);
 const stringOrNull = (value: unknown) => (typeof value === "string" ? value : null);
 
-/** The `run_steps` columns of a row: the RunStep itself plus the derived SQL conveniences. */
-export function runStepValues(row: RunStepRow, position: number): typeof runSteps.$inferInsert {
+/**
+ * The columns a step is counted by in the rollups (changes.ts's facts, its tools apart), as `run_steps` stores them:
+ * what runStepValues writes, and what the rollups read ahead by from a snapshot alone.
+ */
+export function factValues(row: RunStepRow) {
   const usage = row.usage as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
   const lastError = row.last_error as { code?: unknown } | null;
   const completedAt = numberOrNull(row.completed_at);
   const createdAt = numberOrNull(row.created_at);
   return {
-    id: row.id,
-    object: stringOrNull(row.object),
+    runId: row.run_id,
     createdAt,
     assistantId: stringOrNull(row.assistant_id),
-    threadId: stringOrNull(row.thread_id),
-    runId: row.run_id,
     type: row.type,
     status: row.status,
-    stepDetails: json(row.step_details),
-    lastError: json(row.last_error),
-    expiredAt: numberOrNull(row.expired_at),
-    cancelledAt: numberOrNull(row.cancelled_at),
-    failedAt: numberOrNull(row.failed_at),
-    completedAt,
-    metadata: json(row.metadata),
-    usage: json(row.usage),
     lastErrorCode: typeof lastError?.code === "string" ? lastError.code : null,
     promptTokens: usage?.prompt_tokens ?? null,
     completionTokens: usage?.completion_tokens ?? null,
     totalTokens: usage?.total_tokens ?? null,
     completionSeconds: row.status === "completed" && completedAt !== null && createdAt !== null ? completedAt - createdAt : null,
+  };
+}
+
+/** The `run_steps` columns of a row: the RunStep itself plus the derived SQL conveniences. */
+export function runStepValues(row: RunStepRow, position: number): typeof runSteps.$inferInsert {
+  return {
+    id: row.id,
+    object: stringOrNull(row.object),
+    threadId: stringOrNull(row.thread_id),
+    stepDetails: json(row.step_details),
+    lastError: json(row.last_error),
+    expiredAt: numberOrNull(row.expired_at),
+    cancelledAt: numberOrNull(row.cancelled_at),
+    failedAt: numberOrNull(row.failed_at),
+    completedAt: numberOrNull(row.completed_at),
+    metadata: json(row.metadata),
+    usage: json(row.usage),
+    ...factValues(row),
     data: JSON.stringify(row),
     position,
   };

@@ -13,7 +13,7 @@ import { DAY_KEY_LENGTH, HOUR_KEY_LENGTH, utcText } from "./timeKeys.js";
  * step never fails its batch. Readers go by the columns, not by these keys.
  */
 const MAX_KEY_BYTES = 512;
-export const keyText = (text: string) => keptOrDigest(text, MAX_KEY_BYTES);
+const keyText = (text: string) => keptOrDigest(text, MAX_KEY_BYTES);
 
 export type SummaryRow = typeof stepSummaries.$inferSelect;
 /** A model's steps and tokens in a summary: `[model, steps, prompt_tokens, completion_tokens]` (`step_summaries.models`). */
@@ -40,6 +40,12 @@ function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, strin
   if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);
   return keys;
 }
+
+/** A summary's cell: its dimension and key as JSON, one conflict target whatever the key (a key past MAX_KEY_BYTES by its digest). */
+export const cellOf = (dimension: SummaryDimension, key: string | null) => keyText(JSON.stringify([dimension, key]));
+
+/** The cells a step counts in under `model`. */
+export const cellsOf = (step: StepFacts, model: string) => dimensionKeys(step, model).map(([dimension, key]) => cellOf(dimension, key));
 
 /**
  * Whether two steps, each under its run's model, have the same keys in every dimension, in the same order: equal in
@@ -93,7 +99,7 @@ export class RollupDelta {
   /** The changes to the summaries `step` counts in under `model`, made where the batch has none yet. */
   private changesOf(step: StepFacts, model: string): SummaryChange[] {
     return dimensionKeys(step, model).map(([dimension, key]) => {
-      const cell = keyText(JSON.stringify([dimension, key]));
+      const cell = cellOf(dimension, key);
       let change = this.summaries.get(cell);
       if (change === undefined) this.summaries.set(cell, (change = { cell, dimension, key, ...NO_COUNTS, seconds: new Map(), models: new Map() }));
       return change;

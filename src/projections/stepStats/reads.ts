@@ -1,11 +1,17 @@
 import type { LogEvent } from "../../records/events.js";
 import { selectByKeys } from "../../store/sqlBatch.js";
+import { selectByKeyNamesSql } from "../../store/sqlText.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
+import { factValues, normalizeRunStep, toolsOf } from "../runSteps/row.js";
 import { STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
+import { cellOf, cellsOf, type SummaryRow } from "./cells.js";
+import { modelKeySql, UNKNOWN_MODEL } from "./dimensions.js";
+import { stepSummaries } from "./tables.js";
 
-// What the rollups read of a batch: its runs' models (read ahead on PostgreSQL), and the stored steps a run's new model moves.
+// What the rollups read of a batch: its runs' models and the summaries it will move (both read ahead on PostgreSQL),
+// and the stored steps a run's new model moves.
 
 const readModels = async (tx: SqlPort, runIds: readonly string[]) =>
   new Map((await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", runIds)).map((r) => [r.id, r.model]));
@@ -16,7 +22,7 @@ const MODELS_OF_STEPS = "SELECT s.run_id AS run_id, r.model AS model FROM run_st
  * The steps a run's new model moves are not read ahead: reading those of runs without a model yet (a run named after
  * its steps) beside them saved 0.06 packets a webhook at one connection and no webhooks/s at sixteen.
  */
-export function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<string | null> {
+function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<string | null> {
   const { stepIds, runIds } = idsNamed(events);
   const ofSteps = selectByKeys<{ run_id: string | null; model: string | null }>(tx, MODELS_OF_STEPS, "s.id", stepIds);
   return readAhead(Promise.all([readModels(tx, runIds), ofSteps]).then(([values, rows]) => {
@@ -32,6 +38,48 @@ export function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadA
 
 const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
 const SELECT_TOOLS = "SELECT t.step_id AS step_id, t.tool AS tool FROM run_step_tools t JOIN run_steps s ON s.id = t.step_id WHERE";
+
+export const SELECT_SUMMARIES = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
+const SELECT_SUMMARIES_OF_RUN_MODELS = `${SELECT_SUMMARIES} dimension = 'model' AND key IN (SELECT ${modelKeySql("model")} FROM runs WHERE`;
+
+/** The stored summaries of `cells`, by cell (those not stored left out). */
+export const readSummaries = async (tx: SqlPort, cells: readonly string[]) =>
+  new Map((await selectByKeys<SummaryRow>(tx, SELECT_SUMMARIES, "cell", cells)).map((row) => [row.cell, row]));
+
+/**
+ * The summaries a batch will most likely move, by what its events say: each step snapshot's cells as its row would
+ * count them (the fold of several events, or a stored row with other keys, can move others: read when applied), the
+ * models its runs name, and the models of its runs as stored. A cell is asked only where the answer is certain: one
+ * named, or one found by its run's model.
+ */
+function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<SummaryRow> {
+  const named = new Set<string>();
+  for (const event of events) {
+    if (event.kind === "step") {
+      const row = normalizeRunStep(event.payload);
+      for (const cell of cellsOf(stepFacts(factValues(row), toolsOf(row)), UNKNOWN_MODEL)) named.add(cell);
+    } else if (event.kind === "run") named.add(cellOf("model", typeof event.payload.model === "string" ? event.payload.model : UNKNOWN_MODEL));
+  }
+  const { runIds } = idsNamed(events);
+  return readAhead(Promise.all([
+    readSummaries(tx, [...named]),
+    selectByKeys<SummaryRow>(tx, SELECT_SUMMARIES_OF_RUN_MODELS, "id", runIds, ")"),
+  ]).then(([values, ofRunModels]) => {
+    for (const row of ofRunModels) values.set(row.cell, row);
+    return { asked: new Set([...named, ...values.keys()]), values };
+  }));
+}
+
+/** What the rollups read ahead: the models of the batch's runs, and the summaries it moves. */
+export interface RollupsAhead {
+  models: ReadAhead<string | null>;
+  summaries: ReadAhead<SummaryRow>;
+}
+
+export const readAheadRollups = (tx: SqlPort, events: readonly LogEvent[]): RollupsAhead => ({
+  models: readAheadModels(tx, events),
+  summaries: readAheadSummaries(tx, events),
+});
 
 /** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
 export async function modelsNow(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<(runId: string | null) => string | null> {

@@ -1,19 +1,18 @@
 import type { SqlPort } from "../../store/sqlPort.js";
-import { byKeysStatements, insertStatements, rowsInsert, runTogether, selectByKeys } from "../../store/sqlBatch.js";
-import { deleteAllSql, selectByKeyNamesSql, upsertOf } from "../../store/sqlText.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether } from "../../store/sqlBatch.js";
+import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { addChange, changesAnything, heldOf, RollupDelta, storedRow, type SummaryRow } from "./cells.js";
 import { forgetHeld, heldSummaries, hold } from "./held.js";
 import { stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
-import type { ReadAhead } from "../readAhead.js";
-import { modelsNow, movedSteps, readAheadModels } from "./reads.js";
+import { valuesOf, type ReadAhead } from "../readAhead.js";
+import { modelsNow, movedSteps, readAheadRollups, readSummaries, type RollupsAhead } from "./reads.js";
 
 // A cell is its dimension and key: an update sets neither, and leaves `step_summaries_dimension` as it was.
 const UPSERT = upsertOf(stepSummaries, ["cell"], ["dimension", "key"]);
 const UPSERT_ROWS = rowsInsert({ sql: UPSERT.sql });
-const SELECT_STORED = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
 const DROP = "DELETE FROM step_summaries WHERE";
 
 /**
@@ -31,16 +30,16 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<stri
 }
 
 /**
- * Writes a delta: reads the summaries it touches that the writer does not hold (held.ts; read under the append lock, so
- * no other writer moves them meanwhile), adds its changes in JavaScript (the percentiles ranked over each new
+ * Writes a delta: reads the summaries it touches that the writer does not hold (held.ts) nor read ahead (under the
+ * append lock, so no other writer moves them meanwhile), adds its changes in JavaScript (the percentiles ranked over each new
  * histogram), and writes back each changed row, dropping those no step counts in any more: one statement on PostgreSQL.
  */
-async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
+async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<SummaryRow> | undefined): Promise<void> {
   const touched = [...delta.summaries.values()].filter(changesAnything);
   if (touched.length === 0) return;
   const held = heldSummaries(tx);
   const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
-  const stored = new Map((await selectByKeys<SummaryRow>(tx, SELECT_STORED, "cell", unheld)).map((row) => [row.cell, row]));
+  const stored = await valuesOf(ahead, unheld, (cells) => readSummaries(tx, cells));
   // Each found before any is held anew: holding one may drop another the batch touches, held when `unheld` was read.
   const summaries = touched.map((change) => held.get(change.cell) ?? heldOf(stored.get(change.cell)));
   const rows: SummaryRow[] = [];
@@ -61,13 +60,13 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta): Promise<void> {
 }
 
 /** The rollups projection: `step_summaries`, moved by each batch's changes to rows and run models. */
-export const stepStatsProjection: Projection<ReadAhead<string | null>> = {
+export const stepStatsProjection: Projection<RollupsAhead> = {
   name: PROJECTION_NAMES.stepStats,
   buildsOnChanges: true,
-  readAhead: readAheadModels,
+  readAhead: readAheadRollups,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
   async apply(tx, _events, changes, ahead) {
-    await applyDelta(tx, await deltaOf(tx, changes, ahead));
+    await applyDelta(tx, await deltaOf(tx, changes, ahead?.models), ahead?.summaries);
   },
   async truncate(tx) {
     forgetHeld(tx);
