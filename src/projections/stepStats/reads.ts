@@ -4,7 +4,7 @@ import { selectByKeyNamesSql } from "../../store/sqlText.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
-import { factValues, normalizeRunStep, toolsOf } from "../runSteps/row.js";
+import { factValues, toolsOf, type RunStepRow } from "../runSteps/row.js";
 import { STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
 import { cellOf, cellsOf, type SummaryRow } from "./cells.js";
 import { modelKeySql, UNKNOWN_MODEL } from "./dimensions.js";
@@ -56,8 +56,9 @@ function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[]): ReadAhead
   const named = new Set<string>();
   for (const event of events) {
     if (event.kind === "step") {
-      const row = normalizeRunStep(event.payload);
-      for (const cell of cellsOf(stepFacts(factValues(row), toolsOf(row)), UNKNOWN_MODEL)) named.add(cell);
+      // Read as runStepValues reads a row: a key the snapshot leaves out reads as null, as normalizeRunStep writes it.
+      const snapshot = event.payload as RunStepRow;
+      for (const cell of cellsOf(stepFacts(factValues(snapshot), toolsOf(snapshot)), UNKNOWN_MODEL)) named.add(cell);
     } else if (event.kind === "run") named.add(cellOf("model", typeof event.payload.model === "string" ? event.payload.model : UNKNOWN_MODEL));
   }
   const { runIds } = idsNamed(events);
