@@ -1,7 +1,8 @@
 // PostgreSQL: `stepstore ingest` records/s against its raw ceiling (ceiling.mjs: a multi-row INSERT of the same
 // records into a plain keyed table, as a whole process), and signed webhooks/s with one and with two `serve`
 // processes on one database (the load spread over both) against the bare node:http server, with the same load
-// generator as webhooks.bench.mjs, and both again on databases whose WAL flush takes 2 ms, as a network disk's does.
+// generator as webhooks.bench.mjs, and both again on databases whose WAL flush takes 2 ms, as a network disk's does,
+// and through a proxy holding each packet 1 ms each way, as between hosts (latencyProxy.mjs).
 // SQLite's figures are measured in the same run, alternating, beside them.
 // Every phase writes a fresh database (CREATE DATABASE stepstore_bench_<random>), dropped at the end.
 // Skipped, saying so, where no server answers. Standalone: `npm run build && node bench/postgres.bench.mjs`.
@@ -19,6 +20,7 @@ import { writeWorld } from "./world.mjs";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const BIN = join(ROOT, "bin/stepstore");
+const PROXY = join(ROOT, "bench/latencyProxy.mjs");
 const CEILING = join(ROOT, "bench/ceiling.mjs");
 const ADMIN_URL = process.env.STEPSTORE_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const RECORDS = Number(process.env.BENCH_PG_RECORDS ?? 200_000);
@@ -102,7 +104,20 @@ async function slowFlushDatabase() {
   }
 }
 
-/** Rounds alternate between the targets (bare, SQLite, PostgreSQL with one server, with two, both again with a slow flush) so that a busy machine weighs on all alike. */
+/** The latency each way between the servers and PostgreSQL in the network targets (latencyProxy.mjs). */
+const NETWORK_DELAY_MS = 1;
+
+/** A fresh database's URL through `proxy`, a latency proxy to the server. */
+async function farDatabase(proxy) {
+  const url = new URL(await freshDatabase());
+  url.host = `127.0.0.1:${proxy.port}`;
+  return url.toString();
+}
+
+/**
+ * Rounds alternate between the targets (bare, SQLite, PostgreSQL with one server, with two, both again through the
+ * latency proxy and with a slow flush) so that a busy machine weighs on all alike.
+ */
 async function webhooksPhase() {
   const secret = `whsec_${randomBytes(32).toString("base64")}`;
   const bodies = webhookBodies();
@@ -121,6 +136,14 @@ async function webhooksPhase() {
       { label: "postgres, one serve", servers: [await started(await serve(await freshDatabase()))], distinct: true },
       { label: "postgres, two serves on one database", servers: [await started(await serve(sharedUrl)), await started(await serve(sharedUrl))], distinct: true },
     ];
+    const server = new URL(ADMIN_URL);
+    const proxy = await started(await startProcess([PROXY, server.hostname, server.port || "5432"], await freePort(), { DELAY_MS: String(NETWORK_DELAY_MS) }));
+    const network = `${NETWORK_DELAY_MS} ms network`;
+    const farShared = await farDatabase(proxy);
+    targets.push(
+      { label: `postgres, one serve, ${network}`, servers: [await started(await serve(await farDatabase(proxy)))], distinct: true },
+      { label: `postgres, two serves, ${network}`, servers: [await started(await serve(farShared)), await started(await serve(farShared))], distinct: true },
+    );
     const slowOne = await slowFlushDatabase();
     const slowShared = slowOne && (await slowFlushDatabase());
     if (slowShared) {
@@ -156,16 +179,18 @@ async function webhooksPhase() {
       console.log(`webhooks postgres two serves / one${label}: ${(two / one).toFixed(2)} (target >= 1) ${two >= one ? "ok" : "BELOW TARGET"}; paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}, median ${median.toFixed(2)}`);
     };
     twoOverOne(2, "");
-    if (targets.length > 4) {
-      const [slowOneRate, slowTwoRate] = [results[4].result.rate, results[5].result.rate];
-      console.log(`webhooks ratios to bare, every WAL flush ${FLUSH_DELAY_US / 1000} ms: postgres one serve ${(slowOneRate / bare).toFixed(3)}, two serves ${(slowTwoRate / bare).toFixed(3)}`);
-      twoOverOne(4, `, every WAL flush ${FLUSH_DELAY_US / 1000} ms (a network disk)`);
+    for (const [at, label] of [[4, `${NETWORK_DELAY_MS} ms of network latency each way`], [6, `every WAL flush ${FLUSH_DELAY_US / 1000} ms`]]) {
+      if (targets.length <= at) continue;
+      const [oneRate, twoRate] = [results[at].result.rate, results[at + 1].result.rate];
+      console.log(`webhooks ratios to bare, ${label}: postgres one serve ${(oneRate / bare).toFixed(3)}, two serves ${(twoRate / bare).toFixed(3)}`);
+      twoOverOne(at, `, ${label}${at === 6 ? " (a network disk)" : " (servers on other hosts)"}`);
     }
     if (targets.some((t) => t.cursor >= bodies.length)) console.log("webhooks note: ran out of distinct events; later requests were duplicates");
     const { loadavg, availableParallelism } = await import("node:os");
     console.log(`webhooks machine load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${availableParallelism()} cores`);
   } finally {
-    for (const server of processes) await stop(server.child);
+    // The servers before the proxy their connections go through.
+    for (const server of processes.reverse()) await stop(server.child);
   }
 }
 
