@@ -39,7 +39,7 @@ function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<st
 const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
 const SELECT_TOOLS = "SELECT t.step_id AS step_id, t.tool AS tool FROM run_step_tools t JOIN run_steps s ON s.id = t.step_id WHERE";
 
-export const SELECT_SUMMARIES = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
+const SELECT_SUMMARIES = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
 const SELECT_SUMMARIES_OF_RUN_MODELS = `${SELECT_SUMMARIES} dimension = 'model' AND key IN (SELECT ${modelKeySql("model")} FROM runs WHERE`;
 
 /** The stored summaries of `cells`, by cell (those not stored left out). */
