@@ -179,11 +179,12 @@ async function webhooksPhase() {
       console.log(`webhooks postgres two serves / one${label}: ${(two / one).toFixed(2)} (target >= 1) ${two >= one ? "ok" : "BELOW TARGET"}; paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}, median ${median.toFixed(2)}`);
     };
     twoOverOne(2, "");
-    for (const [at, label] of [[4, `${NETWORK_DELAY_MS} ms of network latency each way`], [6, `every WAL flush ${FLUSH_DELAY_US / 1000} ms`]]) {
+    const variants = [[4, `${NETWORK_DELAY_MS} ms of network latency each way`, "servers on other hosts"], [6, `every WAL flush ${FLUSH_DELAY_US / 1000} ms`, "a network disk"]];
+    for (const [at, label, as] of variants) {
       if (targets.length <= at) continue;
       const [oneRate, twoRate] = [results[at].result.rate, results[at + 1].result.rate];
       console.log(`webhooks ratios to bare, ${label}: postgres one serve ${(oneRate / bare).toFixed(3)}, two serves ${(twoRate / bare).toFixed(3)}`);
-      twoOverOne(at, `, ${label}${at === 6 ? " (a network disk)" : " (servers on other hosts)"}`);
+      twoOverOne(at, `, ${label} (${as})`);
     }
     if (targets.some((t) => t.cursor >= bodies.length)) console.log("webhooks note: ran out of distinct events; later requests were duplicates");
     const { loadavg, availableParallelism } = await import("node:os");
