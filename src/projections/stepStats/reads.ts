@@ -13,6 +13,8 @@ import { stepSummaries } from "./tables.js";
 // What the rollups read of a batch: its runs' models and the summaries it will move (both read ahead on PostgreSQL),
 // and the stored steps a run's new model moves.
 
+type NamedIds = ReturnType<typeof idsNamed>;
+
 const readModels = async (tx: SqlPort, runIds: readonly string[]) =>
   new Map((await selectByKeys<{ id: string; model: string | null }>(tx, "SELECT id, model FROM runs WHERE", "id", runIds)).map((r) => [r.id, r.model]));
 const MODELS_OF_STEPS = "SELECT s.run_id AS run_id, r.model AS model FROM run_steps s LEFT JOIN runs r ON r.id = s.run_id WHERE";
@@ -22,8 +24,7 @@ const MODELS_OF_STEPS = "SELECT s.run_id AS run_id, r.model AS model FROM run_st
  * The steps a run's new model moves are not read ahead: reading those of runs without a model yet (a run named after
  * its steps) beside them saved 0.06 packets a webhook at one connection and no webhooks/s at sixteen.
  */
-function readAheadModels(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<string | null> {
-  const { stepIds, runIds } = idsNamed(events);
+function readAheadModels(tx: SqlPort, { stepIds, runIds }: NamedIds): ReadAhead<string | null> {
   const ofSteps = selectByKeys<{ run_id: string | null; model: string | null }>(tx, MODELS_OF_STEPS, "s.id", stepIds);
   return readAhead(Promise.all([readModels(tx, runIds), ofSteps]).then(([values, rows]) => {
     const asked = new Set(runIds);
@@ -52,7 +53,7 @@ export const readSummaries = async (tx: SqlPort, cells: readonly string[]) =>
  * models its runs name, and the models of its runs as stored. A cell is asked only where the answer is certain: one
  * named, or one found by its run's model.
  */
-function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[]): ReadAhead<SummaryRow> {
+function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[], { runIds }: NamedIds): ReadAhead<SummaryRow> {
   const named = new Set<string>();
   for (const event of events) {
     if (event.kind === "step") {
@@ -61,7 +62,6 @@ function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[]): ReadAhead
       for (const cell of cellsOf(stepFacts(factValues(snapshot), toolsOf(snapshot)), UNKNOWN_MODEL)) named.add(cell);
     } else if (event.kind === "run") named.add(cellOf("model", typeof event.payload.model === "string" ? event.payload.model : UNKNOWN_MODEL));
   }
-  const { runIds } = idsNamed(events);
   return readAhead(Promise.all([
     readSummaries(tx, [...named]),
     selectByKeys<SummaryRow>(tx, SELECT_SUMMARIES_OF_RUN_MODELS, "id", runIds, ")"),
@@ -77,10 +77,10 @@ export interface RollupsAhead {
   summaries: ReadAhead<SummaryRow>;
 }
 
-export const readAheadRollups = (tx: SqlPort, events: readonly LogEvent[]): RollupsAhead => ({
-  models: readAheadModels(tx, events),
-  summaries: readAheadSummaries(tx, events),
-});
+export function readAheadRollups(tx: SqlPort, events: readonly LogEvent[]): RollupsAhead {
+  const ids = idsNamed(events);
+  return { models: readAheadModels(tx, ids), summaries: readAheadSummaries(tx, events, ids) };
+}
 
 /** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
 export async function modelsNow(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<(runId: string | null) => string | null> {
