@@ -2,7 +2,9 @@
 // records into a plain keyed table, as a whole process), and signed webhooks/s with one and with two `serve`
 // processes on one database (the load spread over both) against the bare node:http server, with the same load
 // generator as webhooks.bench.mjs, and both again on databases whose WAL flush takes 2 ms, as a network disk's does,
-// and through a proxy holding each packet 1 ms each way, as between hosts (latencyProxy.mjs).
+// and through a proxy holding each packet 1 ms each way, as between hosts (latencyProxy.mjs). Two more comparisons
+// say what the ratio is made of: two serves on two databases (nothing shared in PostgreSQL, so no lock: the bound any
+// scheme could reach on this machine), and one against two serves at LOADED_CONNECTIONS (a load that fills groups).
 // SQLite's figures are measured in the same run, alternating, beside them.
 // Every phase writes a fresh database (CREATE DATABASE stepstore_bench_<random>), dropped at the end.
 // Skipped, saying so, where no server answers. Standalone: `npm run build && node bench/postgres.bench.mjs`.
@@ -104,6 +106,13 @@ async function slowFlushDatabase() {
   }
 }
 
+/**
+ * The load of the second local comparison: enough connections that each server's groups fill (one serve's CPU is a
+ * third idle at CONNECTIONS, waiting on its transactions' round trips), so the two configurations are compared at
+ * what they can carry rather than at what CONNECTIONS senders offer.
+ */
+const LOADED_CONNECTIONS = 64;
+
 /** The latency each way between the servers and PostgreSQL in the network targets (latencyProxy.mjs). */
 const NETWORK_DELAY_MS = 1;
 
@@ -130,61 +139,73 @@ async function webhooksPhase() {
   const started = async (server) => (processes.push(server), server);
   try {
     const sharedUrl = await freshDatabase();
-    const targets = [
-      { label: "bare node:http", servers: [await started(await startProcess(["-e", BARE_SERVER], await freePort()))], distinct: false },
-      { label: "sqlite, one serve", servers: [await started(await serve(freshFile()))], distinct: true },
-      { label: "postgres, one serve", servers: [await started(await serve(await freshDatabase()))], distinct: true },
-      { label: "postgres, two serves on one database", servers: [await started(await serve(sharedUrl)), await started(await serve(sharedUrl))], distinct: true },
+    const bare = { label: "bare node:http", servers: [await started(await startProcess(["-e", BARE_SERVER], await freePort()))], distinct: false };
+    const sqlite = { label: "sqlite, one serve", servers: [await started(await serve(freshFile()))] };
+    const one = { label: "postgres, one serve", servers: [await started(await serve(await freshDatabase()))] };
+    const two = { label: "postgres, two serves on one database", servers: [await started(await serve(sharedUrl)), await started(await serve(sharedUrl))] };
+    // The same two processes sharing nothing in PostgreSQL: what any scheme of locks could reach on this machine.
+    const apart = { label: "postgres, two serves on two databases (nothing shared)", servers: [await started(await serve(await freshDatabase())), await started(await serve(await freshDatabase()))] };
+    const loaded = `${LOADED_CONNECTIONS} connections`;
+    const sharedLoaded = await freshDatabase();
+    const oneLoaded = { label: `postgres, one serve, ${loaded}`, servers: [await started(await serve(await freshDatabase()))], connections: LOADED_CONNECTIONS };
+    const twoLoaded = { label: `postgres, two serves, ${loaded}`, servers: [await started(await serve(sharedLoaded)), await started(await serve(sharedLoaded))], connections: LOADED_CONNECTIONS };
+    const targets = [bare, sqlite, one, two, apart, oneLoaded, twoLoaded];
+    // Each variant: one serve against two on one database, what the two stand for, and their bound where measured.
+    const variants = [
+      { one, two, apart, label: "", as: `${CONNECTIONS} connections split over the servers` },
+      { one: oneLoaded, two: twoLoaded, label: `, ${loaded}`, as: "a load that fills each server's groups" },
     ];
     const server = new URL(ADMIN_URL);
     const proxy = await started(await startProcess([PROXY, server.hostname, server.port || "5432"], await freePort(), { DELAY_MS: String(NETWORK_DELAY_MS) }));
     const network = `${NETWORK_DELAY_MS} ms network`;
     const farShared = await farDatabase(proxy);
-    targets.push(
-      { label: `postgres, one serve, ${network}`, servers: [await started(await serve(await farDatabase(proxy)))], distinct: true },
-      { label: `postgres, two serves, ${network}`, servers: [await started(await serve(farShared)), await started(await serve(farShared))], distinct: true },
-    );
+    const oneFar = { label: `postgres, one serve, ${network}`, servers: [await started(await serve(await farDatabase(proxy)))] };
+    const twoFar = { label: `postgres, two serves, ${network}`, servers: [await started(await serve(farShared)), await started(await serve(farShared))] };
+    targets.push(oneFar, twoFar);
+    variants.push({ one: oneFar, two: twoFar, label: `, ${NETWORK_DELAY_MS} ms of network latency each way`, as: "servers on other hosts" });
     const slowOne = await slowFlushDatabase();
     const slowShared = slowOne && (await slowFlushDatabase());
     if (slowShared) {
       const flush = `${FLUSH_DELAY_US / 1000} ms flush`;
-      targets.push(
-        { label: `postgres, one serve, ${flush}`, servers: [await started(await serve(slowOne))], distinct: true },
-        { label: `postgres, two serves, ${flush}`, servers: [await started(await serve(slowShared)), await started(await serve(slowShared))], distinct: true },
-      );
+      const oneSlow = { label: `postgres, one serve, ${flush}`, servers: [await started(await serve(slowOne))] };
+      const twoSlow = { label: `postgres, two serves, ${flush}`, servers: [await started(await serve(slowShared)), await started(await serve(slowShared))] };
+      targets.push(oneSlow, twoSlow);
+      variants.push({ one: oneSlow, two: twoSlow, label: `, every WAL flush ${FLUSH_DELAY_US / 1000} ms`, as: "a network disk" });
     }
     // Each store gets events it has not seen (all append); the bare server is sent the same bodies again.
     for (const target of targets) {
+      target.distinct ??= true;
+      target.connections ??= CONNECTIONS;
       target.cursor = 0;
       target.rounds = [];
       target.next = () => (target.distinct ? bodies.slice(target.cursor) : bodies);
       target.ran = (r) => ((target.cursor += target.distinct ? r.used : 0), r);
       // Each server process warms as long as one alone does (two share the load): a process's JIT warms on its own requests.
-      target.ran(await load(target.servers.map((s) => s.port), target.next(), secret, WARMUP_SECONDS * target.servers.length));
+      target.ran(await load(target.servers.map((s) => s.port), target.next(), secret, WARMUP_SECONDS * target.servers.length, target.connections));
     }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of targets) target.rounds.push(target.ran(await measured(target.servers, target.next(), secret, SECONDS / ROUNDS)));
+      for (const target of targets) target.rounds.push(target.ran(await measured(target.servers, target.next(), secret, SECONDS / ROUNDS, target.connections)));
     }
-    console.log(`webhooks: ${CONNECTIONS} connections, ${SECONDS} s a target in ${ROUNDS} alternating rounds, signed events of ~${Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length)} bytes`);
-    const results = targets.map((target) => ({ target, result: combine(target.rounds) }));
-    for (const { target, result } of results) console.log(line(target.label, result));
-    const [bare, sqlite, one, two] = results.map((r) => r.result.rate);
-    console.log(`webhooks ratios to bare: sqlite ${(sqlite / bare).toFixed(3)}, postgres one serve ${(one / bare).toFixed(3)}, two serves ${(two / bare).toFixed(3)}`);
-    const twoOverOne = (oneAt, label) => {
-      // Each round of two servers against the round of one just before it: the machine's load drifts between rounds.
+    console.log(`webhooks: ${CONNECTIONS} connections unless said, ${SECONDS} s a target in ${ROUNDS} alternating rounds, signed events of ~${Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length)} bytes`);
+    for (const target of targets) {
+      target.result = combine(target.rounds);
+      console.log(line(target.label, target.result));
+    }
+    const bareRate = bare.result.rate;
+    console.log(`webhooks ratios to bare: sqlite ${(sqlite.result.rate / bareRate).toFixed(3)}, postgres one serve ${(one.result.rate / bareRate).toFixed(3)}, two serves ${(two.result.rate / bareRate).toFixed(3)}`);
+    /** Each round of `b` against the round of `a` just before it (the machine's load drifts between rounds): the ratios, and their median. */
+    const paired = (a, b) => {
       const roundRate = (r) => r.ok / r.seconds;
-      const paired = targets[oneAt + 1].rounds.map((r, i) => roundRate(r) / roundRate(targets[oneAt].rounds[i])).sort((a, b) => a - b);
-      const median = (paired[(paired.length - 1) >> 1] + paired[paired.length >> 1]) / 2;
-      const [one, two] = [results[oneAt].result.rate, results[oneAt + 1].result.rate];
-      console.log(`webhooks postgres two serves / one${label}: ${(two / one).toFixed(2)} (target >= 1) ${two >= one ? "ok" : "BELOW TARGET"}; paired rounds ${paired.map((r) => r.toFixed(2)).join(", ")}, median ${median.toFixed(2)}`);
+      const ratios = b.rounds.map((r, i) => roundRate(r) / roundRate(a.rounds[i])).sort((x, y) => x - y);
+      return `paired rounds ${ratios.map((r) => r.toFixed(2)).join(", ")}, median ${((ratios[(ratios.length - 1) >> 1] + ratios[ratios.length >> 1]) / 2).toFixed(2)}`;
     };
-    twoOverOne(2, "");
-    const variants = [[4, `${NETWORK_DELAY_MS} ms of network latency each way`, "servers on other hosts"], [6, `every WAL flush ${FLUSH_DELAY_US / 1000} ms`, "a network disk"]];
-    for (const [at, label, as] of variants) {
-      if (targets.length <= at) continue;
-      const [oneRate, twoRate] = [results[at].result.rate, results[at + 1].result.rate];
-      console.log(`webhooks ratios to bare, ${label}: postgres one serve ${(oneRate / bare).toFixed(3)}, two serves ${(twoRate / bare).toFixed(3)}`);
-      twoOverOne(at, `, ${label} (${as})`);
+    for (const variant of variants) {
+      const [oneRate, twoRate] = [variant.one.result.rate, variant.two.result.rate];
+      console.log(`webhooks postgres two serves / one${variant.label} (${variant.as}): ${(twoRate / oneRate).toFixed(2)} (target >= 1) ${twoRate >= oneRate ? "ok" : "BELOW TARGET"}; ${paired(variant.one, variant.two)}`);
+      if (variant.apart) {
+        const apartRate = variant.apart.result.rate;
+        console.log(`webhooks postgres two serves on two databases / one${variant.label}: ${(apartRate / oneRate).toFixed(2)} (the machine's bound); two on one database / two on two: ${(twoRate / apartRate).toFixed(2)} (what sharing the log costs); ${paired(variant.apart, variant.two)}`);
+      }
     }
     if (targets.some((t) => t.cursor >= bodies.length)) console.log("webhooks note: ran out of distinct events; later requests were duplicates");
     const { loadavg, availableParallelism } = await import("node:os");

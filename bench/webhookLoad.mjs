@@ -82,20 +82,20 @@ function cpuSeconds(pid) {
 }
 
 /** A phase against one server or several (the load spread over them), with the CPU time they spent on it. */
-export async function measured(servers, bodies, secret, seconds) {
+export async function measured(servers, bodies, secret, seconds, connections = CONNECTIONS) {
   const cpu = () => servers.reduce((sum, server) => (sum === null ? null : ((used) => (used === null ? null : sum + used))(cpuSeconds(server.child.pid))), 0);
   const before = cpu();
-  const result = await load(servers.map((server) => server.port), bodies, secret, seconds);
+  const result = await load(servers.map((server) => server.port), bodies, secret, seconds, connections);
   const after = cpu();
   return { ...result, cpu: before === null || after === null ? null : after - before };
 }
 
 /**
- * One phase: CONNECTIONS workers, each sending the next signed body and waiting for the answer, until
- * `seconds` pass; worker i posts to ports[i % ports.length], so consecutive events go to different servers.
+ * One phase: `connections` workers (default CONNECTIONS), each sending the next signed body and waiting for the answer,
+ * until `seconds` pass; worker i posts to ports[i % ports.length], so consecutive events go to different servers.
  */
-export async function load(ports, bodies, secret, seconds) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS }); // per host and port
+export async function load(ports, bodies, secret, seconds, connections = CONNECTIONS) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections }); // per host and port
   const signer = new Webhook(secret);
   const latencies = [];
   let next = 0;
@@ -131,7 +131,7 @@ export async function load(ports, bodies, secret, seconds) {
     });
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CONNECTIONS }, async (_, worker) => {
+    Array.from({ length: connections }, async (_, worker) => {
       while (performance.now() < deadline && next < bodies.length) {
         const i = next++;
         await post(ports[worker % ports.length], bodies[i], `msg_${i}`);
