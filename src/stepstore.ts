@@ -31,9 +31,9 @@ export type Stepstore = ReturnType<typeof openStepstore>;
  */
 export async function openPostgresStepstore(url: string): Promise<Store> {
   // Loaded here, not on top: a SQLite store never loads pg.
-  const [{ BEGIN_APPEND, COMMIT_APPEND }, { openPostgresDatabase }, { migratePostgres }] = await Promise.all([
+  const [{ BEGIN_APPEND, COMMIT_APPEND, LOCK_LOG_FOR_APPEND }, { openPostgresDatabase }, { migratePostgres }] = await Promise.all([
     import("./store/postgres/appendLock.js"), import("./store/postgres/database.js"), import("./store/postgres/migrate.js"),
   ]);
-  const database = await openPostgresDatabase(url, { ends: { begin: BEGIN_APPEND, commit: COMMIT_APPEND }, pipeline: true, prepare: (pool) => migratePostgres(pool, url) });
+  const database = await openPostgresDatabase(url, { ends: { begin: BEGIN_APPEND, lock: LOCK_LOG_FOR_APPEND, commit: COMMIT_APPEND }, pipeline: true, prepare: (pool) => migratePostgres(pool, url) });
   return { dialect: "postgres", path: database.shownUrl, sql: database, ...wireProjections(database), close: () => database.close() };
 }

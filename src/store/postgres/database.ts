@@ -87,16 +87,18 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; s
   };
 }
 
-/** The statements a write transaction opens and ends with (the store's: BEGIN_APPEND and COMMIT_APPEND). */
+/** The statements a write transaction opens and ends with (the store's: appendLock.ts). */
 export interface TransactionEnds {
   begin: string;
+  /** Sent after `begin`'s answer, ahead of the transaction's first statements and in their packet (pipelined), before any of them runs. */
+  lock?: string;
   commit: string;
 }
 
 const PLAIN_TRANSACTION: TransactionEnds = { begin: "BEGIN", commit: "COMMIT" };
 
 /**
- * Runs `fn` in one transaction on one pooled client: `ends.begin`, then `ends.commit` (sent behind the pipelined
+ * Runs `fn` in one transaction on one pooled client: `ends.begin`, `ends.lock` with fn's first statements, then `ends.commit` (sent behind the pipelined
  * writes, answered with them), or ROLLBACK when `fn` or a statement fails; the error thrown is the first statement's
  * that failed, as the statements after it only fail because it did (and a COMMIT after it rolls back). A client
  * whose connection broke (ROLLBACK failed) is destroyed, not returned to the pool.
@@ -107,6 +109,7 @@ async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnd
   let broken: Error | undefined;
   try {
     await client.query(ends.begin);
+    if (ends.lock) await tx.port.write(ends.lock);
     const result = await fn(tx.port);
     const committed = client.query(ends.commit);
     await Promise.all([tx.settled(), committed]);
