@@ -141,9 +141,8 @@ function existing(stored: StoredEvent, record: AcceptedRecord, key: string): App
 }
 
 /**
- * A batch, or what gives it once the transaction holds the log (on PostgreSQL, after the append lock):
- * group commit takes its group then, so that what arrived while it waited for another process's append
- * goes in too, and two servers on one database commit groups as large as one server's.
+ * A batch, or what gives it once the transaction has begun (on PostgreSQL, after BEGIN's round trip; the append
+ * lock leaves with the first reads): group commit takes its group then, so that what arrived meanwhile goes in too.
  */
 export type LateBatch = AppendBatch | (() => AppendBatch);
 

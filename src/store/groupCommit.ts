@@ -40,7 +40,7 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
  * Group commit: the batches submitted during one turn of the event loop (under load, during the
  * loaded wait, or while the previous group commits) are appended together in one transaction (one
  * fsync), and each submitter is answered only after that commit. The transaction takes its group once
- * it holds the log (LateBatch), so waiting for another process's append grows the group.
+ * it has begun (LateBatch): on PostgreSQL what arrives during BEGIN's round trip goes in too.
  */
 export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
   const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
@@ -62,7 +62,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
 
   let inFlight: Promise<void> | null = null;
 
-  /** The oldest waiting batches up to maxRecords (at least one): the group, taken once the transaction holds the log. */
+  /** The oldest waiting batches up to maxRecords (at least one): the group, taken once the transaction has begun. */
   const take = (): Waiting[] => {
     let records = 0;
     let count = 0;
