@@ -71,16 +71,22 @@ describe.runIf(pgHalf)("a world split over two serve and two ingest processes on
     try {
       const sending = sendLanes(webhookLanes, () => servers, secret, acknowledged);
       const ingests = files.map((file) => ingest(db, file));
-      // A serve dies while webhooks are still being sent to it, and comes back.
-      await until(() => acknowledged.size >= 50);
-      servers[0]!.child.kill("SIGKILL");
-      expect(acknowledged.size, "every webhook was acknowledged before the serve was killed").toBeLessThan(webhooks);
-      expect((await servers[0]!.exited).signal).toBe("SIGKILL");
-      servers[0] = await spawnServe(["--db", db], { STEPSTORE_WEBHOOK_SECRET: secret });
-      // The first file's ingest dies once it has committed a batch, long before its end.
-      await until(async () => (await eventsFrom(db, files[0]!)) > 0);
-      ingests[0]!.child.kill("SIGKILL");
-      expect((await ingests[0]!.done).signal, "the first ingest finished before it was killed").toBe("SIGKILL");
+      // Side by side (the serve's restart takes longer than the rest of an ingest may):
+      // a serve dies while webhooks are still being sent to it, and comes back;
+      // the first file's ingest dies once it has committed a batch, long before its end.
+      const serveKilled = (async () => {
+        await until(() => acknowledged.size >= 50);
+        servers[0]!.child.kill("SIGKILL");
+        expect(acknowledged.size, "every webhook was acknowledged before the serve was killed").toBeLessThan(webhooks);
+        expect((await servers[0]!.exited).signal).toBe("SIGKILL");
+        servers[0] = await spawnServe(["--db", db], { STEPSTORE_WEBHOOK_SECRET: secret });
+      })();
+      const ingestKilled = (async () => {
+        await until(async () => (await eventsFrom(db, files[0]!)) > 0);
+        ingests[0]!.child.kill("SIGKILL");
+        expect((await ingests[0]!.done).signal, "the first ingest finished before it was killed").toBe("SIGKILL");
+      })();
+      await Promise.all([serveKilled, ingestKilled]);
       const committed = await settled(() => eventsFrom(db, files[0]!));
       expect(committed).toBeGreaterThan(0);
       expect(committed).toBeLessThan(fileRecords[0]!);
