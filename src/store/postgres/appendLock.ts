@@ -7,7 +7,8 @@ export const APPEND_LOCK_KEY = 0x5374_6570_0001;
  * first statements (its reads and its insert, in one packet: database.ts's `lock`), not in BEGIN's round trip: a lock
  * granted there would be held while the grant travelled back and the reads travelled out, a round trip more each
  * hold. Between hosts a hold's round trips are what the database's appends wait for one after another (through a
- * proxy holding each packet 1 ms each way, two serves went from 0.69–0.76× one serve to 0.90–0.94×).
+ * proxy holding each packet 1 ms each way, two serves went from 0.69–0.90× one serve to 0.85–0.94×). On loopback it
+ * costs two serves: a group no longer grows while its transaction waits for the lock (README, PostgreSQL).
  *
  * Why: a `bigserial` is not commit-ordered. Two transactions draw positions 7 and 8; if 8 commits first,
  * a reader of "events after 6" sees 8, moves its mark to 8, and never sees 7. Under this lock a
