@@ -24,10 +24,11 @@ export const LOCK_LOG_FOR_APPEND = `SELECT pg_advisory_xact_lock(${APPEND_LOCK_K
  * How every append transaction opens: BEGIN and its commit made asynchronous (see COMMIT_APPEND), in one round trip
  * (one simple query), during which the group commit's next group keeps growing (groupCommit.ts takes it after).
  * READ COMMITTED whatever the database's default: each statement after the lock must see what the previous holder
- * committed (REPEATABLE READ would take its snapshot at the lock's SELECT, before the lock was granted). Sequential scans off: every statement of an append reads and writes by key,
- * and a connection keeps the generic plan of each (prepared.ts) from when it was made; made while a new store's tables
- * were empty (before autovacuum first analyzes them), that plan scanned them whole at every append as they grew
- * (one `serve` on a new database: 1,144 webhooks/s, against 1,879 with indexes, on a 2-core machine).
+ * committed (REPEATABLE READ would take its snapshot at the lock's SELECT, before the lock was granted). Sequential
+ * scans off: every statement of an append reads and writes by key, and a connection keeps the generic plan of each
+ * (prepared.ts) from when it was made; made while a new store's tables were empty (before autovacuum first analyzes
+ * them), that plan scanned them whole at every append as they grew (one `serve` on a new database: 1,144 webhooks/s,
+ * against 1,879 with indexes, on a 2-core machine).
  */
 export const BEGIN_APPEND = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off`;
 

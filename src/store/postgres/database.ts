@@ -98,10 +98,10 @@ export interface TransactionEnds {
 const PLAIN_TRANSACTION: TransactionEnds = { begin: "BEGIN", commit: "COMMIT" };
 
 /**
- * Runs `fn` in one transaction on one pooled client: `ends.begin`, `ends.lock` with fn's first statements, then `ends.commit` (sent behind the pipelined
- * writes, answered with them), or ROLLBACK when `fn` or a statement fails; the error thrown is the first statement's
- * that failed, as the statements after it only fail because it did (and a COMMIT after it rolls back). A client
- * whose connection broke (ROLLBACK failed) is destroyed, not returned to the pool.
+ * Runs `fn` in one transaction on one pooled client: `ends.begin`, `ends.lock` with fn's first statements, then
+ * `ends.commit` (sent behind the pipelined writes, answered with them), or ROLLBACK when `fn` or a statement fails;
+ * the error thrown is the first statement's that failed, as the statements after it only fail because it did (and a
+ * COMMIT after it rolls back). A client whose connection broke (ROLLBACK failed) is destroyed, not returned to the pool.
  */
 async function inTransaction<T>(url: string, pool: pg.Pool, ends: TransactionEnds, fn: (tx: SqlPort) => Promise<T>): Promise<T> {
   const client = await connectClient(pool, url);
