@@ -126,9 +126,7 @@ export async function* documentsOf(paths: readonly string[], format: FormatOptio
  */
 export async function* keyedRecordsOf(doc: Document): AsyncGenerator<KeyedRecord | RejectedRecord> {
   const keyOf = createEventKeyer(doc.identity);
-  for await (const record of recordsOfDocument(doc)) {
-    yield record.ok ? { record, key: keyOf(record) } : record;
-  }
+  for await (const record of recordsOfDocument(doc)) yield keyOf.keyed(record);
   const damage = doc.damage();
   if (damage !== null) yield { ok: false, reason: damage, path: null, origin: doc.name, raw: "" };
 }

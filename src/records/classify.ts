@@ -39,6 +39,8 @@ export interface RejectedRecord {
   path: string | null;
   origin: string;
   raw: string;
+  /** The step the record is a delta of, when it plainly is one keyed by its place (deltaStepOf). */
+  deltaOf?: string;
 }
 
 export type ClassifiedRecord = AcceptedRecord | RejectedRecord;
@@ -59,6 +61,19 @@ export function unwrapEvent(value: unknown): { type: string; data: unknown; id: 
   if (value.object === "event" && "type" in value) return { type: value.type as string, data: value.data, id: value.id, createdAt: value.created_at };
   if (typeof value.event === "string" && value.object === undefined) return { type: value.event, data: value.data, id: undefined, createdAt: undefined };
   return null;
+}
+
+/**
+ * The step a record is a delta of, when it plainly is one that CONTRACT §3 keys by its place among the step's deltas:
+ * a `thread.run.step.delta` with a string `id`, bare or as the data of a `thread.run.step.delta` event without an id
+ * of its own. A rejection keeps it, so the step's later deltas keep their places (eventKey.ts) whether or not this
+ * one is accepted: by a later version that takes it, or in a corrected document read again.
+ */
+function deltaStepOf(value: JsonObject): string | undefined {
+  const event = unwrapEvent(value);
+  if (event && (event.type !== "thread.run.step.delta" || (typeof event.id === "string" && event.id !== ""))) return undefined;
+  const delta = event ? event.data : value;
+  return isJsonObject(delta) && delta.object === "thread.run.step.delta" && typeof delta.id === "string" ? delta.id : undefined;
 }
 
 /** The first problem zod found, as a reason and a JSON path; a number named as `text` (the record's) writes it. */
@@ -100,8 +115,9 @@ function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepI
 }
 
 function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
-  const reject = (reason: string, path: string | null): RejectedRecord => ({ ok: false, reason, path, origin, raw: data });
-  if (!isJsonObject(value)) return reject(`expected a JSON object, got ${describe(value)}`, "$");
+  if (!isJsonObject(value)) return { ok: false, reason: `expected a JSON object, got ${describe(value)}`, path: "$", origin, raw: data };
+  const deltaOf = deltaStepOf(value);
+  const reject = (reason: string, path: string | null): RejectedRecord => ({ ok: false, reason, path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) });
 
   const event = unwrapEvent(value);
   if (event) {

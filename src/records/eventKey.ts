@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalOfText } from "./canonical.js";
-import type { AcceptedRecord } from "./classify.js";
+import type { AcceptedRecord, ClassifiedRecord, RejectedRecord } from "./classify.js";
 
 /** The hex SHA-256 the event keys and the poller's document identities are made of. */
 export function sha256Hex(text: string | Buffer): string {
@@ -24,7 +24,12 @@ export function documentIdentity(firstBytes: Buffer): string {
 const DELTA_KEY = "delta:";
 const CONTENT_KEY = "sha256:";
 
-export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string;
+export interface EventKeyer {
+  /** An accepted record's key. */
+  key(record: AcceptedRecord, deliveryId?: string): string;
+  /** The document's next record: keyed when accepted; a rejected delta of a known step keeps its place among the step's deltas. */
+  keyed(record: ClassifiedRecord): { record: AcceptedRecord; key: string } | RejectedRecord;
+}
 
 /**
  * The idempotency key of each record of one document (CONTRACT §3): the event's id (or the
@@ -34,17 +39,31 @@ export type EventKeyer = (record: AcceptedRecord, deliveryId?: string) => string
  */
 export function createEventKeyer(documentId: string | (() => string)): EventKeyer {
   const deltaOrdinals = new Map<string, number>();
-  return (record, deliveryId) => {
+  const nextOrdinal = (stepId: string) => {
+    const ordinal = deltaOrdinals.get(stepId) ?? 0;
+    deltaOrdinals.set(stepId, ordinal + 1);
+    return ordinal;
+  };
+  const key = (record: AcceptedRecord, deliveryId?: string) => {
     // An empty id names nothing: two such events are not one.
     if (record.eventId !== null && record.eventId !== "") return record.eventId;
     if (deliveryId !== undefined) return deliveryId;
     const canonical = canonicalOfText(record.source, record.value);
     if (record.type === "thread.run.step.delta" && record.stepId !== null) {
-      const ordinal = deltaOrdinals.get(record.stepId) ?? 0;
-      deltaOrdinals.set(record.stepId, ordinal + 1);
+      const ordinal = nextOrdinal(record.stepId);
       const document = typeof documentId === "string" ? documentId : documentId();
       return `${DELTA_KEY}${sha256Hex(JSON.stringify([document, record.stepId, ordinal, canonical]))}`;
     }
     return `${CONTENT_KEY}${sha256Hex(canonical)}`;
+  };
+  return {
+    key,
+    keyed(record) {
+      if (record.ok) return { record, key: key(record) };
+      // Counted as if accepted: otherwise reading the document again once this delta is taken would shift the step's
+      // later deltas by one place, and append them a second time (their new keys are not in the log).
+      if (record.deltaOf !== undefined) nextOrdinal(record.deltaOf);
+      return record;
+    },
   };
 }

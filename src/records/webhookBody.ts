@@ -21,7 +21,7 @@ export function webhookRecord(body: Buffer, origin: string, deliveryId: string |
   }
   const [record] = recordsOf(value, raw, origin);
   if (!record!.ok) return record as RejectedRecord;
-  const key = createEventKeyer(() => documentIdentity(body))(record as AcceptedRecord, deliveryId);
+  const key = createEventKeyer(() => documentIdentity(body)).key(record as AcceptedRecord, deliveryId);
   // Where the keyer chose the delivery id (the event has none of its own), it becomes a column as an id does.
   const deliveryIdProblem = key === deliveryId && key !== (record as AcceptedRecord).eventId ? columnTextProblem(key) : null;
   if (deliveryIdProblem) return { ok: false, reason: `webhook-id header: ${deliveryIdProblem}`, path: null, origin, raw };

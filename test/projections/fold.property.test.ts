@@ -53,7 +53,7 @@ function keyedRecords(delivery: Delivery, index: number): KeyedRecord[] {
   const keyOf = createEventKeyer(documentIdentity(Buffer.from(raw)));
   return [...recordsOf(delivery.value, raw, `delivery-${index}.json`)].map((record) => {
     if (!record.ok) throw new Error(`the world made an invalid record: ${record.reason} at ${record.path}`);
-    return { record, key: keyOf(record) };
+    return { record, key: keyOf.key(record) };
   });
 }
 
@@ -243,7 +243,7 @@ describe("the run_steps fold over generated worlds (CONTRACT §5)", () => {
             const keyed = transcript.flatMap((value, line) =>
               [...recordsOf(value, JSON.stringify(value), `transcript.sse:${line + 1}`)].map((record) => {
                 if (!record.ok) throw new Error(`the world made an invalid record: ${record.reason}`);
-                return { record, key: keyOf(record) };
+                return { record, key: keyOf.key(record) };
               }));
             let appended = 0;
             for (let next = 0, b = 0; next < keyed.length; next += batchSizes[b++ % batchSizes.length]!) {

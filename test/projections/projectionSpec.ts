@@ -16,7 +16,7 @@ export function keyed(records: readonly Json[], keyOf: ReturnType<typeof createE
   return records.flatMap((value, i) =>
     [...recordsOf(value, JSON.stringify(value), `spec:${from + i + 1}`)].map((record) => {
       if (!record.ok) throw new Error(`a spec record was rejected: ${record.path}: ${record.reason}`);
-      return { record, key: keyOf(record) };
+      return { record, key: keyOf.key(record) };
     }));
 }
 

@@ -28,7 +28,7 @@ function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
     const raw = JSON.stringify(event);
     const [record] = [...recordsOf(event, raw, "upgrade.jsonl")];
     if (!record?.ok) throw new Error("the world made an invalid record");
-    return { record, key: keyOf(record) };
+    return { record, key: keyOf.key(record) };
   });
 }
 

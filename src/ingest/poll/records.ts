@@ -35,7 +35,7 @@ export function recordsOfResponse(body: unknown, url: string, text = JSON.string
   const keyOf = createEventKeyer(sha256Hex(origin));
   const records: PolledRecord[] = [];
   // A list page's items are re-serialised one by one from its text (CONTRACT §4); a lone object is kept as the body's text.
-  for (const record of recordsOf(body, text, origin)) records.push(record.ok ? { record, key: keyOf(record) } : record);
+  for (const record of recordsOf(body, text, origin)) records.push(keyOf.keyed(record));
   return records;
 }
 
