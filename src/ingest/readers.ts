@@ -9,6 +9,9 @@ import { linesOf, loneCrAsNewline } from "./lines.js";
 const oversized = (record: OversizedRecord, maxBytes: number, origin: string): RejectedRecord =>
   ({ ok: false, reason: oversizedReason(maxBytes), path: null, origin, raw: record.raw() });
 
+/** A line of JSON whitespace alone (a line break ends it): any other character, a no-break space or a BOM too, is a record to read, or reject. */
+const isBlankLine = (line: string) => /^[ \t\r]*$/.test(line);
+
 /** One record a line; blank lines skipped; origin `name:line`. */
 async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
   for await (const numbered of linesOf(doc.chunks, maxBytes)) {
@@ -22,7 +25,7 @@ async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<Cl
       continue;
     }
     const raw = number === 1 ? withoutByteOrderMark(numbered.line) : numbered.line;
-    if (raw.trim() === "") continue;
+    if (isBlankLine(raw)) continue;
     yield* recordsOfJson(raw, `${doc.name}:${number}`);
   }
 }

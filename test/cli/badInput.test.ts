@@ -109,6 +109,22 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect(JSON.parse(again.stdout)).toEqual({ records: summary.records, appended: 0, duplicates: VALID.length + 1, rejected: BAD.length });
   });
 
+  it("a JSONL line of other blanks than JSON's (no-break space, form feed, U+2028, a BOM past the first line) is a rejection naming the character, not skipped", async () => {
+    const file = join(tempDir(), "blanks.jsonl");
+    const db = tempDb();
+    const odd = ["\u00a0", "\f", "\u2028", "\ufeff"];
+    writeFileSync(file, [VALID[0]!, " \t\r", ...odd, VALID[1]!, ""].join("\n"));
+
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(ingest.code).toBe(3);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 6, appended: 2, duplicates: 0, rejected: 4 });
+    const rejections = await rejectionsOf(db);
+    expect(rejections.map((r) => [r.origin, r.raw])).toEqual(odd.map((line, i) => [`${file}:${i + 3}`, line]));
+    expect(rejections.map((r) => r.reason.replace(/ \(.*\)$/, ""))).toEqual(
+      ["\\u00a0", "\\u000c", "\\u2028", "\\ufeff"].map((escaped) => `invalid JSON: Unexpected token ${escaped} at column 1`),
+    );
+  });
+
   it("a .json array mixing valid and malformed items names each bad item file.json:$[i]", async () => {
     const dir = tempDir();
     const file = join(dir, "mixed.json");
