@@ -201,6 +201,14 @@ describe("sql limits", () => {
     expect(half.stderr).toMatch(/--max-rows must be a whole number from 1 to 9007199254740991, got "1.5"/);
   });
 
+  it("an empty or blank query is a usage error (exit 2) saying what to give, as an empty option value is", async () => {
+    for (const query of ["", "  \n "]) {
+      const result = await stepstore(["sql", "--db", db, "--", query]);
+      expect(result).toMatchObject({ code: 2, stdout: "" });
+      expect(result.stderr).toBe('stepstore: the query is empty: give one SQL statement, e.g. stepstore sql "SELECT count(*) FROM run_steps"\n');
+    }
+  });
+
   it("--max-rows cuts the rows printed and says so on stderr, with how to raise it", async () => {
     const many = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c";
     const result = await stepstore(["sql", "--db", db, "--max-rows", "10", "--format", "jsonl", "--", many], { subprocess: true });
