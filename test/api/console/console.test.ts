@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utcDay } from "../../analytics/truth.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../../helpers/browser.js";
 import { startServer, type RunningServer } from "../harness.js";
-import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, HOSTILE_RUN, HOSTILE_STEP, links, LONG_FUNCTION, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
+import { allPages, consoleWorld, HOSTILE_ASSISTANT, HOSTILE_OUTPUT, HOSTILE_RUN, HOSTILE_STEP, HOSTILE_THREAD, links, LONG_FUNCTION, LONG_MODEL, stepsOfRun, watchedPage, type ConsoleWorld, type Watched } from "./consoleWorld.js";
 
 let browser: Browser;
 let world: ConsoleWorld;
@@ -159,11 +159,12 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     expect(await page.locator("main b").count()).toBe(0);
   });
 
-  it("a key or an id with no place to break wraps in its cell: no page is wider than the 1280 px window", async () => {
+  it("a key, an id, a model or a file name with no place to break wraps in its cell: no page is wider than the 1280 px window", async () => {
     const { page } = watched;
     const pages: [string, string][] = [
       ["/ui/report?by=tool", LONG_FUNCTION], [`/ui/report/steps?by=tool&key=${encodeURIComponent(`function:${LONG_FUNCTION}`)}`, LONG_FUNCTION],
-      [`/ui/steps/${HOSTILE_STEP}`, LONG_FUNCTION], ["/ui/failures", HOSTILE_STEP], [`/ui/threads/thread_hostile/runs/${HOSTILE_RUN}`, HOSTILE_STEP],
+      [`/ui/steps/${HOSTILE_STEP}`, LONG_FUNCTION], ["/ui/failures", HOSTILE_STEP], [`/ui/threads/${HOSTILE_THREAD}/runs/${HOSTILE_RUN}`, HOSTILE_THREAD],
+      [`/ui/runs?model=${encodeURIComponent(LONG_MODEL)}`, LONG_MODEL],
     ];
     for (const [path, shown] of pages) {
       await page.goto(`${server.url}${path}`);

@@ -14,16 +14,26 @@ export const LONG_FUNCTION = `lookup_${"order_history_".repeat(16)}v2`;
 /** The hostile step's id and its run's, with no place to break, longer than a 1280 px page: each page must wrap them. */
 export const HOSTILE_STEP = `step_hostile_${"9876543210".repeat(20)}`;
 export const HOSTILE_RUN = `run_hostile_${"0123456789".repeat(20)}`;
+export const HOSTILE_THREAD = `thread_hostile_${"5432109876".repeat(20)}`;
+/** A model name, a file's name and id and a ranker with no place to break: the runs page's and the step page's cells must wrap them. */
+export const LONG_MODEL = `gpt-4o-${"finetuned-".repeat(24)}v1`;
+const LONG_FILE = `file_${"AbCdEfGhIj".repeat(20)}`;
+const LONG_NAME = `${"quarterly_report_".repeat(12)}.pdf`;
+const LONG_RANKER = `ranker_${"default_2024_08_21_".repeat(10)}`;
 
 /** A failed function step whose output and error message are markup (its run has no snapshot), calling LONG_FUNCTION. */
 function hostileStep(createdAt: number): RunStep {
   return {
-    id: HOSTILE_STEP, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: "thread_hostile", run_id: HOSTILE_RUN,
+    id: HOSTILE_STEP, object: "thread.run.step", created_at: createdAt, assistant_id: "asst_hostile", thread_id: HOSTILE_THREAD, run_id: HOSTILE_RUN,
     type: "tool_calls", status: "failed",
     step_details: { type: "tool_calls", tool_calls: [
       { id: "call_hostile", type: "function", function: { name: LONG_FUNCTION, arguments: '{"q":"<b>x</b>"}', output: HOSTILE_OUTPUT } },
       // A call the step failed before answering: no output, and none coming.
       { id: "call_unanswered", type: "function", function: { name: "notify_customer", arguments: "{}", output: null } },
+      { id: "call_search", type: "file_search", file_search: {
+        ranking_options: { ranker: LONG_RANKER, score_threshold: 0.5 }, results: [{ file_id: LONG_FILE, file_name: LONG_NAME, score: 0.9 }],
+      } },
+      { id: "call_chart", type: "code_interpreter", code_interpreter: { input: "plot()", outputs: [{ type: "image", image: { file_id: LONG_FILE } }] } },
     ] },
     last_error: { code: "server_error", message: "<script>window.__pwned = 2</script>" },
     expired_at: null, cancelled_at: null, failed_at: createdAt + 3, completed_at: null, metadata: null,
@@ -46,7 +56,8 @@ export interface ConsoleWorld {
 export async function consoleWorld(): Promise<ConsoleWorld> {
   const world = generateWorld(11, { runs: 14 });
   const snapshots = snapshotSteps(90, 5);
-  const snapRuns = snapshotRuns(snapshots);
+  const [longModelRun, ...snapRuns] = snapshotRuns(snapshots);
+  snapRuns.unshift({ ...longModelRun!, model: LONG_MODEL });
   const newest = Math.max(...[...world.steps, ...snapshots].map((s) => s.created_at as number));
   const hostile = hostileStep(newest + 60);
   const db = await storeOf(world, [...snapshots, hostile], snapRuns, [HOSTILE_ASSISTANT]);

@@ -26,7 +26,7 @@ export async function failuresPage(port: SqlPort): Promise<{ title: string; body
   const sections = [...groups].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).map(([code, group]) => html`<section>
 <h2><code>${code}</code> · ${group.length} ${group.length === 1 ? "step" : "steps"}</h2>
 <table><thead><tr><th scope="col">Step</th><th scope="col">Run</th><th scope="col">Failed (UTC)</th><th scope="col">Message</th></tr></thead><tbody>${
-    group.map((step) => html`<tr><td class="id"><a href="${stepHref(step.id)}">${step.id}</a></td><td class="id">${runLink(step)}</td><td class="when">${timestamp(step.failed_at ?? step.created_at)}</td><td class="text">${String(errorOf(step).message ?? "")}</td></tr>`)
+    group.map((step) => html`<tr><td class="id"><a href="${stepHref(step.id)}">${step.id}</a></td><td class="id">${runLink(step)}</td><td class="when">${timestamp(step.failed_at ?? step.created_at)}</td><td>${String(errorOf(step).message ?? "")}</td></tr>`)
   }</tbody></table></section>`);
   return {
     title: "Failures",
