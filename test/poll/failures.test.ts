@@ -81,6 +81,21 @@ describe("poll when the server fails", () => {
     }
   });
 
+  it("a server that echoes a --query credential (Azure's api-key) in its error: printed as [redacted], the api-version as given", async () => {
+    const { run, steps } = exampleExport();
+    const stepsPath = `/threads/${run.thread_id}/runs/${run.id}/steps`;
+    const echo = { status: 400, body: JSON.stringify({ error: { message: `bad request for ${stepsPath}?api-key=q-secret-1&api-version=2024-05-01-preview`, type: "invalid_request_error" } }) };
+    const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }], answer: (path) => (path === stepsPath ? echo : undefined) });
+    servers.push(server);
+    const query = ["--query", "api-key=q-secret-1", "--query", "api-version=2024-05-01-preview"];
+    for (const args of [[], ["--json"]]) {
+      const result = await poll(server, tempDb(), ["--run", `${run.thread_id}/${run.id}`, ...query, ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("?api-key=[redacted]&api-version=2024-05-01-preview");
+      expect(result.stderr + result.stdout).not.toContain("q-secret-1");
+    }
+  });
+
   it("when the key is refused midway, still names the 404s and failures met before it, with the summary's whole shape", async () => {
     const { run, steps } = exampleExport();
     const error = (message: string) => JSON.stringify({ error: { message, type: "invalid_request_error", param: null, code: null } });

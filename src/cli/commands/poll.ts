@@ -1,7 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
-import { createRecordSink, CREDENTIAL_NAME, fetchKeepingBodies, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
+import { createRecordSink, CREDENTIAL_NAME, fetchKeepingBodies, isSecretParam, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
 import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -87,13 +87,15 @@ function baseUrlOf(options: PollCommandOptions): string | undefined {
 }
 
 /**
- * The credentials a poll sends: the API key, and the value (and its token after `Bearer`) of each header whose name says
- * credentials, as a query parameter's does (Azure API Management's `Ocp-Apim-Subscription-Key` too). Another header's
- * value (`x-retry: 1`) is not one: hidden wherever it appears, it would mangle ids and counts in every message.
+ * The credentials a poll sends: the API key, the value (and its token after `Bearer`) of each header whose name says
+ * credentials (Azure API Management's `Ocp-Apim-Subscription-Key` too), and of each `--query` parameter that events'
+ * origins mask (`api-key`, `code`). Another value (`x-retry: 1`, `api-version`) is not one: hidden wherever it appears,
+ * it would mangle ids and counts in every message.
  */
-const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>): string[] => [
+const credentialsOf = (apiKey: string | undefined, headers: Record<string, string>, query: Record<string, string>): string[] => [
   ...(apiKey ? [apiKey] : []),
   ...Object.entries(headers).filter(([name, value]) => CREDENTIAL_NAME.test(name) && value !== "").flatMap(([, value]) => [value, value.replace(/^bearer\s+/i, "")]),
+  ...Object.entries(query).filter(([name, value]) => isSecretParam(name) && value !== "").map(([, value]) => value),
 ];
 
 /**
@@ -118,7 +120,7 @@ function clientOf(options: PollCommandOptions): { client: OpenAI; credentials: s
     timeout: numberSetting("--timeout", options.timeout, { whole: false, min: 0.001, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000,
     fetch: fetchKeepingBodies,
   });
-  return { client, credentials: credentialsOf(apiKey, headers) };
+  return { client, credentials: credentialsOf(apiKey, headers, defaultQuery) };
 }
 
 const subjectOf = (threadId: string, runId: string | null) => (runId === null ? `thread ${threadId}` : `run ${threadId}/${runId}`);

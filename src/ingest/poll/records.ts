@@ -9,7 +9,7 @@ export type PolledRecord = KeyedRecord | RejectedRecord;
 export const CREDENTIAL_NAME = /auth|key|token|secret|sig|password/i;
 
 /** Query parameters whose values are credentials: kept out of `events.origin` (`code`: an Azure Functions key). */
-const isSecretParam = (name: string) => CREDENTIAL_NAME.test(name) || /^code$/i.test(name);
+export const isSecretParam = (name: string) => CREDENTIAL_NAME.test(name) || /^code$/i.test(name);
 
 /** Any URL's `user:password@` in a text (an error's message), masked. */
 export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1REDACTED@");
