@@ -31,7 +31,8 @@ describe("poll given list pages no server should send", () => {
     expect(result.stderr).toContain(`thread ${threadA} failed: ${server.baseUrl}/threads/${threadA}/runs?limit=100 answered a body that could not be read (Unexpected end of JSON input)`);
     expect(result.stderr).toContain(`run ${threadB}/${cutRun} failed: ${server.baseUrl}/threads/${threadB}/runs/${cutRun}/steps?limit=100&order=asc answered a body that could not be read`);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ rejected: 0, runs: 2, not_found: [], interrupted: false });
+    // `runs` counts the runs whose steps were listed: thread B's other run, not the one whose steps were cut off.
+    expect(summary).toMatchObject({ rejected: 0, runs: 1, not_found: [], interrupted: false });
     expect(summary.failed).toHaveLength(2);
     const landed = runs[3]!.states[0]!.run.id;
     expect(await stepRows(db)).toEqual(inStepsOrder(truth.filter((s) => s.run_id === landed).map(withoutContent)));
@@ -82,7 +83,8 @@ describe("poll given list pages no server should send", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`thread thread_oops failed: ${server.baseUrl}/threads/thread_oops/runs?limit=100 is not a list page: its data is "oops", not an array`);
     expect(result.stderr).toContain(`run ${run.thread_id}/${run.id} failed: ${server.baseUrl}/threads/${run.thread_id}/runs/${run.id}/steps?limit=100&order=asc is not a list page: its data is an object, not an array`);
-    expect(JSON.parse(result.stdout)).toMatchObject({ runs: 1, steps: 0, rejected: 0 });
+    // No run's steps were listed: the one run's steps page failed.
+    expect(JSON.parse(result.stdout)).toMatchObject({ runs: 0, steps: 0, rejected: 0 });
     expect(server.requests.filter((r) => r.path.startsWith("/v1/threads/thread_oops/runs/"))).toEqual([]);
   });
 
