@@ -57,6 +57,10 @@ export interface ReportParams {
   format: ReportFormat;
 }
 
+/** What is wrong with a `from`/`to` pair of valid UTC dates that selects no day, null when it is a range. */
+export const reversedDayRange = (from: string | undefined, to: string | undefined): string | null =>
+  from !== undefined && to !== undefined && from > to ? `from (${from}) is after to (${to}): the range is inclusive, from ≤ to` : null;
+
 /** Checks what a user gave (`--by/--from/--to/--assistant/--format` or the query string); errors name the allowed values. */
 export function parseReportParams(input: ReportParamsInput): ReportParams {
   const by = input.by ?? "assistant";
@@ -73,9 +77,8 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
       throw new ReportParamError(`invalid ${name} date ${JSON.stringify(value)}: expected a UTC date YYYY-MM-DD (e.g. 2025-01-31)`, name);
     }
   }
-  if (input.from !== undefined && input.to !== undefined && input.from > input.to) {
-    throw new ReportParamError(`from (${input.from}) is after to (${input.to}): the range is inclusive, from ≤ to`, "from");
-  }
+  const reversed = reversedDayRange(input.from, input.to);
+  if (reversed) throw new ReportParamError(reversed, "from");
   for (const name of ["assistant", "model"] as const) {
     if (input[name] === "") throw new ReportParamError(`${name} must not be empty`, name);
   }

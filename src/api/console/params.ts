@@ -1,4 +1,5 @@
 import { utcDayStart } from "../../analytics/metrics.js";
+import { reversedDayRange } from "../../analytics/report.js";
 import { unknownParameter } from "../requestParams.js";
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -34,10 +35,13 @@ export function dayRange(query: Query): { from?: string; to?: string; fromSecond
     if (seconds === null) throw new BadParam(`'${name}' must be a UTC date YYYY-MM-DD, got ${JSON.stringify(day)}`);
     return seconds;
   };
-  return {
+  const range = {
     ...(from === undefined ? {} : { from, fromSeconds: start("from", from) }),
     ...(to === undefined ? {} : { to, toBefore: start("to", to) + 86_400 }),
   };
+  const reversed = reversedDayRange(from, to);
+  if (reversed) throw new BadParam(reversed);
+  return range;
 }
 
 /**

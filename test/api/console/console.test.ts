@@ -190,7 +190,7 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
   });
 
   it("answers unknown ids and pages 404, bad filters 400, as HTML pages; every answer forbids script", async () => {
-    for (const [path, status] of [["/ui/steps/step_nope", 404], ["/ui/threads/t/runs/run_nope", 404], ["/ui/nope", 404], ["/ui/runs?from=2025-13-01", 400], ["/ui/report?by=colour", 400], ["/ui/runs", 200]] as const) {
+    for (const [path, status] of [["/ui/steps/step_nope", 404], ["/ui/threads/t/runs/run_nope", 404], ["/ui/nope", 404], ["/ui/runs?from=2025-13-01", 400], ["/ui/runs?from=2025-08-10&to=2025-08-01", 400], ["/ui/report?by=colour", 400], ["/ui/runs", 200]] as const) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(status);
       expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
