@@ -223,6 +223,23 @@ describe.skipIf(!CHROMIUM)(`stepstore report --format html, opened in headless C
     expect(Math.max(...page.stepTicks.map(Number))).toBe(3);
   });
 
+  it("given a day whose one step failed, when reported by day, then no completion-time chart is drawn over no data", async () => {
+    const step = truth.steps.find((s) => s.status === "failed")!;
+    const file = join(tempDir(), "failed.jsonl");
+    writeFileSync(file, `${JSON.stringify(step)}\n`);
+    const store = await emptyStore();
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    const report = await htmlReport(["--db", store, "--by", "day"], "one-failed-day.html");
+    const page = await open(report);
+    expect(page.errors).toEqual([]);
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("Failure rate over time");
+    expect(html).not.toContain("Completion time over time");
+    // Before: an empty plot whose one tick read 0.000000.
+    expect(page.text).not.toContain("0.000000");
+    expect(page.svgs).toBe(3);
+  });
+
   it("given no filter, when reported by hour, then the page renders with its trends", async () => {
     const page = await openChecked(await htmlReport(["--db", db, "--by", "hour"], "hour.html"), "by-hour", 5);
     expect(page.html).toContain("Steps per hour by status");

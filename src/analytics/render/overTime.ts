@@ -82,15 +82,18 @@ export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comp
       },
       ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
     ]),
-    overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
-      {
-        ...current,
-        transform: COMPLETION_STATISTICS,
-        mark: line,
-        encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
-      },
-      ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
-    ]),
+    // As by key: no period of either span with a completed step (every step failed), no time to chart.
+    ...([...rows, ...(comparison?.rows ?? [])].some((row) => row.p95_completion_seconds !== null)
+      ? [overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
+        {
+          ...current,
+          transform: COMPLETION_STATISTICS,
+          mark: line,
+          encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
+        },
+        ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
+      ])]
+      : []),
     overTime({ text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${period}` }, 200, [
       {
         ...current,
