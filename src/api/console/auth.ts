@@ -44,12 +44,15 @@ export function consoleAuth(apiKey: string) {
   };
 }
 
-/** The sign-in form: no data of the store, only where to type the key. */
-export function signInBody(failed: boolean) {
+/** Where a sign-in returns: the console page asked for, a path of this service's `/ui/` only (never another site); else the overview. */
+export const returnPath = (next: unknown): string => (typeof next === "string" && /^\/ui\/(?![/\\])/.test(next) ? next : "/ui/");
+
+/** The sign-in form: no data of the store, only where to type the key, and the page to return to (`next`). */
+export function signInBody(failed: boolean, next: string) {
   return html`<div class="signin"><h1>Sign in</h1>
 <p>This console requires the service's API key (<code>STEPSTORE_API_KEY</code>).</p>
 ${failed ? html`<p class="bad" role="alert">That key is not correct.</p>` : ""}
-<form method="post" action="/ui/signin"><label for="key">API key</label>
+<form method="post" action="/ui/signin"><input type="hidden" name="next" value="${returnPath(next)}"><label for="key">API key</label>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
 <p><button type="submit">Sign in</button></p></form></div>`;
 }

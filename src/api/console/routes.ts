@@ -4,7 +4,7 @@ import { ReportParamError } from "../../analytics/report.js";
 import type { PriceTable } from "../../analytics/prices.js";
 import type { Store } from "../../store/store.js";
 import { CONSOLE_CSS } from "./assets.js";
-import { consoleAuth, COOKIE, signInBody } from "./auth.js";
+import { consoleAuth, COOKIE, returnPath, signInBody } from "./auth.js";
 import { nulMessage, parameterWithNul } from "../requestParams.js";
 import { html, type Html } from "./html.js";
 import { page, type PageOptions } from "./layout.js";
@@ -73,8 +73,9 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
   app.post<{ Body: Record<string, string> | undefined }>("/ui/signin", (request, reply) => {
     if (auth === null) return reply.redirect("/ui/", 303);
     const key = request.body?.key;
-    if (typeof key === "string" && auth.isKey(key)) return reply.header("set-cookie", auth.cookie).redirect("/ui/", 303);
-    return send(reply, 401, { title: "Sign in" }, signInBody(true));
+    const next = returnPath(request.body?.next);
+    if (typeof key === "string" && auth.isKey(key)) return reply.header("set-cookie", auth.cookie).redirect(next, 303);
+    return send(reply, 401, { title: "Sign in" }, signInBody(true, next));
   });
   app.post("/ui/signout", (_request, reply) =>
     reply.header("set-cookie", `${COOKIE}=; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=0`).redirect("/ui/", 303));
@@ -83,7 +84,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleOptions> = async (app, { s
   /** `accepts`: the query parameters the page takes, any other a 400; null for the catch-all, which answers 404 whatever it is asked. */
   const dataPage = (path: string, section: Section, accepts: readonly string[] | null, render: (params: Record<string, string>, query: Query) => Promise<Rendered>) =>
     app.get<{ Params: Record<string, string>; Querystring: Query }>(path, async (request, reply) => {
-      if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false));
+      if (auth !== null && !auth.allows(request)) return send(reply, 401, { title: "Sign in" }, signInBody(false, request.url));
       let rendered: Rendered;
       try {
         const nul = parameterWithNul(request);

@@ -39,7 +39,10 @@ describe("the console with STEPSTORE_API_KEY set", () => {
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(body).toContain("Sign in");
         expect(body).not.toContain(">gpt-4o<");
-        expect(shownRunIds(body), path).toEqual([]);
+        // The form keeps the path asked for (the asker's own words) to return to, and nothing else of it.
+        const form = body.replace(/<input type="hidden" name="next" value="[^"]*">/, "");
+        expect(form).not.toBe(body);
+        expect(shownRunIds(form), path).toEqual([]);
       }
     }
   });
@@ -67,6 +70,19 @@ describe("the console with STEPSTORE_API_KEY set", () => {
     expect(cookie).not.toContain(KEY);
   });
 
+  it("sign-in returns to the console page asked for, and never to another site", async () => {
+    const asked = await fetch(`${server.url}/ui/runs?status=failed`);
+    expect(asked.status).toBe(401);
+    expect(await asked.text()).toContain('<input type="hidden" name="next" value="/ui/runs?status=failed">');
+    const post = (next: string) => fetch(`${server.url}/ui/signin`, {
+      method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ key: KEY, next }).toString(),
+    });
+    expect((await post("/ui/runs?status=failed")).headers.get("location")).toBe("/ui/runs?status=failed");
+    for (const elsewhere of ["https://evil.example/ui/", "//evil.example/ui/", "/ui//evil.example", "/ui/\\evil.example", "/report", ""]) {
+      expect((await post(elsewhere)).headers.get("location"), elsewhere).toBe("/ui/");
+    }
+  });
+
   it.skipIf(!CHROMIUM)(`in a browser: signed in through the form, every page works${browserMissing ? ` (skipped: ${browserMissing})` : ""}`, async () => {
     const browser: Browser = await chromium.launch({ executablePath: CHROMIUM!, args: CHROMIUM_ARGS });
     try {
@@ -75,8 +91,12 @@ describe("the console with STEPSTORE_API_KEY set", () => {
       expect(first!.status()).toBe(401);
       expect(shownRunIds(await page.content())).toEqual([]);
       await page.fill("#key", KEY);
-      await Promise.all([page.waitForURL(`${server.url}/ui/`), page.click("text=Sign in >> nth=-1")]);
-      expect(new URL(page.url()).pathname).toBe("/ui/");
+      // Back to the page asked for, not the overview: its URL is the 401's, so what is awaited is its answer, now 200.
+      const signedIn = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === "/ui/runs" && r.status() === 200);
+      await page.click("text=Sign in >> nth=-1");
+      await signedIn;
+      await page.waitForLoadState();
+      expect(showsData("/ui/runs", await page.content())).toBe(true);
       for (const path of pages()) {
         const response = await page.goto(`${server.url}${path}`);
         expect(response!.status(), path).toBe(200);
