@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import { html } from "./html.js";
+import { fieldValue, html } from "./html.js";
 
 /** The session cookie: a value derived from the key (never the key itself), HttpOnly, SameSite=Strict, for /ui only. */
 export const COOKIE = "stepstore_console";
@@ -44,15 +44,26 @@ export function consoleAuth(apiKey: string) {
   };
 }
 
-/** Where a sign-in returns: the console page asked for, a path of this service's `/ui/` only (never another site); else the overview. */
-export const returnPath = (next: unknown): string => (typeof next === "string" && /^\/ui\/(?![/\\])/.test(next) ? next : "/ui/");
+/** The longest page address a sign-in returns to: the form posts it back, within the form parser's body limit. */
+const MAX_RETURN_PATH = 2048;
+
+/**
+ * Where a sign-in returns: the console page asked for, resolved as a browser would (`..` and `%2e` included), when it is
+ * a `/ui/` page of this service, as ASCII (a header's value); else, or past MAX_RETURN_PATH, the overview.
+ */
+export function returnPath(next: unknown): string {
+  if (typeof next !== "string" || next.length > MAX_RETURN_PATH || !next.startsWith("/")) return "/ui/";
+  const base = "http://console.invalid";
+  const url = new URL(next, base);
+  return url.origin === base && url.pathname.startsWith("/ui/") ? `${url.pathname}${url.search}` : "/ui/";
+}
 
 /** The sign-in form: no data of the store, only where to type the key, and the page to return to (`next`). */
 export function signInBody(failed: boolean, next: string) {
   return html`<div class="signin"><h1>Sign in</h1>
 <p>This console requires the service's API key (<code>STEPSTORE_API_KEY</code>).</p>
 ${failed ? html`<p class="bad" role="alert">That key is not correct.</p>` : ""}
-<form method="post" action="/ui/signin"><input type="hidden" name="next" value="${returnPath(next)}"><label for="key">API key</label>
+<form method="post" action="/ui/signin"><input type="hidden" name="next" ${fieldValue(returnPath(next))}><label for="key">API key</label>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
 <p><button type="submit">Sign in</button></p></form></div>`;
 }

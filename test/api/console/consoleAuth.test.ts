@@ -78,8 +78,16 @@ describe("the console with STEPSTORE_API_KEY set", () => {
       method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ key: KEY, next }).toString(),
     });
     expect((await post("/ui/runs?status=failed")).headers.get("location")).toBe("/ui/runs?status=failed");
-    for (const elsewhere of ["https://evil.example/ui/", "//evil.example/ui/", "/ui//evil.example", "/ui/\\evil.example", "/report", ""]) {
+    // Off the console, as a browser resolves it (`..`, `%2e`), or too long to post back: the overview.
+    for (const elsewhere of ["https://evil.example/ui/", "//evil.example/ui/", "/\\evil.example/ui/", "/report", "/ui/../healthz", "/ui/%2e%2e/v1/threads", "", `/ui/${"x".repeat(3000)}`]) {
       expect((await post(elsewhere)).headers.get("location"), elsewhere).toBe("/ui/");
+    }
+    // Odd but of the console: a page of this service, written as ASCII (a header cannot hold a line break or 日本).
+    for (const [odd, location] of [["/ui//evil.example", "/ui//evil.example"], ["/ui/\\evil.example", "/ui//evil.example"], ["/ui/a\r\nb", "/ui/ab"], ["/ui/日本", "/ui/%E6%97%A5%E6%9C%AC"]]) {
+      const answer = await post(odd!);
+      expect(answer.status, odd).toBe(303);
+      expect(answer.headers.get("location"), odd).toBe(location);
+      expect(new URL(location!, server.url).origin).toBe(new URL(server.url).origin);
     }
   });
 
