@@ -8,7 +8,7 @@ export const CHUNK_RECORDS = 1000;
 export const MAX_CHUNKS_AHEAD = 4;
 
 /** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects), and already keyed (no `source`). */
-export type WireRecord = Omit<AcceptedRecord, "payload" | "value" | "source"> & { key: string };
+export type WireRecord = Omit<AcceptedRecord, "payload" | "value" | "source"> & Omit<KeyedRecord, "record">;
 
 export type WorkerMessage =
   /** `bytesRead`: of the files, so far, for progress. */
@@ -17,9 +17,9 @@ export type WorkerMessage =
   | { kind: "error"; message: string }
   | { kind: "exited"; code: number };
 
-export function toWire({ record, key }: KeyedRecord): WireRecord {
+export function toWire({ record, ...keys }: KeyedRecord): WireRecord {
   const { type, eventId, envelopeCreatedAt, stepId, runId, threadId, origin, data } = record;
-  return { ok: true, key, type, eventId, envelopeCreatedAt, stepId, runId, threadId, origin, data };
+  return { ok: true, ...keys, type, eventId, envelopeCreatedAt, stepId, runId, threadId, origin, data };
 }
 
 /** The record again, its payload parsed from its text exactly as the log's readers (rebuild, verify) do. */
@@ -29,7 +29,7 @@ function fromWire(wire: WireRecord): KeyedRecord {
     ok: true, type: wire.type, payload, value: payload, eventId: wire.eventId, envelopeCreatedAt: wire.envelopeCreatedAt,
     stepId: wire.stepId, runId: wire.runId, threadId: wire.threadId, origin: wire.origin, data: wire.data, source: wire.data,
   };
-  return { record, key: wire.key };
+  return { record, key: wire.key, ...(wire.legacyKey === undefined ? {} : { legacyKey: wire.legacyKey }) };
 }
 
 /**

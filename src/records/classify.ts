@@ -8,6 +8,7 @@ import { MAX_NESTING, nestingTooDeepAt } from "./nesting.js";
 import { describe, reasonOf } from "./reason.js";
 import { isJsonObject, type JsonObject } from "./json.js";
 import { invalidJson, placeIn } from "./invalidJson.js";
+import { namesItself } from "./eventKey.js";
 
 /** A record that passed validation: what the log stores and the folds read. */
 export interface AcceptedRecord {
@@ -71,7 +72,8 @@ export function unwrapEvent(value: unknown): { type: string; data: unknown; id: 
  */
 function deltaStepOf(value: JsonObject): string | undefined {
   const event = unwrapEvent(value);
-  if (event && (event.type !== "thread.run.step.delta" || (typeof event.id === "string" && event.id !== ""))) return undefined;
+  // An id of any type: once corrected to a string, the event is keyed by it, not by its place.
+  if (event && (event.type !== "thread.run.step.delta" || namesItself(event.id))) return undefined;
   const delta = event ? event.data : value;
   return isJsonObject(delta) && delta.object === "thread.run.step.delta" && typeof delta.id === "string" ? delta.id : undefined;
 }

@@ -24,11 +24,35 @@ export function documentIdentity(firstBytes: Buffer): string {
 const DELTA_KEY = "delta:";
 const CONTENT_KEY = "sha256:";
 
+/** Whether an event names itself (CONTRACT §3 rule 1): an id other than null or "", which names nothing. */
+export const namesItself = (id: unknown) => id !== undefined && id !== null && id !== "";
+
+/** An accepted record and its key; for a delta placed after a rejected one of its step, the key the log gave it before. */
+export interface KeyedRecord {
+  record: AcceptedRecord;
+  key: string;
+  /**
+   * Before 2026-12-04 a delta's place counted the step's accepted deltas alone: a document read by an earlier version
+   * holds this delta under this key. The log's appender takes it as a duplicate when it finds it (store/append.ts).
+   */
+  legacyKey?: string;
+}
+
 export interface EventKeyer {
   /** An accepted record's key. */
   key(record: AcceptedRecord, deliveryId?: string): string;
   /** The document's next record: keyed when accepted; a rejected delta of a known step keeps its place among the step's deltas. */
-  keyed(record: ClassifiedRecord): { record: AcceptedRecord; key: string } | RejectedRecord;
+  keyed(record: ClassifiedRecord): KeyedRecord | RejectedRecord;
+}
+
+/** Counts per step: what place the next one takes. */
+function counter() {
+  const counts = new Map<string, number>();
+  return (stepId: string) => {
+    const count = counts.get(stepId) ?? 0;
+    counts.set(stepId, count + 1);
+    return count;
+  };
 }
 
 /**
@@ -38,31 +62,26 @@ export interface EventKeyer {
  * (a delta's): a webhook's body is not hashed for every request.
  */
 export function createEventKeyer(documentId: string | (() => string)): EventKeyer {
-  const deltaOrdinals = new Map<string, number>();
-  const nextOrdinal = (stepId: string) => {
-    const ordinal = deltaOrdinals.get(stepId) ?? 0;
-    deltaOrdinals.set(stepId, ordinal + 1);
-    return ordinal;
-  };
-  const key = (record: AcceptedRecord, deliveryId?: string) => {
-    // An empty id names nothing: two such events are not one.
-    if (record.eventId !== null && record.eventId !== "") return record.eventId;
-    if (deliveryId !== undefined) return deliveryId;
+  // A delta's place among its step's deltas, rejected ones included; and among the accepted ones alone, as before.
+  const [place, acceptedPlace] = [counter(), counter()];
+  const deltaKey = (stepId: string, ordinal: number, canonical: string) =>
+    `${DELTA_KEY}${sha256Hex(JSON.stringify([typeof documentId === "string" ? documentId : documentId(), stepId, ordinal, canonical]))}`;
+  const keysOf = (record: AcceptedRecord, deliveryId?: string): Omit<KeyedRecord, "record"> => {
+    if (namesItself(record.eventId)) return { key: record.eventId! };
+    if (deliveryId !== undefined) return { key: deliveryId };
     const canonical = canonicalOfText(record.source, record.value);
-    if (record.type === "thread.run.step.delta" && record.stepId !== null) {
-      const ordinal = nextOrdinal(record.stepId);
-      const document = typeof documentId === "string" ? documentId : documentId();
-      return `${DELTA_KEY}${sha256Hex(JSON.stringify([document, record.stepId, ordinal, canonical]))}`;
-    }
-    return `${CONTENT_KEY}${sha256Hex(canonical)}`;
+    if (record.type !== "thread.run.step.delta" || record.stepId === null) return { key: `${CONTENT_KEY}${sha256Hex(canonical)}` };
+    const [ordinal, accepted] = [place(record.stepId), acceptedPlace(record.stepId)];
+    const key = deltaKey(record.stepId, ordinal, canonical);
+    return ordinal === accepted ? { key } : { key, legacyKey: deltaKey(record.stepId, accepted, canonical) };
   };
   return {
-    key,
+    key: (record, deliveryId) => keysOf(record, deliveryId).key,
     keyed(record) {
-      if (record.ok) return { record, key: key(record) };
+      if (record.ok) return { record, ...keysOf(record) };
       // Counted as if accepted: otherwise reading the document again once this delta is taken would shift the step's
       // later deltas by one place, and append them a second time (their new keys are not in the log).
-      if (record.deltaOf !== undefined) nextOrdinal(record.deltaOf);
+      if (record.deltaOf !== undefined) place(record.deltaOf);
       return record;
     },
   };

@@ -1,6 +1,7 @@
 import { canonicalOfText } from "../records/canonical.js";
 import { sseRecordText, type AcceptedRecord, type RejectedRecord } from "../records/classify.js";
 import { storableRejection } from "../records/utf8.js";
+import type { KeyedRecord } from "../records/eventKey.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoints } from "./saveCheckpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
@@ -10,10 +11,7 @@ import { events, rejections } from "./tables.js";
 
 export type Source = "file" | "webhook" | "http" | "poll";
 
-export interface KeyedRecord {
-  record: AcceptedRecord;
-  key: string;
-}
+export type { KeyedRecord };
 
 export interface AppendBatch {
   source: Source;
@@ -141,6 +139,28 @@ function existing(stored: StoredEvent, record: AcceptedRecord, key: string): App
 }
 
 /**
+ * The batch's records less those the log holds under the key an earlier version gave them (eventKey.ts's `legacyKey`):
+ * those are duplicates, each with its stored position. Read only when a record has such a key, which is rare.
+ */
+async function withoutLegacyDuplicates(tx: SqlPort, batch: readonly KeyedRecord[]) {
+  const legacyKeys = batch.flatMap(({ legacyKey }) => (legacyKey === undefined ? [] : [legacyKey]));
+  if (legacyKeys.length === 0) return { accepted: batch, heldBefore: [] };
+  const stored = await storedUnder(tx, legacyKeys);
+  const held = (keyed: KeyedRecord) => keyed.legacyKey !== undefined && stored.has(keyed.legacyKey);
+  return {
+    accepted: batch.filter((keyed) => !held(keyed)),
+    heldBefore: batch.filter(held).map((keyed) => ({ keyed, position: stored.get(keyed.legacyKey!)!.position })),
+  };
+}
+
+/** The results of `appended` and the duplicates `heldBefore`, one per record of the batch, in its order. */
+function inBatchOrder(batch: readonly KeyedRecord[], appended: readonly KeyedRecord[], results: readonly AppendedRecord[], heldBefore: { keyed: KeyedRecord; position: number }[]) {
+  const byRecord = new Map<KeyedRecord, AppendedRecord>(appended.map((keyed, i) => [keyed, results[i]!]));
+  for (const { keyed, position } of heldBefore) byRecord.set(keyed, { status: "duplicate", position });
+  return batch.map((keyed) => byRecord.get(keyed)!);
+}
+
+/**
  * A batch, or what gives it once the transaction has begun (on PostgreSQL, after BEGIN's round trip; the append
  * lock leaves with the first reads): group commit takes its group then, so that what arrived meanwhile goes in too.
  */
@@ -160,12 +180,13 @@ export function createAppender<Ahead>(db: SqlDatabase, projections: ProjectionRu
     };
     const fresh: LogEvent[] = [];
     const results: AppendedRecord[] = [];
-    const rows = batch.accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
+    const { accepted, heldBefore } = await withoutLegacyDuplicates(tx, batch.accepted);
+    const rows = accepted.map(({ record, key }) => [key, record.type, record.stepId, record.runId, record.threadId, batch.source, record.origin, receivedAt, record.data]);
     // Positions are not drawn yet: 0 until the insert gives them.
-    const ahead = readsAhead(tx) ? projections.readAhead?.(tx, batch.accepted.map(({ record }) => eventOf(record, 0))) : undefined;
+    const ahead = readsAhead(tx) ? projections.readAhead?.(tx, accepted.map(({ record }) => eventOf(record, 0))) : undefined;
     const positions = await insertEvents(tx, rows);
-    const stored = await storedUnder(tx, batch.accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
-    for (const [i, { record, key }] of batch.accepted.entries()) {
+    const stored = await storedUnder(tx, accepted.flatMap(({ key }, i) => (positions[i] === undefined ? [key] : [])));
+    for (const [i, { record, key }] of accepted.entries()) {
       const position = positions[i];
       if (position !== undefined) {
         fresh.push(eventOf(record, position));
@@ -177,7 +198,7 @@ export function createAppender<Ahead>(db: SqlDatabase, projections: ProjectionRu
       }
     }
     for (const r of batch.rejected) await reject(r);
-    const tallied = tally(results, batch.rejected.length);
+    const tallied = tally(heldBefore.length === 0 ? results : inBatchOrder(batch.accepted, accepted, results, heldBefore), batch.rejected.length);
     if (fresh.length > 0) {
       await projections.apply(tx, fresh, ahead);
       await storeCheckpoints(tx, projections.names, tallied.lastPosition);

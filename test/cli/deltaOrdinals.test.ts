@@ -27,7 +27,7 @@ const padding = { id: "asst_Pad", object: "assistant", created_at: 1755170000, m
 
 function documentWith(middle: unknown, dir: string, name: string): string {
   const file = join(dir, name);
-  const records = [padding, snapshot, callOpens, argumentsDelta('{"q":"'), middle, argumentsDelta('"}')];
+  const records = [padding, snapshot, callOpens, argumentsDelta('{"q":"'), ...(middle === undefined ? [] : [middle]), argumentsDelta('"}')];
   writeFileSync(file, records.map((record) => JSON.stringify(record)).join("\n") + "\n");
   return file;
 }
@@ -58,6 +58,19 @@ describe("a rejected delta keeps its place among its step's deltas (CONTRACT §3
     // Each chunk once, the one taken late last (before: the closing '"}' was appended again after it).
     expect(await argumentsOf(db)).toBe('{"q":""}weather');
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
+  });
+
+  it("a document an earlier version read, when its deltas' places counted the accepted ones alone, is all duplicates read again", async () => {
+    const dir = tempDir();
+    const db = tempDb();
+    // What such a version stored for a document whose middle delta it rejected: the same document (its first 64 KiB)
+    // with that delta left out, which this version keys as that one did.
+    const earlier = await stepstore(["ingest", documentWith(undefined, dir, "earlier.jsonl"), "--db", db]);
+    expect(earlier.stdout).toContain("5 records: 5 appended, 0 duplicates, 0 rejected");
+    const again = await stepstore(["ingest", documentWith(argumentsDelta(7), dir, "a.jsonl"), "--db", db]);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain("6 records: 0 appended, 5 duplicates, 1 rejected");
+    expect(await deltasOf(db)).toBe(3);
   });
 
   it("a delta wrapped in an event without an id keeps its place too", async () => {
