@@ -51,9 +51,11 @@ export function recordText(bytes: Buffer, origin: string): string | RejectedReco
   return at === null ? bytes.toString("utf8") : invalidUtf8(bytes, at, origin);
 }
 
-/** Control characters and lone surrogates: what a message must not print as they are (a terminal acts on them; PostgreSQL text holds no U+0000). */
-// Controls, lone surrogates, and what reads as nothing or as a blank: a line or paragraph separator, a space other
-// than U+0020 (no-break, ideographic, …), a zero-width space, a byte-order mark.
+/**
+ * What a message must not print as it is: controls and lone surrogates (a terminal acts on them; PostgreSQL text holds
+ * no U+0000), and what reads as nothing or as a blank: a line or paragraph separator, a space other than U+0020
+ * (no-break, ideographic, …), a zero-width space, a byte-order mark.
+ */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b\ufeff]|\p{Cs}|\p{Zl}|\p{Zp}|(?! )\p{Zs}/gu;
 
 /** `text` with each unprintable character written as its JSON escape (`\u0000`), as a message quotes input. */

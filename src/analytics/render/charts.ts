@@ -28,6 +28,8 @@ export const COUNT_AXIS = { format: "d", tickMinStep: 1 } as const;
 export const COST = { format: "$,.4~f", color: "#0ca678", subtitle: "prompt and completion tokens at the price table's USD prices per model" } as const;
 /** A chart of cost is drawn when any group is priced. */
 export const anyPriced = (rows: readonly ChartRow[]) => rows.some((row) => row.cost_usd !== null);
+/** Whether any row has a completed step with a time: else there is no completion time to chart. */
+export const anyCompleted = (rows: readonly ChartRow[]) => rows.some((row) => row.p95_completion_seconds !== null);
 export const TOKEN_AXIS = { tickMinStep: 1, labelExpr: "datum.value === 0 ? '0' : format(datum.value, '~s')" } as const;
 
 /**
@@ -131,7 +133,7 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
       axis: "failure rate", format: RATE_FORMAT, color: STATUS_COLORS.failed, none: "no finished steps",
     }),
     // No group with a completed step (errors: every step failed): no time to chart.
-    ...(rows.some((row) => row.p95_completion_seconds !== null) ? [completionTimes(rows, label)] : []),
+    ...(anyCompleted(rows) ? [completionTimes(rows, label)] : []),
     byKey(rows, { text: `Tokens by ${label}`, subtitle: "sums of usage.prompt_tokens and usage.completion_tokens (steps without usage add 0)" }, "total_tokens", [
       {
         transform: TOKEN_KINDS,

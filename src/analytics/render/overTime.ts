@@ -1,7 +1,7 @@
 /** The report's charts for --by day and --by hour: each figure over UTC time, beside the previous period's. */
 import type { TopLevelSpec } from "vega-lite";
 import {
-  anyPriced, BY_STATUS, COMPLETION_STATISTICS, CONFIG, COST, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS,
+  anyCompleted, anyPriced, BY_STATUS, COMPLETION_STATISTICS, CONFIG, COST, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS,
   TOKEN_COLOR, TOKEN_KINDS, WIDTH, type ChartRow, type Period,
 } from "./charts.js";
 
@@ -83,7 +83,7 @@ export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comp
       ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
     ]),
     // As by key: no period of either span with a completed step (every step failed), no time to chart.
-    ...([...rows, ...(comparison?.rows ?? [])].some((row) => row.p95_completion_seconds !== null)
+    ...(anyCompleted([...rows, ...(comparison?.rows ?? [])])
       ? [overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
         {
           ...current,

@@ -19,12 +19,13 @@ h1 { font-size: 1.45rem; margin: 4px 0 12px; overflow-wrap: anywhere; }
 h2 { font-size: 1.15rem; margin: 24px 0 8px; overflow-wrap: anywhere; }
 h3 { font-size: 1rem; margin: 16px 0 6px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-td.id, th.id { min-width: 8em; }
-td.num { white-space: nowrap; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td, tbody th { overflow-wrap: anywhere; }
+td.id, th.id { overflow-wrap: anywhere; min-width: 8em; }
 caption { text-align: left; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
 code { overflow-wrap: anywhere; }
 pre { background: var(--band); border: 1px solid var(--line); padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0 10px; }

@@ -25,7 +25,7 @@ export interface RoundResult {
  */
 export function createRounds({ listings, progress, flush, unfinished }: RoundParts) {
   const everPolled = new Set<string>();
-  const listed = new Set<string>();
+  const runsWithSteps = new Set<string>();
   const dropped = new Set<string>();
 
   const pollRun = async (ref: RunRef, polled: Map<string, RunRef>, retrieve: boolean) => {
@@ -35,7 +35,7 @@ export function createRounds({ listings, progress, flush, unfinished }: RoundPar
     // A server may serve a run's steps and not the run itself (stepstore's own read API does): a 404
     // for the run still lists its steps, and only their 404 says the run is not there.
     const ok = (!retrieve || (await listings.retrieveRun(ref)) !== "failed") && (await listings.listSteps(ref));
-    if (ok) listed.add(key);
+    if (ok) runsWithSteps.add(key);
     else dropped.add(key);
     everPolled.add(key);
     progress.runDone();
@@ -65,7 +65,7 @@ export function createRounds({ listings, progress, flush, unfinished }: RoundPar
       return { polled: [...polled.values()].filter((ref) => !dropped.has(refKey(ref))), watchedThreads };
     },
     /** Distinct runs whose steps were listed, over every round. */
-    runsPolled: () => listed.size,
+    runsPolled: () => runsWithSteps.size,
   };
 }
 
