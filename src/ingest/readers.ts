@@ -49,6 +49,16 @@ function recordsOfBytes(bytes: Buffer, origin: string, path: readonly PropertyKe
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
+/** Whether bytes are one JSON value in UTF-8: an item a cut ends inside is not. */
+function isJsonText(bytes: Buffer): boolean {
+  try {
+    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Bytes without the JSON whitespace around them. */
 function trimmed(bytes: Buffer): Buffer {
   let [start, end] = [0, bytes.length];
@@ -152,15 +162,14 @@ async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, m
   // is one more rejection, so a truncated download is not taken for a whole one; a cut the last item's own
   // rejection or the document's damage (a gzip stream cut short) already tells is not counted twice.
   const unclosed = item.take();
-  let lastRejected = false;
+  let cutInside = false;
   if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index++])}`);
   else if (trimmed(unclosed).length > 0) {
-    for (const record of recordsOfBytes(trimmed(unclosed), name, [index++])) {
-      lastRejected ||= !record.ok;
-      yield record;
-    }
+    // A whole value that is no valid record (a step with a bad status) does not tell the cut: only text cut inside does.
+    cutInside = !isJsonText(trimmed(unclosed));
+    yield* recordsOfBytes(trimmed(unclosed), name, [index++]);
   }
-  if (!closed && !lastRejected && doc.damage() === null) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
+  if (!closed && !cutInside && doc.damage() === null) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
   const after = trailing.take();
   if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
   else if (trimmed(after).length > 0) {

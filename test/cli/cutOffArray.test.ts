@@ -32,6 +32,18 @@ describe("a .json array cut off before its closing ] (a truncated download) is n
     expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([[`${file}:$[1]`, expect.stringMatching(/^invalid JSON: /)]]);
   });
 
+  it("given an array cut after a whole last item that is no valid record, then that item's rejection and the cut are each reported", async () => {
+    const { file, db, ingest } = await ingestJson(`[${stepLine("step_CutKept")},{"y":2}`);
+    expect(ingest.code).toBe(3);
+    // Before, any rejection of the last item stood for the cut: a truncated download read as a whole one.
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    expect(await stepIds(db)).toEqual(["step_CutKept"]);
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason])).toEqual([
+      [`${file}:$[1]`, expect.stringMatching(/^not a record/)],
+      [file, "cut off: the JSON array is not closed (the document ends after $[1] with no ])"],
+    ]);
+  });
+
   it("given a gzip-compressed array cut short, then the damaged stream is the rejection that tells the cut, not a second one", async () => {
     const file = join(tempDir(), "download.json.gz");
     const whole = gzipSync(`[${stepLine("step_GzA")},${stepLine("step_GzB")},${stepLine("step_GzC")}]`);
