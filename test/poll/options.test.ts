@@ -133,6 +133,18 @@ describe("poll options", () => {
     expect(result.stderr).not.toContain("user:pw");
   });
 
+  it("a key or header value no HTTP header can carry (a key copied with its …) is a usage error naming the character, not the value", async () => {
+    const env = { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" };
+    const key = await stepstore(["poll", "--db", tempDb(), "--thread", "t"], { env: { ...env, OPENAI_API_KEY: "sk-…secret" } });
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain("OPENAI_API_KEY holds U+2026 at character 4, which no HTTP header can carry");
+    const header = await stepstore(["poll", "--db", tempDb(), "--thread", "t", "--header", "api-key=ab\u00e9\u4e00cd"], { env: { ...env, OPENAI_API_KEY: "" } });
+    expect(header.code).toBe(2);
+    expect(header.stderr).toContain("--header api-key holds U+4E00 at character 4");
+    expect(key.stderr).not.toContain("sk-…secret");
+    expect(header.stderr).not.toContain("ab\u00e9\u4e00cd");
+  });
+
   it("without OPENAI_API_KEY or a credentials header, says what it needs (exit 2)", async () => {
     const result = await stepstore(["poll", "--db", tempDb(), "--thread", "t"], { env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } });
     expect(result.code).toBe(2);

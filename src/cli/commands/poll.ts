@@ -66,6 +66,18 @@ function malformedPair(value: string, { flag, expected }: PairSyntax): UsageErro
   return new UsageError(`${flag} expects ${expected}, got ${got}: it may be a secret)`);
 }
 
+/**
+ * What keeps a value from being sent in an HTTP header, or null: fetch takes Latin-1 without line breaks or NUL. Named
+ * by the character's code point and place, never shown (a key pasted with a `…` in it is still a secret).
+ */
+function unsendable(name: string, value: string): UsageError | null {
+  const chars = [...value];
+  const at = chars.findIndex((c) => c.codePointAt(0)! > 0xff || c === "\r" || c === "\n" || c === "\0");
+  if (at === -1) return null;
+  const code = chars[at]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  return new UsageError(`${name} holds U+${code} at character ${at + 1}, which no HTTP header can carry: give the value whole, as issued (not shown: it may be a secret)`);
+}
+
 /** `k=v` (or, for headers, `k: v`) pairs into an object. */
 function pairs(values: readonly string[], syntax: PairSyntax): Record<string, string> {
   const result: Record<string, string> = {};
@@ -109,6 +121,9 @@ function clientOf(options: PollCommandOptions): { client: OpenAI; credentials: s
   if (!apiKey && Object.keys(headers).length === 0) {
     throw new UsageError("poll needs OPENAI_API_KEY, or a --header with the server's credentials (e.g. --header api-key=KEY)");
   }
+  // Else each request fails as a body that "could not be read", though none was sent.
+  const problem = [unsendable("OPENAI_API_KEY", apiKey ?? ""), ...Object.entries(headers).map(([name, value]) => unsendable(`--header ${name}`, value))].find((p) => p !== null);
+  if (problem) throw problem;
   const client = new OpenAI({
     apiKey: apiKey || "unused",
     baseURL: baseUrlOf(options),
