@@ -1,6 +1,7 @@
 import { createParser } from "eventsource-parser";
 import { parseRecordText, recordsOf, sseRecordText, type ClassifiedRecord, type RejectedRecord } from "../records/classify.js";
 import { jsonPath } from "../records/jsonPath.js";
+import { isJsonText, isJsonWhitespace } from "../records/jsonSyntax.js";
 import { invalidUtf8, recordText, withoutByteOrderMark } from "../records/utf8.js";
 import type { Document, Format } from "./document.js";
 import { BoundedBytes, maxRecordBytes, OversizedRecord, oversizedReason } from "./limits.js";
@@ -8,9 +9,6 @@ import { linesOf, loneCrAsNewline } from "./lines.js";
 
 const oversized = (record: OversizedRecord, maxBytes: number, origin: string): RejectedRecord =>
   ({ ok: false, reason: oversizedReason(maxBytes), path: null, origin, raw: record.raw() });
-
-/** A line of JSON whitespace alone (a line break ends it): any other character, a no-break space or a BOM too, is a record to read, or reject. */
-const isBlankLine = (line: string) => /^[ \t\r]*$/.test(line);
 
 /** One record a line; blank lines skipped; origin `name:line`. */
 async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
@@ -25,7 +23,8 @@ async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<Cl
       continue;
     }
     const raw = number === 1 ? withoutByteOrderMark(numbered.line) : numbered.line;
-    if (isBlankLine(raw)) continue;
+    // Blank: JSON's whitespace alone. Any other character, a no-break space or a BOM too, is a record to read, or reject.
+    if (isJsonWhitespace(raw)) continue;
     yield* recordsOfJson(raw, `${doc.name}:${number}`);
   }
 }
@@ -48,16 +47,6 @@ function recordsOfBytes(bytes: Buffer, origin: string, path: readonly PropertyKe
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-
-/** Whether bytes are one JSON value in UTF-8: an item a cut ends inside is not. */
-function isJsonText(bytes: Buffer): boolean {
-  try {
-    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Bytes without the JSON whitespace around them. */
 function trimmed(bytes: Buffer): Buffer {

@@ -1,4 +1,17 @@
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
+
+/** Whether a text is JSON's whitespace alone (space, tab, line feed, carriage return): what JSON skips, and nothing JavaScript's wider trim() takes. */
+export const isJsonWhitespace = (text: string) => /^[ \t\n\r]*$/.test(text);
+
+/** Whether bytes are one JSON value in UTF-8: an item a cut ends inside is not. */
+export function isJsonText(bytes: Buffer): boolean {
+  try {
+    JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
 const LITERALS: Record<string, string> = { t: "true", f: "false", n: "null" };
 
 /**
