@@ -118,8 +118,11 @@ function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepI
 
 function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
   if (!isJsonObject(value)) return { ok: false, reason: `expected a JSON object, got ${describe(value)}`, path: "$", origin, raw: data };
-  const deltaOf = deltaStepOf(value);
-  const reject = (reason: string, path: string | null): RejectedRecord => ({ ok: false, reason, path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) });
+  // Looked for when rejecting only: an accepted record is not unwrapped twice.
+  const reject = (reason: string, path: string | null): RejectedRecord => {
+    const deltaOf = deltaStepOf(value);
+    return { ok: false, reason, path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) };
+  };
 
   const event = unwrapEvent(value);
   if (event) {
