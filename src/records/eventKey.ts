@@ -45,16 +45,6 @@ export interface EventKeyer {
   keyed(record: ClassifiedRecord): KeyedRecord | RejectedRecord;
 }
 
-/** Counts per step: what place the next one takes. */
-function counter() {
-  const counts = new Map<string, number>();
-  return (stepId: string) => {
-    const count = counts.get(stepId) ?? 0;
-    counts.set(stepId, count + 1);
-    return count;
-  };
-}
-
 /**
  * The idempotency key of each record of one document (CONTRACT §3): the event's id (or the
  * webhook delivery id), else for a delta its place in the document's stream, else its content.
@@ -62,8 +52,14 @@ function counter() {
  * (a delta's): a webhook's body is not hashed for every request.
  */
 export function createEventKeyer(documentId: string | (() => string)): EventKeyer {
-  // A delta's place among its step's deltas, rejected ones included; and among the accepted ones alone, as before.
-  const [place, acceptedPlace] = [counter(), counter()];
+  // A delta's place among its step's deltas, rejected ones included; less the rejected ones before it, its place as it was.
+  const places = new Map<string, number>();
+  const rejectedBefore = new Map<string, number>();
+  const place = (stepId: string) => {
+    const ordinal = places.get(stepId) ?? 0;
+    places.set(stepId, ordinal + 1);
+    return ordinal;
+  };
   const deltaKey = (stepId: string, ordinal: number, canonical: string) =>
     `${DELTA_KEY}${sha256Hex(JSON.stringify([typeof documentId === "string" ? documentId : documentId(), stepId, ordinal, canonical]))}`;
   const keysOf = (record: AcceptedRecord, deliveryId?: string): Omit<KeyedRecord, "record"> => {
@@ -71,9 +67,10 @@ export function createEventKeyer(documentId: string | (() => string)): EventKeye
     if (deliveryId !== undefined) return { key: deliveryId };
     const canonical = canonicalOfText(record.source, record.value);
     if (record.type !== "thread.run.step.delta" || record.stepId === null) return { key: `${CONTENT_KEY}${sha256Hex(canonical)}` };
-    const [ordinal, accepted] = [place(record.stepId), acceptedPlace(record.stepId)];
+    const ordinal = place(record.stepId);
     const key = deltaKey(record.stepId, ordinal, canonical);
-    return ordinal === accepted ? { key } : { key, legacyKey: deltaKey(record.stepId, accepted, canonical) };
+    const rejected = rejectedBefore.get(record.stepId);
+    return rejected === undefined ? { key } : { key, legacyKey: deltaKey(record.stepId, ordinal - rejected, canonical) };
   };
   return {
     key: (record, deliveryId) => keysOf(record, deliveryId).key,
@@ -81,7 +78,10 @@ export function createEventKeyer(documentId: string | (() => string)): EventKeye
       if (record.ok) return { record, ...keysOf(record) };
       // Counted as if accepted: otherwise reading the document again once this delta is taken would shift the step's
       // later deltas by one place, and append them a second time (their new keys are not in the log).
-      if (record.deltaOf !== undefined) place(record.deltaOf);
+      if (record.deltaOf !== undefined) {
+        place(record.deltaOf);
+        rejectedBefore.set(record.deltaOf, (rejectedBefore.get(record.deltaOf) ?? 0) + 1);
+      }
       return record;
     },
   };

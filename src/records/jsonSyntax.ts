@@ -1,7 +1,10 @@
 const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
 
 /** Whether a text is JSON's whitespace alone (space, tab, line feed, carriage return): what JSON skips, and nothing JavaScript's wider trim() takes. */
-export const isJsonWhitespace = (text: string) => /^[ \t\n\r]*$/.test(text);
+export function isJsonWhitespace(text: string): boolean {
+  for (const char of text) if (!WHITESPACE.has(char)) return false;
+  return true;
+}
 
 /** Whether bytes are one JSON value in UTF-8: an item a cut ends inside is not. */
 export function isJsonText(bytes: Buffer): boolean {

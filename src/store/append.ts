@@ -143,9 +143,8 @@ function existing(stored: StoredEvent, record: AcceptedRecord, key: string): App
  * those are duplicates, each with its stored position. Read only when a record has such a key, which is rare.
  */
 async function withoutLegacyDuplicates(tx: SqlPort, batch: readonly KeyedRecord[]) {
-  const legacyKeys = batch.flatMap(({ legacyKey }) => (legacyKey === undefined ? [] : [legacyKey]));
-  if (legacyKeys.length === 0) return { accepted: batch, heldBefore: [] };
-  const stored = await storedUnder(tx, legacyKeys);
+  if (!batch.some(({ legacyKey }) => legacyKey !== undefined)) return { accepted: batch, heldBefore: [] };
+  const stored = await storedUnder(tx, batch.flatMap(({ legacyKey }) => (legacyKey === undefined ? [] : [legacyKey])));
   const held = (keyed: KeyedRecord) => keyed.legacyKey !== undefined && stored.has(keyed.legacyKey);
   return {
     accepted: batch.filter((keyed) => !held(keyed)),

@@ -20,8 +20,8 @@ h2 { font-size: 1.15rem; margin: 24px 0 8px; overflow-wrap: anywhere; }
 h3 { font-size: 1rem; margin: 16px 0 6px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-td, tbody th { overflow-wrap: anywhere; }
-td.id, th.id { overflow-wrap: anywhere; min-width: 8em; }
+td, tbody th, th.id { overflow-wrap: anywhere; }
+td.id, th.id { min-width: 8em; }
 caption { text-align: left; }
 th { background: var(--band); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
