@@ -1,7 +1,8 @@
 import type { SqlPort } from "../store/sqlPort.js";
 import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
-import { dayRangeQuery, rollupCostQuery, rollupMetricsQuery, rollupOverallQuery, ROLLUP_MODELS_SQL, type PricedModel } from "./rollupMetrics.js";
-import { priceOf, type PriceTable } from "./prices.js";
+import { dayRangeQuery, REPORT_VALUES, rollupMetricsQuery, rollupOverallQuery } from "./rollupMetrics.js";
+import { priceOf, type ModelPrice, type PriceTable } from "./prices.js";
+import type { ModelSums } from "../projections/stepStats/cells.js";
 import { UNKNOWN_MODEL } from "../projections/stepStats/dimensions.js";
 
 export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
@@ -91,24 +92,33 @@ export function parseReportParams(input: ReportParamsInput): ReportParams {
 
 type KeyedRow = Record<string, string | number | null>;
 
-/** Each group's `cost_usd` (CONTRACT §7): the store's models priced once each, the sums in SQL; absent when no model of it is priced. */
-async function costsByKey(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Map<string | null, number>> {
-  const priced: PricedModel[] = [];
-  for (const { model } of await port.all<{ model: string }>(ROLLUP_MODELS_SQL)) {
-    // The rollups' key for steps of no known model is no model: a price file's "(unknown)" key must not price them (CONTRACT §7).
-    const price = model === UNKNOWN_MODEL ? null : priceOf(prices, model);
-    if (price) priced.push({ model, ...price });
-  }
-  if (priced.length === 0) return new Map();
-  const rows = await readJsonRows(port, rollupCostQuery(port.dialect, dimension, filters, priced));
-  return new Map(rows.map(([key, cost]) => [key as string | null, Number((cost as number).toPrecision(COST_DIGITS))]));
-}
-
 /**
- * The significant digits of `cost_usd`: each engine adds floating point in its own order (SQLite 0.22677000000000003,
- * PostgreSQL 0.22677), and both stores print the same; a dollar sum keeps its cents far beyond any bill.
+ * The significant digits of `cost_usd`: a sum of products of token counts and per-token prices (0.22677000000000003)
+ * is printed as the dollars it stands for (0.22677); a dollar sum keeps its cents far beyond any bill.
  */
 const COST_DIGITS = 12;
+
+/**
+ * A key's `cost_usd` (CONTRACT §7) from its models' token sums (the `models` JSON text of `REPORT_VALUES`): each priced
+ * model's prompt tokens times its input price plus completion tokens times its output price, summed in the text's
+ * (model) order; null when none of its models is priced. Each model is priced once a report (`priceOf` matches names).
+ */
+function costsUnder(prices: PriceTable): (models: string | null) => number | null {
+  const priced = new Map<string, ModelPrice | null>();
+  // The rollups' key for steps of no known model is no model: a price file's "(unknown)" key must not price them.
+  const priceFor = (model: string) => {
+    if (!priced.has(model)) priced.set(model, model === UNKNOWN_MODEL ? null : priceOf(prices, model));
+    return priced.get(model)!;
+  };
+  return (models) => {
+    let cost: number | null = null;
+    for (const [model, , prompt, completion] of JSON.parse(models ?? "[]") as ModelSums[]) {
+      const price = priceFor(model);
+      if (price) cost = (cost ?? 0) + (prompt * price.input + completion * price.output);
+    }
+    return cost === null ? null : Number(cost.toPrecision(COST_DIGITS));
+  };
+}
 
 /** The rows of a rollup query, which answers them as one JSON text (`RollupDialect.jsonRows`), parsed. */
 async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string | number | null)[][]> {
@@ -121,6 +131,9 @@ async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string
  * serializes fastest (a row given its columns one by one, as new properties, took a third of `--by hour`'s row work).
  */
 const EMPTY_ROW: KeyedRow = Object.fromEntries(["key", ...METRIC_COLUMNS, "cost_usd"].map((column) => [column, null]));
+
+/** Where a row of `[key, …REPORT_VALUES]` holds its models' JSON text. */
+const MODELS_AT = 1 + REPORT_VALUES.indexOf("models");
 
 /**
  * A report row from the rollups' `[key, …REPORT_VALUES]` values (in that order) and its cost, the ratios divided here
@@ -151,8 +164,9 @@ function reportRow(values: readonly (string | number | null)[], cost: number | n
 
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
-  const [metricRows, costs] = await Promise.all([readJsonRows(port, rollupMetricsQuery(port.dialect, dimension, filters)), costsByKey(port, dimension, filters, prices)]);
-  return { dimension, filters, rows: metricRows.map((values) => reportRow(values, costs.get(values[0] as string | null) ?? null)) };
+  const costOf = costsUnder(prices);
+  const rows = await readJsonRows(port, rollupMetricsQuery(port.dialect, dimension, filters));
+  return { dimension, filters, rows: rows.map((values) => reportRow(values, costOf(values[MODELS_AT] as string | null))) };
 }
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */

@@ -36,18 +36,20 @@ function ownKeyFilter(dimension: Dimension | "all", filter: StepFilter): { where
 const perKeyWhere = (dimension: Dimension | "all", own: { where: string[] }) => [`r.dimension = '${dimension}'`, ...own.where].join(" AND ");
 
 /** The steps the filter keeps, as stepRows.ts's rows keyed by the dimension. */
-function stepRows(dialect: SqlPort["dialect"], dimension: Dimension | "all", filter: StepFilter, withModel = false): MetricsQuery {
+function stepRows(dialect: SqlPort["dialect"], dimension: Dimension | "all", filter: StepFilter): MetricsQuery {
   const conditions = filterConditions(filter);
-  return { sql: stepRowsSql(dialect, dimension, conditions.where, withModel), params: conditions.params };
+  return { sql: stepRowsSql(dialect, dimension, conditions.where), params: conditions.params };
 }
 
 /**
  * What a report row is computed from (report.ts's `reportRow`), in this order: the key, then a summary row `r`'s counts
- * (stored, or summed over the steps a filter keeps). Integers only: the ratios are divided in JavaScript, the same
- * IEEE division either engine does, and printing doubles was a third of `--by hour`'s query.
+ * (stored, or summed over the steps a filter keeps), then its `models` JSON text, which `cost_usd` is priced from.
+ * Integers and that text only: the ratios are divided and the costs summed in JavaScript, the same IEEE arithmetic
+ * whichever engine stores them (printing doubles was a third of `--by hour`'s query; pricing each key's models in SQL,
+ * a second query over the parsed JSON, took three times the metrics' own).
  */
 export const REPORT_VALUES = ["steps", "completed", "failed", "cancelled", "expired", "in_progress", "timed_steps", "timed_seconds",
-  "p50_completion_seconds", "p95_completion_seconds", "prompt_tokens", "completion_tokens", "total_tokens"] as const;
+  "p50_completion_seconds", "p95_completion_seconds", "prompt_tokens", "completion_tokens", "total_tokens", "models"] as const;
 const reportValues = (key: string) => [key, ...REPORT_VALUES.map((column) => `r.${column}`)];
 
 /**
@@ -74,41 +76,6 @@ export function rollupMetricsQuery(dialect: SqlPort["dialect"], dimension: Dimen
 export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(dialect, "all", filter);
 }
-
-/** A model's prices per token, as the price table resolves its name. */
-export interface PricedModel {
-  model: string;
-  input: number;
-  output: number;
-}
-
-/**
- * Each key's `cost_usd` (CONTRACT §7): its tokens by model (a summary's `models`, or the steps a filter keeps) times
- * the model's prices, summed in SQL (a row a key, not a row a key and model), as one JSON text of `[key, cost_usd]`
- * rows; a key none of whose models is priced has no row. `priced` is not empty. The prices are CASE arms, not a joined
- * VALUES list: a third less work over `hour`'s 35 k (hour, model) rows.
- */
-export function rollupCostQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter, priced: readonly PricedModel[]): MetricsQuery {
-  const own = ownKeyFilter(dimension, filter);
-  const { models } = ROLLUP_DIALECTS[dialect];
-  const rows = own
-    ? {
-      sql: `SELECT r.key AS k, ${models.model} AS model, ${models.promptTokens} AS prompt_tokens, ${models.completionTokens} AS completion_tokens
-FROM step_summaries r${models.join} WHERE ${perKeyWhere(dimension, own)}`,
-      params: own.params,
-    }
-    : stepRows(dialect, dimension, filter, true);
-  const price = `CASE model ${priced.map(() => "WHEN ? THEN CAST(? AS DOUBLE PRECISION)").join(" ")} END`;
-  const arms = (which: "input" | "output") => priced.flatMap((model) => [model.model, model[which]]);
-  return {
-    sql: `SELECT ${ROLLUP_DIALECTS[dialect].jsonRows(["c.k", "c.cost_usd"])} FROM (SELECT k, sum(prompt_tokens * ${price} + completion_tokens * ${price}) AS cost_usd
-FROM (${rows.sql}) x WHERE model IN (${priced.map(() => "?").join(", ")}) GROUP BY ${ROLLUP_DIALECTS[dialect].unordered("k")}) c`,
-    params: [...arms("input"), ...arms("output"), ...rows.params, ...priced.map((model) => model.model)],
-  };
-}
-
-/** Every model the summaries name: the model dimension's keys. */
-export const ROLLUP_MODELS_SQL = "SELECT key AS model FROM step_summaries WHERE dimension = 'model'";
 
 /**
  * The first and last UTC day holding a step the filter keeps: the `day` summaries' keys when the filter is on dates

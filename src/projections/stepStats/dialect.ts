@@ -19,8 +19,6 @@ export interface RollupDialect {
   unordered: (key: string) => string;
   /** A JSON text column as a value that compares equal when the JSON is (verify): SQLite's minified text, PostgreSQL's jsonb. */
   comparableJson: (column: string) => string;
-  /** The rows of a summary `r`'s `models` JSON (`[[model, steps, prompt_tokens, completion_tokens], …]`): a join, and each value as SQL. */
-  models: { join: string; model: string; promptTokens: string; completionTokens: string };
 }
 
 const orderBy = (order: string | undefined) => (order === undefined ? "" : ` ORDER BY ${order}`);
@@ -32,7 +30,6 @@ export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
     jsonRows: (values, order) => `json_group_array(json_array(${values.join(", ")})${orderBy(order)})`,
     unordered: (key) => `+${key}`,
     comparableJson: (column) => `json(${column})`,
-    models: { join: ", json_each(r.models) m", model: "m.value ->> 0", promptTokens: "m.value ->> 2", completionTokens: "m.value ->> 3" },
   },
   postgres: {
     same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
@@ -40,9 +37,5 @@ export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
     jsonRows: (values, order) => `CAST(coalesce(json_agg(json_build_array(${values.join(", ")})${orderBy(order)}), '[]') AS TEXT)`,
     unordered: (key) => key,
     comparableJson: (column) => `CAST(${column} AS jsonb)`,
-    models: {
-      join: " CROSS JOIN LATERAL json_array_elements(CAST(r.models AS json)) m", model: "m ->> 0",
-      promptTokens: "CAST(m ->> 2 AS BIGINT)", completionTokens: "CAST(m ->> 3 AS BIGINT)",
-    },
   },
 };

@@ -41,16 +41,16 @@ export function stepKeySources(dialect: SqlPort["dialect"]): Record<SummaryDimen
 const KEY_SOURCES = { sqlite: stepKeySources("sqlite"), postgres: stepKeySources("postgres") };
 
 /**
- * The steps `conditions` keep, as rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens)`
- * for summarySql.ts's `summariesCtes` (`steps` 1, no token NULL), and `model` when asked: its run joined (`runs m`),
- * not STEP_MODEL's subquery, which SQLite repeats wherever an outer query names the column (4 look-ups a step, 12 s
- * for the costs of `report --by assistant --model M` at 1,000,000 steps).
+ * The steps `conditions` keep, as rows `(k, status, seconds, steps, prompt_tokens, completion_tokens, total_tokens, model)`
+ * for summarySql.ts's `summariesCtes` (`steps` 1, no token NULL): each step's model from its run joined (`runs m`), not
+ * STEP_MODEL's subquery, which SQLite repeats wherever an outer query names the column (4 look-ups a step, 12 s for the
+ * costs of `report --by assistant --model M` at 1,000,000 steps).
  */
-export function stepRowsSql(dialect: SqlPort["dialect"], dimension: SummaryDimension, conditions: readonly string[] = [], withModel = false): string {
+export function stepRowsSql(dialect: SqlPort["dialect"], dimension: SummaryDimension, conditions: readonly string[] = []): string {
   const { key, join, where } = KEY_SOURCES[dialect][dimension];
   const all = [...where, ...conditions];
-  const joins = [join, withModel ? "LEFT JOIN runs m ON m.id = s.run_id" : ""].filter((text) => text !== "");
+  const joins = [join, "LEFT JOIN runs m ON m.id = s.run_id"].filter((text) => text !== "");
   return `SELECT ${key} AS k, s.status AS status, s.completion_seconds AS seconds, 1 AS steps, coalesce(s.prompt_tokens, 0) AS prompt_tokens,
-  coalesce(s.completion_tokens, 0) AS completion_tokens, coalesce(s.total_tokens, 0) AS total_tokens${withModel ? `, ${modelKeySql("m.model")} AS model` : ""}
+  coalesce(s.completion_tokens, 0) AS completion_tokens, coalesce(s.total_tokens, 0) AS total_tokens, ${modelKeySql("m.model")} AS model
 FROM run_steps s${joins.map((text) => ` ${text}`).join("")}${all.length > 0 ? ` WHERE ${all.join(" AND ")}` : ""}`;
 }

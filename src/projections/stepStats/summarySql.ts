@@ -23,13 +23,17 @@ const COUNT_SUMS: Record<(typeof SUMMARY_COUNTS)[number], string> = {
 
 /**
  * The CTEs (after a WITH) ending in `summaries`: one row per key `k` of the rows `rowsSql` selects (`k, status, seconds,
- * steps, prompt_tokens, completion_tokens, total_tokens`), with the summary columns of `step_summaries`.
+ * steps, prompt_tokens, completion_tokens, total_tokens, model`: stepRows.ts), with the summary columns of
+ * `step_summaries`, `models` included: the JSON text `[[model, steps, prompt_tokens, completion_tokens], …]` in model order.
  */
 export function summariesCtes(dialect: RollupDialect, rowsSql: string): string {
   const sums = SUMMARY_COUNTS.map((column) => `CAST(${COUNT_SUMS[column]} AS BIGINT) AS ${column}`).join(", ");
+  const models = `SELECT k, ${dialect.jsonRows(["model", "steps", "prompt_tokens", "completion_tokens"], dialect.keyOrder("model"))} AS models FROM (
+  SELECT k, model, count(*) AS steps, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens FROM tagged GROUP BY k, model) m GROUP BY k`;
   return `tagged AS MATERIALIZED (${rowsSql}), sums AS (SELECT k, ${sums} FROM tagged GROUP BY k), percentiles AS (${percentilesSql("tagged")}),
+models AS (${models}),
 summaries AS (
-  SELECT t.k AS k, ${SUMMARY_COUNTS.map((column) => `t.${column}`).join(", ")}, p.p50_completion_seconds, p.p95_completion_seconds
-  FROM sums t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")}
+  SELECT t.k AS k, ${SUMMARY_COUNTS.map((column) => `t.${column}`).join(", ")}, p.p50_completion_seconds, p.p95_completion_seconds, m.models
+  FROM sums t LEFT JOIN percentiles p ON ${dialect.same("p.k", "t.k")} LEFT JOIN models m ON ${dialect.same("m.k", "t.k")}
 )`;
 }

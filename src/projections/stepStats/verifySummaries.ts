@@ -21,13 +21,11 @@ function expectedSql(dialect: RowSource["dialect"], dimension: SummaryDimension)
   const sql = ROLLUP_DIALECTS[dialect];
   const histograms = `SELECT k, ${sql.jsonRows(["seconds", "c"], "seconds")} AS histogram FROM (
   SELECT k, seconds, count(*) AS c FROM tagged WHERE ${TIMED} GROUP BY k, seconds) h GROUP BY k`;
-  const models = `SELECT k, ${sql.jsonRows(["model", "steps", "prompt_tokens", "completion_tokens"], sql.keyOrder("model"))} AS models FROM (
-  SELECT k, model, count(*) AS steps, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens FROM tagged GROUP BY k, model) m GROUP BY k`;
   // A subquery: PostgreSQL takes no WITH after EXCEPT, SQLite no parenthesized operand.
-  return `SELECT * FROM (WITH ${summariesCtes(sql, stepRowsSql(dialect, dimension, [], true))}, histograms AS (${histograms}), models AS (${models})
+  return `SELECT * FROM (WITH ${summariesCtes(sql, stepRowsSql(dialect, dimension))}, histograms AS (${histograms})
 SELECT CAST('${dimension}' AS TEXT) AS dimension, s.k AS key, ${SCALARS.map((c) => `s.${c}`).join(", ")},
-  ${sql.comparableJson("coalesce(h.histogram, '[]')")} AS histogram, ${sql.comparableJson("m.models")} AS models
-FROM summaries s LEFT JOIN histograms h ON ${sql.same("h.k", "s.k")} LEFT JOIN models m ON ${sql.same("m.k", "s.k")}) x`;
+  ${sql.comparableJson("coalesce(h.histogram, '[]')")} AS histogram, ${sql.comparableJson("s.models")} AS models
+FROM summaries s LEFT JOIN histograms h ON ${sql.same("h.k", "s.k")}) x`;
 }
 
 type Row = Record<string, unknown>;

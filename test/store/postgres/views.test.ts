@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DIMENSIONS, VIEW_NAMES, type MetricsQuery, type StepFilter } from "../../../src/analytics/metrics.js";
-import { rollupCostQuery, rollupMetricsQuery, rollupOverallQuery, type PricedModel } from "../../../src/analytics/rollupMetrics.js";
+import { REPORT_VALUES, rollupMetricsQuery, rollupOverallQuery } from "../../../src/analytics/rollupMetrics.js";
 import { openDatabase } from "../../../src/store/open.js";
 import { openPostgresDatabase, type PostgresDatabase } from "../../../src/store/postgres/database.js";
 import { migratePostgres } from "../../../src/store/postgres/migrate.js";
@@ -13,9 +13,6 @@ import { describePostgres, useFreshDatabase } from "../../helpers/postgres.js";
 import { generateWorld } from "../../world/world.js";
 
 type Row = Record<string, SqlValue>;
-
-/** Prices of two of the world's models, per token (the third left unpriced). */
-const PRICED: PricedModel[] = [{ model: "gpt-4o", input: 2.5e-6, output: 10e-6 }, { model: "gpt-4o-mini", input: 0.15e-6, output: 0.6e-6 }];
 
 /** Copies rows into PostgreSQL, a few hundred per INSERT. */
 async function insertRows(pg: PostgresDatabase, table: string, rows: Row[]): Promise<void> {
@@ -65,20 +62,23 @@ describePostgres("the analytics views on PostgreSQL", () => {
     expect(fromPg).toEqual(fromSqlite);
   });
 
-  it("and the report's queries (summaries, or the steps a filter keeps), its cost basis and its overall row agree too", async () => {
-    // Each query answers one JSON text of rows; the stores space and write numbers differently, so compare them parsed.
-    const fromSqlite = (query: MetricsQuery): unknown[][] => JSON.parse(sqlite.prepare(query.sql).pluck().get(...query.params) as string);
-    const fromPg = async (query: MetricsQuery): Promise<unknown[][]> => JSON.parse((await pg.rows(query.sql, query.params))[0]![0] as string);
+  it("and the report's queries (summaries, or the steps a filter keeps), their models (the cost basis) and the overall row agree too", async () => {
+    // Each query answers one JSON text of rows, each ending in its models' JSON text; the stores space and write numbers
+    // differently, so compare both parsed.
+    const modelsAt = 1 + REPORT_VALUES.indexOf("models");
+    const parsed = (text: string): unknown[][] => (JSON.parse(text) as unknown[][]).map((row) => row.map((value, i) => (i === modelsAt ? JSON.parse(value as string) : value)));
+    const fromSqlite = (query: MetricsQuery) => parsed(sqlite.prepare(query.sql).pluck().get(...query.params) as string);
+    const fromPg = async (query: MetricsQuery) => parsed((await pg.rows(query.sql, query.params))[0]![0] as string);
+    let priced = 0;
     for (const filter of filters) {
       for (const dimension of DIMENSIONS) {
         const lite = fromSqlite(rollupMetricsQuery("sqlite", dimension, filter));
         expect(await fromPg(rollupMetricsQuery("postgres", dimension, filter)), `${dimension} ${JSON.stringify(filter)}`).toEqual(lite);
-        // The cost by key, in no particular order.
-        const sorted = (rows: unknown[][]) => rows.map(([key, cost]) => JSON.stringify([key, Number((cost as number).toPrecision(12))])).sort();
-        expect(sorted(await fromPg(rollupCostQuery("postgres", dimension, filter, PRICED))), `cost ${dimension}`).toEqual(sorted(fromSqlite(rollupCostQuery("sqlite", dimension, filter, PRICED))));
+        priced += lite.filter((row) => (row[modelsAt] as unknown[]).length > 0).length;
       }
       expect(await fromPg(rollupOverallQuery("postgres", filter))).toEqual(fromSqlite(rollupOverallQuery("sqlite", filter)));
     }
+    expect(priced).toBeGreaterThan(0);
   });
 });
 
