@@ -11,12 +11,6 @@ export interface RollupDialect {
    * stores write numbers that parse back to the same double (SQLite 17 significant digits, PostgreSQL the shortest).
    */
   jsonRows: (values: readonly string[], order?: string) => string;
-  /**
-   * A GROUP BY term whose key no index may order: SQLite otherwise walks `run_steps_stats` (led by the assistant) to skip
-   * a sort and reads every step it keeps at random (the costs of `report --by assistant --model M` at 1,000,000 steps:
-   * 12.0 s against 1.4 s); its unary `+` is a no-op on any value. PostgreSQL plans it itself.
-   */
-  unordered: (key: string) => string;
   /** A JSON text column as a value that compares equal when the JSON is (verify): SQLite's minified text, PostgreSQL's jsonb. */
   comparableJson: (column: string) => string;
 }
@@ -28,14 +22,12 @@ export const ROLLUP_DIALECTS: Record<SqlPort["dialect"], RollupDialect> = {
     same: (a, b) => `${a} IS ${b}`,
     keyOrder: (column) => column,
     jsonRows: (values, order) => `json_group_array(json_array(${values.join(", ")})${orderBy(order)})`,
-    unordered: (key) => `+${key}`,
     comparableJson: (column) => `json(${column})`,
   },
   postgres: {
     same: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
     keyOrder: (column) => `${column} COLLATE "C" NULLS FIRST`,
     jsonRows: (values, order) => `CAST(coalesce(json_agg(json_build_array(${values.join(", ")})${orderBy(order)}), '[]') AS TEXT)`,
-    unordered: (key) => key,
     comparableJson: (column) => `CAST(${column} AS jsonb)`,
   },
 };
