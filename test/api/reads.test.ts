@@ -83,6 +83,22 @@ describe("the run-step read routes", () => {
     ]);
   });
 
+  it("listing a run the store knows nothing of is a 404, as OpenAI answers one; a run known from its snapshot alone lists empty", async () => {
+    // A mistyped run id, a run of another thread, a thread mistyped: each told so, not answered with an empty page.
+    for (const [thread, run] of [[THREAD, "run_Rx"], ["thread_other", RUN], ["thread_Rx", "run_Rx"]] as const) {
+      await expect(client.beta.threads.runs.steps.list(run, { thread_id: thread }), `${thread} ${run}`).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    }
+    const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/run_Rx/steps`);
+    expect([response.status, await response.json()]).toEqual([
+      404, { error: { message: "No run found with id 'run_Rx'.", type: "invalid_request_error", param: null, code: null } },
+    ]);
+    const queued = { id: "run_Queued", object: "thread.run", created_at: 1755180200, thread_id: THREAD, assistant_id: "asst_R", status: "queued", model: "gpt-4o" };
+    expect((await postIngest(server, JSON.stringify(queued))).body).toMatchObject({ appended: 1, rejected: 0 });
+    const empty = await client.beta.threads.runs.steps.list("run_Queued", { thread_id: THREAD });
+    expect([empty.data, empty.has_more]).toEqual([[], false]);
+    await expect(client.beta.threads.runs.steps.list("run_Queued", { thread_id: "thread_other" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it("bad limit, order, include or cursor is a 400 naming the parameter", async () => {
     for (const [query, param] of [["limit=0", "limit"], ["limit=101", "limit"], ["limit=ten", "limit"], ["order=up", "order"], ["include[]=everything", "include"], ["after=step_nope", "after"]]) {
       const response = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps?${query}`);
@@ -167,17 +183,17 @@ describe("the run-step read routes", () => {
 });
 
 describe("STEPSTORE_API_KEY", () => {
-  it("makes every /v1/ route require the bearer key: 401 without or with a wrong one, 200 with it", async () => {
+  it("makes every /v1/ route require the bearer key: 401 without or with a wrong one, answered with it", async () => {
     const server = await startServer({ apiKey: "sk-stepstore-test" });
     try {
       await expect(openaiClient(server, "sk-wrong").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-      const page = await openaiClient(server, "sk-stepstore-test").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" });
-      expect(page.data).toEqual([]);
+      // Past the key, the empty store's answer: no such run.
+      await expect(openaiClient(server, "sk-stepstore-test").beta.threads.runs.steps.list("run_x", { thread_id: "thread_x" })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       // The scheme is case-insensitive, the key is not.
       const steps = `${server.url}/v1/threads/t/runs/r/steps`;
-      expect((await fetch(steps, { headers: { authorization: "bearer sk-stepstore-test" } })).status).toBe(200);
+      expect((await fetch(steps, { headers: { authorization: "bearer sk-stepstore-test" } })).status).toBe(404);
       // More than one space after the scheme is allowed (RFC 9110 §11.4), as the console allows it.
-      expect((await fetch(steps, { headers: { authorization: "Bearer   sk-stepstore-test" } })).status).toBe(200);
+      expect((await fetch(steps, { headers: { authorization: "Bearer   sk-stepstore-test" } })).status).toBe(404);
       expect((await fetch(steps, { headers: { authorization: "Bearer SK-STEPSTORE-TEST" } })).status).toBe(401);
       const guarded = [
         ["/v1/threads/t/runs/r/steps", {}],

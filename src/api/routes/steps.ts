@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { FILE_SEARCH_CONTENT, getRunStep, logDataWithoutFileSearchContent, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../projections/runSteps/row.js";
+import { runSnapshotKnown } from "../../projections/runs/queries.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
@@ -72,11 +73,17 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
     } catch (error) {
       return badRequest(reply, error);
     }
-    const page = await pageRunSteps(store.sql, { threadId: request.params.thread_id, runId: request.params.run_id, ...query });
+    const { thread_id: threadId, run_id: runId } = request.params;
+    const page = await pageRunSteps(store.sql, { threadId, runId, ...query });
     if (page === null) {
       const cursors = (["after", "before"] as const).filter((name) => query[name] !== undefined);
       const named = cursors.map((name) => `'${name}' (${query[name]})`).join(" or ");
       return sendError(reply, 400, `No run step found for the cursor in ${named}.`, { param: cursors.length === 1 ? cursors[0] : null });
+    }
+    // No step and no cursor (which would name one): a run the store has neither steps nor a snapshot of is a 404, as
+    // OpenAI answers an unknown run (a mistyped id is told so, not answered with an empty list).
+    if (page.data.length === 0 && query.after === undefined && query.before === undefined && !(await runSnapshotKnown(store.sql, threadId, runId))) {
+      return sendError(reply, 404, `No run found with id '${runId}'.`);
     }
     const data = page.data.map((step) => presented(step, includes));
     return { object: "list", data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: page.hasMore };

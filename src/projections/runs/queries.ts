@@ -125,3 +125,8 @@ export async function getRunSnapshot(port: SqlPort, threadId: string, runId: str
   const row = await port.get<{ data: string | null }>("SELECT data FROM runs WHERE id = ? AND thread_id = ?", [runId, threadId]);
   return row?.data ? (JSON.parse(row.data) as Record<string, unknown>) : null;
 }
+
+/** Whether a snapshot of the run is known under that thread (a run known from its steps alone is not asked here). */
+export async function runSnapshotKnown(port: SqlPort, threadId: string, runId: string): Promise<boolean> {
+  return (await port.get("SELECT 1 AS known FROM runs WHERE id = ? AND thread_id = ?", [runId, threadId])) !== undefined;
+}
