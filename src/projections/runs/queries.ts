@@ -51,11 +51,15 @@ export interface RunFilter {
   toBefore?: number;
 }
 
-/** Where a page starts: strictly older than this run in (created_at, id) order. */
+/** Where a page starts: strictly older than this run in (created_at, id) order, or (`newer`) strictly newer: the page before. */
 export interface RunCursor {
   createdAt: number;
   id: string;
+  newer?: boolean;
 }
+
+/** A keyset read from a cursor: the comparison that keeps the rows past it, and the order that reads the nearest first. */
+const keyset = (cursor: RunCursor | undefined) => (cursor?.newer ? { past: ">", order: "ASC" } : { past: "<", order: "DESC" });
 
 /** The model a run without one counts under: the analytics' `model` dimension's key (stepStats/dimensions.ts). */
 export { UNKNOWN_MODEL };
@@ -71,18 +75,19 @@ function snapshotRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   if (filter.status !== undefined) (where.push("status = ?"), params.push(filter.status));
   if (filter.from !== undefined) (where.push("created_at >= ?"), params.push(filter.from));
   if (filter.toBefore !== undefined) (where.push("created_at < ?"), params.push(filter.toBefore));
-  if (cursor) (where.push("(created_at, id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
+  const { past, order } = keyset(cursor);
+  if (cursor) (where.push(`(created_at, id) ${past} (?, ?)`), params.push(cursor.createdAt, cursor.id));
   return port.all<RunListItem>(
-    `SELECT ${LIST_COLUMNS}, 1 AS snapshot FROM runs WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    `SELECT ${LIST_COLUMNS}, 1 AS snapshot FROM runs WHERE ${where.join(" AND ")} ORDER BY created_at ${order}, id ${order} LIMIT ?`,
     [...params, limit],
   );
 }
 
 /**
- * Runs no snapshot describes, each at its first step (its created_at and assistant): found through the steps, newest
- * first. `oldest` bounds the scan to the times the snapshot page covers. Such a run has no status and an unknown model.
+ * Runs no snapshot describes, each at its first step (its created_at and assistant): found through the steps, nearest
+ * the cursor first. `far` bounds the scan to the times the snapshot page covers. Such a run has no status and an unknown model.
  */
-function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number, oldest: number | undefined): Promise<RunListItem[]> {
+function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number, far: number | undefined): Promise<RunListItem[]> {
   const where = [
     "s.thread_id IS NOT NULL", "s.run_id IS NOT NULL", "s.created_at IS NOT NULL",
     "NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)",
@@ -91,13 +96,14 @@ function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   ];
   const params: (string | number)[] = [];
   if (filter.assistant !== undefined) (where.push("s.assistant_id = ?"), params.push(filter.assistant));
-  const from = Math.max(filter.from ?? -Infinity, oldest ?? -Infinity);
-  if (from > -Infinity) (where.push("s.created_at >= ?"), params.push(from));
+  if (filter.from !== undefined) (where.push("s.created_at >= ?"), params.push(filter.from));
   if (filter.toBefore !== undefined) (where.push("s.created_at < ?"), params.push(filter.toBefore));
-  if (cursor) (where.push("(s.created_at, s.run_id) < (?, ?)"), params.push(cursor.createdAt, cursor.id));
+  const { past, order } = keyset(cursor);
+  if (far !== undefined) (where.push(`s.created_at ${cursor?.newer ? "<=" : ">="} ?`), params.push(far));
+  if (cursor) (where.push(`(s.created_at, s.run_id) ${past} (?, ?)`), params.push(cursor.createdAt, cursor.id));
   return port.all<RunListItem>(
     `SELECT s.run_id AS id, s.thread_id, s.assistant_id, NULL AS status, NULL AS model, s.created_at, 0 AS snapshot
-       FROM run_steps s WHERE ${where.join(" AND ")} ORDER BY s.created_at DESC, s.run_id DESC LIMIT ?`,
+       FROM run_steps s WHERE ${where.join(" AND ")} ORDER BY s.created_at ${order}, s.run_id ${order} LIMIT ?`,
     [...params, limit],
   );
 }
@@ -108,16 +114,18 @@ const newerFirst = (a: RunListItem, b: RunListItem) => b.created_at - a.created_
 /**
  * One page of runs, newest first (created_at, then id), read by keyset from `cursor`: the run snapshots, merged with
  * the runs known only from their steps (which no status filter keeps, and a model filter only as `(unknown)`).
- * Each side reads at most `limit + 1` rows; the steps' side only back to the oldest snapshot run read, unless the
- * snapshots ran out.
+ * Each side reads at most `limit + 1` rows, nearest the cursor first; the steps' side only as far as the farthest
+ * snapshot run read, unless the snapshots ran out. `hasMore`: runs lie beyond the page, older (or, `newer`, newer).
  */
 export async function pageRuns(port: SqlPort, filter: RunFilter, cursor: RunCursor | undefined, limit: number): Promise<{ runs: RunListItem[]; hasMore: boolean }> {
   const snapshots = await snapshotRunsPage(port, filter, cursor, limit + 1);
   const withSteps = filter.status === undefined && (filter.model === undefined || filter.model === UNKNOWN_MODEL);
-  const oldest = snapshots.length > limit ? snapshots[snapshots.length - 1]!.created_at : undefined;
-  const stepOnly = withSteps ? await stepOnlyRunsPage(port, filter, cursor, limit + 1, oldest) : [];
+  const far = snapshots.length > limit ? snapshots[snapshots.length - 1]!.created_at : undefined;
+  const stepOnly = withSteps ? await stepOnlyRunsPage(port, filter, cursor, limit + 1, far) : [];
   const merged = [...snapshots, ...stepOnly].map((run) => ({ ...run, created_at: Number(run.created_at), snapshot: Boolean(Number(run.snapshot)) })).sort(newerFirst);
-  return { runs: merged.slice(0, limit), hasMore: merged.length > limit };
+  // Newer than the cursor, the page is the `limit` runs nearest it: the end of the newest-first list.
+  const runs = cursor?.newer ? merged.slice(Math.max(0, merged.length - limit)) : merged.slice(0, limit);
+  return { runs, hasMore: merged.length > limit };
 }
 
 /** One run's snapshot as stored (`data`), or null when no snapshot of it is known. */

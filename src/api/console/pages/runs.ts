@@ -1,4 +1,4 @@
-import { pageRuns, UNKNOWN_MODEL, type RunListItem } from "../../../projections/runs/queries.js";
+import { pageRuns, UNKNOWN_MODEL, type RunCursor, type RunListItem } from "../../../projections/runs/queries.js";
 import { RUN_STATUS_RANK } from "../../../projections/runs/evolve.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { timestamp } from "../format.js";
@@ -38,30 +38,41 @@ ${text("assistant", "Assistant", "asst_…")}${text("model", "Model", "gpt-4o")}
 <button type="submit">Filter</button> <a href="/ui/runs">Clear</a></form>`;
 }
 
-/** What `/ui/runs` takes: its filter form's fields and the next-page cursor. */
-export const RUNS_PARAMS = ["assistant", "model", "status", "from", "to", "before"] as const;
+/** What `/ui/runs` takes: its filter form's fields and a page's cursor, older (`before`) or newer (`after`) than a run. */
+export const RUNS_PARAMS = ["assistant", "model", "status", "from", "to", "before", "after"] as const;
 
-/** `/ui/runs`: runs newest first, exact-match filters, one keyset page at a time with a link to the next. */
+/** The page's cursor: runs older than `before`, or newer than `after` (the page before), not both. */
+function runsCursor(query: Query): RunCursor | undefined {
+  const [before, after] = [parseCursor(query, "before"), parseCursor(query, "after")];
+  if (before && after) throw new BadParam("give 'before' (an older page) or 'after' (a newer one), not both");
+  return before ?? (after && { ...after, newer: true });
+}
+
+/** `/ui/runs`: runs newest first, exact-match filters, one keyset page at a time with links to the older and newer pages. */
 export async function runsPage(port: SqlPort, query: Query): Promise<{ title: string; body: Html }> {
   const assistant = single(query, "assistant");
   const model = single(query, "model");
   const status = single(query, "status");
   if (status !== undefined && !STATUSES.includes(status)) throw new BadParam(`'status' must be one of ${STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
   const days = dayRange(query);
+  const cursor = runsCursor(query);
   const { runs, hasMore } = await pageRuns(port, {
     ...(assistant === undefined ? {} : { assistant }),
     ...(model === undefined ? {} : { model }),
     ...(status === undefined ? {} : { status }),
     ...(days.fromSeconds === undefined ? {} : { from: days.fromSeconds }),
     ...(days.toBefore === undefined ? {} : { toBefore: days.toBefore }),
-  }, parseCursor(query), RUNS_PAGE);
+  }, cursor, RUNS_PAGE);
   const filters = { assistant, model, status, from: days.from, to: days.to };
-  const next = hasMore ? html`<a rel="next" href="${href("/ui/runs", { ...filters, before: cursorText(runs[runs.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
-  const first = single(query, "before") === undefined ? "" : html`<a href="${href("/ui/runs", filters)}">← First page</a> · `;
+  // Older runs lie past a page read older with more to come, and past every page read newer (its cursor's run at least).
+  const [older, newer] = cursor?.newer ? [runs.length > 0, hasMore] : [hasMore, cursor !== undefined && runs.length > 0];
+  const next = older ? html`<a rel="next" href="${href("/ui/runs", { ...filters, before: cursorText(runs[runs.length - 1]!) })}">Next page →</a>` : html`<span class="muted">Last page.</span>`;
+  const previous = newer ? html`<a rel="prev" href="${href("/ui/runs", { ...filters, after: cursorText(runs[0]!) })}">← Previous page</a> · ` : "";
+  const first = cursor === undefined ? "" : html`<a href="${href("/ui/runs", filters)}">« First page</a> · `;
   return {
     title: "Runs",
     body: html`<h1>Runs</h1>
 <p class="muted">Runs known only from their steps (no run snapshot ingested) are listed at their first step, with no status and model ${UNKNOWN_MODEL}; a status filter leaves them out.</p>
-${filterForm(filters)}${runsTable(runs, await assistantNames(port, runs.map((run) => run.assistant_id)))}<nav class="pager" aria-label="Pages">${first}${next}</nav>`,
+${filterForm(filters)}${runsTable(runs, await assistantNames(port, runs.map((run) => run.assistant_id)))}<nav class="pager" aria-label="Pages">${first}${previous}${next}</nav>`,
   };
 }
