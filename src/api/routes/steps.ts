@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { FILE_SEARCH_CONTENT, getRunStep, logDataWithoutFileSearchContent, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../projections/runSteps/row.js";
-import { runSnapshotKnown } from "../../projections/runs/queries.js";
+import { getRunSnapshot } from "../../projections/runs/queries.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
@@ -82,7 +82,7 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
     }
     // No step and no cursor (which would name one): a run the store has neither steps nor a snapshot of is a 404, as
     // OpenAI answers an unknown run (a mistyped id is told so, not answered with an empty list).
-    if (page.data.length === 0 && query.after === undefined && query.before === undefined && !(await runSnapshotKnown(store.sql, threadId, runId))) {
+    if (page.data.length === 0 && query.after === undefined && query.before === undefined && !(await getRunSnapshot(store.sql, threadId, runId))) {
       return sendError(reply, 404, `No run found with id '${runId}'.`);
     }
     const data = page.data.map((step) => presented(step, includes));

@@ -58,8 +58,12 @@ export interface RunCursor {
   newer?: boolean;
 }
 
-/** A keyset read from a cursor: the comparison that keeps the rows past it, and the order that reads the nearest first. */
-const keyset = (cursor: RunCursor | undefined) => (cursor?.newer ? { past: ">", order: "ASC" } : { past: "<", order: "DESC" });
+/**
+ * A keyset read from a cursor: the comparison that keeps the rows past it, the order that reads the nearest first, and
+ * the comparison that keeps a time no farther than a bound.
+ */
+const keyset = (cursor: RunCursor | undefined) =>
+  (cursor?.newer ? { past: ">", order: "ASC", within: "<=" } : { past: "<", order: "DESC", within: ">=" });
 
 /** The model a run without one counts under: the analytics' `model` dimension's key (stepStats/dimensions.ts). */
 export { UNKNOWN_MODEL };
@@ -98,8 +102,8 @@ function stepOnlyRunsPage(port: SqlPort, filter: RunFilter, cursor: RunCursor | 
   if (filter.assistant !== undefined) (where.push("s.assistant_id = ?"), params.push(filter.assistant));
   if (filter.from !== undefined) (where.push("s.created_at >= ?"), params.push(filter.from));
   if (filter.toBefore !== undefined) (where.push("s.created_at < ?"), params.push(filter.toBefore));
-  const { past, order } = keyset(cursor);
-  if (far !== undefined) (where.push(`s.created_at ${cursor?.newer ? "<=" : ">="} ?`), params.push(far));
+  const { past, order, within } = keyset(cursor);
+  if (far !== undefined) (where.push(`s.created_at ${within} ?`), params.push(far));
   if (cursor) (where.push(`(s.created_at, s.run_id) ${past} (?, ?)`), params.push(cursor.createdAt, cursor.id));
   return port.all<RunListItem>(
     `SELECT s.run_id AS id, s.thread_id, s.assistant_id, NULL AS status, NULL AS model, s.created_at, 0 AS snapshot
@@ -132,9 +136,4 @@ export async function pageRuns(port: SqlPort, filter: RunFilter, cursor: RunCurs
 export async function getRunSnapshot(port: SqlPort, threadId: string, runId: string): Promise<Record<string, unknown> | null> {
   const row = await port.get<{ data: string | null }>("SELECT data FROM runs WHERE id = ? AND thread_id = ?", [runId, threadId]);
   return row?.data ? (JSON.parse(row.data) as Record<string, unknown>) : null;
-}
-
-/** Whether a snapshot of the run is known under that thread (a run known from its steps alone is not asked here). */
-export async function runSnapshotKnown(port: SqlPort, threadId: string, runId: string): Promise<boolean> {
-  return (await port.get("SELECT 1 AS known FROM runs WHERE id = ? AND thread_id = ?", [runId, threadId])) !== undefined;
 }
