@@ -6,5 +6,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
   process.exit(0);
 });
+// A closed stderr (`2>&1 | head -1`) loses only the message: the command still ends with its own exit code (2 for bad usage).
+process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
 
 process.exitCode = await main(process.argv);

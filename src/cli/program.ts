@@ -117,7 +117,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   const report = command("report", "failure rates, completion times and tokens by one dimension (CONTRACT §7)", () => import("./commands/report.js"), "reportCommand")
     .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "hour", "model", "type", "tool", "error"]).default("assistant"));
   for (const [flags, description] of REPORT_OPTIONS) report.option(flags, description);
-  report.addOption(formatOption(["json", "csv", "md", "html"], "json")).option("--out <file>", "write to FILE instead of stdout");
+  report.addOption(formatOption(["json", "csv", "md", "html"], "json")).option("--out <file>", "write to FILE instead of stdout (- : stdout)");
 
   command("rebuild", "drop and refold every projection from the log", () => import("./commands/projections.js"), "rebuildCommand");
   command("verify", "check the file (SQLite: PRAGMA integrity_check), then fold the log and compare with the tables", () => import("./commands/projections.js"), "verifyCommand");

@@ -11,6 +11,13 @@ export function withoutLeadingComments(sql: string): string {
   return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, "");
 }
 
+/** A query that holds no statement: blank, or only comments and semicolons (a `--` note, `;`). */
+export function holdsNoStatement(sql: string): boolean {
+  let rest = withoutLeadingComments(sql);
+  while (/^\s*;/.test(rest)) rest = withoutLeadingComments(rest.replace(/^\s*;/, ""));
+  return rest.trim() === "";
+}
+
 /** What the statement is, for the error: its keyword, or a whole short PRAGMA (`PRAGMA user_version = 7`). */
 function statementName(query: string): string {
   const text = withoutLeadingComments(query).trim().replace(/\s+/g, " ");
@@ -43,7 +50,8 @@ export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infi
     if (/more than one statement/i.test(message)) throw new ReadOnlyViolation(`refused: more than one statement; ${READ_ONLY}`);
     throw error;
   }
-  if (!statement.readonly) throw new ReadOnlyViolation(`refused: ${statementName(query)} writes; ${READ_ONLY}`);
+  // SQLite's own verdict: a statement it does not mark read-only may write (`PRAGMA journal_mode` could switch the mode).
+  if (!statement.readonly) throw new ReadOnlyViolation(`refused: ${statementName(query)} may write (SQLite does not mark it read-only); ${READ_ONLY}`);
   if (!statement.reader) throw new ReadOnlyViolation(`refused: ${statementName(query)} returns no rows; ${READ_ONLY}`);
   const columns = uniqueColumns(statement.columns().map((c) => c.name));
   const rows: Record<string, unknown>[] = [];

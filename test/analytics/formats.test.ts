@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emptyStore, stepstore, tempDb, tempDir } from "../helpers/cli.js";
@@ -84,6 +84,15 @@ describe("stepstore report: outputs and usage", () => {
     const underFile = await stepstore(["report", "--db", db, "--out", join(file, "report.csv")]);
     expect(underFile.code).toBe(1);
     expect(underFile.stderr).toMatch(/^stepstore: --out .+report\.csv: cannot write the report: ENOTDIR/);
+  });
+
+  it("given --out -, when reported, then the report goes to stdout, as - is stdin for ingest, and no file named - is made", async () => {
+    const cwd = tempDir();
+    const result = await stepstore(["report", "--db", db, "--by", "day", "--out", "-"], { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ dimension: "day" });
+    expect(result.stdout).toBe((await stepstore(["report", "--db", db, "--by", "day"])).stdout);
+    expect(existsSync(join(cwd, "-"))).toBe(false);
   });
 
   it("given --out FILE, when reported, then the report is written to the file and nothing to stdout", async () => {

@@ -18,4 +18,11 @@ describe("output to a reader that stops early (`stepstore steps | head -1`)", ()
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
   });
+
+  it("a usage error whose reader is gone (`stepstore steps --bogus 2>&1 | head -c0`) still exits 2, not 1", async () => {
+    const { child, done } = spawnStepstore(["steps", "--bogus", "--db", tempDb()]);
+    child.stderr.destroy(); // closed before the message is written: writing it meets the closed pipe
+    const result = await done;
+    expect(result.code).toBe(2);
+  });
 });

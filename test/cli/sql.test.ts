@@ -201,8 +201,8 @@ describe("sql limits", () => {
     expect(half.stderr).toMatch(/--max-rows must be a whole number from 1 to 9007199254740991, got "1.5"/);
   });
 
-  it("an empty or blank query is a usage error (exit 2) saying what to give, as an empty option value is", async () => {
-    for (const query of ["", "  \n "]) {
+  it("an empty or blank query, or one of comments and semicolons only, is a usage error (exit 2) saying what to give, as an empty option value is", async () => {
+    for (const query of ["", "  \n ", ";", "/* only a note */", "-- a note\n ; ;"]) {
       const result = await stepstore(["sql", "--db", db, "--", query]);
       expect(result).toMatchObject({ code: 2, stdout: "" });
       expect(result.stderr).toBe('stepstore: the query is empty: give one SQL statement, e.g. stepstore sql "SELECT count(*) FROM run_steps"\n');

@@ -3,6 +3,7 @@ import { countSteps, runStepPages } from "../../projections/runSteps/queries.js"
 import { eventPages, eventRowJson, rejectionPages } from "../../store/readEvents.js";
 import { openStore } from "../../openStore.js";
 import { lastPosition, logCounts, readCheckpoints } from "../../store/checkpoints.js";
+import { holdsNoStatement } from "../../store/readOnlyQuery.js";
 import { MAX_TIMER_SECONDS, numberSetting } from "../../settings.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
@@ -49,8 +50,8 @@ export async function sqlCommand(query: string, options: { db?: string; format: 
   // A millisecond at least: the query's timer counts in them.
   const timeoutMs = numberSetting("--timeout", options.timeout, { whole: false, min: 0.001, max: MAX_TIMER_SECONDS, unit: "seconds" }) * 1000;
   const maxRows = numberSetting("--max-rows", options.maxRows, { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER });
-  // Bad usage, as an empty option value is (an unset shell variable leaves it): said before the store is opened.
-  if (query.trim() === "") throw new UsageError('the query is empty: give one SQL statement, e.g. stepstore sql "SELECT count(*) FROM run_steps"');
+  // Bad usage, as an empty option value is (an unset shell variable leaves it), and the same on both stores: said before the store is opened.
+  if (holdsNoStatement(query)) throw new UsageError('the query is empty: give one SQL statement, e.g. stepstore sql "SELECT count(*) FROM run_steps"');
   // A missing or foreign database is named on opening, as by every read command.
   const store = await openStore(dbPath(options.db), { mode: "read" });
   let answer;

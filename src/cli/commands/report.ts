@@ -32,7 +32,9 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
     throw error;
   }
   const prices = await priceTableOrUsage(options.prices);
-  if (options.out !== undefined) refuseStoreAsOut(options.out, dbPath(options.db));
+  // `--out -` is stdout, as `-` is stdin for `ingest`: not a file named "-".
+  const out = options.out === "-" ? undefined : options.out;
+  if (out !== undefined) refuseStoreAsOut(out, dbPath(options.db));
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
   let parts: Iterable<string>;
   try {
@@ -43,14 +45,14 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   } finally {
     await close();
   }
-  if (options.out === undefined) {
+  if (out === undefined) {
     for (const part of parts) await writeOut(part);
     return;
   }
   try {
-    writeFileSync(options.out, [...parts].join(""));
+    writeFileSync(out, [...parts].join(""));
   } catch (error) {
-    throw new Error(`--out ${options.out}: cannot write the report: ${(error as Error).message}`);
+    throw new Error(`--out ${out}: cannot write the report: ${(error as Error).message}`);
   }
 }
 
