@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
-import { pipeline, Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { gunzip } from "./gzip.js";
 import { DOCUMENT_IDENTITY_BYTES, documentIdentity } from "../records/eventKey.js";
 import { withoutByteOrderMark } from "../records/utf8.js";
 
@@ -121,27 +120,11 @@ export async function openDocument(stream: ByteStream, name: string, format: For
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
-/**
- * A gzip stream's bytes, decompressed. zlib's failure (the stream cut short, or damaged) ends them, its reason kept in
- * `damage`: the records before it are read and land; a failure to read the stream itself is still thrown.
- */
-async function* decompressed(compressed: AsyncIterable<Buffer>, damage: { reason: string | null }): AsyncGenerator<Buffer> {
-  try {
-    // pipeline, not pipe: a failure to read the source (a body over its limit, a client gone) reaches the reader, and a
-    // reader that stops early closes the source.
-    yield* pipeline(Readable.from(compressed), createGunzip(), () => {});
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (!code?.startsWith("Z_")) throw error;
-    damage.reason = `gzip: ${message}: the records before it were read, what follows could not be decompressed`;
-  }
-}
-
 /** The stream's bytes, decompressed when they are gzip (by their magic number, whatever the name: stdin has none). */
 async function gunzipped(stream: ByteStream): Promise<{ bytes: ByteStream; damage: { reason: string | null } }> {
   const damage = { reason: null };
   const { head, all } = await peek(stream, GZIP_MAGIC.length);
-  return { bytes: head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? decompressed(all, damage) : all, damage };
+  return { bytes: head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC) ? gunzip(all, damage) : all, damage };
 }
 
 /** Hands on a stream's chunks, telling `onRead` each one's size (progress counts the bytes on disk, before gunzip). */
