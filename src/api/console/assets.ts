@@ -32,6 +32,7 @@ pre { background: var(--band); border: 1px solid var(--line); padding: 8px 10px;
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 8px 0; }
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
+.status { white-space: nowrap; }
 .status-failed, .bad { color: var(--bad); font-weight: 600; }
 .status-completed { color: var(--good); }
 .muted { color: var(--muted); }

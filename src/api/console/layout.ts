@@ -47,9 +47,9 @@ export const assistantLabel = (id: unknown, names: ReadonlyMap<string, string>):
   return name === undefined ? html`<span class="id">${id}</span>` : html`${name} <span class="id muted">${id}</span>`;
 };
 
-/** A status with a class that colours it (failed in red, completed in green). */
+/** A status with a class that colours it (failed in red, completed in green), kept on one line however narrow its column. */
 export const statusBadge = (status: unknown): Html =>
-  typeof status === "string" ? html`<span class="status-${status}">${status}</span>` : html`<span class="muted">—</span>`;
+  typeof status === "string" ? html`<span class="status status-${status}">${status}</span>` : html`<span class="muted">—</span>`;
 
 /** A step's or a run's `last_error` (code and message, as text), or nothing when it has none. */
 export const lastErrorBlock = (error: unknown): Html | "" =>

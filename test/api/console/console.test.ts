@@ -174,6 +174,16 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
     }
   });
 
+  it("status badges stay on one line at 1280 px, beside ids and a model name with no place to break", async () => {
+    const { page } = watched;
+    for (const path of ["/ui/runs", `/ui/runs?model=${encodeURIComponent(LONG_MODEL)}`, "/ui/"]) {
+      await page.goto(`${server.url}${path}`);
+      const lines = await page.locator("span.status").evaluateAll((badges) => badges.map((badge) => badge.getClientRects().length));
+      expect(lines.length, path).toBeGreaterThan(0);
+      expect(lines.filter((count) => count !== 1), path).toEqual([]); // before: "complete / d" on two lines
+    }
+  });
+
   it("a tool row under a day filter lists exactly its steps, the filter kept in the link", async () => {
     const { page } = watched;
     // A step's tools as stats_by_tool names them: `function:<name>` for a function, else the call's type.
@@ -190,12 +200,16 @@ describe.skipIf(!CHROMIUM)(`the console in Chromium${browserMissing ? ` (skipped
   });
 
   it("answers unknown ids and pages 404, bad filters 400, as HTML pages; every answer forbids script", async () => {
-    for (const [path, status] of [["/ui/steps/step_nope", 404], ["/ui/threads/t/runs/run_nope", 404], ["/ui/nope", 404], ["/ui/runs?from=2025-13-01", 400], ["/ui/runs?from=2025-08-10&to=2025-08-01", 400], ["/ui/report?by=colour", 400], ["/ui/runs", 200]] as const) {
+    for (const [path, status] of [["/ui/steps/step_nope", 404], ["/ui/threads/t/runs/run_nope", 404], ["/ui/nope", 404], ["/ui/runs?from=2025-13-01", 400], ["/ui/runs?from=2025-08-10&to=2025-08-01", 400], ["/ui/report?by=colour", 400], ["/ui/runs?a%00=1", 400], ["/ui/runs", 200]] as const) {
       const response = await fetch(`${server.url}${path}`);
       expect(response.status, path).toBe(status);
       expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
       expect(response.headers.get("content-security-policy"), path).toMatch(/default-src 'self'; script-src 'none'/);
     }
+    // A parameter's name is shown with its control characters escaped, not as raw bytes in the page.
+    const named = await (await fetch(`${server.url}/ui/runs?a%00%1B=1`)).text();
+    expect(named).toContain("&#39;a\\u0000\\u001b&#39; must not contain U+0000");
+    expect(named).not.toMatch(/[\u0000-\u0008\u001b]/);
   });
 
   it("works from the keyboard: the first Tab reaches the skip link, then the sections; form fields have labels", async () => {
