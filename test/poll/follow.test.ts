@@ -30,6 +30,38 @@ describe("poll --follow", () => {
     expect((await stepstore(["verify", "--db", db])).code).toBe(0);
   });
 
+  it("given a run that finishes between two rounds of --thread, with a step that came last, the last round still lists its steps", async () => {
+    const { runs } = generateRuns(12, { threads: 1, runsPerThread: 1, maxSteps: 4 });
+    const states = runs[0]!.states;
+    const last = states[states.length - 1]!;
+    expect(last.steps.length).toBeGreaterThan(1);
+    // Round one: the run unfinished, its first step already finished; round two: the run finished, its last step new.
+    const server = await startFakeAssistants({ runs: [{ states: [{ run: states[0]!.run, steps: last.steps.slice(0, 1) }, last] }] });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", states[0]!.run.thread_id as string, "--follow", "--interval", "0.05", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).rounds).toBe(2);
+    // Before: round two saw the finished run committed first, took it for done and never listed its steps again.
+    expect(await stepRows(db)).toEqual(inStepsOrder(last.steps.map(withoutContent)));
+  });
+
+  it("given --run for a run its --thread listing leaves out, the run is polled by itself, every round it is unfinished", async () => {
+    const { runs } = generateRuns(13, { threads: 1, runsPerThread: 2, maxSteps: 3 });
+    const [shown, hidden] = runs.map((run) => run.states[run.states.length - 1]!.run);
+    const threadId = shown!.thread_id as string;
+    // The thread's listing names only the first run, finished (a server that lists a page of them, or lost one).
+    const listing = { status: 200, body: JSON.stringify({ object: "list", data: [shown], first_id: shown!.id, last_id: shown!.id, has_more: false }) };
+    const server = await startFakeAssistants({ runs, answer: (path) => (path === `/threads/${threadId}/runs` ? listing : undefined) });
+    servers.push(server);
+    const db = tempDb();
+    const result = await poll(server, db, ["--thread", threadId, "--run", `${threadId}/${hidden!.id as string}`, "--follow", "--interval", "0.05", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    // Before: a run named beside its own thread was left to the listing, and never asked for.
+    const hiddenRun = runs[1]!.states;
+    expect(await stepRows(db, ["--run", hidden!.id as string])).toEqual(inStepsOrder(hiddenRun[hiddenRun.length - 1]!.steps.map(withoutContent)));
+  });
+
   it("keeps an invalid snapshot met again every round once, and names it once", async () => {
     const { runs } = generateRuns(10, { threads: 1, runsPerThread: 1, maxSteps: 2 });
     const run = runs[0]!;

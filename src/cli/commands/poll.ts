@@ -152,12 +152,13 @@ function everyTargetNotFound(targets: PollTargets, notFound: readonly PollProble
   return asked.length > 0 && asked.every((subject) => missing.has(subject));
 }
 
-/** A run named by --run or --open is polled alone, unless its thread is listed anyway: once a round either way. */
+/**
+ * Each thread and run once. A run named by --run or --open is polled by itself even when its thread is listed too: the
+ * listing may leave it out, or fail (a server that serves steps and not runs); a round polls a run once either way.
+ */
 function targetsOf(threads: readonly string[], runs: readonly RunRef[]) {
-  const threadSet = new Set(threads);
-  const named = new Map<string, RunRef>();
-  for (const ref of runs) if (!threadSet.has(ref.threadId)) named.set(`${ref.threadId}/${ref.runId}`, ref);
-  return { threads: [...threadSet], runs: [...named.values()] };
+  const named = new Map(runs.map((ref) => [`${ref.threadId}/${ref.runId}`, ref]));
+  return { threads: [...new Set(threads)], runs: [...named.values()] };
 }
 
 /** The progress bar on a terminal's stderr; started at the first progress, so a poll that fails at once draws none. */

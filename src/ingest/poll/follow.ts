@@ -50,12 +50,15 @@ function abortable(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Next round: only the watched threads that still have unfinished runs, and the other unfinished runs alone. */
-function nextTargets(stillOpen: readonly RunRef[], watchedThreads: readonly string[]): PollTargets {
+/**
+ * Next round: only the watched threads that still have unfinished runs, and the other unfinished runs alone; a run
+ * named at the start (`--run`, `--open`) stays named, so a thread listing that leaves it out does not lose it.
+ */
+function nextTargets(stillOpen: readonly RunRef[], watchedThreads: readonly string[], named: ReadonlySet<string>): PollTargets {
   const openThreads = new Set(stillOpen.map((ref) => ref.threadId));
   const threads = watchedThreads.filter((threadId) => openThreads.has(threadId));
   const threadSet = new Set(threads);
-  return { threads, runs: stillOpen.filter((ref) => !threadSet.has(ref.threadId)) };
+  return { threads, runs: stillOpen.filter((ref) => !threadSet.has(ref.threadId) || named.has(refKey(ref))) };
 }
 
 interface FollowParts {
@@ -70,6 +73,7 @@ interface FollowParts {
 /** Round after round while `follow` asks for it and the store holds a polled run unfinished. */
 async function followRounds(first: PollTargets, { rounds, flush, unfinished, signal, counted }: FollowParts, options: PollOptions) {
   let targets = first;
+  const named = new Set(first.runs.map(refKey));
   for (let round = 1; ; round++) {
     counted.rounds = round;
     const { polled, watchedThreads } = await rounds.poll(round, targets);
@@ -77,7 +81,7 @@ async function followRounds(first: PollTargets, { rounds, flush, unfinished, sig
     await flush();
     const stillOpen = await unfinished(polled);
     if (stillOpen.length === 0) return;
-    targets = nextTargets(stillOpen, watchedThreads);
+    targets = nextTargets(stillOpen, watchedThreads, named);
     await abortable(options.intervalMs ?? 5000, signal);
     if (signal.aborted) throw new APIUserAbortError();
   }
@@ -99,7 +103,7 @@ export async function pollRuns(client: OpenAI, targets: PollTargets, { sink, ope
   };
   const limited = createLimiter(Math.max(1, options.concurrency ?? 4), halt.signal);
   const listings = createListings({ pager: createPager(client, options), limited, stage: sink.stage, triage: createTriage(halt), progress, problems });
-  const rounds = createRounds({ listings, progress, flush: sink.flush, unfinished });
+  const rounds = createRounds({ listings, progress, unfinished });
   const counted = { rounds: 0 };
   let interrupted = false;
   let refused: string | null = null;

@@ -6,9 +6,7 @@ import { refKey, type PollTargets, type RunRef } from "./types.js";
 export interface RoundParts {
   listings: Listings;
   progress: Progress;
-  /** Commits everything staged. */
-  flush: () => Promise<void>;
-  /** Of these runs, the ones the store holds unfinished now. */
+  /** Of these runs, the ones the store holds unfinished now (what earlier rounds polled is committed by then). */
   unfinished: (runs: readonly RunRef[]) => Promise<RunRef[]>;
 }
 
@@ -23,8 +21,8 @@ export interface RoundResult {
  * One round of a poll: every target's runs and steps, a run polled once a round. A run seen in an
  * earlier round is polled again only while the store holds it unfinished; a run that failed is dropped.
  */
-export function createRounds({ listings, progress, flush, unfinished }: RoundParts) {
-  const everPolled = new Set<string>();
+export function createRounds({ listings, progress, unfinished }: RoundParts) {
+  const everPolled = new Map<string, RunRef>();
   const runsWithSteps = new Set<string>();
   const dropped = new Set<string>();
 
@@ -37,17 +35,18 @@ export function createRounds({ listings, progress, flush, unfinished }: RoundPar
     const ok = (!retrieve || (await listings.retrieveRun(ref)) !== "failed") && (await listings.listSteps(ref));
     if (ok) runsWithSteps.add(key);
     else dropped.add(key);
-    everPolled.add(key);
+    everPolled.set(key, ref);
     progress.runDone();
   };
 
   const pollThread = async (threadId: string, polled: Map<string, RunRef>, watchedThreads: string[]) => {
+    // Asked before the listing is staged: a run that finished since the last round is then still unfinished in the
+    // store, and its steps are listed once more, with the ones it finished with (asked after, it looked done).
+    const earlier = [...everPolled.values()].filter((ref) => ref.threadId === threadId);
+    const open = new Set(earlier.length > 0 ? (await unfinished(earlier)).map(refKey) : []);
     const listed = await listings.listRuns(threadId);
     if (listed === null) return;
     watchedThreads.push(threadId);
-    const seen = listed.filter((ref) => everPolled.has(refKey(ref)));
-    if (seen.length > 0) await flush();
-    const open = new Set(seen.length > 0 ? (await unfinished(seen)).map(refKey) : []);
     const due = listed.filter((ref) => !everPolled.has(refKey(ref)) || open.has(refKey(ref)));
     progress.runsFound(due.length);
     await settleAll(due.map((ref) => pollRun(ref, polled, false)));
