@@ -12,3 +12,6 @@ process.stderr.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = await main(process.argv);
+// The command has ended and written what it had to: nothing it left behind holds the process more than a second (the
+// openai SDK's wait before a retry it will never make, once a stop signal ended a poll, lasts the server's Retry-After).
+setTimeout(() => process.exit(), 1000).unref();

@@ -113,6 +113,28 @@ describe("poll --follow", () => {
     expect(await stepRows(db)).toEqual(inStepsOrder(truth));
   });
 
+  it("SIGTERM while the SDK waits out a server's Retry-After stops the poll at once, not when the wait ends", async () => {
+    const { runs } = generateRuns(14, { threads: 1, runsPerThread: 1, maxSteps: 2 });
+    const { run } = runs[0]!.states[0]!;
+    // Every request answers 429 with Retry-After: 30, which the SDK waits out before it looks at its signal again.
+    const server = await startFakeAssistants({ runs, rateLimitEvery: 1, rateLimitRetryAfter: "30" });
+    servers.push(server);
+    const child = spawn(process.execPath, [BIN, "poll", "--db", tempDb(), "--json", "--run", `${run.thread_id as string}/${run.id as string}`], {
+      cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: "sk-test" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (server.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const signalled = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    // Before: the process ended when the 30 s wait did (28.5 s after the signal).
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    expect(JSON.parse(stdout)).toMatchObject({ interrupted: true });
+  });
+
   // SIGTERM: what a service manager (systemd, Docker) sends a `poll --follow` it runs, to stop it.
   it.each(["SIGINT", "SIGTERM"] as const)("%s stops a follow that would never end, after its current commit, keeping what was polled", async (stopSignal) => {
     const [endless] = generateRuns(9, { threads: 1, runsPerThread: 1, maxSteps: 2 }).runs;

@@ -1,4 +1,4 @@
-import { NotFoundError, OpenAIError, type OpenAI } from "openai";
+import { APIUserAbortError, NotFoundError, OpenAIError, type OpenAI } from "openai";
 import { isJsonObject } from "../../records/json.js";
 import { describe } from "../../records/reason.js";
 import { originOfUrl, receivedBody, recordsOfResponse, type PolledRecord } from "./records.js";
@@ -28,12 +28,27 @@ interface Paged<P> {
 const pageFailure = (url: string, what: string) => new OpenAIError(`${originOfUrl(url)} ${what}`);
 
 /**
+ * `request`, or the SDK's own abort error as soon as `signal` aborts. The SDK looks at its signal only between
+ * attempts, after waiting out a Retry-After as long as the server asks (a stop signal waited 28 s for one of 30): the
+ * request is left to fail by itself, which it does when that wait ends.
+ */
+function orAborted<T>(request: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new APIUserAbortError());
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settled = () => signal.removeEventListener("abort", onAbort);
+    request.then((value) => (settled(), resolve(value)), (error: unknown) => (settled(), reject(error)));
+  });
+}
+
+/**
  * The SDK fails on a body it cannot read (`Unexpected end of JSON input`) with an error of no type of
  * its own and no URL: that is the page's failure, not the poll's, so it is named by the URL asked for.
  */
 async function read<P>(request: Promise<P>, url: () => string, signal: AbortSignal, later = false): Promise<P> {
   try {
-    return await request;
+    return await orAborted(request, signal);
   } catch (error) {
     // A 404 after pages were served is no missing run or thread: the listing was cut short, a failure like any other.
     if (later && error instanceof NotFoundError) throw pageFailure(url(), `answered ${error.message} after earlier pages: the listing is cut short there`);
@@ -113,7 +128,7 @@ export function createPager(client: OpenAI, options: PagerOptions = {}) {
     },
     /** The run's own response: its body is kept as its bytes. */
     runResponse: (ref: RunRef, signal: AbortSignal): Promise<Response> =>
-      client.beta.threads.runs.retrieve(ref.runId, { thread_id: ref.threadId }, { signal }).asResponse(),
+      orAborted(client.beta.threads.runs.retrieve(ref.runId, { thread_id: ref.threadId }, { signal }).asResponse(), signal),
   };
 }
 
