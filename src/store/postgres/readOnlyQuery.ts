@@ -10,6 +10,15 @@ const READ_ONLY = "stepstore sql is read-only: it runs one query (SELECT, WITH �
 /** The statements that only read. COPY is left out: `COPY … TO` a file or a program writes outside the database. */
 const QUERY_KEYWORDS = new Set(["SELECT", "WITH", "VALUES", "TABLE", "EXPLAIN", "SHOW"]);
 
+/**
+ * The words PostgreSQL's statements begin with (its reference, "SQL Commands"): a query beginning with any other
+ * (`SELEC 1`) is no statement it would refuse for writing but a syntax error, and said as PostgreSQL says it.
+ */
+const STATEMENT_KEYWORDS = new Set(["ABORT", "ALTER", "ANALYZE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER", "COMMENT", "COMMIT",
+  "COPY", "CREATE", "DEALLOCATE", "DECLARE", "DELETE", "DISCARD", "DO", "DROP", "END", "EXECUTE", "EXPLAIN", "FETCH", "GRANT", "IMPORT",
+  "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE", "NOTIFY", "PREPARE", "REASSIGN", "REFRESH", "REINDEX", "RELEASE", "RESET", "REVOKE",
+  "ROLLBACK", "SAVEPOINT", "SECURITY", "SELECT", "SET", "SHOW", "START", "TABLE", "TRUNCATE", "UNLISTEN", "UPDATE", "VACUUM", "VALUES", "WITH"]);
+
 const READ_BATCH_ROWS = 1_000;
 
 /** The statement's first keyword, past leading comments and parentheses (`(SELECT 1) UNION …`). */
@@ -50,6 +59,7 @@ function readRows(cursor: Cursor, limit: number): Promise<{ rows: unknown[][]; c
  */
 export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query: string, options: { timeoutMs: number; maxRows: number }): Promise<QueryResult> {
   const keyword = firstKeyword(query);
+  if (keyword !== "" && !STATEMENT_KEYWORDS.has(keyword)) throw new Error(`syntax error at or near "${keyword}"`);
   if (!QUERY_KEYWORDS.has(keyword)) throw new ReadOnlyViolation(`refused: ${keyword || "an empty statement"} is not allowed; ${READ_ONLY}`);
   const client = await connectClient(pool, url);
   let cursor: Cursor | undefined;

@@ -87,6 +87,14 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     expect(await db.get("SELECT count(*) AS n FROM t")).toEqual({ n: 2500 });
   });
 
+  it("says a query beginning with no statement's word (a typo) is a syntax error, as PostgreSQL would, not a write refused", async () => {
+    for (const [sql, near] of [["SELEC 1", "SELEC"], ["-- note\n  selct * from t", "SELCT"], ["42", "42"]]) {
+      const error = await query(sql!).catch((e: Error) => e);
+      expect(error).not.toBeInstanceOf(ReadOnlyViolation);
+      expect((error as Error).message).toBe(`syntax error at or near "${near}"`);
+    }
+  });
+
   it("stops a query at the timeout", async () => {
     const started = Date.now();
     const error = await query("SELECT pg_sleep(5)", { timeoutMs: 300 }).catch((e: Error) => e);
