@@ -81,20 +81,32 @@ async function readHeader(source: ByteSource): Promise<void> {
   if (flags & FLAG.headerCrc) await skip(source, 2);
 }
 
+/** Resolves once zlib has taken `chunk` (the reader made room for its output), or the inflate is gone (a data error). */
+function writeTo(inflate: InflateRaw, chunk: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    // zlib destroys the stream on a data error and never calls back the write in flight: its close ends the wait.
+    const done = () => (inflate.off("close", done), resolve());
+    inflate.once("close", done);
+    inflate.write(chunk, done);
+  });
+}
+
 /**
  * Writes the input to `inflate` a chunk at a time (each write waits for the reader, so memory holds a chunk and
- * zlib's buffer), until the input ends or the deflate data did. Afterwards, what the inflate did not use (the
- * trailer, the next member) is handed back to the source. A failure to read the input fails the inflate with it.
+ * zlib's buffer), until the input ends or the deflate data did: zlib then takes less than it was given, and no more
+ * is read. What the inflate did not use (the trailer, the next member) is handed back to the source. A failure to
+ * read the input fails the inflate with it.
  */
 async function feed(source: ByteSource, inflate: InflateRaw): Promise<void> {
   const written: Buffer[] = []; // from the first byte the inflate may not have used yet
   let writtenFrom = 0; // how many bytes the inflate had taken before `written[0]`
   try {
-    for (let chunk; !inflate.readableEnded && !inflate.destroyed && (chunk = await source.next()) !== null; ) {
+    for (let chunk; !inflate.destroyed && (chunk = await source.next()) !== null; ) {
       written.push(chunk);
-      // A write after the deflate data's end is taken and ignored; its bytes are handed back below.
-      await new Promise<void>((resolve) => inflate.write(chunk, () => resolve()));
+      const taken = inflate.bytesWritten;
+      await writeTo(inflate, chunk);
       while (written.length > 0 && writtenFrom + written[0]!.length <= inflate.bytesWritten) writtenFrom += written.shift()!.length;
+      if (inflate.bytesWritten - taken < chunk.length) break; // the deflate data ended in this chunk
     }
     inflate.end();
   } catch (error) {

@@ -64,6 +64,43 @@ describe("gzip read a member at a time", () => {
     expect((await decompress(Buffer.from([0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 0]))).damage).toMatch(/^gzip: unknown compression method/);
   });
 
+  it("given deflate data zlib cannot read (bytes flipped near its start), then the damage is named and the input closed, with no wait for ever", async () => {
+    const damaged = Buffer.from(gzipSync(TEXT));
+    for (const at of [20, 21, 22]) damaged[at]! ^= 0xff;
+    let closed = false;
+    async function* input() {
+      try {
+        yield* chunked(damaged);
+      } finally {
+        closed = true;
+      }
+    }
+    const damage = { reason: null as string | null };
+    // Before: zlib never called back the write it failed in, and the read waited on it for ever.
+    for await (const part of gunzip(input(), damage)) expect(part.length).toBeGreaterThanOrEqual(0);
+    expect(damage.reason).toMatch(/^gzip: invalid .*: the records before it were read, what follows could not be decompressed$/);
+    expect(closed).toBe(true);
+  });
+
+  it("given a small member before a large one, the large one is not read ahead while the small one's text is taken slowly", async () => {
+    const members = Buffer.concat([gzipSync("a".repeat(200_000)), gzipSync(TEXT.repeat(20))]);
+    let handed = 0;
+    let readWhileSlow = 0;
+    let taken = 0;
+    async function* input() {
+      for await (const chunk of chunked(members, 16_384)) yield ((handed += chunk.length), chunk);
+    }
+    for await (const part of gunzip(input(), { reason: null })) {
+      taken += part.length;
+      if (taken > 200_000) continue;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      readWhileSlow = Math.max(readWhileSlow, handed);
+    }
+    expect(taken).toBe(200_000 + TEXT.length * 20);
+    // The first member and the chunk after it at most (before: megabytes of the next member, while zlib ignored them).
+    expect(readWhileSlow).toBeLessThanOrEqual(2 * 16_384);
+  });
+
   it("given a reader that stops early, then the input is closed, not read to its end", async () => {
     let closed = false;
     let handed = 0;

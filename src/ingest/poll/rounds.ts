@@ -39,7 +39,7 @@ export function createRounds({ listings, progress, unfinished }: RoundParts) {
     progress.runDone();
   };
 
-  const pollThread = async (threadId: string, polled: Map<string, RunRef>, watchedThreads: string[]) => {
+  const pollThread = async (threadId: string, polled: Map<string, RunRef>, watchedThreads: string[], named: ReadonlySet<string>) => {
     // Asked before the listing is staged: a run that finished since the last round is then still unfinished in the
     // store, and its steps are listed once more, with the ones it finished with (asked after, it looked done).
     const earlier = [...everPolled.values()].filter((ref) => ref.threadId === threadId);
@@ -48,7 +48,7 @@ export function createRounds({ listings, progress, unfinished }: RoundParts) {
     if (listed === null) return;
     watchedThreads.push(threadId);
     const due = listed.filter((ref) => !everPolled.has(refKey(ref)) || open.has(refKey(ref)));
-    progress.runsFound(due.length);
+    progress.runsFound(due.filter((ref) => !named.has(refKey(ref))).length); // a named run was counted when the round began
     await settleAll(due.map((ref) => pollRun(ref, polled, false)));
   };
 
@@ -57,8 +57,9 @@ export function createRounds({ listings, progress, unfinished }: RoundParts) {
       progress.roundStarted(round, targets.runs.length);
       const polled = new Map<string, RunRef>();
       const watchedThreads: string[] = [];
+      const named = new Set(targets.runs.map(refKey));
       await settleAll([
-        ...targets.threads.map((threadId) => pollThread(threadId, polled, watchedThreads)),
+        ...targets.threads.map((threadId) => pollThread(threadId, polled, watchedThreads, named)),
         ...targets.runs.map((ref) => pollRun(ref, polled, true)),
       ]);
       return { polled: [...polled.values()].filter((ref) => !dropped.has(refKey(ref))), watchedThreads };
