@@ -72,6 +72,11 @@ describe("the run-step read routes", () => {
     expect(full).toEqual(steps[0]);
     const listed = await client.beta.threads.runs.steps.list(RUN, { thread_id: THREAD, order: "asc", include: [FILE_SEARCH_CONTENT] });
     expect(listed.data).toEqual(steps);
+    // Indexed, as qs-style encoders write an array (before: ignored, and the content left out).
+    const indexed = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_a?include[0]=${encodeURIComponent(FILE_SEARCH_CONTENT)}`);
+    expect(await indexed.json()).toEqual(steps[0]);
+    const wrong = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_a?include[1]=everything`);
+    expect(wrong.status).toBe(400);
   });
 
   it("a missing step is a 404 in OpenAI's error shape, which the SDK raises as NotFoundError", async () => {

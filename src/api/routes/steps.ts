@@ -33,9 +33,11 @@ function single(query: Query, name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-/** `include[]` as the SDK sends it (`include[]=a&include[]=b`), or plain `include`. */
+/** `include[]` as the SDK sends it (`include[]=a&include[]=b`), indexed as other clients' encoders write it (`include[0]=a`), or plain `include`. */
+const INCLUDE_PARAM = /^include(?:\[\d*\])?$/;
+
 function includesOf(query: Query): Set<string> {
-  const values = [query["include[]"] ?? [], query.include ?? []].flat();
+  const values = Object.entries(query).flatMap(([name, value]) => (INCLUDE_PARAM.test(name) ? [value ?? []].flat() : []));
   for (const value of values) {
     if (!INCLUDES.has(value)) throw new BadRequest(`Invalid value for 'include': ${JSON.stringify(value)}; supported: ${[...INCLUDES].join(", ")}`, "include");
   }
