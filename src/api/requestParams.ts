@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { printable } from "../records/utf8.js";
 import { sendError, sendUnknownRoute } from "./errors.js";
 
 type Values = Record<string, string | string[] | undefined>;
@@ -17,9 +18,6 @@ export function parameterWithNul(request: FastifyRequest): string | null {
   return null;
 }
 
-/** A parameter's name as a message shows it: control characters as `\u0000` escapes, not raw bytes in a page or a log. */
-const shownName = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-
 /**
  * The first query parameter a route does not take, named with what it takes; null when none. A misspelt filter
  * (`?form=2025-08-01`) would otherwise answer the unfiltered figures as if they were filtered: the JSON routes and the
@@ -28,10 +26,10 @@ const shownName = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, (c) =
 export function unknownParameter(query: Values, route: string, takes: readonly string[]): { name: string; message: string } | null {
   const name = Object.keys(query ?? {}).find((given) => !takes.includes(given));
   if (name === undefined) return null;
-  return { name, message: `Unknown parameter '${shownName(name)}': ${route} takes ${takes.length > 0 ? takes.join(", ") : "none"}` };
+  return { name, message: `Unknown parameter '${printable(name)}': ${route} takes ${takes.length > 0 ? takes.join(", ") : "none"}` };
 }
 
-export const nulMessage = (name: string) => `'${shownName(name)}' must not contain U+0000: no id or key stepstore holds can.`;
+export const nulMessage = (name: string) => `'${printable(name)}' must not contain U+0000: no id or key stepstore holds can.`;
 
 /** An empty path segment where the route expects an id (`…/steps/`, `…/steps//events`) names nothing: no route. */
 const hasEmptyPathParameter = (request: FastifyRequest) => Object.values((request.params ?? {}) as Values).some((value) => value === "");
