@@ -1,6 +1,7 @@
 import { APIUserAbortError, NotFoundError, OpenAIError, type OpenAI } from "openai";
 import { isJsonObject } from "../../records/json.js";
 import { describe } from "../../records/reason.js";
+import { settledOrAborted } from "../abortable.js";
 import { originOfUrl, receivedBody, recordsOfResponse, type PolledRecord } from "./records.js";
 import type { RunRef } from "./types.js";
 
@@ -32,15 +33,10 @@ const pageFailure = (url: string, what: string) => new OpenAIError(`${originOfUr
  * attempts, after waiting out a Retry-After as long as the server asks (a stop signal waited 28 s for one of 30): the
  * request is left to fail by itself, which it does when that wait ends.
  */
-function orAborted<T>(request: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new APIUserAbortError());
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    const settled = () => signal.removeEventListener("abort", onAbort);
-    request.then((value) => (settled(), resolve(value)), (error: unknown) => (settled(), reject(error)));
+const orAborted = <T>(request: Promise<T>, signal: AbortSignal): Promise<T> =>
+  settledOrAborted(request, signal, () => {
+    throw new APIUserAbortError();
   });
-}
 
 /**
  * The SDK fails on a body it cannot read (`Unexpected end of JSON input`) with an error of no type of
