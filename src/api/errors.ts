@@ -23,3 +23,16 @@ export function sendError(reply: FastifyReply, status: number, message: string, 
 /** What a URL no route serves is answered (also a route's URL whose id segment is empty). */
 export const sendUnknownRoute = (request: FastifyRequest, reply: FastifyReply) =>
   sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`);
+
+/**
+ * A request's failure after some of its records had committed (a bulk body commits a batch at a time): the answer says
+ * how many, where it would otherwise say nothing was stored.
+ */
+export class FailedAfterCommits extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly committed: number,
+  ) {
+    super((failure as Error)?.message ?? String(failure), { cause: failure });
+  }
+}

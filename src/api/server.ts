@@ -6,9 +6,9 @@ import { MAX_COLUMN_BYTES } from "../records/schemas.js";
 import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
-import { isStoreBusy, isStoreFull, STORE_BUSY_MESSAGE, STORE_FULL_MESSAGE } from "../store/storeErrors.js";
+import { isStoreFull, storeUnavailable } from "../store/storeErrors.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
-import { errorBody, sendError, sendUnknownRoute } from "./errors.js";
+import { errorBody, FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -110,11 +110,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   }
 
+  const bodyLimitOf = (request: FastifyRequest) => (request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody);
   // By the bytes the request says it sends, when it says (a slow client that declares 100 kB gets the floor, not 512 s).
   limitBodyTime(app, (request) => {
-    const limit = request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody;
+    const limit = bodyLimitOf(request);
     const declared = Number(request.headers["content-length"]);
     return options.bodyTimeoutMs ?? bodyTimeoutFor(Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit);
+  });
+  // `Expect: 100-continue` (curl sends it for bodies over 1 MB): the body is invited once every check before it has
+  // passed (the key, the media type), unless its declared length is already over the limit (413 follows unread).
+  app.addHook("preParsing", async (request, reply) => {
+    if (request.headers.expect?.toLowerCase() === "100-continue" && !(Number(request.headers["content-length"]) > bodyLimitOf(request))) reply.raw.writeContinue();
   });
 
   /** A 503 a client retries (Retry-After), where a 500 reads as a bug: nothing of the request was stored. */
@@ -138,21 +144,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (closing) reply.header("connection", "close");
   });
 
-  app.setErrorHandler<FastifyError>((error, request, reply) => {
+  app.setErrorHandler<FastifyError>((thrown, request, reply) => {
+    const committed = thrown instanceof FailedAfterCommits ? thrown.committed : 0;
+    const error = (thrown instanceof FailedAfterCommits ? thrown.failure : thrown) as FastifyError;
     // Logged with the store named (CONTRACT §8): SQLite's own words name no file.
     const store = app.stepstore?.path;
-    if (isStoreBusy(error)) {
-      request.log.warn({ err: error, store }, "store busy");
-      return unavailable(request, reply, STORE_BUSY_MESSAGE, 1);
-    }
-    if (isStoreFull(error)) {
-      request.log.error({ err: error, store }, `${store}: the disk is full`);
-      return unavailable(request, reply, STORE_FULL_MESSAGE, 10);
+    const retryLater = storeUnavailable(error, committed);
+    if (retryLater) {
+      if (isStoreFull(error)) request.log.error({ err: error, store }, `${store}: the disk is full`);
+      else request.log.warn({ err: error, store }, "store busy");
+      return unavailable(request, reply, retryLater.message, retryLater.retryAfterSeconds);
     }
     const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error, store }, "request failed");
     const message = status >= 500
-      ? "The server had an error while processing the request."
+      ? `The server had an error while processing the request.${committed ? ` The ${committed} records before it were committed (sending them again appends nothing).` : ""}`
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
     if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, status, message);
     return reply.code(status).send(errorBody(status, message));

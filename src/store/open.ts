@@ -1,7 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
 import { newestMigration, refuseNewerStore } from "./newestMigration.js";
-import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -150,12 +150,29 @@ function nearestExisting(path: string): string {
   return at;
 }
 
+/**
+ * `dir` and its missing parents, made one at a time: Node 20's recursive mkdir loops for ever where mkdir answers
+ * ENOENT under a parent that exists (`/proc/x`). A folder another process made first is no failure.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  if (missing.length === 0 && !statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: "ENOTDIR" });
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !statSync(folder).isDirectory()) throw error;
+    }
+  }
+}
+
 /** Opens (creating if needed) a stepstore database: WAL, a busy timeout, migrations applied. For the commands that write. */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenedDatabase {
   const absolute = resolve(path);
   let sqlite: BetterSqlite3.Database;
   try {
-    mkdirSync(dirname(absolute), { recursive: true });
+    makeFolders(dirname(absolute));
     sqlite = new Database(absolute, ADDON);
   } catch (error) {
     // mkdir's own words ("EEXIST: file already exists") read as if the folder were there.

@@ -13,11 +13,24 @@ const codeOf = (error: unknown) => String((error as { code?: unknown } | null)?.
 
 /** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
 export const isStoreBusy = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_BUSY");
-export const STORE_BUSY_MESSAGE = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?); nothing was stored, retry`;
+const BUSY_REASON = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?)`;
+export const STORE_BUSY_MESSAGE = `${BUSY_REASON}; nothing was stored, retry`;
 
 /** SQLite's answer when the disk is full: the write was not made; one may succeed once space is freed. */
 export const isStoreFull = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_FULL");
 export const STORE_FULL_MESSAGE = "the store's disk is full: nothing was stored; retry once space is freed";
+
+/**
+ * A write the store could not make now but may later (busy, disk full), as a service answers it (503 with Retry-After);
+ * null for any other error. `committed`: the records of the same request committed before it (a bulk ingest commits a
+ * batch at a time), which the answer must not call "nothing".
+ */
+export function storeUnavailable(error: unknown, committed = 0): { message: string; retryAfterSeconds: number } | null {
+  const part = `the ${committed} records before it were committed (sending them again appends nothing), the rest were not`;
+  if (isStoreBusy(error)) return { message: committed ? `${BUSY_REASON}; ${part}: retry` : STORE_BUSY_MESSAGE, retryAfterSeconds: 1 };
+  if (isStoreFull(error)) return { message: committed ? `the store's disk is full: ${part}; retry once space is freed` : STORE_FULL_MESSAGE, retryAfterSeconds: 10 };
+  return null;
+}
 
 /** A problem with the store file itself; the message names the file. */
 export class StoreError extends Error {}

@@ -119,4 +119,18 @@ describe("stepstore serve", () => {
       expect(log).not.toContain(secretText);
     }
   });
+
+  it("warns of a webhook key shorter than Standard Webhooks' 24 bytes, and keeps the key out of the log without its whsec_ too", async () => {
+    const key = Buffer.from("short-key").toString("base64");
+    const serve = await spawnServe(["--db", tempDb()], { STEPSTORE_WEBHOOK_SECRET: `whsec_${key}` });
+    expect((await fetch(`${serve.url}/v1/stats/day?k=${key}`)).status).toBe(400);
+    serve.child.kill("SIGTERM");
+    expect((await serve.exited).code).toBe(0);
+    const lines = serve.stderr().trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toContain(
+      "STEPSTORE_WEBHOOK_SECRET's key is 9 bytes: Standard Webhooks recommends 24 to 64, as a shorter one can be guessed from one signed delivery",
+    );
+    expect(lines.find((l) => l.status === 400)?.url).toBe("/v1/stats/day?k=[redacted]");
+    expect(serve.stderr()).not.toContain(key);
+  });
 });

@@ -196,6 +196,14 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     }
   });
 
+  it("a --db whose folder the system cannot make (under /proc) fails naming it, where Node's recursive mkdir looped for ever", async () => {
+    const file = join(tempDir(), "in.jsonl");
+    writeFileSync(file, `${VALID[0]}\n`);
+    const result = await stepstore(["ingest", "--db", "/proc/stepstore-none/x.db", file]);
+    expect(result.stderr).toBe("stepstore: /proc/stepstore-none/x.db: ENOENT: no such file or directory, mkdir '/proc/stepstore-none'\n");
+    expect(result.code).toBe(1);
+  }, 20_000);
+
   it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
     const dir = tempDir();
     const file = join(dir, "broken.sse");

@@ -4,7 +4,8 @@ import { openDocument, type Format } from "../../ingest/document.js";
 import { keyedRecordsOf } from "../../ingest/sources.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
-import { sendError } from "../errors.js";
+import { FailedAfterCommits, sendError } from "../errors.js";
+import { BodyTimedOut, timedBodyReads } from "../timeouts.js";
 
 export interface IngestRoutesOptions {
   store: Store;
@@ -25,14 +26,21 @@ const mediaTypeOf = (request: FastifyRequest) => (request.headers["content-type"
 
 class BodyTooLarge extends Error {}
 
-/** Hands on a body's chunks until `limit` bytes have passed, then fails; the request itself is left open for the answer. */
-function limitBytes(body: Readable, limit: number): Readable {
+/** Content-Encodings the body may declare: gzip is read as it is in a file, known by its first bytes, so declaring it changes nothing. */
+const ENCODINGS = new Set(["identity", "gzip", "x-gzip"]);
+
+/**
+ * Hands on a body's chunks, each read by `timed` (failing when the body timed out), until `limit` bytes have passed,
+ * then fails; the request itself is left open for the answer.
+ */
+function limitBytes(body: Readable, limit: number, timed: ReturnType<typeof timedBodyReads>): Readable {
   return Readable.from((async function* () {
+    const chunks = body.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
     let received = 0;
-    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      received += chunk.length;
+    for (let next = await timed(chunks.next()); !next.done; next = await timed(chunks.next())) {
+      received += next.value.length;
       if (received > limit) throw new BodyTooLarge();
-      yield chunk;
+      yield next.value;
     }
   })(), { objectMode: false });
 }
@@ -42,37 +50,41 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
   // The body is not parsed here: the route streams it through the same readers as `ingest`.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+  const tooLarge = `body over STEPSTORE_MAX_INGEST_BODY (${options.maxIngestBody} bytes)`;
 
   app.post<{ Body: Readable | undefined }>("/v1/ingest", {
-    // Before fastify's parsing, which answers a Content-Type it cannot parse (`json`, "") with a bare 415 of its own.
+    // Before fastify's parsing, which answers a Content-Type it cannot parse (`json`, "") with a bare 415 of its own, and
+    // before a client that sent `Expect: 100-continue` is invited to send the body.
     onRequest: async (request, reply) => {
       const mediaType = mediaTypeOf(request);
       if (!FORMAT_BY_MEDIA_TYPE.has(mediaType)) {
         return sendError(reply, 415, `Content-Type must be one of ${[...FORMAT_BY_MEDIA_TYPE.keys()].join(", ")}, got ${JSON.stringify(mediaType)}`, { param: "content-type" });
       }
+      const encoding = request.headers["content-encoding"];
+      if (encoding !== undefined && !ENCODINGS.has(encoding.trim().toLowerCase())) {
+        return sendError(reply, 415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body as it is, or gzipped (with or without Content-Encoding: gzip)`);
+      }
+      if (Number(request.headers["content-length"]) > options.maxIngestBody) return sendError(reply, 413, tooLarge);
     },
   }, async (request, reply) => {
     const format = FORMAT_BY_MEDIA_TYPE.get(mediaTypeOf(request))!;
-    const encoding = request.headers["content-encoding"];
-    if (encoding !== undefined && encoding !== "identity") {
-      return sendError(reply, 415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`);
-    }
-    const tooLarge = `body over STEPSTORE_MAX_INGEST_BODY (${options.maxIngestBody} bytes)`;
-    if (Number(request.headers["content-length"]) > options.maxIngestBody) return sendError(reply, 413, tooLarge);
-
     const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
+    // Streamed: the batches read before a failure have committed (sending them again appends nothing); each answer says how many.
     try {
       const body = request.body ?? Readable.from([]);
       // As a file would be: gzip is known by its first bytes (the limit counts the bytes sent).
-      const doc = await openDocument(limitBytes(body, options.maxIngestBody), `POST /v1/ingest ${request.id}`, format);
+      const doc = await openDocument(limitBytes(body, options.maxIngestBody, timedBodyReads(request)), `POST /v1/ingest ${request.id}`, format);
       return await appendAll(options.store.append, keyedRecordsOf(doc), {
         source: "http",
         onCommit: (_, sofar) => Object.assign(totals, sofar),
       });
     } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
-      // Streamed: the batches read before the limit have committed (sending them again appends nothing).
-      return sendError(reply, 413, `${tooLarge}; ${totals.records} records before the limit were committed`);
+      if (error instanceof BodyTooLarge) return sendError(reply, 413, `${tooLarge}; ${totals.records} records before the limit were committed`);
+      if (error instanceof BodyTimedOut) {
+        reply.header("connection", "close");
+        return sendError(reply, 408, `${error.message}; the ${totals.records} records before the wait were committed`, { code: "request_timeout" });
+      }
+      throw totals.records > 0 ? new FailedAfterCommits(error, totals.records) : error;
     }
   });
 };

@@ -31,6 +31,11 @@ function webhookSecret(): string | undefined {
   return secret;
 }
 
+/** The key's bytes, the base64 after `whsec_` (or the whole, as the library reads it). */
+const keyOf = (secret: string) => (secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+/** Standard Webhooks recommends keys of 24 to 64 bytes: a shorter one can be guessed from one signed delivery. */
+const MIN_KEY_BYTES = 24;
+
 /** `stepstore serve`: runs until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests, closes the database. */
 export async function serveCommand(options: ServeOptions): Promise<number> {
   const port = numberSetting("--port", options.port, { whole: true, min: 0, max: 65535 });
@@ -56,7 +61,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const level = configuredLogLevel();
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join("|")}, got ${JSON.stringify(level)}`);
 
-  const logger = createLogger(level, [apiKey, secret].filter((value) => value !== undefined));
+  // The key alone is as secret as the whole `whsec_…` (a client may echo either into a URL).
+  const logger = createLogger(level, [apiKey, secret, secret && keyOf(secret)].filter((value) => value !== undefined));
   const app = buildServer({ dbPath: dbPath(options.db), apiKey, webhookSecret: secret, maxBody, maxIngestBody, bodyTimeoutMs, logger, prices });
   const stopped = new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -65,6 +71,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   await app.listen({ host, port });
   logger.info({ url: app.listeningOrigin, db: app.stepstore.path, webhooksEnabled: secret !== undefined, bearerRequired: apiKey !== undefined }, "stepstore serve ready");
   if (secret === undefined) logger.warn("STEPSTORE_WEBHOOK_SECRET is not set: POST /webhooks answers 503");
+  const keyBytes = secret === undefined ? MIN_KEY_BYTES : Buffer.from(keyOf(secret), "base64").length;
+  if (keyBytes < MIN_KEY_BYTES) logger.warn(`STEPSTORE_WEBHOOK_SECRET's key is ${keyBytes} bytes: Standard Webhooks recommends 24 to 64, as a shorter one can be guessed from one signed delivery`);
   logger.flush();
 
   const signal = await stopped;
