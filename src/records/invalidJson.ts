@@ -13,6 +13,17 @@ export function placeIn(text: string, position: number): string {
 }
 
 /**
+ * A reason's place (`placeIn`'s words: `at column C`, `at line L, column C`) in a text that begins at `start` of its
+ * file: the same place counted in the file's lines and columns.
+ */
+export function placedInFile(reason: string, start: { line: number; column: number }): string {
+  return reason.replace(/ at (?:line (\d+), )?column (\d+)$/, (_, line: string | undefined, column: string) => {
+    const inText = line === undefined ? 1 : Number(line);
+    return ` at line ${start.line + inText - 1}, column ${inText === 1 ? start.column + Number(column) - 1 : Number(column)}`;
+  });
+}
+
+/**
  * A document whose bytes are not JSON: kept verbatim (`raw`), with the parser's complaint and where
  * in the parsed text (`parsed`, the raw bytes unless, as for SSE, they are the data field) it arose.
  */

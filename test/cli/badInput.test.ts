@@ -164,8 +164,8 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect(JSON.parse(ingest.stdout)).toEqual({ records: 6, appended: 3, duplicates: 0, rejected: 3 });
     const rejections = await rejectionsOf(db);
     expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
-      [`${file}:$[1]`, "invalid JSON: Unexpected token } at column 80", broken],
-      [`${file}:$[2]`, "invalid JSON: Unexpected end of JSON input at column 1", ""],
+      [`${file}:$[1]`, "invalid JSON: Unexpected token } at line 3, column 80", broken],
+      [`${file}:$[2]`, "invalid JSON: Unexpected end of JSON input at line 3, column 83", ""],
       [file, "invalid JSON: unexpected text after the array's closing ]", "trailing"],
     ]);
     const origins = await stepstore(["sql", "--db", db, "--format", "jsonl", "SELECT origin FROM events ORDER BY position"]);

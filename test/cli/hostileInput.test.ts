@@ -34,7 +34,7 @@ describe("hostile input: one bad record is rejected, the others land", () => {
     expect(ingest.code).toBe(3);
     expect(JSON.parse(ingest.stdout)).toMatchObject({ appended: 3, rejected: 2 });
     expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason.replace(/\d+$/, "N")])).toEqual([
-      [`${json}:$[1]`, "nesting deeper than 64 levels at column N"],
+      [`${json}:$[1]`, "nesting deeper than 64 levels at line 1, column N"],
       [`${sse}:4`, "nesting deeper than 64 levels at column N"],
     ]);
   });

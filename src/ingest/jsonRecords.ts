@@ -1,0 +1,146 @@
+import type { ClassifiedRecord } from "../records/classify.js";
+import { placedInFile } from "../records/invalidJson.js";
+import { jsonPath } from "../records/jsonPath.js";
+import { isJsonText } from "../records/jsonSyntax.js";
+import { recordText } from "../records/utf8.js";
+import type { Document } from "./document.js";
+import { BoundedBytes, OversizedRecord } from "./limits.js";
+import { BOM, isSpace, oversized, recordsOfBytes, trimmed } from "./recordText.js";
+
+/**
+ * One JSON value, an array meaning many records. A top-level array is streamed item by item, so
+ * memory does not grow with it (origins `name:$[i]`, a broken item rejected on its own while the
+ * others land); any other value (one record, a list page, a thread export) is read whole. Read as
+ * bytes: each record is decoded on its own, so one that is not UTF-8 is rejected alone.
+ */
+export async function* jsonRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+  const chunks = doc.chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let first = -1;
+  // Up to the first byte that is not whitespace (not with `for await … break`, which would close `chunks`).
+  while (first === -1) {
+    const next = await chunks.next();
+    if (next.done) return; // an empty document holds no record
+    const chunk = head.length === 0 && next.value.subarray(0, BOM.length).equals(BOM) ? next.value.subarray(BOM.length) : next.value;
+    head.push(chunk);
+    first = chunk.findIndex((byte) => !isSpace(byte));
+  }
+  const all = prepended(head, chunks);
+  if (head[head.length - 1]![first] === OPEN_BRACKET) {
+    yield* arrayItemRecords(all, doc, maxBytes);
+    return;
+  }
+  const whole = new BoundedBytes(maxBytes);
+  for await (const chunk of all) whole.push(chunk);
+  const bytes = whole.take();
+  yield* bytes instanceof OversizedRecord ? [oversized(bytes, maxBytes, doc.name)] : recordsOfBytes(bytes, doc.name);
+}
+
+async function* prepended(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const NEWLINE = 0x0a;
+const isOpener = (char: number) => char === OPEN_BRACKET || char === 0x7b; // [ {
+const isCloser = (char: number) => char === 0x5d || char === 0x7d; // ] }
+
+const cutOffReason = (items: number) =>
+  `cut off: the JSON array is not closed (the document ends ${items === 0 ? "after its [" : `after ${jsonPath([items - 1])}`} with no ])`;
+
+/** A place in a file: its line, and its column in characters (a UTF-8 continuation byte is none), both from 1. */
+interface Place {
+  line: number;
+  column: number;
+}
+
+/**
+ * An item's records (its bytes as cut, `at` the place of their first byte), a rejection's place in the item's text
+ * (`at line 3, column 21` of `$[1]`) told in the file's lines instead, where a reader of the file looks.
+ */
+function itemRecords(bytes: Buffer, name: string, index: number, at: Place): Iterable<ClassifiedRecord> {
+  const records = recordsOfBytes(trimmed(bytes), name, [index]);
+  if (!Array.isArray(records)) return records;
+  const start = { ...at };
+  for (let i = 0; i < bytes.length && isSpace(bytes[i]!); i++) {
+    if (bytes[i] === NEWLINE) [start.line, start.column] = [start.line + 1, 1];
+    else start.column++;
+  }
+  return (records as ClassifiedRecord[]).map((record) => (record.ok ? record : { ...record, reason: placedInFile(record.reason, start) }));
+}
+
+/**
+ * The records of a top-level array's items, split at the commas outside strings and nested values.
+ * Scanned as bytes: every byte it looks for is ASCII, which no multi-byte UTF-8 character contains.
+ */
+async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+  const { name } = doc;
+  let opened = false;
+  let closed = false;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  const item = new BoundedBytes(maxBytes);
+  let index = 0;
+  // Where the scan is (the last byte read) and where the item being cut began.
+  let [line, column] = [1, 0];
+  let itemAt: Place = { line, column: 1 };
+  const trailing = new BoundedBytes(maxBytes);
+  for await (const chunk of chunks) {
+    if (closed) {
+      trailing.push(chunk);
+      continue;
+    }
+    let start = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const char = chunk[i]!;
+      if (char === NEWLINE) [line, column] = [line + 1, 0];
+      else if ((char & 0xc0) !== 0x80) column++;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (char === BACKSLASH) escaped = true;
+        else if (char === QUOTE) inString = false;
+      } else if (char === QUOTE) inString = true;
+      else if (isOpener(char)) {
+        if (opened) depth++;
+        else [opened, start, itemAt] = [true, i + 1, { line, column: column + 1 }];
+      } else if (isCloser(char) && depth > 0) depth--;
+      else if (char === COMMA ? depth === 0 : isCloser(char)) {
+        item.push(chunk.subarray(start, i));
+        const [whole, at] = [item.take(), itemAt];
+        [start, itemAt] = [i + 1, { line, column: column + 1 }];
+        // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
+        if (whole instanceof OversizedRecord) yield oversized(whole, maxBytes, `${name}:${jsonPath([index++])}`);
+        else if (char === COMMA || trimmed(whole).length > 0) yield* itemRecords(whole, name, index++, at);
+        if (char !== COMMA) {
+          closed = true;
+          trailing.push(chunk.subarray(i + 1));
+          break;
+        }
+      }
+    }
+    if (!closed) item.push(chunk.subarray(start));
+  }
+  // A document cut short: its last item is read like any other (rejected if incomplete). A cut after a whole item
+  // is one more rejection, so a truncated download is not taken for a whole one; a cut the last item's own
+  // rejection or the document's damage (a gzip stream cut short) already tells is not counted twice.
+  const unclosed = item.take();
+  let cutInside = false;
+  if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index++])}`);
+  else if (trimmed(unclosed).length > 0) {
+    // A whole value that is no valid record (a step with a bad status) does not tell the cut: only text cut inside does.
+    cutInside = !isJsonText(trimmed(unclosed));
+    yield* itemRecords(unclosed, name, index++, itemAt);
+  }
+  if (!closed && !cutInside && doc.damage() === null) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
+  const after = trailing.take();
+  if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
+  else if (trimmed(after).length > 0) {
+    const text = recordText(trimmed(after), name);
+    yield typeof text !== "string" ? text : { ok: false, reason: "invalid JSON: unexpected text after the array's closing ]", path: null, origin: name, raw: text };
+  }
+}
