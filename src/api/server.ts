@@ -8,6 +8,7 @@ import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { isStoreFull, storeUnavailable } from "../store/storeErrors.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
+import { bearerToken } from "./bearer.js";
 import { errorBody, FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
@@ -58,11 +59,10 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 
 /** A bearer check in constant time (digests of equal length, whatever the header holds). */
 function bearerCheck(apiKey: string) {
-  const expected = digest(`Bearer ${apiKey}`);
+  const expected = digest(apiKey);
   return (request: FastifyRequest) => {
-    const given = request.headers.authorization;
-    // The scheme is case-insensitive and may be followed by more than one space (RFC 9110 §11.1, §11.4), as the console reads it; the key is not.
-    return typeof given === "string" && timingSafeEqual(digest(given.replace(/^bearer +/i, "Bearer ")), expected);
+    const token = bearerToken(request.headers.authorization);
+    return token !== null && timingSafeEqual(digest(token), expected);
   };
 }
 

@@ -199,6 +199,9 @@ describe("STEPSTORE_API_KEY", () => {
       expect((await fetch(steps, { headers: { authorization: "bearer sk-stepstore-test" } })).status).toBe(404);
       // More than one space after the scheme is allowed (RFC 9110 §11.4), as the console allows it.
       expect((await fetch(steps, { headers: { authorization: "Bearer   sk-stepstore-test" } })).status).toBe(404);
+      // A tab too, read by the one rule the console reads the header by (it took a tab, the API did not).
+      expect((await fetch(steps, { headers: { authorization: "Bearer\tsk-stepstore-test" } })).status).toBe(404);
+      expect((await fetch(`${server.url}/ui/`, { headers: { authorization: "Bearer\tsk-stepstore-test" } })).status).toBe(200);
       expect((await fetch(steps, { headers: { authorization: "Bearer SK-STEPSTORE-TEST" } })).status).toBe(401);
       const guarded = [
         ["/v1/threads/t/runs/r/steps", {}],

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { bearerToken } from "../bearer.js";
 import { fieldValue, html } from "./html.js";
 
 /** The session cookie: a value derived from the key (never the key itself), HttpOnly, SameSite=Strict, for /ui only. */
@@ -38,8 +39,8 @@ export function consoleAuth(apiKey: string) {
         const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
         return sameText(decoded.slice(decoded.indexOf(":") + 1), expectedKey, apiKey);
       }
-      const bearer = /^bearer\s+(.+)$/i.exec(authorization);
-      return bearer !== null && sameText(bearer[1]!, expectedKey, apiKey);
+      const bearer = bearerToken(authorization);
+      return bearer !== null && sameText(bearer, expectedKey, apiKey);
     },
   };
 }
