@@ -1,30 +1,22 @@
 import { utcDayStart } from "../../analytics/metrics.js";
 import { reversedDayRange } from "../../analytics/report.js";
-import { unknownParameter } from "../requestParams.js";
+import { givenOnce, optionGiven, refuseUnknown as refuseUnknownParam, type Query } from "../requestParams.js";
 
-export type Query = Record<string, string | string[] | undefined>;
+export type { Query };
 
 /** A query parameter the console cannot use: the page answers 400 naming it. */
 export class BadParam extends Error {}
 
+const badParam = (message: string) => new BadParam(message);
+
 /** A parameter the page does not take is a 400 page naming it, as `/report` answers (requestParams.ts). */
-export function refuseUnknown(query: Query, page: string, accepts: readonly string[]): void {
-  const unknown = unknownParameter(query, page, accepts);
-  if (unknown !== null) throw new BadParam(unknown.message);
-}
+export const refuseUnknown = (query: Query, page: string, accepts: readonly string[]) => refuseUnknownParam(query, page, accepts, badParam);
 
 /** A parameter given at most once; empty counts as not given (an empty filter field). */
-export function single(query: Query, name: string): string | undefined {
-  const value = exactlyAsGiven(query, name);
-  return value === "" ? undefined : value;
-}
+export const single = (query: Query, name: string) => optionGiven(query, name, badParam);
 
 /** A parameter given at most once, "" kept: a report row's key may be the empty string (an error code, a model). */
-export function exactlyAsGiven(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw new BadParam(`'${name}' may be given once`);
-  return value;
-}
+export const exactlyAsGiven = (query: Query, name: string) => givenOnce(query, name, badParam);
 
 /** `from`/`to` as `report` reads them: UTC days, both inclusive (`to` ends at the next midnight). */
 export function dayRange(query: Query): { from?: string; to?: string; fromSeconds?: number; toBefore?: number } {

@@ -7,15 +7,13 @@ import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
-import { unknownParameter } from "../requestParams.js";
+import { optionGiven, refuseUnknown, type Query } from "../requestParams.js";
 import { createReportCache, type RenderedReport } from "../reportCache.js";
 
 export interface StatsRoutesOptions {
   store: Store;
   prices: PriceTable;
 }
-
-type Query = Record<string, string | string[] | undefined>;
 
 const FILTERS = ["from", "to", "assistant", "model"] as const;
 const PARAMS = [...FILTERS, "format"] as const;
@@ -24,11 +22,7 @@ const REPORT_PAGE_PARAMS = ["by", ...FILTERS, "format"] as const;
 /** A query parameter the route does not take, named as given (`by` included: on `/v1/stats` the dimension is the path's). */
 class UnknownParam extends ReportParamError {}
 
-/** A parameter the route does not take is a 400 naming it (requestParams.ts). */
-function refuseUnknown(query: Query, route: string, allowed: readonly string[]): void {
-  const unknown = unknownParameter(query, route, allowed);
-  if (unknown !== null) throw new UnknownParam(unknown.message, unknown.name);
-}
+const unknownParam = (message: string, name: string) => new UnknownParam(message, name);
 
 /** `/report` is the HTML report: `format=html` says so, any other format is asked of `/v1/stats` rather than answered as HTML. */
 function refuseOtherFormat(format: string | undefined, by: string | undefined): void {
@@ -40,11 +34,7 @@ function refuseOtherFormat(format: string | undefined, by: string | undefined): 
 /** The query parameters of `report`, each at most once; a repeated one is a ReportParamError. */
 function reportInput(query: Query, by: string | undefined, allowed: readonly string[]): ReportParamsInput {
   const input: Record<string, string | undefined> = { by };
-  for (const name of allowed) {
-    const value = query[name];
-    if (Array.isArray(value)) throw new ReportParamError(`'${name}' may be given once`, name);
-    input[name] = value === "" ? undefined : value;
-  }
+  for (const name of allowed) input[name] = optionGiven(query, name, (message) => new ReportParamError(message, name));
   return input;
 }
 
@@ -84,7 +74,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
 
   app.get<{ Params: { dimension: string }; Querystring: Query }>("/v1/stats/:dimension", async (request, reply) => {
     try {
-      refuseUnknown(request.query, "/v1/stats/{dimension}", PARAMS);
+      refuseUnknown(request.query, "/v1/stats/{dimension}", PARAMS, unknownParam);
       const params = parseReportParams(reportInput(request.query, request.params.dimension, PARAMS));
       return await answer(params, request.headers["if-none-match"], reply);
     } catch (error) {
@@ -95,7 +85,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
 
   app.get<{ Querystring: Query }>("/report", async (request, reply) => {
     try {
-      refuseUnknown(request.query, "/report", REPORT_PAGE_PARAMS);
+      refuseUnknown(request.query, "/report", REPORT_PAGE_PARAMS, unknownParam);
       const { by, format } = reportInput(request.query, undefined, ["by", "format"]);
       refuseOtherFormat(format, by);
       const params = parseReportParams({ ...reportInput(request.query, by, FILTERS), format: "html" });

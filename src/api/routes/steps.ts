@@ -5,12 +5,12 @@ import { getRunSnapshot } from "../../projections/runs/queries.js";
 import { eventRowJson, eventsOfStep } from "../../store/readEvents.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
+import { optionGiven, type Query } from "../requestParams.js";
 
 export interface StepRoutesOptions {
   store: Store;
 }
 
-type Query = Record<string, string | string[] | undefined>;
 interface RunParams {
   thread_id: string;
   run_id: string;
@@ -27,11 +27,7 @@ class BadRequest extends Error {
   }
 }
 
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw new BadRequest(`'${name}' may be given once`, name);
-  return value === "" ? undefined : value;
-}
+const single = (query: Query, name: string) => optionGiven(query, name, (message) => new BadRequest(message, name));
 
 /** `include[]` as the SDK sends it (`include[]=a&include[]=b`), indexed as other clients' encoders write it (`include[0]=a`), or plain `include`. */
 const INCLUDE_PARAM = /^include(?:\[\d*\])?$/;
