@@ -47,12 +47,18 @@ const percentDecoded = (text: string) => text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (
 });
 
 /**
+ * A value shorter than this is no secret worth the cut (a placeholder key, `x`, for a server that needs none): cut
+ * wherever it appeared, it mangled every message (`ECONNREFUSED [redacted]27.0.0.[redacted]`).
+ */
+const MIN_REDACTED_LENGTH = 6;
+
+/**
  * `text` with each secret in it (an API key, a webhook secret), as written or percent-encoded, replaced by `[redacted]`:
  * for what stepstore prints or logs that a client or a server may have echoed a secret into. A secret that only shows
  * once escapes are decoded (`sk%2Dkey`, escaped otherwise than `encodeURIComponent` does) leaves the text decoded.
  */
 export function withoutSecrets(text: string, secrets: readonly string[]): string {
-  const present = secrets.filter((s) => s !== "");
+  const present = secrets.filter((s) => s.length >= MIN_REDACTED_LENGTH);
   const redact = (from: string) => present.reduce((out, secret) => out.replaceAll(secret, "[redacted]").replaceAll(encodeURIComponent(secret), "[redacted]"), from);
   const redacted = redact(text);
   if (!redacted.includes("%")) return redacted;

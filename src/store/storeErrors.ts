@@ -41,7 +41,9 @@ const STORE_ADVICE: readonly [RegExp, string][] = [
   [/^SQLITE_FULL/, "the disk is full: the write that failed stored nothing; free space and run it again"],
   [/^SQLITE_IOERR_SHM/, "its shared-memory file (-shm) could not be made or grown: is the disk full?"],
   [/^SQLITE_READONLY/, "its file, folder or medium is read-only: write commands cannot use it, the read commands can"],
-  [/^SQLITE_(CORRUPT|NOTADB)/, "the file is damaged or no database: `stepstore verify` names what is wrong; restore a backup, or ingest the sources again into a new file"],
+  // Not "run verify": verify itself ends here when the damage is in the schema, where SQLite reads nothing further.
+  [/^SQLITE_CORRUPT/, "the file is damaged: restore a backup, or ingest the sources again into a new file"],
+  [/^SQLITE_NOTADB/, "the file is no SQLite database, or its first page is damaged: give --db a stepstore database or a new file"],
   [/^SQLITE_BUSY/, `another process held its write lock for over ${BUSY_TIMEOUT_MS / 1000} s, a rebuild perhaps: the write that waited stored nothing, run it again`],
   [/^EISDIR$/, A_FOLDER],
 ];

@@ -46,6 +46,12 @@ describe("stepstore serve", () => {
     expect(result.stderr).toBe("stepstore: STEPSTORE_API_KEY begins or ends with whitespace, which no Authorization header can carry: remove it\n");
   });
 
+  it("refuses a STEPSTORE_API_KEY holding a character no header carries (exit 2, the key not shown): every API client would be refused", async () => {
+    const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { STEPSTORE_API_KEY: "sk-pasted\u2026" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("stepstore: STEPSTORE_API_KEY holds U+2026 at character 10, which no HTTP header can carry: give the value whole, as issued (not shown: it may be a secret)\n");
+  });
+
   it("refuses a LOG_LEVEL pino has no level for: exit 2, naming the levels", async () => {
     const result = await stepstore(["serve", "--port", "0", "--db", tempDb()], { env: { LOG_LEVEL: "bogus" } });
     expect(result.code).toBe(2);

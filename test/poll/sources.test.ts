@@ -98,6 +98,14 @@ describe("poll against the servers teams still have", () => {
     expect(result.stderr).toContain(`run thread_1/run_1 failed: Connection error. (fetch failed: connect ECONNREFUSED 127.0.0.1:${port})`);
   });
 
+  it("given a placeholder key (1) for a server that needs none, the messages are not cut wherever a 1 appears", async () => {
+    const port = await closedPort();
+    const result = await stepstore(["poll", "--db", tempDb(), "--run", "thread_1/run_1", "--max-retries", "0"], {
+      env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: "1" },
+    });
+    expect(result.stderr).toContain(`run thread_1/run_1 failed: Connection error. (fetch failed: connect ECONNREFUSED 127.0.0.1:${port})`);
+  });
+
   it("given a page that says has_more but ends with an item without an id, the run is reported failed, not silently cut short", async () => {
     const { run, steps } = exampleExport();
     const first: Json = { ...steps[0]!, created_at: (steps[0]!.created_at as number) - 10 };

@@ -12,7 +12,8 @@ describe("an error about the store file says which file, what it means and what 
     ["SQLITE_FULL", "database or disk is full", "(the disk is full: the write that failed stored nothing; free space and run it again)"],
     ["SQLITE_IOERR_SHMSIZE", "disk I/O error", "(its shared-memory file (-shm) could not be made or grown: is the disk full?)"],
     ["SQLITE_READONLY", "attempt to write a readonly database", "(its file, folder or medium is read-only: write commands cannot use it, the read commands can)"],
-    ["SQLITE_CORRUPT", "database disk image is malformed", "(the file is damaged or no database: `stepstore verify` names what is wrong; restore a backup, or ingest the sources again into a new file)"],
+    ["SQLITE_CORRUPT", "database disk image is malformed", "(the file is damaged: restore a backup, or ingest the sources again into a new file)"],
+    ["SQLITE_NOTADB", "file is not a database", "(the file is no SQLite database, or its first page is damaged: give --db a stepstore database or a new file)"],
     ["SQLITE_BUSY", "database is locked", "(another process held its write lock for over 30 s, a rebuild perhaps: the write that waited stored nothing, run it again)"],
   ])("%s", (code, message, advice) => {
     expect(naming("/data/s.db", failure(code, message)).message).toBe(`/data/s.db: ${message} ${advice}`);

@@ -7,7 +7,7 @@ import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
 import { MAX_TIMER_SECONDS, numberSetting, withoutSecrets } from "../../settings.js";
 import { openStoreForWriting } from "../db.js";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT, unsendable, UsageError } from "../errors.js";
 import { abortOnStopSignals } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { describeRejection } from "./ingest.js";
@@ -64,18 +64,6 @@ function malformedPair(value: string, { flag, expected }: PairSyntax): UsageErro
   const words = value.trim().split(/\s+/);
   const got = words.length > 1 ? `"${words[0]} …" (the rest is not shown` : "one that is not (not shown";
   return new UsageError(`${flag} expects ${expected}, got ${got}: it may be a secret)`);
-}
-
-/**
- * What keeps a value from being sent in an HTTP header, or null: fetch takes Latin-1 without line breaks or NUL. Named
- * by the character's code point and place, never shown (a key pasted with a `…` in it is still a secret).
- */
-function unsendable(name: string, value: string): UsageError | null {
-  const chars = [...value];
-  const at = chars.findIndex((c) => c.codePointAt(0)! > 0xff || c === "\r" || c === "\n" || c === "\0");
-  if (at === -1) return null;
-  const code = chars[at]!.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-  return new UsageError(`${name} holds U+${code} at character ${at + 1}, which no HTTP header can carry: give the value whole, as issued (not shown: it may be a secret)`);
 }
 
 /** `k=v` (or, for headers, `k: v`) pairs into an object. */

@@ -2,7 +2,7 @@ import { Webhook } from "standardwebhooks";
 import { configuredLogLevel, createLogger, LOG_LEVELS } from "../../api/logger.js";
 import { DEFAULT_MAX_BODY, DEFAULT_MAX_INGEST_BODY, buildServer } from "../../api/server.js";
 import { dbPath } from "../db.js";
-import { EXIT, UsageError } from "../errors.js";
+import { EXIT, unsendable, UsageError } from "../errors.js";
 import { maxRecordBytes } from "../../ingest/limits.js";
 import { MAX_TIMER_MS, numberFromEnv, numberSetting } from "../../settings.js";
 import { priceTableOrUsage } from "./report.js";
@@ -44,6 +44,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   if (apiKey !== undefined && apiKey.trim() === "") throw new UsageError("STEPSTORE_API_KEY is only whitespace: set a real key, or leave it empty for none");
   // HTTP drops the spaces around a header's value, so no client could ever send such a key: every request would be 401.
   if (apiKey !== undefined && apiKey !== apiKey.trim()) throw new UsageError("STEPSTORE_API_KEY begins or ends with whitespace, which no Authorization header can carry: remove it");
+  // Nor could it send one holding a character a header cannot carry (a pasted `…`): the API would refuse every client.
+  const unsent = apiKey === undefined ? null : unsendable("STEPSTORE_API_KEY", apiKey);
+  if (unsent) throw unsent;
   const host = unbracketed(options.host);
   if (apiKey === undefined && !isLoopback(host)) {
     throw new UsageError(
