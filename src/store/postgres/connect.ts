@@ -169,10 +169,12 @@ export async function connectClient(pool: pg.Pool, url: string): Promise<pg.Pool
 export async function openPool(url: string, options: PoolOptions = {}): Promise<pg.Pool> {
   if (!isPostgresUrl(url) || !URL.canParse(url)) throw new Error(`${withoutPassword(url)}: not a PostgreSQL URL (postgres://user@host:5432/database)`);
   const schema = storeSchema(url);
-  // Settings every connection starts with: the URL's own `options`, then (winning over them) its schema first on the
-  // search path and, for reading commands, read only.
+  // Settings every connection starts with: without `?schema=`, `public` alone on the search path (PostgreSQL's default
+  // puts a schema named for the user first, where the tables went while drizzle-kit's views name `public`); the URL's
+  // own `options` (winning over that); then (winning over them) its schema and, for reading commands, read only.
   const given = new URL(url).searchParams.get("options");
-  const settings = [...(given ? [given] : []), ...(schema ? [`-c search_path="${schema}"`] : []), ...(options.readOnly ? ["-c default_transaction_read_only=on"] : [])];
+  const settings = [...(schema ? [] : ["-c search_path=public"]), ...(given ? [given] : []), ...(schema ? [`-c search_path="${schema}"`] : []),
+    ...(options.readOnly ? ["-c default_transaction_read_only=on"] : [])];
   const pool = new pg.Pool({
     connectionString: connectionUrl(url),
     max: options.max ?? POOL_SIZE,

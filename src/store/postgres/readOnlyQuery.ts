@@ -63,6 +63,7 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
   if (!QUERY_KEYWORDS.has(keyword)) throw new ReadOnlyViolation(`refused: ${keyword || "an empty statement"} is not allowed; ${READ_ONLY}`);
   const client = await connectClient(pool, url);
   let cursor: Cursor | undefined;
+  const deadline = backstop(pool, client, options.timeoutMs);
   try {
     await client.query("BEGIN");
     await client.query("SET TRANSACTION READ ONLY");
@@ -72,6 +73,7 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
     const rows: Record<string, unknown>[] = [];
     let columns: string[] = [];
     for (;;) {
+      if (deadline.passed()) throw QueryTimeout.after(options.timeoutMs);
       const wanted = Math.min(READ_BATCH_ROWS, options.maxRows - rows.length + 1);
       const batch = await readRows(cursor, wanted);
       columns = batch.columns;
@@ -83,10 +85,31 @@ export async function runPostgresReadOnlyQuery(pool: pg.Pool, url: string, query
     // A cursor that failed is not closed: closing waits for an answer a lost connection never sends (the ROLLBACK
     // after it waits behind the failed cursor's own end, or fails at once on a lost connection).
     cursor = undefined;
+    if (deadline.passed()) throw QueryTimeout.after(options.timeoutMs);
     throw refusal(error, options.timeoutMs) ?? unreachableError(url, error) ?? error;
   } finally {
+    deadline.clear();
     await endSession(client, cursor);
   }
+}
+
+/** How long past its timeout a query whose own statement_timeout did not stop it runs before its session is ended. */
+const BACKSTOP_GRACE_MS = 1_000;
+
+/**
+ * The timeout the query cannot turn off: `set_config('statement_timeout', '0', true)` in its own SELECT lifts the
+ * server's for the cursor's later fetches (a query held an advisory lock on the append key, and every append waited,
+ * 40 s past a 2 s --timeout). Past the timeout and a grace, its session is ended from another connection, and its locks
+ * with it; the loop's next fetch fails, answered as the timeout.
+ */
+function backstop(pool: pg.Pool, client: pg.PoolClient, timeoutMs: number) {
+  let passed = false;
+  const pid = (client as unknown as { processID: number }).processID;
+  const timer = setTimeout(() => {
+    passed = true;
+    pool.query("SELECT pg_terminate_backend($1)", [pid]).catch(() => {});
+  }, timeoutMs + BACKSTOP_GRACE_MS);
+  return { passed: () => passed, clear: () => clearTimeout(timer) };
 }
 
 /** Closes the query's cursor (when it did not fail) and transaction, lets go of any session advisory lock it took, and closes the connection. */

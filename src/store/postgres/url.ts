@@ -48,11 +48,13 @@ function schemaProblem(url: string): string | null {
 /**
  * The schema the URL's `?schema=NAME` puts the store in (null: PostgreSQL's default, `public`). The
  * tables, views and migration journal live there; a write command creates it when missing.
+ * `?schema=public` names the default: the same store as no `?schema=` (it was another, whose journal lay elsewhere).
  */
 export function storeSchema(url: string): string | null {
   const problem = schemaProblem(url);
   if (problem !== null) throw new Error(problem);
-  return new URL(url).searchParams.get("schema");
+  const schema = new URL(url).searchParams.get("schema");
+  return schema === "public" ? null : schema;
 }
 
 const GIVE = "give postgres://user@host:5432/database, or a SQLite file path";

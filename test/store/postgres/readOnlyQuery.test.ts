@@ -103,6 +103,18 @@ describePostgres("the sql command's query on PostgreSQL", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it("stops a query that turned its own statement timeout off (set_config in its SELECT), its session and its locks ended", async () => {
+    // The first cursor batch sets statement_timeout to 0 for the rest of the transaction; the second sleeps, holding the append lock.
+    const sql = `SELECT g, CASE WHEN g = 1 THEN pg_advisory_lock(${APPEND_LOCK_KEY})::text WHEN g <= 1000 THEN set_config('statement_timeout', '0', true)
+      ELSE pg_sleep(20)::text END FROM generate_series(1, 1002) g`;
+    const started = Date.now();
+    const error = await query(sql, { timeoutMs: 500 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(QueryTimeout);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const taken = await db.transaction((tx) => tx.get<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${APPEND_LOCK_KEY}) AS got`));
+    expect(taken?.got).toBe(true);
+  });
+
   it("says a query cancelled by pg_cancel_backend was cancelled, not that it reached the timeout", async () => {
     const error = await query("SELECT pg_cancel_backend(pg_backend_pid()), pg_sleep(2)").catch((e: Error) => e);
     expect(error).not.toBeInstanceOf(QueryTimeout);

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
 import { stepstore, tempDir } from "../../helpers/cli.js";
 import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
 import { stepRows } from "../../poll/support.js";
@@ -37,6 +38,42 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       const plain = await stepstore(["steps", "--db", database.url]);
       expect(plain.code).toBe(1);
       expect(plain.stderr).toContain("is not a stepstore database");
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("?schema=public is the store a URL without ?schema= names, and a schema named for the user takes none of its tables", async () => {
+    const database = await freshDatabase();
+    try {
+      // PostgreSQL's default search path puts "$user" first: a schema of that name took the tables, and migrating failed
+      // (drizzle-kit's views name public). And ?schema=public kept its migration journal apart: "an older stepstore".
+      const user = decodeURIComponent(new URL(database.url).username) || "postgres";
+      expect((await stepstore(["rebuild", "--db", inSchema(database.url, user)])).code).toBe(0);
+      const world = generateWorld(33, { runs: 5 });
+      const ingest = await stepstore(["ingest", "--db", database.url, worldFile(world, "plain.jsonl")]);
+      expect(ingest.stderr).toBe("");
+      expect(await stepRows(inSchema(database.url, "public"))).toEqual(world.steps);
+      const again = await stepstore(["ingest", "--db", inSchema(database.url, "public"), worldFile(world, "plain.jsonl")]);
+      expect(again.stderr).toBe("");
+      expect(again.stdout).toMatch(/ 0 appended, /);
+      const inUserSchema = await stepstore(["sql", "--db", inSchema(database.url, user), "--format", "jsonl", "SELECT count(*) AS n FROM events"]);
+      expect(inUserSchema.stdout).toBe('{"n":0}\n');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("verify of a store missing a table (dropped by hand) names the store in its error, as every other command does", async () => {
+    const database = await freshDatabase();
+    try {
+      expect((await stepstore(["ingest", "--db", database.url, worldFile(generateWorld(34, { runs: 2 }), "w.jsonl")])).code).toBe(0);
+      const db = await openPostgresDatabase(database.url);
+      await db.run("DROP TABLE run_step_tools CASCADE");
+      await db.close();
+      const verify = await stepstore(["verify", "--db", database.url]);
+      expect(verify.code).toBe(1);
+      expect(verify.stderr).toBe(`stepstore: ${database.url}: relation "run_step_tools" does not exist\n`);
     } finally {
       await database.drop();
     }
