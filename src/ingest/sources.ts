@@ -47,7 +47,7 @@ function filesIn(folder: FilePath, store: readonly string[], skip: OnSkip = name
     return [{ unreadable: shownPath(folder), reason: unreadableReason(error, "folder") }];
   }
   const entries = listed.map((entry) => ({ entry, shown: entry.name.toString("utf8") }));
-  for (const { entry, shown } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
+  for (const { entry } of entries.sort((a, b) => (a.shown < b.shown ? -1 : a.shown > b.shown ? 1 : 0))) {
     const path = childPath(folder, entry.name);
     let target;
     try {

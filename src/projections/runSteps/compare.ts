@@ -1,7 +1,5 @@
 import { canonicalJson, codePointLength, compareCodePoints } from "../../records/canonical.js";
 import { sameJsonText, type JsonObject } from "../../records/json.js";
-import { STEP_STATUS_RANK } from "../../records/statuses.js";
-
 
 /** The first non-null of completed_at, failed_at, cancelled_at, expired_at. */
 export function terminalTimestamp(step: JsonObject): number | null {
