@@ -40,16 +40,14 @@ async function openSqliteForReading(path: string): Promise<ReadStore> {
   };
 }
 
-export type StoreLocation = string;
-
 /**
  * The one way commands and the service open a store: a `postgres://` or `postgresql://` URL is a
  * PostgreSQL database (it must exist), anything else a SQLite file. "write" creates and migrates the
  * store; "read" never creates, migrates or writes, and refuses a store without stepstore's tables.
  */
-export function openStore(location: StoreLocation, options: WriteOptions): Promise<Store>;
-export function openStore(location: StoreLocation, options: { mode: "read" }): Promise<ReadStore>;
-export async function openStore(location: StoreLocation, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
+export function openStore(location: string, options: WriteOptions): Promise<Store>;
+export function openStore(location: string, options: { mode: "read" }): Promise<ReadStore>;
+export async function openStore(location: string, options: WriteOptions | { mode: "read" }): Promise<Store | ReadStore> {
   const problem = storeLocationProblem(location);
   if (problem !== null) throw new SettingError(problem);
   const postgres = isPostgresUrl(location);

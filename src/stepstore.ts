@@ -23,8 +23,6 @@ export function openStepstore(path: string, options: OpenOptions = {}): Store & 
   return { dialect: "sqlite", path: database.path, sqlite: database.sqlite, sql, ...wireProjections(sql), close: () => sql.close() };
 }
 
-export type Stepstore = ReturnType<typeof openStepstore>;
-
 /**
  * A PostgreSQL database (it must exist) with its tables migrated and every projection wired. Every
  * write transaction (append, rebuild) takes the log's append lock first: see appendLock.ts for why.

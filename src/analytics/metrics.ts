@@ -59,7 +59,7 @@ export const COST_COLUMN = "cost_usd";
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
 
-export { PERCENTILES, percentileRank };
+export { PERCENTILES };
 
 /** Filters on the steps before they are grouped; dates are inclusive UTC days on `created_at` (of the keyed years, timeKeys.ts). */
 export interface StepFilter {

@@ -3,8 +3,6 @@ import { byType, deepPartial } from "./partial.js";
 import { describe } from "./reason.js";
 import { RUN_STATUSES, STEP_STATUSES, STEP_TYPES } from "./statuses.js";
 
-export { RUN_STATUSES, STEP_STATUSES, STEP_TYPES };
-
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
 const int = z.number().int();
