@@ -16,7 +16,7 @@ export async function openPostgresForReading(url: string): Promise<ReadStore> {
     query: (query, options) => runPostgresReadOnlyQuery(database.pool, url, query, options),
     verify: async (progress) => {
       progress?.checking();
-      return { damage: null, ...(await withPostgresSnapshot(database.pool, url, (source) => verifyRows(source, 20, progress?.update))) };
+      return { damage: null, ...(await withPostgresSnapshot(database.pool, url, (source) => verifyRows(source, progress?.update))) };
     },
     describe: async () => describePostgresStore(await postgresStoreInfo(database, url)),
     close: () => database.close(),
