@@ -5,7 +5,7 @@ import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepSummaries } from "./tables.js";
 import { UNKNOWN_MODEL, type SummaryDimension } from "./dimensions.js";
 import { nearestRank, PERCENTILES } from "./percentiles.js";
-import { DAY_KEY_LENGTH, HOUR_KEY_LENGTH, utcText } from "./timeKeys.js";
+import { timeKeys } from "./timeKeys.js";
 
 /**
  * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a key
@@ -32,9 +32,9 @@ export interface SummaryChange extends Counts {
 
 /** The keys a step has in each dimension of the summaries (CONTRACT §7): a tool dimension key per tool, no error key without an error. */
 function dimensionKeys(step: StepFacts, model: string): [SummaryDimension, string | null][] {
-  const time = utcText(step.createdAt);
+  const time = timeKeys(step.createdAt);
   const keys: [SummaryDimension, string | null][] = [
-    ["all", "all"], ["assistant", step.assistantId], ["day", time?.slice(0, DAY_KEY_LENGTH) ?? null], ["hour", time?.slice(0, HOUR_KEY_LENGTH) ?? null], ["model", model], ["type", step.type],
+    ["all", "all"], ["assistant", step.assistantId], ["day", time.day], ["hour", time.hour], ["model", model], ["type", step.type],
   ];
   for (const tool of step.tools) keys.push(["tool", tool]);
   if (step.lastErrorCode !== null) keys.push(["error", step.lastErrorCode]);

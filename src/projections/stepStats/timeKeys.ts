@@ -8,19 +8,18 @@ import type { SqlPort } from "../../store/sqlPort.js";
 /**
  * Seconds from 0001-01-01 to 9999-12-31T23:59:59 UTC: the years all three write alike as `YYYY` (SQLite's strftime
  * writes year −1 as `-001`, PostgreSQL's to_char has no year 0 and writes 10000 in five digits). Both ends are
- * whole days, so a step's hour (cells.ts `hourOf`) is keyed exactly when its `created_at` is.
+ * whole days, so a step's hour is keyed exactly when its `created_at` is.
  */
 const FIRST_KEYED_SECOND = -62_135_596_800;
 const LAST_KEYED_SECOND = 253_402_300_799;
 
 export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && seconds >= FIRST_KEYED_SECOND && seconds <= LAST_KEYED_SECOND;
 
-/** The time in UTC as ISO text, whose first 10 and 13 characters are its day and hour keys; null when it has none. */
-export const utcText = (seconds: number | null): string | null => (isKeyedTime(seconds) ? new Date(seconds * 1000).toISOString() : null);
-
-export const DAY_KEY_LENGTH = 10;
-export const HOUR_KEY_LENGTH = 13;
-export const dayKey = (seconds: number | null) => utcText(seconds)?.slice(0, DAY_KEY_LENGTH) ?? null;
+/** The day and hour keys of a time: the first 10 and 13 characters of its UTC ISO text; null when it has none. */
+export function timeKeys(seconds: number | null): { day: string | null; hour: string | null } {
+  const text = isKeyedTime(seconds) ? new Date(seconds * 1000).toISOString() : null;
+  return { day: text?.slice(0, 10) ?? null, hour: text?.slice(0, 13) ?? null };
+}
 
 /** SQL: the seconds in `column` have a day and hour key (not true for NULL). */
 export const keyedTimeSql = (column: string) => `${column} BETWEEN ${FIRST_KEYED_SECOND} AND ${LAST_KEYED_SECOND}`;
