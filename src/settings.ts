@@ -11,7 +11,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The same in whole seconds, for settings given in seconds. */
 export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
-export interface NumberRange {
+interface NumberRange {
   /** Digits only; otherwise a decimal fraction is allowed too (`0.5`). Never a sign, an exponent or hex. */
   whole: boolean;
   min: number;

@@ -14,7 +14,7 @@ export interface ReportRowRef {
 }
 
 /** A step as the console's lists show it. */
-export interface StepListItem {
+interface StepListItem {
   id: string;
   thread_id: string | null;
   run_id: string | null;

@@ -56,7 +56,7 @@ export const METRIC_COLUMNS = [
 ] as const;
 /** What a report adds after the view's columns (CONTRACT §7): the cost needs a price table. */
 export const COST_COLUMN = "cost_usd";
-export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
 
 export { PERCENTILES };

@@ -46,7 +46,7 @@ ORDER BY k COLLATE "C" NULLS FIRST`;
  * One dimension's metrics, as metrics.ts's `metricsQuery`; rows in SQLite's order (byte order of the key,
  * NULL first). The filter's conditions are bound with `?`, which the PostgreSQL port numbers.
  */
-export function postgresMetricsQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
+function postgresMetricsQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(KEY_SOURCES[dimension], KEY_COLUMNS[dimension], filter);
 }
 

@@ -5,7 +5,7 @@ import { priceOf, type ModelPrice, type PriceTable } from "./prices.js";
 import type { ModelSums } from "../projections/stepStats/cells.js";
 import { UNKNOWN_MODEL } from "../projections/stepStats/dimensions.js";
 
-export const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
+const REPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The report's filters as given; a filter not given is null. Dates are inclusive UTC days on `created_at`. */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 /** OpenAI's error shape: what the SDK parses into `APIError`s (`NotFoundError`, `AuthenticationError`, …). */
-export interface ApiErrorBody {
+interface ApiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 

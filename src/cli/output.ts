@@ -45,11 +45,11 @@ export function formatTable(rows: readonly Row[], columns = rows[0] ? Object.key
   return tableHead(columns, widths) + cells.map((values) => tableLine(values, widths)).join("");
 }
 
-export function formatCsv(rows: readonly Row[], columns: readonly string[]): string {
+function formatCsv(rows: readonly Row[], columns: readonly string[]): string {
   return stringify(rows.map((row) => columns.map((c) => cell(row[c]))), { header: true, columns: [...columns] });
 }
 
-export function formatJsonl(rows: readonly unknown[]): string {
+function formatJsonl(rows: readonly unknown[]): string {
   return rows.map((row) => `${JSON.stringify(row)}\n`).join("");
 }
 

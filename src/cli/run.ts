@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export interface CliOutcome {
+interface CliOutcome {
   code: number;
   stdout: string;
   stderr: string;

@@ -23,7 +23,7 @@ export interface Document {
 // A Map: a file named `x.constructor` must find nothing, not Object.prototype's.
 const EXTENSION_FORMATS = new Map<string, Format>([["jsonl", "jsonl"], ["ndjson", "jsonl"], ["json", "json"], ["sse", "sse"]]);
 
-export function formatFromName(name: string): Format | null {
+function formatFromName(name: string): Format | null {
   const match = /\.([a-z]+)(?:\.gz)?$/i.exec(name);
   return (match && EXTENSION_FORMATS.get(match[1]!.toLowerCase())) ?? null;
 }
@@ -52,7 +52,7 @@ const beginsAsSse = (text: string) => /^(event|data|id|retry):/.test(text) || te
  * a first line longer than the head (`ended` false: more follows): a pretty-printed document breaks
  * its first line at once, and a one-line document read as JSONL is the same one record.
  */
-export function sniffFormat(head: Buffer, ended: boolean): Format {
+function sniffFormat(head: Buffer, ended: boolean): Format {
   const text = headText(head);
   if (beginsAsSse(text)) return "sse";
   if (text.startsWith("[")) return "json";

@@ -2,9 +2,9 @@ import { numberFromEnv } from "../settings.js";
 
 /** Limits on one record, whatever its source (CONTRACT §2): hostile input costs one rejection, never the process. */
 
-export const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
+const DEFAULT_MAX_RECORD = 16 * 1024 * 1024;
 /** How much of an oversized record `rejections.raw` keeps. */
-export const RAW_PREFIX_BYTES = 1024;
+const RAW_PREFIX_BYTES = 1024;
 
 /** `STEPSTORE_MAX_RECORD`, in bytes: one line, SSE event, array item or whole JSON document. */
 export function maxRecordBytes(env: NodeJS.ProcessEnv = process.env): number {

@@ -8,7 +8,7 @@ export const CHUNK_RECORDS = 1000;
 export const MAX_CHUNKS_AHEAD = 4;
 
 /** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects), and already keyed (no `source`). */
-export type WireRecord = Omit<AcceptedRecord, "payload" | "value" | "source"> & Omit<KeyedRecord, "record">;
+type WireRecord = Omit<AcceptedRecord, "payload" | "value" | "source"> & Omit<KeyedRecord, "record">;
 
 export type WorkerMessage =
   /** `bytesRead`: of the files, so far, for progress. */

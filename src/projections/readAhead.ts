@@ -6,7 +6,7 @@ import type { LogEvent } from "../records/events.js";
  * of them under the log's append lock (appendLock.ts). Keyed: what was read for which keys, so that `apply` reads
  * only the keys the read ahead could not know (a step its run's expiry reached, say).
  */
-export interface KeyedValues<V> {
+interface KeyedValues<V> {
   /** The keys read: one without a value has none in the store. */
   asked: ReadonlySet<string>;
   values: ReadonlyMap<string, V>;

@@ -9,7 +9,7 @@ const REBUILD_BATCH = 5000;
 /** Told the events folded so far after each batch; its rejection ends the rebuild, whose transaction then rolls back. */
 export type FoldProgress = (folded: number) => void | Promise<void>;
 
-export interface Refolded {
+interface Refolded {
   events: number;
   seconds: number;
 }

@@ -38,7 +38,7 @@ export interface KeyedRecord {
   legacyKey?: string;
 }
 
-export interface EventKeyer {
+interface EventKeyer {
   /** An accepted record's key. */
   key(record: AcceptedRecord, deliveryId?: string): string;
   /** The document's next record: keyed when accepted; a rejected delta of a known step keeps its place among the step's deltas. */

@@ -3,7 +3,7 @@ import { unwrapEvent } from "./classify.js";
 import type { JsonObject } from "./json.js";
 import type { Assistant, Run, RunStep, stepDeltaSchema } from "./schemas.js";
 
-export type StepDelta = z.infer<typeof stepDeltaSchema>;
+type StepDelta = z.infer<typeof stepDeltaSchema>;
 
 const STEP_DELTA = "thread.run.step.delta";
 

@@ -6,7 +6,7 @@ import { canonicalNumber, numbersExact, stringEnd } from "./numbers.js";
  * place and its last value, as JSON.parse does). Only records whose numbers a double does not hold
  * exactly are read this way (numbersExact), so its speed is not the hot path's.
  */
-export type LosslessNode = string | LosslessNode[] | Map<string, [string, LosslessNode]>;
+type LosslessNode = string | LosslessNode[] | Map<string, [string, LosslessNode]>;
 
 const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isScalarEnd = (c: number) => c === 0x2c || c === 0x5d || c === 0x7d || isWhitespace(c); // , ] }
@@ -77,7 +77,7 @@ export function canonicalNode(node: LosslessNode): string {
 }
 
 /** A node as compact JSON text, its keys in their order and its scalars as written; `omit` leaves out one key of an object. */
-export function serialiseNode(node: LosslessNode, omit?: string): string {
+function serialiseNode(node: LosslessNode, omit?: string): string {
   if (typeof node === "string") return node;
   if (Array.isArray(node)) return `[${node.map((item) => serialiseNode(item)).join(",")}]`;
   const members: string[] = [];

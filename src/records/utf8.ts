@@ -37,7 +37,7 @@ export function invalidUtf8At(bytes: Uint8Array): number | null {
 /** A document's text without the UTF-8 byte-order mark it may start with (CONTRACT: allowed, and skipped). */
 export const withoutByteOrderMark = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
-export const BASE64_RAW = "base64:";
+const BASE64_RAW = "base64:";
 
 /** A record whose bytes are not UTF-8: kept losslessly, as base64, since `rejections.raw` is text. */
 export function invalidUtf8(bytes: Uint8Array, at: number, origin: string): RejectedRecord {

@@ -19,7 +19,7 @@ export interface AppendBatch {
   rejected: readonly RejectedRecord[];
 }
 
-export type AppendedRecord =
+type AppendedRecord =
   | { status: "appended" | "duplicate"; position: number }
   /** The key is already in the log for other content (CONTRACT §3): not appended, kept in `rejections`. `position` is the stored event's. */
   | { status: "conflict"; position: number; rejection: RejectedRecord };

@@ -8,7 +8,7 @@ export interface IngestSummary {
   rejected: number;
 }
 
-export interface AppendAllOptions {
+interface AppendAllOptions {
   source: Source;
   batchSize?: number;
   /** Called after each batch commits. */

@@ -1,6 +1,6 @@
 import { tally, type Append, type AppendBatch, type AppendResult, type Source } from "./append.js";
 
-export interface GroupCommitOptions {
+interface GroupCommitOptions {
   source: Source;
   /** How long a group waits for more batches once the service is loaded (default LOADED_GROUP_WAIT_MS). */
   loadedWaitMs?: number;

@@ -4,9 +4,9 @@
  */
 
 /** Columns only stepstore's log has together. */
-export const LOG_COLUMNS = ["event_key", "origin", "received_at", "data"];
+const LOG_COLUMNS = ["event_key", "origin", "received_at", "data"];
 
-export const NO_EVENTS_TABLE = "no events table";
+const NO_EVENTS_TABLE = "no events table";
 export const FOREIGN_EVENTS_TABLE = "an events table that is not stepstore's log";
 
 /** Why a database is not a stepstore store, given its `events` table's columns (null: it has none), or null when it is one. */

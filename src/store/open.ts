@@ -47,14 +47,14 @@ export interface OpenOptions {
   cacheKiB?: number;
 }
 
-export interface OpenedDatabase {
+interface OpenedDatabase {
   path: string;
   sqlite: BetterSqlite3.Database;
   close(): void;
 }
 
 /** A database opened for reading, with the port the projections' and the log's queries read through. */
-export interface ReadingDatabase extends OpenedDatabase {
+interface ReadingDatabase extends OpenedDatabase {
   sql: SqlPort;
 }
 

@@ -30,7 +30,7 @@ export function eventRowJson({ data, ...row }: EventRow): string {
  * Which log rows `events` prints: one step's (its deltas included), one run's and all its steps' (deltas carry no run
  * id: they are found through their step), or the whole log.
  */
-export type EventsOf = { stepId: string } | { runId: string } | "all";
+type EventsOf = { stepId: string } | { runId: string } | "all";
 
 function eventsWhere(of: EventsOf): { where?: string; params: SqlValue[] } {
   if (of === "all") return { params: [] };
@@ -53,7 +53,7 @@ export function eventPages(port: SqlPort, of: EventsOf, pageSize: number): Async
   return pagesByKey<EventRow>(port, { from: "events", where, params, key: "position" }, pageSize);
 }
 
-export type RejectionRow = { id: number; received_at: string; source: string; origin: string; reason: string; path: string | null; raw: string };
+type RejectionRow = { id: number; received_at: string; source: string; origin: string; reason: string; path: string | null; raw: string };
 
 export function listRejections(port: SqlPort): Promise<RejectionRow[]> {
   return port.all<RejectionRow>("SELECT * FROM rejections ORDER BY id");

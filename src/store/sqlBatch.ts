@@ -24,7 +24,7 @@ export function chunks<T>(items: readonly T[], width: number): T[][] {
  * `INSERT INTO t (…) VALUES (?, …) ON CONFLICT …` split where its VALUES row repeats; `sql` is the
  * one-row statement. Any text after the row (conflict clause, RETURNING) is `tail`.
  */
-export interface RowsInsert {
+interface RowsInsert {
   sql: string;
   head: string;
   row: string;

@@ -28,7 +28,7 @@ export interface SqlPort {
   readonly rowsEpoch?: () => string;
 }
 
-export interface RunResult {
+interface RunResult {
   changes: number;
   /** SQLite only: the rowid of the row an INSERT wrote, when `changes` > 0 (PostgreSQL answers ids with RETURNING). */
   lastInsertRowid?: number;

@@ -2,7 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { COST_COLUMN, METRIC_COLUMNS } from "../metrics.js";
 import type { Report } from "../report.js";
 
-export const CSV_COLUMNS = ["key", ...METRIC_COLUMNS, COST_COLUMN] as const;
+const CSV_COLUMNS = ["key", ...METRIC_COLUMNS, COST_COLUMN] as const;
 
 /** OWASP's CSV-injection defence: a text cell a spreadsheet would read as a formula is prefixed with `'`. */
 const FORMULA_START = /^[=+\-@\t\r]/;

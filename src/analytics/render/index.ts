@@ -3,7 +3,7 @@ import type { PriceTable } from "../prices.js";
 import { prettyJsonArrayPages } from "../../records/json.js";
 import { buildReport, type Report, type ReportFormat, type ReportParams } from "../report.js";
 
-export const CONTENT_TYPES = {
+const CONTENT_TYPES = {
   json: "application/json; charset=utf-8",
   csv: "text/csv; charset=utf-8",
   md: "text/markdown; charset=utf-8",

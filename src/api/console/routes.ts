@@ -16,7 +16,7 @@ import { RUNS_PARAMS, runsPage } from "./pages/runs.js";
 import { stepPage } from "./pages/step.js";
 import { BadParam, refuseUnknown, type Query } from "./params.js";
 
-export interface ConsoleOptions {
+interface ConsoleOptions {
   store: Store;
   prices: PriceTable;
   /** STEPSTORE_API_KEY: when set, every /ui/ page requires it. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { lastPosition } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 
-export interface HealthRoutesOptions {
+interface HealthRoutesOptions {
   store: Store;
 }
 

@@ -10,7 +10,7 @@ import { sendError } from "../errors.js";
 import { optionGiven, refuseUnknown, type Query } from "../requestParams.js";
 import { createReportCache, type RenderedReport } from "../reportCache.js";
 
-export interface StatsRoutesOptions {
+interface StatsRoutesOptions {
   store: Store;
   prices: PriceTable;
 }

@@ -7,7 +7,7 @@ import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { optionGiven, type Query } from "../requestParams.js";
 
-export interface StepRoutesOptions {
+interface StepRoutesOptions {
   store: Store;
 }
 

@@ -5,7 +5,7 @@ import { webhookRecord } from "../../records/webhookBody.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
 import { sendError } from "../errors.js";
 
-export interface WebhookRoutesOptions {
+interface WebhookRoutesOptions {
   /** The Standard Webhooks secret (`whsec_…`); without one the route answers 503. */
   secret: string | undefined;
   maxBody: number;

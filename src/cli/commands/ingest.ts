@@ -10,7 +10,7 @@ import { abortOnStopSignals, untilAborted } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { ingestProgress, type IngestProgress } from "../progress.js";
 
-export interface IngestOptions {
+interface IngestOptions {
   db?: string;
   format: FormatOption;
   json?: boolean;

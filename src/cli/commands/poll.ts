@@ -12,7 +12,7 @@ import { abortOnStopSignals } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
 import { describeRejection } from "./ingest.js";
 
-export interface PollCommandOptions {
+interface PollCommandOptions {
   db?: string;
   thread?: string[];
   threadFile?: string[];
@@ -31,7 +31,7 @@ export interface PollCommandOptions {
 }
 
 /** A `--thread-file`: one thread id a line; `#` starts a comment; blank lines skipped. */
-export function threadIdsOfFile(path: string): string[] {
+function threadIdsOfFile(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

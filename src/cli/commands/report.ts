@@ -10,7 +10,7 @@ import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
 import { writeOut } from "../io.js";
 
-export interface ReportOptions {
+interface ReportOptions {
   by?: string;
   from?: string;
   to?: string;

@@ -7,7 +7,7 @@ import { maxRecordBytes } from "../../ingest/limits.js";
 import { MAX_TIMER_MS, numberFromEnv, numberSetting } from "../../settings.js";
 import { priceTableOrUsage } from "./report.js";
 
-export interface ServeOptions {
+interface ServeOptions {
   db?: string;
   host: string;
   port: string;

@@ -6,7 +6,7 @@ import type { Progress } from "./progress.js";
 import { recordsOfBodyText, type PolledRecord } from "./records.js";
 import type { PollProblem, RunRef } from "./types.js";
 
-export interface ListingParts {
+interface ListingParts {
   pager: Pager;
   limited: Limited;
   stage: (records: PolledRecord[]) => Promise<void>;

@@ -15,7 +15,7 @@ export interface PagerOptions {
 }
 
 /** One page of a listing: its records as served, and its items as served. */
-export interface PolledPage {
+interface PolledPage {
   records: PolledRecord[];
   items: unknown[];
 }

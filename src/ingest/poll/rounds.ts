@@ -3,14 +3,14 @@ import type { Listings } from "./listings.js";
 import type { Progress } from "./progress.js";
 import { refKey, type PollTargets, type RunRef } from "./types.js";
 
-export interface RoundParts {
+interface RoundParts {
   listings: Listings;
   progress: Progress;
   /** Of these runs, the ones the store holds unfinished now (what earlier rounds polled is committed by then). */
   unfinished: (runs: readonly RunRef[]) => Promise<RunRef[]>;
 }
 
-export interface RoundResult {
+interface RoundResult {
   /** The runs polled this round and not dropped. */
   polled: RunRef[];
   /** The threads whose runs were listed. */

@@ -3,7 +3,7 @@ import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { keyedTimeSql } from "../stepStats/timeKeys.js";
 import type { RunStepRow } from "./row.js";
 
-export interface StepQuery {
+interface StepQuery {
   threadId?: string;
   runId?: string;
   status?: string;
@@ -69,7 +69,7 @@ export async function getRunStep(port: SqlPort, ids: { threadId: string; runId: 
   return row ? (JSON.parse(row.data) as RunStepRow) : null;
 }
 
-export interface StepPage {
+interface StepPage {
   data: RunStepRow[];
   /** Whether more rows lie beyond the page in the direction it was read. */
   hasMore: boolean;

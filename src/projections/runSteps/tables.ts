@@ -61,6 +61,3 @@ export const runExpiries = sqliteTable("run_expiries", {
   envelopeCreatedAt: integer("envelope_created_at"),
   position: integer("position").notNull(),
 });
-
-export type RunStepsRow = typeof runSteps.$inferSelect;
-export type RunExpiryRow = typeof runExpiries.$inferSelect;

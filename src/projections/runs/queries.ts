@@ -43,7 +43,7 @@ export interface RunListItem {
 }
 
 /** Exact-match filters; `from`/`to` are seconds since the epoch, `toBefore` exclusive (an inclusive day's end). */
-export interface RunFilter {
+interface RunFilter {
   assistant?: string;
   model?: string;
   status?: string;

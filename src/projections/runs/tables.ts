@@ -14,5 +14,3 @@ export const runs = sqliteTable(
   // runs_order: the console's runs list, newest first, one page at a time (keyset on created_at, id).
   (t) => [index("runs_thread").on(t.threadId), index("runs_status").on(t.status), index("runs_order").on(t.createdAt, t.id)],
 );
-
-export type RunsRow = typeof runs.$inferSelect;

@@ -22,7 +22,7 @@ export type ModelSums = [model: string, steps: number, promptTokens: number, com
 type Counts = Omit<SummaryRow, "cell" | "dimension" | "key" | "p50CompletionSeconds" | "p95CompletionSeconds" | "histogram" | "models">;
 
 /** One batch's net change to a summary: its counts, its histogram by completion second, its sums by model. */
-export interface SummaryChange extends Counts {
+interface SummaryChange extends Counts {
   cell: string;
   dimension: SummaryDimension;
   key: string | null;

@@ -61,7 +61,7 @@ function runExpiryReader(source: RowSource): (runId: string) => Promise<RunExpir
   };
 }
 
-export interface FoldedStep {
+interface FoldedStep {
   id: string;
   /** The step's `run_steps` row, keyed by column name as the table reads; null when the log gives it none (deltas alone). */
   columns: (Record<string, unknown> & { id: string }) | null;

@@ -9,7 +9,7 @@ export { isPostgresUrl, storeSchema, withoutPassword };
  * reads of `serve` that run beside them. Eight per process lets a dozen processes (servers, ingest
  * jobs, analysts) share PostgreSQL's default `max_connections` of 100.
  */
-export const POOL_SIZE = 8;
+const POOL_SIZE = 8;
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
@@ -76,7 +76,7 @@ const NUMBER_TYPES = typeParsers(parseInt8);
 export const QUERY_TYPES = typeParsers(parseInt8OrDigits, parseNumericOrDigits);
 
 /** An error that names the database (URL without password) and says what to do about it. */
-export class StoreUnreachable extends Error {}
+class StoreUnreachable extends Error {}
 
 /** A connection ended by the server (terminated by an administrator, a crash, an idle timeout) or broken under a write. */
 const LOST_CODES = new Set(["57P01", "57P02", "57P05", "25P03", "EPIPE"]);

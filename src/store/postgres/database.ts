@@ -88,7 +88,7 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; s
 }
 
 /** The statements a write transaction opens and ends with (the store's: appendLock.ts). */
-export interface TransactionEnds {
+interface TransactionEnds {
   begin: string;
   /** Sent after `begin`'s answer, ahead of the transaction's first statements and in their packet (pipelined), before any of them runs. */
   lock?: string;

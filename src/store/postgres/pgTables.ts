@@ -22,7 +22,7 @@ import { getTableConfig, getViewConfig, SQLiteColumn, type SQLiteTable, type SQL
 const codePointText = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
 
 /** A derived table: its column types are known at run time only. */
-export type DerivedPgTable = PgTableWithColumns<any>;
+type DerivedPgTable = PgTableWithColumns<any>;
 
 /**
  * A SQLite column's PostgreSQL twin: integer → bigint (read as a JS number), text → text COLLATE "C", real →
@@ -88,7 +88,7 @@ export function derivePgTables<K extends string>(sqliteTables: Record<K, SQLiteT
   return Object.fromEntries(entries.map(([key, table]) => [key, derivePgTable(table)])) as Record<K, DerivedPgTable>;
 }
 
-export type DerivedPgView = PgViewWithSelection<string, false, any>;
+type DerivedPgView = PgViewWithSelection<string, false, any>;
 
 /** A view's columns from its SQLite declaration; its SELECT is the dialect's own (`definition`). */
 export function derivePgView(sqliteView: SQLiteView, definition: SQL): DerivedPgView {

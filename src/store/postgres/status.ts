@@ -2,7 +2,7 @@ import type { SqlPort } from "../sqlPort.js";
 import { withoutPassword } from "./connect.js";
 
 /** What `status` says of a PostgreSQL store: which database, how big, on which server (URL without password). */
-export interface PostgresStoreInfo {
+interface PostgresStoreInfo {
   database: string;
   sizeBytes: number;
   url: string;

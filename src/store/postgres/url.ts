@@ -10,7 +10,7 @@ export function isPostgresUrl(db: string): boolean {
 const ANY_URL = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /** The scheme of a URL that is not PostgreSQL's (a typo such as `postgress://`, or `mysql://`), else null. */
-export function foreignUrlScheme(db: string): string | null {
+function foreignUrlScheme(db: string): string | null {
   return isPostgresUrl(db) ? null : (ANY_URL.exec(db)?.[1] ?? null);
 }
 

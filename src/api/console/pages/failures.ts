@@ -11,7 +11,7 @@ const runLink = (step: RunStepRow): Html | string | null =>
   typeof step.thread_id === "string" && typeof step.run_id === "string" ? html`<a href="${runHref({ thread_id: step.thread_id, id: step.run_id })}">${step.run_id}</a>` : step.run_id;
 
 /** How many of the newest failed steps the page groups. */
-export const RECENT_FAILURES = 200;
+const RECENT_FAILURES = 200;
 
 const errorOf = (step: RunStepRow) => (step.last_error ?? {}) as { code?: unknown; message?: unknown };
 

@@ -11,7 +11,7 @@ import { cursorText, exactlyAsGiven, parseCursor, single, type Query } from "../
 import { stepHref } from "./stepParts.js";
 
 /** Steps a page of a row's list shows. */
-export const ROW_STEPS_PAGE = 25;
+const ROW_STEPS_PAGE = 25;
 
 /** What `/ui/report` takes: its form's fields. */
 export const REPORT_PARAMS = ["by", "from", "to", "assistant", "model"] as const;

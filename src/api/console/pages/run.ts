@@ -8,7 +8,7 @@ import { assistantNames } from "../../../projections/assistants/queries.js";
 import { stepHref, stepSeconds, toolNames, totalTokens } from "./stepParts.js";
 
 /** The most steps a run page lists (a run has a handful; this bounds a pathological one). */
-export const RUN_STEPS_LIMIT = 1000;
+const RUN_STEPS_LIMIT = 1000;
 
 function snapshotFacts(run: Record<string, unknown> | null, names: ReadonlyMap<string, string>): Html {
   if (!run) return html`<p class="muted">No run snapshot was ingested for this run: its model and instructions are not known (model ${UNKNOWN_MODEL}).</p>`;

@@ -13,7 +13,7 @@ import { stepSeconds, toolCalls } from "./stepParts.js";
 type Json = Record<string, unknown>;
 
 /** Characters of a long text shown before it is folded: a 200 KB log in full put the step's log events 25,000 px down. */
-export const PREVIEW_CHARS = 2_000;
+const PREVIEW_CHARS = 2_000;
 
 /** A text in a `<pre>`; a long one shows its start, the whole of it one click away (a `<details>`: the console runs no script). */
 function preText(text: string): Html {
