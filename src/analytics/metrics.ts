@@ -1,6 +1,6 @@
 /**
  * The §7 metrics over `run_steps`, written once. `metricsQuery` produces the SELECT for one dimension
- * (optionally filtered); the `stats_by_*` views (src/store/schema.ts) are that SELECT with no filter,
+ * (optionally filtered); the `stats_by_*` views (views.ts) are that SELECT with no filter,
  * and reports read the same metrics from the summaries, or with a filter from the steps (rollupMetrics.ts), which tests hold equal.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";

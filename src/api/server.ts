@@ -31,7 +31,7 @@ export const DEFAULT_MAX_INGEST_BODY = 256 * 1024 * 1024;
 export interface ServerOptions {
   /** A SQLite file or a PostgreSQL URL (see openStore). */
   dbPath: string;
-  /** When set, every `/v1/` route requires `Authorization: Bearer <apiKey>`. */
+  /** When set, every `/v1/` route and `/report` require `Authorization: Bearer <apiKey>`, and the console's pages the key (consoleRoutes). */
   apiKey?: string;
   /** Standard Webhooks secret (`whsec_…`); without it `POST /webhooks` answers 503. */
   webhookSecret?: string;
