@@ -33,10 +33,10 @@ export function invalidUtf8At(bytes: Uint8Array): number | null {
   return null; // not reached: isUtf8 said there was a fault
 }
 
-/** Marks a `rejections.raw` that holds base64 of the exact bytes, the reason ending `(raw is base64)`. */
 /** A document's text without the UTF-8 byte-order mark it may start with (CONTRACT: allowed, and skipped). */
 export const withoutByteOrderMark = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
+/** Marks a `rejections.raw` that holds base64 of the exact bytes, the reason ending `(raw is base64)`. */
 const BASE64_RAW = "base64:";
 
 /** A record whose bytes are not UTF-8: kept losslessly, as base64, since `rejections.raw` is text. */

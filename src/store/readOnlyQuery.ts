@@ -26,10 +26,6 @@ function statementName(query: string): string {
   return text.length <= 60 ? text.replace(/^pragma/i, "PRAGMA") : `${text.slice(0, 59).replace(/^pragma/i, "PRAGMA")}…`;
 }
 
-/**
- * Runs a user's query on a read-only connection. Anything that could change the database or the
- * connection (writes, writing pragmas, ATTACH, VACUUM INTO) is refused before it runs.
- */
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
@@ -37,6 +33,10 @@ export interface QueryResult {
   cut: boolean;
 }
 
+/**
+ * Runs a user's query on a read-only connection. Anything that could change the database or the
+ * connection (writes, writing pragmas, ATTACH, VACUUM INTO) is refused before it runs.
+ */
 export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infinity): QueryResult {
   if (CONNECTION_CHANGING.test(withoutLeadingComments(query))) {
     throw new ReadOnlyViolation(`refused: ${statementName(query)} is not allowed; ${READ_ONLY}`);

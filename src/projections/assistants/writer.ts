@@ -17,6 +17,8 @@ export function assistantValues(assistant: Assistant): typeof assistants.$inferI
   };
 }
 
-/** The assistants projection: each assistant's winning snapshot, for its name beside its id. */
+/** The assistant snapshot an event carries; null for any other event. */
 const snapshotOf = (event: LogEvent) => (event.kind === "assistant" ? event.payload : null);
+
+/** The assistants projection: each assistant's winning snapshot, for its name beside its id. */
 export const assistantsProjection: Projection = snapshotProjection({ name: PROJECTION_NAMES.assistants, table: assistants, snapshotOf, evolve: evolveAssistant, values: assistantValues });

@@ -27,7 +27,7 @@ export function runValues(run: Run): typeof runs.$inferInsert {
   };
 }
 
-/** The runs projection: each run's winning snapshot. */
+/** The run snapshot an event carries; null for any other event. */
 const snapshotOf = (event: LogEvent) => (event.kind === "run" ? event.payload : null);
 
 /** The rollups count a step under its run's model: a model named or changed moves the run's steps. */
@@ -35,4 +35,5 @@ function changed(changes: BatchChanges, stored: Run | null, winner: Run): void {
   if ((stored?.model ?? null) !== (winner.model ?? null)) changes.runModels.set(winner.id, { before: stored?.model ?? null, after: winner.model ?? null });
 }
 
+/** The runs projection: each run's winning snapshot. */
 export const runsProjection: Projection = snapshotProjection({ name: PROJECTION_NAMES.runs, table: runs, snapshotOf, evolve: evolveRun, values: runValues, changed });

@@ -67,6 +67,9 @@ class ForeignEvents extends Error {
   }
 }
 
+/** A database this user may not write in. */
+class ReadOnlyStore extends Error {}
+
 /**
  * Applies the migrations the database lacks, with drizzle's migrator, under a session advisory lock:
  * drizzle's reads the last applied migration before its transaction, so two processes opening a fresh
@@ -74,9 +77,6 @@ class ForeignEvents extends Error {
  * then finds nothing left to do. The lock is the connection's: a process that dies mid-way frees it,
  * and its migration transaction rolls back. Returns how many migrations it applied.
  */
-/** A database this user may not write in. */
-class ReadOnlyStore extends Error {}
-
 export async function migratePostgres(pool: pg.Pool, url: string): Promise<number> {
   const schema = storeSchema(url);
   const client = await connectClient(pool, url);
