@@ -16,6 +16,7 @@ interface AppendAllOptions {
   onRejected?: (rejection: RejectedRecord) => void;
 }
 
+/** Records a transaction by default: `appendAll`'s batch, and the poll's. */
 export const DEFAULT_BATCH_SIZE = 1000;
 
 /**
@@ -23,6 +24,19 @@ export const DEFAULT_BATCH_SIZE = 1000;
  * once for all its records, so at 5,000 a file ingest writes about 40% fewer bytes than at 1,000.
  */
 export const FILE_BATCH_SIZE = 5000;
+
+/**
+ * Adds a committed batch to `totals`, and names each record not kept: rejected on arrival, or a key that holds
+ * other content.
+ */
+export function tallyBatch(totals: IngestSummary, batch: AppendBatch, result: AppendResult, onRejected?: (rejection: RejectedRecord) => void): void {
+  totals.records += batch.accepted.length + batch.rejected.length;
+  totals.appended += result.appended;
+  totals.duplicates += result.duplicates;
+  totals.rejected += result.rejected;
+  for (const r of batch.rejected) onRejected?.(r);
+  for (const r of result.results) if (r.status === "conflict") onRejected?.(r.rejection);
+}
 
 /**
  * Streams records into the log in batches; each batch is acknowledged only once committed. One batch
@@ -41,12 +55,7 @@ export async function appendAll(
   const inFlight: { committing: Promise<void> | null } = { committing: null };
   const commit = async (batch: AppendBatch) => {
     const result = await append(batch);
-    totals.records += batch.accepted.length + batch.rejected.length;
-    totals.appended += result.appended;
-    totals.duplicates += result.duplicates;
-    totals.rejected += result.rejected;
-    for (const r of batch.rejected) options.onRejected?.(r);
-    for (const r of result.results) if (r.status === "conflict") options.onRejected?.(r.rejection);
+    tallyBatch(totals, batch, result, options.onRejected);
     options.onCommit?.(result, totals);
   };
   const flush = async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createRecordSink, recordsOfBodyText, recordsOfResponse, type PollAppend } from "../../src/ingest/poll/index.js";
+import { createRecordSink, recordsOfBodyText, recordsOfResponse } from "../../src/ingest/poll/index.js";
 import type { RejectedRecord } from "../../src/records/classify.js";
+import type { Append } from "../../src/store/append.js";
 import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
 import { exampleExport } from "./fixtures.js";
 
@@ -11,7 +12,8 @@ const { steps } = exampleExport();
 async function storeWithAppend() {
   const store = await openStoreUnderTest();
   const transactions: number[] = [];
-  const append: PollAppend = async (batch) => {
+  const append: Append = async (late) => {
+    const batch = typeof late === "function" ? late() : late;
     transactions.push(batch.accepted.length + batch.rejected.length);
     return store.append(batch);
   };

@@ -1,18 +1,15 @@
 import { sha256Hex } from "../../records/eventKey.js";
 import type { RejectedRecord } from "../../records/classify.js";
-import type { AppendBatch, AppendResult, KeyedRecord } from "../../store/append.js";
-import type { IngestSummary } from "../../store/appendAll.js";
+import type { Append, KeyedRecord } from "../../store/append.js";
+import { DEFAULT_BATCH_SIZE, tallyBatch, type IngestSummary } from "../../store/appendAll.js";
 import type { PolledRecord } from "./records.js";
-
-/** The store's append, synchronous or not. */
-export type PollAppend = (batch: AppendBatch) => AppendResult | Promise<AppendResult>;
 
 export interface RecordSinkOptions {
   /** A record that was not kept: rejected on arrival, or a key that holds other content. */
   onRejected?: (rejection: RejectedRecord) => void;
   /** After each commit, with the totals so far. */
   onCommit?: (totals: IngestSummary) => void;
-  /** Pages are committed together up to this many records a transaction (default 1000)… */
+  /** Pages are committed together up to this many records a transaction (default DEFAULT_BATCH_SIZE, 1000)… */
   batchRecords?: number;
   /** …or once the oldest uncommitted one has waited this long (default 1000 ms): a commit costs an fsync. */
   batchDelayMs?: number;
@@ -34,20 +31,15 @@ function createRejectionFilter() {
 }
 
 /** Appends polled records, a transaction per `batchRecords` at most, and keeps the totals `ingest` prints. */
-function createCommitter(append: PollAppend, options: RecordSinkOptions) {
-  const batchRecords = options.batchRecords ?? 1000;
+function createCommitter(append: Append, options: RecordSinkOptions) {
+  const batchRecords = options.batchRecords ?? DEFAULT_BATCH_SIZE;
   const isFresh = createRejectionFilter();
   const totals: IngestSummary = { records: 0, appended: 0, duplicates: 0, rejected: 0 };
   const appendBatch = async (records: PolledRecord[]) => {
     const accepted = records.filter((r): r is KeyedRecord => "key" in r);
     const rejected = records.filter((r): r is RejectedRecord => !("key" in r));
-    const result = await append({ source: "poll", accepted, rejected });
-    totals.records += records.length;
-    totals.appended += result.appended;
-    totals.duplicates += result.duplicates;
-    totals.rejected += result.rejected;
-    for (const r of rejected) options.onRejected?.(r);
-    for (const r of result.results) if (r.status === "conflict") options.onRejected?.(r.rejection);
+    const batch = { source: "poll" as const, accepted, rejected };
+    tallyBatch(totals, batch, await append(batch), options.onRejected);
   };
   const commit = async (records: PolledRecord[]) => {
     const fresh = records.filter(isFresh);
@@ -61,7 +53,7 @@ function createCommitter(append: PollAppend, options: RecordSinkOptions) {
  * Where a poll's records go. Staged records wait for one shared commit; the poll flushes everything
  * staged before it asks the store what is unfinished, before a pause, and before returning.
  */
-export function createRecordSink(append: PollAppend, options: RecordSinkOptions = {}) {
+export function createRecordSink(append: Append, options: RecordSinkOptions = {}) {
   const { commit, totals } = createCommitter(append, options);
   let staged: PolledRecord[] = [];
   let stagedTimer: NodeJS.Timeout | undefined;
@@ -76,7 +68,7 @@ export function createRecordSink(append: PollAppend, options: RecordSinkOptions 
   };
   const stage = async (records: PolledRecord[]) => {
     staged.push(...records);
-    if (staged.length >= (options.batchRecords ?? 1000)) await flush();
+    if (staged.length >= (options.batchRecords ?? DEFAULT_BATCH_SIZE)) await flush();
     else stagedTimer ??= setTimeout(() => void flush().catch(() => undefined), options.batchDelayMs ?? 1000);
   };
   return { stage, flush, totals: (): Readonly<IngestSummary> => totals };
