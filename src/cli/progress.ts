@@ -1,4 +1,5 @@
 import { MultiBar, Presets, SingleBar } from "cli-progress";
+import type { IngestSummary } from "../store/appendAll.js";
 import { abortOnStopSignals, stopPoint } from "./interrupt.js";
 import { cliIo } from "./io.js";
 
@@ -126,5 +127,30 @@ export function ingestProgress(totalBytes: number | null, enabled: boolean): Ing
       if (!stopped) (redraw(true), bars.stop());
       stopped = true;
     },
+  };
+}
+
+/** `poll`'s progress bar on a terminal's stderr; started at the first progress, so a poll that fails at once draws none. */
+export function pollProgress() {
+  const bar = cliIo().stderr.isTTY
+    ? new SingleBar({ format: "poll {bar} {value}/{total} runs | {steps} steps | {appended} appended", hideCursor: true }, Presets.shades_classic)
+    : null;
+  let started = false;
+  let steps = 0;
+  let appended = 0;
+  return {
+    /** A line written under the bar starts on a line of its own. */
+    linePrefix: bar ? "\n" : "",
+    committed(totals: IngestSummary) {
+      appended = totals.appended;
+      if (started) bar?.update({ appended, steps });
+    },
+    progressed(p: { runsDone: number; runsKnown: number; steps: number }) {
+      steps = p.steps;
+      if (bar && !started) (bar.start(p.runsKnown, 0, { steps: 0, appended: 0 }), (started = true));
+      bar?.setTotal(p.runsKnown);
+      bar?.update(p.runsDone, { steps, appended });
+    },
+    stop: () => bar?.stop(),
   };
 }

@@ -20,7 +20,8 @@ export function describeRejection(r: { origin: string; path: string | null; reas
   return `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`;
 }
 
-const summaryLine = (totals: IngestSummary) => `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected`;
+/** The summary line of `ingest` and `poll`: records, appended, duplicates, rejected. */
+export const summaryLine = (totals: IngestSummary) => `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected`;
 
 export async function ingestCommand(paths: string[], options: IngestOptions): Promise<number> {
   // Every path is checked before anything is read: a mistyped one fails the command, not half of it.

@@ -1,4 +1,3 @@
-import { Presets, SingleBar } from "cli-progress";
 import { readFileSync } from "node:fs";
 import { OpenAI } from "openai";
 import { createRecordSink, CREDENTIAL_NAME, fetchKeepingBodies, isSecretParam, pollRuns, withoutUrlCredentials, type PollOptions, type PollProblem, type PollReport, type PollTargets, type RunRef } from "../../ingest/poll/index.js";
@@ -10,7 +9,8 @@ import { openStoreForWriting } from "../db.js";
 import { EXIT, unsendable, UsageError } from "../errors.js";
 import { abortOnStopSignals } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
-import { describeRejection } from "./ingest.js";
+import { pollProgress } from "../progress.js";
+import { describeRejection, summaryLine } from "./ingest.js";
 
 interface PollCommandOptions {
   db?: string;
@@ -149,36 +149,11 @@ function targetsOf(threads: readonly string[], runs: readonly RunRef[]) {
   return { threads: [...new Set(threads)], runs: [...named.values()] };
 }
 
-/** The progress bar on a terminal's stderr; started at the first progress, so a poll that fails at once draws none. */
-function progressBar() {
-  const bar = cliIo().stderr.isTTY
-    ? new SingleBar({ format: "poll {bar} {value}/{total} runs | {steps} steps | {appended} appended", hideCursor: true }, Presets.shades_classic)
-    : null;
-  let started = false;
-  let steps = 0;
-  let appended = 0;
-  return {
-    /** A line written under the bar starts on a line of its own. */
-    linePrefix: bar ? "\n" : "",
-    committed(totals: IngestSummary) {
-      appended = totals.appended;
-      if (started) bar?.update({ appended, steps });
-    },
-    progressed(p: { runsDone: number; runsKnown: number; steps: number }) {
-      steps = p.steps;
-      if (bar && !started) (bar.start(p.runsKnown, 0, { steps: 0, appended: 0 }), (started = true));
-      bar?.setTotal(p.runsKnown);
-      bar?.update(p.runsDone, { steps, appended });
-    },
-    stop: () => bar?.stop(),
-  };
-}
-
 /** The summary line of `ingest`, or with --json its object and what the poll adds. */
 function printSummary(totals: IngestSummary, json: boolean | undefined, extra: Record<string, unknown>) {
   return writeOut(json
     ? `${JSON.stringify({ ...totals, ...extra })}\n`
-    : `${totals.records} records: ${totals.appended} appended, ${totals.duplicates} duplicates, ${totals.rejected} rejected\n`);
+    : `${summaryLine(totals)}\n`);
 }
 
 /** Problems on stderr, the summary on stdout, and the exit code they make. */
@@ -215,7 +190,7 @@ interface PollRequest {
 
 /** Polls into the store, printing as it goes. */
 async function pollInto(store: Store, options: PollCommandOptions, { client, credentials, threads, runs, settings }: PollRequest): Promise<number> {
-  const bar = progressBar();
+  const bar = pollProgress();
   const sink = createRecordSink(store.append, {
     onRejected: (r) => cliIo().stderr.write(`${bar.linePrefix}${describeRejection(r)}\n`),
     onCommit: (totals) => bar.committed(totals),
