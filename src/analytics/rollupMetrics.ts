@@ -58,13 +58,13 @@ const reportValues = (key: string) => [key, ...REPORT_VALUES.map((column) => `r.
  * row a key: better-sqlite3 makes each value of a row a V8 property set, most of `--by hour`'s reading.
  */
 function groupedMetrics(dialect: SqlPort["dialect"], dimension: Dimension | "all", filter: StepFilter): MetricsQuery {
-  const sql: RollupDialect = ROLLUP_DIALECTS[dialect];
+  const rollupDialect: RollupDialect = ROLLUP_DIALECTS[dialect];
   const own = ownKeyFilter(dimension, filter);
   if (own) {
-    return { sql: `SELECT ${sql.jsonRows(reportValues("r.key"), sql.keyOrder("r.key"))} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)}`, params: own.params };
+    return { sql: `SELECT ${rollupDialect.jsonRows(reportValues("r.key"), rollupDialect.keyOrder("r.key"))} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)}`, params: own.params };
   }
   const rows = stepRows(dialect, dimension, filter);
-  return { sql: `WITH ${summariesCtes(sql, rows.sql)} SELECT ${sql.jsonRows(reportValues("r.k"), sql.keyOrder("r.k"))} FROM summaries r`, params: rows.params };
+  return { sql: `WITH ${summariesCtes(rollupDialect, rows.sql)} SELECT ${rollupDialect.jsonRows(reportValues("r.k"), rollupDialect.keyOrder("r.k"))} FROM summaries r`, params: rows.params };
 }
 
 /** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`: one JSON text of `[key, …METRIC_COLUMNS]` rows. */

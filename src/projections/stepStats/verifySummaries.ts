@@ -18,14 +18,14 @@ function storedSql(dialect: RowSource["dialect"], dimension: SummaryDimension): 
 
 /** A dimension's summaries as the (verified) `run_steps`, `runs` and `run_step_tools` give them: every column the writer keeps. */
 function expectedSql(dialect: RowSource["dialect"], dimension: SummaryDimension): string {
-  const sql = ROLLUP_DIALECTS[dialect];
-  const histograms = `SELECT k, ${sql.jsonRows(["seconds", "c"], "seconds")} AS histogram FROM (
+  const rollupDialect = ROLLUP_DIALECTS[dialect];
+  const histograms = `SELECT k, ${rollupDialect.jsonRows(["seconds", "c"], "seconds")} AS histogram FROM (
   SELECT k, seconds, count(*) AS c FROM tagged WHERE ${TIMED} GROUP BY k, seconds) h GROUP BY k`;
   // A subquery: PostgreSQL takes no WITH after EXCEPT, SQLite no parenthesized operand.
-  return `SELECT * FROM (WITH ${summariesCtes(sql, stepRowsSql(dialect, dimension))}, histograms AS (${histograms})
+  return `SELECT * FROM (WITH ${summariesCtes(rollupDialect, stepRowsSql(dialect, dimension))}, histograms AS (${histograms})
 SELECT CAST('${dimension}' AS TEXT) AS dimension, s.k AS key, ${SCALARS.map((c) => `s.${c}`).join(", ")},
-  ${sql.comparableJson("coalesce(h.histogram, '[]')")} AS histogram, ${sql.comparableJson("s.models")} AS models
-FROM summaries s LEFT JOIN histograms h ON ${sql.same("h.k", "s.k")}) x`;
+  ${rollupDialect.comparableJson("coalesce(h.histogram, '[]')")} AS histogram, ${rollupDialect.comparableJson("s.models")} AS models
+FROM summaries s LEFT JOIN histograms h ON ${rollupDialect.same("h.k", "s.k")}) x`;
 }
 
 type Row = Record<string, unknown>;
