@@ -14,7 +14,7 @@ export interface Progress {
  * A bar on stderr when it is a terminal: done of total, rate and ETA; off a terminal, nothing. The
  * work it follows holds the event loop (better-sqlite3 is synchronous), so it redraws from update().
  */
-export function progressBar(label: string, unit: string): Progress {
+function progressBar(label: string, unit: string): Progress {
   if (!cliIo().stderr.isTTY) return { note() {}, update() {}, stop() {} };
   const bar = new SingleBar(
     { format: `${label} {bar} {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
