@@ -119,8 +119,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   // `Expect: 100-continue` (curl sends it for bodies over 1 MB): the body is invited once every check before it has
   // passed (the key, the media type), unless its declared length is already over the limit (413 follows unread).
-  app.addHook("preParsing", async (request, reply) => {
+  app.addHook("preParsing", (request, reply, payload, done) => {
     if (request.headers.expect?.toLowerCase() === "100-continue" && !(Number(request.headers["content-length"]) > bodyLimitOf(request))) reply.raw.writeContinue();
+    done(null, payload);
   });
 
   /** A 503 a client retries (Retry-After), where a 500 reads as a bug: nothing of the request was stored. */
