@@ -19,4 +19,14 @@ describe("a broken item of a .json array is placed by the file's lines, where it
       `${minified}:$[1]: invalid JSON: Unexpected token , at line 1, column ${stepLine("step_Placed2").length + 8}`,
     ]);
   });
+
+  it("given a broken item past many read chunks (a 2 MB array), then its line and column are still the file's", async () => {
+    const file = join(tempDir(), "large.json");
+    const items = Array.from({ length: 4_000 }, (_, i) => JSON.stringify(JSON.parse(stepLine(`step_Large${i}`)), null, 2));
+    const before = `[\n${items.join(",\n")},\n  {"é": 1,, "x": 2}`;
+    writeFileSync(file, `${before}\n]\n`);
+    const lines = before.split("\n");
+    const result = await stepstore(["ingest", "--db", tempDb(), file]);
+    expect(result.stderr).toBe(`${file}:$[4000]: invalid JSON: Expected double-quoted property name at line ${lines.length}, column ${lines.at(-1)!.indexOf(",,") + 2}\n`);
+  });
 });
