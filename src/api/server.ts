@@ -9,7 +9,7 @@ import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { isStoreFull, storeUnavailable } from "../store/storeErrors.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { bearerToken } from "./bearer.js";
-import { errorBody, FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
+import { FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -70,46 +70,33 @@ const isV1 = (url: string) => url === "/v1" || url.startsWith("/v1/") || url.sta
 /** What the API key guards: the API, and the report that shows the same figures. */
 const isGuarded = (url: string) => isV1(url) || url === "/report" || url.startsWith("/report?");
 
-/**
- * The HTTP service of CONTRACT §9 on one store, opened when the server gets ready (`listen`/`ready`; a store
- * that cannot be opened fails them, named); closing it drains the pending commits and closes the database.
- */
-export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    genReqId: () => randomUUID(),
-    serverFactory: serverWithTimeouts,
-    bodyLimit: options.maxBody,
-    // Every id ingest stores must reach its routes (fastify's default is 100): its bytes, each percent-encoded in a URL.
-    routerOptions: { maxParamLength: 3 * MAX_COLUMN_BYTES },
-    logController: new OneLinePerRequest(),
-    // A URL the router cannot decode is answered in the same error shape as every other error on its path.
-    frameworkErrors: (error, request, reply) =>
-      isConsoleUrl(request.url) ? sendConsoleError(request.url, reply, 400, error.message) : sendError(reply, 400, error.message),
-    clientErrorHandler: answerClientError,
-    // Answered below in OpenAI's error shape, with Retry-After, instead of fastify's own body.
-    return503OnClosing: false,
-  }) as unknown as FastifyInstance;
-  app.decorate("stepstore", null as unknown as Store);
-  // Each answer names its request, as OpenAI's do: a `POST /v1/ingest` client finds its rejections by it (their origin).
-  app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
-    done();
+/** An error answered in the shape of its path: a console page under /ui/, OpenAI's JSON elsewhere. */
+function sendErrorFor(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  return isConsoleUrl(request.url) ? sendConsoleError(request.url, reply, status, message) : sendError(reply, status, message);
+}
+
+/** A 503 a client retries (Retry-After), where a 500 reads as a bug. */
+function unavailable(request: FastifyRequest, reply: FastifyReply, message: string, retryAfterSeconds: number) {
+  reply.header("retry-after", String(retryAfterSeconds));
+  return sendErrorFor(request, reply, 503, message);
+}
+
+/** Every route the API key guards answers 401 without it (`Authorization: Bearer <key>`). */
+function requireApiKey(app: FastifyInstance, apiKey: string): void {
+  const authorized = bearerCheck(apiKey);
+  app.addHook("onRequest", async (request, reply) => {
+    // Judged by the route matched (the router decodes `/%761/…` to `/v1/…`) as well as by the URL sent.
+    if (!(isGuarded(request.routeOptions.url ?? "") || isGuarded(request.url)) || authorized(request)) return;
+    reply.header("www-authenticate", 'Bearer realm="stepstore"');
+    const message = request.headers.authorization === undefined
+      ? "Missing bearer authentication: send 'Authorization: Bearer <STEPSTORE_API_KEY>'."
+      : "Incorrect API key provided.";
+    return sendError(reply, 401, message, { code: "invalid_api_key" });
   });
+}
 
-  if (options.apiKey !== undefined) {
-    const authorized = bearerCheck(options.apiKey);
-    app.addHook("onRequest", async (request, reply) => {
-      // Judged by the route matched (the router decodes `/%761/…` to `/v1/…`) as well as by the URL sent.
-      if (!(isGuarded(request.routeOptions.url ?? "") || isGuarded(request.url)) || authorized(request)) return;
-      reply.header("www-authenticate", 'Bearer realm="stepstore"');
-      const message = request.headers.authorization === undefined
-        ? "Missing bearer authentication: send 'Authorization: Bearer <STEPSTORE_API_KEY>'."
-        : "Incorrect API key provided.";
-      return sendError(reply, 401, message, { code: "invalid_api_key" });
-    });
-  }
-
+/** How long a body may take, and when a client that asked (`Expect: 100-continue`) is invited to send it. */
+function limitBodies(app: FastifyInstance, options: ServerOptions): void {
   const bodyLimitOf = (request: FastifyRequest) => (request.routeOptions.url === "/v1/ingest" ? options.maxIngestBody : options.maxBody);
   // By the bytes the request says it sends, when it says (a slow client that declares 100 kB gets the floor, not 512 s).
   limitBodyTime(app, (request) => {
@@ -123,15 +110,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (request.headers.expect?.toLowerCase() === "100-continue" && !(Number(request.headers["content-length"]) > bodyLimitOf(request))) reply.raw.writeContinue();
     done(null, payload);
   });
+}
 
-  /** A 503 a client retries (Retry-After), where a 500 reads as a bug: nothing of the request was stored. */
-  const unavailable = (request: FastifyRequest, reply: FastifyReply, message: string, retryAfterSeconds: number) => {
-    reply.header("retry-after", String(retryAfterSeconds));
-    if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, 503, message);
-    return reply.code(503).send(errorBody(503, message));
-  };
-
-  // After SIGTERM: in-flight requests finish; a new one (a kept-alive connection's next) is told to go elsewhere.
+/** After SIGTERM: in-flight requests finish; a new one (a kept-alive connection's next) is told to go elsewhere. */
+function refuseWhileClosing(app: FastifyInstance): void {
   let closing = false;
   app.addHook("preClose", (done) => {
     closing = true;
@@ -144,7 +126,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
   });
+}
 
+/** Errors in the path's shape: a store that is busy or full is a 503 to retry, any other 5xx logged with the store named. */
+function handleErrors(app: FastifyInstance): void {
   app.setErrorHandler<FastifyError>((thrown, request, reply) => {
     const committed = thrown instanceof FailedAfterCommits ? thrown.committed : 0;
     const error = (thrown instanceof FailedAfterCommits ? thrown.failure : thrown) as FastifyError;
@@ -161,9 +146,39 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const message = status >= 500
       ? `The server had an error while processing the request.${committed ? ` The ${committed} records before it were committed (sending them again appends nothing).` : ""}`
       : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
-    if (isConsoleUrl(request.url)) return sendConsoleError(request.url, reply, status, message);
-    return reply.code(status).send(errorBody(status, message));
+    return sendErrorFor(request, reply, status, message);
   });
+}
+
+/**
+ * The HTTP service of CONTRACT §9 on one store, opened when the server gets ready (`listen`/`ready`; a store
+ * that cannot be opened fails them, named); closing it drains the pending commits and closes the database.
+ */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    genReqId: () => randomUUID(),
+    serverFactory: serverWithTimeouts,
+    bodyLimit: options.maxBody,
+    // Every id ingest stores must reach its routes (fastify's default is 100): its bytes, each percent-encoded in a URL.
+    routerOptions: { maxParamLength: 3 * MAX_COLUMN_BYTES },
+    logController: new OneLinePerRequest(),
+    // A URL the router cannot decode is answered in the same error shape as every other error on its path.
+    frameworkErrors: (error, request, reply) => sendErrorFor(request, reply, 400, error.message),
+    clientErrorHandler: answerClientError,
+    // Answered below in OpenAI's error shape, with Retry-After, instead of fastify's own body.
+    return503OnClosing: false,
+  }) as unknown as FastifyInstance;
+  app.decorate("stepstore", null as unknown as Store);
+  // Each answer names its request, as OpenAI's do: a `POST /v1/ingest` client finds its rejections by it (their origin).
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  if (options.apiKey !== undefined) requireApiKey(app, options.apiKey);
+  limitBodies(app, options);
+  refuseWhileClosing(app);
+  handleErrors(app);
   checkRequestParameters(app, isConsoleUrl);
   app.setNotFoundHandler(sendUnknownRoute);
 
