@@ -2,12 +2,9 @@ import { compareCodePoints } from "../../records/canonical.js";
 import type { RunRef } from "../../records/events.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { modelKeySql, UNKNOWN_MODEL } from "../stepStats/dimensions.js";
-import { STEP_STATUS_RANK } from "../../records/statuses.js";
-import { RUN_STATUS_RANK, TERMINAL_RUN_RANK } from "./evolve.js";
+import { isTerminalStep, STEP_STATUSES, TERMINAL_RUN_STATUSES } from "../../records/statuses.js";
 
-
-const terminalRunStatuses = Object.keys(RUN_STATUS_RANK).filter((s) => RUN_STATUS_RANK[s] === TERMINAL_RUN_RANK);
-const openStepStatuses = Object.keys(STEP_STATUS_RANK).filter((s) => STEP_STATUS_RANK[s] === 0);
+const openStepStatuses = STEP_STATUSES.filter((status) => !isTerminalStep(status));
 const list = (values: readonly string[]) => values.map(() => "?").join(", ");
 
 /**
@@ -16,12 +13,12 @@ const list = (values: readonly string[]) => values.map(() => "?").join(", ");
  */
 export function openRuns(port: SqlPort): Promise<RunRef[]> {
   return port.all<RunRef>(
-      `SELECT thread_id AS "threadId", id AS "runId" FROM runs WHERE thread_id IS NOT NULL AND status NOT IN (${list(terminalRunStatuses)})
+      `SELECT thread_id AS "threadId", id AS "runId" FROM runs WHERE thread_id IS NOT NULL AND status NOT IN (${list(TERMINAL_RUN_STATUSES)})
        UNION
        SELECT DISTINCT thread_id AS "threadId", run_id AS "runId" FROM run_steps
         WHERE thread_id IS NOT NULL AND run_id IS NOT NULL AND status IN (${list(openStepStatuses)})
        ORDER BY "threadId", "runId"`,
-      [...terminalRunStatuses, ...openStepStatuses],
+      [...TERMINAL_RUN_STATUSES, ...openStepStatuses],
   );
 }
 

@@ -1,5 +1,5 @@
 import { pageRuns, UNKNOWN_MODEL, type RunCursor, type RunListItem } from "../../../projections/runs/queries.js";
-import { RUN_STATUS_RANK } from "../../../projections/runs/evolve.js";
+import { RUN_STATUS_RANK } from "../../../records/statuses.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { timestamp } from "../format.js";
 import { fieldValue, href, html, segment, type Html } from "../html.js";
