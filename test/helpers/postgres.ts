@@ -53,6 +53,16 @@ export async function freshDatabase(options = ""): Promise<{ name: string; url: 
   return { name, url: databaseUrl(name), drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
+/** Runs `test` on a new empty database, dropped afterwards whatever the outcome. */
+export async function withFreshDatabase(test: (database: Awaited<ReturnType<typeof freshDatabase>>) => Promise<void>): Promise<void> {
+  const database = await freshDatabase();
+  try {
+    await test(database);
+  } finally {
+    await database.drop();
+  }
+}
+
 /** A fresh database for the enclosing describe (created before its tests, dropped after); call the result for its URL. */
 export function useFreshDatabase(): () => string {
   let database: Awaited<ReturnType<typeof freshDatabase>> | undefined;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { openPostgresDatabase } from "../../../src/store/postgres/database.js";
 import { stepstore, tempDir } from "../../helpers/cli.js";
-import { describePostgres, freshDatabase } from "../../helpers/postgres.js";
+import { describePostgres, withFreshDatabase } from "../../helpers/postgres.js";
 import { stepRows } from "../../poll/support.js";
 import { generateWorld, type World } from "../../world/world.js";
 
@@ -18,8 +18,7 @@ const inSchema = (url: string, schema: string) => `${url}?schema=${schema}`;
 
 describePostgres("a PostgreSQL URL's ?schema=", () => {
   it("keeps two stores in two schemas of one database apart: each holds its own world, and sql sees that schema's tables", async () => {
-    const database = await freshDatabase();
-    try {
+    await withFreshDatabase(async (database) => {
       const worlds = { alpha: generateWorld(31, { runs: 12 }), beta: generateWorld(32, { runs: 7 }) };
       for (const [schema, world] of Object.entries(worlds)) {
         const ingest = await stepstore(["ingest", "--db", inSchema(database.url, schema), worldFile(world, `${schema}.jsonl`)]);
@@ -38,14 +37,11 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       const plain = await stepstore(["steps", "--db", database.url]);
       expect(plain.code).toBe(1);
       expect(plain.stderr).toContain("is not a stepstore database");
-    } finally {
-      await database.drop();
-    }
+    });
   });
 
   it("?schema=public is the store a URL without ?schema= names, and a schema named for the user takes none of its tables", async () => {
-    const database = await freshDatabase();
-    try {
+    await withFreshDatabase(async (database) => {
       // PostgreSQL's default search path puts "$user" first: a schema of that name took the tables, and migrating failed
       // (drizzle-kit's views name public). And ?schema=public kept its migration journal apart: "an older stepstore".
       const user = decodeURIComponent(new URL(database.url).username) || "postgres";
@@ -59,14 +55,11 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       expect(again.stdout).toMatch(/ 0 appended, /);
       const inUserSchema = await stepstore(["sql", "--db", inSchema(database.url, user), "--format", "jsonl", "SELECT count(*) AS n FROM events"]);
       expect(inUserSchema.stdout).toBe('{"n":0}\n');
-    } finally {
-      await database.drop();
-    }
+    });
   });
 
   it("verify of a store missing a table (dropped by hand) names the store in its error, as every other command does", async () => {
-    const database = await freshDatabase();
-    try {
+    await withFreshDatabase(async (database) => {
       expect((await stepstore(["ingest", "--db", database.url, worldFile(generateWorld(34, { runs: 2 }), "w.jsonl")])).code).toBe(0);
       const db = await openPostgresDatabase(database.url);
       await db.run("DROP TABLE run_step_tools CASCADE");
@@ -74,14 +67,11 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       const verify = await stepstore(["verify", "--db", database.url]);
       expect(verify.code).toBe(1);
       expect(verify.stderr).toBe(`stepstore: ${database.url}: relation "run_step_tools" does not exist\n`);
-    } finally {
-      await database.drop();
-    }
+    });
   });
 
   it("is created by a write command when missing, never by a read command; a bad name and the password stay out of the message", async () => {
-    const database = await freshDatabase();
-    try {
+    await withFreshDatabase(async (database) => {
       const missing = await stepstore(["status", "--db", inSchema(database.url, "later")]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain("?schema=later is not a stepstore database");
@@ -95,14 +85,11 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       expect(bad.code).toBe(2); // bad usage, as every other malformed --db
       expect(bad.stderr).toContain('?schema= takes a name of letters, digits and _');
       expect(bad.stderr).not.toContain("s3cret-pw");
-    } finally {
-      await database.drop();
-    }
+    });
   });
 
   it("holds beside the URL's own &options=: the store stays in its schema, read commands stay read only, and a bad option names the database", async () => {
-    const database = await freshDatabase();
-    try {
+    await withFreshDatabase(async (database) => {
       const withOptions = `${inSchema(database.url, "team")}&options=${encodeURIComponent("-c statement_timeout=60000")}`;
       const file = worldFile(generateWorld(33, { runs: 3 }), "team.jsonl");
       expect((await stepstore(["ingest", "--db", withOptions, file])).code).toBe(0);
@@ -118,8 +105,6 @@ describePostgres("a PostgreSQL URL's ?schema=", () => {
       expect(bad.code).toBe(1);
       expect(bad.stderr).toContain(`${database.url.split("?")[0]}?options=`);
       expect(bad.stderr).toContain('invalid value for parameter "statement_timeout"');
-    } finally {
-      await database.drop();
-    }
+    });
   });
 });
