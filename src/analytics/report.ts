@@ -120,11 +120,8 @@ function costsUnder(prices: PriceTable): (models: string | null) => number | nul
   };
 }
 
-/** The rows of a rollup query, which answers them as one JSON text (`RollupDialect.jsonRows`), parsed. */
-async function readJsonRows(port: SqlPort, query: MetricsQuery): Promise<(string | number | null)[][]> {
-  const [[text] = []] = await port.rows(query.sql, query.params);
-  return typeof text === "string" ? JSON.parse(text) : [];
-}
+/** The rows of a rollup query as arrays of their values (`SqlPort.rows`). */
+const readRows = async (port: SqlPort, query: MetricsQuery) => (await port.rows(query.sql, query.params)) as (string | number | null)[][];
 
 /**
  * A row with every column, in order: each report row starts as a copy, so all share one shape, which V8 builds and
@@ -165,13 +162,13 @@ function reportRow(values: readonly (string | number | null)[], cost: number | n
 /** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
   const costOf = costsUnder(prices);
-  const rows = await readJsonRows(port, rollupMetricsQuery(port.dialect, dimension, filters));
+  const rows = await readRows(port, rollupMetricsQuery(port.dialect, dimension, filters));
   return { dimension, filters, rows: rows.map((values) => reportRow(values, costOf(values[MODELS_AT] as string | null))) };
 }
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const [values] = await readJsonRows(port, rollupOverallQuery(port.dialect, filters));
+  const [values] = await readRows(port, rollupOverallQuery(port.dialect, filters));
   const row: Partial<ReportRow> = values ? reportRow(values, null) : {};
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, row[column] ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = dayRangeQuery(port.dialect, filters);

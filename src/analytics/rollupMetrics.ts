@@ -50,29 +50,28 @@ function stepRows(dialect: SqlPort["dialect"], dimension: Dimension | "all", fil
  */
 export const REPORT_VALUES = ["steps", "completed", "failed", "cancelled", "expired", "in_progress", "timed_steps", "timed_seconds",
   "p50_completion_seconds", "p95_completion_seconds", "prompt_tokens", "completion_tokens", "total_tokens", "models"] as const;
-const reportValues = (key: string) => [key, ...REPORT_VALUES.map((column) => `r.${column}`)];
+const reportValues = (key: string) => [key, ...REPORT_VALUES.map((column) => `r.${column}`)].join(", ");
 
 /**
- * One dimension's rows (or 'all'), ordered by key, as one JSON text (`RollupDialect.jsonRows`): with no filter, or one on
- * its own keys, its summaries (a row a key); else the steps the filter keeps, summed alike. One value, not a
- * row a key: better-sqlite3 makes each value of a row a V8 property set, most of `--by hour`'s reading.
+ * One dimension's rows (or 'all'), ordered by key: with no filter, or one on its own keys, its summaries (a row a key),
+ * walked in key order on their dimension index (no sort); else the steps the filter keeps, summed alike.
  */
 function groupedMetrics(dialect: SqlPort["dialect"], dimension: Dimension | "all", filter: StepFilter): MetricsQuery {
   const rollupDialect: RollupDialect = ROLLUP_DIALECTS[dialect];
   const own = ownKeyFilter(dimension, filter);
   if (own) {
-    return { sql: `SELECT ${rollupDialect.jsonRows(reportValues("r.key"), rollupDialect.keyOrder("r.key"))} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)}`, params: own.params };
+    return { sql: `SELECT ${reportValues("r.key")} FROM step_summaries r WHERE ${perKeyWhere(dimension, own)} ORDER BY ${rollupDialect.keyOrder("r.key")}`, params: own.params };
   }
   const rows = stepRows(dialect, dimension, filter);
-  return { sql: `WITH ${summariesCtes(rollupDialect, rows.sql)} SELECT ${rollupDialect.jsonRows(reportValues("r.k"), rollupDialect.keyOrder("r.k"))} FROM summaries r`, params: rows.params };
+  return { sql: `WITH ${summariesCtes(rollupDialect, rows.sql)} SELECT ${reportValues("r.k")} FROM summaries r ORDER BY ${rollupDialect.keyOrder("r.k")}`, params: rows.params };
 }
 
-/** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`: one JSON text of `[key, …METRIC_COLUMNS]` rows. */
+/** One dimension's §7 metrics under the filter, as metrics.ts's `metricsQuery` gives them from `run_steps`: rows of `[key, …REPORT_VALUES]`. */
 export function rollupMetricsQuery(dialect: SqlPort["dialect"], dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(dialect, dimension, filter);
 }
 
-/** The §7 metrics over every step the filter keeps, as one row keyed 'all' (none without steps), in the same JSON text. */
+/** The §7 metrics over every step the filter keeps, as one row keyed 'all' (none without steps), in the same columns. */
 export function rollupOverallQuery(dialect: SqlPort["dialect"], filter: StepFilter = {}): MetricsQuery {
   return groupedMetrics(dialect, "all", filter);
 }

@@ -63,12 +63,11 @@ describePostgres("the analytics views on PostgreSQL", () => {
   });
 
   it("and the report's queries (summaries, or the steps a filter keeps), their models (the cost basis) and the overall row agree too", async () => {
-    // Each query answers one JSON text of rows, each ending in its models' JSON text; the stores space and write numbers
-    // differently, so compare both parsed.
+    // Each row ends in its models' JSON text; the stores space and write numbers differently in it, so compare it parsed.
     const modelsAt = 1 + REPORT_VALUES.indexOf("models");
-    const parsed = (text: string): unknown[][] => (JSON.parse(text) as unknown[][]).map((row) => row.map((value, i) => (i === modelsAt ? JSON.parse(value as string) : value)));
-    const fromSqlite = (query: MetricsQuery) => parsed(sqlite.prepare(query.sql).pluck().get(...query.params) as string);
-    const fromPg = async (query: MetricsQuery) => parsed((await pg.rows(query.sql, query.params))[0]![0] as string);
+    const parsed = (rows: unknown[][]): unknown[][] => rows.map((row) => row.map((value, i) => (i === modelsAt ? JSON.parse(value as string) : value)));
+    const fromSqlite = (query: MetricsQuery) => parsed(sqlite.prepare(query.sql).raw().all(...query.params) as unknown[][]);
+    const fromPg = async (query: MetricsQuery) => parsed(await pg.rows(query.sql, query.params));
     let priced = 0;
     for (const filter of filters) {
       for (const dimension of DIMENSIONS) {
