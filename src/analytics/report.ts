@@ -1,5 +1,5 @@
-import type { SqlPort } from "../store/sqlPort.js";
-import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics, type MetricsQuery } from "./metrics.js";
+import type { SqlPort, SqlValue } from "../store/sqlPort.js";
+import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
 import { dayRangeQuery, REPORT_VALUES, rollupMetricsQuery, rollupOverallQuery } from "./rollupMetrics.js";
 import { priceOf, type ModelPrice, type PriceTable } from "./prices.js";
 import type { ModelSums } from "../projections/stepStats/cells.js";
@@ -120,9 +120,6 @@ function costsUnder(prices: PriceTable): (models: string | null) => number | nul
   };
 }
 
-/** The rows of a rollup query as arrays of their values (`SqlPort.rows`). */
-const readRows = async (port: SqlPort, query: MetricsQuery) => (await port.rows(query.sql, query.params)) as (string | number | null)[][];
-
 /**
  * A row with every column, in order: each report row starts as a copy, so all share one shape, which V8 builds and
  * serializes fastest (a row given its columns one by one, as new properties, took a third of `--by hour`'s row work).
@@ -136,7 +133,7 @@ const MODELS_AT = 1 + REPORT_VALUES.indexOf("models");
  * A report row from the rollups' `[key, …REPORT_VALUES]` values (in that order) and its cost, the ratios divided here
  * (CONTRACT §7). Each status's count is the row's column of that name, so the finished steps are summed from the row.
  */
-function reportRow(values: readonly (string | number | null)[], cost: number | null): ReportRow {
+function reportRow(values: readonly SqlValue[], cost: number | null): ReportRow {
   const [key, steps, completed, failed, cancelled, expired, inProgress, timedSteps, timedSeconds, p50, p95, prompt, completion, total] =
     values as [string | null, ...number[]];
   const row: KeyedRow = { ...EMPTY_ROW };
@@ -159,16 +156,30 @@ function reportRow(values: readonly (string | number | null)[], cost: number | n
   return row as unknown as ReportRow;
 }
 
-/** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost. */
-export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
+/**
+ * Rows a page of the report holds as it is read: what a page makes (its rows, their JSON, ~46 kB by hour, within a
+ * pipe's 64 KiB buffer) is written and gone before the next, so a year by hour is never held whole.
+ */
+export const REPORT_PAGE_ROWS = 100;
+
+/** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost, handed to `onPage` as read. */
+export async function eachReportPage(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable, onPage: (rows: ReportRow[]) => void): Promise<void> {
   const costOf = costsUnder(prices);
-  const rows = await readRows(port, rollupMetricsQuery(port.dialect, dimension, filters));
-  return { dimension, filters, rows: rows.map((values) => reportRow(values, costOf(values[MODELS_AT] as string | null))) };
+  const query = rollupMetricsQuery(port.dialect, dimension, filters);
+  await port.rowPages(query.sql, query.params, REPORT_PAGE_ROWS, (values) => onPage(values.map((row) => reportRow(row, costOf(row[MODELS_AT] as string | null)))));
+}
+
+/** The §7 metrics of one dimension over the steps the filters keep, every row at once. */
+export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
+  const rows: ReportRow[] = [];
+  await eachReportPage(port, dimension, filters, prices, (page) => rows.push(...page));
+  return { dimension, filters, rows };
 }
 
 /** The summary the HTML report shows on top: every step the filters keep, counted once. */
 export async function buildSummary(port: SqlPort, filters: ReportFilters): Promise<ReportSummary> {
-  const [values] = await readRows(port, rollupOverallQuery(port.dialect, filters));
+  const overall = rollupOverallQuery(port.dialect, filters);
+  const [values] = await port.rows(overall.sql, overall.params);
   const row: Partial<ReportRow> = values ? reportRow(values, null) : {};
   const metrics = Object.fromEntries(METRIC_COLUMNS.map((column) => [column, row[column] ?? (isCount(column) ? 0 : null)])) as Metrics;
   const range = dayRangeQuery(port.dialect, filters);

@@ -1,13 +1,13 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { createRequire } from "node:module";
 import { newestMigration, refuseNewerStore } from "./newestMigration.js";
-import { accessSync, chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notAStoreBecause } from "./logColumns.js";
 import { BUSY_TIMEOUT_MS, naming, StoreError } from "./storeErrors.js";
 import type { SqlPort } from "./sqlPort.js";
+import { copyIfUnreadable } from "./sqlite/privateCopy.js";
 import { sqliteDatabase } from "./sqlite/sqlDatabase.js";
 
 const requireHere = createRequire(import.meta.url);
@@ -212,49 +212,6 @@ export function openInMemory(): OpenedDatabase {
   return { path: ":memory:", sqlite, close: () => sqlite.close() };
 }
 
-/** Bytes 18 and 19 of the header are 2 in a WAL database, which SQLite reads through a -shm index beside it. */
-function isWal(path: string): boolean {
-  const header = Buffer.alloc(20);
-  const fd = openSync(path, "r");
-  try {
-    return readSync(fd, header, 0, 20, 0) === 20 && header.toString("latin1", 0, 16) === "SQLite format 3\0" && header[19] === 2;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function canWrite(folder: string): boolean {
-  try {
-    accessSync(folder, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A private copy of the file (and its -wal, if any) for SQLite to read where it cannot create the
- * -shm index a WAL database needs. SQLite's answer is `file:…?immutable=1`, but better-sqlite3 is
- * built with SQLITE_USE_URI=0 and opens without SQLITE_OPEN_URI, so it takes that for a file name;
- * `locking_mode = EXCLUSIVE` (no -shm) needs a write lock a read-only descriptor cannot take.
- * Like immutable=1, it is a snapshot: rows a writer commits while the command runs are not seen.
- */
-function privateCopy(path: string): { path: string; remove(): void } {
-  const folder = mkdtempSync(join(tmpdir(), "stepstore-read-"));
-  const remove = () => rmSync(folder, { recursive: true, force: true });
-  const copy = join(folder, basename(path));
-  try {
-    for (const suffix of existsSync(`${path}-wal`) ? ["", "-wal"] : [""]) {
-      copyFileSync(path + suffix, copy + suffix);
-      chmodSync(copy + suffix, 0o600);
-    }
-    return { path: copy, remove };
-  } catch (error) {
-    remove();
-    throw error;
-  }
-}
-
 /** Refuses a file this build cannot read as it is: not a stepstore database, or one whose schema predates this build's. */
 function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
   // No table at all: an empty file, or one a write command is creating now (its migrations commit as one transaction).
@@ -274,15 +231,15 @@ function checkSchema(sqlite: BetterSqlite3.Database, path: string): void {
 /**
  * Opens an existing stepstore database for the commands that only read: never creates it or its
  * folder, never migrates, and cannot write (read-only and query_only). On read-only media or in a
- * folder this user cannot write, a WAL database is read from a private copy (see privateCopy).
+ * folder this user cannot write, a WAL database is read from a private copy (sqlite/privateCopy.ts).
  */
 export function openForReading(path: string): ReadingDatabase {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new StoreError(`no stepstore database at ${absolute} (stepstore ingest, poll, rebuild or serve creates one)`);
   let sqlite: BetterSqlite3.Database;
-  let copy: ReturnType<typeof privateCopy> | undefined;
+  let copy: ReturnType<typeof copyIfUnreadable>;
   try {
-    if (isWal(absolute) && !canWrite(dirname(absolute))) copy = privateCopy(absolute);
+    copy = copyIfUnreadable(absolute);
     sqlite = new Database(copy?.path ?? absolute, { ...ADDON, readonly: true, fileMustExist: true });
   } catch (error) {
     copy?.remove();

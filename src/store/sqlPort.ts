@@ -13,6 +13,13 @@ export interface SqlPort {
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** The rows as arrays of their values in SELECT order: for reads of many wide rows (a report's 8,760 hours), where an object a row costs more than the query. */
   rows(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>;
+  /**
+   * The rows as `rows` gives them, handed to `onPage` up to `size` at a time as they are read: what each page makes
+   * of them dies young, where a whole answer (a year's 8,760 hours) kept every row alive through each garbage
+   * collection. SQLite reads and hands every page in one synchronous pass, so nothing else runs on the connection
+   * while its statement is open; PostgreSQL hands on the pages of its answer.
+   */
+  rowPages(sql: string, params: readonly SqlValue[], size: number, onPage: (rows: SqlValue[][]) => void): Promise<void>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /**
    * A write whose answer nothing reads. In a PostgreSQL transaction it is pipelined: sent without waiting
@@ -27,6 +34,14 @@ export interface SqlPort {
    */
   readonly rowsEpoch?: () => string;
 }
+
+/** `rowPages` over an answer read whole (`rows`), cut into pages. */
+export const pagesOfRows =
+  (rows: SqlPort["rows"]): SqlPort["rowPages"] =>
+  async (sql, params, size, onPage) => {
+    const all = await rows(sql, params);
+    for (let start = 0; start < all.length; start += size) onPage(all.slice(start, start + size));
+  };
 
 interface RunResult {
   changes: number;

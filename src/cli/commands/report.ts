@@ -2,13 +2,13 @@ import { statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
-import { renderReportParts } from "../../analytics/render/index.js";
+import { writeReport } from "../../analytics/render/index.js";
 import { openStore } from "../../openStore.js";
 import { isPostgresUrl } from "../../store/postgres/url.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
-import { writeOut } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 
 interface ReportOptions {
   by?: string;
@@ -36,21 +36,20 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   const out = options.out === "-" ? undefined : options.out;
   if (out !== undefined) refuseStoreAsOut(out, dbPath(options.db));
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
-  let parts: Iterable<string>;
+  // Stdout takes each part as it is made; a file takes the whole report once made, so a failed read leaves no half of one.
+  const parts: string[] = [];
+  const write = out === undefined ? (part: string) => void cliIo().stdout.write(part) : (part: string) => void parts.push(part);
   try {
     // A read never writes, so it cannot catch up a read model an upgrade added: it says so rather than report from empty tables.
     const behind = await projectionsBehind(sql, READ_MODELS);
     if (behind.length > 0) throw new Error(`${behindTheLog(path, behind)}; run \`stepstore rebuild\` (or any write command) once, then report`);
-    parts = (await renderReportParts(sql, params, prices)).parts;
+    await writeReport(sql, params, prices, write);
   } finally {
     await close();
   }
-  if (out === undefined) {
-    for (const part of parts) await writeOut(part);
-    return;
-  }
+  if (out === undefined) return writeOut(""); // resolves once everything before it is written
   try {
-    writeFileSync(out, [...parts].join(""));
+    writeFileSync(out, parts.join(""));
   } catch (error) {
     throw new Error(`--out ${out}: cannot write the report: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { SqlDatabase, SqlPort, SqlValue } from "../sqlPort.js";
+import { pagesOfRows, type SqlDatabase, type SqlPort, type SqlValue } from "../sqlPort.js";
 import { connectClient, openPool, storeError, withoutPassword, type PoolOptions } from "./connect.js";
 import { numberPlaceholders } from "./placeholders.js";
 import { preparedQuery } from "./prepared.js";
@@ -24,11 +24,13 @@ function portOver(url: string, target: Queryable, prepared = false): SqlPort {
       throw storeError(url, error, prepared);
     }
   };
+  const rows = async (sql: string, params?: readonly SqlValue[]) => (await query(sql, params, "array")).rows as unknown as SqlValue[][];
   return {
     dialect: "postgres",
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query(sql, params)).rows[0] as T | undefined,
-    rows: async (sql: string, params?: readonly SqlValue[]) => (await query(sql, params, "array")).rows as unknown as SqlValue[][],
+    rows,
+    rowPages: pagesOfRows(rows),
     run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
     write: async (sql: string, params?: readonly SqlValue[]) => void (await query(sql, params)),
   };
@@ -66,12 +68,14 @@ function transactionPort(url: string, client: pg.PoolClient): { port: SqlPort; s
   };
   /** A read, issued corked: it leaves at the end of this tick, with what was issued before and beside it. */
   const leaving = <R>(answer: Promise<R>): Promise<R> => (process.nextTick(sent), kept(answer));
+  const rows: SqlPort["rows"] = (sql, params) => (cork(), leaving(port.rows(sql, params)));
   return {
     port: {
       ...port,
       all: (sql, params) => (cork(), leaving(port.all(sql, params))),
       get: (sql, params) => (cork(), leaving(port.get(sql, params))),
-      rows: (sql, params) => (cork(), leaving(port.rows(sql, params))),
+      rows,
+      rowPages: pagesOfRows(rows),
       run: (sql, params) => (cork(), leaving(port.run(sql, params))),
       write(sql, params) {
         cork();

@@ -25,6 +25,18 @@ function sqlitePort(sqlite: Database, rollbacks: () => number): SqlPort {
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
     rows: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(rawStatement(sql).all(...params) as SqlValue[][]),
+    // async: a failure is a rejection; with no await inside, every page is handed in one synchronous pass.
+    async rowPages(sql, params, size, onPage) {
+      let page: SqlValue[][] = [];
+      for (const row of rawStatement(sql).iterate(...params) as IterableIterator<SqlValue[]>) {
+        page.push(row);
+        if (page.length === size) {
+          onPage(page);
+          page = [];
+        }
+      }
+      if (page.length > 0) onPage(page);
+    },
     run: (sql: string, params: readonly SqlValue[] = []) => {
       const { changes, lastInsertRowid } = statement(sql).run(...params);
       return Promise.resolve({ changes, lastInsertRowid: Number(lastInsertRowid) });
@@ -98,6 +110,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
     rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
+    rowPages: (sql, params, size, onPage) => afterTransaction(() => port.rowPages(sql, params, size, onPage)),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
     write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     transaction(fn) {
