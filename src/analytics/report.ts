@@ -162,8 +162,13 @@ function reportRow(values: readonly SqlValue[], cost: number | null): ReportRow 
  */
 export const REPORT_PAGE_ROWS = 100;
 
-/** The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost, handed to `onPage` as read. */
-export async function eachReportPage(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable, onPage: (rows: ReportRow[]) => void): Promise<void> {
+/**
+ * The §7 metrics of one dimension over the steps the filters keep, rows ordered by key, each with its cost, handed to
+ * `onPage` a page at a time as read (`SqlPort.rowPages`: it must not call the store).
+ */
+export async function eachReportPage(
+  port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable, onPage: (rows: ReportRow[]) => void | Promise<void>,
+): Promise<void> {
   const costOf = costsUnder(prices);
   const query = rollupMetricsQuery(port.dialect, dimension, filters);
   await port.rowPages(query.sql, query.params, REPORT_PAGE_ROWS, (values) => onPage(values.map((row) => reportRow(row, costOf(row[MODELS_AT] as string | null)))));
@@ -172,7 +177,7 @@ export async function eachReportPage(port: SqlPort, dimension: Dimension, filter
 /** The §7 metrics of one dimension over the steps the filters keep, every row at once. */
 export async function buildReport(port: SqlPort, dimension: Dimension, filters: ReportFilters, prices: PriceTable): Promise<Report> {
   const rows: ReportRow[] = [];
-  await eachReportPage(port, dimension, filters, prices, (page) => rows.push(...page));
+  await eachReportPage(port, dimension, filters, prices, (page) => void rows.push(...page));
   return { dimension, filters, rows };
 }
 

@@ -14,12 +14,13 @@ export interface SqlPort {
   /** The rows as arrays of their values in SELECT order: for reads of many wide rows (a report's 8,760 hours), where an object a row costs more than the query. */
   rows(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>;
   /**
-   * The rows as `rows` gives them, handed to `onPage` up to `size` at a time as they are read: what each page makes
-   * of them dies young, where a whole answer (a year's 8,760 hours) kept every row alive through each garbage
-   * collection. SQLite reads and hands every page in one synchronous pass, so nothing else runs on the connection
-   * while its statement is open; PostgreSQL hands on the pages of its answer.
+   * The rows as `rows` gives them, handed to `onPage` up to `size` at a time as they are read, each page taken (its
+   * promise settled) before the next is read: what a page makes of them dies young, where a whole answer (a year's
+   * 8,760 hours) kept every row alive through each garbage collection, and a writer of pages waits on its reader
+   * while the next page is read. SQLite's statement stays open meanwhile, so the connection is held (sqliteDatabase):
+   * `onPage` must not call the store. PostgreSQL hands on the pages of its answer.
    */
-  rowPages(sql: string, params: readonly SqlValue[], size: number, onPage: (rows: SqlValue[][]) => void): Promise<void>;
+  rowPages(sql: string, params: readonly SqlValue[], size: number, onPage: (rows: SqlValue[][]) => void | Promise<void>): Promise<void>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /**
    * A write whose answer nothing reads. In a PostgreSQL transaction it is pipelined: sent without waiting
@@ -40,7 +41,7 @@ export const pagesOfRows =
   (rows: SqlPort["rows"]): SqlPort["rowPages"] =>
   async (sql, params, size, onPage) => {
     const all = await rows(sql, params);
-    for (let start = 0; start < all.length; start += size) onPage(all.slice(start, start + size));
+    for (let start = 0; start < all.length; start += size) await onPage(all.slice(start, start + size));
   };
 
 interface RunResult {

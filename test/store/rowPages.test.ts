@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Every page `rowPages` hands on, in the order handed. */
 async function pagesOf(db: SqlDatabase, sql: string, params: SqlValue[], size: number): Promise<SqlValue[][][]> {
   const pages: SqlValue[][][] = [];
-  await db.rowPages(sql, params, size, (page) => pages.push(page));
+  await db.rowPages(sql, params, size, (page) => void pages.push(page));
   return pages;
 }
 
@@ -38,6 +38,18 @@ function rowPagesSpec(open: () => Promise<SqlDatabase>) {
     await db.close();
   });
 
+  it("hands the next page only once its reader has taken the last (its promise settled)", async () => {
+    const db = await open();
+    const taken: string[] = [];
+    await db.rowPages(select, [200], 20, async (page) => {
+      taken.push(`start ${page[0]![0]}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      taken.push(`end ${page[0]![0]}`);
+    });
+    expect(taken).toEqual(["start 201", "end 201", "start 221", "end 221", "start 241", "end 241"]);
+    await db.close();
+  });
+
   it("stops at a page its reader throws on, with that error, and the store answers the next statement", async () => {
     const db = await open();
     let handed = 0;
@@ -56,11 +68,33 @@ const ITEMS = "INSERT INTO items (n, label) SELECT n, 'item ' || n FROM ";
 
 describe("SqlPort.rowPages on SQLite", () => {
   let made = 0;
-  rowPagesSpec(async () => {
+  const open = async () => {
     const db = sqliteDatabase(openDatabase(join(dir, `pages-${(made += 1)}.db`)).sqlite);
     await db.run("CREATE TABLE items (n INTEGER PRIMARY KEY, label TEXT NOT NULL)");
     await db.run(`${ITEMS}(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 250) SELECT n FROM c)`);
     return db;
+  };
+  rowPagesSpec(open);
+
+  it("holds the one connection while its reader waits: a read, a write and a transaction asked meanwhile run after the last page", async () => {
+    const db = await open();
+    const order: string[] = [];
+    const asked: Promise<unknown>[] = [];
+    await db.rowPages("SELECT n, label FROM items ORDER BY n", [], 100, async (page) => {
+      order.push(`page of ${page.length}, last ${page.at(-1)![1]}`);
+      if (asked.length === 0) {
+        asked.push(
+          db.get<{ n: number }>("SELECT count(*) AS n FROM items").then((row) => order.push(`read ${row!.n}`)),
+          db.run("UPDATE items SET label = 'changed' WHERE n = 250").then(() => order.push("write")),
+          db.transaction((tx) => tx.run("DELETE FROM items WHERE n = 1")).then(() => order.push("transaction")),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    await Promise.all(asked);
+    expect(order).toEqual(["page of 100, last item 100", "page of 100, last item 200", "page of 50, last item 250", "read 250", "write", "transaction"]);
+    expect(await db.get("SELECT count(*) AS n FROM items WHERE label = 'changed'")).toEqual({ n: 1 });
+    await db.close();
   });
 });
 

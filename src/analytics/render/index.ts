@@ -26,19 +26,19 @@ export function jsonReportParts({ dimension, filters }: Pick<Report, "dimension"
  * at a time as they are read (a year by hour, 4 MB, is never one string, nor its rows all alive at once; docs/benchmarks.md,
  * 2026-12-05), the other formats whole. What `stepstore report` prints.
  */
-export async function writeReport(port: SqlPort, params: ReportParams, prices: PriceTable, write: (part: string) => void): Promise<void> {
+export async function writeReport(port: SqlPort, params: ReportParams, prices: PriceTable, write: (part: string) => void | Promise<void>): Promise<void> {
   const { dimension, filters, format } = params;
   if (format !== "json") return write(await renderOther(port, await buildReport(port, dimension, filters, prices), format, prices));
   const json = jsonReportParts({ dimension, filters });
-  write(json.head);
+  await write(json.head);
   await eachReportPage(port, dimension, filters, prices, (rows) => write(json.page(rows)));
-  write(json.end());
+  await write(json.end());
 }
 
 /** The report of `params` as one text: what `/v1/stats` and `/report` answer. */
 export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<{ contentType: string; body: string }> {
   const parts: string[] = [];
-  await writeReport(port, params, prices, (part) => parts.push(part));
+  await writeReport(port, params, prices, (part) => void parts.push(part));
   return { contentType: CONTENT_TYPES[params.format], body: parts.join("") };
 }
 

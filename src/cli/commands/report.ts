@@ -8,7 +8,7 @@ import { isPostgresUrl } from "../../store/postgres/url.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
-import { cliIo, writeOut } from "../io.js";
+import { writeOut } from "../io.js";
 
 interface ReportOptions {
   by?: string;
@@ -36,9 +36,10 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   const out = options.out === "-" ? undefined : options.out;
   if (out !== undefined) refuseStoreAsOut(out, dbPath(options.db));
   const { sql, path, close } = await openStore(dbPath(options.db), { mode: "read" });
-  // Stdout takes each part as it is made; a file takes the whole report once made, so a failed read leaves no half of one.
+  // Stdout takes each part as it is made, the next page read while a reader takes it; a file takes the whole report
+  // once made, so a failed read leaves no half of one.
   const parts: string[] = [];
-  const write = out === undefined ? (part: string) => void cliIo().stdout.write(part) : (part: string) => void parts.push(part);
+  const write = out === undefined ? writeOut : (part: string) => void parts.push(part);
   try {
     // A read never writes, so it cannot catch up a read model an upgrade added: it says so rather than report from empty tables.
     const behind = await projectionsBehind(sql, READ_MODELS);
@@ -47,7 +48,7 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   } finally {
     await close();
   }
-  if (out === undefined) return writeOut(""); // resolves once everything before it is written
+  if (out === undefined) return;
   try {
     writeFileSync(out, parts.join(""));
   } catch (error) {

@@ -25,17 +25,17 @@ function sqlitePort(sqlite: Database, rollbacks: () => number): SqlPort {
     all: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).all(...params) as T[]),
     get: <T>(sql: string, params: readonly SqlValue[] = []) => Promise.resolve(statement(sql).get(...params) as T | undefined),
     rows: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(rawStatement(sql).all(...params) as SqlValue[][]),
-    // async: a failure is a rejection; with no await inside, every page is handed in one synchronous pass.
+    // The statement stays open while each page is taken: sqliteDatabase holds the connection for it meanwhile.
     async rowPages(sql, params, size, onPage) {
       let page: SqlValue[][] = [];
       for (const row of rawStatement(sql).iterate(...params) as IterableIterator<SqlValue[]>) {
         page.push(row);
         if (page.length === size) {
-          onPage(page);
+          await onPage(page);
           page = [];
         }
       }
-      if (page.length > 0) onPage(page);
+      if (page.length > 0) await onPage(page);
     },
     run: (sql: string, params: readonly SqlValue[] = []) => {
       const { changes, lastInsertRowid } = statement(sql).run(...params);
@@ -55,6 +55,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * open, every other call on the connection waits for it to end (a promise-chain mutex). Transactions
  * take turns; a turn waiting for another process's write lock (a rebuild) waits off the event loop,
  * where SQLite's busy timeout would block it: the service keeps answering reads and its connections.
+ * A read handing its pages to an async reader (`rowPages`) takes a turn too: its statement stays open
+ * across the reader's waits, and better-sqlite3 runs nothing else on a connection while one is.
  */
 export function sqliteDatabase(sqlite: Database): SqlDatabase {
   let rollbacks = 0;
@@ -88,6 +90,23 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
   let open: Promise<void> | null = null;
   let turns: Promise<unknown> = Promise.resolve();
   const afterTransaction = <T>(call: () => Promise<T>): Promise<T> => (open ? open.then(() => afterTransaction(call)) : call());
+  /** Runs `hold` as the connection's next turn, after every turn asked for before it. */
+  const inTurn = <T>(hold: () => Promise<T>): Promise<T> => {
+    const turn = turns.then(hold);
+    turns = turn.catch(() => {});
+    return turn;
+  };
+  /** Holds the connection while `call` runs: every other call waits for it to end. */
+  const holding = async <T>(call: () => Promise<T>): Promise<T> => {
+    let end!: () => void;
+    open = new Promise<void>((resolve) => (end = resolve));
+    try {
+      return await call();
+    } finally {
+      open = null;
+      end();
+    }
+  };
   const inTransaction = async <T>(fn: (tx: SqlPort) => Promise<T>, deadline: number): Promise<T> => {
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
@@ -110,14 +129,12 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     all: (sql, params) => afterTransaction(() => port.all(sql, params)),
     get: (sql, params) => afterTransaction(() => port.get(sql, params)),
     rows: (sql, params) => afterTransaction(() => port.rows(sql, params)),
-    rowPages: (sql, params, size, onPage) => afterTransaction(() => port.rowPages(sql, params, size, onPage)),
+    rowPages: (sql, params, size, onPage) => inTurn(() => holding(() => port.rowPages(sql, params, size, onPage))),
     run: (sql, params) => afterTransaction(() => port.run(sql, params)),
     write: (sql, params) => afterTransaction(() => port.write(sql, params)),
     transaction(fn) {
       const deadline = performance.now() + busyTimeout;
-      const turn = turns.then(() => inTransaction(fn, deadline));
-      turns = turn.catch(() => {});
-      return turn;
+      return inTurn(() => inTransaction(fn, deadline));
     },
     close: async () => {
       await turns;
