@@ -42,13 +42,6 @@ const BATCH_CACHE_KIB = 65_536;
  */
 export const SERVICE_CACHE_KIB = 8_192;
 
-/**
- * The read-only commands map the file (up to SQLite's own cap on Linux, SQLITE_MAX_MMAP_SIZE) rather than copy each
- * page in with a system call: a read of rows scattered through a large store, as `report --by hour`'s 8,760 summaries
- * are in one built by appends, took ~25 ms less from a warm OS cache (docs/benchmarks.md, 2026-12-05).
- */
-const READ_MMAP_BYTES = 0x7fff0000;
-
 export interface OpenOptions {
   /** The page cache in KiB (default: the batch size). */
   cacheKiB?: number;
@@ -252,7 +245,6 @@ export function openForReading(path: string): ReadingDatabase {
   try {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma("query_only = ON");
-    sqlite.pragma(`mmap_size = ${READ_MMAP_BYTES}`);
     sqlite.pragma(`cache_size = -${BATCH_CACHE_KIB}`);
     sqlite.pragma("temp_store = MEMORY");
     checkSchema(sqlite, absolute);

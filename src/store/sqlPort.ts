@@ -16,9 +16,9 @@ export interface SqlPort {
   /**
    * The rows as `rows` gives them, handed to `onPage` up to `size` at a time as they are read, each page taken (its
    * promise settled) before the next is read: what a page makes of them dies young, where a whole answer (a year's
-   * 8,760 hours) kept every row alive through each garbage collection, and a writer of pages waits on its reader
-   * while the next page is read. SQLite's statement stays open meanwhile, so the connection is held (sqliteDatabase):
-   * `onPage` must not call the store. PostgreSQL hands on the pages of its answer.
+   * 8,760 hours) kept every row alive through each garbage collection, and a page written to a pipe drains while the
+   * next is made. SQLite's statement stays open until the last page is taken, so the connection is held meanwhile
+   * (sqliteDatabase): `onPage` must not call the store. PostgreSQL hands on the pages of its answer, read whole.
    */
   rowPages(sql: string, params: readonly SqlValue[], size: number, onPage: (rows: SqlValue[][]) => void | Promise<void>): Promise<void>;
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
