@@ -96,21 +96,26 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
     turns = turn.catch(() => {});
     return turn;
   };
-  /** Holds the connection while `call` runs: every other call waits for it to end. */
-  const holding = async <T>(call: () => Promise<T>): Promise<T> => {
+  /** Holds the connection (every other call waits on `open`) until the returned release is called. */
+  const hold = (): (() => void) => {
     let end!: () => void;
     open = new Promise<void>((resolve) => (end = resolve));
+    return () => {
+      open = null;
+      end();
+    };
+  };
+  const holding = async <T>(call: () => Promise<T>): Promise<T> => {
+    const release = hold();
     try {
       return await call();
     } finally {
-      open = null;
-      end();
+      release();
     }
   };
   const inTransaction = async <T>(fn: (tx: SqlPort) => Promise<T>, deadline: number): Promise<T> => {
-    let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
-    await beginWriting(deadline, () => (open = ended));
+    let release!: () => void;
+    await beginWriting(deadline, () => (release = hold()));
     try {
       const result = await fn(port);
       commit.run();
@@ -120,8 +125,7 @@ export function sqliteDatabase(sqlite: Database): SqlDatabase {
       if (sqlite.inTransaction) rollback.run();
       throw error;
     } finally {
-      open = null;
-      end();
+      release();
     }
   };
   return {
