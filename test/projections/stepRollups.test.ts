@@ -3,7 +3,7 @@ import { createEventKeyer } from "../../src/records/eventKey.js";
 import { verifyRows } from "../../src/projections/verify.js";
 import type { SqlDatabase, SqlValue } from "../../src/store/sqlPort.js";
 import { openPostgresStepstore, openStepstore, wireProjections } from "../../src/stepstore.js";
-import { heldOf, type HeldSummary } from "../../src/projections/stepStats/cells.js";
+import { heldOf, type HeldSummary } from "../../src/projections/stepStats/summary.js";
 import { hold, MAX_HELD } from "../../src/projections/stepStats/held.js";
 import type { Store } from "../../src/store/store.js";
 import { emptySpecDatabase, openStoreUnderTest } from "../helpers/storeUnderTest.js";
@@ -227,6 +227,46 @@ describe("the summaries a writer holds between its transactions (held.ts)", () =
     } finally {
       await sql.close();
     }
+  });
+
+  describe("a run's model the writer holds", () => {
+    const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+    const heldModel = [runEvent("in_progress", { model: "gpt-4o" }), stepEvent("completed", { id: "step_held_1", completed_at: 1_755_180_030, usage })];
+    const renamed = [runEvent("completed", { model: "gpt-4o-mini", completed_at: 1_755_180_040 })];
+    const laterStep = [stepEvent("completed", { id: "step_held_2", completed_at: 1_755_180_035, usage })];
+    const stepsByModel = async (sql: SqlDatabase) =>
+      (await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key")).map((row) => [row.key, Number(row.steps)]);
+
+    it("given another writer naming another model, when the writer appends a step of the run, then it counts under the new one", async () => {
+      const first = await openStoreUnderTest();
+      const second = await secondHandle(first);
+      try {
+        await first.append(batch(heldModel, 0));
+        await second.append(batch(renamed, 10));
+        await first.append(batch(laterStep, 20));
+        expect(await stepsByModel(first.sql)).toEqual([["gpt-4o-mini", 2]]);
+        expect((await verifyRows(sourceOf(first.sql))).differences).toEqual([]);
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    });
+
+    it("given an append naming another model that rolls back, when the writer appends a step of the run, then it counts under the stored one", async () => {
+      const sql = await emptySpecDatabase();
+      try {
+        const { append } = wireProjections(sql);
+        await append(batch(heldModel, 0));
+        const undo = await refuseCheckpoints(sql);
+        await expect(append(batch(renamed, 10))).rejects.toThrow("checkpoint refused");
+        await undo();
+        await append(batch(laterStep, 20));
+        expect(await stepsByModel(sql)).toEqual([["gpt-4o", 2]]);
+        expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
+      } finally {
+        await sql.close();
+      }
+    });
   });
 
   it("holds at most MAX_HELD summaries, dropping the least recently touched first", () => {

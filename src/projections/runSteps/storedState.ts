@@ -20,6 +20,10 @@ export const STEP_FACT_COLUMNS = `run_id AS "runId", created_at AS "createdAt", 
   last_error_code AS "lastErrorCode", completion_seconds AS "completionSeconds", prompt_tokens AS "promptTokens",
   completion_tokens AS "completionTokens", total_tokens AS "totalTokens"`;
 
+/** The `run_step_tools` rows of steps, each step's in the table's (step, tool) order. */
+export const readTools = (tx: SqlPort, stepIds: readonly string[]) =>
+  selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds);
+
 /** `run_step_tools` rows as each step's tools: what a stored row's facts are read with. */
 export function toolsByStep(rows: readonly { step_id: string; tool: string }[]): Map<string, string[]> {
   const tools = new Map<string, string[]>();
@@ -50,7 +54,7 @@ export async function loadSteps(tx: SqlPort, stepIds: readonly string[]): Promis
   const [saved, rows, tools] = await Promise.all([
     selectByKeys<{ step_id: string; state: string }>(tx, "SELECT step_id, state FROM run_step_folds WHERE", "step_id", stepIds),
     selectByKeys<StoredRow>(tx, SELECT_ROWS, "id", stepIds),
-    selectByKeys<{ step_id: string; tool: string }>(tx, "SELECT step_id, tool FROM run_step_tools WHERE", "step_id", stepIds),
+    readTools(tx, stepIds),
   ]);
   const folds = new Map(saved.map((s) => [s.step_id, JSON.parse(s.state) as StepFoldState]));
   const toolsOf = toolsByStep(tools);

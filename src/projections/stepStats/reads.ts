@@ -5,7 +5,8 @@ import type { SqlPort } from "../../store/sqlPort.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
 import { factValues, toolsOf, type RunStepRow } from "../runSteps/row.js";
-import { STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
+import { readTools, STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
+import { hold } from "./held.js";
 import { cellOf, cellsOf, type SummaryRow } from "./cells.js";
 import { modelKeySql, UNKNOWN_MODEL } from "./dimensions.js";
 import { stepSummaries } from "./tables.js";
@@ -38,7 +39,6 @@ function readAheadModels(tx: SqlPort, { stepIds, runIds }: NamedIds): ReadAhead<
 }
 
 const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
-const SELECT_TOOLS = "SELECT t.step_id AS step_id, t.tool AS tool FROM run_step_tools t JOIN run_steps s ON s.id = t.step_id WHERE";
 
 const SELECT_SUMMARIES = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
 const SELECT_SUMMARIES_OF_RUN_MODELS = `${SELECT_SUMMARIES} dimension = 'model' AND key IN (SELECT ${modelKeySql("model")} FROM runs WHERE`;
@@ -82,28 +82,40 @@ export function readAheadRollups(tx: SqlPort, events: readonly LogEvent[]): Roll
   return { models: readAheadModels(tx, ids), summaries: readAheadSummaries(tx, events, ids) };
 }
 
-/** Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once. */
-export async function modelsNow(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<(runId: string | null) => string | null> {
+/**
+ * Each run's model now (after this batch's runs), null when no snapshot named one: the batch's runs read at once, but
+ * for those it changed and those `held` holds (held.ts), which then holds each of them as it is after this batch.
+ */
+export async function modelsNow(
+  tx: SqlPort,
+  changes: BatchChanges,
+  ahead: ReadAhead<string | null> | undefined,
+  held: Map<string, string | null>,
+): Promise<(runId: string | null) => string | null> {
   const runIds = new Set(changes.runModels.keys());
   for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
-  const known = await valuesOf(ahead, [...runIds], (ids) => readModels(tx, ids));
-  // The models this batch gave runs: written after the read ahead.
-  for (const [runId, { after }] of changes.runModels) known.set(runId, after);
+  const unknown = [...runIds].filter((id) => !changes.runModels.has(id) && !held.has(id));
+  const known = await valuesOf(ahead, unknown, (ids) => readModels(tx, ids));
+  for (const runId of runIds) {
+    // The models this batch gave runs: written after the read ahead, and after what was held.
+    const changed = changes.runModels.get(runId);
+    const model = changed ? changed.after : held.has(runId) ? held.get(runId)! : known.get(runId) ?? null;
+    known.set(runId, model);
+    hold(held, runId, model);
+  }
   return (runId) => (runId === null ? null : known.get(runId) ?? null);
 }
 
 /**
  * The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted
  * with their own facts): found by their rows' run (the index `run_steps_run_order` leads by it), not through the log,
- * whose events of a run lie scattered among the others (on PostgreSQL that read was 15% of an ingest). The facts and
- * the tools are read side by side.
+ * whose events of a run lie scattered among the others (on PostgreSQL that read was 15% of an ingest). Their tools are
+ * read only for steps found: a run's model is mostly learned before its steps.
  */
 export async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
-  const runIds = [...changes.runModels.keys()];
-  const [rows, tools] = await Promise.all([
-    selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", runIds),
-    selectByKeys<{ step_id: string; tool: string }>(tx, SELECT_TOOLS, "s.run_id", runIds),
-  ]);
-  const toolsOf = toolsByStep(tools);
-  return rows.filter((row) => !changes.steps.has(row.id)).map((row) => stepFacts(row, toolsOf.get(row.id) ?? []));
+  const rows = (await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", [...changes.runModels.keys()]))
+    .filter((row) => !changes.steps.has(row.id));
+  if (rows.length === 0) return [];
+  const toolsOf = toolsByStep(await readTools(tx, rows.map((row) => row.id)));
+  return rows.map((row) => stepFacts(row, toolsOf.get(row.id) ?? []));
 }

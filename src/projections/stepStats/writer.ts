@@ -3,8 +3,10 @@ import { byKeysStatements, insertStatements, rowsInsert, runTogether } from "../
 import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
-import { addChange, changesAnything, heldOf, RollupDelta, storedRow, type SummaryRow } from "./cells.js";
-import { forgetHeld, heldSummaries, hold } from "./held.js";
+import type { SummaryRow } from "./cells.js";
+import { changesAnything, RollupDelta } from "./delta.js";
+import { addChange, heldOf, storedRow } from "./summary.js";
+import { forgetHeld, heldRows, hold, type Held } from "./held.js";
 import { stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 import { valuesOf, type ReadAhead } from "../readAhead.js";
@@ -19,9 +21,9 @@ const DROP = "DELETE FROM step_summaries WHERE";
  * The batch's net change to each summary: each changed step leaves its old keys for its new ones; a run's new model
  * moves its other steps. The models (on PostgreSQL mostly read ahead) and the moved steps are read side by side.
  */
-async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined): Promise<RollupDelta> {
+async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined, held: Held): Promise<RollupDelta> {
   const delta = new RollupDelta();
-  const [modelNow, moved] = await Promise.all([modelsNow(tx, changes, ahead), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
+  const [modelNow, moved] = await Promise.all([modelsNow(tx, changes, ahead, held.runModels), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
   const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
   for (const { before, after } of changes.steps.values()) delta.move(before, before && modelBefore(before.runId), after, after && modelNow(after.runId));
   // Read by its row's run: one whose model changed.
@@ -34,10 +36,9 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<stri
  * append lock, so no other writer moves them meanwhile), adds its changes in JavaScript (the percentiles ranked over each new
  * histogram), and writes back each changed row, dropping those no step counts in any more: one statement on PostgreSQL.
  */
-async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<SummaryRow> | undefined): Promise<void> {
+async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<SummaryRow> | undefined, { summaries: held }: Held): Promise<void> {
   const touched = [...delta.summaries.values()].filter(changesAnything);
   if (touched.length === 0) return;
-  const held = heldSummaries(tx);
   const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
   const stored = await valuesOf(ahead, unheld, (cells) => readSummaries(tx, cells));
   // Each found before any is held anew: holding one may drop another the batch touches, held when `unheld` was read.
@@ -66,7 +67,8 @@ export const stepStatsProjection: Projection<RollupsAhead> = {
   readAhead: readAheadRollups,
   // A store made before the rollups is refolded whole when first opened for writing (rebuild.ts: catchUpProjections).
   async apply(tx, _events, changes, ahead) {
-    await applyDelta(tx, await deltaOf(tx, changes, ahead?.models), ahead?.summaries);
+    const held = heldRows(tx);
+    await applyDelta(tx, await deltaOf(tx, changes, ahead?.models, held), ahead?.summaries, held);
   },
   async truncate(tx) {
     forgetHeld(tx);
