@@ -269,15 +269,32 @@ describe("the summaries a writer holds between its transactions (held.ts)", () =
     });
   });
 
-  it("holds at most MAX_HELD summaries, dropping the least recently touched first", () => {
+  it("given a batch of more runs than the writer holds, some held and some not, then each step counts under its run's model", async () => {
+    const sql = await emptySpecDatabase();
+    try {
+      const { append } = wireProjections(sql);
+      const runs = MAX_HELD + 300;
+      const runOf = (i: number) => `run_held_${i}`;
+      const stepsOf = (from: number) => Array.from({ length: runs }, (_, i) => stepEvent("completed", { id: `step_held_${from + i}`, run_id: runOf(i), completed_at: 1_755_180_030 }));
+      const named = Array.from({ length: runs }, (_, i) => runEvent("in_progress", { id: runOf(i), model: i % 2 === 0 ? "gpt-4o" : "gpt-4.1" }));
+      await append(batch([...named, ...stepsOf(0)], 0));
+      await append(batch(stepsOf(runs), 2 * runs));
+      const byModel = await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key");
+      expect(byModel.map((row) => [row.key, Number(row.steps)])).toEqual([["gpt-4.1", runs], ["gpt-4o", runs]]);
+      expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it("holds at most MAX_HELD values, starting again past it", () => {
     const held = new Map<string, HeldSummary>();
     const summary = heldOf(undefined);
-    for (let cell = 0; cell <= MAX_HELD; cell++) {
-      hold(held, String(cell), summary);
-      if (cell === 10) hold(held, "0", summary); // touched again: now among the most recent
-    }
+    for (let cell = 0; cell < MAX_HELD; cell++) hold(held, String(cell), summary);
+    hold(held, "0", summary); // held already: nothing dropped
     expect(held.size).toBe(MAX_HELD);
-    expect([held.has("0"), held.has("1"), held.has(String(MAX_HELD))]).toEqual([true, false, true]);
+    hold(held, String(MAX_HELD), summary);
+    expect([...held.keys()]).toEqual([String(MAX_HELD)]);
   });
 });
 

@@ -6,8 +6,9 @@ import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
 import { factValues, toolsOf, type RunStepRow } from "../runSteps/row.js";
 import { readTools, STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
-import { hold } from "./held.js";
-import { cellOf, cellsOf, type SummaryRow } from "./cells.js";
+import { hold, type Held } from "./held.js";
+import { heldOf } from "./summary.js";
+import { cellOf, cellsOf, COUNT_INDEX, type SummaryRow } from "./cells.js";
 import { modelKeySql, UNKNOWN_MODEL } from "./dimensions.js";
 import { stepSummaries } from "./tables.js";
 
@@ -96,25 +97,44 @@ export async function modelsNow(
   for (const { before, after } of changes.steps.values()) for (const step of [before, after]) if (step?.runId) runIds.add(step.runId);
   const unknown = [...runIds].filter((id) => !changes.runModels.has(id) && !held.has(id));
   const known = await valuesOf(ahead, unknown, (ids) => readModels(tx, ids));
+  const models = new Map<string, string | null>();
   for (const runId of runIds) {
     // The models this batch gave runs: written after the read ahead, and after what was held.
     const changed = changes.runModels.get(runId);
-    const model = changed ? changed.after : held.has(runId) ? held.get(runId)! : known.get(runId) ?? null;
-    known.set(runId, model);
-    hold(held, runId, model);
+    models.set(runId, changed ? changed.after : held.has(runId) ? held.get(runId)! : known.get(runId) ?? null);
   }
-  return (runId) => (runId === null ? null : known.get(runId) ?? null);
+  // Each found before any is held anew: holding one may drop the others.
+  for (const [runId, model] of models) hold(held, runId, model);
+  return (runId) => (runId === null ? null : models.get(runId) ?? null);
+}
+
+const UNKNOWN_MODEL_CELL = cellOf("model", UNKNOWN_MODEL);
+
+/**
+ * The runs of the batch whose new model may move stored steps. A run that had no model moves the steps counted under
+ * (unknown): none while that summary is empty, which a writer whose summaries outlast a transaction (held.ts) reads
+ * once and then keeps; so a run named before its steps, as webhooks mostly come, costs no look for them.
+ */
+export async function runsMovingSteps(tx: SqlPort, changes: BatchChanges, held: Held): Promise<string[]> {
+  const runIds = [...changes.runModels.keys()];
+  if (runIds.length === 0 || !held.lasting) return runIds;
+  let unknown = held.summaries.get(UNKNOWN_MODEL_CELL);
+  if (unknown === undefined) {
+    unknown = heldOf((await readSummaries(tx, [UNKNOWN_MODEL_CELL])).get(UNKNOWN_MODEL_CELL));
+    hold(held.summaries, UNKNOWN_MODEL_CELL, unknown);
+  }
+  return unknown.counts[COUNT_INDEX.steps] === 0 ? runIds.filter((id) => changes.runModels.get(id)!.before !== null) : runIds;
 }
 
 /**
- * The stored steps of the runs whose model changed, as the rollups count them, less those the batch changed (counted
+ * The stored steps of `runIds` (runs whose model changed), as the rollups count them, less those the batch changed (counted
  * with their own facts): found by their rows' run (the index `run_steps_run_order` leads by it), not through the log,
  * whose events of a run lie scattered among the others (on PostgreSQL that read was 15% of an ingest). Their tools are
  * read only for steps found: a run's model is mostly learned before its steps.
  */
-export async function movedSteps(tx: SqlPort, changes: BatchChanges): Promise<StepFacts[]> {
-  const rows = (await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", [...changes.runModels.keys()]))
-    .filter((row) => !changes.steps.has(row.id));
+export async function movedSteps(tx: SqlPort, changes: BatchChanges, runIds: readonly string[]): Promise<StepFacts[]> {
+  if (runIds.length === 0) return [];
+  const rows = (await selectByKeys<Omit<StepFacts, "tools"> & { id: string }>(tx, SELECT_FACTS, "run_id", runIds)).filter((row) => !changes.steps.has(row.id));
   if (rows.length === 0) return [];
   const toolsOf = toolsByStep(await readTools(tx, rows.map((row) => row.id)));
   return rows.map((row) => stepFacts(row, toolsOf.get(row.id) ?? []));

@@ -10,7 +10,7 @@ import { forgetHeld, heldRows, hold, type Held } from "./held.js";
 import { stepSummaries } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 import { valuesOf, type ReadAhead } from "../readAhead.js";
-import { modelsNow, movedSteps, readAheadRollups, readSummaries, type RollupsAhead } from "./reads.js";
+import { modelsNow, movedSteps, readAheadRollups, readSummaries, runsMovingSteps, type RollupsAhead } from "./reads.js";
 
 // A cell is its dimension and key: an update sets neither, and leaves `step_summaries_dimension` as it was.
 const UPSERT = upsertOf(stepSummaries, ["cell"], ["dimension", "key"]);
@@ -23,7 +23,10 @@ const DROP = "DELETE FROM step_summaries WHERE";
  */
 async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<string | null> | undefined, held: Held): Promise<RollupDelta> {
   const delta = new RollupDelta();
-  const [modelNow, moved] = await Promise.all([modelsNow(tx, changes, ahead, held.runModels), changes.runModels.size > 0 ? movedSteps(tx, changes) : []]);
+  const [modelNow, moved] = await Promise.all([
+    modelsNow(tx, changes, ahead, held.runModels),
+    runsMovingSteps(tx, changes, held).then((runIds) => movedSteps(tx, changes, runIds)),
+  ]);
   const modelBefore = (runId: string | null) => (runId !== null && changes.runModels.has(runId) ? changes.runModels.get(runId)!.before : modelNow(runId));
   for (const { before, after } of changes.steps.values()) delta.move(before, before && modelBefore(before.runId), after, after && modelNow(after.runId));
   // Read by its row's run: one whose model changed.
@@ -49,13 +52,10 @@ async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<Summ
     const summary = summaries[i]!;
     addChange(summary, change);
     const row = storedRow(change, summary);
-    if (row) {
-      rows.push(row);
-      hold(held, change.cell, summary);
-    } else {
-      emptied.push(change.cell);
-      held.delete(change.cell);
-    }
+    if (row) rows.push(row);
+    else emptied.push(change.cell);
+    // An emptied summary stays held, with no steps: its row is dropped, as none is stored for a key never counted.
+    hold(held, change.cell, summary);
   }
   await runTogether(tx, [...insertStatements(tx, UPSERT_ROWS, rows.map(UPSERT.values)), ...byKeysStatements(tx, DROP, "cell", emptied)]);
 }
