@@ -9,7 +9,7 @@ export function percentileRank(p: number, n = "n"): string {
   return `(${p} * ${n} + 99) / 100`;
 }
 
-/** `percentileRank` in JavaScript, the same integer arithmetic: the writer ranks each summary's histogram (cells.ts). */
+/** `percentileRank` in JavaScript, the same integer arithmetic: the writer ranks each summary's histogram (summary.ts). */
 export const nearestRank = (p: number, n: number) => Math.floor((p * n + 99) / 100);
 
 /**

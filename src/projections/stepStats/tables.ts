@@ -4,7 +4,7 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
  * Each report row ready to read (issue 15): per dimension and key (`all` for the whole, each step once), the steps by
  * status, the completed steps with a completion time and their seconds, the token sums, the nearest-rank percentiles,
  * and what they and `cost_usd` come from: the histogram of completion seconds and the sums by model. The writer reads a
- * batch's touched rows, adds its changes and writes them back, one row a key (cells.ts). A tool key counts each step
+ * batch's touched rows, adds its changes and writes them back, one row a key (summary.ts). A tool key counts each step
  * once per tool. A finer grain (hour × assistant × model × type × tool set × status × error × seconds) was measured at
  * 999,501 rows for the bench world's 1,000,000 steps: no fewer rows than `run_steps`, so filtered reports read the steps.
  */
