@@ -33,6 +33,9 @@ function seeded(seed: number) {
 }
 
 const summaries = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries ORDER BY cell");
+/** The steps each model's summary counts, by model. */
+const stepsByModel = async (sql: SqlDatabase) =>
+  (await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key")).map((row) => [row.key, Number(row.steps)]);
 
 /** A read-only snapshot source over the store's own port: verify's comparison, as `verify` runs it. */
 const sourceOf = (sql: SqlDatabase) => ({
@@ -101,8 +104,7 @@ describe("the step rollups (issue 15)", () => {
       const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
       await append({ source: "file", accepted: keyed([runEvent("in_progress", { model: "gpt-4o" }), stepEvent("completed", { completed_at: 1_755_180_030, usage })], keyOf, 0), rejected: [] });
       await append({ source: "file", accepted: keyed([runEvent("completed", { model: "gpt-4o-mini", completed_at: 1_755_180_040 })], keyOf, 2), rejected: [] });
-      const byModel = await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key");
-      expect(byModel.map((row) => [row.key, Number(row.steps)])).toEqual([["gpt-4o-mini", 1]]);
+      expect(await stepsByModel(sql)).toEqual([["gpt-4o-mini", 1]]);
       const [whole] = await sql.all<{ models: string }>("SELECT models FROM step_summaries WHERE dimension = 'all'");
       expect(JSON.parse(whole!.models)).toEqual([["gpt-4o-mini", 1, 10, 5]]);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
@@ -234,8 +236,6 @@ describe("the summaries a writer holds between its transactions (held.ts)", () =
     const heldModel = [runEvent("in_progress", { model: "gpt-4o" }), stepEvent("completed", { id: "step_held_1", completed_at: 1_755_180_030, usage })];
     const renamed = [runEvent("completed", { model: "gpt-4o-mini", completed_at: 1_755_180_040 })];
     const laterStep = [stepEvent("completed", { id: "step_held_2", completed_at: 1_755_180_035, usage })];
-    const stepsByModel = async (sql: SqlDatabase) =>
-      (await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key")).map((row) => [row.key, Number(row.steps)]);
 
     it("given another writer naming another model, when the writer appends a step of the run, then it counts under the new one", async () => {
       const first = await openStoreUnderTest();
@@ -279,8 +279,7 @@ describe("the summaries a writer holds between its transactions (held.ts)", () =
       const named = Array.from({ length: runs }, (_, i) => runEvent("in_progress", { id: runOf(i), model: i % 2 === 0 ? "gpt-4o" : "gpt-4.1" }));
       await append(batch([...named, ...stepsOf(0)], 0));
       await append(batch(stepsOf(runs), 2 * runs));
-      const byModel = await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key");
-      expect(byModel.map((row) => [row.key, Number(row.steps)])).toEqual([["gpt-4.1", runs], ["gpt-4o", runs]]);
+      expect(await stepsByModel(sql)).toEqual([["gpt-4.1", runs], ["gpt-4o", runs]]);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
     } finally {
       await sql.close();
