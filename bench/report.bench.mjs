@@ -143,9 +143,10 @@ if (process.env.BENCH_DB === undefined) {
     `${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
 } else console.log(`store: ${dbPath} (BENCH_DB, built by an earlier run), ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`);
 const sqlite = new Database(dbPath, { readonly: true });
-const perDimension = sqlite.prepare("SELECT dimension, count(*) AS n, sum(length(histogram)) AS h, sum(length(models)) AS m FROM step_summaries GROUP BY dimension ORDER BY dimension").all();
+const perDimension = sqlite.prepare("SELECT dimension, count(*) AS n, sum(length(models)) AS m FROM step_summaries GROUP BY dimension ORDER BY dimension").all();
+const pages = sqlite.prepare("SELECT count(*) AS n, coalesce(sum(length(histogram)), 0) AS h FROM step_summary_seconds").get();
 console.log(`step_summaries rows for ${STEPS} steps: ${perDimension.map((r) => `${r.dimension} ${r.n}`).join(", ")}; ` +
-  `their histograms ${(perDimension.reduce((n, r) => n + r.h, 0) / 1e6).toFixed(1)} MB and models ${(perDimension.reduce((n, r) => n + r.m, 0) / 1e6).toFixed(1)} MB of JSON`);
+  `their models ${(perDimension.reduce((n, r) => n + r.m, 0) / 1e6).toFixed(1)} MB of JSON, their histograms ${pages.n} pages, ${(pages.h / 1e6).toFixed(1)} MB of JSON`);
 sqlite.close();
 
 // Whole processes, best of REPEAT each: the scan (bare node + better-sqlite3, as a user's script would run it) and each report.

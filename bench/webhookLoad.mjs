@@ -13,8 +13,11 @@ import { worldLines } from "./world.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const CONNECTIONS = Number(process.env.WEBHOOK_BENCH_CONNECTIONS ?? 16);
 
-/** Distinct webhook-form events (about 650 bytes each), so that the measured requests all append. */
-export const webhookBodies = (runs = 8000) => [...worldLines(424242, runs)].filter((line) => line.startsWith('{"id":"evt_') && line.includes('"object":"event"'));
+/**
+ * Distinct webhook-form events (about 650 bytes each), so that the measured requests all append; their steps take
+ * seconds to minutes, as real ones do (each summary's histogram then spans minutes: what the rollups write a webhook).
+ */
+export const webhookBodies = (runs = 8000) => [...worldLines(424242, runs, { minuteSteps: true })].filter((line) => line.startsWith('{"id":"evt_') && line.includes('"object":"event"'));
 
 export const BARE_SERVER = `
   const server = require("node:http").createServer((req, res) => {

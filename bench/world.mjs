@@ -18,8 +18,12 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const WORDS = "the order refund policy shipping invoice status customer account delay warehouse tracking label return window item".split(" ");
 const INSTRUCTIONS = "You are a support assistant for an online shop. Answer briefly, look orders up with the tools, and cite the policy documents you used.";
 
-/** Yields JSON lines (without newline) of a world of `runs` runs: about 20 records a run, about 450 bytes a record. */
-export function* worldLines(seed, runs) {
+/**
+ * Yields JSON lines (without newline) of a world of `runs` runs: about 20 records a run, about 450 bytes a record. A
+ * step takes 1–8 s; with `minuteSteps`, 1 s to 10 min, most within seconds (the cube of a uniform draw), as real
+ * runs' steps do (a tool call waits on its caller).
+ */
+export function* worldLines(seed, runs, { minuteSteps = false } = {}) {
   const random = mulberry32(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const id = (prefix, n = 24) => {
@@ -111,7 +115,7 @@ export function* worldLines(seed, runs) {
       for (let d = 0; d < deltas.length; d++) {
         yield event("thread.run.step.delta", stepCreated + d, { id: stepId, object: "thread.run.step.delta", delta: { step_details: deltas[d] } });
       }
-      t = stepCreated + 1 + Math.floor(random() * 8);
+      t = stepCreated + 1 + Math.floor(minuteSteps ? random() ** 3 * 600 : random() * 8);
       if (expires && s === stepCount - 1) break; // the run expires with this step still in progress
       const usage = { prompt_tokens: 200 + Math.floor(random() * 900), completion_tokens: 10 + Math.floor(random() * 300) };
       usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;

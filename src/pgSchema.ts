@@ -8,7 +8,7 @@ import { postgresViewSelect } from "./analytics/postgresMetrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
-export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepSummaries } = derivePgTables({
+export const { events, rejections, runSteps, runStepTools, runs, assistants, checkpoints, runStepFolds, runExpiries, stepSummaries, stepSummarySeconds } = derivePgTables({
   events: sqlite.events,
   rejections: sqlite.rejections,
   runSteps: sqlite.runSteps,
@@ -19,6 +19,7 @@ export const { events, rejections, runSteps, runStepTools, runs, assistants, che
   runStepFolds: sqlite.runStepFolds,
   runExpiries: sqlite.runExpiries,
   stepSummaries: sqlite.stepSummaries,
+  stepSummarySeconds: sqlite.stepSummarySeconds,
 });
 
 export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));

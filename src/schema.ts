@@ -7,4 +7,4 @@ export { runExpiries, runStepFolds, runSteps, runStepTools } from "./projections
 export { runs } from "./projections/runs/tables.js";
 export { assistants } from "./projections/assistants/tables.js";
 export { statsByAssistant, statsByDay, statsByError, statsByHour, statsByModel, statsByTool, statsByType } from "./analytics/views.js";
-export { stepSummaries } from "./projections/stepStats/tables.js";
+export { stepSummaries, stepSummarySeconds } from "./projections/stepStats/tables.js";

@@ -47,5 +47,6 @@ export function insertNewOf<T extends SQLiteTable>(table: T, keys: readonly (key
 /** `DELETE FROM` each table: a projection's truncate. */
 export const deleteAllSql = (table: SQLiteTable) => `DELETE FROM ${getTableName(table)}`;
 
-/** `SELECT` of every column named by its TypeScript key (`in_progress AS "inProgress"`), so rows read back as `$inferSelect` (ending before WHERE). */
-export const selectByKeyNamesSql = (table: SQLiteTable) => `SELECT ${columnsOf(table).map((c) => `${c.name} AS "${c.key}"`).join(", ")} FROM ${getTableName(table)}`;
+/** Every column of `table` (as `alias` names it) by its TypeScript key (`s.in_progress AS "inProgress"`): rows read back as `$inferSelect`. */
+export const columnsByKeyNamesSql = (table: SQLiteTable, alias: string) =>
+  columnsOf(table).map((c) => `${alias}.${c.name} AS "${c.key}"`).join(", ");

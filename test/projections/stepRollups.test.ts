@@ -33,6 +33,7 @@ function seeded(seed: number) {
 }
 
 const summaries = (sql: SqlDatabase) => sql.all<Record<string, SqlValue>>("SELECT * FROM step_summaries ORDER BY cell");
+const pages = (sql: SqlDatabase) => sql.all<{ cell: string; page: number; histogram: string }>("SELECT * FROM step_summary_seconds ORDER BY cell, page");
 /** The steps each model's summary counts, by model. */
 const stepsByModel = async (sql: SqlDatabase) =>
   (await sql.all<{ key: string; steps: number }>("SELECT key, steps FROM step_summaries WHERE dimension = 'model' ORDER BY key")).map((row) => [row.key, Number(row.steps)]);
@@ -86,11 +87,15 @@ describe("the step rollups (issue 15)", () => {
       // Some runs were named by a snapshot after their steps: those steps moved from (unknown) to the run's model.
       expect(appended.some((row) => row.dimension === "model" && row.key !== "(unknown)")).toBe(true);
       expect(appended.some((row) => row.p95_completion_seconds !== null)).toBe(true);
-      expect(appended.filter((row) => row.histogram !== "[]").length).toBeGreaterThan(7);
+      const appendedPages = await pages(sql);
+      expect(new Set(appendedPages.map((page) => page.cell)).size).toBeGreaterThan(7);
+      // The world's completion times span several pages: a summary's histogram is kept in more than one.
+      expect(new Set(appendedPages.map((page) => Number(page.page))).size).toBeGreaterThan(1);
       expect(appended.every((row) => row.models !== "[]")).toBe(true);
       expect((await verifyRows(sourceOf(sql))).differences).toEqual([]);
       await wireProjections(sql).rebuild();
       expect(await summaries(sql)).toEqual(appended);
+      expect(await pages(sql)).toEqual(appendedPages);
     } finally {
       await sql.close();
     }
@@ -113,16 +118,18 @@ describe("the step rollups (issue 15)", () => {
     }
   });
 
-  it("given summaries edited by hand (a percentile, a histogram's count, a model's tokens, a row dropped, a row added), verify names each both ways", () =>
+  it("given summaries edited by hand (a percentile, a histogram's count, a model's tokens, a row dropped, a row added, a page of none), verify names each both ways", () =>
     withAppendedWorld(9, async (sql) => {
       const rows = await summaries(sql);
       const [percentile, histogram] = rows.filter((row) => row.dimension === "tool" && row.p95_completion_seconds !== null);
       const model = rows.find((row) => row.dimension === "model" && row.models !== "[]")!;
       const dropped = rows.find((row) => row.dimension === "type")!;
       await sql.run("UPDATE step_summaries SET p95_completion_seconds = p95_completion_seconds + 7 WHERE cell = ?", [percentile!.cell!]);
-      const seconds = JSON.parse(String(histogram!.histogram)) as number[][];
+      const page = (await pages(sql)).find((p) => p.cell === histogram!.cell)!;
+      const seconds = JSON.parse(page.histogram) as number[][];
       seconds[0]![1]! += 2;
-      await sql.run("UPDATE step_summaries SET histogram = ? WHERE cell = ?", [JSON.stringify(seconds), histogram!.cell!]);
+      await sql.run("UPDATE step_summary_seconds SET histogram = ? WHERE cell = ? AND page = ?", [JSON.stringify(seconds), page.cell, page.page]);
+      await sql.run("INSERT INTO step_summary_seconds (cell, page, histogram) VALUES (?, 3, ?)", ['["tool","by_hand"]', "[[200,1]]"]);
       const sums = JSON.parse(String(model.models)) as [string, number, number, number][];
       sums[0]![2] -= 1;
       await sql.run("UPDATE step_summaries SET models = ? WHERE cell = ?", [JSON.stringify(sums), model.cell!]);
@@ -136,11 +143,20 @@ describe("the step rollups (issue 15)", () => {
       expect(about(percentile!)).toEqual([
         tableHas(`p95_completion_seconds ${Number(percentile!.p95_completion_seconds) + 7}`), stepsGive(`p95_completion_seconds ${percentile!.p95_completion_seconds}`),
       ]);
-      expect(about(histogram!)).toEqual([tableHas(`histogram ${JSON.stringify(seconds)}`), stepsGive(`histogram ${histogram!.histogram}`)]);
+      const pageAbout = (row: Record<string, SqlValue>) => differences.filter((line) => line.startsWith(`step_summary_seconds ${JSON.stringify([row.dimension, row.key])}: `));
+      expect(pageAbout(histogram!)).toEqual([
+        tableHas(`page ${page.page}, histogram ${JSON.stringify(seconds)}`), stepsGive(`page ${page.page}, histogram ${page.histogram}`),
+      ]);
+      expect(differences).toContain('step_summary_seconds ["tool","by_hand"] page 3: the table has histogram [[200,1]], no summary counts it');
       expect(about(model)).toEqual([tableHas(`models ${JSON.stringify(sums)}`), stepsGive(`models ${model.models}`)]);
       expect(about(dropped)).toEqual([stepsGive(`steps ${dropped.steps}`)]);
       expect(about({ dimension: "assistant", key: "asst_by_hand" })).toEqual([tableHas(`steps ${percentile!.steps}`)]);
-      expect(differences).toHaveLength(8);
+      // The dropped summary's pages are then a summary's the steps give and pages of none.
+      const droppedPages = (await pages(sql)).filter((p) => p.cell === dropped.cell);
+      expect(droppedPages.length).toBeGreaterThan(0);
+      expect(pageAbout(dropped)).toEqual(droppedPages.map((p) => stepsGive(`page ${p.page}, histogram ${p.histogram}`)));
+      for (const p of droppedPages) expect(differences).toContain(`step_summary_seconds ${p.cell} page ${p.page}: the table has histogram ${p.histogram}, no summary counts it`);
+      expect(differences).toHaveLength(9 + 2 * droppedPages.length);
     }));
 });
 

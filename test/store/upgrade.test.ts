@@ -34,7 +34,7 @@ function keyed(events: Record<string, unknown>[]): KeyedRecord[] {
 
 describe("opening a database an earlier release wrote", () => {
   it("given steps still in progress in a first-release database, when this version opens it and the rest of their events arrive, then the rows are a fresh store's", async () => {
-    const world = generateWorld(7, { runs: 12 });
+    const world = generateWorld(8, { runs: 12 });
     // Cut twice, so that steps are in progress both when the old release stops and when the comparison is made.
     const third = Math.floor(world.events.length / 3);
     const [before, after] = [world.events.slice(0, third), world.events.slice(third, 2 * third)];

@@ -1,13 +1,13 @@
 import type { LogEvent } from "../../records/events.js";
 import { selectByKeys } from "../../store/sqlBatch.js";
-import { selectByKeyNamesSql } from "../../store/sqlText.js";
+import { columnsByKeyNamesSql } from "../../store/sqlText.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import { stepFacts, type BatchChanges, type StepFacts } from "../changes.js";
 import { idsNamed, readAhead, valuesOf, type ReadAhead } from "../readAhead.js";
 import { factValues, toolsOf, type RunStepRow } from "../runSteps/row.js";
 import { readTools, STEP_FACT_COLUMNS, toolsByStep } from "../runSteps/storedState.js";
 import { hold, type Held } from "./held.js";
-import { heldOf } from "./summary.js";
+import { heldOf, type StoredSummary } from "./summary.js";
 import { cellOf, cellsOf, COUNT_INDEX, type SummaryRow } from "./cells.js";
 import { modelKeySql, UNKNOWN_MODEL } from "./dimensions.js";
 import { stepSummaries } from "./tables.js";
@@ -41,12 +41,26 @@ function readAheadModels(tx: SqlPort, { stepIds, runIds }: NamedIds): ReadAhead<
 
 const SELECT_FACTS = `SELECT id, ${STEP_FACT_COLUMNS} FROM run_steps WHERE`;
 
-const SELECT_SUMMARIES = `${selectByKeyNamesSql(stepSummaries)} WHERE`;
-const SELECT_SUMMARIES_OF_RUN_MODELS = `${SELECT_SUMMARIES} dimension = 'model' AND key IN (SELECT ${modelKeySql("model")} FROM runs WHERE`;
+/** A summary's row with one of its histogram's pages (none: nulls), a row a page. */
+type SummaryPageRow = SummaryRow & { page: number | string | null; pageHistogram: string | null };
+const SELECT_SUMMARIES = `SELECT ${columnsByKeyNamesSql(stepSummaries, "s")}, p.page AS "page", p.histogram AS "pageHistogram"
+  FROM step_summaries s LEFT JOIN step_summary_seconds p ON p.cell = s.cell WHERE`;
+const SELECT_SUMMARIES_OF_RUN_MODELS = `${SELECT_SUMMARIES} s.dimension = 'model' AND s.key IN (SELECT ${modelKeySql("model")} FROM runs WHERE`;
+
+/** Rows of SELECT_SUMMARIES as stored summaries, by cell: a page read twice (by two chunks of keys) taken once. */
+function storedSummaries(rows: readonly SummaryPageRow[]): Map<string, StoredSummary> {
+  const found = new Map<string, { row: SummaryRow; pages: Map<string, string> }>();
+  for (const { page, pageHistogram, ...row } of rows) {
+    let summary = found.get(row.cell);
+    if (summary === undefined) found.set(row.cell, (summary = { row, pages: new Map() }));
+    if (pageHistogram !== null) summary.pages.set(String(page), pageHistogram);
+  }
+  return new Map([...found].map(([cell, { row, pages }]) => [cell, { row, pages: [...pages.values()] }]));
+}
 
 /** The stored summaries of `cells`, by cell (those not stored left out). */
 export const readSummaries = async (tx: SqlPort, cells: readonly string[]) =>
-  new Map((await selectByKeys<SummaryRow>(tx, SELECT_SUMMARIES, "cell", cells)).map((row) => [row.cell, row]));
+  storedSummaries(await selectByKeys<SummaryPageRow>(tx, SELECT_SUMMARIES, "s.cell", cells));
 
 /**
  * The summaries a batch will most likely move, by what its events say: each step snapshot's cells as its row would
@@ -54,7 +68,7 @@ export const readSummaries = async (tx: SqlPort, cells: readonly string[]) =>
  * models its runs name, and the models of its runs as stored. A cell is asked only where the answer is certain: one
  * named, or one found by its run's model.
  */
-function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[], { runIds }: NamedIds): ReadAhead<SummaryRow> {
+function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[], { runIds }: NamedIds): ReadAhead<StoredSummary> {
   const named = new Set<string>();
   for (const event of events) {
     if (event.kind === "step") {
@@ -65,9 +79,9 @@ function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[], { runIds }
   }
   return readAhead(Promise.all([
     readSummaries(tx, [...named]),
-    selectByKeys<SummaryRow>(tx, SELECT_SUMMARIES_OF_RUN_MODELS, "id", runIds, ")"),
+    selectByKeys<SummaryPageRow>(tx, SELECT_SUMMARIES_OF_RUN_MODELS, "id", runIds, ")").then(storedSummaries),
   ]).then(([values, ofRunModels]) => {
-    for (const row of ofRunModels) values.set(row.cell, row);
+    for (const [cell, summary] of ofRunModels) values.set(cell, summary);
     return { asked: new Set([...named, ...values.keys()]), values };
   }));
 }
@@ -75,7 +89,7 @@ function readAheadSummaries(tx: SqlPort, events: readonly LogEvent[], { runIds }
 /** What the rollups read ahead: the models of the batch's runs, and the summaries it moves. */
 export interface RollupsAhead {
   models: ReadAhead<string | null>;
-  summaries: ReadAhead<SummaryRow>;
+  summaries: ReadAhead<StoredSummary>;
 }
 
 export function readAheadRollups(tx: SqlPort, events: readonly LogEvent[]): RollupsAhead {

@@ -2,21 +2,29 @@ import { compareCodePoints } from "../../records/canonical.js";
 import { COUNT_COLUMNS, COUNT_INDEX as I, noCounts, type Counts, type ModelSums, type SummaryRow } from "./cells.js";
 import type { SummaryChange } from "./delta.js";
 import { nearestRank, PERCENTILES } from "./percentiles.js";
+import { PAGE_SECONDS, pageOf, type stepSummarySeconds } from "./tables.js";
 
-/** A summary's histogram as stored: its JSON text and the percentiles ranked over it. */
-type HistogramColumns = Pick<SummaryRow, "histogram" | "p50CompletionSeconds" | "p95CompletionSeconds">;
+type Percentiles = Pick<SummaryRow, "p50CompletionSeconds" | "p95CompletionSeconds">;
+export type PageRow = typeof stepSummarySeconds.$inferSelect;
+
+/** A summary as stored: its row, and its histogram's pages (`step_summary_seconds.histogram`, in any order). */
+export interface StoredSummary {
+  row: SummaryRow;
+  pages: readonly string[];
+}
 
 /**
  * A summary as the writer holds it (held.ts): its counts; its histogram, `[seconds, steps]` by second, and its sums by
- * model, in code point order, kept in order as they change (no empty second or model in them); and the JSON of each as
- * last stored, until a change moves it: most batches move a key's counts and leave its histogram or its models as they
- * were, which are then not ranked and serialized again.
+ * model, in code point order, kept in order as they change (no empty second or model in them); the pages of the
+ * histogram a change moved since it was last stored; the percentiles and the models' JSON as last stored, until a
+ * change moves them: most batches move a key's counts and one page of its histogram, or none.
  */
 export interface HeldSummary {
   counts: Counts;
   histogram: [seconds: number, steps: number][];
   models: ModelSums[];
-  storedHistogram: HistogramColumns | null;
+  movedPages: Set<number>;
+  storedPercentiles: Percentiles | null;
   storedModels: string | null;
 }
 
@@ -24,18 +32,19 @@ const bySecond = (a: readonly [number, number], b: readonly [number, number]) =>
 const byModel = (a: ModelSums, b: ModelSums) => compareCodePoints(a[0], b[0]);
 
 /** A stored summary as held; none (a new key): nothing counted yet. */
-export function heldOf(stored: SummaryRow | undefined): HeldSummary {
+export function heldOf(stored: StoredSummary | undefined): HeldSummary {
   const counts = noCounts();
-  if (stored === undefined) return { counts, histogram: [], models: [], storedHistogram: null, storedModels: null };
-  for (const [i, column] of COUNT_COLUMNS.entries()) counts[i] = stored[column];
-  const { histogram, p50CompletionSeconds, p95CompletionSeconds } = stored;
+  if (stored === undefined) return { counts, histogram: [], models: [], movedPages: new Set(), storedPercentiles: null, storedModels: null };
+  const { row, pages } = stored;
+  for (const [i, column] of COUNT_COLUMNS.entries()) counts[i] = row[column];
   return {
     counts,
-    // Stored in order: sorted again all the same, as what is added is placed by that order.
-    histogram: (JSON.parse(histogram) as [number, number][]).sort(bySecond),
-    models: (JSON.parse(stored.models) as ModelSums[]).sort(byModel),
-    storedHistogram: { histogram, p50CompletionSeconds, p95CompletionSeconds },
-    storedModels: stored.models,
+    // Pages in any order, each in order: sorted whole, as what is added is placed by that order.
+    histogram: pages.flatMap((page) => JSON.parse(page) as [number, number][]).sort(bySecond),
+    models: (JSON.parse(row.models) as ModelSums[]).sort(byModel),
+    movedPages: new Set(),
+    storedPercentiles: { p50CompletionSeconds: row.p50CompletionSeconds, p95CompletionSeconds: row.p95CompletionSeconds },
+    storedModels: row.models,
   };
 }
 
@@ -70,7 +79,8 @@ export function addChange(held: HeldSummary, change: SummaryChange): void {
   for (const [seconds, added] of change.seconds) {
     if (added === 0) continue;
     addEntry(held.histogram, [seconds, added], bySecond);
-    held.storedHistogram = null;
+    held.movedPages.add(pageOf(seconds));
+    held.storedPercentiles = null;
   }
   for (const sums of change.models.values()) {
     if (sums[1] === 0 && sums[2] === 0 && sums[3] === 0) continue;
@@ -86,39 +96,62 @@ function percentileAt(histogram: readonly [number, number][], rank: number): num
   return null;
 }
 
-/**
- * The histogram by second as JSON, and the percentiles ranked over it by nearest rank. Its JSON is written out here (a
- * finite number's text is its JSON): JSON.stringify of the nested arrays took twice as long, on the webhook path the
- * rollups' largest single cost.
- */
-function histogramColumns(histogram: readonly [number, number][]): HistogramColumns {
-  let n = 0;
-  let json = "[";
-  for (let i = 0; i < histogram.length; i++) {
-    const [seconds, steps] = histogram[i]!;
-    n += steps;
-    json += `${i === 0 ? "" : ","}[${seconds},${steps}]`;
-  }
+/** The percentiles of a summary's histogram, by nearest rank among its `n` timed steps (the histogram's sum). */
+function percentilesOf(histogram: readonly [number, number][], n: number): Percentiles {
   return {
-    histogram: `${json}]`,
     p50CompletionSeconds: percentileAt(histogram, nearestRank(PERCENTILES.p50_completion_seconds, n)),
     p95CompletionSeconds: percentileAt(histogram, nearestRank(PERCENTILES.p95_completion_seconds, n)),
   };
 }
 
 /**
- * The row stored for a held summary (its histogram and models serialized again only where they moved): the histogram
- * by second, the models in code point order, the percentiles ranked over the histogram; null when no step counts in it.
+ * The row stored for a held summary (its models serialized again only where they moved, its percentiles ranked again
+ * only where its histogram did): null when no step counts in it.
  */
 export function storedRow({ cell, dimension, key }: SummaryChange, held: HeldSummary): SummaryRow | null {
   const counts = held.counts;
   if (counts[I.steps] === 0) return null;
-  const { histogram, p50CompletionSeconds, p95CompletionSeconds } = (held.storedHistogram ??= histogramColumns(held.histogram));
+  const { p50CompletionSeconds, p95CompletionSeconds } = (held.storedPercentiles ??= percentilesOf(held.histogram, counts[I.timedSteps]!));
   // Each column named: one object shape for every row, where setting the counts in a loop made each its own.
   return {
     cell, dimension, key, steps: counts[I.steps]!, completed: counts[I.completed]!, failed: counts[I.failed]!, cancelled: counts[I.cancelled]!,
     expired: counts[I.expired]!, inProgress: counts[I.inProgress]!, timedSteps: counts[I.timedSteps]!, timedSeconds: counts[I.timedSeconds]!,
     promptTokens: counts[I.promptTokens]!, completionTokens: counts[I.completionTokens]!, totalTokens: counts[I.totalTokens]!,
-    p50CompletionSeconds, p95CompletionSeconds, histogram, models: (held.storedModels ??= JSON.stringify(held.models)),
+    p50CompletionSeconds, p95CompletionSeconds, models: (held.storedModels ??= JSON.stringify(held.models)),
   };
+}
+
+/**
+ * The JSON of a page of a histogram, `[[seconds, steps], …]` by second (a finite number's text is its JSON: JSON.stringify
+ * of the nested arrays took twice as long); null for an empty page.
+ */
+function pageJson(histogram: readonly [number, number][], page: number): string | null {
+  const end = (page + 1) * PAGE_SECONDS;
+  let json = "";
+  for (let i = firstAtOrAfter(histogram, page * PAGE_SECONDS); i < histogram.length && histogram[i]![0] < end; i++) {
+    json += `${json === "" ? "[" : ","}[${histogram[i]![0]},${histogram[i]![1]}]`;
+  }
+  return json === "" ? null : `${json}]`;
+}
+
+/** The index of the first second at or after `seconds` in a histogram. */
+function firstAtOrAfter(histogram: readonly [number, number][], seconds: number): number {
+  const at = placeOf(histogram, [seconds, 0], bySecond);
+  return at < 0 ? -at - 1 : at;
+}
+
+/**
+ * The pages of a held summary's histogram moved since last stored: each one's row, or its page number where it is
+ * now empty (its row to drop). Taken: they are stored with this batch.
+ */
+export function movedPages(cell: string, held: HeldSummary): { rows: PageRow[]; emptied: number[] } {
+  const rows: PageRow[] = [];
+  const emptied: number[] = [];
+  for (const page of held.movedPages) {
+    const histogram = pageJson(held.histogram, page);
+    if (histogram === null) emptied.push(page);
+    else rows.push({ cell, page, histogram });
+  }
+  held.movedPages.clear();
+  return { rows, emptied };
 }

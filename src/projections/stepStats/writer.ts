@@ -1,13 +1,13 @@
 import type { SqlPort } from "../../store/sqlPort.js";
-import { byKeysStatements, insertStatements, rowsInsert, runTogether } from "../../store/sqlBatch.js";
+import { byKeysStatements, insertStatements, rowsInsert, runTogether, type Statement } from "../../store/sqlBatch.js";
 import { deleteAllSql, upsertOf } from "../../store/sqlText.js";
 import type { BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import type { SummaryRow } from "./cells.js";
-import { changesAnything, RollupDelta } from "./delta.js";
-import { addChange, heldOf, storedRow } from "./summary.js";
+import { changesAnything, RollupDelta, type SummaryChange } from "./delta.js";
+import { addChange, heldOf, movedPages, storedRow, type HeldSummary, type PageRow, type StoredSummary } from "./summary.js";
 import { forgetHeld, heldRows, hold, type Held } from "./held.js";
-import { stepSummaries } from "./tables.js";
+import { stepSummaries, stepSummarySeconds } from "./tables.js";
 import { PROJECTION_NAMES } from "../behind.js";
 import { valuesOf, type ReadAhead } from "../readAhead.js";
 import { modelsNow, movedSteps, readAheadRollups, readSummaries, runsMovingSteps, type RollupsAhead } from "./reads.js";
@@ -16,6 +16,9 @@ import { modelsNow, movedSteps, readAheadRollups, readSummaries, runsMovingSteps
 const UPSERT = upsertOf(stepSummaries, ["cell"], ["dimension", "key"]);
 const UPSERT_ROWS = rowsInsert({ sql: UPSERT.sql });
 const DROP = "DELETE FROM step_summaries WHERE";
+const UPSERT_PAGE = upsertOf(stepSummarySeconds, ["cell", "page"]);
+const UPSERT_PAGES = rowsInsert({ sql: UPSERT_PAGE.sql });
+const DROP_PAGE = "DELETE FROM step_summary_seconds WHERE cell = ? AND page = ?";
 
 /**
  * The batch's net change to each summary: each changed step leaves its old keys for its new ones; a run's new model
@@ -35,29 +38,42 @@ async function deltaOf(tx: SqlPort, changes: BatchChanges, ahead: ReadAhead<stri
 }
 
 /**
- * Writes a delta: reads the summaries it touches that the writer does not hold (held.ts) nor read ahead (under the
- * append lock, so no other writer moves them meanwhile), adds its changes in JavaScript (the percentiles ranked over each new
- * histogram), and writes back each changed row, dropping those no step counts in any more: one statement on PostgreSQL.
+ * The statements that store a batch's changes, each added to its summary (the percentiles ranked again over a moved
+ * histogram): each changed row and each moved page of a histogram, or its drop where no step counts in it any more.
  */
-async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<SummaryRow> | undefined, { summaries: held }: Held): Promise<void> {
-  const touched = [...delta.summaries.values()].filter(changesAnything);
-  if (touched.length === 0) return;
-  const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
-  const stored = await valuesOf(ahead, unheld, (cells) => readSummaries(tx, cells));
-  // Each found before any is held anew: holding one may drop another the batch touches, held when `unheld` was read.
-  const summaries = touched.map((change) => held.get(change.cell) ?? heldOf(stored.get(change.cell)));
-  const rows: SummaryRow[] = [];
-  const emptied: string[] = [];
+function storing(tx: SqlPort, touched: readonly SummaryChange[], summaries: readonly HeldSummary[], held: Map<string, HeldSummary>): Statement[] {
+  const [rows, emptied, pages, emptiedPages]: [SummaryRow[], string[], PageRow[], Statement[]] = [[], [], [], []];
   for (const [i, change] of touched.entries()) {
     const summary = summaries[i]!;
     addChange(summary, change);
     const row = storedRow(change, summary);
     if (row) rows.push(row);
     else emptied.push(change.cell);
+    const moved = movedPages(change.cell, summary);
+    pages.push(...moved.rows);
+    for (const page of moved.emptied) emptiedPages.push([DROP_PAGE, [change.cell, page]]);
     // An emptied summary stays held, with no steps: its row is dropped, as none is stored for a key never counted.
     hold(held, change.cell, summary);
   }
-  await runTogether(tx, [...insertStatements(tx, UPSERT_ROWS, rows.map(UPSERT.values)), ...byKeysStatements(tx, DROP, "cell", emptied)]);
+  return [
+    ...insertStatements(tx, UPSERT_ROWS, rows.map(UPSERT.values)), ...byKeysStatements(tx, DROP, "cell", emptied),
+    ...insertStatements(tx, UPSERT_PAGES, pages.map(UPSERT_PAGE.values)), ...emptiedPages,
+  ];
+}
+
+/**
+ * Writes a delta: reads the summaries it touches that the writer does not hold (held.ts) nor read ahead (under the
+ * append lock, so no other writer moves them meanwhile), adds its changes in JavaScript and stores them: one statement
+ * on PostgreSQL.
+ */
+async function applyDelta(tx: SqlPort, delta: RollupDelta, ahead: ReadAhead<StoredSummary> | undefined, { summaries: held }: Held): Promise<void> {
+  const touched = [...delta.summaries.values()].filter(changesAnything);
+  if (touched.length === 0) return;
+  const unheld = touched.filter((change) => !held.has(change.cell)).map((change) => change.cell);
+  const stored = await valuesOf(ahead, unheld, (cells) => readSummaries(tx, cells));
+  // Each found before any is held anew: holding one may drop another the batch touches, held when `unheld` was read.
+  const summaries = touched.map((change) => held.get(change.cell) ?? heldOf(stored.get(change.cell)));
+  await runTogether(tx, storing(tx, touched, summaries, held));
 }
 
 /** The rollups projection: `step_summaries`, moved by each batch's changes to rows and run models. */
@@ -73,5 +89,6 @@ export const stepStatsProjection: Projection<RollupsAhead> = {
   async truncate(tx) {
     forgetHeld(tx);
     await tx.run(deleteAllSql(stepSummaries));
+    await tx.run(deleteAllSql(stepSummarySeconds));
   },
 };
