@@ -4,7 +4,7 @@
  * finds tables and views by this module's named exports.
  */
 import { sql } from "drizzle-orm";
-import { postgresViewSelect } from "./analytics/postgresMetrics.js";
+import { viewSelect } from "./analytics/metrics.js";
 import * as sqlite from "./schema.js";
 import { derivePgTables, derivePgView } from "./store/postgres/pgTables.js";
 
@@ -22,10 +22,10 @@ export const { events, rejections, runSteps, runStepTools, runs, assistants, che
   stepSummarySeconds: sqlite.stepSummarySeconds,
 });
 
-export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(postgresViewSelect("assistant")));
-export const statsByDay = derivePgView(sqlite.statsByDay, sql.raw(postgresViewSelect("day")));
-export const statsByHour = derivePgView(sqlite.statsByHour, sql.raw(postgresViewSelect("hour")));
-export const statsByModel = derivePgView(sqlite.statsByModel, sql.raw(postgresViewSelect("model")));
-export const statsByType = derivePgView(sqlite.statsByType, sql.raw(postgresViewSelect("type")));
-export const statsByTool = derivePgView(sqlite.statsByTool, sql.raw(postgresViewSelect("tool")));
-export const statsByError = derivePgView(sqlite.statsByError, sql.raw(postgresViewSelect("error")));
+export const statsByAssistant = derivePgView(sqlite.statsByAssistant, sql.raw(viewSelect("postgres", "assistant")));
+export const statsByDay = derivePgView(sqlite.statsByDay, sql.raw(viewSelect("postgres", "day")));
+export const statsByHour = derivePgView(sqlite.statsByHour, sql.raw(viewSelect("postgres", "hour")));
+export const statsByModel = derivePgView(sqlite.statsByModel, sql.raw(viewSelect("postgres", "model")));
+export const statsByType = derivePgView(sqlite.statsByType, sql.raw(viewSelect("postgres", "type")));
+export const statsByTool = derivePgView(sqlite.statsByTool, sql.raw(viewSelect("postgres", "tool")));
+export const statsByError = derivePgView(sqlite.statsByError, sql.raw(viewSelect("postgres", "error")));

@@ -1,13 +1,16 @@
 /**
- * The §7 metrics over `run_steps`, written once. `metricsQuery` produces the SELECT for one dimension
- * (optionally filtered); the `stats_by_*` views (views.ts) are that SELECT with no filter,
- * and reports read the same metrics from the summaries, or with a filter from the steps (rollupMetrics.ts), which tests hold equal.
+ * The §7 metrics' names, keys and filters. Their values are the rollups' summaries (src/projections/stepStats), summed
+ * over the steps there (summarySql.ts) for verify and for a filtered report: the `stats_by_*` views (views.ts) read a
+ * dimension's summaries (`viewSelect`), reports the same or the steps a filter keeps (rollupMetrics.ts), which tests
+ * hold equal to a generated world's ground truth.
  */
 import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
-import { STEP_MODEL, stepKeySources, type KeySource } from "../projections/stepStats/stepRows.js";
-import { PERCENTILES, percentileRank } from "../projections/stepStats/percentiles.js";
+import { ROLLUP_DIALECTS } from "../projections/stepStats/dialect.js";
+import { STEP_MODEL } from "../projections/stepStats/stepRows.js";
+import { PERCENTILES } from "../projections/stepStats/percentiles.js";
 import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
+import type { SqlPort } from "../store/sqlPort.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
@@ -84,8 +87,6 @@ export function utcDayStart(date: string): number | null {
   return ms / 1000;
 }
 
-const KEY_SOURCES = stepKeySources("sqlite");
-
 export interface MetricsQuery {
   sql: string;
   params: (string | number)[];
@@ -120,60 +121,19 @@ export function filterConditions(filter: StepFilter): { where: string[]; params:
 }
 
 /**
- * The SELECT of one dimension's metrics: the key column (named as the view names it) then the §7
- * columns, one row per key, ordered by key. With a filter, the conditions are bound parameters.
+ * A view's SELECT: its dimension's summaries (src/projections/stepStats), which every append keeps current, with the
+ * §7 ratios divided from their counts (report.ts divides the same counts in JavaScript) and no `cost_usd`. Reading
+ * the summaries, a view answers in milliseconds at any size, as a report does; `verify` holds them to `run_steps`.
+ * One SELECT for both stores (PostgreSQL's key order from the rollups' dialect).
  */
-export function metricsQuery(dimension: Dimension, filter: StepFilter = {}): MetricsQuery {
-  return groupedMetrics(KEY_SOURCES[dimension], KEY_COLUMNS[dimension], filter);
-}
-
-/**
- * Two passes over the steps the filter keeps, `tagged` with their key: the counts, mean and sums by key; and, over
- * completed steps only, a histogram of completion seconds by key whose running count finds each percentile (the
- * smallest value whose running count reaches ceil(p/100 × n)). Sorting (key, seconds) pairs into a histogram is about
- * twice as fast as one window over every whole step. Without a join, SQLite inlines `tagged` into both passes, each a
- * scan of the covering index run_steps_stats; with the tools join, it is materialized once (one join, not two).
- * `+status` keeps SQLite off the run_steps_status index (a row lookup per step) in the histogram pass.
- */
-function groupedMetrics(source: KeySource, keyColumn: string, filter: StepFilter): MetricsQuery {
-  const conditions = filterConditions(filter);
-  const where = [...source.where, ...conditions.where];
-  const percentiles = Object.entries(PERCENTILES)
-    .map(([column, p]) => `min(CASE WHEN upto >= ${percentileRank(p)} THEN seconds END) AS ${column}`)
-    .join(", ");
-  const sql = `WITH tagged AS ${source.join ? "MATERIALIZED" : "NOT MATERIALIZED"} (
-  SELECT ${source.key} AS k, s.status AS status, s.completion_seconds AS seconds,
-    s.prompt_tokens AS prompt_tokens, s.completion_tokens AS completion_tokens, s.total_tokens AS total_tokens
-  FROM run_steps s${source.join ? ` ${source.join}` : ""}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
-), totals AS (
-  SELECT k, count(*) AS steps,
-    sum(status = 'completed') AS completed, sum(status = 'failed') AS failed, sum(status = 'cancelled') AS cancelled,
-    sum(status = 'expired') AS expired, sum(status = 'in_progress') AS in_progress,
-    CASE WHEN sum(${FINISHED_CONDITION}) = 0 THEN NULL ELSE CAST(sum(status = 'failed') AS REAL) / sum(${FINISHED_CONDITION}) END AS failure_rate,
-    avg(CASE WHEN status = 'completed' THEN seconds END) AS avg_completion_seconds,
-    sum(coalesce(prompt_tokens, 0)) AS prompt_tokens, sum(coalesce(completion_tokens, 0)) AS completion_tokens,
-    sum(coalesce(total_tokens, 0)) AS total_tokens
-  FROM tagged GROUP BY k
-), histogram AS (
-  SELECT k, seconds, count(*) AS c
-  FROM tagged WHERE +status = 'completed' AND seconds IS NOT NULL GROUP BY k, seconds
-), running AS (
-  SELECT k, seconds, sum(c) OVER (PARTITION BY k ORDER BY seconds ROWS UNBOUNDED PRECEDING) AS upto, sum(c) OVER (PARTITION BY k) AS n
-  FROM histogram
-), percentiles AS (
-  SELECT k, ${percentiles}
-  FROM running GROUP BY k
-)
-SELECT t.k AS ${keyColumn}, t.steps, t.completed, t.failed, t.cancelled, t.expired, t.in_progress, t.failure_rate,
-  t.avg_completion_seconds, p.p50_completion_seconds, p.p95_completion_seconds, t.prompt_tokens, t.completion_tokens, t.total_tokens
-FROM totals t LEFT JOIN percentiles p ON p.k IS t.k
-ORDER BY t.k`;
-  return { sql, params: conditions.params };
-}
-
-/** The view's definition: the unfiltered SELECT (no parameters). */
-export function viewSelect(dimension: Dimension): string {
-  return metricsQuery(dimension).sql;
+export function viewSelect(dialect: SqlPort["dialect"], dimension: Dimension): string {
+  const finished = FINISHED_STATUSES.map((status) => `r.${status}`).join(" + ");
+  const ratio = (numerator: string, denominator: string) =>
+    `CASE WHEN ${denominator} = 0 THEN NULL ELSE CAST(${numerator} AS DOUBLE PRECISION) / (${denominator}) END`;
+  return `SELECT r.key AS ${KEY_COLUMNS[dimension]}, r.steps, r.completed, r.failed, r.cancelled, r.expired, r.in_progress,
+  ${ratio("r.failed", finished)} AS failure_rate, ${ratio("r.timed_seconds", "r.timed_steps")} AS avg_completion_seconds,
+  r.p50_completion_seconds, r.p95_completion_seconds, r.prompt_tokens, r.completion_tokens, r.total_tokens
+FROM step_summaries r WHERE r.dimension = '${dimension}' ORDER BY ${ROLLUP_DIALECTS[dialect].keyOrder("r.key")}`;
 }
 
 function utcDayStartOrThrow(date: string): number {

@@ -243,3 +243,22 @@ describe("sql values", () => {
     expect((await sql(query, "table")).stdout.split("\n")[2]).toMatch(/^step_Sq1Hostile\s+completed\s+run_1\s+x\s+p$/);
   });
 });
+
+describe("stepstore sql on a store whose rollups are not yet refolded", () => {
+  it("given the rollups behind the log (an upgrade not yet refolded), then the answer stands and stderr says the views are as last folded", async () => {
+    const behind = join(dir, "behind.db");
+    const file = join(dir, "steps.jsonl");
+    expect((await stepstore(["ingest", "--db", behind, file])).code).toBe(0);
+    const query = ["sql", "--db", behind, "--format", "json", "SELECT assistant_id, steps FROM stats_by_assistant"];
+    const current = await stepstore(query);
+    expect(JSON.parse(current.stdout)).toEqual([{ assistant_id: "asst_Q8fKx2LmZp0Rt4Vb", steps: 2 }]);
+    expect(current.stderr).toBe("");
+    const sqlite = new Database(behind);
+    sqlite.prepare("DELETE FROM checkpoints WHERE name = 'step_rollups'").run();
+    sqlite.close();
+    const stale = await stepstore(query);
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toBe(current.stdout);
+    expect(stale.stderr).toBe(`${behind}: read model step_rollups behind the log (added by an upgrade): its tables and the stats_by_* views are as last folded; run \`stepstore rebuild\` (or any write command) once\n`);
+  });
+});
