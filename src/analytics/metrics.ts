@@ -8,15 +8,11 @@ import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
 import { ROLLUP_DIALECTS } from "../projections/stepStats/dialect.js";
 import { STEP_MODEL } from "../projections/stepStats/stepRows.js";
-import { PERCENTILES } from "../projections/stepStats/percentiles.js";
 import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
 export const FINISHED_STATUSES = Object.keys(STEP_STATUS_RANK).filter(isTerminalStep);
-
-/** A row's `status` is finished (the denominator of `failure_rate`), as SQL on either store. */
-export const FINISHED_CONDITION = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 
 export { DIMENSIONS, type Dimension } from "../projections/stepStats/dimensions.js";
 
@@ -61,8 +57,6 @@ export const METRIC_COLUMNS = [
 export const COST_COLUMN = "cost_usd";
 type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
-
-export { PERCENTILES };
 
 /** Filters on the steps before they are grouped; dates are inclusive UTC days on `created_at` (of the keyed years, timeKeys.ts). */
 export interface StepFilter {

@@ -5,7 +5,7 @@ export const PERCENTILES = { p50_completion_seconds: 50, p95_completion_seconds:
 export const TIMED = "status = 'completed' AND seconds IS NOT NULL";
 
 /** The 1-based nearest rank of percentile `p` among `n` values, `ceil(p/100 × n)`, in integer SQL arithmetic. */
-export function percentileRank(p: number, n = "n"): string {
+function percentileRank(p: number, n = "n"): string {
   return `(${p} * ${n} + 99) / 100`;
 }
 

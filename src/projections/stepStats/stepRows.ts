@@ -7,7 +7,7 @@ import { modelKeySql, type SummaryDimension } from "./dimensions.js";
 import { timeKeysSql } from "./timeKeys.js";
 
 /** How a dimension keys a step: the key expression over `run_steps s`, a join it needs, conditions on the step. */
-export interface KeySource {
+interface KeySource {
   key: string;
   join: string;
   where: string[];
@@ -24,7 +24,7 @@ const TOOL_JOIN: Record<SqlPort["dialect"], string> = {
 };
 
 /** Where each dimension's key comes from (a step counts once under each of its tools), in one dialect's terms. */
-export function stepKeySources(dialect: SqlPort["dialect"]): Record<SummaryDimension, KeySource> {
+function stepKeySources(dialect: SqlPort["dialect"]): Record<SummaryDimension, KeySource> {
   const time = timeKeysSql(dialect, "s.created_at");
   return {
     all: { key: "CAST('all' AS TEXT)", join: "", where: [] },
