@@ -94,30 +94,25 @@ function itemRecords(bytes: Buffer, name: string, index: number, at: Place): Ite
   return (records as ClassifiedRecord[]).map((record) => (record.ok ? record : { ...record, reason: placedInFile(record.reason, start) }));
 }
 
+/** Where a scan of a top-level array's bytes stopped: its `[`, or the end of an item (a `,` or the closing `]`). */
+interface ArrayMark {
+  at: number;
+  kind: "open" | "comma" | "close";
+}
+
 /**
- * The records of a top-level array's items, split at the commas outside strings and nested values.
- * Scanned as bytes: every byte it looks for is ASCII, which no multi-byte UTF-8 character contains.
+ * Scans a top-level array's bytes, chunk after chunk, for its opening `[` and the ends of its items: the commas and
+ * the `]` outside strings and nested values. Scanned as bytes: every byte it looks for is ASCII, which no multi-byte
+ * UTF-8 character contains.
  */
-async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
-  const { name } = doc;
-  let opened = false;
-  let closed = false;
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  const item = new BoundedBytes(maxBytes);
-  let index = 0;
-  // Where the item being cut began.
-  const places = placeTracker();
-  let itemAt: Place = { line: 1, column: 1 };
-  const trailing = new BoundedBytes(maxBytes);
-  for await (const chunk of chunks) {
-    if (closed) {
-      trailing.push(chunk);
-      continue;
-    }
-    let start = 0;
-    for (let i = 0; i < chunk.length; i++) {
+function arrayScanner() {
+  const state = { opened: false, depth: 0, inString: false, escaped: false };
+  /** The next mark in `chunk` from `from`, or null at its end. */
+  const next = (chunk: Buffer, from: number): ArrayMark | null => {
+    // Locals in the loop: a byte's step is the cost of reading a large array.
+    let { opened, depth, inString, escaped } = state;
+    let mark: ArrayMark | null = null;
+    for (let i = from; i < chunk.length && mark === null; i++) {
       const char = chunk[i]!;
       if (inString) {
         if (escaped) escaped = false;
@@ -126,38 +121,67 @@ async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, m
       } else if (char === QUOTE) inString = true;
       else if (isOpener(char)) {
         if (opened) depth++;
-        else [opened, start, itemAt] = [true, i + 1, places.at(chunk, i + 1)];
+        else [opened, mark] = [true, { at: i, kind: "open" }];
       } else if (isCloser(char) && depth > 0) depth--;
-      else if (char === COMMA ? depth === 0 : isCloser(char)) {
-        item.push(chunk.subarray(start, i));
-        const [whole, at] = [item.take(), itemAt];
-        [start, itemAt] = [i + 1, places.at(chunk, i + 1)];
-        // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
-        if (whole instanceof OversizedRecord) yield oversized(whole, maxBytes, `${name}:${jsonPath([index++])}`);
-        else if (char === COMMA || trimmed(whole).length > 0) yield* itemRecords(whole, name, index++, at);
-        if (char !== COMMA) {
-          closed = true;
-          trailing.push(chunk.subarray(i + 1));
-          break;
-        }
+      else if (char === COMMA ? depth === 0 : isCloser(char)) mark = { at: i, kind: char === COMMA ? "comma" : "close" };
+    }
+    Object.assign(state, { opened, depth, inString, escaped });
+    return mark;
+  };
+  return { next };
+}
+
+/** The records of a top-level array's items, each item cut at the end the scanner finds for it. */
+async function* arrayItemRecords(chunks: AsyncIterable<Buffer>, doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
+  const scanner = arrayScanner();
+  const item = new BoundedBytes(maxBytes);
+  let index = 0;
+  // Where the item being cut began.
+  const places = placeTracker();
+  let itemAt: Place = { line: 1, column: 1 };
+  const trailing = new BoundedBytes(maxBytes);
+  let closed = false;
+  for await (const chunk of chunks) {
+    if (closed) {
+      trailing.push(chunk);
+      continue;
+    }
+    let start = 0;
+    for (let mark = scanner.next(chunk, 0); mark !== null && !closed; mark = scanner.next(chunk, mark.at + 1)) {
+      if (mark.kind !== "open") item.push(chunk.subarray(start, mark.at));
+      const [whole, at] = [mark.kind === "open" ? null : item.take(), itemAt];
+      [start, itemAt] = [mark.at + 1, places.at(chunk, mark.at + 1)];
+      // `[]` and a trailing `[1,]` leave an empty slot, which is no item; `[1,,2]` has a broken one.
+      if (whole instanceof OversizedRecord) yield oversized(whole, maxBytes, `${doc.name}:${jsonPath([index++])}`);
+      else if (whole !== null && (mark.kind === "comma" || trimmed(whole).length > 0)) yield* itemRecords(whole, doc.name, index++, at);
+      if (mark.kind === "close") {
+        closed = true;
+        trailing.push(chunk.subarray(mark.at + 1));
       }
     }
     if (!closed) item.push(chunk.subarray(start));
     places.next(chunk);
   }
-  // A document cut short: its last item is read like any other (rejected if incomplete). A cut after a whole item
-  // is one more rejection, so a truncated download is not taken for a whole one; a cut the last item's own
-  // rejection or the document's damage (a gzip stream cut short) already tells is not counted twice.
-  const unclosed = item.take();
+  yield* arrayEnd(doc, maxBytes, { bytes: item.take(), at: itemAt, index }, closed, trailing.take());
+}
+
+/**
+ * What follows the items: a document cut short has its last item read like any other (rejected if incomplete). A cut
+ * after a whole item is one more rejection, so a truncated download is not taken for a whole one; a cut the last
+ * item's own rejection or the document's damage (a gzip stream cut short) already tells is not counted twice. Text
+ * after the `]` is a rejection.
+ */
+function* arrayEnd(doc: Document, maxBytes: number, last: { bytes: Buffer | OversizedRecord; at: Place; index: number }, closed: boolean, after: Buffer | OversizedRecord): Generator<ClassifiedRecord> {
+  const { name } = doc;
+  let { index } = last;
   let cutInside = false;
-  if (unclosed instanceof OversizedRecord) yield oversized(unclosed, maxBytes, `${name}:${jsonPath([index++])}`);
-  else if (trimmed(unclosed).length > 0) {
+  if (last.bytes instanceof OversizedRecord) yield oversized(last.bytes, maxBytes, `${name}:${jsonPath([index++])}`);
+  else if (trimmed(last.bytes).length > 0) {
     // A whole value that is no valid record (a step with a bad status) does not tell the cut: only text cut inside does.
-    cutInside = !isJsonText(trimmed(unclosed));
-    yield* itemRecords(unclosed, name, index++, itemAt);
+    cutInside = !isJsonText(trimmed(last.bytes));
+    yield* itemRecords(last.bytes, name, index++, last.at);
   }
   if (!closed && !cutInside && doc.damage() === null) yield { ok: false, reason: cutOffReason(index), path: null, origin: name, raw: "" };
-  const after = trailing.take();
   if (after instanceof OversizedRecord) yield oversized(after, maxBytes, name);
   else if (trimmed(after).length > 0) {
     const text = recordText(trimmed(after), name);
