@@ -55,6 +55,8 @@ export const METRIC_COLUMNS = [
 ] as const;
 /** What a report adds after the view's columns (CONTRACT §7): the cost needs a price table. */
 export const COST_COLUMN = "cost_usd";
+/** A report row's columns, in order (CONTRACT §8): the key, the §7 metrics, the cost. */
+export const REPORT_COLUMNS = ["key", ...METRIC_COLUMNS, COST_COLUMN] as const;
 type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export type Metrics = Record<MetricColumn, number | null>;
 

@@ -1,5 +1,5 @@
 import type { SqlPort, SqlValue } from "../store/sqlPort.js";
-import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
+import { DIMENSIONS, FINISHED_STATUSES, METRIC_COLUMNS, REPORT_COLUMNS, utcDayStart, type Dimension, type Metrics } from "./metrics.js";
 import { dayRangeQuery, REPORT_VALUES, rollupMetricsQuery, rollupOverallQuery } from "./rollupMetrics.js";
 import { priceOf, type ModelPrice, type PriceTable } from "./prices.js";
 import type { ModelSums } from "../projections/stepStats/cells.js";
@@ -124,7 +124,7 @@ function costsUnder(prices: PriceTable): (models: string | null) => number | nul
  * A row with every column, in order: each report row starts as a copy, so all share one shape, which V8 builds and
  * serializes fastest (a row given its columns one by one, as new properties, took a third of `--by hour`'s row work).
  */
-const EMPTY_ROW: KeyedRow = Object.fromEntries(["key", ...METRIC_COLUMNS, "cost_usd"].map((column) => [column, null]));
+const EMPTY_ROW: KeyedRow = Object.fromEntries(REPORT_COLUMNS.map((column) => [column, null]));
 
 /** Where a row of `[key, …REPORT_VALUES]` holds its models' JSON text. */
 const MODELS_AT = 1 + REPORT_VALUES.indexOf("models");
