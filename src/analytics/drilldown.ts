@@ -2,7 +2,7 @@
  * The steps behind one row of a report (the console's analytics links): the same filters as the report, plus the
  * row's key as a condition on the step, so the list holds exactly the steps the row counts. Portable SQL.
  */
-import { isKeyedTime, unkeyedTimeSql } from "../projections/stepStats/timeKeys.js";
+import { DAY_SECONDS, HOUR_SECONDS, isKeyedTime, unkeyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 import { filterConditions, utcDayStart, type Dimension, type StepFilter } from "./metrics.js";
 import { STEP_MODEL } from "../projections/stepStats/stepRows.js";
@@ -47,12 +47,12 @@ function keyCondition({ dimension, key }: ReportRowRef): { sql: string; params: 
     case "tool":
       return { sql: "EXISTS (SELECT 1 FROM run_step_tools t WHERE t.step_id = s.id AND t.tool = ?)", params: [key ?? ""] };
     case "day":
-      return key === null ? noTimeKey : timeRange(utcDayStart(key), 86_400);
+      return key === null ? noTimeKey : timeRange(utcDayStart(key), DAY_SECONDS);
     case "hour": {
       if (key === null) return noTimeKey;
       const match = HOUR.exec(key);
       const day = match ? utcDayStart(match[1]!) : null;
-      return timeRange(day === null || Number(match![2]) > 23 ? null : day + Number(match![2]) * 3600, 3600);
+      return timeRange(day === null || Number(match![2]) > 23 ? null : day + Number(match![2]) * HOUR_SECONDS, HOUR_SECONDS);
     }
   }
 }

@@ -8,7 +8,7 @@ import { isTerminalStep, STEP_STATUS_RANK } from "../records/statuses.js";
 import type { Dimension } from "../projections/stepStats/dimensions.js";
 import { ROLLUP_DIALECTS } from "../projections/stepStats/dialect.js";
 import { STEP_MODEL } from "../projections/stepStats/stepRows.js";
-import { keyedTimeSql } from "../projections/stepStats/timeKeys.js";
+import { DAY_SECONDS, keyedTimeSql } from "../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../store/sqlPort.js";
 
 /** The statuses §7 counts as finished: the terminal ones of the fold's status rank. */
@@ -69,7 +69,6 @@ export interface StepFilter {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_SECONDS = 86_400;
 
 /** Seconds since the epoch at 00:00 UTC of a `YYYY-MM-DD` date, or null when it is not a real date. */
 export function utcDayStart(date: string): number | null {

@@ -4,8 +4,10 @@
  */
 import { logger, None, parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { HOUR_SECONDS } from "../../projections/stepStats/timeKeys.js";
 import type { Dimension } from "../metrics.js";
 import type { ReportRow } from "../report.js";
+import { DAY_MS } from "./context.js";
 import { withVisibleBidi } from "./escapeHtml.js";
 
 export const NONE = "(none)";
@@ -70,8 +72,8 @@ export interface ChartRow {
 
 /** The dimensions charted over time, each with how its key reads as a UTC instant and its time unit. */
 export const PERIODS = {
-  day: { start: (key: string) => Date.parse(`${key}T00:00:00Z`), timeUnit: "utcyearmonthdate", interval: "day", ms: 86_400_000, format: "%Y-%m-%d" },
-  hour: { start: (key: string) => Date.parse(`${key}:00:00Z`), timeUnit: "utcyearmonthdatehours", interval: "hours", ms: 3_600_000, format: "%m-%d %H:00" },
+  day: { start: (key: string) => Date.parse(`${key}T00:00:00Z`), timeUnit: "utcyearmonthdate", interval: "day", ms: DAY_MS, format: "%Y-%m-%d" },
+  hour: { start: (key: string) => Date.parse(`${key}:00:00Z`), timeUnit: "utcyearmonthdatehours", interval: "hours", ms: HOUR_SECONDS * 1000, format: "%m-%d %H:00" },
 } as const;
 export type Period = keyof typeof PERIODS;
 export const isPeriod = (dimension: Dimension): dimension is Period => dimension in PERIODS;

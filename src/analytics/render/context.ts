@@ -1,4 +1,5 @@
 import { assistantNames } from "../../projections/assistants/queries.js";
+import { DAY_SECONDS } from "../../projections/stepStats/timeKeys.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 import type { PriceTable } from "../prices.js";
 import { buildReport, buildSummary, type Report, type ReportFilters, type ReportSummary } from "../report.js";
@@ -22,7 +23,7 @@ export interface HtmlContext {
   previous: PreviousPeriod | null;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = DAY_SECONDS * 1000;
 const dayMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 

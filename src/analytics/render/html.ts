@@ -1,7 +1,7 @@
 import type { Dimension } from "../metrics.js";
 import type { Report, ReportRow, ReportSummary } from "../report.js";
 import { assistantLabel, chartRows, FONT, isPeriod, NONE, specsByKey, toSvg } from "./charts.js";
-import type { HtmlContext, PreviousPeriod } from "./context.js";
+import { DAY_MS, type HtmlContext, type PreviousPeriod } from "./context.js";
 import { escapeHtml } from "./escapeHtml.js";
 import { specsOverTime, type Comparison } from "./overTime.js";
 
@@ -82,7 +82,7 @@ function tableHtml(report: Report, names: ReadonlyMap<string, string>): string {
 /** The previous period's rows on this period's time axis: each moved forward by the span's length. */
 function comparison(previous: PreviousPeriod | null, dimension: Dimension): Comparison | null {
   if (previous === null) return null;
-  const shift = previous.days * 86_400_000;
+  const shift = previous.days * DAY_MS;
   const rows = chartRows(previous.report.rows, dimension).map((row) => ({ ...row, t: row.t === null ? null : row.t + shift }));
   return { rows, span: `${previous.from} → ${previous.to}` };
 }

@@ -1,4 +1,5 @@
 import { utcDayStart } from "../../analytics/metrics.js";
+import { DAY_SECONDS } from "../../projections/stepStats/timeKeys.js";
 import { reversedDayRange } from "../../analytics/report.js";
 import { givenOnce, optionGiven, refuseUnknown as refuseUnknownParam, type Query } from "../requestParams.js";
 
@@ -29,7 +30,7 @@ export function dayRange(query: Query): { from?: string; to?: string; fromSecond
   };
   const range = {
     ...(from === undefined ? {} : { from, fromSeconds: start("from", from) }),
-    ...(to === undefined ? {} : { to, toBefore: start("to", to) + 86_400 }),
+    ...(to === undefined ? {} : { to, toBefore: start("to", to) + DAY_SECONDS }),
   };
   const reversed = reversedDayRange(from, to);
   if (reversed) throw new BadParam(reversed);

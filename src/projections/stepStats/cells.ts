@@ -3,7 +3,7 @@ import type { StepFacts } from "../changes.js";
 import type { STEP_STATUSES } from "../../records/statuses.js";
 import type { stepSummaries } from "./tables.js";
 import type { SummaryDimension } from "./dimensions.js";
-import { isKeyedTime, timeKeys } from "./timeKeys.js";
+import { HOUR_SECONDS, isKeyedTime, timeKeys } from "./timeKeys.js";
 
 /**
  * The longest key text kept as written, in UTF-8 bytes. A PostgreSQL b-tree takes at most ~2.7 kB an entry, and a key
@@ -55,14 +55,14 @@ export const cellOf = (dimension: SummaryDimension, key: string | null) => cellA
 
 /** The day and hour cells of a keyed time's hour (each hour's seconds share them). */
 const hourCells = remembered((hour: number) => {
-  const time = timeKeys(hour * 3600);
+  const time = timeKeys(hour * HOUR_SECONDS);
   return [cellAt("day", time.day), cellAt("hour", time.hour)];
 });
 const UNKEYED_TIME = [cellAt("day", null), cellAt("hour", null)];
 
 /** The cells a step counts in under `model` (CONTRACT §7): a tool dimension cell per tool, no error cell without an error. */
 export function dimensionCells(step: StepFacts, model: string): Cell[] {
-  const [day, hour] = isKeyedTime(step.createdAt) ? hourCells(Math.floor(step.createdAt / 3600)) : UNKEYED_TIME;
+  const [day, hour] = isKeyedTime(step.createdAt) ? hourCells(Math.floor(step.createdAt / HOUR_SECONDS)) : UNKEYED_TIME;
   const cells = [cellAt("all", "all"), cellAt("assistant", step.assistantId), day!, hour!, cellAt("model", model), cellAt("type", step.type)];
   for (const tool of step.tools) cells.push(cellAt("tool", tool));
   if (step.lastErrorCode !== null) cells.push(cellAt("error", step.lastErrorCode));

@@ -10,6 +10,10 @@ import type { SqlPort } from "../../store/sqlPort.js";
  * writes year −1 as `-001`, PostgreSQL's to_char has no year 0 and writes 10000 in five digits). Both ends are
  * whole days, so a step's hour is keyed exactly when its `created_at` is.
  */
+/** The seconds of an hour and of a UTC day (no leap seconds in Unix time): the `hour` and `day` keys' spans. */
+export const HOUR_SECONDS = 3_600;
+export const DAY_SECONDS = 86_400;
+
 const FIRST_KEYED_SECOND = -62_135_596_800;
 const LAST_KEYED_SECOND = 253_402_300_799;
 

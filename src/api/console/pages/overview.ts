@@ -7,6 +7,7 @@ import { count, percent, usd, utcDate } from "../format.js";
 import { href, html, type Html } from "../html.js";
 import { assistantNames } from "../../../projections/assistants/queries.js";
 import { runsTable } from "./runs.js";
+import { DAY_SECONDS } from "../../../projections/stepStats/timeKeys.js";
 
 const RECENT_RUNS = 10;
 
@@ -41,7 +42,7 @@ const sum = (values: (number | null)[]) => (values.some((v) => v !== null) ? val
  */
 async function windows(port: SqlPort, prices: PriceTable, newest: number): Promise<Html> {
   const last = utcDate(newest);
-  const week = { from: utcDate(newest - 6 * 86_400), to: last };
+  const week = { from: utcDate(newest - 6 * DAY_SECONDS), to: last };
   const filters = { ...week, assistant: null, model: null };
   const [summary, byDay] = await Promise.all([buildSummary(port, filters), buildReport(port, "day", filters, prices)]);
   const lastDay = byDay.rows.find((row) => row.key === last);
