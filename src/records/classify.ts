@@ -98,6 +98,15 @@ function badEnvelopeTime(createdAt: unknown, text: string): string | null {
   return `expected integer, got ${written === null ? describe(createdAt) : describeNumberToken(written)}`;
 }
 
+/**
+ * A reason led by the field its path names, as the object that holds it names it (CONTRACT §4: `status: expected one
+ * of …` for `$.data.status`): an event's data is the step, the run, the message. None for the record as a whole.
+ */
+function namingField(reason: string, path: string | null, inEvent: boolean): string {
+  const field = (inEvent ? path?.replace(/^\$\.data(?=[.[])/, "$") : path)?.replace(/^\$\.?/, "");
+  return field ? `${field}: ${reason}` : reason;
+}
+
 function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepId" | "runId" | "threadId"> {
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   switch (object) {
@@ -118,13 +127,12 @@ function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepI
 
 function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
   if (!isJsonObject(value)) return { ok: false, reason: `expected a JSON object, got ${describe(value)}`, path: "$", origin, raw: data };
+  const event = unwrapEvent(value);
   // Looked for when rejecting only: an accepted record is not unwrapped twice.
   const reject = (reason: string, path: string | null): RejectedRecord => {
     const deltaOf = deltaStepOf(value);
-    return { ok: false, reason, path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) };
+    return { ok: false, reason: namingField(reason, path, event !== null), path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) };
   };
-
-  const event = unwrapEvent(value);
   if (event) {
     const typeKey = value.object === "event" ? "type" : "event";
     if (typeof event.type !== "string") return reject(`expected an event type string, got ${describe(event.type)}`, `$.${typeKey}`);

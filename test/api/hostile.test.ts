@@ -84,7 +84,7 @@ describe("hostile HTTP input", () => {
       const tool = await postWebhook(server, `{"id":"evt_wh_tool_${i}","object":"event","type":"thread.run.step.created","data":${step}}`);
       expect({ name, status: tool.status }).toEqual({ name, status: 200 });
       const typed = await postWebhook(server, `{"id":"evt_wh_type_${i}","object":"event","type":"${name}","data":${stepLine("step_WhNamed")}}`);
-      expect({ name, ...typed }).toEqual({ name, status: 422, body: { error: { message: `unknown event type "${name}"`, path: "$.type" } } });
+      expect({ name, ...typed }).toEqual({ name, status: 422, body: { error: { message: `type: unknown event type "${name}"`, path: "$.type" } } });
     }
   });
 

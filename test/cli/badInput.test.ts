@@ -15,6 +15,8 @@ const event = (id: string, type: string, data: unknown) => JSON.stringify({ id, 
 const delta = (toolCall: string) =>
   `{"id":"evt_d","object":"event","type":"thread.run.step.delta","data":{"id":"${STEP_ID}","object":"thread.run.step.delta","delta":{"step_details":{"type":"tool_calls","tool_calls":[${toolCall}]}}}}`;
 const { run_id: _runId, ...withoutRunId } = step;
+/** A rejection as ingest prints it: where, the reason (which names the field), the JSON path where there is one in the record. */
+const printedLine = (r: { origin: string; path: string | null; reason: string }) => `${r.origin}: ${r.reason}${r.path && r.path !== "$" ? ` (${r.path})` : ""}`;
 
 interface Case {
   what: string;
@@ -34,24 +36,24 @@ const VALID = [
 
 const BAD: Case[] = [
   { what: "broken JSON", line: '{"id":"evt_b1","object":"event","type":"thread.run.step.created","data":{"id":', path: null, reason: /^invalid JSON: .+ at column \d+$/ },
-  { what: "a wrong type", line: event("evt_b2", "thread.run.step.created", { ...step, created_at: "yesterday" }), path: "$.data.created_at", reason: /^expected (number|integer), got "yesterday"$/ },
-  { what: "an unknown status", line: event("evt_b3", "thread.run.step.in_progress", { ...step, status: "done" }), path: "$.data.status", reason: /^expected one of in_progress\|cancelled\|failed\|completed\|expired, got "done"$/ },
-  { what: "an unknown event type", line: event("evt_b4", "thread.run.step.exploded", step), path: "$.type", reason: /^unknown event type "thread\.run\.step\.exploded"$/ },
-  { what: "a missing field", line: event("evt_b5", "thread.run.step.created", withoutRunId), path: "$.data.run_id", reason: /^missing required key \(expected string\)$/ },
+  { what: "a wrong type", line: event("evt_b2", "thread.run.step.created", { ...step, created_at: "yesterday" }), path: "$.data.created_at", reason: /^created_at: expected (number|integer), got "yesterday"$/ },
+  { what: "an unknown status", line: event("evt_b3", "thread.run.step.in_progress", { ...step, status: "done" }), path: "$.data.status", reason: /^status: expected one of in_progress\|cancelled\|failed\|completed\|expired, got "done"$/ },
+  { what: "an unknown event type", line: event("evt_b4", "thread.run.step.exploded", step), path: "$.type", reason: /^type: unknown event type "thread\.run\.step\.exploded"$/ },
+  { what: "a missing field", line: event("evt_b5", "thread.run.step.created", withoutRunId), path: "$.data.run_id", reason: /^run_id: missing required key \(expected string\)$/ },
   { what: "a __proto__ key in a delta", line: delta('{"index":0,"type":"function","function":{"__proto__":{"polluted":true},"arguments":"x"}}'), path: "$.data.delta.step_details.tool_calls[0].function.__proto__", reason: /forbidden key "__proto__"/ },
   { what: "a __proto__ key on a tool call in a delta", line: delta('{"index":0,"type":"function","__proto__":{"polluted":true}}'), path: "$.data.delta.step_details.tool_calls[0].__proto__", reason: /forbidden key "__proto__"/ },
   { what: "a constructor key in a delta", line: delta('{"index":0,"type":"function","constructor":{"prototype":{"polluted":true}}}'), path: "$.data.delta.step_details.tool_calls[0].constructor", reason: /forbidden key "constructor"/ },
   { what: "an index above 1023 in a delta", line: delta('{"index":1024,"type":"function","function":{"arguments":"y"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /index must be an integer from 0 to 1023, got 1024/ },
   // Without its index a delta's entry would merge into whatever slot its position names (two calls fused into one).
-  { what: "a function call without its index in a delta", line: delta('{"id":"call_2","type":"function","function":{"name":"refund","arguments":"{}"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /^missing required key \(expected number\)$/ },
-  { what: "a code_interpreter output without its index in a delta", line: delta('{"index":0,"type":"code_interpreter","code_interpreter":{"outputs":[{"type":"logs","logs":"b"}]}}'), path: "$.data.delta.step_details.tool_calls[0].code_interpreter.outputs[0].index", reason: /^missing required key \(expected number\)$/ },
-  { what: "data of the wrong kind for its event type", line: event("evt_b9", "thread.run.step.completed", { id: "run_1", object: "thread.run", status: "completed" }), path: "$.data.object", reason: /^expected "thread\.run\.step" .*got "thread\.run"$/ },
+  { what: "a function call without its index in a delta", line: delta('{"id":"call_2","type":"function","function":{"name":"refund","arguments":"{}"}}'), path: "$.data.delta.step_details.tool_calls[0].index", reason: /^delta\.step_details\.tool_calls\[0\]\.index: missing required key \(expected number\)$/ },
+  { what: "a code_interpreter output without its index in a delta", line: delta('{"index":0,"type":"code_interpreter","code_interpreter":{"outputs":[{"type":"logs","logs":"b"}]}}'), path: "$.data.delta.step_details.tool_calls[0].code_interpreter.outputs[0].index", reason: /^delta\.step_details\.tool_calls\[0\]\.code_interpreter\.outputs\[0\]\.index: missing required key \(expected number\)$/ },
+  { what: "data of the wrong kind for its event type", line: event("evt_b9", "thread.run.step.completed", { id: "run_1", object: "thread.run", status: "completed" }), path: "$.data.object", reason: /^object: expected "thread\.run\.step" .*got "thread\.run"$/ },
   { what: "a non-object", line: "42", path: "$", reason: /^expected a JSON object, got 42$/ },
-  { what: "an event without data", line: '{"id":"evt_b11","object":"event","type":"thread.run.step.created"}', path: "$.data", reason: /^missing required key/ },
-  { what: "a tool call missing its function name", line: event("evt_b12", "thread.run.step.completed", { ...step, status: "completed", step_details: { type: "tool_calls", tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] } }), path: "$.data.step_details.tool_calls[0].function.name", reason: /^missing required key \(expected string\)$/ },
-  { what: "a message with an unknown role", line: event("evt_b13", "thread.message.created", { id: "msg_1", object: "thread.message", created_at: 1755180000, thread_id: "thread_1", role: "robot", status: "completed", content: [] }), path: "$.data.role", reason: /^expected one of user\|assistant, got "robot"$/ },
-  { what: "an error event without its message", line: JSON.stringify({ event: "error", data: { code: "server_error" } }), path: "$.data.message", reason: /^missing required key \(expected string\)$/ },
-  { what: "an unknown step_details type", line: JSON.stringify({ ...step, step_details: { type: "thinking" } }), path: "$.step_details.type", reason: /^expected one of message_creation\|tool_calls, got "thinking"$/ },
+  { what: "an event without data", line: '{"id":"evt_b11","object":"event","type":"thread.run.step.created"}', path: "$.data", reason: /^data: missing required key/ },
+  { what: "a tool call missing its function name", line: event("evt_b12", "thread.run.step.completed", { ...step, status: "completed", step_details: { type: "tool_calls", tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] } }), path: "$.data.step_details.tool_calls[0].function.name", reason: /^step_details\.tool_calls\[0\]\.function\.name: missing required key \(expected string\)$/ },
+  { what: "a message with an unknown role", line: event("evt_b13", "thread.message.created", { id: "msg_1", object: "thread.message", created_at: 1755180000, thread_id: "thread_1", role: "robot", status: "completed", content: [] }), path: "$.data.role", reason: /^role: expected one of user\|assistant, got "robot"$/ },
+  { what: "an error event without its message", line: JSON.stringify({ event: "error", data: { code: "server_error" } }), path: "$.data.message", reason: /^message: missing required key \(expected string\)$/ },
+  { what: "an unknown step_details type", line: JSON.stringify({ ...step, step_details: { type: "thinking" } }), path: "$.step_details.type", reason: /^step_details\.type: expected one of message_creation\|tool_calls, got "thinking"$/ },
 ];
 
 /** The valid records first and last, the bad ones between, a blank line and a redelivery among them. */
@@ -90,7 +92,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       expect(rejection.reason, bad.what).toMatch(bad.reason);
       expect(rejection.raw, bad.what).toBe(bad.line);
       expect(rejection.source).toBe("file");
-      expect(printed[i], bad.what).toBe(`${file}:${lineNumber}: ${bad.path ? `${bad.path}: ` : ""}${rejection.reason}`);
+      expect(printed[i], bad.what).toBe(printedLine(rejection));
     });
     expect(printed).toHaveLength(BAD.length);
 
@@ -148,7 +150,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       expect(rejection.path, bad.what).toBe(bad.path);
       expect(rejection.reason, bad.what).toMatch(bad.reason);
       expect(JSON.parse(rejection.raw), bad.what).toEqual(JSON.parse(bad.line));
-      expect(printed[i]).toBe(`${file}:$[${i + 1}]: ${bad.path}: ${rejection.reason}`);
+      expect(printed[i]).toBe(`${file}:$[${i + 1}]: ${rejection.reason}${bad.path === "$" ? "" : ` (${bad.path})`}`);
     });
   });
 
@@ -225,7 +227,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
       [`${file}:1`, "invalid SSE: line 2 is no field (data:, event:, id:, retry:) nor a : comment", transcript.slice(0, 2).join(end)],
       [`${file}:7`, 'invalid SSE: event "thread.run.step.completed" has no data: line', transcript.slice(6, 8).join(end)],
-      [`${file}:13`, 'expected "thread.run.step" (the data of a thread.run.step.created event), got nothing (key missing)', transcript.slice(12, 14).join(end)],
+      [`${file}:13`, 'object: expected "thread.run.step" (the data of a thread.run.step.created event), got nothing (key missing)', transcript.slice(12, 14).join(end)],
     ]);
   });
 
@@ -291,11 +293,11 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       [`${file}:13`, null],
       [`${file}:19`, "$.event"],
     ]);
-    expect(rejections[0]!.reason).toBe('expected one of in_progress|cancelled|failed|completed|expired, got "finished"');
+    expect(rejections[0]!.reason).toBe('status: expected one of in_progress|cancelled|failed|completed|expired, got "finished"');
     expect(rejections[1]!.reason).toBe("invalid JSON: Expected property name or '}' at column 62");
-    expect(rejections[2]!.reason).toBe('unknown event type "thread.run.teleported"');
+    expect(rejections[2]!.reason).toBe('event: unknown event type "thread.run.teleported"');
     expect(rejections.map((r) => r.raw)).toEqual([transcript.slice(7, 11), transcript.slice(12, 14), transcript.slice(18, 21)].map((lines) => lines.join("\n")));
-    expect(ingest.stderr.trim().split("\n")).toEqual(rejections.map((r) => `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`));
+    expect(ingest.stderr.trim().split("\n")).toEqual(rejections.map(printedLine));
     const origins = await stepstore(["sql", "--db", db, "--format", "json", "SELECT step_id, origin FROM events ORDER BY position"]);
     expect(JSON.parse(origins.stdout)).toEqual([
       { step_id: "step_Sse0k", origin: `${file}:5` },

@@ -233,7 +233,7 @@ describe("built-in names (constructor, __proto__, toString, hasOwnProperty, valu
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
     expect(ingest.code).toBe(3);
     expect(JSON.parse(ingest.stdout)).toEqual({ records: 12, appended: 7, duplicates: 0, rejected: 5 });
-    expect((await rejectionsOf(db)).map((r) => r.reason)).toEqual(NAMES.map((name) => `unknown event type "${name}"`));
+    expect((await rejectionsOf(db)).map((r) => r.reason)).toEqual(NAMES.map((name) => `type: unknown event type "${name}"`));
     expect(await stepIds(db)).toEqual(["step_After", "step_Before", ...NAMES.map((_, i) => `step_Tool${i}`)]);
     const rows = (await stepstore(["steps", "--db", db])).stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; step_details: unknown });
     for (const [i, name] of NAMES.entries()) {

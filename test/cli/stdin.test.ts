@@ -46,6 +46,6 @@ describe("stdin and files without a telling name: the format is sniffed", () => 
     const input = [...events, JSON.stringify({ ...step("step_N3"), id: null })].join("\n");
     const result = await stepstore(["ingest", "--db", db, "--json", "-"], { input });
     expect(JSON.parse(result.stdout)).toEqual({ records: 4, appended: 2, duplicates: 1, rejected: 1 });
-    expect(result.stderr).toBe("-:4: $.id: expected string, got null\n");
+    expect(result.stderr).toBe("-:4: id: expected string, got null ($.id)\n");
   });
 });

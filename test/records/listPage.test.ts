@@ -9,9 +9,9 @@ describe("a list page (CONTRACT §1: {object: \"list\", data: [...]})", () => {
   });
 
   it.each([
-    [{ object: "list", data: {} }, "expected an array (the list page's items), got an object"],
-    [{ object: "list", data: "x" }, 'expected an array (the list page\'s items), got "x"'],
-    [{ object: "list" }, "missing required key (expected an array: the list page's items)"],
+    [{ object: "list", data: {} }, "data: expected an array (the list page's items), got an object"],
+    [{ object: "list", data: "x" }, 'data: expected an array (the list page\'s items), got "x"'],
+    [{ object: "list" }, "data: missing required key (expected an array: the list page's items)"],
   ])("whose items are not an array is rejected at $.data, not as an unknown kind: %j", (page, reason) => {
     expect(classified(page)).toMatchObject([{ ok: false, reason, path: "$.data", origin: "page.json" }]);
   });

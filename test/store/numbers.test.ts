@@ -94,7 +94,7 @@ describe("numbers in an SSE transcript", () => {
     const file = join(tempDir(), "bad.sse");
     writeFileSync(file, `event: thread.run.step.completed\ndata: ${snapshot("").replace('"created_at":1755180000', '"created_at":1e400')}\n\n`);
     await ingest(db, file);
-    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason: "expected number, got 1e400 (beyond a double's range)", path: "$.data.created_at" }]);
+    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason: "created_at: expected number, got 1e400 (beyond a double's range)", path: "$.data.created_at" }]);
   });
 });
 
@@ -109,7 +109,7 @@ describe("a record's numbers in rejection reasons", () => {
     const file = write("bad.jsonl", [snapshot("").replace('"created_at":1755180000', `"created_at":${written}`)]);
     const result = await ingest(db, file);
     expect(result.code).toBe(3);
-    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason, path: "$.created_at" }]);
+    expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([{ reason: `created_at: ${reason}`, path: "$.created_at" }]);
   });
 
   it("an event envelope's created_at beyond a double, or beyond 2^53-1, is rejected naming the value written", async () => {
@@ -117,8 +117,8 @@ describe("a record's numbers in rejection reasons", () => {
     const envelope = (n: string) => event("evt_T", "").replace('"created_at":1755180004', `"created_at":${n}`);
     await ingest(db, write("envelope.jsonl", [envelope("1e400"), envelope("9007199254740993")]));
     expect((await storeRows(db, "SELECT reason, path FROM rejections"))).toEqual([
-      { reason: "expected integer, got 1e400 (beyond a double's range)", path: "$.created_at" },
-      { reason: "expected integer, got 9007199254740993 (beyond 2^53-1, the largest integer a double holds exactly)", path: "$.created_at" },
+      { reason: "created_at: expected integer, got 1e400 (beyond a double's range)", path: "$.created_at" },
+      { reason: "created_at: expected integer, got 9007199254740993 (beyond 2^53-1, the largest integer a double holds exactly)", path: "$.created_at" },
     ]);
   });
 });

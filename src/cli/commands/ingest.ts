@@ -17,7 +17,8 @@ interface IngestOptions {
 }
 
 export function describeRejection(r: { origin: string; path: string | null; reason: string }): string {
-  return `${r.origin}: ${r.path ? `${r.path}: ` : ""}${r.reason}`;
+  // The reason names the field (classify.ts); the path says where the record holds it.
+  return `${r.origin}: ${r.reason}${r.path && r.path !== "$" ? ` (${r.path})` : ""}`;
 }
 
 /** The summary line of `ingest` and `poll`: records, appended, duplicates, rejected. */
