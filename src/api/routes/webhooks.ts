@@ -33,6 +33,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     bodyLimit: options.maxBody,
     onRequest: async (request, reply) => {
       if (!verifier) return sendError(reply, 503, "webhooks are not configured: set STEPSTORE_WEBHOOK_SECRET");
+      // A body declared over the limit is 413 whatever its headers (CONTRACT §9: before it is read), as one that
+      // passes the limit while it streams is.
+      if (Number(request.headers["content-length"]) > options.maxBody) return sendError(reply, 413, `body over STEPSTORE_MAX_BODY (${options.maxBody} bytes)`);
       // Before the body is read: an unsigned or stale request is not worth waiting for.
       try {
         const { headers } = request;
