@@ -5,7 +5,7 @@ import { DATA_OBJECT_BY_EVENT, SCHEMA_BY_OBJECT, schemaForEvent } from "./kinds.
 import { partTexts, tokenAt } from "./lossless.js";
 import { describeNumberToken } from "./numbers.js";
 import { MAX_NESTING, nestingTooDeepAt } from "./nesting.js";
-import { describe, reasonOf } from "./reason.js";
+import { describe, namingField, reasonOf } from "./reason.js";
 import { isJsonObject, type JsonObject } from "./json.js";
 import { invalidJson, placeIn } from "./invalidJson.js";
 import { namesItself } from "./eventKey.js";
@@ -96,15 +96,6 @@ function badEnvelopeTime(createdAt: unknown, text: string): string | null {
   if (createdAt === undefined || createdAt === null || Number.isSafeInteger(createdAt)) return null;
   const written = typeof createdAt === "number" ? tokenAt(text, ["created_at"]) : null;
   return `expected integer, got ${written === null ? describe(createdAt) : describeNumberToken(written)}`;
-}
-
-/**
- * A reason led by the field its path names, as the object that holds it names it (CONTRACT §4: `status: expected one
- * of …` for `$.data.status`): an event's data is the step, the run, the message. None for the record as a whole.
- */
-function namingField(reason: string, path: string | null, inEvent: boolean): string {
-  const field = (inEvent ? path?.replace(/^\$\.data(?=[.[])/, "$") : path)?.replace(/^\$\.?/, "");
-  return field ? `${field}: ${reason}` : reason;
 }
 
 function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepId" | "runId" | "threadId"> {

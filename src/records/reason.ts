@@ -63,3 +63,24 @@ export function reasonOf(issue: z.core.$ZodIssue, written?: string): string {
       return issue.message;
   }
 }
+
+/** The field a JSON path names, as the object that holds it names it: an event's `$.data.x` is its data's `x`; none for `$`. */
+function fieldAt(path: string, inEvent: boolean): string {
+  return (inEvent ? path.replace(/^\$\.data(?=[.[])/, "$") : path).replace(/^\$\.?/, "");
+}
+
+/**
+ * A rejection's reason led by the field its path names (CONTRACT §4: `status: expected one of …` for
+ * `$.data.status`), so that the reason read alone says what it is about; none for the record as a whole.
+ */
+export function namingField(reason: string, path: string | null, inEvent: boolean): string {
+  const field = path === null ? "" : fieldAt(path, inEvent);
+  return field ? `${field}: ${reason}` : reason;
+}
+
+/** A reason without the field namingField led it with: for a line that names the path before it (CONTRACT §8). */
+export function afterField(reason: string, path: string | null): string {
+  if (path === null) return reason;
+  for (const field of [fieldAt(path, true), fieldAt(path, false)]) if (field && reason.startsWith(`${field}: `)) return reason.slice(field.length + 2);
+  return reason;
+}

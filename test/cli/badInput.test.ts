@@ -2,6 +2,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
+import { afterField } from "../../src/records/reason.js";
 import { stepstore, tempDir, tempDb, rejectionsOf } from "../helpers/cli.js";
 
 const STEP_ID = "step_Bad1nput0k";
@@ -15,8 +16,8 @@ const event = (id: string, type: string, data: unknown) => JSON.stringify({ id, 
 const delta = (toolCall: string) =>
   `{"id":"evt_d","object":"event","type":"thread.run.step.delta","data":{"id":"${STEP_ID}","object":"thread.run.step.delta","delta":{"step_details":{"type":"tool_calls","tool_calls":[${toolCall}]}}}}`;
 const { run_id: _runId, ...withoutRunId } = step;
-/** A rejection as ingest prints it: where, the reason (which names the field), the JSON path where there is one in the record. */
-const printedLine = (r: { origin: string; path: string | null; reason: string }) => `${r.origin}: ${r.reason}${r.path && r.path !== "$" ? ` (${r.path})` : ""}`;
+/** A rejection as ingest prints it (CONTRACT §8): where, the JSON path, the reason after the field it leads with. */
+const printedLine = (r: { origin: string; path: string | null; reason: string }) => `${r.origin}: ${r.path ? `${r.path}: ${afterField(r.reason, r.path)}` : r.reason}`;
 
 interface Case {
   what: string;
@@ -150,7 +151,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       expect(rejection.path, bad.what).toBe(bad.path);
       expect(rejection.reason, bad.what).toMatch(bad.reason);
       expect(JSON.parse(rejection.raw), bad.what).toEqual(JSON.parse(bad.line));
-      expect(printed[i]).toBe(`${file}:$[${i + 1}]: ${rejection.reason}${bad.path === "$" ? "" : ` (${bad.path})`}`);
+      expect(printed[i]).toBe(`${file}:$[${i + 1}]: ${bad.path}: ${afterField(rejection.reason, bad.path)}`);
     });
   });
 

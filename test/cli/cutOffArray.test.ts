@@ -58,7 +58,7 @@ describe("a .json array cut off before its closing ] (a truncated download) is n
 
   it("given [1, then the bad item and the cut are each reported; given [ alone, the cut is", async () => {
     const open = await ingestJson("[1,");
-    expect(open.ingest.stderr).toBe(`${open.file}:$[0]: expected a JSON object, got 1\n${open.file}: cut off: the JSON array is not closed (the document ends after $[0] with no ])\n`);
+    expect(open.ingest.stderr).toBe(`${open.file}:$[0]: $: expected a JSON object, got 1\n${open.file}: cut off: the JSON array is not closed (the document ends after $[0] with no ])\n`);
     expect(open.ingest.code).toBe(3);
     const bracket = await ingestJson("[\n");
     expect(bracket.ingest.stderr).toBe(`${bracket.file}: cut off: the JSON array is not closed (the document ends after its [ with no ])\n`);

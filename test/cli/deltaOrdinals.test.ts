@@ -51,7 +51,7 @@ describe("a rejected delta keeps its place among its step's deltas (CONTRACT §3
 
     const first = await stepstore(["ingest", rejected, "--db", db]);
     expect(first.code).toBe(3);
-    expect(first.stderr).toContain("a.jsonl:5: delta.step_details.tool_calls[0].function.arguments: ");
+    expect(first.stderr).toContain("a.jsonl:5: $.delta.step_details.tool_calls[0].function.arguments: ");
     const again = await stepstore(["ingest", corrected, "--db", db]);
     expect(again.stdout).toContain("6 records: 1 appended, 5 duplicates, 0 rejected");
     expect(await deltasOf(db)).toBe(4);

@@ -35,7 +35,7 @@ describe("stepstore ingest progress", () => {
     const bars = screen.split("\n").filter((line) => line.startsWith("ingest "));
     expect(bars.length).toBeGreaterThan(1);
     expect(bars.at(-1)).toMatch(/100% \| \d+\.\d MiB \/ \d+\.\d MiB \| 12,001 records, [\d,]+\/s \| ETA/);
-    expect(screen).toContain(`${file}:6002: not a record`);
+    expect(screen).toContain(`${file}:6002: $: not a record`);
     expect(screen).toContain("12001 records: 12000 appended, 0 duplicates, 1 rejected");
   });
 

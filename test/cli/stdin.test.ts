@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { stepstore, tempDb } from "../helpers/cli.js";
+import { rejectionsOf, stepstore, tempDb } from "../helpers/cli.js";
 
 const step = (id: string) => ({
   id, object: "thread.run.step", created_at: 1755180000, assistant_id: "asst_1", thread_id: "thread_1", run_id: "run_1",
@@ -46,6 +46,8 @@ describe("stdin and files without a telling name: the format is sniffed", () => 
     const input = [...events, JSON.stringify({ ...step("step_N3"), id: null })].join("\n");
     const result = await stepstore(["ingest", "--db", db, "--json", "-"], { input });
     expect(JSON.parse(result.stdout)).toEqual({ records: 4, appended: 2, duplicates: 1, rejected: 1 });
-    expect(result.stderr).toBe("-:4: id: expected string, got null ($.id)\n");
+    // CONTRACT §8's line names the path, then the problem; the stored reason names the field itself (§4).
+    expect(result.stderr).toBe("-:4: $.id: expected string, got null\n");
+    expect((await rejectionsOf(db)).map((r) => [r.path, r.reason])).toEqual([["$.id", "id: expected string, got null"]]);
   });
 });

@@ -12,8 +12,6 @@ const step = (status: string, toolCalls: unknown[], changes: Record<string, unkn
 });
 const delta = (...toolCalls: unknown[]) => ({ id: STEP_ID, object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: toolCalls } } });
 const messageDelta = (messageCreation: unknown) => ({ id: STEP_ID, object: "thread.run.step.delta", delta: { step_details: { type: "message_creation", message_creation: messageCreation } } });
-/** Text matched literally in a RegExp. */
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const fileSearch = (fs: unknown) => ({ id: "call_fs", type: "file_search", file_search: fs });
 
 async function ingest(records: unknown[]) {
@@ -45,14 +43,13 @@ describe("a delta's fields have the types and ranges a snapshot gives them (CONT
   it("a delta with a top-level __proto__ key is rejected like one inside its delta", async () => {
     const result = await ingest([JSON.parse(`{"__proto__":{"a":1},"id":"${STEP_ID}","object":"thread.run.step.delta","delta":{}}`) as unknown]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('in.jsonl:1: __proto__: forbidden key "__proto__" in a delta ($.__proto__)');
+    expect(result.stderr).toContain('in.jsonl:1: $.__proto__: forbidden key "__proto__" in a delta');
   });
 
   it.each(BAD)("a delta with %s is rejected: ingest exits 3 and names the path", async (_what, record, path) => {
     const result = await ingest([record]);
     expect(result.code).toBe(3);
-    // The reason names the field as the delta holds it; the path, where the record holds it.
-    expect(result.stderr).toMatch(new RegExp(`in\\.jsonl:1: ${escaped(path.slice(2))}: .* \\(${escaped(path)}\\)\\n`));
+    expect(result.stderr).toContain(`in.jsonl:1: ${path}: `);
   });
 
   it.each([
@@ -64,13 +61,13 @@ describe("a delta's fields have the types and ranges a snapshot gives them (CONT
   ])("a snapshot with %s is rejected with its path", async (_what, changes, path, reason) => {
     const result = await ingest([step("in_progress", [], changes)]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(new RegExp(`in\\.jsonl:1: ${escaped(path.slice(2))}: ${reason.source} \\(${escaped(path)}\\)\\n`));
+    expect(result.stderr).toMatch(new RegExp(`in\\.jsonl:1: ${path.replace(/[.[\]$]/g, "\\$&")}: ${reason.source}`));
   });
 
   it("a metadata value that is not a string is rejected, as is one in an event's data", async () => {
     const result = await ingest([{ id: "evt_1", object: "event", type: "thread.run.step.created", data: step("in_progress", [], { metadata: { a: 1 } }) }]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain("metadata.a: expected string, got 1 ($.data.metadata.a)");
+    expect(result.stderr).toContain("$.data.metadata.a: expected string, got 1");
   });
 
   it("any ranker and any last_error.code are accepted (newer servers add values)", async () => {
@@ -113,6 +110,6 @@ describe("rows carry every key RunStepObject requires (CONTRACT §1 v1.1)", () =
   it("a record whose object is \"constructor\" is rejected as an unknown kind, never a crash", async () => {
     const result = await ingest([{ object: "constructor", id: "x" }, { object: "toString" }]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('in.jsonl:1: object: unknown record kind "constructor" ($.object)');
+    expect(result.stderr).toContain('in.jsonl:1: $.object: unknown record kind "constructor"');
   });
 });

@@ -3,6 +3,7 @@ import { keyedFileRecords } from "../../ingest/parallel.js";
 import { bytesToRead, documentsOf, keyedRecordsOf, storeFiles } from "../../ingest/sources.js";
 import type { FormatOption } from "../../ingest/document.js";
 import { maxRecordBytes } from "../../ingest/limits.js";
+import { afterField } from "../../records/reason.js";
 import { appendAll, FILE_BATCH_SIZE, type IngestSummary } from "../../store/appendAll.js";
 import { openStoreForWriting } from "../db.js";
 import { EXIT } from "../errors.js";
@@ -17,8 +18,8 @@ interface IngestOptions {
 }
 
 export function describeRejection(r: { origin: string; path: string | null; reason: string }): string {
-  // The reason names the field (classify.ts); the path says where the record holds it.
-  return `${r.origin}: ${r.reason}${r.path && r.path !== "$" ? ` (${r.path})` : ""}`;
+  // CONTRACT §8's `events.jsonl:42: $.data.status: expected one of …`: the path says the field, which the reason then need not.
+  return `${r.origin}: ${r.path ? `${r.path}: ${afterField(r.reason, r.path)}` : r.reason}`;
 }
 
 /** The summary line of `ingest` and `poll`: records, appended, duplicates, rejected. */
