@@ -44,7 +44,10 @@ describe("a --db that names no usable store", () => {
     ["postgresql:alice:s3cret@127.0.0.1:1/db", noSlashes("postgresql")],
     ["POSTGRES:db", noSlashes("POSTGRES")],
     // A # in the password ends the authority: the URL shown looks right, so the message says what to encode.
-    ["postgres://alice:s3#cret@127.0.0.1:1/db", "stepstore: postgres://alice@127.0.0.1:1/db: not a PostgreSQL URL (postgres://user@host:5432/database; in a user or password, percent-encode # / ? : as %23 %2F %3F %3A)\n"],
+    ["postgres://alice:s3#cret@127.0.0.1:1/db", "stepstore: postgres://alice@127.0.0.1:1/db: not a PostgreSQL URL (postgres://user@host:5432/database; in a user or password, percent-encode @ # / ? : as %40 %23 %2F %3F %3A)\n"],
+    // An @ and then a / # or ? in the password: the URL parses, with part of the password as its host and path.
+    ...["p@ss/word", "p@ss#word", "p@ss?word"].map((password): [string, string] => [`postgres://alice:${password}@127.0.0.1:1/db`,
+      "stepstore: postgres://REDACTED@127.0.0.1:1/db: not a PostgreSQL URL: an @ after its host (postgres://user@host:5432/database; in a user or password, percent-encode @ # / ? : as %40 %23 %2F %3F %3A)\n"]),
     ["postgres://alice:s3cret@127.0.0.1:1/db?schema=bad-name", `stepstore: postgres://alice@127.0.0.1:1/db?schema=bad-name: ?schema= takes a name of letters, digits and _ (not starting with a digit, at most 63), not "bad-name"\n`],
   ];
   it.each([["ingest", "-"], ["steps"]])("%s is a usage error (exit 2) naming the problem, shows no password, and creates nothing", async (...command) => {

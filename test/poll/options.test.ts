@@ -123,6 +123,10 @@ describe("poll options", () => {
     const badUrl = await stepstore(["poll", "--db", tempDb(), "--thread", "t", "--base-url", "ftp://user:pw@127.0.0.1/v1"], { env: { OPENAI_API_KEY: "sk-test" } });
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('got "ftp://REDACTED@127.0.0.1/v1"');
+    // A password holding an @ and a /: none of it shown, though the URL reads part of it as a host.
+    const atInPassword = await stepstore(["poll", "--db", tempDb(), "--thread", "t", "--base-url", "ftp://user:p@ss/word@127.0.0.1/v1"], { env: { OPENAI_API_KEY: "sk-test" } });
+    expect(atInPassword.stderr).toContain('got "ftp://REDACTED@127.0.0.1/v1"');
+    expect(atInPassword.stderr).not.toContain("ss/word");
 
     const { run, steps } = exampleExport();
     const server = await startFakeAssistants({ runs: [{ states: [{ run, steps }] }] });

@@ -12,7 +12,7 @@ export const CREDENTIAL_NAME = /auth|key|token|secret|sig|password/i;
 export const isSecretParam = (name: string) => CREDENTIAL_NAME.test(name) || /^code$/i.test(name);
 
 /** Any URL's `user:password@` in a text (an error's message), masked. */
-export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi, "$1REDACTED@");
+export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, "$1REDACTED@");
 
 /** The origin of a polled record: the request URL, with any credential in it or its query masked. */
 export function originOfUrl(requested: string): string {

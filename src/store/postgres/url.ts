@@ -58,6 +58,9 @@ export function storeSchema(url: string): string | null {
 }
 
 const GIVE = "give postgres://user@host:5432/database, or a SQLite file path";
+const ENCODE_ADVICE = "postgres://user@host:5432/database; in a user or password, percent-encode @ # / ? : as %40 %23 %2F %3F %3A";
+/** An @ after the authority ends (at its first / ? or #): what a password holding @ and one of those leaves. */
+const AT_PAST_AUTHORITY = /^[^:]+:\/\/[^/?#]*[/?#].*@/s;
 
 /**
  * Why a store location is neither a file path a user means nor a usable PostgreSQL URL (openStore makes it bad
@@ -71,7 +74,9 @@ export function storeLocationProblem(db: string): string | null {
   if (scheme !== null) return `the store ${scheme}://… is a URL but not PostgreSQL's: ${GIVE}`;
   if (!isPostgresUrl(db)) return null;
   // Most often a password with a # / or ? in it, which ends the authority early: the URL shown then looks right.
-  if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (postgres://user@host:5432/database; in a user or password, percent-encode # / ? : as %23 %2F %3F %3A)`;
+  if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (${ENCODE_ADVICE})`;
+  // An @ past the authority: a password with an @ and a # / or ?, read as a host and a path holding the rest of it.
+  if (AT_PAST_AUTHORITY.test(db)) return `${db.replace(/\/\/.*@/s, "//REDACTED@")}: not a PostgreSQL URL: an @ after its host (${ENCODE_ADVICE})`;
   if (urlDatabase(db) === "") return `${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`;
   return schemaProblem(db);
 }
