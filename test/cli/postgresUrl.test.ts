@@ -17,6 +17,19 @@ describe("a PostgreSQL URL where no server answers", () => {
     expect(result.stderr).not.toContain("createdb");
     expect(readdirSync(cwd)).toEqual([]);
   });
+
+  it("with an sslmode, as hosted servers' URLs have, it fails the same, without pg's warning about what the mode means", async () => {
+    for (const mode of ["require", "prefer", "verify-full"]) {
+      const result = await stepstore(["steps", "--db", `postgres://alice:s3cret@127.0.0.1:1/db?sslmode=${mode}`], { subprocess: true });
+      expect({ mode, code: result.code }).toEqual({ mode, code: 1 });
+      expect(result.stderr).toMatch(new RegExp(`^stepstore: postgres://alice@127\\.0\\.0\\.1:1/db\\?sslmode=${mode}: cannot connect `));
+      expect(result.stderr).not.toContain("WARNING");
+    }
+    // As libpq: verify-ca checks the certificate against a CA the URL names.
+    const verifyCa = await stepstore(["steps", "--db", "postgres://alice:s3cret@127.0.0.1:1/db?sslmode=verify-ca"], { subprocess: true });
+    expect(verifyCa.code).toBe(1);
+    expect(verifyCa.stderr).toContain("sslrootcert");
+  });
 });
 
 describe("a URL that is not PostgreSQL's", () => {

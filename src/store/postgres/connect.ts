@@ -132,11 +132,15 @@ function createdbArguments(url: string): string {
 /**
  * The URL pg connects with: `schema` is stepstore's parameter, not a server setting, and `options` is passed beside it
  * (pg lets the URL's `options` replace the configured ones, which would drop the search path and read-only setting).
+ * An `sslmode` means what it means to psql and libpq (`require`: encrypted, the certificate not checked without
+ * `sslrootcert`): pg 8 reads `require` as `verify-full` unless asked for libpq's semantics, refusing the private CAs
+ * of hosted servers that psql connects to, and printing a warning at each command.
  */
 function connectionUrl(url: string): string {
   const parsed = new URL(url);
   parsed.searchParams.delete("schema");
   parsed.searchParams.delete("options");
+  if (parsed.searchParams.has("sslmode") && !parsed.searchParams.has("uselibpqcompat")) parsed.searchParams.set("uselibpqcompat", "true");
   return parsed.toString();
 }
 
