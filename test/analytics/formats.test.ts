@@ -74,6 +74,18 @@ describe("stepstore report: outputs and usage", () => {
     expect((await stepstore(["status", "--db", db])).code).toBe(0);
   });
 
+  it("given --out report.html without --format, then the file holds the JSON asked for (the default) and stderr says --format html writes the page", async () => {
+    const dir = tempDir();
+    const named = await stepstore(["report", "--db", db, "--out", join(dir, "report.html")]);
+    expect(named.code).toBe(0);
+    expect(named.stderr).toBe(`stepstore: ${join(dir, "report.html")} holds the report as json, not html: --format html writes html\n`);
+    expect(JSON.parse(readFileSync(join(dir, "report.html"), "utf8"))).toMatchObject({ dimension: "assistant" });
+    for (const [file, format] of [["report.html", "html"], ["report.CSV", "csv"], ["report.txt", "json"], ["report.json", "json"]]) {
+      const matching = await stepstore(["report", "--db", db, "--format", format!, "--out", join(dir, file!)]);
+      expect({ file, code: matching.code, stderr: matching.stderr }).toEqual({ file, code: 0, stderr: "" });
+    }
+  });
+
   it("given --out naming a folder, or a path under a regular file, when reported, then the error names --out", async () => {
     const result = await stepstore(["report", "--db", db, "--out", tempDir()]);
     expect(result.code).toBe(1);

@@ -1,5 +1,5 @@
 import { statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import { loadPriceTable, PriceTableError, pricesPath, type PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError } from "../../analytics/report.js";
 import { writeReport } from "../../analytics/render/index.js";
@@ -8,7 +8,7 @@ import { isPostgresUrl } from "../../store/postgres/url.js";
 import { behindTheLog, projectionsBehind, READ_MODELS } from "../../projections/behind.js";
 import { dbPath } from "../db.js";
 import { UsageError } from "../errors.js";
-import { writeOut } from "../io.js";
+import { cliIo, writeOut } from "../io.js";
 
 interface ReportOptions {
   by?: string;
@@ -54,6 +54,20 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   } catch (error) {
     throw new Error(`--out ${out}: cannot write the report: ${(error as Error).message}`);
   }
+  const note = formatUnlikeName(out, params.format);
+  if (note !== null) cliIo().stderr.write(`${note}\n`);
+}
+
+/** The format a file's name promises. */
+const FORMAT_NAMED: Record<string, string> = { ".html": "html", ".htm": "html", ".csv": "csv", ".md": "md", ".json": "json" };
+
+/**
+ * A note where `--out`'s name promises another format than the file got (`--out report.html` without `--format html`
+ * is JSON, CONTRACT §8's default): written as asked, and said, so that a browser showing JSON is no surprise.
+ */
+function formatUnlikeName(out: string, format: string): string | null {
+  const named = FORMAT_NAMED[extname(out).toLowerCase()];
+  return named === undefined || named === format ? null : `stepstore: ${out} holds the report as ${format}, not ${named}: --format ${named} writes ${named}`;
 }
 
 /** A path's file, if it is one: under a regular file (ENOTDIR) or unreadable there is none, and writing to it says why. */
