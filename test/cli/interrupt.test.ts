@@ -64,7 +64,7 @@ describe("Ctrl-C (or SIGTERM) during ingest: what was committed is summed up, ex
     const { code, signal } = await out.done;
     expect(signal).toBeNull();
     expect(code).toBe(exitCode);
-    expect(out.stderr()).toBe("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
+    expect(out.stderr()).toBe("stepstore: ingest interrupted; the summary counts what was committed; nothing after it was stored (run it again to add the rest: what landed is skipped as duplicates)\n");
     const [, records, appended] = summaryLine.exec(out.stdout()) ?? [];
     expect(Number(records)).toBeGreaterThanOrEqual(FIRST_BATCH);
     expect(appended).toBe(records);
@@ -106,7 +106,7 @@ describe("Ctrl-C (or SIGTERM) during ingest: what was committed is summed up, ex
     expect(code).toBe(130);
     expect(screen.lastIndexOf("\x1b[?25h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?25l"));
     expect(screen.lastIndexOf("\x1b[?7h")).toBeGreaterThan(screen.lastIndexOf("\x1b[?7l"));
-    expect(screen).toContain("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read");
+    expect(screen).toContain("stepstore: ingest interrupted; the summary counts what was committed; nothing after it was stored (run it again to add the rest: what landed is skipped as duplicates)");
     expect(screen).toMatch(/\d+ records: \d+ appended, 0 duplicates, 0 rejected/);
   });
 });

@@ -55,7 +55,7 @@ export async function ingestCommand(paths: string[], options: IngestOptions): Pr
     });
     progress.stop();
     const interrupted = stop.signal.aborted;
-    if (interrupted) cliIo().stderr.write("stepstore: ingest interrupted; the summary counts what was committed, the rest was not read\n");
+    if (interrupted) cliIo().stderr.write("stepstore: ingest interrupted; the summary counts what was committed; nothing after it was stored (run it again to add the rest: what landed is skipped as duplicates)\n");
     await writeOut(
       options.json
         ? `${JSON.stringify(interrupted ? { ...summary, interrupted } : summary)}\n`
