@@ -109,10 +109,26 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
   return { head, ended: done, all: all() };
 }
 
-/** Reads the head of a stream (gunzipped when it is gzip) for identity and sniffing, then hands on every byte, head included. */
+/** An archive by its first bytes (a zip's local or end header, a tar's `ustar` at byte 257), named; else null. */
+function archiveKind(head: Buffer): string | null {
+  const start = head.toString("latin1", 0, 4);
+  if (start === "PK\x03\x04" || start === "PK\x05\x06") return "a zip archive";
+  return head.toString("latin1", 257, 262) === "ustar" ? "a tar archive" : null;
+}
+
+/**
+ * Reads the head of a stream (gunzipped when it is gzip) for identity and sniffing, then hands on every byte, head
+ * included. An archive (an export shipped zipped) is one rejection saying to unpack it, its bytes not read on: read
+ * as text it was rejected whole as invalid JSON or UTF-8, which did not say why.
+ */
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
   const { bytes, damage } = await gunzipped(stream);
   const { head, ended, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
+  const archive = archiveKind(head);
+  if (archive !== null) {
+    await (stream as AsyncGenerator<unknown>).return?.(undefined); // closes the file
+    return unreadableDocument(name, `${archive}: stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder`);
+  }
   const chosen = formatOf(format, name, head, ended);
   const looksLike = format === "auto" && formatFromName(name) === chosen ? otherFormatLooked(chosen, head, ended) : null;
   return { name, identity: documentIdentity(head), format: chosen, chunks: all, damage: () => damage.reason, ...(looksLike && { looksLike }) };

@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLES, stepstore, tempDb, tempDir, rejectionsOf } from "../helpers/cli.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
@@ -94,5 +95,27 @@ describe("an unreadable file or folder is one rejection naming it and why; every
     expect(ingest.stderr).toBe(`${join(input, "z.jsonl")}: cannot read the file: EACCES: permission denied\n`);
     expect(ingest.stdout).toBe(`${SSE_RECORDS + 1} records: ${SSE_RECORDS} appended, 0 duplicates, 1 rejected\n`);
     expect(ingest.code).toBe(3);
+  });
+});
+
+describe("an archive given to ingest", () => {
+  it("a zip, a tar or a gzipped tar is one rejection saying to unpack it; the files beside it land", async () => {
+    const dir = tempDir();
+    const tar = Buffer.alloc(1024);
+    tar.write("export/steps.jsonl", 0);
+    tar.write("ustar\u000000", 257, "latin1");
+    const archives: [string, Buffer, string][] = [
+      ["export.zip", Buffer.concat([Buffer.from("PK\u0003\u0004", "latin1"), Buffer.from(stepLine("step_InZip"))]), "a zip archive"],
+      ["export.tar", tar, "a tar archive"],
+      ["export.tar.gz", gzipSync(tar), "a tar archive"],
+    ];
+    for (const [name, bytes] of archives) writeFileSync(join(dir, name), bytes);
+    writeFileSync(join(dir, "steps.jsonl"), `${stepLine("step_BesideArchives")}\n`);
+    const db = tempDb();
+    const result = await stepstore(["ingest", "--db", db, "--json", ...archives.map(([name]) => join(dir, name)), join(dir, "steps.jsonl")]);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toEqual({ records: 4, appended: 1, duplicates: 0, rejected: 3 });
+    const unpack = "stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder";
+    expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason, r.raw])).toEqual(archives.map(([name, , kind]) => [join(dir, name), `${kind}: ${unpack}`, ""]));
   });
 });
