@@ -16,9 +16,14 @@ export interface Document {
   chunks: AsyncIterable<Buffer>;
   /** Once the chunks are read: why the rest could not be (a gzip stream cut short or damaged, a file unreadable), else null. */
   damage(): string | null;
-  /** The format its content looks like, when its name chose another: what a rejection of it suggests. */
+  /** The format its content looks like, when its name (or its Content-Type) chose another: what a rejection of it suggests. */
   looksLike?: Format;
+  /** How the format was given where not by the name: `Content-Type` (`/v1/ingest`). */
+  declaredBy?: "Content-Type";
 }
+
+/** The media type `/v1/ingest` reads each format by (others it takes too are in its route). */
+export const MEDIA_TYPES: Record<Format, string> = { jsonl: "application/x-ndjson", json: "application/json", sse: "text/event-stream" };
 
 // A Map: a file named `x.constructor` must find nothing, not Object.prototype's.
 const EXTENSION_FORMATS = new Map<string, Format>([["jsonl", "jsonl"], ["ndjson", "jsonl"], ["json", "json"], ["sse", "sse"]]);
@@ -121,7 +126,7 @@ function archiveKind(head: Buffer): string | null {
  * included. An archive (an export shipped zipped) is one rejection saying to unpack it, its bytes not read on: read
  * as text it was rejected whole as invalid JSON or UTF-8, which did not say why.
  */
-export async function openDocument(stream: ByteStream, name: string, format: FormatOption): Promise<Document> {
+export async function openDocument(stream: ByteStream, name: string, format: FormatOption, declaredBy?: "Content-Type"): Promise<Document> {
   const { bytes, damage } = await gunzipped(stream);
   const { head, ended, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
   const archive = archiveKind(head);
@@ -130,8 +135,9 @@ export async function openDocument(stream: ByteStream, name: string, format: For
     return unreadableDocument(name, `${archive}: stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder`);
   }
   const chosen = formatOf(format, name, head, ended);
-  const looksLike = format === "auto" && formatFromName(name) === chosen ? otherFormatLooked(chosen, head, ended) : null;
-  return { name, identity: documentIdentity(head), format: chosen, chunks: all, damage: () => damage.reason, ...(looksLike && { looksLike }) };
+  const second = declaredBy !== undefined || (format === "auto" && formatFromName(name) === chosen);
+  const looksLike = second ? otherFormatLooked(chosen, head, ended) : null;
+  return { name, identity: documentIdentity(head), format: chosen, chunks: all, damage: () => damage.reason, ...(looksLike && { looksLike, declaredBy }) };
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

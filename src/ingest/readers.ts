@@ -1,7 +1,7 @@
 import type { ClassifiedRecord } from "../records/classify.js";
 import { isJsonWhitespace } from "../records/jsonSyntax.js";
 import { invalidUtf8, withoutByteOrderMark } from "../records/utf8.js";
-import type { Document, Format } from "./document.js";
+import { MEDIA_TYPES, type Document, type Format } from "./document.js";
 import { jsonRecords } from "./jsonRecords.js";
 import { maxRecordBytes } from "./limits.js";
 import { linesOf } from "./lines.js";
@@ -30,16 +30,18 @@ async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<Cl
 /** A document's records; any one over `maxBytes` (STEPSTORE_MAX_RECORD) is a rejection, its bytes dropped as they stream. */
 export function recordsOfDocument(doc: Document, maxBytes = maxRecordBytes()): AsyncGenerator<ClassifiedRecord> {
   const records = doc.format === "jsonl" ? jsonlRecords(doc, maxBytes) : doc.format === "json" ? jsonRecords(doc, maxBytes) : sseRecords(doc, maxBytes);
-  return doc.looksLike ? withFormatHint(records, doc.name, doc.format, doc.looksLike) : records;
+  return doc.looksLike ? withFormatHint(records, doc, doc.looksLike) : records;
 }
 
 const FORMAT_NAMES: Record<Format, string> = { jsonl: "JSON Lines", json: "one JSON document", sse: "an SSE transcript" };
 
 /** The records, the first one's rejection for its syntax (when it is one) saying what the content looks like and how to read it so. */
-async function* withFormatHint(records: AsyncGenerator<ClassifiedRecord>, name: string, format: Format, looksLike: Format): AsyncGenerator<ClassifiedRecord> {
+async function* withFormatHint(records: AsyncGenerator<ClassifiedRecord>, { name, format, declaredBy }: Document, looksLike: Format): AsyncGenerator<ClassifiedRecord> {
+  const instead = declaredBy ? `send it as ${MEDIA_TYPES[looksLike]}` : `try --format ${looksLike}`;
+  const hint = `(${name} reads as ${FORMAT_NAMES[format]} by its ${declaredBy ?? "name"} but looks like ${FORMAT_NAMES[looksLike]}: ${instead})`;
   let first = true;
   for await (const record of records) {
-    yield first && !record.ok && /^invalid (JSON|SSE)/.test(record.reason) ? { ...record, reason: `${record.reason} (${name} reads as ${FORMAT_NAMES[format]} by its name but looks like ${FORMAT_NAMES[looksLike]}: try --format ${looksLike})` } : record;
+    yield first && !record.ok && /^invalid (JSON|SSE)/.test(record.reason) ? { ...record, reason: `${record.reason} ${hint}` } : record;
     first = false;
   }
 }

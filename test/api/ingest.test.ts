@@ -65,6 +65,20 @@ describe("POST /v1/ingest", () => {
     ]);
   });
 
+  it("a body whose Content-Type names another format than it looks like: its first rejection says which type to send", async () => {
+    const sent: [string, string, string][] = [
+      [example("stream-order-lookup.sse"), "application/x-ndjson", "reads as JSON Lines by its Content-Type but looks like an SSE transcript: send it as text/event-stream)"],
+      [example("relayed-events.jsonl"), "application/json", "reads as one JSON document by its Content-Type but looks like JSON Lines: send it as application/x-ndjson)"],
+    ];
+    for (const [body, contentType, hint] of sent) {
+      const response = await fetch(`${server.url}/v1/ingest`, { method: "POST", headers: { "content-type": contentType }, body });
+      const request = response.headers.get("x-request-id");
+      const kept = (await listRejections(server.app.stepstore.sql)).filter((r) => r.origin.startsWith(`POST /v1/ingest ${request}`));
+      expect(kept[0]!.reason.endsWith(` (POST /v1/ingest ${request} ${hint}`), kept[0]!.reason).toBe(true);
+      expect(kept.slice(1).filter((r) => r.reason.includes("Content-Type"))).toEqual([]);
+    }
+  });
+
   it("a body of another Content-Type, or one that names no media type, gets 415 naming the ones accepted", async () => {
     for (const contentType of ["text/plain", "", "json", "application/json, text/plain"]) {
       const answer = await postIngest(server, "hello", contentType);

@@ -73,7 +73,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     try {
       const body = request.body ?? Readable.from([]);
       // As a file would be: gzip is known by its first bytes (the limit counts the bytes sent).
-      const doc = await openDocument(limitBytes(body, options.maxIngestBody, timedBodyReads(request)), `POST /v1/ingest ${request.id}`, format);
+      const doc = await openDocument(limitBytes(body, options.maxIngestBody, timedBodyReads(request)), `POST /v1/ingest ${request.id}`, format, "Content-Type");
       return await appendAll(options.store.append, keyedRecordsOf(doc), {
         source: "http",
         onCommit: (_, sofar) => Object.assign(totals, sofar),
