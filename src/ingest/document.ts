@@ -135,8 +135,8 @@ export async function openDocument(stream: ByteStream, name: string, format: For
     return unreadableDocument(name, `${archive}: stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder`);
   }
   const chosen = formatOf(format, name, head, ended);
-  const second = declaredBy !== undefined || (format === "auto" && formatFromName(name) === chosen);
-  const looksLike = second ? otherFormatLooked(chosen, head, ended) : null;
+  const secondGuessed = declaredBy !== undefined || (format === "auto" && formatFromName(name) === chosen);
+  const looksLike = secondGuessed ? otherFormatLooked(chosen, head, ended) : null;
   return { name, identity: documentIdentity(head), format: chosen, chunks: all, damage: () => damage.reason, ...(looksLike && { looksLike, declaredBy }) };
 }
 
