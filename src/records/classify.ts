@@ -116,47 +116,44 @@ function idsOf(object: string, payload: JsonObject): Pick<AcceptedRecord, "stepI
   }
 }
 
-function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
-  if (!isJsonObject(value)) return { ok: false, reason: `expected a JSON object, got ${describe(value)}`, path: "$", origin, raw: data };
-  const event = unwrapEvent(value);
-  // Looked for when rejecting only: an accepted record is not unwrapped twice.
-  const reject = (reason: string, path: string | null): RejectedRecord => {
-    const deltaOf = deltaStepOf(value);
-    return { ok: false, reason: namingField(reason, path, event !== null), path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) };
-  };
-  if (event) {
-    const typeKey = value.object === "event" ? "type" : "event";
-    if (typeof event.type !== "string") return reject(`expected an event type string, got ${describe(event.type)}`, `$.${typeKey}`);
-    const schema = schemaForEvent(event.type);
-    if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
-    // A null id, like a missing one, names nothing: the event is keyed by its content (as `created_at: null` is no time).
-    if (event.id !== undefined && event.id !== null && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
-    const idProblem = typeof event.id === "string" ? columnTextProblem(event.id) : null; // the id becomes the event key
-    if (idProblem) return reject(idProblem, "$.id");
-    const badTime = badEnvelopeTime(event.createdAt, data);
-    if (badTime) return reject(badTime, "$.created_at");
-    const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
-    if (expectedObject && isJsonObject(event.data) && event.data.object !== expectedObject) {
-      return reject(`expected ${JSON.stringify(expectedObject)} (the data of a ${event.type} event), got ${describe(event.data.object)}`, "$.data.object");
-    }
-    const problem = check(schema, event.data, ["data"], data);
-    if (problem) return reject(problem.reason, problem.path);
-    const payload = event.data as JsonObject;
-    return {
-      ok: true, type: event.type, payload, value, data, source: data, origin,
-      eventId: (event.id as string | null | undefined) ?? null,
-      envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
-      ...idsOf(expectedObject ?? "", payload),
-    };
-  }
+type Event = NonNullable<ReturnType<typeof unwrapEvent>>;
+type Reject = (reason: string, path: string | null) => RejectedRecord;
 
+/** An event in either form: its type, id and time checked on the envelope, its data by the type's schema. */
+function classifyEvent(value: JsonObject, event: Event, data: string, origin: string, reject: Reject): ClassifiedRecord {
+  const typeKey = value.object === "event" ? "type" : "event";
+  if (typeof event.type !== "string") return reject(`expected an event type string, got ${describe(event.type)}`, `$.${typeKey}`);
+  const schema = schemaForEvent(event.type);
+  if (!schema) return reject(`unknown event type ${JSON.stringify(event.type)}`, `$.${typeKey}`);
+  // A null id, like a missing one, names nothing: the event is keyed by its content (as `created_at: null` is no time).
+  if (event.id !== undefined && event.id !== null && typeof event.id !== "string") return reject(`expected string, got ${describe(event.id)}`, "$.id");
+  const idProblem = typeof event.id === "string" ? columnTextProblem(event.id) : null; // the id becomes the event key
+  if (idProblem) return reject(idProblem, "$.id");
+  const badTime = badEnvelopeTime(event.createdAt, data);
+  if (badTime) return reject(badTime, "$.created_at");
+  const expectedObject = DATA_OBJECT_BY_EVENT.get(event.type);
+  if (expectedObject && isJsonObject(event.data) && event.data.object !== expectedObject) {
+    return reject(`expected ${JSON.stringify(expectedObject)} (the data of a ${event.type} event), got ${describe(event.data.object)}`, "$.data.object");
+  }
+  const problem = check(schema, event.data, ["data"], data);
+  if (problem) return reject(problem.reason, problem.path);
+  const payload = event.data as JsonObject;
+  return {
+    ok: true, type: event.type, payload, value, data, source: data, origin,
+    eventId: (event.id as string | null | undefined) ?? null,
+    envelopeCreatedAt: (event.createdAt as number | undefined) ?? null,
+    ...idsOf(expectedObject ?? "", payload),
+  };
+}
+
+/** A record that is no event: an envelope without its data, a list page without items, or an object by its `object`. */
+function classifyObject(value: JsonObject, data: string, origin: string, reject: Reject): ClassifiedRecord {
   if (value.object === "event" || (value.object === undefined && typeof value.event === "string")) {
     // An event envelope without its `data` (unwrapEvent needs one).
     const typeKey = value.object === "event" ? "type" : "event";
     if (!(typeKey in value)) return reject("missing required key (expected an event type string)", `$.${typeKey}`);
     return reject("missing required key (expected object)", "$.data");
   }
-
   const object = value.object;
   // A list page whose items are not an array (recordsOf reads the others): say so, not "unknown record kind".
   if (object === "list") return reject(value.data === undefined ? "missing required key (expected an array: the list page's items)" : `expected an array (the list page's items), got ${describe(value.data)}`, "$.data");
@@ -170,6 +167,17 @@ function classifyOne(value: unknown, data: string, origin: string): ClassifiedRe
   const problem = check(schema, value, [], data);
   if (problem) return reject(problem.reason, problem.path);
   return { ok: true, type: object as string, payload: value, value, data, source: data, origin, eventId: null, envelopeCreatedAt: null, ...idsOf(object as string, value) };
+}
+
+function classifyOne(value: unknown, data: string, origin: string): ClassifiedRecord {
+  if (!isJsonObject(value)) return { ok: false, reason: `expected a JSON object, got ${describe(value)}`, path: "$", origin, raw: data };
+  const event = unwrapEvent(value);
+  // Looked for when rejecting only: an accepted record is not unwrapped twice.
+  const reject: Reject = (reason, path) => {
+    const deltaOf = deltaStepOf(value);
+    return { ok: false, reason: namingField(reason, path, event !== null), path, origin, raw: data, ...(deltaOf === undefined ? {} : { deltaOf }) };
+  };
+  return event ? classifyEvent(value, event, data, origin, reject) : classifyObject(value, data, origin, reject);
 }
 
 /**
