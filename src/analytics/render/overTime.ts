@@ -69,60 +69,79 @@ function overTime(title: { text: string; subtitle: string }, height: number, lay
   return { width: WIDTH, height, title, layer: layers, resolve: { scale: { color: "independent", stroke: "independent" } }, config } as TopLevelSpec;
 }
 
+/** What every figure over time draws on: this period's rows, its time axis, the previous period's rows if any. */
+interface Span {
+  current: { data: { values: ChartRow[] } };
+  x: ReturnType<typeof timeAxis>;
+  period: Period;
+  comparison: Comparison | null;
+}
+
+const LINE = { type: "line", point: true } as const;
+
+const failureRateOverTime = ({ current, x, period, comparison }: Span) =>
+  overTime({ text: "Failure rate over time", subtitle: `failed ÷ (completed + failed + cancelled + expired), per UTC ${period}; no point when none finished` }, 200, [
+    {
+      ...current,
+      mark: { ...LINE, color: STATUS_COLORS.failed, point: { color: STATUS_COLORS.failed } },
+      encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "failure_rate", type: "quantitative", title: "failure rate", axis: { format: RATE_FORMAT } } },
+    },
+    ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
+  ]);
+
+const completionTimeOverTime = ({ current, x, period, comparison }: Span) =>
+  overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
+    {
+      ...current,
+      transform: COMPLETION_STATISTICS,
+      mark: LINE,
+      encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
+    },
+    ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
+  ]);
+
+const tokensOverTime = ({ current, x, period, comparison }: Span) =>
+  overTime({ text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${period}` }, 200, [
+    {
+      ...current,
+      transform: TOKEN_KINDS,
+      mark: "bar",
+      encoding: { x, y: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS }, color: TOKEN_COLOR },
+    },
+    ...previousLine(comparison, x, "total_tokens", "all tokens"),
+  ]);
+
+const stepsOverTime = ({ current, x, period, comparison }: Span) =>
+  overTime({ text: `Steps per ${period} by status`, subtitle: "count of run steps" }, 220, [
+    {
+      ...current,
+      transform: BY_STATUS,
+      mark: "bar",
+      encoding: { x, y: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS }, color: STATUS_COLOR },
+    },
+    ...previousLine(comparison, x, "steps", "all steps"),
+  ]);
+
+const costOverTime = ({ current, x, period, comparison }: Span) =>
+  overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
+    {
+      ...current,
+      transform: [{ filter: "datum.cost_usd !== null" }],
+      mark: { type: "bar", color: COST.color },
+      encoding: { x, y: { field: "cost_usd", type: "quantitative", title: "cost (USD)", axis: { format: COST.format } }, tooltip: [{ field: "cost_usd", format: COST.format, title: "cost (USD)" }] },
+    },
+    ...previousLine(comparison, x, "cost_usd", "cost", COST.format),
+  ]);
+
 export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comparison | null): TopLevelSpec[] {
-  const x = timeAxis([...rows, ...(comparison?.rows ?? [])], period);
-  const line = { type: "line", point: true } as const;
-  const current = { data: { values: rows } };
+  const span: Span = { current: { data: { values: rows } }, x: timeAxis([...rows, ...(comparison?.rows ?? [])], period), period, comparison };
   return [
-    overTime({ text: "Failure rate over time", subtitle: `failed ÷ (completed + failed + cancelled + expired), per UTC ${period}; no point when none finished` }, 200, [
-      {
-        ...current,
-        mark: { ...line, color: STATUS_COLORS.failed, point: { color: STATUS_COLORS.failed } },
-        encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "failure_rate", type: "quantitative", title: "failure rate", axis: { format: RATE_FORMAT } } },
-      },
-      ...previousLine(comparison, x, "failure_rate", "failure rate", RATE_FORMAT),
-    ]),
+    failureRateOverTime(span),
     // As by key: no period of either span with a completed step (every step failed), no time to chart.
-    ...(anyCompleted([...rows, ...(comparison?.rows ?? [])])
-      ? [overTime({ text: "Completion time over time", subtitle: `completed steps created that ${period}: mean, median (p50) and p95, in seconds` }, 220, [
-        {
-          ...current,
-          transform: COMPLETION_STATISTICS,
-          mark: line,
-          encoding: { x: { ...x, bandPosition: 0.5 }, y: { field: "seconds", type: "quantitative", title: "completion time (seconds)" }, color: STATISTIC_COLOR },
-        },
-        ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
-      ])]
-      : []),
-    overTime({ text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${period}` }, 200, [
-      {
-        ...current,
-        transform: TOKEN_KINDS,
-        mark: "bar",
-        encoding: { x, y: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS }, color: TOKEN_COLOR },
-      },
-      ...previousLine(comparison, x, "total_tokens", "all tokens"),
-    ]),
-    overTime({ text: `Steps per ${period} by status`, subtitle: "count of run steps" }, 220, [
-      {
-        ...current,
-        transform: BY_STATUS,
-        mark: "bar",
-        encoding: { x, y: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS }, color: STATUS_COLOR },
-      },
-      ...previousLine(comparison, x, "steps", "all steps"),
-    ]),
+    ...(anyCompleted([...rows, ...(comparison?.rows ?? [])]) ? [completionTimeOverTime(span)] : []),
+    tokensOverTime(span),
+    stepsOverTime(span),
     // As by key: drawn when any period is priced; a period of unpriced models only has no bar.
-    ...(anyPriced(rows)
-      ? [overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
-        {
-          ...current,
-          transform: [{ filter: "datum.cost_usd !== null" }],
-          mark: { type: "bar", color: COST.color },
-          encoding: { x, y: { field: "cost_usd", type: "quantitative", title: "cost (USD)", axis: { format: COST.format } }, tooltip: [{ field: "cost_usd", format: COST.format, title: "cost (USD)" }] },
-        },
-        ...previousLine(comparison, x, "cost_usd", "cost", COST.format),
-      ])]
-      : []),
+    ...(anyPriced(rows) ? [costOverTime(span)] : []),
   ];
 }
