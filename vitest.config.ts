@@ -26,7 +26,7 @@ const STORE_INDEPENDENT = [
   "test/records/**", "test/ingest/lines.property.test.ts", "test/api/signature.test.ts", "test/poll/limiter.test.ts", "test/store/postgres/**",
   "test/world/world.test.ts", "test/cli/output.test.ts", "test/cli/untilAborted.test.ts",
   // each names its own --db (a PostgreSQL URL no server answers, a foreign URL, a file) and fails before any store is opened
-  "test/cli/postgresUrl.test.ts", "test/cli/settings.test.ts",
+  "test/cli/postgresUrl.test.ts", "test/cli/settings.test.ts", "test/cli/sslmode.test.ts",
 ];
 
 /**

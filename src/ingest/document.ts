@@ -118,7 +118,14 @@ async function peek(stream: ByteStream, bytes: number): Promise<{ head: Buffer; 
 function archiveKind(head: Buffer): string | null {
   const start = head.toString("latin1", 0, 4);
   if (start === "PK\x03\x04" || start === "PK\x05\x06") return "a zip archive";
-  return head.toString("latin1", 257, 262) === "ustar" ? "a tar archive" : null;
+  // POSIX's `ustar\0` and `00`, or GNU's `ustar  \0`: NULs no JSON or SSE text holds.
+  const magic = head.toString("latin1", 257, 265);
+  return magic === "ustar\u000000" || magic === "ustar  \u0000" ? "a tar archive" : null;
+}
+
+/** Reads a stream to its end, keeping nothing: a request's body is taken whole (its client waits to send it), a gzip's inflater ended. */
+async function* drained(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const _ of chunks);
 }
 
 /**
@@ -131,8 +138,8 @@ export async function openDocument(stream: ByteStream, name: string, format: For
   const { head, ended, all } = await peek(bytes, DOCUMENT_IDENTITY_BYTES);
   const archive = archiveKind(head);
   if (archive !== null) {
-    await (stream as AsyncGenerator<unknown>).return?.(undefined); // closes the file
-    return unreadableDocument(name, `${archive}: stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder`);
+    const reason = `${archive}: stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder`;
+    return { ...unreadableDocument(name, reason), chunks: drained(all) };
   }
   const chosen = formatOf(format, name, head, ended);
   const secondGuessed = declaredBy !== undefined || (format === "auto" && formatFromName(name) === chosen);

@@ -18,6 +18,13 @@ describe("a PostgreSQL URL where no server answers", () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it("with an @ in a query value (legal), it is tried, and a password parameter after it is not shown", async () => {
+    const result = await stepstore(["steps", "--db", "postgres://alice:s3cret@127.0.0.1:1/db?application_name=me@laptop&sslpassword=s3cret"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^stepstore: postgres:\/\/alice@127\.0\.0\.1:1\/db\?application_name=me%40laptop: cannot connect /);
+    expect(result.stderr).not.toContain("s3cret");
+  });
+
   it("with an sslmode, as hosted servers' URLs have, it fails the same, without pg's warning about what the mode means", async () => {
     for (const mode of ["require", "prefer", "verify-full"]) {
       const result = await stepstore(["steps", "--db", `postgres://alice:s3cret@127.0.0.1:1/db?sslmode=${mode}`], { subprocess: true });

@@ -118,4 +118,14 @@ describe("an archive given to ingest", () => {
     const unpack = "stepstore reads JSON, JSON Lines and SSE files (gzipped or not) and folders of them; unpack it and ingest the folder";
     expect((await rejectionsOf(db)).map((r) => [r.origin, r.reason, r.raw])).toEqual(archives.map(([name, , kind]) => [join(dir, name), `${kind}: ${unpack}`, ""]));
   });
+
+  it("a record whose text has ustar where a tar header has it is a record, not an archive", async () => {
+    // An unknown key (kept, as every one is) first, its text reaching byte 257.
+    const padded = stepLine("step_Mustard").replace(/^\{/, `{"note":"${"x".repeat(257 - 9)}ustar  mustard",`);
+    expect(padded.slice(257, 262)).toBe("ustar");
+    const file = join(tempDir(), "steps.jsonl");
+    writeFileSync(file, `${padded}\n`);
+    const result = await stepstore(["ingest", "--db", tempDb(), "--json", file]);
+    expect(JSON.parse(result.stdout)).toEqual({ records: 1, appended: 1, duplicates: 0, rejected: 0 });
+  });
 });

@@ -11,8 +11,12 @@ export const CREDENTIAL_NAME = /auth|key|token|secret|sig|password/i;
 /** Query parameters whose values are credentials: kept out of `events.origin` (`code`: an Azure Functions key). */
 export const isSecretParam = (name: string) => CREDENTIAL_NAME.test(name) || /^code$/i.test(name);
 
-/** Any URL's `user:password@` in a text (an error's message), masked. */
-export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s]*@/gi, "$1REDACTED@");
+/**
+ * Any URL's `user:password@` in a text (an error's message), masked: where its authority holds an @, up to the URL's
+ * last @ (a password with an @ and a / reads as a host and a path holding the rest of it); an @ only in a path or
+ * query (`…/me@corp.com/v1`) is no credential.
+ */
+export const withoutUrlCredentials = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)(?=[^\s/?#]*@)\S*@/gi, "$1REDACTED@");
 
 /** The origin of a polled record: the request URL, with any credential in it or its query masked. */
 export function originOfUrl(requested: string): string {

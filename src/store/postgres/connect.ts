@@ -136,11 +136,14 @@ function createdbArguments(url: string): string {
  * `sslrootcert`): pg 8 reads `require` as `verify-full` unless asked for libpq's semantics, refusing the private CAs
  * of hosted servers that psql connects to, and printing a warning at each command.
  */
+/** The modes pg 8 reads more strictly than libpq (`no-verify`, pg's own, it reads only outside libpq's semantics). */
+const LIBPQ_WEAKER_MODES = new Set(["prefer", "require", "verify-ca"]);
+
 function connectionUrl(url: string): string {
   const parsed = new URL(url);
   parsed.searchParams.delete("schema");
   parsed.searchParams.delete("options");
-  if (parsed.searchParams.has("sslmode") && !parsed.searchParams.has("uselibpqcompat")) parsed.searchParams.set("uselibpqcompat", "true");
+  if (LIBPQ_WEAKER_MODES.has(parsed.searchParams.get("sslmode") ?? "") && !parsed.searchParams.has("uselibpqcompat")) parsed.searchParams.set("uselibpqcompat", "true");
   return parsed.toString();
 }
 

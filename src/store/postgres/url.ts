@@ -59,8 +59,11 @@ export function storeSchema(url: string): string | null {
 
 const GIVE = "give postgres://user@host:5432/database, or a SQLite file path";
 const ENCODE_ADVICE = "postgres://user@host:5432/database; in a user or password, percent-encode @ # / ? : as %40 %23 %2F %3F %3A";
-/** An @ after the authority ends (at its first / ? or #): what a password holding @ and one of those leaves. */
-const AT_PAST_AUTHORITY = /^[^:]+:\/\/[^/?#]*[/?#].*@/s;
+/**
+ * An @ where a URL holds none but from a password holding @ and then a / ? or # (read as the host, the rest of the
+ * password in the path, a query parameter's name or the fragment): an @ in a query value (`?user=me@corp`) is legal.
+ */
+const strayAt = (url: URL) => url.pathname.includes("@") || url.hash.includes("@") || [...url.searchParams.keys()].some((name) => name.includes("@"));
 
 /**
  * Why a store location is neither a file path a user means nor a usable PostgreSQL URL (openStore makes it bad
@@ -76,7 +79,8 @@ export function storeLocationProblem(db: string): string | null {
   // Most often a password with a # / or ? in it, which ends the authority early: the URL shown then looks right.
   if (!URL.canParse(db)) return `${withoutPassword(db)}: not a PostgreSQL URL (${ENCODE_ADVICE})`;
   // An @ past the authority: a password with an @ and a # / or ?, read as a host and a path holding the rest of it.
-  if (AT_PAST_AUTHORITY.test(db)) return `${db.replace(/\/\/.*@/s, "//REDACTED@")}: not a PostgreSQL URL: an @ after its host (${ENCODE_ADVICE})`;
+  // Shown from its last @, as it may hold a password before it; a password parameter after it left out too.
+  if (strayAt(new URL(db))) return `${withoutPassword(db.replace(/\/\/.*@/s, "//REDACTED@"))}: not a PostgreSQL URL: an @ after its host (${ENCODE_ADVICE})`;
   if (urlDatabase(db) === "") return `${withoutPassword(db)} names no database: give its name after the host, postgres://user@host:5432/database (stepstore creates tables, never the database)`;
   return schemaProblem(db);
 }
