@@ -130,7 +130,7 @@ async function* drained(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 
 /**
  * Reads the head of a stream (gunzipped when it is gzip) for identity and sniffing, then hands on every byte, head
- * included. An archive (an export shipped zipped) is one rejection saying to unpack it, its bytes not read on: read
+ * included. An archive (an export shipped zipped) is one rejection saying to unpack it, its bytes read and dropped: read
  * as text it was rejected whole as invalid JSON or UTF-8, which did not say why.
  */
 export async function openDocument(stream: ByteStream, name: string, format: FormatOption, declaredBy?: "Content-Type"): Promise<Document> {
