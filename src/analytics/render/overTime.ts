@@ -100,27 +100,32 @@ const completionTimeOverTime = ({ current, x, period, comparison }: Span) =>
     ...previousLine(comparison, x, "p95_completion_seconds", "p95"),
   ]);
 
-const tokensOverTime = ({ current, x, period, comparison }: Span) =>
-  overTime({ text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${period}` }, 200, [
-    {
-      ...current,
-      transform: TOKEN_KINDS,
-      mark: "bar",
-      encoding: { x, y: { field: "tokens", type: "quantitative", title: "tokens", stack: "zero", axis: TOKEN_AXIS }, color: TOKEN_COLOR },
-    },
-    ...previousLine(comparison, x, "total_tokens", "all tokens"),
+/** What a figure of stacked bars over time shows: the parts a period's bar is made of, and the total drawn for the previous period. */
+interface Stacked {
+  title: { text: string; subtitle: string };
+  height: number;
+  transform: object[];
+  y: { field: string; title: string; axis: object };
+  color: object;
+  previous: { field: string; label: string };
+}
+
+/** A bar a period, stacked by its parts (token kinds, statuses), with the previous period's total as a line. */
+const stackedOverTime = ({ current, x, comparison }: Span, { title, height, transform, y, color, previous }: Stacked) =>
+  overTime(title, height, [
+    { ...current, transform, mark: "bar", encoding: { x, y: { ...y, type: "quantitative", stack: "zero" }, color } },
+    ...previousLine(comparison, x, previous.field, previous.label),
   ]);
 
-const stepsOverTime = ({ current, x, period, comparison }: Span) =>
-  overTime({ text: `Steps per ${period} by status`, subtitle: "count of run steps" }, 220, [
-    {
-      ...current,
-      transform: BY_STATUS,
-      mark: "bar",
-      encoding: { x, y: { field: "count", type: "quantitative", title: "steps", stack: "zero", axis: COUNT_AXIS }, color: STATUS_COLOR },
-    },
-    ...previousLine(comparison, x, "steps", "all steps"),
-  ]);
+const tokensOverTime = (span: Span) => stackedOverTime(span, {
+  title: { text: "Tokens over time", subtitle: `prompt and completion tokens of the steps created that ${span.period}` }, height: 200,
+  transform: TOKEN_KINDS, y: { field: "tokens", title: "tokens", axis: TOKEN_AXIS }, color: TOKEN_COLOR, previous: { field: "total_tokens", label: "all tokens" },
+});
+
+const stepsOverTime = (span: Span) => stackedOverTime(span, {
+  title: { text: `Steps per ${span.period} by status`, subtitle: "count of run steps" }, height: 220,
+  transform: BY_STATUS, y: { field: "count", title: "steps", axis: COUNT_AXIS }, color: STATUS_COLOR, previous: { field: "steps", label: "all steps" },
+});
 
 const costOverTime = ({ current, x, period, comparison }: Span) =>
   overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
