@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Readable } from "node:stream";
-import { openDocument, type Format } from "../../ingest/document.js";
+import { MEDIA_TYPES, openDocument, type Format } from "../../ingest/document.js";
 import { keyedRecordsOf } from "../../ingest/sources.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
@@ -12,14 +12,13 @@ export interface IngestRoutesOptions {
   maxIngestBody: number;
 }
 
-// A Map: a Content-Type named from input (`constructor`) must find nothing, not Object.prototype's.
+// A Map: a Content-Type named from input (`constructor`) must find nothing, not Object.prototype's. Each format's own
+// type (MEDIA_TYPES, which a rejection names) first, then the other names JSON Lines goes by.
 const FORMAT_BY_MEDIA_TYPE = new Map<string, Format>([
-  ["application/x-ndjson", "jsonl"],
+  ...(Object.entries(MEDIA_TYPES) as [Format, string][]).map(([format, type]): [string, Format] => [type, format]),
   ["application/ndjson", "jsonl"],
   ["application/jsonl", "jsonl"],
   ["application/x-jsonlines", "jsonl"],
-  ["application/json", "json"],
-  ["text/event-stream", "sse"],
 ]);
 
 const mediaTypeOf = (request: FastifyRequest) => (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
