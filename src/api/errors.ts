@@ -20,6 +20,12 @@ export function sendError(reply: FastifyReply, status: number, message: string, 
   return reply.code(status).send(errorBody(status, message, details));
 }
 
+/** A body's limit, by the variable that sets it: what a 413 says. */
+export const bodyOverLimit = (variable: "STEPSTORE_MAX_BODY" | "STEPSTORE_MAX_INGEST_BODY", bytes: number) => `body over ${variable} (${bytes} bytes)`;
+
+/** Whether a request declares a body over `limit` bytes (413 before any of it is read). */
+export const declaresOver = (request: FastifyRequest, limit: number) => Number(request.headers["content-length"]) > limit;
+
 /** What a URL no route serves is answered (also a route's URL whose id segment is empty). */
 export const sendUnknownRoute = (request: FastifyRequest, reply: FastifyReply) =>
   sendError(reply, 404, `Unknown route: ${request.method} ${request.url.split("?")[0]}`);

@@ -9,7 +9,7 @@ import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { isStoreFull, storeUnavailable } from "../store/storeErrors.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { bearerToken } from "./bearer.js";
-import { FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
+import { bodyOverLimit, declaresOver, FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
 import { checkRequestParameters } from "./requestParams.js";
 import { healthRoutes } from "./routes/health.js";
 import { ingestRoutes } from "./routes/ingest.js";
@@ -107,7 +107,7 @@ function limitBodies(app: FastifyInstance, options: ServerOptions): void {
   // `Expect: 100-continue` (curl sends it for bodies over 1 MB): the body is invited once every check before it has
   // passed (the key, the media type), unless its declared length is already over the limit (413 follows unread).
   app.addHook("preParsing", (request, reply, payload, done) => {
-    if (request.headers.expect?.toLowerCase() === "100-continue" && !(Number(request.headers["content-length"]) > bodyLimitOf(request))) reply.raw.writeContinue();
+    if (request.headers.expect?.toLowerCase() === "100-continue" && !declaresOver(request, bodyLimitOf(request))) reply.raw.writeContinue();
     done(null, payload);
   });
 }
@@ -145,7 +145,7 @@ function handleErrors(app: FastifyInstance): void {
     if (status >= 500) request.log.error({ err: error, store }, "request failed");
     const message = status >= 500
       ? `The server had an error while processing the request.${committed ? ` The ${committed} records before it were committed (sending them again appends nothing).` : ""}`
-      : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? `body over STEPSTORE_MAX_BODY (${request.routeOptions.bodyLimit} bytes)` : error.message;
+      : error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? bodyOverLimit("STEPSTORE_MAX_BODY", request.routeOptions.bodyLimit) : error.message;
     return sendErrorFor(request, reply, status, message);
   });
 }

@@ -4,7 +4,7 @@ import { MEDIA_TYPES, openDocument, type Format } from "../../ingest/document.js
 import { keyedRecordsOf } from "../../ingest/sources.js";
 import { appendAll, type IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
-import { FailedAfterCommits, sendError } from "../errors.js";
+import { bodyOverLimit, declaresOver, FailedAfterCommits, sendError } from "../errors.js";
 import { BodyTimedOut, timedBodyReads } from "../timeouts.js";
 
 export interface IngestRoutesOptions {
@@ -49,7 +49,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
   // The body is not parsed here: the route streams it through the same readers as `ingest`.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
-  const tooLarge = `body over STEPSTORE_MAX_INGEST_BODY (${options.maxIngestBody} bytes)`;
+  const tooLarge = bodyOverLimit("STEPSTORE_MAX_INGEST_BODY", options.maxIngestBody);
 
   app.post<{ Body: Readable | undefined }>("/v1/ingest", {
     // Before fastify's parsing, which answers a Content-Type it cannot parse (`json`, "") with a bare 415 of its own, and
@@ -63,7 +63,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
       if (encoding !== undefined && !ENCODINGS.has(encoding.trim().toLowerCase())) {
         return sendError(reply, 415, `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body as it is, or gzipped (with or without Content-Encoding: gzip)`);
       }
-      if (Number(request.headers["content-length"]) > options.maxIngestBody) return sendError(reply, 413, tooLarge);
+      if (declaresOver(request, options.maxIngestBody)) return sendError(reply, 413, tooLarge);
     },
   }, async (request, reply) => {
     const format = FORMAT_BY_MEDIA_TYPE.get(mediaTypeOf(request))!;

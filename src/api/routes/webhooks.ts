@@ -3,7 +3,7 @@ import { WebhookVerificationError } from "standardwebhooks";
 import { NativeHmacWebhook } from "../signature.js";
 import { webhookRecord } from "../../records/webhookBody.js";
 import type { GroupCommit } from "../../store/groupCommit.js";
-import { sendError } from "../errors.js";
+import { bodyOverLimit, declaresOver, sendError } from "../errors.js";
 
 interface WebhookRoutesOptions {
   /** The Standard Webhooks secret (`whsec_…`); without one the route answers 503. */
@@ -35,7 +35,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       if (!verifier) return sendError(reply, 503, "webhooks are not configured: set STEPSTORE_WEBHOOK_SECRET");
       // A body declared over the limit is 413 whatever its headers (CONTRACT §9: before it is read), as one that
       // passes the limit while it streams is.
-      if (Number(request.headers["content-length"]) > options.maxBody) return sendError(reply, 413, `body over STEPSTORE_MAX_BODY (${options.maxBody} bytes)`);
+      if (declaresOver(request, options.maxBody)) return sendError(reply, 413, bodyOverLimit("STEPSTORE_MAX_BODY", options.maxBody));
       // Before the body is read: an unsigned or stale request is not worth waiting for.
       try {
         const { headers } = request;
