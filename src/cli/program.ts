@@ -56,24 +56,11 @@ function actionRunner() {
   return { run, exitCode: () => exitCode };
 }
 
-/** The program and, once parsed, its action's exit code: built afresh for every run, so no run sees another's. */
-export function buildProgram(): { program: Command; exitCode: () => number } {
-  const { run, exitCode } = actionRunner();
-  const program = new Command("stepstore")
-    .description("The durable, queryable home for OpenAI Assistants API run steps")
-    .version(version)
-    .exitOverride()
-    .showHelpAfterError()
-    .configureOutput(commanderOutput);
-  // Each command's action is loaded when it runs: a run loads only its own command.
-  const command = <M, K extends keyof M>(name: string, description: string, load: () => Promise<M>, exported: K) =>
-    program.command(name).description(description).action(run(lazy(load, exported)));
+/** Declares a command whose action is `exported` from the module `load` gives, loaded when the command runs. */
+type Declare = <M, K extends keyof M>(name: string, description: string, load: () => Promise<M>, exported: K) => Command;
 
-  command("ingest", "append records from files, folders or stdin (-)", () => import("./commands/ingest.js"), "ingestCommand")
-    .argument("<paths...>", "files, folders, or - for stdin")
-    .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
-    .option("--json", "print the summary as one JSON object");
-
+/** The commands that read the store's rows, its log, its rejections, and SQL over it. */
+function declareReads(command: Declare): void {
   command("steps", "run-step rows, ordered by created_at then id", () => import("./commands/read.js"), "stepsCommand")
     .option("--thread <id>", "only this thread")
     .option("--run <id>", "only this run")
@@ -94,6 +81,10 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--timeout <seconds>", "stop the query after this long (exit 1)", "30")
     .option("--max-rows <n>", "print at most this many rows (the rest are cut, with a note on stderr)", "100000");
 
+}
+
+/** `poll`: the openai SDK's listings of runs and steps, appended. */
+function declarePoll(command: Declare): void {
   command("poll", "list runs and their steps with the openai SDK and append every snapshot", () => import("./commands/poll.js"), "pollCommand")
     .option("--thread <ids...>", "thread ids: poll every run of each")
     .option("--thread-file <file>", "thread ids one a line (# comments); repeatable", repeatable)
@@ -109,16 +100,40 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option("--timeout <seconds>", "each request's time limit; one that runs over is retried as a connection error", "60")
     .option("--concurrency <n>", "listings in flight at once", "4")
     .option("--json", "print the summary as one JSON object");
+}
 
-  command("serve", "the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out", () => import("./commands/serve.js"), "serveCommand")
-    .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0: any free port)", "8787");
-
+/** `report`: a dimension's rows, filtered (REPORT_OPTIONS), in a format. */
+function declareReport(command: Declare): void {
   const report = command("report", "failure rates, completion times and tokens by one dimension (CONTRACT §7)", () => import("./commands/report.js"), "reportCommand")
     .addOption(new Option("--by <dimension>", "group steps by").choices(["assistant", "day", "hour", "model", "type", "tool", "error"]).default("assistant"));
   for (const [flags, description] of REPORT_OPTIONS) report.option(flags, description);
   report.addOption(formatOption(["json", "csv", "md", "html"], "json")).option("--out <file>", "write to FILE instead of stdout (- : stdout)");
+}
 
+/** The program and, once parsed, its action's exit code: built afresh for every run, so no run sees another's. */
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  const { run, exitCode } = actionRunner();
+  const program = new Command("stepstore")
+    .description("The durable, queryable home for OpenAI Assistants API run steps")
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput(commanderOutput);
+  // Each command's action is loaded when it runs: a run loads only its own command.
+  const command: Declare = (name, description, load, exported) => program.command(name).description(description).action(run(lazy(load, exported)));
+
+  command("ingest", "append records from files, folders or stdin (-)", () => import("./commands/ingest.js"), "ingestCommand")
+    .argument("<paths...>", "files, folders, or - for stdin")
+    .addOption(new Option("--format <format>", "input format").choices(["auto", "jsonl", "json", "sse"]).default("auto"))
+    .option("--json", "print the summary as one JSON object");
+
+  declareReads(command);
+  declarePoll(command);
+  command("serve", "the HTTP service: signed webhooks and bulk ingest in, OpenAI-compatible run steps out", () => import("./commands/serve.js"), "serveCommand")
+    .option("--host <host>", "address to listen on (non-loopback needs STEPSTORE_API_KEY)", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", "8787");
+
+  declareReport(command);
   command("rebuild", "drop and refold every projection from the log", () => import("./commands/projections.js"), "rebuildCommand");
   command("verify", "check the file (SQLite: PRAGMA integrity_check), then fold the log and compare with the tables", () => import("./commands/projections.js"), "verifyCommand");
   command("status", "counts, positions, checkpoints, database path and size", () => import("./commands/read.js"), "statusCommand");

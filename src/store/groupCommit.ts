@@ -36,6 +36,46 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
   return tally(result.results.slice(from, from + count), rejected);
 }
 
+const recordsOf = ({ batch }: Pick<Waiting, "batch">) => batch.accepted.length + batch.rejected.length;
+
+/** How many of the oldest waiting batches make a group: up to maxRecords, and at least one. */
+function oldestUpTo(waiting: readonly Waiting[], maxRecords: number): number {
+  let records = 0;
+  let count = 0;
+  for (const w of waiting) {
+    if (count > 0 && records + recordsOf(w) > maxRecords) break;
+    records += recordsOf(w);
+    count++;
+  }
+  return count;
+}
+
+/** `call` after `waitMs`, or at the end of this turn of the event loop (null). */
+function later(call: () => void, waitMs: number | null): { cancel(): void } {
+  if (waitMs !== null) {
+    const timer = setTimeout(call, waitMs);
+    return { cancel: () => clearTimeout(timer) };
+  }
+  const immediate = setImmediate(call);
+  return { cancel: () => clearImmediate(immediate) };
+}
+
+/** A group's batches as the one batch its transaction appends. */
+const joined = (group: readonly Waiting[], source: Source): AppendBatch => ({
+  source,
+  accepted: group.flatMap((w) => w.batch.accepted),
+  rejected: group.flatMap((w) => w.batch.rejected),
+});
+
+/** Answers each batch of a group with its share of the group's result, in the group's order. */
+function answer(group: readonly Waiting[], result: AppendResult): void {
+  let offset = 0;
+  for (const w of group) {
+    w.resolve(shareOf(result, offset, w.batch.accepted.length, w.batch.rejected.length));
+    offset += w.batch.accepted.length;
+  }
+}
+
 /**
  * Group commit: the batches submitted during one turn of the event loop (under load, during the
  * loaded wait, or while the previous group commits) are appended together in one transaction (one
@@ -45,35 +85,22 @@ function shareOf(result: AppendResult, from: number, count: number, rejected: nu
 export function createGroupCommit(append: Append, options: GroupCommitOptions): GroupCommit {
   const maxRecords = options.maxRecords ?? DEFAULT_GROUP_RECORDS;
   const loadedWaitMs = options.loadedWaitMs ?? LOADED_GROUP_WAIT_MS;
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let waitingRecords = 0;
   let scheduled: { cancel(): void } | null = null;
   let lastGroupBatches = 0;
 
-  /** An idle service commits at the end of this turn; a loaded one (the last group was shared) gives the group a moment to grow. */
-  const schedule = () => {
-    if (lastGroupBatches > 1) {
-      const timer = setTimeout(commit, loadedWaitMs);
-      return { cancel: () => clearTimeout(timer) };
-    }
-    const immediate = setImmediate(commit);
-    return { cancel: () => clearImmediate(immediate) };
-  };
+  // An idle service commits at the end of this turn; a loaded one (the last group was shared) gives the group a moment to grow.
+  const schedule = () => later(commit, lastGroupBatches > 1 ? loadedWaitMs : null);
 
   let inFlight: Promise<void> | null = null;
 
-  /** The oldest waiting batches up to maxRecords (at least one): the group, taken once the transaction has begun. */
+  /** The oldest waiting batches up to maxRecords: the group, taken once the transaction has begun. */
   const take = (): Waiting[] => {
-    let records = 0;
-    let count = 0;
-    for (const w of waiting) {
-      const size = w.batch.accepted.length + w.batch.rejected.length;
-      if (count > 0 && records + size > maxRecords) break;
-      records += size;
-      count++;
-    }
-    waitingRecords -= records;
-    return waiting.splice(0, count);
+    const count = oldestUpTo(waiting, maxRecords);
+    const group = waiting.splice(0, count);
+    waitingRecords -= group.reduce((sum, w) => sum + recordsOf(w), 0);
+    return group;
   };
 
   const commitGroup = async () => {
@@ -83,7 +110,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
       result = await append(() => {
         group = take();
         lastGroupBatches = group.length;
-        return { source: options.source, accepted: group.flatMap((w) => w.batch.accepted), rejected: group.flatMap((w) => w.batch.rejected) };
+        return joined(group, options.source);
       });
     } catch (error) {
       // Failed before it took its group (no connection, no lock): the waiting batches fail with it, not retried in a loop.
@@ -91,11 +118,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
       for (const w of group) w.reject(error);
       return;
     }
-    let offset = 0;
-    for (const w of group) {
-      w.resolve(shareOf(result, offset, w.batch.accepted.length, w.batch.rejected.length));
-      offset += w.batch.accepted.length;
-    }
+    answer(group, result);
   };
 
   /**
@@ -118,7 +141,7 @@ export function createGroupCommit(append: Append, options: GroupCommitOptions): 
     submit(batch) {
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.push({ batch, resolve, reject });
-        waitingRecords += batch.accepted.length + batch.rejected.length;
+        waitingRecords += recordsOf({ batch });
         if (waitingRecords >= maxRecords) void commit();
         else scheduled ??= schedule();
       });
