@@ -326,6 +326,14 @@ describe("accumulating one delta", () => {
     expect(calls[3]).toEqual({ index: 3, id: "d" });
   });
 
+  it("an array whose entries name no slot replaces, as anything else does: a server sending whole file_search results twice keeps the last, ids not joined", () => {
+    const built = { file_search: { results: [{ file_id: "file_f", file_name: "nm", score: 0.5 }] } };
+    const again = { file_search: { results: [{ file_id: "file_g", file_name: "other", score: 0.7 }] } };
+    expect(accumulateDelta(built, again)).toEqual(again);
+    const mixed = { file_search: { results: [{ index: 0, file_id: "file_h" }, { file_id: "file_i" }] } };
+    expect(accumulateDelta(built, mixed)).toEqual(mixed);
+  });
+
   it("an empty array of objects merges nothing: what was built stays", () => {
     const built = { code_interpreter: { input: "print(1)", outputs: [{ index: 0, type: "logs", logs: "1" }] } };
     expect(accumulateDelta(built, { code_interpreter: { outputs: [] } })).toEqual(built);

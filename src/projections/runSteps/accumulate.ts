@@ -1,16 +1,22 @@
 import { isJsonObject, type JsonObject } from "../../records/json.js";
 
-/** An array of objects, the empty one included: it merges nothing (a delta's `"outputs": []` keeps what was built). */
-function isArrayOfObjects(value: unknown): value is JsonObject[] {
-  return Array.isArray(value) && value.every(isJsonObject);
+type IndexedEntry = JsonObject & { index: number };
+
+/**
+ * An array of objects each naming its slot (`index`), the empty one included: it merges nothing (a delta's
+ * `"outputs": []` keeps what was built). An entry without one names no slot: its array replaces, as anything else does
+ * (two file_search deltas each sending whole `results` had their file ids joined, merged by position).
+ */
+function isIndexedEntries(value: unknown): value is IndexedEntry[] {
+  return Array.isArray(value) && value.every((entry) => isJsonObject(entry) && typeof entry.index === "number");
 }
 
-function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
+function mergeIndexed(target: unknown[], entries: IndexedEntry[]): unknown[] {
   const merged = [...target];
-  entries.forEach((entry, position) => {
-    const slot = typeof entry.index === "number" ? entry.index : position;
-    const current = merged[slot];
-    merged[slot] = accumulateDelta(isJsonObject(current) ? current : {}, entry);
+  // forEach, not for…of: a hole (a slot a stream skipped, in a state built before) stays a hole.
+  entries.forEach((entry) => {
+    const current = merged[entry.index];
+    merged[entry.index] = accumulateDelta(isJsonObject(current) ? current : {}, entry);
   });
   return merged;
 }
@@ -19,7 +25,7 @@ function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
  * Applies one delta onto a target (CONTRACT §5 rule 3), returning a new object and leaving both
  * inputs untouched: absent or null keys are set, `index` and `type` overwritten, strings
  * concatenated, objects merged recursively, arrays of objects merged into the slot each `index`
- * names (an absent key built onto `{}` or `[]`); anything else replaces.
+ * names (an absent key built onto `{}` or `[]`); anything else (an array whose entries name no slot) replaces.
  */
 export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObject {
   const result: JsonObject = { ...target };
@@ -28,7 +34,7 @@ export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObje
     // An absent key is built onto an empty one, so that arrays deep in a first chunk land in the slots their `index` names.
     const absent = current === undefined || current === null;
     if (isJsonObject(value) && (absent || isJsonObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
-    else if (isArrayOfObjects(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
+    else if (isIndexedEntries(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
     else if (absent || key === "index" || key === "type") result[key] = value;
     else if (typeof current === "string" && typeof value === "string") result[key] = current + value;
     else result[key] = value;
