@@ -5,8 +5,8 @@ import type { KeyedRecord } from "../records/eventKey.js";
 import { decodeEvent, type LogEvent } from "../records/events.js";
 import { storeCheckpoints } from "./saveCheckpoints.js";
 import type { SqlDatabase, SqlPort, SqlValue } from "./sqlPort.js";
-import { chunks, manyRowsSql, rowsInsert, selectByKeys } from "./sqlBatch.js";
-import { insertNewOf, insertOf } from "./sqlText.js";
+import { chunks, selectByKeys } from "./sqlBatch.js";
+import { columnNames, insertNewOf, insertOf } from "./sqlText.js";
 import { events, rejections } from "./tables.js";
 
 export type Source = "file" | "webhook" | "http" | "poll";
@@ -74,7 +74,33 @@ const eventOf = (record: AcceptedRecord, position: number) =>
  */
 const readsAhead = (tx: SqlPort) => tx.dialect === "postgres";
 
-const INSERT_EVENT = rowsInsert({ sql: insertNewOf(events, ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"], "event_key") });
+const EVENT_COLUMNS = ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"] as const;
+const INSERT_EVENT = insertNewOf(events, EVENT_COLUMNS, "event_key");
+
+/**
+ * PostgreSQL's insert of `count` rows of distinct keys: a position is drawn only for a row whose key is not in the log,
+ * in the rows' order (the sequence is read after the sort). `ON CONFLICT DO NOTHING` alone draws one for every row
+ * before it finds the key, so duplicates left gaps SQLite's rowids do not, where CONTRACT §8 asks both stores to behave
+ * the same. The lookup is the key's unique index (appends run with sequential scans off: appendLock.ts); under the
+ * append lock no other writer adds a key meanwhile, and the conflict clause only keeps one that did from failing.
+ */
+const newEventsSql = (() => {
+  const names = columnNames(events, EVENT_COLUMNS);
+  const byCount = new Map<number, string>();
+  return (count: number): string => {
+    let sql = byCount.get(count);
+    if (sql === undefined) {
+      const row = `, ${names.map(() => "?").join(", ")})`;
+      const rows = Array.from({ length: count }, (_, i) => `(${i}${row}`);
+      sql = `INSERT INTO events (position, ${names.join(", ")})
+SELECT nextval('events_position_seq'), ${names.map((name) => `v.${name}`).join(", ")} FROM (VALUES ${rows.join(", ")}) AS v(ord, ${names.join(", ")})
+WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = v.event_key) ORDER BY v.ord
+ON CONFLICT (event_key) DO NOTHING RETURNING position, event_key`;
+      byCount.set(count, sql);
+    }
+    return sql;
+  };
+})();
 
 /**
  * Each row's new position, or none where its key is in the log already (an earlier row of the batch
@@ -86,25 +112,23 @@ async function insertEvents(tx: SqlPort, rows: readonly SqlValue[][]): Promise<(
   if (tx.dialect === "sqlite") {
     const positions: (number | undefined)[] = [];
     for (const row of rows) {
-      const { changes, lastInsertRowid } = await tx.run(INSERT_EVENT.sql, row);
+      const { changes, lastInsertRowid } = await tx.run(INSERT_EVENT, row);
       positions.push(changes > 0 ? lastInsertRowid : undefined);
     }
     return positions;
   }
+  // A key twice in the batch is sent once: its later rows find the first (a duplicate or a conflict), drawing no position.
+  const seen = new Set<string>();
+  const firsts = rows.filter((row) => !seen.has(row[0] as string) && seen.add(row[0] as string));
   // The chunks go at once (pipelined in the transaction) and run in order, so their positions follow the rows'.
-  const batches = chunks(rows, rows[0]?.length ?? 1);
-  const answers = await Promise.all(batches.map((chunk) => tx.all<{ position: number; event_key: string }>(`${manyRowsSql(INSERT_EVENT, chunk.length)} RETURNING position, event_key`, chunk.flat())));
-  const positions: (number | undefined)[] = [];
-  for (const [i, chunk] of batches.entries()) {
-    const byKey = new Map(answers[i]!.map((r) => [r.event_key, r.position]));
-    // A key twice in the chunk: its first row was inserted, the second finds it (a duplicate or a conflict).
-    for (const row of chunk) {
-      const key = row[0] as string;
-      positions.push(byKey.get(key));
-      byKey.delete(key);
-    }
-  }
-  return positions;
+  const batches = chunks(firsts, firsts[0]?.length ?? 1);
+  const answers = await Promise.all(batches.map((chunk) => tx.all<{ position: number; event_key: string }>(newEventsSql(chunk.length), chunk.flat())));
+  const byKey = new Map(answers.flat().map((r) => [r.event_key, r.position]));
+  return rows.map((row) => {
+    const position = byKey.get(row[0] as string);
+    byKey.delete(row[0] as string);
+    return position;
+  });
 }
 
 const STORED_UNDER = "SELECT event_key, position, type, origin, data FROM events WHERE";

@@ -32,10 +32,15 @@ export function bySqlNames<T extends SQLiteTable>(table: T, row: T["$inferInsert
   return named;
 }
 
+/** The SQL names of the columns named by their TypeScript keys, in that order. */
+export function columnNames<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[]): string[] {
+  const byKey = new Map(columnsOf(table).map((c) => [c.key, c.name]));
+  return keys.map((k) => byKey.get(k)!);
+}
+
 /** `INSERT` of the columns named, in that order (a generated key left out). */
 export function insertOf<T extends SQLiteTable>(table: T, keys: readonly (keyof T["$inferInsert"] & string)[]) {
-  const byKey = new Map(columnsOf(table).map((c) => [c.key, c.name]));
-  const names = keys.map((k) => byKey.get(k)!);
+  const names = columnNames(table, keys);
   return `INSERT INTO ${getTableName(table)} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`;
 }
 
