@@ -9,6 +9,7 @@ import { describe, namingField, reasonOf } from "./reason.js";
 import { isJsonObject, type JsonObject } from "./json.js";
 import { invalidJson, placeIn } from "./invalidJson.js";
 import { namesItself } from "./eventKey.js";
+import { calendarTimeProblem, isCalendarTime } from "./times.js";
 
 /** A record that passed validation: what the log stores and the folds read. */
 export interface AcceptedRecord {
@@ -91,9 +92,10 @@ function check(schema: z.ZodType, value: unknown, base: readonly PropertyKey[], 
   return result.success ? null : firstProblem(result.error, base, text);
 }
 
-/** An envelope's `created_at`, when set, is an integer a double holds exactly (a Unix time is far below 2^53). */
+/** An envelope's `created_at`, when set, is a time a record may hold (times.ts), as its data's times are. */
 function badEnvelopeTime(createdAt: unknown, text: string): string | null {
-  if (createdAt === undefined || createdAt === null || Number.isSafeInteger(createdAt)) return null;
+  if (createdAt === undefined || createdAt === null) return null;
+  if (Number.isSafeInteger(createdAt)) return isCalendarTime(createdAt as number) ? null : calendarTimeProblem(String(createdAt));
   const written = typeof createdAt === "number" ? tokenAt(text, ["created_at"]) : null;
   return `expected integer, got ${written === null ? describe(createdAt) : describeNumberToken(written)}`;
 }

@@ -2,11 +2,16 @@ import { z } from "zod";
 import { byType, deepPartial } from "./partial.js";
 import { describe } from "./reason.js";
 import { RUN_STATUSES, STEP_STATUSES, STEP_TYPES } from "./statuses.js";
+import { calendarTimeProblem, isCalendarTime, MAX_TOKENS } from "./times.js";
 
 /** One zod schema per record kind (CONTRACT §1). Loose objects: unknown keys are kept, never stripped. */
 
 const int = z.number().int();
-const nullableInt = int.nullable().optional();
+/** A Unix time in seconds, of years 1 to 9999 (times.ts). */
+const time = int.refine(isCalendarTime, { error: (issue) => calendarTimeProblem(describe(issue.input)) });
+const nullableTime = time.nullable().optional();
+/** A usage count: 0 to MAX_TOKENS. */
+const tokens = int.min(0).max(MAX_TOKENS);
 
 /** The most UTF-8 bytes of an id, model, error code or tool name (the API's are under 64): PostgreSQL indexes no key past ~2.7 kB. */
 export const MAX_COLUMN_BYTES = 1024;
@@ -104,7 +109,7 @@ const stepDetails = byType({
   inDelta: { typeOptional: true },
 });
 
-const usage = z.looseObject({ prompt_tokens: int, completion_tokens: int, total_tokens: int });
+const usage = z.looseObject({ prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens });
 
 /**
  * `metadata`: string values only. zod's record skips a `__proto__` key (JSON.parse makes it an own
@@ -124,7 +129,7 @@ const stringMap = z
 export const runStepSchema = z.looseObject({
   id: columnText,
   object: z.literal("thread.run.step"),
-  created_at: int,
+  created_at: time,
   assistant_id: columnText,
   thread_id: columnText,
   run_id: columnText,
@@ -132,10 +137,10 @@ export const runStepSchema = z.looseObject({
   status: z.enum(STEP_STATUSES),
   step_details: stepDetails,
   last_error: z.looseObject({ code: columnText, message: z.string() }).nullable().optional(),
-  expired_at: nullableInt,
-  cancelled_at: nullableInt,
-  failed_at: nullableInt,
-  completed_at: nullableInt,
+  expired_at: nullableTime,
+  cancelled_at: nullableTime,
+  failed_at: nullableTime,
+  completed_at: nullableTime,
   metadata: stringMap.nullable().optional(),
   usage: usage.nullable().optional(),
 });
@@ -188,15 +193,15 @@ export const stepDeltaSchema = z
 export const runSchema = z.looseObject({
   id: columnText,
   object: z.literal("thread.run"),
-  created_at: int,
+  created_at: time,
   thread_id: columnText,
   assistant_id: columnText,
   status: z.enum(RUN_STATUSES),
-  started_at: nullableInt,
-  expires_at: nullableInt,
-  cancelled_at: nullableInt,
-  failed_at: nullableInt,
-  completed_at: nullableInt,
+  started_at: nullableTime,
+  expires_at: nullableTime,
+  cancelled_at: nullableTime,
+  failed_at: nullableTime,
+  completed_at: nullableTime,
   /** Null from some compatible servers (a run no model was named for): kept, its steps counted under `(unknown)`, as with none. */
   model: columnText.nullable().optional(),
 });
@@ -204,7 +209,7 @@ export const runSchema = z.looseObject({
 export const messageSchema = z.looseObject({
   id: z.string(),
   object: z.literal("thread.message"),
-  created_at: int,
+  created_at: time,
   thread_id: columnText,
   run_id: columnText.nullable().optional(),
   role: z.enum(["user", "assistant"]),
@@ -212,8 +217,8 @@ export const messageSchema = z.looseObject({
   content: z.array(z.looseObject({ type: z.string() })),
 });
 export const messageDeltaSchema = z.looseObject({ id: z.string(), object: z.literal("thread.message.delta"), delta: z.looseObject({}) });
-export const threadSchema = z.looseObject({ id: columnText, object: z.literal("thread"), created_at: int });
-export const assistantSchema = z.looseObject({ id: columnText, object: z.literal("assistant"), created_at: int, model: columnText, name: columnTextIfString.optional() });
+export const threadSchema = z.looseObject({ id: columnText, object: z.literal("thread"), created_at: time });
+export const assistantSchema = z.looseObject({ id: columnText, object: z.literal("assistant"), created_at: time, model: columnText, name: columnTextIfString.optional() });
 /** The stream's `error` event: the SDK's ErrorObject (`code`, `param` and `type` may be null or left out). */
 export const errorSchema = z.looseObject({
   message: z.string(),

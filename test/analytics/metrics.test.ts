@@ -133,26 +133,36 @@ describe("--from/--to dates (CONTRACT §8: inclusive UTC dates)", () => {
   });
 });
 
-describe("day and hour keys at the ends of the keyed years (0001-01-01 to 9999-12-31 UTC, CONTRACT §7, §10)", () => {
-  /** created_at of years −1, 0, 1, 2025, 9999, 10000 and past JavaScript's dates: validation takes each. */
-  const TIMES = { minusOne: -62167219201, zero: -62167219200, one: -62135596800, now: 1735689600, last: 253402300799, tenThousand: 253402300800, far: 1e15 };
-  const UNKEYED = ["step_minusOne", "step_zero", "step_tenThousand", "step_far"];
+describe("day and hour keys at the ends of the years a record may hold (0001-01-01 to 9999-12-31 UTC, CONTRACT §7, §10)", () => {
+  /** created_at of years 1, 2025 and 9999 (the ends and a year between), and of years −1, 0, 10000 and past JavaScript's dates, which validation refuses. */
+  const TIMES = { one: -62135596800, now: 1735689600, last: 253402300799 };
+  const REFUSED = { minusOne: -62167219201, zero: -62167219200, tenThousand: 253402300800, far: 1e15 };
   let edges: string;
+  let ingested: CliResult;
   beforeAll(async () => {
     edges = tempDb();
     const file = join(tempDir(), "edges.jsonl");
-    writeFileSync(file, Object.entries(TIMES).map(([name, t]) => `${stepLine(`step_${name}`, { created_at: t, assistant_id: "asst_Edge", status: "completed", completed_at: t + 5 })}\n`).join(""));
-    expect((await stepstore(["ingest", "--db", edges, file])).code).toBe(0);
+    const lines = Object.entries({ ...TIMES, ...REFUSED }).map(([name, t]) => `${stepLine(`step_${name}`, { created_at: t, assistant_id: "asst_Edge", status: "completed", completed_at: t === TIMES.last ? t : t + 5 })}\n`);
+    writeFileSync(file, lines.join(""));
+    ingested = await stepstore(["ingest", "--db", edges, file]);
   });
 
-  it("given steps of years −1, 0, 1, 9999, 10000 and 1e15, then the views, the reports (filtered or not) and verify agree: outside 0001–9999 the key is null", async () => {
+  it("given steps of years −1, 0, 10000 and 1e15, then each is rejected naming its created_at, and the steps beside them land", () => {
+    expect(ingested.code).toBe(3);
+    const reasons = ingested.stderr.trim().split("\n");
+    expect(reasons).toHaveLength(Object.keys(REFUSED).length);
+    for (const [i, t] of Object.values(REFUSED).entries()) {
+      expect(reasons[i]).toContain(`:${Object.keys(TIMES).length + i + 1}: $.created_at: expected a Unix time from 0001-01-01 to 9999-12-31 UTC (-62135596800 to 253402300799), got ${t}`);
+    }
+  });
+
+  it("given steps of years 1, 2025 and 9999, then the views, the reports (filtered or not) and verify agree on their keys", async () => {
     const verified = await stepstore(["verify", "--db", edges]);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
-    const expected = { day: [null, "0001-01-01", "2025-01-01", "9999-12-31"], hour: [null, "0001-01-01T00", "2025-01-01T00", "9999-12-31T23"] };
+    const expected = { day: ["0001-01-01", "2025-01-01", "9999-12-31"], hour: ["0001-01-01T00", "2025-01-01T00", "9999-12-31T23"] };
     for (const dimension of ["day", "hour"] as const) {
       const view = await storeRows<Record<string, unknown>>(edges, `SELECT * FROM ${VIEW_NAMES[dimension]}`);
       expect(view.map((row) => row[dimension]), dimension).toEqual(expected[dimension]);
-      expect(view[0]!.steps, dimension).toBe(UNKEYED.length);
       for (const filter of [[], ["--assistant", "asst_Edge"]]) {
         const report = await stepstore(["report", "--db", edges, "--by", dimension, ...filter]);
         expect(report.code, report.stderr).toBe(0);
@@ -162,27 +172,28 @@ describe("day and hour keys at the ends of the keyed years (0001-01-01 to 9999-1
     }
   });
 
-  it("given those steps, when filtered by --from or --to, then only the steps with a day are kept, by day as by any other dimension", async () => {
+  it("given those steps, when filtered by --from or --to, then the steps of those days are kept, by day as by any other dimension", async () => {
     const stepsBy = async (by: string, filter: string[]) => {
       const report = await stepstore(["report", "--db", edges, "--by", by, ...filter]);
       expect(report.code, report.stderr).toBe(0);
       return (JSON.parse(report.stdout) as { rows: { key: string | null; steps: number }[] }).rows.map((row) => [row.key, row.steps]);
     };
-    // Before, --from kept the steps of year 10000 and 1e15 by assistant (4 steps) but not by day (2).
     for (const [filter, days] of [[["--from", "2025-01-01"], [["2025-01-01", 1], ["9999-12-31", 1]]], [["--to", "0001-01-01"], [["0001-01-01", 1]]]] as const) {
       expect(await stepsBy("day", [...filter]), filter.join(" ")).toEqual(days);
       expect(await stepsBy("assistant", [...filter]), filter.join(" ")).toEqual([["asst_Edge", days.length]]);
     }
   });
 
-  it("given those steps, then the console's drill-down of the day or hour row with no key lists exactly the steps it counts", async () => {
+  it("given those steps, then the console's drill-down of a day or hour row at either end lists exactly its step, and year 0 is no key", async () => {
     const store = await openStore(edges, { mode: "read" });
     try {
       const none = { from: null, to: null, assistant: null, model: null };
-      for (const dimension of ["day", "hour"] as const) {
-        const row = { dimension, key: null };
-        expect(await countRowSteps(store.sql, row, none), dimension).toBe(UNKEYED.length);
-        expect((await pageRowSteps(store.sql, row, none, undefined, 10)).steps.map((step) => step.id).sort(), dimension).toEqual([...UNKEYED].sort());
+      for (const [dimension, first, last] of [["day", "0001-01-01", "9999-12-31"], ["hour", "0001-01-01T00", "9999-12-31T23"]] as const) {
+        for (const [key, step] of [[first, "step_one"], [last, "step_last"]] as const) {
+          expect(await countRowSteps(store.sql, { dimension, key }, none), key).toBe(1);
+          expect((await pageRowSteps(store.sql, { dimension, key }, none, undefined, 10)).steps.map((s) => s.id), key).toEqual([step]);
+        }
+        expect(await countRowSteps(store.sql, { dimension, key: null }, none), "no step without a key").toBe(0);
         expect(await countRowSteps(store.sql, { dimension, key: dimension === "day" ? "0000-01-01" : "0000-01-01T00" }, none), "year 0 is no key").toBe(0);
       }
     } finally {

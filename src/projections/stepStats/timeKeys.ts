@@ -3,19 +3,19 @@
  * JavaScript, SQLite and PostgreSQL: the rollups, the views, the reports, verify and the console read it from here.
  * Any other time, like none, is keyed null.
  */
+import { FIRST_SECOND, LAST_SECOND } from "../../records/times.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 
-/**
- * Seconds from 0001-01-01 to 9999-12-31T23:59:59 UTC: the years all three write alike as `YYYY` (SQLite's strftime
- * writes year −1 as `-001`, PostgreSQL's to_char has no year 0 and writes 10000 in five digits). Both ends are
- * whole days, so a step's hour is keyed exactly when its `created_at` is.
- */
 /** The seconds of an hour and of a UTC day (no leap seconds in Unix time): the `hour` and `day` keys' spans. */
 export const HOUR_SECONDS = 3_600;
 export const DAY_SECONDS = 86_400;
 
-const FIRST_KEYED_SECOND = -62_135_596_800;
-const LAST_KEYED_SECOND = 253_402_300_799;
+/**
+ * The times with a key: those a record may hold (records/times.ts), the years all three write alike as `YYYY`. A store
+ * that took other times before they were refused (2026-12-05) keys them null. Both ends are whole days, so a step's
+ * hour is keyed exactly when its `created_at` is.
+ */
+const [FIRST_KEYED_SECOND, LAST_KEYED_SECOND] = [FIRST_SECOND, LAST_SECOND];
 
 export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && seconds >= FIRST_KEYED_SECOND && seconds <= LAST_KEYED_SECOND;
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { postIngest, startServer, type RunningServer } from "../harness.js";
+import { tempDb } from "../../helpers/cli.js";
+import { appendAsBefore } from "../../helpers/legacyStore.js";
 
 const RLO = "\u202E";
 const step = (id: string, threadId: string, runId: string, createdAt: number, code: string | null = null) => ({
@@ -152,15 +154,16 @@ describe("the console with ids and codes a reader could misread", () => {
   });
 });
 
-describe("the HTML report and the console with a step created past JavaScript's dates (created_at 1e15)", () => {
+describe("the HTML report and the console with a step created past JavaScript's dates (created_at 1e15, in a store made before such times were refused)", () => {
   let server: RunningServer;
   const FAR = 1e15;
   beforeAll(async () => {
-    server = await startServer();
+    const dbPath = tempDb();
     const records = [step("step_Far", "thread_Far", "run_Far", FAR, "far_error"), step("step_Near", "thread_Far", "run_Near", 1755180020),
       // milliseconds mistaken for seconds (year 57589), and a time before year 0
       step("step_Ms", "thread_Far", "run_Ms", 1755180300000), step("step_BC", "thread_Far", "run_BC", -62198755200)];
-    await ingest(server, records);
+    await appendAsBefore(dbPath, records);
+    server = await startServer({ dbPath });
   });
 
   it("shows every time a step can hold readably: a signed year past 9999 or before 0, seconds as given past JavaScript's dates", async () => {
