@@ -56,6 +56,18 @@ describe("stepstore report --format md", () => {
     );
   });
 
+  it("given an assistant id holding a link, an image and a code span, when reported as Markdown, then each is text a viewer shows as written", async () => {
+    const store = tempDb();
+    const id = "asst_y [click](javascript:alert(1)) ![img](http://evil/x.png) `code` *b* ~s~ a|b <i>";
+    const file = join(tempDir(), "link.jsonl");
+    writeFileSync(file, `${stepLine("step_Link", { assistant_id: id })}\n`);
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    const result = await stepstore(["report", "--db", store, "--by", "assistant", "--format", "md"]);
+    expect(result.stdout.split("\n")[2]).toContain(
+      "| asst_y \\[click\\](javascript:alert(1)) !\\[img\\](http://evil/x.png) \\`code\\` \\*b\\* \\~s\\~ a\\|b &lt;i&gt; |",
+    );
+  });
+
   it("given an empty store, when reported as Markdown, then the table has its header and no rows", async () => {
     const result = await stepstore(["report", "--db", await emptyStore(), "--by", "error", "--format", "md"]);
     expect(result.code).toBe(0);
