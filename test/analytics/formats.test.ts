@@ -192,6 +192,27 @@ async function storeAt(...times: number[]): Promise<string> {
   return store;
 }
 
+describe("stepstore report --format html with more keys than a page shows", () => {
+  it("given 1,200 assistants, when reported as HTML, then the table lists the 1,000 with the most steps and the charts 40, each saying so, while JSON has every row", async () => {
+    const store = tempDb();
+    const file = join(tempDir(), "many.jsonl");
+    // asst_0000 has the most steps (3), asst_0001 the next (2), the rest one each.
+    const ids = Array.from({ length: 1200 }, (_, i) => `asst_${String(i).padStart(4, "0")}`);
+    const steps = [...ids, ids[0], ids[0], ids[1]].map((id, i) => stepLine(`step_${i}`, { assistant_id: id }));
+    writeFileSync(file, `${steps.join("\n")}\n`);
+    expect((await stepstore(["ingest", "--db", store, file])).code).toBe(0);
+    const html = await stepstore(["report", "--db", store, "--by", "assistant", "--format", "html"]);
+    expect(html.code, html.stderr).toBe(0);
+    const table = html.stdout.slice(html.stdout.indexOf("<tbody>"));
+    expect(table.match(/<tr>/g)).toHaveLength(1000);
+    expect(table.indexOf("asst_0000")).toBeLessThan(table.indexOf("asst_0001"));
+    expect(html.stdout).toContain("The table lists: the 1000 with the most steps of 1200 rows");
+    expect(html.stdout).toContain("The charts draw: the 40 with the most steps of 1200 rows");
+    const json = await stepstore(["report", "--db", store, "--by", "assistant"]);
+    expect((JSON.parse(json.stdout) as { rows: unknown[] }).rows).toHaveLength(1200);
+  });
+});
+
 describe("stepstore report --format html with steps far apart in time", () => {
   it("given a step created at 1e15 (taken before such times were refused) beside one of 2025, when reported as HTML by any dimension, then the page is written: the far step counts under no day", async () => {
     const store = tempDb();

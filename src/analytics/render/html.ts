@@ -63,10 +63,31 @@ function ordered(rows: readonly ReportRow[], dimension: Dimension): readonly Rep
   return isPeriod(dimension) ? rows : [...rows].sort((a, b) => (b.steps ?? 0) - (a.steps ?? 0));
 }
 
+/**
+ * The most rows the page lists, and the most keys a chart by key draws: a store of 50,000 tools made a 184 MB page in
+ * 39 s (the service's loop held meanwhile). Every row stays in `--format json`, `csv` and `md`.
+ */
+const MAX_LISTED = 1_000;
+const MAX_CHARTED_KEYS = 40;
+
+/** The rows a page shows, at most `most`, in order: for day and hour the latest periods, else the keys with the most steps. */
+function shown(rows: readonly ReportRow[], dimension: Dimension, most: number): readonly ReportRow[] {
+  const inOrder = ordered(rows, dimension);
+  if (inOrder.length <= most) return inOrder;
+  return isPeriod(dimension) ? inOrder.slice(-most) : inOrder.slice(0, most);
+}
+
+/** What the page leaves out, said where it does: how many rows it shows of how many, and where the rest are. */
+function omittedNote(total: number, most: number, dimension: Dimension, what: string): string {
+  if (total <= most) return "";
+  const which = isPeriod(dimension) ? `the latest ${most}` : `the ${most} with the most steps`;
+  return `<p class="omitted">${what}: ${which} of ${total} rows; every row is in <code>--format json</code>, <code>csv</code> or <code>md</code> (<code>format=</code> on <code>/report</code>).</p>`;
+}
+
 function tableHtml(report: Report, names: ReadonlyMap<string, string>): string {
   const label = DIMENSION_LABELS[report.dimension];
   const head = [label, "steps", "completed", "failed", "cancelled", "expired", "in progress", "failure rate", "mean s", "p50 s", "p95 s", "prompt tokens", "completion tokens", "total tokens", "cost (USD)"];
-  const body = ordered(report.rows, report.dimension).map((row) =>
+  const body = shown(report.rows, report.dimension, MAX_LISTED).map((row) =>
     [
       `<th scope="row">${keyCell(row.key, report.dimension, names)}</th>`,
       ...[row.steps, row.completed, row.failed, row.cancelled, row.expired, row.in_progress].map((v) => `<td>${integer(v)}</td>`),
@@ -76,14 +97,14 @@ function tableHtml(report: Report, names: ReadonlyMap<string, string>): string {
       `<td>${usd(row.cost_usd)}</td>`,
     ].join(""),
   );
-  return `<div class="rows"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table></div>`;
+  return `${omittedNote(report.rows.length, MAX_LISTED, report.dimension, "The table lists")}<div class="rows"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table></div>`;
 }
 
 /** The previous period's rows on this period's time axis: each moved forward by the span's length. */
 function comparison(previous: PreviousPeriod | null, dimension: Dimension): Comparison | null {
   if (previous === null) return null;
   const shift = previous.days * DAY_MS;
-  const rows = chartRows(previous.report.rows, dimension).map((row) => ({ ...row, t: row.t === null ? null : row.t + shift }));
+  const rows = chartRows(shown(previous.report.rows, dimension, MAX_LISTED), dimension).map((row) => ({ ...row, t: row.t === null ? null : row.t + shift }));
   return { rows, span: `${previous.from} → ${previous.to}` };
 }
 
@@ -115,6 +136,7 @@ th,td{border:1px solid #dee2e6;padding:3px 6px;text-align:right;white-space:nowr
 thead th{background:#f1f3f5;white-space:normal;vertical-align:bottom}
 thead th:first-child{text-align:left}
 tbody th{text-align:left;font-weight:500;white-space:normal;overflow-wrap:anywhere;min-width:16em}
+.omitted{font-size:13px;color:#555}
 .empty{background:#fff;border:1px dashed #adb5bd;border-radius:8px;padding:24px;color:#555}
 footer{margin-top:24px;font-size:12px;color:#777}
 `;
@@ -125,13 +147,14 @@ footer{margin-top:24px;font-size:12px;color:#777}
  */
 export async function renderHtml(report: Report, { summary, names, previous }: HtmlContext): Promise<string> {
   const label = DIMENSION_LABELS[report.dimension];
-  const rows = chartRows(report.rows, report.dimension, names);
   const dimension = report.dimension;
+  const charted = isPeriod(dimension) ? MAX_LISTED : MAX_CHARTED_KEYS;
+  const rows = chartRows(shown(report.rows, dimension, charted), dimension, names);
   const specs = rows.length === 0 ? [] : isPeriod(dimension) ? specsOverTime(rows, dimension, comparison(previous, dimension)) : specsByKey(rows, label);
   const svgs = await Promise.all(specs.map(toSvg));
   const charts = rows.length === 0
     ? `<p class="empty">No run steps match these filters: nothing to chart.</p>`
-    : `<div class="charts">${svgs.map((svg) => `<figure>${svg}</figure>`).join("")}</div>`;
+    : `${omittedNote(report.rows.length, charted, dimension, "The charts draw")}<div class="charts">${svgs.map((svg) => `<figure>${svg}</figure>`).join("")}</div>`;
   return `<!doctype html>
 <html lang="en">
 <head>
