@@ -263,6 +263,17 @@ describe("an in-progress step (rule 3)", () => {
     }
   });
 
+  it("a step's deltas past MAX_DELTA_DETAILS (16 MiB of their JSON) are left out of its details, and those after: the row is what the deltas before built", () => {
+    const piece = "x".repeat(5_000_000);
+    const more = { index: 0, function: { arguments: piece } };
+    const first = { index: 0, id: "call_big", type: "function", function: { name: "f", arguments: piece, output: null } };
+    const events = [created(), toolCallDelta(first), toolCallDelta(more), toolCallDelta(more), toolCallDelta(more), toolCallDelta({ index: 0, function: { arguments: "}" } })];
+    const calls = (rowAfter(events)?.step_details as { tool_calls: { function: { arguments: string } }[] }).tool_calls;
+    expect(calls[0]!.function.arguments).toHaveLength(15_000_000);
+    const within = (rowAfter(events.slice(0, 4))?.step_details as { tool_calls: { function: { arguments: string } }[] }).tool_calls;
+    expect(within[0]!.function.arguments).toHaveLength(15_000_000);
+  });
+
   it("evolving leaves the state and the event as they were", () => {
     const state = evolveStep(initialStepState(STEP), created());
     const frozen = JSON.stringify(state);

@@ -35,3 +35,18 @@ describe("one batch larger than a statement's chunk", () => {
     }
   });
 });
+
+describe("a batch of large records", () => {
+  it("given five records of 17 MB each, when appended with room for 5,000 a batch, then they commit 64 MiB of text at a time (four, then one), each once", async () => {
+    const store = await openStoreUnderTest();
+    try {
+      const padded = snapshotSteps(5).map((step, i) => ({ ...step, x_pad: `${i}`.padEnd(17_000_000, "p") }));
+      const commits: number[] = [];
+      const result = await appendAll(store.append, records(padded), { source: "poll", batchSize: 5000, onCommit: (batch) => commits.push(batch.appended) });
+      expect(result).toEqual({ records: 5, appended: 5, duplicates: 0, rejected: 0 });
+      expect(commits).toEqual([4, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+});

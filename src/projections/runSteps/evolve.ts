@@ -18,12 +18,34 @@ export interface StepFoldState {
   inProgressDetails: JsonObject | null;
   /** Every delta so far, accumulated in log order onto `{}` (its first tool calls placed by their `index`, as onto `[]`). */
   deltaDetails: JsonObject | null;
+  /**
+   * The JSON length of the deltas' `step_details` so far; past MAX_DELTA_DETAILS, those after are left out of
+   * `deltaDetails` (a state kept before 2026-12-05 has none: 0).
+   */
+  deltaSize?: number;
   /** The largest position among the step's own events. */
   position: number;
 }
 
 export function initialStepState(stepId: string): StepFoldState {
   return { stepId, terminal: null, inProgress: null, inProgressDetails: null, deltaDetails: null, position: 0 };
+}
+
+/**
+ * The most a step's deltas build (the JSON length of their `step_details`, summed): a stream's details are kilobytes,
+ * where 70 deltas of 4 MB each, one step's, had taken an ingest to 3.5 GB and failed its whole batch (`string or blob
+ * too big`), and 281 kB of gzip had done it to `serve`. The deltas past it stay in the log; the row is built from those
+ * before (a snapshot, which has no such limit, still replaces it as any does). Fixed, not a setting: every process
+ * folding the log must build the same row.
+ */
+export const MAX_DELTA_DETAILS = 16 * 1024 * 1024;
+
+/** A delta folded into the state: accumulated while the deltas so far stay within MAX_DELTA_DETAILS, counted after. */
+function withDelta(state: StepFoldState, details: JsonObject, position: number): StepFoldState {
+  const before = state.deltaSize ?? 0;
+  const deltaSize = before > MAX_DELTA_DETAILS ? before : before + JSON.stringify(details).length;
+  if (deltaSize > MAX_DELTA_DETAILS) return { ...state, position, deltaSize };
+  return { ...state, position, deltaSize, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, details) };
 }
 
 function max<T>(current: T | null, candidate: T, compare: (a: T, b: T) => number): T {
@@ -41,7 +63,7 @@ export function evolveStep(state: StepFoldState, event: StepEvent): StepFoldStat
   const position = Math.max(state.position, event.position);
   if (event.kind === "stepDelta") {
     const delta = event.payload.delta.step_details;
-    return { ...state, position, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, isJsonObject(delta) ? delta : {}) };
+    return withDelta(state, isJsonObject(delta) ? delta : {}, position);
   }
   // Compared as received (CONTRACT §5 compares canonical JSON); rendering fills in the keys it left out.
   const snapshot = event.payload;
