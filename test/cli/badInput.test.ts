@@ -207,7 +207,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     expect(result.code).toBe(1);
   }, 20_000);
 
-  it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE transcript's lines that are no field, and a named event with no data, are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
+  it.each([["LF", "\n"], ["CRLF", "\r\n"], ["a lone CR", "\r"]])("an SSE transcript's lines that are no field, a named event with no data, and a step event whose data is [DONE] are rejections, not silently skipped, raw as written (%s)", async (_, end) => {
     const dir = tempDir();
     const file = join(dir, "broken.sse");
     const db = tempDb();
@@ -218,17 +218,21 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       "event: thread.run.step.completed", "id: 9", "",
       ": only a comment", "retry: 1000", "",
       "event: thread.run.step.created", 'data: {"id":"step_SseNoObject"}', "",
+      "event: thread.run.step.completed", "data: [DONE]", "",
+      "data: [DONE]", "",
       "event: done", "",
     ];
     writeFileSync(file, transcript.join(end));
     const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
     expect(ingest.code).toBe(3);
-    expect(JSON.parse(ingest.stdout)).toEqual({ records: 4, appended: 1, duplicates: 0, rejected: 3 });
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 5, appended: 1, duplicates: 0, rejected: 4 });
     const rejections = await rejectionsOf(db);
     expect(rejections.map((r) => [r.origin, r.reason, r.raw])).toEqual([
       [`${file}:1`, "invalid SSE: line 2 is no field (data:, event:, id:, retry:) nor a : comment", transcript.slice(0, 2).join(end)],
       [`${file}:7`, 'invalid SSE: event "thread.run.step.completed" has no data: line', transcript.slice(6, 8).join(end)],
       [`${file}:13`, 'object: expected "thread.run.step" (the data of a thread.run.step.created event), got nothing (key missing)', transcript.slice(12, 14).join(end)],
+      // A step event whose data is [DONE] ends no stream (an unnamed one does): it had vanished.
+      [`${file}:16`, "invalid JSON: Unexpected token D at column 2", transcript.slice(15, 17).join(end)],
     ]);
   });
 
