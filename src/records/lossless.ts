@@ -14,8 +14,11 @@ const isScalarEnd = (c: number) => c === 0x2c || c === 0x5d || c === 0x7d || isW
 /** A string token's value: its text between the quotes when nothing is escaped. */
 const unquote = (token: string): string => (token.includes("\\") ? (JSON.parse(token) as string) : token.slice(1, -1));
 
-/** Reads valid JSON text (JSON.parse has accepted it; nesting is bounded before parsing, so recursion is safe). */
-export function parseLossless(text: string): LosslessNode {
+/**
+ * Reads valid JSON text (JSON.parse has accepted it; nesting is bounded before parsing, so recursion is safe). A key
+ * an object repeats keeps its last value, as JSON.parse does, and sets `found.duplicateKey`.
+ */
+export function parseLossless(text: string, found: { duplicateKey: boolean } = { duplicateKey: false }): LosslessNode {
   let i = 0;
   const skip = () => {
     while (isWhitespace(text.charCodeAt(i))) i++;
@@ -53,7 +56,9 @@ export function parseLossless(text: string): LosslessNode {
         const key = token();
         skip();
         i++; // the colon
-        members.set(unquote(key), [key, value()]);
+        const name = unquote(key);
+        if (members.has(name)) found.duplicateKey = true;
+        members.set(name, [key, value()]);
       } while (!closes());
     return members;
   };
@@ -90,9 +95,12 @@ export type JsonPath = readonly (string | number)[];
 
 /**
  * Valid JSON text without the object members whose path `drop` accepts, read losslessly (an integer past 2^53, a
- * `1.50`, key order all as written; compact where a member was dropped); the text itself when none is.
+ * `1.50`, key order all as written; compact where a member was dropped, or where a key repeats: its earlier values,
+ * which no reader of the JSON sees, are dropped with it, as a member `drop` names could hide in one); the text itself
+ * when nothing is dropped.
  */
 export function withoutMembers(text: string, drop: (path: JsonPath) => boolean): string {
+  const found = { duplicateKey: false };
   let dropped = false;
   const prune = (node: LosslessNode, path: JsonPath): LosslessNode => {
     if (typeof node === "string") return node;
@@ -105,8 +113,8 @@ export function withoutMembers(text: string, drop: (path: JsonPath) => boolean):
     }
     return kept;
   };
-  const pruned = prune(parseLossless(text), []);
-  return dropped ? serialiseNode(pruned) : text;
+  const pruned = prune(parseLossless(text, found), []);
+  return dropped || found.duplicateKey ? serialiseNode(pruned) : text;
 }
 
 /** The node at a path of keys and indexes, or `null` where the value has none. */

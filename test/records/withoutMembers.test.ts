@@ -21,6 +21,12 @@ describe("withoutMembers", () => {
     expect(dropContent(text)).toBe(text);
   });
 
+  it("drops a repeated key's earlier values, which no JSON reader sees: a member to drop hidden in one does not ride along", () => {
+    const hidden = '{"details":{"results":[{"content":"SECRET"}]},"details":{"results":[]}}';
+    expect(dropContent(hidden)).toBe('{"details":{"results":[]}}');
+    expect(dropContent('{"a":1,"a":2}')).toBe('{"a":2}');
+  });
+
   it("matches by path: a dropped member's own nested matches go with it", () => {
     const text = '{"r":[{"content":{"content":1,"k":2},"s":1}]}';
     expect(withoutMembers(text, (path) => path.length === 3 && path[0] === "r" && path[1] === 0 && path[2] === "content")).toBe('{"r":[{"s":1}]}');
