@@ -66,6 +66,11 @@ export function runReadOnlyQuery(sqlite: Database, query: string, maxRows = Infi
     if ((error as Error).message === "not authorized") {
       throw new ReadOnlyViolation(`refused: ${statementName(query)} calls load_extension (SQLite: not authorized); stepstore sql loads no extensions`);
     }
+    // A function that writes while it runs (`pragma_optimize`, which SQLite marks read-only): the connection refused
+    // the write, as it refuses every one; the file is not at fault, as SQLite's words alone would have it read.
+    if (String((error as { code?: unknown }).code).startsWith("SQLITE_READONLY")) {
+      throw new ReadOnlyViolation(`refused: ${statementName(query)} tried to write while it ran (${(error as Error).message}); ${READ_ONLY}`);
+    }
     throw error;
   }
   return { columns, rows, cut: false };

@@ -81,6 +81,14 @@ describe("stepstore sql runs on a read-only connection", () => {
     expect(result.stderr).toBe("stepstore: refused: SELECT calls load_extension (SQLite: not authorized); stepstore sql loads no extensions\n");
   });
 
+  it("refuses a function that writes while it runs as a read-only refusal, not as a read-only file", async () => {
+    const result = await sql("SELECT * FROM pragma_optimize");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^stepstore: refused: SELECT tried to write while it ran \(.*\); stepstore sql is read-only/);
+    expect(result.stderr).not.toContain("medium is read-only");
+  });
+
   // Runs after the refusals above (a file's tests run in order).
   it("after every refused write the database is unchanged: counts, schema, user_version, journal mode, no files made", async () => {
     expect((await sql(COUNTS, "json")).stdout).toBe(counts);
