@@ -10,7 +10,7 @@ import { sseRecords } from "./sse.js";
 
 /** One record a line; blank lines skipped; origin `name:line`. */
 async function* jsonlRecords(doc: Document, maxBytes: number): AsyncGenerator<ClassifiedRecord> {
-  for await (const numbered of linesOf(doc.chunks, maxBytes)) {
+  for await (const numbered of linesOf(doc.chunks, maxBytes, { skipEmpty: true })) {
     const { number } = numbered;
     if (numbered.oversized) {
       yield oversized(numbered.oversized, maxBytes, `${doc.name}:${number}`);

@@ -128,6 +128,15 @@ describe("bad input: the valid records land, every bad one is kept with why and 
     );
   });
 
+  it("a JSONL file of many empty lines is read as fast as it is counted, each record after them named by its own line", async () => {
+    const file = join(tempDir(), "blank.jsonl");
+    const db = tempDb();
+    writeFileSync(file, `${"\n".repeat(200_000)}{bad\n${"\r\n".repeat(3)}${JSON.stringify({ ...step, id: "step_AfterBlank" })}\n{bad2\n`);
+    const ingest = await stepstore(["ingest", "--db", db, "--json", file]);
+    expect(JSON.parse(ingest.stdout)).toEqual({ records: 3, appended: 1, duplicates: 0, rejected: 2 });
+    expect(ingest.stderr.split("\n").map((line) => line.split(": ")[0])).toEqual([`${file}:200001`, `${file}:200006`, ""]);
+  });
+
   it("a .json array mixing valid and malformed items names each bad item file.json:$[i]", async () => {
     const dir = tempDir();
     const file = join(dir, "mixed.json");
