@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { parentPort, workerData } from "node:worker_threads";
 import type { FormatOption } from "./document.js";
-import { CHUNK_RECORDS, MAX_CHUNKS_AHEAD, toWire, type WorkerMessage } from "./parallel.js";
+import { CHUNK_RECORDS, CHUNK_TEXT, MAX_CHUNKS_AHEAD, toWire, type WorkerMessage } from "./parallel.js";
 import { documentsOf, keyedRecordsOf } from "./sources.js";
 
 /**
@@ -29,13 +29,16 @@ async function send(chunk: WorkerMessage & { kind: "records" }): Promise<void> {
 
 try {
   let items: (WorkerMessage & { kind: "records" })["items"] = [];
+  let text = 0;
   let bytesRead = 0;
   for await (const doc of documentsOf(paths, format, Readable.from([]), store, (bytes) => (bytesRead += bytes))) {
     for await (const item of keyedRecordsOf(doc)) {
-      items.push("key" in item ? toWire(item) : item);
-      if (items.length >= CHUNK_RECORDS) {
+      const wire = "key" in item ? toWire(item) : item;
+      items.push(wire);
+      text += wire.ok ? wire.data.length : wire.raw.length;
+      if (items.length >= CHUNK_RECORDS || text >= CHUNK_TEXT) {
         await send({ kind: "records", items, bytesRead });
-        items = [];
+        [items, text] = [[], 0];
       }
     }
   }

@@ -4,7 +4,13 @@ import type { KeyedRecord } from "../store/append.js";
 import { payloadOfData } from "../records/events.js";
 import type { FormatOption } from "./document.js";
 
+/**
+ * A chunk the reading thread hands on ends at CHUNK_RECORDS records or CHUNK_TEXT of their text (UTF-16 units of
+ * `data`, or `raw` for a rejection), whichever comes first: 140 records of 4 MB had all been read ahead (four chunks
+ * of 1,000), so memory grew with the file.
+ */
 export const CHUNK_RECORDS = 1000;
+export const CHUNK_TEXT = 16 * 1024 * 1024;
 export const MAX_CHUNKS_AHEAD = 4;
 
 /** An accepted, keyed record as it crosses threads: its text, not its parsed value (cheaper to copy than objects), and already keyed (no `source`). */
