@@ -16,11 +16,11 @@ interface SseEvent {
 }
 
 /**
- * `event: done`, or an unnamed `data: [DONE]`, closes one stream; a transcript may hold several streams after one
- * another. A step or run event whose data is `[DONE]` is no end: it is read, and rejected (its data is no JSON), where
- * it had vanished without a word.
+ * `event: done`, or `data: [DONE]` unnamed (or named `message`, SSE's name for none), closes one stream; a transcript
+ * may hold several streams after one another. A step or run event whose data is `[DONE]` is no end: it is read, and
+ * rejected (its data is no JSON), where it had vanished without a word.
  */
-const isStreamEnd = (event: SseEvent) => event.event === "done" || (event.event === undefined && event.data === "[DONE]");
+const isStreamEnd = ({ event, data }: SseEvent) => event === "done" || ((event === undefined || event === "message") && data === "[DONE]");
 
 /**
  * The block of lines being read (up to a blank line): fed to the SSE parser, whose events wait in `ready`; or, once the

@@ -4,14 +4,24 @@ import { integrityProblems } from "../store/integrity.js";
 import { inCodePointOrder, withSqliteSnapshot, type RowSource } from "../store/rowSource.js";
 import { checkpointsOffTheLog, READ_MODELS } from "./behind.js";
 import { verifySummaries } from "./stepStats/verifySummaries.js";
+import { comparableFold, type StepFoldState } from "./runSteps/evolve.js";
 import { foldedAssistants, foldedRuns, foldedSteps } from "./verify/foldStreams.js";
 import { createMergeDiff, type KeyedRow } from "./verify/mergeDiff.js";
 
 type Row = Record<string, unknown>;
 
-/** A table's rows in key order, read one at a time. */
-async function* storedRows(source: RowSource, sql: string, keyOf: (row: Row) => string[]): AsyncGenerator<KeyedRow> {
-  for await (const row of source.rows<Row>(sql)) yield { key: keyOf(row), row };
+/** A table's rows in key order, read one at a time (each as `compared` gives it). */
+async function* storedRows(source: RowSource, sql: string, keyOf: (row: Row) => string[], compared = (row: Row) => row): AsyncGenerator<KeyedRow> {
+  for await (const row of source.rows<Row>(sql)) yield { key: keyOf(row), row: compared(row) };
+}
+
+/** A kept fold state as verify compares it (comparableFold); one that is no JSON is compared as it stands. */
+function comparedFold(row: Row): Row {
+  try {
+    return { ...row, state: comparableFold(JSON.parse(row.state as string) as StepFoldState) };
+  } catch {
+    return row;
+  }
 }
 
 const PROGRESS_EVERY = 1000;
@@ -48,7 +58,8 @@ export async function verifyRows(source: RowSource, onProgress?: VerifyProgress[
     MAX_DIFFERENCES,
   );
   // The writer's own state too: a lost or edited one would make the next append fold the step wrong.
-  const folds = await createMergeDiff("run_step_folds", storedRows(source, `SELECT step_id, state FROM run_step_folds ORDER BY ${ordered("step_id")}`, (r) => [r.step_id as string]), MAX_DIFFERENCES);
+  const foldRows = storedRows(source, `SELECT step_id, state FROM run_step_folds ORDER BY ${ordered("step_id")}`, (r) => [r.step_id as string], comparedFold);
+  const folds = await createMergeDiff("run_step_folds", foldRows, MAX_DIFFERENCES);
   for await (const { id, columns, tools: stepTools, fold } of foldedSteps(source, onEvent)) {
     if (columns) await steps.visit({ key: [id], row: columns });
     for (const tool of stepTools) await tools.visit({ key: [id, tool], row: { step_id: id, tool } });

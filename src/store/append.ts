@@ -76,6 +76,7 @@ const readsAhead = (tx: SqlPort) => tx.dialect === "postgres";
 
 const EVENT_COLUMNS = ["eventKey", "type", "stepId", "runId", "threadId", "source", "origin", "receivedAt", "data"] as const;
 const INSERT_EVENT = insertNewOf(events, EVENT_COLUMNS, "event_key");
+const EVENT_NAMES = columnNames(events, EVENT_COLUMNS);
 
 /**
  * PostgreSQL's insert of `count` rows of distinct keys: a position is drawn only for a row whose key is not in the log,
@@ -84,23 +85,14 @@ const INSERT_EVENT = insertNewOf(events, EVENT_COLUMNS, "event_key");
  * the same. The lookup is the key's unique index (appends run with sequential scans off: appendLock.ts); under the
  * append lock no other writer adds a key meanwhile, and the conflict clause only keeps one that did from failing.
  */
-const newEventsSql = (() => {
-  const names = columnNames(events, EVENT_COLUMNS);
-  const byCount = new Map<number, string>();
-  return (count: number): string => {
-    let sql = byCount.get(count);
-    if (sql === undefined) {
-      const row = `, ${names.map(() => "?").join(", ")})`;
-      const rows = Array.from({ length: count }, (_, i) => `(${i}${row}`);
-      sql = `INSERT INTO events (position, ${names.join(", ")})
-SELECT nextval('events_position_seq'), ${names.map((name) => `v.${name}`).join(", ")} FROM (VALUES ${rows.join(", ")}) AS v(ord, ${names.join(", ")})
+function newEventsSql(count: number): string {
+  const row = `, ${EVENT_NAMES.map(() => "?").join(", ")})`;
+  const rows = Array.from({ length: count }, (_, i) => `(${i}${row}`);
+  return `INSERT INTO events (position, ${EVENT_NAMES.join(", ")})
+SELECT nextval('events_position_seq'), ${EVENT_NAMES.map((name) => `v.${name}`).join(", ")} FROM (VALUES ${rows.join(", ")}) AS v(ord, ${EVENT_NAMES.join(", ")})
 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = v.event_key) ORDER BY v.ord
 ON CONFLICT (event_key) DO NOTHING RETURNING position, event_key`;
-      byCount.set(count, sql);
-    }
-    return sql;
-  };
-})();
+}
 
 /**
  * Each row's new position, or none where its key is in the log already (an earlier row of the batch

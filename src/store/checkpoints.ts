@@ -12,7 +12,7 @@ export async function lastPosition(port: Pick<SqlPort, "all">): Promise<number> 
 
 const rowCount = async (port: Pick<SqlPort, "all">, table: string) => Number((await port.all<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
-/** How many events the log holds: what `rebuild` and `verify` count to (on PostgreSQL positions have gaps: the last is no count). */
+/** How many events the log holds: what `rebuild` and `verify` count to (a rolled-back append leaves a gap in the positions: the last is no count). */
 export const eventCount = (port: Pick<SqlPort, "all">): Promise<number> => rowCount(port, "events");
 
 /** How many events and rejections the log holds (`status`). */

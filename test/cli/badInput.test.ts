@@ -229,6 +229,7 @@ describe("bad input: the valid records land, every bad one is kept with why and 
       "event: thread.run.step.created", 'data: {"id":"step_SseNoObject"}', "",
       "event: thread.run.step.completed", "data: [DONE]", "",
       "data: [DONE]", "",
+      "event: message", "data: [DONE]", "",
       "event: done", "",
     ];
     writeFileSync(file, transcript.join(end));

@@ -345,6 +345,15 @@ describe("accumulating one delta", () => {
     expect(accumulateDelta(built, mixed)).toEqual(mixed);
   });
 
+  it("tool calls and outputs without index (taken before validation required it) still go to the slot of their position, as they were folded then", () => {
+    const built = accumulateDelta({}, { tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{" } }] });
+    expect(accumulateDelta(built, { tool_calls: [{ type: "function", function: { arguments: "}" } }] })).toEqual({
+      tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }],
+    });
+    const outputs = accumulateDelta({ outputs: [{ type: "logs", logs: "a" }] }, { outputs: [{ logs: "b" }] });
+    expect(outputs).toEqual({ outputs: [{ type: "logs", logs: "ab" }] });
+  });
+
   it("an empty array of objects merges nothing: what was built stays", () => {
     const built = { code_interpreter: { input: "print(1)", outputs: [{ index: 0, type: "logs", logs: "1" }] } };
     expect(accumulateDelta(built, { code_interpreter: { outputs: [] } })).toEqual(built);

@@ -1,11 +1,13 @@
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { stepstore } from "../helpers/cli.js";
+import { stepstore, tempDb } from "../helpers/cli.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { earlierReleaseDatabase } from "../helpers/oldStore.js";
 import { stepLine } from "../helpers/hostile.js";
 import { keyedAsBefore } from "../helpers/legacyStore.js";
+import { openStore } from "../../src/openStore.js";
+import type { Store } from "../../src/store/store.js";
 import type { JsonObject } from "../../src/records/json.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyProjections } from "../../src/projections/verify.js";
@@ -150,5 +152,39 @@ describe("opening a store a newer stepstore migrated (its journal holds a migrat
     }
     expect(steps()).toEqual(before);
     sqlite.close();
+  });
+});
+
+describe("a store whose kept fold states predate the deltas' running size (before 2026-12-05)", () => {
+  it("given an unfinished step's state without deltaSize, then verify passes, and its next delta folds the step again from the log, size counted", async () => {
+    const db = tempDb();
+    const step = JSON.parse(stepLine("step_Unsized", { status: "in_progress", type: "tool_calls", step_details: { type: "tool_calls", tool_calls: [] }, completed_at: null })) as JsonObject;
+    const delta = (args: string) => ({ id: "step_Unsized", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "f", arguments: args } }] } } });
+    const sizeOf = (...deltas: ReturnType<typeof delta>[]) => deltas.reduce((n, d) => n + JSON.stringify(d.delta.step_details).length, 0);
+    const withStore = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+      const store = await openStore(db, { mode: "write", notify: null });
+      try {
+        return await use(store);
+      } finally {
+        await store.close();
+      }
+    };
+    const kept = (store: Store) =>
+      store.sql.get<{ state: string }>("SELECT state FROM run_step_folds WHERE step_id = ?", ["step_Unsized"]).then((r) => JSON.parse(r!.state) as Record<string, unknown>);
+    await withStore(async (store) => {
+      await store.append({ source: "file", accepted: keyedAsBefore([step, delta("{")]), rejected: [] });
+      const first = await kept(store);
+      expect(first.deltaSize).toBe(sizeOf(delta("{")));
+      // As a store made before the size was counted kept it.
+      await store.sql.run("UPDATE run_step_folds SET state = ? WHERE step_id = ?", [JSON.stringify({ ...first, deltaSize: undefined }), "step_Unsized"]);
+    });
+    const upgraded = await stepstore(["verify", "--db", db]);
+    expect(upgraded.code, upgraded.stdout + upgraded.stderr).toBe(0);
+    await withStore(async (store) => {
+      await store.append({ source: "file", accepted: keyedAsBefore([delta("}")]), rejected: [] });
+      expect((await kept(store)).deltaSize, "counted over every delta, as a fresh fold counts").toBe(sizeOf(delta("{"), delta("}")));
+    });
+    const after = await stepstore(["verify", "--db", db]);
+    expect(after.code, after.stdout + after.stderr).toBe(0);
   });
 });

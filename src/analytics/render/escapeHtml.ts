@@ -18,6 +18,3 @@ export const escapeHtml = (text: string) => text.replace(/[&<>"'\u202A-\u202E\u2
  * (shown as `[U+202E]`, a filter would be resubmitted as that literal text and match nothing).
  */
 export const escapeAttribute = (text: string) => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-
-/** Text as HTML text where quotes need no escaping (a Markdown table's cell, which a viewer renders as HTML): `&`, `<`, `>`. */
-export const escapeText = (text: string) => text.replace(/[&<>]/g, (c) => ENTITIES[c]!);

@@ -1,18 +1,18 @@
 import { COST_COLUMN, KEY_COLUMNS, METRIC_COLUMNS, REPORT_COLUMNS } from "../metrics.js";
 import type { Report } from "../report.js";
-import { escapeText } from "./escapeHtml.js";
 
 const NUMERIC = new Set<string>([...METRIC_COLUMNS, COST_COLUMN]);
 
 /**
- * A cell of a GitHub-flavoured Markdown table: pipes escaped, HTML made text (a viewer would render a
- * tag a step's data carried), the brackets, backticks, asterisks and tildes of links, images, code and
- * emphasis escaped (an assistant id `[x](javascript:…)` or `![](http://…)` was a link or an image a viewer
- * fetched), line breaks flattened, NULL shown as empty.
+ * A cell of a GitHub-flavoured Markdown table: in a text (a key), every ASCII punctuation character backslash-escaped,
+ * so that nothing the log holds is markup a viewer renders (a tag, a link, an image it fetches, a bare URL or `www.`
+ * it links, emphasis; an assistant id `[x](javascript:…)` was a link), pipes included; line breaks flattened; a number
+ * as written; NULL empty.
  */
 function cell(value: string | number | null): string {
   if (value === null) return "";
-  return escapeText(String(value)).replace(/[\\|[\]`*~]/g, "\\$&").replace(/\r?\n/g, " ");
+  if (typeof value === "number") return String(value);
+  return value.replace(/[!-/:-@[-`{-~]/g, "\\$&").replace(/\r\n|\r|\n/g, " ");
 }
 
 /** The report as a Markdown table (key column named as the view names it), numbers right-aligned. */

@@ -1,22 +1,26 @@
 import { isJsonObject, type JsonObject } from "../../records/json.js";
 
-type IndexedEntry = JsonObject & { index: number };
+/** The arrays whose entries a delta places by their `index` (CONTRACT §5): validation requires it of each since 2026-12-03. */
+const SLOTTED = new Set(["tool_calls", "outputs"]);
 
 /**
- * An array of objects each naming its slot (`index`), the empty one included: it merges nothing (a delta's
- * `"outputs": []` keeps what was built). An entry without one names no slot: its array replaces, as anything else does
- * (two file_search deltas each sending whole `results` had their file ids joined, merged by position).
+ * An array of objects to merge entry by entry, the empty one included (it merges nothing: a delta's `"outputs": []`
+ * keeps what was built): one whose every entry names its slot (`index`), or a tool call or output list, whose entries
+ * without one (taken before validation required it) go to the slot of their position, as they were folded then. Any
+ * other array whose entries name no slot replaces, as anything else does (two file_search deltas each sending whole
+ * `results` had their file ids joined, merged by position).
  */
-function isIndexedEntries(value: unknown): value is IndexedEntry[] {
-  return Array.isArray(value) && value.every((entry) => isJsonObject(entry) && typeof entry.index === "number");
+function isMergedArray(key: string, value: unknown): value is JsonObject[] {
+  if (!Array.isArray(value) || !value.every(isJsonObject)) return false;
+  return SLOTTED.has(key) || value.every((entry) => typeof entry.index === "number");
 }
 
-function mergeIndexed(target: unknown[], entries: IndexedEntry[]): unknown[] {
+function mergeIndexed(target: unknown[], entries: JsonObject[]): unknown[] {
   const merged = [...target];
-  // forEach, not for…of: a hole (a slot a stream skipped, in a state built before) stays a hole.
-  entries.forEach((entry) => {
-    const current = merged[entry.index];
-    merged[entry.index] = accumulateDelta(isJsonObject(current) ? current : {}, entry);
+  entries.forEach((entry, position) => {
+    const slot = typeof entry.index === "number" ? entry.index : position;
+    const current = merged[slot];
+    merged[slot] = accumulateDelta(isJsonObject(current) ? current : {}, entry);
   });
   return merged;
 }
@@ -34,7 +38,7 @@ export function accumulateDelta(target: JsonObject, delta: JsonObject): JsonObje
     // An absent key is built onto an empty one, so that arrays deep in a first chunk land in the slots their `index` names.
     const absent = current === undefined || current === null;
     if (isJsonObject(value) && (absent || isJsonObject(current))) result[key] = accumulateDelta(absent ? {} : current, value);
-    else if (isIndexedEntries(value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
+    else if (isMergedArray(key, value) && (absent || Array.isArray(current))) result[key] = mergeIndexed(absent ? [] : (current as unknown[]), value);
     else if (absent || key === "index" || key === "type") result[key] = value;
     else if (typeof current === "string" && typeof value === "string") result[key] = current + value;
     else result[key] = value;

@@ -20,7 +20,7 @@ export interface StepFoldState {
   deltaDetails: JsonObject | null;
   /**
    * The JSON length of the deltas' `step_details` so far; past MAX_DELTA_DETAILS, those after are left out of
-   * `deltaDetails` (a state kept before 2026-12-05 has none: 0).
+   * `deltaDetails`. A state kept before 2026-12-05 has none (isUnsized): its step is folded again from the log.
    */
   deltaSize?: number;
   /** The largest position among the step's own events. */
@@ -47,6 +47,15 @@ function withDelta(state: StepFoldState, details: JsonObject, position: number):
   if (deltaSize > MAX_DELTA_DETAILS) return { ...state, position, deltaSize };
   return { ...state, position, deltaSize, deltaDetails: accumulateDelta(state.deltaDetails ?? {}, details) };
 }
+
+/** A kept state from before deltas were counted: deltas folded, none counted. */
+export const isUnsized = (state: StepFoldState): boolean => state.deltaDetails !== null && state.deltaSize === undefined;
+
+/**
+ * A kept state as verify compares it: without `deltaSize`, which a state kept before it was counted lacks until its
+ * step moves again (an upgraded store's unfinished streams would otherwise all differ).
+ */
+export const comparableFold = (state: StepFoldState): string => JSON.stringify({ ...state, deltaSize: undefined });
 
 function max<T>(current: T | null, candidate: T, compare: (a: T, b: T) => number): T {
   return current === null || compare(candidate, current) > 0 ? candidate : current;

@@ -7,7 +7,7 @@ import { stepFacts, type BatchChanges } from "../changes.js";
 import type { Projection } from "../projection.js";
 import { isTerminalStep } from "../../records/statuses.js";
 import { terminalTimestamp } from "./compare.js";
-import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "./evolve.js";
+import { evolveStep, initialStepState, isUnsized, renderRunStep, stepRunId, type StepFoldState } from "./evolve.js";
 import { identities } from "./identities.js";
 import { runStepValues, toolsOf, type RunStepRow } from "./row.js";
 import { evolveRunExpiry, type RunExpiryState } from "./runExpiry.js";
@@ -60,8 +60,13 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
   const terminal = terminalTimestamp(state.terminal!);
   const tie = (event: StepEvent) => event.kind === "step" && isTerminalStep(event.payload.status) && terminalTimestamp(event.payload) === terminal;
   if (!stepEvents.some(tie)) return stepEvents.reduce(evolveStep, state);
-  const all = (await stepEventsUpTo(tx, state.stepId, upTo)).flatMap((e) => (e.kind === "step" || e.kind === "stepDelta" ? [e] : []));
-  return all.reduce(evolveStep, initialStepState(state.stepId));
+  return foldedFromLog(tx, state.stepId, upTo);
+}
+
+/** A step folded again from its events in the log, up to this batch's. */
+async function foldedFromLog(tx: SqlPort, stepId: string, upTo: number): Promise<StepFoldState> {
+  const all = (await stepEventsUpTo(tx, stepId, upTo)).flatMap((e) => (e.kind === "step" || e.kind === "stepDelta" ? [e] : []));
+  return all.reduce(evolveStep, initialStepState(stepId));
 }
 
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
@@ -87,7 +92,7 @@ async function updateSteps(tx: SqlPort, { byStep, expired }: StepsReached, upTo:
     const step = loaded.get(stepId)!;
     const state = step.state.terminal && !step.folded
       ? await evolveFromRow(tx, step.state, stepEvents, upTo)
-      : stepEvents.reduce(evolveStep, step.state);
+      : isUnsized(step.state) ? await foldedFromLog(tx, stepId, upTo) : stepEvents.reduce(evolveStep, step.state);
     folded.push({ loaded: step, state, changed: stepEvents.length > 0 });
   }
   await saveSteps(tx, folded.filter((f) => f.changed));

@@ -9,7 +9,7 @@ import { assistantValues } from "../assistants/writer.js";
 import { evolveRun } from "../runs/evolve.js";
 import { runs } from "../runs/tables.js";
 import { runValues } from "../runs/writer.js";
-import { evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "../runSteps/evolve.js";
+import { comparableFold, evolveStep, initialStepState, renderRunStep, stepRunId, type StepFoldState } from "../runSteps/evolve.js";
 import { identities } from "../runSteps/identities.js";
 import { runStepValues, toolsOf } from "../runSteps/row.js";
 import { evolveRunExpiry, type RunExpiryState } from "../runSteps/runExpiry.js";
@@ -84,7 +84,7 @@ export async function* foldedSteps(source: RowSource, onEvent: () => Promise<voi
     }
     const runId = stepRunId(state);
     const rendered = renderRunStep(state, runId ? await expiryOf(runId) : null);
-    const fold = state.terminal ? null : JSON.stringify(state);
+    const fold = state.terminal ? null : comparableFold(state);
     if (!rendered) {
       yield { id, columns: null, tools: [], fold };
       continue;
