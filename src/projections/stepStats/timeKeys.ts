@@ -3,7 +3,7 @@
  * JavaScript, SQLite and PostgreSQL: the rollups, the views, the reports, verify and the console read it from here.
  * Any other time, like none, is keyed null.
  */
-import { FIRST_SECOND, LAST_SECOND } from "../../records/times.js";
+import { FIRST_SECOND, isCalendarTime, LAST_SECOND } from "../../records/times.js";
 import type { SqlPort } from "../../store/sqlPort.js";
 
 /** The seconds of an hour and of a UTC day (no leap seconds in Unix time): the `hour` and `day` keys' spans. */
@@ -11,13 +11,11 @@ export const HOUR_SECONDS = 3_600;
 export const DAY_SECONDS = 86_400;
 
 /**
- * The times with a key: those a record may hold (records/times.ts), the years all three write alike as `YYYY`. A store
- * that took other times before they were refused (2026-12-05) keys them null. Both ends are whole days, so a step's
- * hour is keyed exactly when its `created_at` is.
+ * The times with a key are those a record may hold (records/times.ts: years 1 to 9999, which all three write alike as
+ * `YYYY`); a store that took other times before they were refused (2026-12-05) keys them null. Both ends are whole
+ * days, so a step's hour is keyed exactly when its `created_at` is.
  */
-const [FIRST_KEYED_SECOND, LAST_KEYED_SECOND] = [FIRST_SECOND, LAST_SECOND];
-
-export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && seconds >= FIRST_KEYED_SECOND && seconds <= LAST_KEYED_SECOND;
+export const isKeyedTime = (seconds: number | null): seconds is number => seconds !== null && isCalendarTime(seconds);
 
 /** The day and hour keys of a time: the first 10 and 13 characters of its UTC ISO text; null when it has none. */
 export function timeKeys(seconds: number | null): { day: string | null; hour: string | null } {
@@ -26,10 +24,10 @@ export function timeKeys(seconds: number | null): { day: string | null; hour: st
 }
 
 /** SQL: the seconds in `column` have a day and hour key (not true for NULL). */
-export const keyedTimeSql = (column: string) => `${column} BETWEEN ${FIRST_KEYED_SECOND} AND ${LAST_KEYED_SECOND}`;
+export const keyedTimeSql = (column: string) => `${column} BETWEEN ${FIRST_SECOND} AND ${LAST_SECOND}`;
 
 /** SQL: the seconds in `column` are keyed null (NULL too). */
-export const unkeyedTimeSql = (column: string) => `(${column} IS NULL OR ${column} NOT BETWEEN ${FIRST_KEYED_SECOND} AND ${LAST_KEYED_SECOND})`;
+export const unkeyedTimeSql = (column: string) => `(${column} IS NULL OR ${column} NOT BETWEEN ${FIRST_SECOND} AND ${LAST_SECOND})`;
 
 /** Each store's day and hour text of the seconds in a column: the same text within the keyed years. */
 const UTC_TEXT: Record<SqlPort["dialect"], { day: string; hour: string }> = {
