@@ -8,7 +8,7 @@ import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { optionGiven, refuseUnknown, type Query } from "../requestParams.js";
-import { createReportCache, type RenderedReport } from "../reportCache.js";
+import { createReportCache, type KeptReport, type RenderedReport } from "../reportCache.js";
 
 interface StatsRoutesOptions {
   store: Store;
@@ -38,7 +38,7 @@ function reportInput(query: Query, by: string | undefined, allowed: readonly str
   return input;
 }
 
-const send = (reply: FastifyReply, report: RenderedReport) => reply.type(report.contentType).send(report.body);
+const send = (reply: FastifyReply, report: RenderedReport | KeptReport) => reply.type(report.contentType).send(report.body);
 
 /** `If-None-Match` holds this ETag (one of a list, weak or not), or `*`: any current representation (RFC 9110 §13.1.2). */
 const matches = (header: string | undefined, etag: string) =>

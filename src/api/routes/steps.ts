@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { FILE_SEARCH_CONTENT, getRunStep, logDataWithoutFileSearchContent, pageRunSteps, withoutFileSearchContent } from "../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../projections/runSteps/row.js";
 import { getRunSnapshot } from "../../projections/runs/queries.js";
@@ -58,7 +58,21 @@ function badRequest(reply: FastifyReply, error: unknown) {
   throw error;
 }
 
-const notFound = (reply: FastifyReply, stepId: string) => sendError(reply, 404, `No run step found with id '${stepId}'.`);
+/** The step a request names and the includes it asks for; none where the reply (400 or 404) has been sent. */
+async function requestedStep(store: Store, request: FastifyRequest<{ Params: StepParams; Querystring: Query }>, reply: FastifyReply) {
+  let includes;
+  try {
+    includes = includesOf(request.query);
+  } catch (error) {
+    badRequest(reply, error);
+    return null;
+  }
+  const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
+  const step = await getRunStep(store.sql, { threadId, runId, stepId });
+  if (step) return { step, includes };
+  sendError(reply, 404, `No run step found with id '${stepId}'.`);
+  return null;
+}
 
 /** OpenAI's list and retrieve run-step routes, and a step's log rows (an extension). */
 export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { store }) => {
@@ -88,30 +102,18 @@ export const stepRoutes: FastifyPluginAsync<StepRoutesOptions> = async (app, { s
   });
 
   app.get<{ Params: StepParams; Querystring: Query }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id", async (request, reply) => {
-    let includes;
-    try {
-      includes = includesOf(request.query);
-    } catch (error) {
-      return badRequest(reply, error);
-    }
-    const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-    const step = await getRunStep(store.sql, { threadId, runId, stepId });
-    return step ? presented(step, includes) : notFound(reply, stepId);
+    const found = await requestedStep(store, request, reply);
+    return found ? presented(found.step, found.includes) : reply;
   });
 
   // The same data as the step's, so the same rule: file_search content only when include[] asks for it.
   app.get<{ Params: StepParams; Querystring: Query }>("/v1/threads/:thread_id/runs/:run_id/steps/:step_id/events", async (request, reply) => {
-    let includes;
-    try {
-      includes = includesOf(request.query);
-    } catch (error) {
-      return badRequest(reply, error);
-    }
-    const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-    if (!(await getRunStep(store.sql, { threadId, runId, stepId }))) return notFound(reply, stepId);
+    const found = await requestedStep(store, request, reply);
+    if (!found) return reply;
+    const { step, includes } = found;
     const presentedData = includes.has(FILE_SEARCH_CONTENT) ? (data: string) => data : logDataWithoutFileSearchContent;
     // Each row's data as stored, not re-serialised: the log keeps the bytes received.
-    const rows = (await eventsOfStep(store.sql, stepId)).map((row) => eventRowJson({ ...row, data: presentedData(row.data) }));
+    const rows = (await eventsOfStep(store.sql, step.id)).map((row) => eventRowJson({ ...row, data: presentedData(row.data) }));
     return reply.type("application/json").send(`{"object":"list","data":[${rows.join(",")}]}`);
   });
 };
