@@ -7,6 +7,7 @@ import type { Store } from "../store/store.js";
 import { createGroupCommit } from "../store/groupCommit.js";
 import { SERVICE_CACHE_KIB } from "../store/open.js";
 import { isStoreFull, storeUnavailable } from "../store/storeErrors.js";
+import { consoleAuth } from "./console/auth.js";
 import { consoleRoutes, isConsoleUrl, sendConsoleError } from "./console/routes.js";
 import { bearerToken } from "./bearer.js";
 import { bodyOverLimit, declaresOver, FailedAfterCommits, sendError, sendUnknownRoute } from "./errors.js";
@@ -67,8 +68,7 @@ function bearerCheck(apiKey: string) {
 }
 
 const isV1 = (url: string) => url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");
-/** What the API key guards: the API, and the report that shows the same figures. */
-const isGuarded = (url: string) => isV1(url) || url === "/report" || url.startsWith("/report?");
+const isReport = (url: string) => url === "/report" || url.startsWith("/report?");
 
 /** An error answered in the shape of its path: a console page under /ui/, OpenAI's JSON elsewhere. */
 function sendErrorFor(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
@@ -81,13 +81,20 @@ function unavailable(request: FastifyRequest, reply: FastifyReply, message: stri
   return sendErrorFor(request, reply, 503, message);
 }
 
-/** Every route the API key guards answers 401 without it (`Authorization: Bearer <key>`). */
+/**
+ * Every route the API key guards answers 401 without it: the API (`Authorization: Bearer <key>`), and the report that
+ * shows the same figures, which a browser opens: there the console's ways are taken too (HTTP Basic, any user and the
+ * key as password, which the 401 asks a browser for; the console's sign-in cookie where the browser sends it).
+ */
 function requireApiKey(app: FastifyInstance, apiKey: string): void {
-  const authorized = bearerCheck(apiKey);
+  const bearer = bearerCheck(apiKey);
+  const browser = consoleAuth(apiKey);
   app.addHook("onRequest", async (request, reply) => {
     // Judged by the route matched (the router decodes `/%761/…` to `/v1/…`) as well as by the URL sent.
-    if (!(isGuarded(request.routeOptions.url ?? "") || isGuarded(request.url)) || authorized(request)) return;
-    reply.header("www-authenticate", 'Bearer realm="stepstore"');
+    const [route, url] = [request.routeOptions.url ?? "", request.url];
+    const report = isReport(route) || isReport(url);
+    if (report ? browser.allows(request) : !(isV1(route) || isV1(url)) || bearer(request)) return;
+    reply.header("www-authenticate", report ? ['Basic realm="stepstore", charset="UTF-8"', 'Bearer realm="stepstore"'] : 'Bearer realm="stepstore"');
     const message = request.headers.authorization === undefined
       ? "Missing bearer authentication: send 'Authorization: Bearer <STEPSTORE_API_KEY>'."
       : "Incorrect API key provided.";

@@ -154,4 +154,15 @@ describe("API key on the report routes", () => {
       expect((await fetch(`${server.url}${path}`, { headers: { authorization: "Bearer sk-test-report" } })).status, path).toBe(200);
     }
   });
+
+  it("given a browser, which sends no bearer, then /report asks it for the key (HTTP Basic, the key as password) and opens with it; /v1/ takes the bearer alone", async () => {
+    const asked = await fetch(`${server.url}/report`);
+    expect(asked.headers.get("www-authenticate")).toMatch(/^Basic realm="stepstore"/);
+    const basic = (user: string, key: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${key}`).toString("base64")}` });
+    const opened = await fetch(`${server.url}/report`, { headers: basic("anyone", "sk-test-report") });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get("content-type")).toMatch(/^text\/html/);
+    expect((await fetch(`${server.url}/report`, { headers: basic("anyone", "sk-wrong") })).status).toBe(401);
+    expect((await fetch(`${server.url}/v1/stats/assistant`, { headers: basic("anyone", "sk-test-report") })).status).toBe(401);
+  });
 });
