@@ -26,8 +26,18 @@ export const STATUS_COLORS = { completed: "#2f9e44", failed: "#e03131", cancelle
 export const RATE_FORMAT = ".1~%";
 /** Counts are whole numbers: integer ticks only (tokens shortened, 12k). */
 export const COUNT_AXIS = { format: "d", tickMinStep: 1 } as const;
-/** Cost in USD, to four decimals at most, and the colour it is drawn in. */
-export const COST = { format: "$,.4~f", color: "#0ca678", subtitle: "prompt and completion tokens at the price table's USD prices per model" } as const;
+/** Cost in USD: the colour it is drawn in. */
+export const COST = { color: "#0ca678", subtitle: "prompt and completion tokens at the price table's USD prices per model" } as const;
+/**
+ * How a report shows its costs, in the HTML table and its charts alike: to the cent, thousands grouped, once any cost
+ * shown reaches a dollar ($1,301.13, where four decimals read $1,301.1311); else to four decimals at most (a cheap
+ * model's fractions of a cent). `d3`: the same as a chart's format.
+ */
+export function costFigures(costs: readonly unknown[]): { d3: string; text: (usd: number) => string } {
+  const cents = costs.some((cost) => typeof cost === "number" && cost >= 1);
+  const digits = cents ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumFractionDigits: 4 };
+  return { d3: cents ? "$,.2f" : "$,.4~f", text: (usd) => `$${usd.toLocaleString("en-US", digits)}` };
+}
 /** A chart of cost is drawn when any group is priced. */
 export const anyPriced = (rows: readonly ChartRow[]) => rows.some((row) => row.cost_usd !== null);
 /** Whether any row has a completed step with a time: else there is no completion time to chart. */
@@ -149,7 +159,7 @@ export function specsByKey(rows: ChartRow[], label: string): TopLevelSpec[] {
     ]),
     stepsByStatus(rows, label),
     ...(anyPriced(rows)
-      ? [valueBars(rows, label, "cost_usd", { title: `Cost by ${label}`, subtitle: COST.subtitle, axis: "cost (USD)", format: COST.format, color: COST.color, none: "no priced model" })]
+      ? [valueBars(rows, label, "cost_usd", { title: `Cost by ${label}`, subtitle: COST.subtitle, axis: "cost (USD)", format: costFigures(rows.map((row) => row.cost_usd)).d3, color: COST.color, none: "no priced model" })]
       : []),
   ];
 }

@@ -1,6 +1,6 @@
 import type { Dimension } from "../metrics.js";
 import type { Report, ReportRow, ReportSummary } from "../report.js";
-import { assistantLabel, chartRows, FONT, isPeriod, NONE, specsByKey, toSvg } from "./charts.js";
+import { assistantLabel, chartRows, costFigures, FONT, isPeriod, NONE, specsByKey, toSvg } from "./charts.js";
 import { DAY_MS, type HtmlContext, type PreviousPeriod } from "./context.js";
 import { escapeHtml } from "./escapeHtml.js";
 import { specsOverTime, type Comparison } from "./overTime.js";
@@ -17,7 +17,6 @@ const DIMENSION_LABELS: Record<Dimension, string> = {
 
 const percent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)}%`);
 const integer = (value: number | null) => (value === null ? "—" : value.toLocaleString("en-US"));
-const usd = (value: number | null) => (value === null ? "—" : `$${value.toFixed(value < 1 ? 4 : 2)}`);
 const seconds = (value: number | null) => (value === null ? "—" : `${Number.isInteger(value) ? value : value.toFixed(1)} s`);
 
 /** The previous period's figure under a card's, when there is one. */
@@ -87,14 +86,16 @@ function omittedNote(total: number, most: number, dimension: Dimension, what: st
 function tableHtml(report: Report, names: ReadonlyMap<string, string>): string {
   const label = DIMENSION_LABELS[report.dimension];
   const head = [label, "steps", "completed", "failed", "cancelled", "expired", "in progress", "failure rate", "mean s", "p50 s", "p95 s", "prompt tokens", "completion tokens", "total tokens", "cost (USD)"];
-  const body = shown(report.rows, report.dimension, MAX_LISTED).map((row) =>
+  const rows = shown(report.rows, report.dimension, MAX_LISTED);
+  const cost = costFigures(rows.map((row) => row.cost_usd));
+  const body = rows.map((row) =>
     [
       `<th scope="row">${keyCell(row.key, report.dimension, names)}</th>`,
       ...[row.steps, row.completed, row.failed, row.cancelled, row.expired, row.in_progress].map((v) => `<td>${integer(v)}</td>`),
       `<td>${row.failure_rate === null ? NO_FINISHED : percent(row.failure_rate)}</td>`,
       ...[row.avg_completion_seconds, row.p50_completion_seconds, row.p95_completion_seconds].map((v) => `<td>${v === null ? NO_COMPLETED : Number.isInteger(v) ? v : v.toFixed(1)}</td>`),
       ...[row.prompt_tokens, row.completion_tokens, row.total_tokens].map((v) => `<td>${integer(v)}</td>`),
-      `<td>${usd(row.cost_usd)}</td>`,
+      `<td>${row.cost_usd === null ? "—" : cost.text(row.cost_usd)}</td>`,
     ].join(""),
   );
   return `${omittedNote(report.rows.length, MAX_LISTED, report.dimension, "The table lists")}<div class="rows"><table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join("")}</tr></thead><tbody>${body.map((r) => `<tr>${r}</tr>`).join("")}</tbody></table></div>`;

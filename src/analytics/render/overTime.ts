@@ -1,7 +1,7 @@
 /** The report's charts for --by day and --by hour: each figure over UTC time, beside the previous period's. */
 import type { TopLevelSpec } from "vega-lite";
 import {
-  anyCompleted, anyPriced, BY_STATUS, COMPLETION_STATISTICS, CONFIG, COST, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS,
+  anyCompleted, anyPriced, BY_STATUS, COMPLETION_STATISTICS, CONFIG, COST, costFigures, COUNT_AXIS, PERIODS, RATE_FORMAT, STATISTIC_COLOR, STATUS_COLOR, STATUS_COLORS, TOKEN_AXIS,
   TOKEN_COLOR, TOKEN_KINDS, WIDTH, type ChartRow, type Period,
 } from "./charts.js";
 
@@ -127,16 +127,18 @@ const stepsOverTime = (span: Span) => stackedOverTime(span, {
   transform: BY_STATUS, y: { field: "count", title: "steps", axis: COUNT_AXIS }, color: STATUS_COLOR, previous: { field: "steps", label: "all steps" },
 });
 
-const costOverTime = ({ current, x, period, comparison }: Span) =>
-  overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
+const costOverTime = ({ current, x, period, comparison }: Span) => {
+  const format = costFigures([...current.data.values, ...(comparison?.rows ?? [])].map((row) => row.cost_usd)).d3;
+  return overTime({ text: "Cost over time", subtitle: `${COST.subtitle}, per UTC ${period}` }, 200, [
     {
       ...current,
       transform: [{ filter: "datum.cost_usd !== null" }],
       mark: { type: "bar", color: COST.color },
-      encoding: { x, y: { field: "cost_usd", type: "quantitative", title: "cost (USD)", axis: { format: COST.format } }, tooltip: [{ field: "cost_usd", format: COST.format, title: "cost (USD)" }] },
+      encoding: { x, y: { field: "cost_usd", type: "quantitative", title: "cost (USD)", axis: { format } }, tooltip: [{ field: "cost_usd", format, title: "cost (USD)" }] },
     },
-    ...previousLine(comparison, x, "cost_usd", "cost", COST.format),
+    ...previousLine(comparison, x, "cost_usd", "cost", format),
   ]);
+};
 
 export function specsOverTime(rows: ChartRow[], period: Period, comparison: Comparison | null): TopLevelSpec[] {
   const span: Span = { current: { data: { values: rows } }, x: timeAxis([...rows, ...(comparison?.rows ?? [])], period), period, comparison };
