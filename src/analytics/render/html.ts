@@ -130,7 +130,7 @@ h2{font-size:17px;margin:28px 0 10px}
 .none{color:#868e96;font-style:italic}
 .id{font-size:10px;color:#868e96;font-family:ui-monospace,Menlo,Consolas,monospace}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
-figure{margin:0;background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:12px;overflow-x:auto}
+figure{margin:0;flex:1 1 auto;background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:12px;overflow-x:auto}
 .rows{overflow-x:auto}
 table{border-collapse:collapse;background:#fff;font-size:12px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #dee2e6;padding:3px 6px;text-align:right;white-space:nowrap}
