@@ -41,13 +41,13 @@ function eventsWhere(of: EventsOf): { where?: string; params: SqlValue[] } {
   };
 }
 
-/** The log's rows for one step (its deltas included), in position order. */
-export function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]> {
+/** How many rows of the log are one step's (its deltas included). */
+export async function countEventsOfStep(port: SqlPort, stepId: string): Promise<number> {
   const { where, params } = eventsWhere({ stepId });
-  return port.all<EventRow>(`SELECT * FROM events WHERE ${where} ORDER BY position`, params);
+  return Number((await port.get<{ n: number }>(`SELECT count(*) AS n FROM events WHERE ${where}`, params))!.n);
 }
 
-/** As eventsOfStep, or a run's or the whole log's (eventsWhere), `pageSize` rows at a time: one page in memory however long the log. */
+/** One step's rows of the log (its deltas included), a run's and its steps', or the whole log's (eventsWhere), in position order, `pageSize` rows at a time: one page in memory however long the log. */
 export function eventPages(port: SqlPort, of: EventsOf, pageSize: number): AsyncGenerator<EventRow[]> {
   const { where, params } = eventsWhere(of);
   return pagesByKey<EventRow>(port, { from: "events", where, params, key: "position" }, pageSize);

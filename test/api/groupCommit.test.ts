@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { recordsOf, type AcceptedRecord } from "../../src/records/classify.js";
 import type { AppendBatch, AppendResult, LateBatch } from "../../src/store/append.js";
 import { createGroupCommit } from "../../src/store/groupCommit.js";
-import { eventsOfStep } from "../../src/store/readEvents.js";
+import { eventsOfStep } from "../helpers/storeRows.js";
 import { openStoreUnderTest } from "../helpers/storeUnderTest.js";
 
 function stepEvent(id: string, stepId: string): AcceptedRecord {

@@ -157,6 +157,22 @@ describe("the run-step read routes", () => {
     expect([bad.status, ((await bad.json()) as { error: Json }).error.param]).toEqual([400, "include"]);
   });
 
+  it("given a step with more log rows than a page, when its /events and its console page are read, then /events lists every row in order and the page the first 200, saying how many there are", async () => {
+    const delta = (i: number) => JSON.stringify({ event: "thread.run.step.delta", data: { id: "step_many", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, type: "function", function: { arguments: `${i},` } }] } } } });
+    const lines = [JSON.stringify({ ...fileSearchStep("step_many", 1755180400), status: "in_progress", completed_at: null }), ...Array.from({ length: 349 }, (_, i) => delta(i))];
+    expect((await postIngest(server, lines.join("\n"))).body).toMatchObject({ appended: 350, rejected: 0 });
+    const events = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_many/events`);
+    expect(events.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const rows = ((await events.json()) as { data: { position: number; type: string }[] }).data;
+    expect(rows).toHaveLength(350);
+    expect(rows.map((row) => row.position)).toEqual([...rows.map((row) => row.position)].sort((a, b) => a - b));
+    expect(rows.filter((row) => row.type === "thread.run.step.delta")).toHaveLength(349);
+    const page = await (await fetch(`${server.url}/ui/steps/step_many`)).text();
+    expect(page).toContain("Log events (350, in position order)");
+    expect(page).toContain("The first 200 of 350");
+    expect(page.split("<summary>data</summary>").length - 1).toBe(200);
+  });
+
   it("a step whose step, run and thread ids are the longest ingest accepts is read through the SDK, /events and the console", async () => {
     const [stepId, runId, threadId] = ["step_", "run_", "thread_"].map(longestId) as [string, string, string];
     expect(Buffer.byteLength(stepId)).toBe(MAX_COLUMN_BYTES);

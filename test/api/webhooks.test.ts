@@ -3,7 +3,8 @@ import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
 import { STORE_BUSY_MESSAGE, STORE_FULL_MESSAGE } from "../../src/store/storeErrors.js";
-import { eventsOfStep, listRejections } from "../../src/store/readEvents.js";
+import { listRejections } from "../../src/store/readEvents.js";
+import { eventsOfStep } from "../helpers/storeRows.js";
 import { pgHalf } from "../helpers/storeUnderTest.js";
 import { newSecret, postWebhook, signedHeaders, startServer, serverForSuite } from "./harness.js";
 

@@ -1,5 +1,6 @@
 import { openStore } from "../../src/openStore.js";
-import type { SqlValue } from "../../src/store/sqlPort.js";
+import { eventPages, type EventRow } from "../../src/store/readEvents.js";
+import type { SqlPort, SqlValue } from "../../src/store/sqlPort.js";
 
 /** A query's rows on a store of either kind, opened for reading as the read commands open it. */
 export async function storeRows<T = Record<string, unknown>>(location: string, sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -31,4 +32,11 @@ export async function writeBehindStore(location: string, sql: string): Promise<v
   } finally {
     await client.end();
   }
+}
+
+/** A step's log rows (its deltas included), in position order, all at once: a test's few. */
+export async function eventsOfStep(port: SqlPort, stepId: string): Promise<EventRow[]> {
+  const rows: EventRow[] = [];
+  for await (const page of eventPages(port, { stepId }, 1000)) rows.push(...page);
+  return rows;
 }
