@@ -64,13 +64,13 @@ export function rejectionPages(port: SqlPort, pageSize: number): AsyncGenerator<
   return pagesByKey<RejectionRow>(port, { from: "rejections", key: "id" }, pageSize);
 }
 
-/** One step's own events (its deltas included) up to a position, as the folds see them. */
-export async function stepEventsUpTo(port: SqlPort, stepId: string, upTo: number): Promise<LogEvent[]> {
-  const rows = await port.all<{ position: number; type: string; data: string }>(
-    "SELECT position, type, data FROM events WHERE step_id = ? AND position <= ? ORDER BY position",
-    [stepId, upTo],
-  );
-  return rows.map(eventFromRow);
+/**
+ * One step's own events (its deltas included) up to a position, as the folds see them, `pageSize` at a time: a step's
+ * log has no bound (50,000 deltas of 4 kB are 211 MB), and a fold needs one event at a time.
+ */
+export async function* stepEventPagesUpTo(port: SqlPort, stepId: string, upTo: number, pageSize: number): AsyncGenerator<LogEvent[]> {
+  const table = { from: "events", where: "step_id = ? AND position <= ?", params: [stepId, upTo], key: "position" };
+  for await (const rows of pagesByKey<EventRow>(port, table, pageSize)) yield rows.map(eventFromRow);
 }
 
 /** Every step with a snapshot naming one of the runs (deltas carry no run id). */

@@ -1,5 +1,5 @@
 import type { LogEvent, RunEvent, StepEvent } from "../../records/events.js";
-import { stepEventsUpTo, stepsOfRuns } from "../../store/readEvents.js";
+import { stepEventPagesUpTo, stepsOfRuns } from "../../store/readEvents.js";
 import { insertRows, rowsInsert } from "../../store/sqlBatch.js";
 import type { SqlPort, SqlValue } from "../../store/sqlPort.js";
 import { deleteAllSql, insertOf, upsertOf } from "../../store/sqlText.js";
@@ -63,10 +63,16 @@ async function evolveFromRow(tx: SqlPort, state: StepFoldState, stepEvents: read
   return foldedFromLog(tx, state.stepId, upTo);
 }
 
+/** Events a step is folded again from at a time (its log has no bound). */
+const REFOLD_PAGE_EVENTS = 500;
+
 /** A step folded again from its events in the log, up to this batch's. */
 async function foldedFromLog(tx: SqlPort, stepId: string, upTo: number): Promise<StepFoldState> {
-  const all = (await stepEventsUpTo(tx, stepId, upTo)).flatMap((e) => (e.kind === "step" || e.kind === "stepDelta" ? [e] : []));
-  return all.reduce(evolveStep, initialStepState(stepId));
+  let state = initialStepState(stepId);
+  for await (const page of stepEventPagesUpTo(tx, stepId, upTo, REFOLD_PAGE_EVENTS)) {
+    for (const event of page) if (event.kind === "step" || event.kind === "stepDelta") state = evolveStep(state, event);
+  }
+  return state;
 }
 
 /** Only the tools that changed are written: most events leave a step's tools as they were, and a write that changes nothing still costs its index page. */
