@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startFakeAssistants, type FakeAssistants, type Json } from "../helpers/fakeAssistants.js";
@@ -15,13 +15,25 @@ const retrievedRuns = (server: FakeAssistants) =>
   [...new Set(server.requests.filter((r) => /\/runs\/[^/]+$/.test(r.path)).map((r) => r.path.split("/").pop()!))].sort();
 
 describe("poll --open", () => {
-  it("with no unfinished run in the store (a mistyped --db, a store whose runs all finished), says so and polls nothing", async () => {
+  it("with no unfinished run in the store (its runs all finished, or none yet), says so and polls nothing", async () => {
+    const server = await startFakeAssistants({ runs: [] });
+    servers.push(server);
+    const db = tempDb();
+    expect((await stepstore(["ingest", "--db", db, join(EXAMPLES, "relayed-events.jsonl")])).code).toBe(0);
+    const result = await poll(server, db, ["--open"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`stepstore: --open: ${db} holds no unfinished run`);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("given a --db where no store is (a mistyped path), when --open alone is asked, then it fails naming the path and makes no store", async () => {
     const server = await startFakeAssistants({ runs: [] });
     servers.push(server);
     const db = tempDb();
     const result = await poll(server, db, ["--open"]);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`stepstore: --open: ${db} holds no unfinished run`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no stepstore database at ${db}`);
+    expect(existsSync(db)).toBe(false);
     expect(server.requests).toEqual([]);
   });
 

@@ -5,7 +5,8 @@ import { openRuns } from "../../projections/runs/queries.js";
 import type { IngestSummary } from "../../store/appendAll.js";
 import type { Store } from "../../store/store.js";
 import { MAX_TIMER_SECONDS, numberSetting, withoutSecrets } from "../../settings.js";
-import { openStoreForWriting } from "../db.js";
+import { dbPath, openStoreForWriting } from "../db.js";
+import { openStore } from "../../openStore.js";
 import { EXIT, unsendable, UsageError } from "../errors.js";
 import { abortOnStopSignals } from "../interrupt.js";
 import { cliIo, writeOut } from "../io.js";
@@ -223,6 +224,8 @@ export async function pollCommand(options: PollCommandOptions): Promise<number> 
     concurrency: numberSetting("--concurrency", options.concurrency, { whole: true, min: 1, max: 64 }),
   };
   const { client, credentials } = clientOf(options);
+  // --open alone polls what a store already holds: a mistyped --db must not make an empty store to find nothing in.
+  if (threads.length === 0 && runs.length === 0) await (await openStore(dbPath(options.db), { mode: "read" })).close();
   const store = await openStoreForWriting(options.db);
   try {
     return await pollInto(store, options, { client, credentials, threads, runs, settings });
