@@ -8,11 +8,20 @@ export const BUSY_TIMEOUT_MS = 30_000;
 const ABOUT_THE_FILE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|BUSY|LOCKED|READONLY|FULL|PERM|PROTOCOL)/;
 export const isAboutTheFile = (code: unknown): code is string => typeof code === "string" && ABOUT_THE_FILE.test(code);
 
-/** An error's code (SQLite's `SQLITE_BUSY_…`, the system's `EISDIR`), or "". */
-const codeOf = (error: unknown) => String((error as { code?: unknown } | null)?.code ?? "");
+/** An error's code (SQLite's `SQLITE_BUSY_…`, the system's `EISDIR`, PostgreSQL's SQLSTATE under the error naming its store), or "". */
+const codeOf = (error: unknown) => {
+  const coded = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  return String(coded?.code ?? coded?.cause?.code ?? "");
+};
 
-/** SQLite's answer when another process held the write lock past the busy timeout: the write was not made, a retry may succeed. */
-export const isStoreBusy = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_BUSY");
+/** PostgreSQL's SQLSTATE when a lock was not granted within `lock_timeout` (lock_not_available). */
+const PG_LOCK_TIMEOUT = "55P03";
+
+/**
+ * The store's answer when another process held the write lock past the busy timeout (SQLite's SQLITE_BUSY, PostgreSQL's
+ * lock timeout on the append lock): the write was not made, a retry may succeed.
+ */
+export const isStoreBusy = (error: unknown): boolean => codeOf(error).startsWith("SQLITE_BUSY") || codeOf(error) === PG_LOCK_TIMEOUT;
 const BUSY_REASON = `another process held the store's write lock for over ${BUSY_TIMEOUT_MS / 1000} s (a rebuild?)`;
 export const STORE_BUSY_MESSAGE = `${BUSY_REASON}; nothing was stored, retry`;
 

@@ -1,7 +1,9 @@
 import Database from "better-sqlite3";
 import { connect } from "node:net";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { lastPosition } from "../../src/store/checkpoints.js";
+import { APPEND_LOCK_KEY } from "../../src/store/postgres/appendLock.js";
 import { STORE_BUSY_MESSAGE, STORE_FULL_MESSAGE } from "../../src/store/storeErrors.js";
 import { listRejections } from "../../src/store/readEvents.js";
 import { eventsOfStep } from "../helpers/storeRows.js";
@@ -222,6 +224,28 @@ describe.skipIf(pgHalf)("POST /webhooks while another process holds SQLite's wri
     expect(busy.headers.get("retry-after")).toBe("1");
     expect(((await busy.json()) as { error: { message: string } }).error.message).toBe(STORE_BUSY_MESSAGE);
     expect((await postWebhook(server, body, { id: "msg_Busy1" })).status).toBe(200);
+    expect(await eventsOfStep(server.app.stepstore.sql, "step_W1")).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!pgHalf)("POST /webhooks while another process holds PostgreSQL's append lock past the busy timeout", () => {
+  const server = serverForSuite();
+
+  it("answers 503 with Retry-After and the reason (nothing stored), as on SQLite, not after the hold ends; the retry after it stores it", async () => {
+    const holder = new pg.Client(server.dbPath);
+    await holder.connect();
+    await holder.query(`SELECT pg_advisory_lock(${APPEND_LOCK_KEY})`); // as a long rebuild in another process holds it
+    const body = event("evt_PgBusy1");
+    let busy: Response;
+    try {
+      busy = await fetch(`${server.url}/webhooks`, { method: "POST", headers: signedHeaders(server.secret, body, { id: "msg_PgBusy1" }), body });
+    } finally {
+      await holder.end();
+    }
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(((await busy.json()) as { error: { message: string } }).error.message).toBe(STORE_BUSY_MESSAGE);
+    expect((await postWebhook(server, body, { id: "msg_PgBusy1" })).status).toBe(200);
     expect(await eventsOfStep(server.app.stepstore.sql, "step_W1")).toHaveLength(1);
   });
 });

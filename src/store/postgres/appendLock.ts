@@ -1,3 +1,5 @@
+import { BUSY_TIMEOUT_MS } from "../storeErrors.js";
+
 /** The advisory lock key of the log's appends (any bigint no other lock of this database uses: "Step" + 1). */
 export const APPEND_LOCK_KEY = 0x5374_6570_0001;
 
@@ -21,6 +23,13 @@ export const APPEND_LOCK_KEY = 0x5374_6570_0001;
 export const LOCK_LOG_FOR_APPEND = `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`;
 
 /**
+ * How long an append waits for the append lock (or any lock) before it fails: SQLite's busy timeout, so that an append
+ * behind another process's long hold (a rebuild, ~1 minute at 300,000 steps) is answered as on SQLite, 503 and
+ * Retry-After from `serve` (SQLSTATE 55P03, storeErrors.ts), where webhooks waited the whole rebuild, queued in memory.
+ */
+const LOCK_WAIT = `SET LOCAL lock_timeout = ${BUSY_TIMEOUT_MS}`;
+
+/**
  * How every append transaction opens: BEGIN and its commit made asynchronous (see COMMIT_APPEND), in one round trip
  * (one simple query), during which the group commit's next group keeps growing (groupCommit.ts takes it after).
  * READ COMMITTED whatever the database's default: each statement after the lock must see what the previous holder
@@ -30,7 +39,7 @@ export const LOCK_LOG_FOR_APPEND = `SELECT pg_advisory_xact_lock(${APPEND_LOCK_K
  * them), that plan scanned them whole at every append as they grew (one `serve` on a new database: 1,144 webhooks/s,
  * against 1,879 with indexes, on a 2-core machine).
  */
-export const BEGIN_APPEND = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off`;
+export const BEGIN_APPEND = `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = off; SET LOCAL enable_seqscan = off; ${LOCK_WAIT}`;
 
 /**
  * How every append transaction ends: COMMIT, which under `synchronous_commit = off` makes the transaction visible and
