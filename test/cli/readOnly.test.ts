@@ -55,12 +55,21 @@ describe("a read command on a database that does not exist", () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it.each([["unset", undefined], ["empty", ""]])("steps with no --db and STEPSTORE_DB %s, run from an empty folder, names ./data/stepstore.db there and creates no ./data", async (_, value) => {
+  it("steps with no --db and STEPSTORE_DB unset, run from an empty folder, names ./data/stepstore.db there and creates no ./data", async () => {
     const cwd = openDir();
     made.push(cwd);
-    const result = await stepstore(["steps"], { cwd, env: { STEPSTORE_DB: value }, user: OTHER_USER });
+    const result = await stepstore(["steps"], { cwd, env: { STEPSTORE_DB: undefined }, user: OTHER_USER });
     expect(result.stderr).toContain(`no stepstore database at ${join(cwd, "data", "stepstore.db")}`);
     expect(result.code).toBe(1);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each([["steps"], ["ingest", join(EXAMPLES, "relayed-events.jsonl")]])("given STEPSTORE_DB set but empty (a template's unset variable), when %s runs, then it is bad usage, exit 2, and no store is made", async (...args) => {
+    const cwd = openDir();
+    made.push(cwd);
+    const result = await stepstore(args, { cwd, env: { STEPSTORE_DB: "" }, user: OTHER_USER });
+    expect(result.stderr).toContain("STEPSTORE_DB is set but empty");
+    expect(result.code).toBe(2);
     expect(readdirSync(cwd)).toEqual([]);
   });
 });
