@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPriceTable } from "../../src/analytics/prices.js";
-import { startServer, type RunningServer } from "../api/harness.js";
+import { spawnServe, startServer, type RunningServer } from "../api/harness.js";
 import { stepstore, tempDb, tempDir } from "../helpers/cli.js";
 import { generateWorld } from "../world/world.js";
 import { DIMENSIONS, expectRows, snapshotRuns, snapshotSteps, storeOf, testPricesFile, truthRows, utcDay, type Truth } from "./truth.js";
@@ -117,6 +117,29 @@ describe("GET /report", () => {
     const response = await get("/report?by=week");
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/assistant\|day\|hour\|model\|type\|tool\|error/);
+  });
+});
+
+describe("`stepstore serve`, whose reports are rendered in a thread of their own on SQLite", () => {
+  it("given filters and formats, when asked of the running service, then each answer is the ground truth and the bytes `stepstore report` prints", async () => {
+    const db = server.dbPath;
+    const serve = await spawnServe(["--db", db], { STEPSTORE_PRICES: testPricesFile(), STEPSTORE_API_KEY: undefined });
+    try {
+      for (const [dimension, filter] of [["model", {}], ["day", { assistant: "asst_alpha" }], ["tool", { from: days[1]!, to: days.at(-2)! }]] as const) {
+        const response = await fetch(`${serve.url}/v1/stats/${dimension}?${new URLSearchParams(filter)}`);
+        const text = await response.text();
+        expect(response.status).toBe(200);
+        expectRows((JSON.parse(text) as { rows: Record<string, unknown>[] }).rows, truthRows(truth, dimension, filter), `${dimension} ${JSON.stringify(filter)}`);
+        const printed = await stepstore(["report", "--db", db, "--by", dimension, "--prices", testPricesFile(), ...Object.entries(filter).flatMap(([k, v]) => [`--${k}`, v])]);
+        expect(text).toBe(printed.stdout);
+      }
+      const html = await fetch(`${serve.url}/report?by=model&model=gpt-4o-mini`);
+      expect(html.status).toBe(200);
+      expect(await html.text()).toContain("Cost by model");
+    } finally {
+      serve.child.kill("SIGTERM");
+      expect((await serve.exited).code).toBe(0);
+    }
   });
 });
 

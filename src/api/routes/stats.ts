@@ -2,13 +2,13 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
 import { REPORT_CSP } from "../../analytics/render/html.js";
-import { renderReport } from "../../analytics/render/index.js";
 import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { optionGiven, refuseUnknown, type Query } from "../requestParams.js";
 import { createReportCache, type KeptReport, type RenderedReport } from "../reportCache.js";
+import { createReportRenderer } from "../reportRenderer.js";
 
 interface StatsRoutesOptions {
   store: Store;
@@ -51,6 +51,8 @@ const matches = (header: string | undefined, etag: string) =>
  */
 export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, { store, prices }) => {
   const cache = createReportCache();
+  const renderer = createReportRenderer(store, prices);
+  app.addHook("onClose", () => renderer.close());
   /** The log's position the read models are folded to and the store's version, or null while they are behind. */
   const versionedPosition = async () => {
     const [position, version] = await Promise.all([foldedPosition(store.sql, READ_MODELS), storeVersion(store.sql)]);
@@ -59,14 +61,14 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (app, {
   /** The report as of the log's last position: from the cache, or 304 for the client's own copy, or read and kept. */
   const answer = async (params: ReportParams, ifNoneMatch: string | undefined, reply: FastifyReply) => {
     const position = await versionedPosition();
-    if (position === null) return send(reply, await renderReport(store.sql, params, prices)); // a rebuild under way: nothing kept
+    if (position === null) return send(reply, await renderer.render(params)); // a rebuild under way: nothing kept
     const etag = cache.etagAt(position);
     reply.header("etag", etag).header("cache-control", "no-cache");
     if (matches(ifNoneMatch, etag)) return reply.code(304).send();
     const request = JSON.stringify(params);
     const cached = cache.get(request, position);
     if (cached) return send(reply, cached);
-    const report = await renderReport(store.sql, params, prices);
+    const report = await renderer.render(params);
     // Kept only when nothing was appended while it was read: its statements may have seen that later commit.
     if ((await versionedPosition()) === position) cache.set(request, position, report);
     return send(reply, report);
