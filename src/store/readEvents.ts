@@ -41,6 +41,19 @@ function eventsWhere(of: EventsOf): { where?: string; params: SqlValue[] } {
   };
 }
 
+/** A log row as a page lists it: its data's first characters and its length in characters, not its data (up to 16 MiB). */
+export type EventRowStart = Omit<EventRow, "data" | "event_key"> & { data_start: string; data_length: number };
+
+/** One step's first `limit` rows of the log in position order, each with its data's first `chars` characters only. */
+export function firstEventsOfStep(port: SqlPort, stepId: string, limit: number, chars: number): Promise<EventRowStart[]> {
+  const { where, params } = eventsWhere({ stepId });
+  return port.all<EventRowStart>(
+    `SELECT position, type, step_id, run_id, thread_id, source, origin, received_at, substr(data, 1, ?) AS data_start, length(data) AS data_length
+     FROM events WHERE ${where} ORDER BY position LIMIT ?`,
+    [chars, ...params, limit],
+  );
+}
+
 /** How many rows of the log are one step's (its deltas included). */
 export async function countEventsOfStep(port: SqlPort, stepId: string): Promise<number> {
   const { where, params } = eventsWhere({ stepId });

@@ -158,7 +158,7 @@ describe("the run-step read routes", () => {
   });
 
   it("given a step with more log rows than a page, when its /events and its console page are read, then /events lists every row in order and the page the first 200, saying how many there are", async () => {
-    const delta = (i: number) => JSON.stringify({ event: "thread.run.step.delta", data: { id: "step_many", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, type: "function", function: { arguments: `${i},` } }] } } } });
+    const delta = (i: number) => JSON.stringify({ event: "thread.run.step.delta", data: { id: "step_many", object: "thread.run.step.delta", delta: { step_details: { type: "tool_calls", tool_calls: [{ index: 0, type: "function", function: { arguments: i === 0 ? "x".repeat(5_000) : `${i},` } }] } } } });
     const lines = [JSON.stringify({ ...fileSearchStep("step_many", 1755180400), status: "in_progress", completed_at: null }), ...Array.from({ length: 349 }, (_, i) => delta(i))];
     expect((await postIngest(server, lines.join("\n"))).body).toMatchObject({ appended: 350, rejected: 0 });
     const events = await fetch(`${server.url}/v1/threads/${THREAD}/runs/${RUN}/steps/step_many/events`);
@@ -171,6 +171,8 @@ describe("the run-step read routes", () => {
     expect(page).toContain("Log events (350, in position order)");
     expect(page).toContain("The first 200 of 350");
     expect(page.split("<summary>data</summary>").length - 1).toBe(200);
+    // A row past 2,000 characters shows its start and its length, not all of it.
+    expect(page).toContain(`${lines[1]!.length.toLocaleString("en-US")} characters, as stored`);
   });
 
   it("a step whose step, run and thread ids are the longest ingest accepts is read through the SDK, /events and the console", async () => {

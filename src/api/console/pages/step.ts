@@ -1,7 +1,7 @@
 import { codePointLength } from "../../../records/canonical.js";
 import { getRunStepById } from "../../../projections/runSteps/queries.js";
 import type { RunStepRow } from "../../../projections/runSteps/row.js";
-import { countEventsOfStep, eventPages, type EventRow } from "../../../store/readEvents.js";
+import { countEventsOfStep, firstEventsOfStep, type EventRowStart } from "../../../store/readEvents.js";
 import type { SqlPort } from "../../../store/sqlPort.js";
 import { count, duration, prettyJson, timestamp } from "../format.js";
 import { html, type Html } from "../html.js";
@@ -15,12 +15,14 @@ type Json = Record<string, unknown>;
 /** Characters of a long text shown before it is folded: a 200 KB log in full put the step's log events 25,000 px down. */
 const PREVIEW_CHARS = 2_000;
 
+/** A long text's first PREVIEW_CHARS characters (code points: an emoji is not cut in half). */
+const previewOf = (text: string) => Array.from(text.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join("");
+
 /** A text in a `<pre>`; a long one shows its start, the whole of it one click away (a `<details>`: the console runs no script). */
 function preText(text: string): Html {
   const characters = text.length <= PREVIEW_CHARS ? text.length : codePointLength(text);
   if (characters <= PREVIEW_CHARS) return html`<pre>${text || "(empty)"}</pre>`;
-  const preview = Array.from(text.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join("");
-  return html`<pre>${preview}…</pre><details class="whole"><summary>All of it (${count(characters)} characters)</summary><pre>${text}</pre></details>`;
+  return html`<pre>${previewOf(text)}…</pre><details class="whole"><summary>All of it (${count(characters)} characters)</summary><pre>${text}</pre></details>`;
 }
 
 const pre = (label: string, text: unknown) => html`<h4>${label}</h4>${preText(prettyJson(text))}`;
@@ -84,16 +86,15 @@ ${lastErrorBlock(step.last_error)}`;
  */
 const EVENTS_LISTED = 200;
 
-/** A row's data, pretty, whole up to PREVIEW_CHARS; past it, its start and its length (the whole row is one command away). */
-function eventData(data: string): Html {
-  const text = data.length <= PREVIEW_CHARS ? prettyJson(data) : data;
-  if (text.length <= PREVIEW_CHARS) return html`<pre>${text}</pre>`;
-  return html`<pre>${Array.from(text.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join("")}…</pre><p class="muted">${count(codePointLength(text))} characters, as stored</p>`;
+/** A row's data, pretty, whole up to PREVIEW_CHARS characters; past it, its start and its length (the whole row is one command away). */
+function eventData({ data_start: start, data_length: length }: EventRowStart): Html {
+  if (length <= PREVIEW_CHARS) return html`<pre>${prettyJson(start)}</pre>`;
+  return html`<pre>${previewOf(start)}…</pre><p class="muted">${count(length)} characters, as stored</p>`;
 }
 
-function events(stepId: string, rows: readonly EventRow[], total: number): Html {
+function events(stepId: string, rows: readonly EventRowStart[], total: number): Html {
   const items = rows.map((row) => html`<tr><td class="num">${row.position}</td><td>${row.type}</td><td>${row.source}</td><td class="id">${row.origin}</td>
-<td class="when">${row.received_at}</td><td><details><summary>data</summary>${eventData(row.data)}</details></td></tr>`);
+<td class="when">${row.received_at}</td><td><details><summary>data</summary>${eventData(row)}</details></td></tr>`);
   const more = total > rows.length
     ? html`<p class="muted">The first ${count(rows.length)} of ${count(total)}; every one, whole: <code>stepstore events --step ${stepId}</code>.</p>`
     : "";
@@ -102,10 +103,10 @@ function events(stepId: string, rows: readonly EventRow[], total: number): Html 
 <tbody>${items}</tbody></table>`;
 }
 
-/** The first EVENTS_LISTED of a step's log rows, and how many it has. */
-async function firstEvents(port: SqlPort, stepId: string): Promise<{ rows: EventRow[]; total: number }> {
-  const [first, total] = await Promise.all([eventPages(port, { stepId }, EVENTS_LISTED).next(), countEventsOfStep(port, stepId)]);
-  return { rows: first.done ? [] : first.value, total };
+/** The first EVENTS_LISTED of a step's log rows (each with its data's start), and how many it has. */
+async function firstEvents(port: SqlPort, stepId: string): Promise<{ rows: EventRowStart[]; total: number }> {
+  const [rows, total] = await Promise.all([firstEventsOfStep(port, stepId, EVENTS_LISTED, PREVIEW_CHARS), countEventsOfStep(port, stepId)]);
+  return { rows, total };
 }
 
 /** `/ui/steps/{step_id}`: the step's details, error, usage, times and its log events. Null: no such step. */
