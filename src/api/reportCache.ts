@@ -1,14 +1,7 @@
-/** A rendered report, as `/v1/stats` and `/report` answer it. */
-export interface RenderedReport {
-  contentType: string;
-  body: string;
-}
+import type { RenderedReport } from "../analytics/render/index.js";
 
 /** A report as kept: its body encoded once, as a year by hour (4 MB) took ~25 ms a request to measure and encode again. */
-export interface KeptReport {
-  contentType: string;
-  body: Buffer;
-}
+export type KeptReport = Omit<RenderedReport, "body"> & { body: Buffer };
 
 /** At most this many bytes of rendered reports are kept (the oldest go first): a year by hour is about 4 MB. */
 const REPORT_CACHE_BYTES = 32 * 1024 * 1024;

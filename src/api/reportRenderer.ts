@@ -3,15 +3,13 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PriceTable } from "../analytics/prices.js";
 import type { ReportParams } from "../analytics/report.js";
-import { renderReport } from "../analytics/render/index.js";
+import { renderReport, type RenderedReport } from "../analytics/render/index.js";
 import type { Store } from "../store/store.js";
 import type { ReportAnswer } from "./reportWorker.js";
 
-type Rendered = { contentType: string; body: string };
-
 /** Renders the reports `/v1/stats` and `/report` answer; `close` ends what it started. */
 export interface ReportRenderer {
-  render(params: ReportParams): Promise<Rendered>;
+  render(params: ReportParams): Promise<RenderedReport>;
   close(): Promise<void>;
 }
 
@@ -28,7 +26,7 @@ export function createReportRenderer(store: Store, prices: PriceTable): ReportRe
     return { render: (params) => renderReport(store.sql, params, prices), close: async () => {} };
   }
   let worker: { thread: Worker; ready: Promise<void> } | null = null;
-  const waiting = new Map<number, { resolve(report: Rendered): void; reject(error: Error): void }>();
+  const waiting = new Map<number, { resolve(report: RenderedReport): void; reject(error: Error): void }>();
   let nextId = 0;
   const started = () => {
     if (worker) return worker;
@@ -58,7 +56,7 @@ export function createReportRenderer(store: Store, prices: PriceTable): ReportRe
       const { thread, ready } = started();
       await ready;
       const id = nextId++;
-      return new Promise<Rendered>((resolve, reject) => {
+      return new Promise<RenderedReport>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         thread.postMessage({ id, params });
       });

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { PriceTable } from "../analytics/prices.js";
 import type { ReportParams } from "../analytics/report.js";
-import { renderReport } from "../analytics/render/index.js";
+import { renderReport, type RenderedReport } from "../analytics/render/index.js";
 import { openStore } from "../openStore.js";
 
 /**
@@ -13,7 +13,7 @@ export interface ReportRequest {
   id: number;
   params: ReportParams;
 }
-export type ReportAnswer = { id: number; report: { contentType: string; body: string } } | { id: number; error: string };
+export type ReportAnswer = { id: number; report: RenderedReport } | { id: number; error: string };
 
 const { path, prices } = workerData as { path: string; prices: PriceTable };
 const store = await openStore(path, { mode: "read" });

@@ -35,8 +35,14 @@ export async function writeReport(port: SqlPort, params: ReportParams, prices: P
   await write(json.end());
 }
 
+/** A report as one text, with its media type: what `/v1/stats` and `/report` answer. */
+export interface RenderedReport {
+  contentType: string;
+  body: string;
+}
+
 /** The report of `params` as one text: what `/v1/stats` and `/report` answer. */
-export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<{ contentType: string; body: string }> {
+export async function renderReport(port: SqlPort, params: ReportParams, prices: PriceTable): Promise<RenderedReport> {
   const parts: string[] = [];
   await writeReport(port, params, prices, (part) => void parts.push(part));
   return { contentType: CONTENT_TYPES[params.format], body: parts.join("") };

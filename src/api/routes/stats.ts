@@ -2,12 +2,13 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import type { PriceTable } from "../../analytics/prices.js";
 import { parseReportParams, ReportParamError, type ReportParams, type ReportParamsInput } from "../../analytics/report.js";
 import { REPORT_CSP } from "../../analytics/render/html.js";
+import type { RenderedReport } from "../../analytics/render/index.js";
 import { foldedPosition, READ_MODELS } from "../../projections/behind.js";
 import { storeVersion } from "../../store/checkpoints.js";
 import type { Store } from "../../store/store.js";
 import { sendError } from "../errors.js";
 import { optionGiven, refuseUnknown, type Query } from "../requestParams.js";
-import { createReportCache, type KeptReport, type RenderedReport } from "../reportCache.js";
+import { createReportCache, type KeptReport } from "../reportCache.js";
 import { createReportRenderer } from "../reportRenderer.js";
 
 interface StatsRoutesOptions {
